@@ -1,0 +1,152 @@
+import type { WorkerInfo } from './registry.js'
+import type { AttemptOutcome, JsonValue, TaskSpec } from './task.js'
+
+/**
+ * Facts the scheduler records. The durable ones are the admin's journal: applying them in order to an
+ * empty scheduler rebuilds its task state exactly (see `Scheduler.restore`). Worker events are not durable,
+ * since workers register again after a restart.
+ */
+export type SchedulerEvent = DurableEvent | WorkerEvent
+
+export type DurableEvent =
+  | TaskSubmitted
+  | TaskReleased
+  | TaskAssigned
+  | AttemptEnded
+  | TaskCached
+  | TaskSkipped
+  | TaskCancelled
+  | TaskFailed
+  | TaskRetried
+  | LateResult
+  | LeaseRenewed
+
+export type WorkerEvent = WorkerJoined | WorkerLeft | AssigningStarted
+
+export interface TaskSubmitted {
+  type: 'submitted'
+  at: number
+  seq: number
+  task: TaskSpec
+}
+
+/** A delayed task's backoff ended: it is ready again. Journaled because what "ready" leads to depends on the moment. */
+export interface TaskReleased {
+  type: 'released'
+  at: number
+  taskId: string
+}
+
+export interface TaskAssigned {
+  type: 'assigned'
+  at: number
+  taskId: string
+  attempt: number
+  workerId: string
+  workerName: string
+  /** Lease token: a result counts only when it carries it. */
+  token: string
+  /** When the attempt times out, if the task has a timeout. */
+  deadline?: number
+}
+
+export interface AttemptEnded {
+  type: 'attempt-ended'
+  at: number
+  taskId: string
+  attempt: number
+  workerId: string
+  outcome: Exclude<AttemptOutcome, 'cancelled'>
+  output?: JsonValue
+  error?: string
+  durationMs?: number
+  /** Present when the task will run again: the time it becomes ready. Absent on a final failure. */
+  retryAt?: number
+}
+
+export interface TaskCached {
+  type: 'cached'
+  at: number
+  taskId: string
+  /** The task whose result was reused. */
+  from: string
+  output?: JsonValue
+}
+
+export interface TaskSkipped {
+  type: 'skipped'
+  at: number
+  taskId: string
+  reason: string
+}
+
+export interface TaskCancelled {
+  type: 'cancelled'
+  at: number
+  taskId: string
+  reason: string
+  /** The running attempt that was cancelled, so its worker can be told to abort it. */
+  attempt?: number
+  workerId?: string
+}
+
+/** A failure decided by the admin without an attempt, such as no suitable worker. */
+export interface TaskFailed {
+  type: 'failed'
+  at: number
+  taskId: string
+  error: string
+  errorName?: string
+}
+
+export interface TaskRetried {
+  type: 'retried'
+  at: number
+  taskId: string
+  /** Set when the task came back because a task it depends on was retried. */
+  cause?: string
+}
+
+/** A result for an attempt that had already ended (timed out, lost): kept in the history, not accepted. */
+export interface LateResult {
+  type: 'late-result'
+  at: number
+  taskId: string
+  attempt: number
+  workerId: string
+  success: boolean
+}
+
+export interface LeaseRenewed {
+  type: 'lease-renewed'
+  at: number
+  workerId: string
+}
+
+export interface WorkerJoined {
+  type: 'worker-joined'
+  at: number
+  worker: WorkerInfo
+}
+
+export interface WorkerLeft {
+  type: 'worker-left'
+  at: number
+  worker: WorkerInfo
+  reason: 'disconnected' | 'lease-expired' | 'unregistered'
+}
+
+/** The expected number of workers registered: assignment begins. */
+export interface AssigningStarted {
+  type: 'assigning-started'
+  at: number
+  workers: number
+}
+
+const DURABLE = new Set<SchedulerEvent['type']>([
+  'submitted', 'released', 'assigned', 'attempt-ended', 'cached', 'skipped', 'cancelled', 'failed', 'retried', 'late-result', 'lease-renewed'
+])
+
+export function isDurable (event: SchedulerEvent): event is DurableEvent {
+  return DURABLE.has(event.type)
+}

@@ -1,0 +1,88 @@
+import type { Problem } from '../errors.js'
+import type { TaskSpec } from './task.js'
+
+export interface GraphCheckOptions {
+  /** Ids the scheduler already holds: new tasks may depend on them. */
+  isKnown?: (id: string) => boolean
+  /** Path of a task in the caller's input, for messages (`tasks[3]`). */
+  pathOf?: (index: number) => string
+  /** Name of the dependency field in the caller's input (`depends_on`). */
+  dependsOnField?: string
+}
+
+const WHITE = 0
+const GREY = 1
+const BLACK = 2
+
+/**
+ * Problems with the dependency graph of a batch of tasks: duplicate ids, unknown dependencies and cycles.
+ * Linear in tasks plus edges; iterative, so deep chains do not exhaust the stack.
+ */
+export function checkGraph (specs: readonly TaskSpec[], options: GraphCheckOptions = {}): Problem[] {
+  const pathOf = options.pathOf ?? ((i: number) => `tasks[${i}]`)
+  const field = options.dependsOnField ?? 'dependsOn'
+  const isKnown = options.isKnown ?? (() => false)
+  const problems: Problem[] = []
+  const indexOf = new Map<string, number>()
+
+  specs.forEach((spec, i) => {
+    const first = indexOf.get(spec.id)
+    if (first != null) {
+      problems.push({ path: `${pathOf(i)}.id`, message: `duplicate id "${spec.id}" (first used by ${pathOf(first)})` })
+    } else {
+      indexOf.set(spec.id, i)
+    }
+  })
+
+  specs.forEach((spec, i) => {
+    spec.dependsOn.forEach((dep, j) => {
+      if (dep === spec.id) {
+        problems.push({ path: `${pathOf(i)}.${field}[${j}]`, message: `task "${spec.id}" depends on itself` })
+      } else if (!indexOf.has(dep) && !isKnown(dep)) {
+        problems.push({ path: `${pathOf(i)}.${field}[${j}]`, message: `unknown task "${dep}"` })
+      }
+    })
+  })
+
+  for (const cycle of findCycles(specs, indexOf)) {
+    problems.push({ path: 'cycle', message: cycle.join(' -> ') })
+  }
+  return problems
+}
+
+/** Each cycle among the new tasks once, as the ids along it with the first repeated at the end. */
+function findCycles (specs: readonly TaskSpec[], indexOf: Map<string, number>): string[][] {
+  const color = new Uint8Array(specs.length)
+  const cycles: string[][] = []
+  // explicit stack of [task index, next dependency position]
+  const stack: Array<[number, number]> = []
+
+  for (let root = 0; root < specs.length; root++) {
+    if (color[root] !== WHITE || indexOf.get(specs[root]!.id) !== root) continue
+    stack.push([root, 0])
+    color[root] = GREY
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!
+      const [node, next] = frame
+      const deps = specs[node]!.dependsOn
+      if (next >= deps.length) {
+        color[node] = BLACK
+        stack.pop()
+        continue
+      }
+      frame[1] = next + 1
+      const dep = indexOf.get(deps[next]!)
+      if (dep == null || dep === node) continue
+      if (color[dep] === WHITE) {
+        color[dep] = GREY
+        stack.push([dep, 0])
+      } else if (color[dep] === GREY) {
+        const from = stack.findIndex(([n]) => n === dep)
+        const ids = stack.slice(from).map(([n]) => specs[n]!.id)
+        // a task is listed with the tasks it depends on after it: a -> b means a depends on b
+        cycles.push([...ids, specs[dep]!.id])
+      }
+    }
+  }
+  return cycles
+}

@@ -1,0 +1,119 @@
+import type { AttemptOutcome, JsonValue, TaskSpec, TaskState } from './task.js'
+
+/** One assignment of a task to a worker, and how it ended. */
+export interface Attempt {
+  attempt: number
+  workerId: string
+  workerName: string
+  assignedAt: number
+  deadline?: number
+  endedAt?: number
+  outcome?: AttemptOutcome
+  error?: string
+  durationMs?: number
+}
+
+/** A line of a task's history (`taskmesh history ID`). */
+export interface HistoryEntry {
+  at: number
+  event: 'submitted' | 'assigned' | AttemptOutcome | 'retry-scheduled' | 'skipped' | 'failed' | 'retried' | 'cached' | 'late-result'
+  attempt?: number
+  worker?: string
+  workerId?: string
+  error?: string
+  durationMs?: number
+  detail?: string
+}
+
+/** A task as callers see it: a copy, safe to keep. */
+export interface TaskSnapshot {
+  id: string
+  spec: TaskSpec
+  state: TaskState
+  /** Name of the worker of the latest attempt. */
+  worker?: string
+  attempts: Attempt[]
+  output?: JsonValue
+  error?: string
+  submittedAt: number
+  finishedAt?: number
+  /** When a delayed task becomes ready again. */
+  retryAt?: number
+}
+
+/** The scheduler's mutable record of a task. */
+export class TaskRecord {
+  readonly spec: TaskSpec
+  readonly seq: number
+  state: TaskState = 'waiting'
+  /** Dependencies that have not succeeded yet. */
+  pending = 0
+  dependents: TaskRecord[] | undefined
+  readonly attempts: Array<Attempt & { token: string }> = []
+  /** Failed and timed-out attempts: what the retry policy counts. */
+  failures = 0
+  /** Attempts lost with their worker: counted apart, so a flaky network does not use the retry budget. */
+  losses = 0
+  current: (Attempt & { token: string }) | undefined
+  output: JsonValue | undefined
+  error: string | undefined
+  readonly submittedAt: number
+  finishedAt: number | undefined
+  retryAt: number | undefined
+  /** Physically present in its ready queue's heap (entries are removed lazily). */
+  queued = false
+  /** History entries that are not attempts (skips, retries, late results), allocated on first use. */
+  marks: HistoryEntry[] | undefined
+
+  constructor (spec: TaskSpec, seq: number, at: number) {
+    this.spec = spec
+    this.seq = seq
+    this.submittedAt = at
+  }
+
+  get id (): string {
+    return this.spec.id
+  }
+
+  mark (entry: HistoryEntry): void {
+    (this.marks ??= []).push(entry)
+  }
+
+  snapshot (): TaskSnapshot {
+    const last = this.attempts[this.attempts.length - 1]
+    const snap: TaskSnapshot = {
+      id: this.spec.id,
+      spec: this.spec,
+      state: this.state,
+      attempts: this.attempts.map(({ token: _token, ...a }) => ({ ...a })),
+      submittedAt: this.submittedAt
+    }
+    if (last != null) snap.worker = last.workerName
+    if (this.output !== undefined) snap.output = this.output
+    if (this.error != null) snap.error = this.error
+    if (this.finishedAt != null) snap.finishedAt = this.finishedAt
+    if (this.retryAt != null && this.state === 'delayed') snap.retryAt = this.retryAt
+    return snap
+  }
+
+  history (): HistoryEntry[] {
+    const entries: HistoryEntry[] = [{ at: this.submittedAt, event: 'submitted' }]
+    for (const a of this.attempts) {
+      entries.push({ at: a.assignedAt, event: 'assigned', attempt: a.attempt, worker: a.workerName, workerId: a.workerId })
+      if (a.outcome != null) {
+        const end: HistoryEntry = { at: a.endedAt ?? a.assignedAt, event: a.outcome, attempt: a.attempt, worker: a.workerName, workerId: a.workerId }
+        if (a.error != null) end.error = a.error
+        if (a.durationMs != null) end.durationMs = a.durationMs
+        entries.push(end)
+      }
+    }
+    if (this.marks != null) entries.push(...this.marks)
+    // stable: entries of the same instant keep the order above
+    return entries.sort((x, y) => x.at - y.at)
+  }
+}
+
+/** Highest priority first, then submission order. */
+export function taskOrder (a: TaskRecord, b: TaskRecord): number {
+  return (b.spec.priority - a.spec.priority) || (a.seq - b.seq)
+}

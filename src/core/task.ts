@@ -1,0 +1,95 @@
+/**
+ * The task model of the scheduling core. Task files in every accepted format are normalized to
+ * {@link TaskSpec} before they reach the scheduler (see `src/tasks/`).
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+export type Backoff = 'fixed' | 'exponential'
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included, that may fail (handler error or timeout) before the task fails. */
+  maxAttempts: number
+  backoff: Backoff
+  /** Delay before the second attempt. */
+  initialDelayMs: number
+  /** Upper bound of any delay. */
+  maxDelayMs: number
+  /** Fraction of the delay (0..1) that is randomized, so retries of many tasks do not arrive together. */
+  jitter: number
+}
+
+export interface TaskSpec {
+  id: string
+  description: string
+  /** Which handler runs the task on the worker. */
+  type: string
+  /** Skill a worker needs; a hard constraint for the skill-aware strategies. */
+  difficulty: number
+  /** 1..10, higher first; ties go in submission order. */
+  priority: number
+  /** Capabilities the worker must all hold. */
+  requires: string[]
+  dependsOn: string[]
+  /** Time allowed for one attempt; undefined means no limit. */
+  timeoutMs?: number
+  retry: RetryPolicy
+  payload?: JsonValue
+  /** Name of the only worker allowed to run the task. */
+  worker?: string
+  /** Tasks with the same cache key share a result: the second completes from the first without running. */
+  cacheKey?: string
+  /** Strategy for this task instead of the admin's. */
+  strategy?: string
+}
+
+/** Where a task is in its life. The last four are final: a task reaches exactly one of them. */
+export type TaskState =
+  | 'waiting' // dependencies not yet succeeded
+  | 'ready' // queued for a worker
+  | 'delayed' // backing off before its next attempt
+  | 'running' // leased to a worker
+  | 'succeeded'
+  | 'failed'
+  | 'skipped' // a dependency failed, was skipped or cancelled
+  | 'cancelled'
+
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled'])
+
+export function isFinal (state: TaskState): boolean {
+  return FINAL_STATES.has(state)
+}
+
+/** How one attempt ended. `lost` means the worker left or its lease expired; it does not use the retry budget. */
+export type AttemptOutcome = 'succeeded' | 'failed' | 'timed-out' | 'lost' | 'cancelled'
+
+export const DEFAULT_PRIORITY = 5
+export const DEFAULT_TYPE = 'simulate'
+
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
+  maxAttempts: 1,
+  backoff: 'exponential',
+  initialDelayMs: 1000,
+  maxDelayMs: 60_000,
+  jitter: 0.2
+})
+
+/** A task with every optional field filled in, for code and tests that build tasks by hand. */
+export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec {
+  const spec: TaskSpec = {
+    id: fields.id,
+    description: fields.description ?? '',
+    type: fields.type ?? DEFAULT_TYPE,
+    difficulty: fields.difficulty ?? 0,
+    priority: fields.priority ?? DEFAULT_PRIORITY,
+    requires: fields.requires ?? [],
+    dependsOn: fields.dependsOn ?? [],
+    retry: { ...DEFAULT_RETRY, ...fields.retry }
+  }
+  if (fields.timeoutMs != null) spec.timeoutMs = fields.timeoutMs
+  if (fields.payload !== undefined) spec.payload = fields.payload
+  if (fields.worker != null) spec.worker = fields.worker
+  if (fields.cacheKey != null) spec.cacheKey = fields.cacheKey
+  if (fields.strategy != null) spec.strategy = fields.strategy
+  return spec
+}

@@ -1,0 +1,1974 @@
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface Frame {
+  register?: Register
+  registerAck?: RegisterAck
+  assignment?: TaskAssignment
+  result?: TaskResult
+  heartbeat?: Heartbeat
+  cancel?: CancelAttempt
+  resultAck?: ResultAck
+  drain?: Drain
+}
+
+export namespace Frame {
+  let _codec: Codec<Frame>
+
+  export const codec = (): Codec<Frame> => {
+    if (_codec == null) {
+      _codec = message<Frame>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.register != null) {
+          w.uint32(10)
+          Register.codec().encode(obj.register, w)
+        }
+
+        if (obj.registerAck != null) {
+          w.uint32(18)
+          RegisterAck.codec().encode(obj.registerAck, w)
+        }
+
+        if (obj.assignment != null) {
+          w.uint32(26)
+          TaskAssignment.codec().encode(obj.assignment, w)
+        }
+
+        if (obj.result != null) {
+          w.uint32(34)
+          TaskResult.codec().encode(obj.result, w)
+        }
+
+        if (obj.heartbeat != null) {
+          w.uint32(42)
+          Heartbeat.codec().encode(obj.heartbeat, w)
+        }
+
+        if (obj.cancel != null) {
+          w.uint32(50)
+          CancelAttempt.codec().encode(obj.cancel, w)
+        }
+
+        if (obj.resultAck != null) {
+          w.uint32(58)
+          ResultAck.codec().encode(obj.resultAck, w)
+        }
+
+        if (obj.drain != null) {
+          w.uint32(66)
+          Drain.codec().encode(obj.drain, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.register = Register.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.register
+              })
+              break
+            }
+            case 2: {
+              obj.registerAck = RegisterAck.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.registerAck
+              })
+              break
+            }
+            case 3: {
+              obj.assignment = TaskAssignment.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.assignment
+              })
+              break
+            }
+            case 4: {
+              obj.result = TaskResult.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.result
+              })
+              break
+            }
+            case 5: {
+              obj.heartbeat = Heartbeat.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.heartbeat
+              })
+              break
+            }
+            case 6: {
+              obj.cancel = CancelAttempt.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.cancel
+              })
+              break
+            }
+            case 7: {
+              obj.resultAck = ResultAck.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resultAck
+              })
+              break
+            }
+            case 8: {
+              obj.drain = Drain.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.drain
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Register.codec().stream(reader, reader.uint32(), `${prefix}.register`, {
+                limits: opts.limits?.register
+              })
+
+              break
+            }
+            case 2: {
+              yield * RegisterAck.codec().stream(reader, reader.uint32(), `${prefix}.registerAck`, {
+                limits: opts.limits?.registerAck
+              })
+
+              break
+            }
+            case 3: {
+              yield * TaskAssignment.codec().stream(reader, reader.uint32(), `${prefix}.assignment`, {
+                limits: opts.limits?.assignment
+              })
+
+              break
+            }
+            case 4: {
+              yield * TaskResult.codec().stream(reader, reader.uint32(), `${prefix}.result`, {
+                limits: opts.limits?.result
+              })
+
+              break
+            }
+            case 5: {
+              yield * Heartbeat.codec().stream(reader, reader.uint32(), `${prefix}.heartbeat`, {
+                limits: opts.limits?.heartbeat
+              })
+
+              break
+            }
+            case 6: {
+              yield * CancelAttempt.codec().stream(reader, reader.uint32(), `${prefix}.cancel`, {
+                limits: opts.limits?.cancel
+              })
+
+              break
+            }
+            case 7: {
+              yield * ResultAck.codec().stream(reader, reader.uint32(), `${prefix}.resultAck`, {
+                limits: opts.limits?.resultAck
+              })
+
+              break
+            }
+            case 8: {
+              yield * Drain.codec().stream(reader, reader.uint32(), `${prefix}.drain`, {
+                limits: opts.limits?.drain
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FrameRegisterNameFieldEvent {
+    field: '$.register.name'
+    value: string
+  }
+
+  export interface FrameRegisterSkillFieldEvent {
+    field: '$.register.skill'
+    value: number
+  }
+
+  export interface FrameRegisterCapabilitiesFieldEvent {
+    field: '$.register.capabilities[]'
+    index: number
+    value: string
+  }
+
+  export interface FrameRegisterMaxConcurrentFieldEvent {
+    field: '$.register.maxConcurrent'
+    value: number
+  }
+
+  export interface FrameRegisterPriorityFieldEvent {
+    field: '$.register.priority'
+    value: number
+  }
+
+  export interface FrameRegisterLeasesTaskIdFieldEvent {
+    field: '$.register.leases[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface FrameRegisterLeasesAttemptFieldEvent {
+    field: '$.register.leases[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface FrameRegisterLeasesTokenFieldEvent {
+    field: '$.register.leases[].token'
+    value: string
+    index: number
+  }
+
+  export interface FrameRegisterVersionFieldEvent {
+    field: '$.register.version'
+    value: string
+  }
+
+  export interface FrameRegisterAckNetworkFieldEvent {
+    field: '$.registerAck.network'
+    value: string
+  }
+
+  export interface FrameRegisterAckLeaseTtlMsFieldEvent {
+    field: '$.registerAck.leaseTtlMs'
+    value: number
+  }
+
+  export interface FrameRegisterAckHeartbeatMsFieldEvent {
+    field: '$.registerAck.heartbeatMs'
+    value: number
+  }
+
+  export interface FrameRegisterAckErrorFieldEvent {
+    field: '$.registerAck.error'
+    value: string
+  }
+
+  export interface FrameRegisterAckErrorNameFieldEvent {
+    field: '$.registerAck.errorName'
+    value: string
+  }
+
+  export interface FrameAssignmentTaskIdFieldEvent {
+    field: '$.assignment.taskId'
+    value: string
+  }
+
+  export interface FrameAssignmentAttemptFieldEvent {
+    field: '$.assignment.attempt'
+    value: number
+  }
+
+  export interface FrameAssignmentTokenFieldEvent {
+    field: '$.assignment.token'
+    value: string
+  }
+
+  export interface FrameAssignmentDescriptionFieldEvent {
+    field: '$.assignment.description'
+    value: string
+  }
+
+  export interface FrameAssignmentTypeFieldEvent {
+    field: '$.assignment.type'
+    value: string
+  }
+
+  export interface FrameAssignmentDifficultyFieldEvent {
+    field: '$.assignment.difficulty'
+    value: number
+  }
+
+  export interface FrameAssignmentPayloadFieldEvent {
+    field: '$.assignment.payload'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameAssignmentInputsFieldEvent {
+    field: '$.assignment.inputs'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameAssignmentTimeoutMsFieldEvent {
+    field: '$.assignment.timeoutMs'
+    value: number
+  }
+
+  export interface FrameResultTaskIdFieldEvent {
+    field: '$.result.taskId'
+    value: string
+  }
+
+  export interface FrameResultAttemptFieldEvent {
+    field: '$.result.attempt'
+    value: number
+  }
+
+  export interface FrameResultTokenFieldEvent {
+    field: '$.result.token'
+    value: string
+  }
+
+  export interface FrameResultSuccessFieldEvent {
+    field: '$.result.success'
+    value: boolean
+  }
+
+  export interface FrameResultOutputFieldEvent {
+    field: '$.result.output'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameResultErrorFieldEvent {
+    field: '$.result.error'
+    value: string
+  }
+
+  export interface FrameResultDurationMsFieldEvent {
+    field: '$.result.durationMs'
+    value: number
+  }
+
+  export interface FrameHeartbeatRunningFieldEvent {
+    field: '$.heartbeat.running'
+    value: number
+  }
+
+  export interface FrameCancelTaskIdFieldEvent {
+    field: '$.cancel.taskId'
+    value: string
+  }
+
+  export interface FrameCancelAttemptFieldEvent {
+    field: '$.cancel.attempt'
+    value: number
+  }
+
+  export interface FrameCancelReasonFieldEvent {
+    field: '$.cancel.reason'
+    value: string
+  }
+
+  export interface FrameResultAckTaskIdFieldEvent {
+    field: '$.resultAck.taskId'
+    value: string
+  }
+
+  export interface FrameResultAckAttemptFieldEvent {
+    field: '$.resultAck.attempt'
+    value: number
+  }
+
+  export interface FrameResultAckAcceptedFieldEvent {
+    field: '$.resultAck.accepted'
+    value: boolean
+  }
+
+  export interface FrameDrainReasonFieldEvent {
+    field: '$.drain.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Frame.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Frame {
+    return decodeMessage(buf, Frame.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameHeartbeatRunningFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent> {
+    return streamMessage(buf, Frame.codec(), opts)
+  }
+}
+
+export interface Lease {
+  taskId: string
+  attempt: number
+  token: string
+}
+
+export namespace Lease {
+  let _codec: Codec<Lease>
+
+  export const codec = (): Codec<Lease> => {
+    if (_codec == null) {
+      _codec = message<Lease>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(10)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.attempt != null && obj.attempt !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.attempt)
+        }
+
+        if ((obj.token != null && obj.token !== '')) {
+          w.uint32(26)
+          w.string(obj.token)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          taskId: '',
+          attempt: 0,
+          token: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 2: {
+              obj.attempt = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.token = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.taskId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.attempt`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.token`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface LeaseTaskIdFieldEvent {
+    field: '$.taskId'
+    value: string
+  }
+
+  export interface LeaseAttemptFieldEvent {
+    field: '$.attempt'
+    value: number
+  }
+
+  export interface LeaseTokenFieldEvent {
+    field: '$.token'
+    value: string
+  }
+
+  export function encode (obj: Partial<Lease>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Lease.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Lease>): Lease {
+    return decodeMessage(buf, Lease.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Lease>): Generator<LeaseTaskIdFieldEvent | LeaseAttemptFieldEvent | LeaseTokenFieldEvent> {
+    return streamMessage(buf, Lease.codec(), opts)
+  }
+}
+
+export interface Register {
+  name: string
+  skill: number
+  capabilities: string[]
+  maxConcurrent: number
+  priority: number
+  leases: Lease[]
+  version: string
+}
+
+export namespace Register {
+  let _codec: Codec<Register>
+
+  export const codec = (): Codec<Register> => {
+    if (_codec == null) {
+      _codec = message<Register>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.skill != null && obj.skill !== 0)) {
+          w.uint32(17)
+          w.double(obj.skill)
+        }
+
+        if (obj.capabilities != null && obj.capabilities.length > 0) {
+          for (const value of obj.capabilities) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if ((obj.maxConcurrent != null && obj.maxConcurrent !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.maxConcurrent)
+        }
+
+        if ((obj.priority != null && obj.priority !== 0)) {
+          w.uint32(40)
+          w.int32(obj.priority)
+        }
+
+        if (obj.leases != null && obj.leases.length > 0) {
+          for (const value of obj.leases) {
+            w.uint32(50)
+            Lease.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(58)
+          w.string(obj.version)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          skill: 0,
+          capabilities: [],
+          maxConcurrent: 0,
+          priority: 0,
+          leases: [],
+          version: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.skill = reader.double()
+              break
+            }
+            case 3: {
+              if (opts.limits?.capabilities != null && obj.capabilities.length === opts.limits.capabilities) {
+                throw new MaxLengthError('Decode error - repeated field "capabilities" had too many elements')
+              }
+
+              if (obj.capabilities.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "capabilities" had too many elements')
+              }
+
+              obj.capabilities.push(reader.string())
+              break
+            }
+            case 4: {
+              obj.maxConcurrent = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.priority = reader.int32()
+              break
+            }
+            case 6: {
+              if (opts.limits?.leases != null && obj.leases.length === opts.limits.leases) {
+                throw new MaxLengthError('Decode error - repeated field "leases" had too many elements')
+              }
+
+              if (obj.leases.length === 4096) {
+                throw new MaxLengthError('Decode error - repeated field "leases" had too many elements')
+              }
+
+              obj.leases.push(Lease.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.leases$
+              }))
+              break
+            }
+            case 7: {
+              obj.version = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          capabilities: 64,
+          leases: 4096
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.skill`,
+                value: reader.double()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.capabilities != null && obj.capabilities === opts.limits.capabilities) {
+                throw new MaxLengthError('Streaming decode error - repeated field "capabilities" had too many elements')
+              }
+
+              if (obj.capabilities === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "capabilities" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.capabilities[]`,
+                index: obj.capabilities,
+                value: reader.string()
+              }
+
+              obj.capabilities++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.maxConcurrent`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.priority`,
+                value: reader.int32()
+              }
+              break
+            }
+            case 6: {
+              if (opts.limits?.leases != null && obj.leases === opts.limits.leases) {
+                throw new MaxLengthError('Streaming decode error - repeated field "leases" had too many elements')
+              }
+
+              if (obj.leases === 4096) {
+                throw new MaxLengthError('Streaming decode error - repeated field "leases" had too many elements')
+              }
+
+              for (const evt of Lease.codec().stream(reader, reader.uint32(), `${prefix}.leases[]`, {
+                limits: opts.limits?.leases$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.leases
+                }
+              }
+
+              obj.leases++
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface RegisterSkillFieldEvent {
+    field: '$.skill'
+    value: number
+  }
+
+  export interface RegisterCapabilitiesFieldEvent {
+    field: '$.capabilities[]'
+    index: number
+    value: string
+  }
+
+  export interface RegisterMaxConcurrentFieldEvent {
+    field: '$.maxConcurrent'
+    value: number
+  }
+
+  export interface RegisterPriorityFieldEvent {
+    field: '$.priority'
+    value: number
+  }
+
+  export interface RegisterLeasesTaskIdFieldEvent {
+    field: '$.leases[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface RegisterLeasesAttemptFieldEvent {
+    field: '$.leases[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface RegisterLeasesTokenFieldEvent {
+    field: '$.leases[].token'
+    value: string
+    index: number
+  }
+
+  export interface RegisterVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export function encode (obj: Partial<Register>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Register.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Register {
+    return decodeMessage(buf, Register.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Generator<RegisterNameFieldEvent | RegisterSkillFieldEvent | RegisterCapabilitiesFieldEvent | RegisterMaxConcurrentFieldEvent | RegisterPriorityFieldEvent | RegisterLeasesTaskIdFieldEvent | RegisterLeasesAttemptFieldEvent | RegisterLeasesTokenFieldEvent | RegisterVersionFieldEvent> {
+    return streamMessage(buf, Register.codec(), opts)
+  }
+}
+
+export interface RegisterAck {
+  network: string
+  leaseTtlMs: number
+  heartbeatMs: number
+  error: string
+  errorName: string
+}
+
+export namespace RegisterAck {
+  let _codec: Codec<RegisterAck>
+
+  export const codec = (): Codec<RegisterAck> => {
+    if (_codec == null) {
+      _codec = message<RegisterAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.network != null && obj.network !== '')) {
+          w.uint32(10)
+          w.string(obj.network)
+        }
+
+        if ((obj.leaseTtlMs != null && obj.leaseTtlMs !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.leaseTtlMs)
+        }
+
+        if ((obj.heartbeatMs != null && obj.heartbeatMs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.heartbeatMs)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(34)
+          w.string(obj.error)
+        }
+
+        if ((obj.errorName != null && obj.errorName !== '')) {
+          w.uint32(42)
+          w.string(obj.errorName)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          network: '',
+          leaseTtlMs: 0,
+          heartbeatMs: 0,
+          error: '',
+          errorName: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.network = reader.string()
+              break
+            }
+            case 2: {
+              obj.leaseTtlMs = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.heartbeatMs = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.error = reader.string()
+              break
+            }
+            case 5: {
+              obj.errorName = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.network`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.leaseTtlMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.heartbeatMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.errorName`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterAckNetworkFieldEvent {
+    field: '$.network'
+    value: string
+  }
+
+  export interface RegisterAckLeaseTtlMsFieldEvent {
+    field: '$.leaseTtlMs'
+    value: number
+  }
+
+  export interface RegisterAckHeartbeatMsFieldEvent {
+    field: '$.heartbeatMs'
+    value: number
+  }
+
+  export interface RegisterAckErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export interface RegisterAckErrorNameFieldEvent {
+    field: '$.errorName'
+    value: string
+  }
+
+  export function encode (obj: Partial<RegisterAck>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RegisterAck.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): RegisterAck {
+    return decodeMessage(buf, RegisterAck.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): Generator<RegisterAckNetworkFieldEvent | RegisterAckLeaseTtlMsFieldEvent | RegisterAckHeartbeatMsFieldEvent | RegisterAckErrorFieldEvent | RegisterAckErrorNameFieldEvent> {
+    return streamMessage(buf, RegisterAck.codec(), opts)
+  }
+}
+
+export interface TaskAssignment {
+  taskId: string
+  attempt: number
+  token: string
+  description: string
+  type: string
+  difficulty: number
+  payload: Uint8Array<ArrayBuffer>
+  inputs: Uint8Array<ArrayBuffer>
+  timeoutMs: number
+}
+
+export namespace TaskAssignment {
+  let _codec: Codec<TaskAssignment>
+
+  export const codec = (): Codec<TaskAssignment> => {
+    if (_codec == null) {
+      _codec = message<TaskAssignment>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(10)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.attempt != null && obj.attempt !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.attempt)
+        }
+
+        if ((obj.token != null && obj.token !== '')) {
+          w.uint32(26)
+          w.string(obj.token)
+        }
+
+        if ((obj.description != null && obj.description !== '')) {
+          w.uint32(34)
+          w.string(obj.description)
+        }
+
+        if ((obj.type != null && obj.type !== '')) {
+          w.uint32(42)
+          w.string(obj.type)
+        }
+
+        if ((obj.difficulty != null && obj.difficulty !== 0)) {
+          w.uint32(49)
+          w.double(obj.difficulty)
+        }
+
+        if ((obj.payload != null && obj.payload.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.payload)
+        }
+
+        if ((obj.inputs != null && obj.inputs.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.inputs)
+        }
+
+        if ((obj.timeoutMs != null && obj.timeoutMs !== 0)) {
+          w.uint32(72)
+          w.uint32(obj.timeoutMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          taskId: '',
+          attempt: 0,
+          token: '',
+          description: '',
+          type: '',
+          difficulty: 0,
+          payload: uint8ArrayAlloc(0),
+          inputs: uint8ArrayAlloc(0),
+          timeoutMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 2: {
+              obj.attempt = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.token = reader.string()
+              break
+            }
+            case 4: {
+              obj.description = reader.string()
+              break
+            }
+            case 5: {
+              obj.type = reader.string()
+              break
+            }
+            case 6: {
+              obj.difficulty = reader.double()
+              break
+            }
+            case 7: {
+              obj.payload = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.inputs = reader.bytes()
+              break
+            }
+            case 9: {
+              obj.timeoutMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.taskId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.attempt`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.token`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.description`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.type`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.difficulty`,
+                value: reader.double()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.payload`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.inputs`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.timeoutMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TaskAssignmentTaskIdFieldEvent {
+    field: '$.taskId'
+    value: string
+  }
+
+  export interface TaskAssignmentAttemptFieldEvent {
+    field: '$.attempt'
+    value: number
+  }
+
+  export interface TaskAssignmentTokenFieldEvent {
+    field: '$.token'
+    value: string
+  }
+
+  export interface TaskAssignmentDescriptionFieldEvent {
+    field: '$.description'
+    value: string
+  }
+
+  export interface TaskAssignmentTypeFieldEvent {
+    field: '$.type'
+    value: string
+  }
+
+  export interface TaskAssignmentDifficultyFieldEvent {
+    field: '$.difficulty'
+    value: number
+  }
+
+  export interface TaskAssignmentPayloadFieldEvent {
+    field: '$.payload'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TaskAssignmentInputsFieldEvent {
+    field: '$.inputs'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TaskAssignmentTimeoutMsFieldEvent {
+    field: '$.timeoutMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<TaskAssignment>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TaskAssignment.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskAssignment>): TaskAssignment {
+    return decodeMessage(buf, TaskAssignment.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskAssignment>): Generator<TaskAssignmentTaskIdFieldEvent | TaskAssignmentAttemptFieldEvent | TaskAssignmentTokenFieldEvent | TaskAssignmentDescriptionFieldEvent | TaskAssignmentTypeFieldEvent | TaskAssignmentDifficultyFieldEvent | TaskAssignmentPayloadFieldEvent | TaskAssignmentInputsFieldEvent | TaskAssignmentTimeoutMsFieldEvent> {
+    return streamMessage(buf, TaskAssignment.codec(), opts)
+  }
+}
+
+export interface TaskResult {
+  taskId: string
+  attempt: number
+  token: string
+  success: boolean
+  output: Uint8Array<ArrayBuffer>
+  error: string
+  durationMs: number
+}
+
+export namespace TaskResult {
+  let _codec: Codec<TaskResult>
+
+  export const codec = (): Codec<TaskResult> => {
+    if (_codec == null) {
+      _codec = message<TaskResult>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(10)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.attempt != null && obj.attempt !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.attempt)
+        }
+
+        if ((obj.token != null && obj.token !== '')) {
+          w.uint32(26)
+          w.string(obj.token)
+        }
+
+        if ((obj.success != null && obj.success !== false)) {
+          w.uint32(32)
+          w.bool(obj.success)
+        }
+
+        if ((obj.output != null && obj.output.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.output)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(50)
+          w.string(obj.error)
+        }
+
+        if ((obj.durationMs != null && obj.durationMs !== 0)) {
+          w.uint32(57)
+          w.double(obj.durationMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          taskId: '',
+          attempt: 0,
+          token: '',
+          success: false,
+          output: uint8ArrayAlloc(0),
+          error: '',
+          durationMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 2: {
+              obj.attempt = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.token = reader.string()
+              break
+            }
+            case 4: {
+              obj.success = reader.bool()
+              break
+            }
+            case 5: {
+              obj.output = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.error = reader.string()
+              break
+            }
+            case 7: {
+              obj.durationMs = reader.double()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.taskId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.attempt`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.token`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.success`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.output`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.durationMs`,
+                value: reader.double()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TaskResultTaskIdFieldEvent {
+    field: '$.taskId'
+    value: string
+  }
+
+  export interface TaskResultAttemptFieldEvent {
+    field: '$.attempt'
+    value: number
+  }
+
+  export interface TaskResultTokenFieldEvent {
+    field: '$.token'
+    value: string
+  }
+
+  export interface TaskResultSuccessFieldEvent {
+    field: '$.success'
+    value: boolean
+  }
+
+  export interface TaskResultOutputFieldEvent {
+    field: '$.output'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TaskResultErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export interface TaskResultDurationMsFieldEvent {
+    field: '$.durationMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<TaskResult>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TaskResult.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResult>): TaskResult {
+    return decodeMessage(buf, TaskResult.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResult>): Generator<TaskResultTaskIdFieldEvent | TaskResultAttemptFieldEvent | TaskResultTokenFieldEvent | TaskResultSuccessFieldEvent | TaskResultOutputFieldEvent | TaskResultErrorFieldEvent | TaskResultDurationMsFieldEvent> {
+    return streamMessage(buf, TaskResult.codec(), opts)
+  }
+}
+
+export interface Heartbeat {
+  running: number
+}
+
+export namespace Heartbeat {
+  let _codec: Codec<Heartbeat>
+
+  export const codec = (): Codec<Heartbeat> => {
+    if (_codec == null) {
+      _codec = message<Heartbeat>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.running != null && obj.running !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.running)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          running: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.running = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.running`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HeartbeatRunningFieldEvent {
+    field: '$.running'
+    value: number
+  }
+
+  export function encode (obj: Partial<Heartbeat>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Heartbeat.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Heartbeat {
+    return decodeMessage(buf, Heartbeat.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Generator<HeartbeatRunningFieldEvent> {
+    return streamMessage(buf, Heartbeat.codec(), opts)
+  }
+}
+
+export interface CancelAttempt {
+  taskId: string
+  attempt: number
+  reason: string
+}
+
+export namespace CancelAttempt {
+  let _codec: Codec<CancelAttempt>
+
+  export const codec = (): Codec<CancelAttempt> => {
+    if (_codec == null) {
+      _codec = message<CancelAttempt>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(10)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.attempt != null && obj.attempt !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.attempt)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(26)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          taskId: '',
+          attempt: 0,
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 2: {
+              obj.attempt = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.taskId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.attempt`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CancelAttemptTaskIdFieldEvent {
+    field: '$.taskId'
+    value: string
+  }
+
+  export interface CancelAttemptAttemptFieldEvent {
+    field: '$.attempt'
+    value: number
+  }
+
+  export interface CancelAttemptReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<CancelAttempt>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CancelAttempt.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CancelAttempt>): CancelAttempt {
+    return decodeMessage(buf, CancelAttempt.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CancelAttempt>): Generator<CancelAttemptTaskIdFieldEvent | CancelAttemptAttemptFieldEvent | CancelAttemptReasonFieldEvent> {
+    return streamMessage(buf, CancelAttempt.codec(), opts)
+  }
+}
+
+export interface ResultAck {
+  taskId: string
+  attempt: number
+  accepted: boolean
+}
+
+export namespace ResultAck {
+  let _codec: Codec<ResultAck>
+
+  export const codec = (): Codec<ResultAck> => {
+    if (_codec == null) {
+      _codec = message<ResultAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(10)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.attempt != null && obj.attempt !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.attempt)
+        }
+
+        if ((obj.accepted != null && obj.accepted !== false)) {
+          w.uint32(24)
+          w.bool(obj.accepted)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          taskId: '',
+          attempt: 0,
+          accepted: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 2: {
+              obj.attempt = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.accepted = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.taskId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.attempt`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.accepted`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResultAckTaskIdFieldEvent {
+    field: '$.taskId'
+    value: string
+  }
+
+  export interface ResultAckAttemptFieldEvent {
+    field: '$.attempt'
+    value: number
+  }
+
+  export interface ResultAckAcceptedFieldEvent {
+    field: '$.accepted'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<ResultAck>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ResultAck.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResultAck>): ResultAck {
+    return decodeMessage(buf, ResultAck.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResultAck>): Generator<ResultAckTaskIdFieldEvent | ResultAckAttemptFieldEvent | ResultAckAcceptedFieldEvent> {
+    return streamMessage(buf, ResultAck.codec(), opts)
+  }
+}
+
+export interface Drain {
+  reason: string
+}
+
+export namespace Drain {
+  let _codec: Codec<Drain>
+
+  export const codec = (): Codec<Drain> => {
+    if (_codec == null) {
+      _codec = message<Drain>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(10)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DrainReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<Drain>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Drain.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Drain>): Drain {
+    return decodeMessage(buf, Drain.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Drain>): Generator<DrainReasonFieldEvent> {
+    return streamMessage(buf, Drain.codec(), opts)
+  }
+}

@@ -1,0 +1,54 @@
+import { Scheduler, type SchedulerOptions } from '../../src/core/scheduler.js'
+import { taskSpec, type TaskSpec } from '../../src/core/task.js'
+import type { SchedulerEvent } from '../../src/core/events.js'
+
+/** A deterministic PRNG (mulberry32) so tests that involve jitter or learning are reproducible. */
+export function seeded (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A scheduler on a fake clock that records its events. */
+export function harness (options: SchedulerOptions = {}) {
+  const scheduler = new Scheduler({ random: seeded(1), ...options })
+  const events: SchedulerEvent[] = []
+  scheduler.onEvent(e => events.push(e))
+  let now = 1_000
+  return {
+    scheduler,
+    events,
+    get now () { return now },
+    advance (ms: number) { now += ms; scheduler.tick(now) },
+    submit (...tasks: Array<Partial<TaskSpec> & { id: string }>) { return scheduler.submit(tasks.map(taskSpec), now) },
+    worker (name: string, skill = 10, extra: { capabilities?: string[], maxConcurrent?: number, priority?: number } = {}) {
+      return scheduler.registerWorker({ id: `peer-${name}`, name, skill, ...extra }, now).worker
+    },
+    /** Runs a scheduling pass and returns the new assignments as `taskId -> worker name`. */
+    schedule (): Array<[string, string]> {
+      const before = events.length
+      scheduler.schedule(now)
+      return events.slice(before).flatMap(e => e.type === 'assigned' ? [[e.taskId, e.workerName] as [string, string]] : [])
+    },
+    /** The lease of a task's current attempt, as its worker would hold it. */
+    lease (taskId: string) {
+      const e = [...events].reverse().find(ev => ev.type === 'assigned' && ev.taskId === taskId)
+      if (e?.type !== 'assigned') throw new Error(`task ${taskId} was never assigned`)
+      return e
+    },
+    succeed (taskId: string, output: unknown = `out-${taskId}`) {
+      const l = this.lease(taskId)
+      return scheduler.report(l.workerId, { taskId, attempt: l.attempt, token: l.token, success: true, output: output as never }, now)
+    },
+    fail (taskId: string, error = 'boom') {
+      const l = this.lease(taskId)
+      return scheduler.report(l.workerId, { taskId, attempt: l.attempt, token: l.token, success: false, error }, now)
+    },
+    state (taskId: string) { return scheduler.getTask(taskId).state }
+  }
+}
