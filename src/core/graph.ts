@@ -6,8 +6,8 @@ export interface GraphCheckOptions {
   isKnown?: (id: string) => boolean
   /** Path of a task in the caller's input, for messages (`tasks[3]`). */
   pathOf?: (index: number) => string
-  /** Name of the dependency field in the caller's input (`depends_on`). */
-  dependsOnField?: string
+  /** Name of the dependency field in the caller's input (`depends_on`), per task or for all. */
+  dependsOnField?: string | ((index: number) => string)
 }
 
 const WHITE = 0
@@ -20,7 +20,8 @@ const BLACK = 2
  */
 export function checkGraph (specs: readonly TaskSpec[], options: GraphCheckOptions = {}): Problem[] {
   const pathOf = options.pathOf ?? ((i: number) => `tasks[${i}]`)
-  const field = options.dependsOnField ?? 'dependsOn'
+  const fieldOption = options.dependsOnField ?? 'dependsOn'
+  const field = typeof fieldOption === 'string' ? () => fieldOption : fieldOption
   const isKnown = options.isKnown ?? (() => false)
   const problems: Problem[] = []
   const indexOf = new Map<string, number>()
@@ -37,9 +38,9 @@ export function checkGraph (specs: readonly TaskSpec[], options: GraphCheckOptio
   specs.forEach((spec, i) => {
     spec.dependsOn.forEach((dep, j) => {
       if (dep === spec.id) {
-        problems.push({ path: `${pathOf(i)}.${field}[${j}]`, message: `task "${spec.id}" depends on itself` })
+        problems.push({ path: `${pathOf(i)}.${field(i)}[${j}]`, message: `task "${spec.id}" depends on itself` })
       } else if (!indexOf.has(dep) && !isKnown(dep)) {
-        problems.push({ path: `${pathOf(i)}.${field}[${j}]`, message: `unknown task "${dep}"` })
+        problems.push({ path: `${pathOf(i)}.${field(i)}[${j}]`, message: `unknown task "${dep}"` })
       }
     })
   })

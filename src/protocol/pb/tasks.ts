@@ -361,6 +361,11 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameResultUnrecoverableFieldEvent {
+    field: '$.result.unrecoverable'
+    value: boolean
+  }
+
   export interface FrameHeartbeatRunningFieldEvent {
     field: '$.heartbeat.running'
     value: number
@@ -409,7 +414,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameHeartbeatRunningFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -1306,6 +1311,7 @@ export interface TaskResult {
   output: Uint8Array<ArrayBuffer>
   error: string
   durationMs: number
+  unrecoverable: boolean
 }
 
 export namespace TaskResult {
@@ -1353,6 +1359,11 @@ export namespace TaskResult {
           w.double(obj.durationMs)
         }
 
+        if ((obj.unrecoverable != null && obj.unrecoverable !== false)) {
+          w.uint32(64)
+          w.bool(obj.unrecoverable)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1364,7 +1375,8 @@ export namespace TaskResult {
           success: false,
           output: uint8ArrayAlloc(0),
           error: '',
-          durationMs: 0
+          durationMs: 0,
+          unrecoverable: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1399,6 +1411,10 @@ export namespace TaskResult {
             }
             case 7: {
               obj.durationMs = reader.double()
+              break
+            }
+            case 8: {
+              obj.unrecoverable = reader.bool()
               break
             }
             default: {
@@ -1465,6 +1481,13 @@ export namespace TaskResult {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.unrecoverable`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1512,6 +1535,11 @@ export namespace TaskResult {
     value: number
   }
 
+  export interface TaskResultUnrecoverableFieldEvent {
+    field: '$.unrecoverable'
+    value: boolean
+  }
+
   export function encode (obj: Partial<TaskResult>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskResult.codec())
   }
@@ -1520,7 +1548,7 @@ export namespace TaskResult {
     return decodeMessage(buf, TaskResult.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResult>): Generator<TaskResultTaskIdFieldEvent | TaskResultAttemptFieldEvent | TaskResultTokenFieldEvent | TaskResultSuccessFieldEvent | TaskResultOutputFieldEvent | TaskResultErrorFieldEvent | TaskResultDurationMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResult>): Generator<TaskResultTaskIdFieldEvent | TaskResultAttemptFieldEvent | TaskResultTokenFieldEvent | TaskResultSuccessFieldEvent | TaskResultOutputFieldEvent | TaskResultErrorFieldEvent | TaskResultDurationMsFieldEvent | TaskResultUnrecoverableFieldEvent> {
     return streamMessage(buf, TaskResult.codec(), opts)
   }
 }

@@ -1,0 +1,536 @@
+import { randomBytes } from 'node:crypto'
+import { serviceCapabilities, TypedEventEmitter, type ComponentLogger, type Connection, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
+import { AuthorizationError, LimitExceededError, ProtocolError, StoreError, ValidationError } from '../errors.js'
+import { Scheduler, type NoWorkerPolicy, type Summary } from '../core/scheduler.js'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_REGISTER_TIMEOUT_MS, TASK_PROTOCOL } from '../protocol/constants.js'
+import { decodeJson, encodeJson } from '../protocol/json.js'
+import { checkRegister, checkResult } from '../protocol/validate.js'
+import { MemoryJournal, type Journal } from '../store/journal.js'
+import { StatusChannel } from '../status/status-channel.js'
+import { isDurable, type DurableEvent, type SchedulerEvent } from '../core/events.js'
+import { isFinal, type TaskSpec } from '../core/task.js'
+import { WorkerSession, type SessionHandler } from './worker-session.js'
+import { runSummary, taskOutcome } from './summary.js'
+import type { AdminEvents, WorkerDetails, RunSummary } from './events.js'
+import type { Strategy } from '../core/strategies/index.js'
+import type { Register, TaskResult } from '../protocol/pb/tasks.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Registrar } from '@libp2p/interface-internal'
+
+export interface AdminInit {
+  /** Tasks to start with; more can be submitted while the admin runs. */
+  tasks?: TaskSpec[]
+  /** Assign nothing until this many workers have registered. @default 0 */
+  expectedWorkers?: number
+  /** @default 'skill-fit' */
+  strategy?: string | Strategy
+  strategies?: Record<string, Strategy>
+  /** @default 'wait' */
+  onNoWorker?: NoWorkerPolicy
+  noWorkerGraceMs?: number
+  /** Name of the network; status broadcasts go to `taskmesh/<network>/status`. @default 'default' */
+  network?: string
+  /** Where state changes are recorded. @default an in-memory journal */
+  journal?: Journal
+  /** @default 15000 */
+  leaseTtlMs?: number
+  /** How often workers are asked to renew their leases. @default 3000 */
+  heartbeatMs?: number
+  /** @default 4 MiB */
+  maxFrameBytes?: number
+  maxBufferedBytes?: number
+  registerTimeoutMs?: number
+  maxLostAttempts?: number
+  /** Invalid frames a worker may send before it is disconnected. @default 20 */
+  maxInvalidFrames?: number
+  /** Registered workers at most. @default 4096 */
+  maxWorkers?: number
+  maxTasks?: number
+  /** Returns true when a peer may register as a worker, or the reason it may not. */
+  authorizeWorker?: (peerId: string) => true | string
+  random?: () => number
+  clock?: () => number
+}
+
+export interface AdminComponents {
+  registrar: Registrar
+  logger: ComponentLogger
+  peerId: PeerId
+}
+
+export const DEFAULT_MAX_INVALID_FRAMES = 20
+export const DEFAULT_MAX_WORKERS = 4096
+
+/**
+ * The admin as a libp2p service: accepts worker task streams, turns their frames into scheduler calls,
+ * records every state change in the journal before anything that depends on it leaves the process, and
+ * sends assignments, cancellations and acknowledgements back.
+ */
+export class AdminService extends TypedEventEmitter<AdminEvents> implements Startable, SessionHandler {
+  readonly scheduler: Scheduler
+  readonly network: string
+  private readonly components: AdminComponents & { pubsub?: GossipSub }
+  private readonly init: AdminInit
+  private readonly log: Logger
+  private readonly journal: Journal
+  private readonly clock: () => number
+  private readonly sessions = new Map<string, WorkerSession>()
+  private readonly pendingFlush = new Set<WorkerSession>()
+  private durable: DurableEvent[] = []
+  private announcements: Array<() => void> = []
+  private flushQueued = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private timerAt = Infinity
+  private started = false
+  private status: StatusChannel | undefined
+  private wasDone = false
+  private doneWaiters: Array<(summary: RunSummary) => void> = []
+  private lastProgress = ''
+  private statusTimer: ReturnType<typeof setInterval> | undefined
+
+  readonly [Symbol.toStringTag] = 'taskmesh:admin'
+  readonly [serviceCapabilities] = ['@taskmesh/admin']
+
+  constructor (components: AdminComponents, init: AdminInit = {}) {
+    super()
+    this.components = components
+    this.init = init
+    this.log = components.logger.forComponent('taskmesh:admin')
+    this.network = init.network ?? DEFAULT_NETWORK
+    this.journal = init.journal ?? new MemoryJournal()
+    this.clock = init.clock ?? Date.now
+    this.scheduler = new Scheduler({
+      ...(init.strategy != null ? { strategy: init.strategy } : {}),
+      ...(init.strategies != null ? { strategies: init.strategies } : {}),
+      expectedWorkers: init.expectedWorkers ?? 0,
+      onNoWorker: init.onNoWorker ?? 'wait',
+      ...(init.noWorkerGraceMs != null ? { noWorkerGraceMs: init.noWorkerGraceMs } : {}),
+      leaseTtlMs: init.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+      ...(init.maxLostAttempts != null ? { maxLostAttempts: init.maxLostAttempts } : {}),
+      ...(init.maxTasks != null ? { maxTasks: init.maxTasks } : {}),
+      ...(init.random != null ? { random: init.random } : {}),
+      newToken: () => randomBytes(18).toString('base64url')
+    })
+    this.scheduler.onEvent(e => { this.onSchedulerEvent(e) })
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    const now = this.clock()
+    this.scheduler.restore(this.journal.load(), now)
+    if (this.init.tasks != null && this.init.tasks.length > 0) this.scheduler.submit(this.init.tasks, now)
+    await this.components.registrar.handle(TASK_PROTOCOL, (stream, connection) => { this.onStream(stream, connection) }, {
+      maxInboundStreams: 4,
+      maxOutboundStreams: 1
+    })
+    this.started = true
+  }
+
+  /** Services start together; pubsub can be used only once all have. */
+  afterStart (): void {
+    const pubsub = optionalPubsub(this.components)
+    if (pubsub != null && this.status == null) {
+      this.status = new StatusChannel(pubsub, {
+        network: this.network,
+        log: this.log,
+        onWorkerStatus: status => { this.safeDispatchEvent('worker:status', { detail: status }) },
+        onRejected: (from, reason) => { this.log('rejected status message from %s: %s', from, reason) }
+      })
+      this.status.start()
+      this.statusTimer = setInterval(() => { this.publishProgress() }, 5_000)
+      this.statusTimer.unref()
+    }
+    this.flush()
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    await this.components.registrar.unhandle(TASK_PROTOCOL)
+    clearTimeout(this.timer)
+    clearInterval(this.statusTimer)
+    this.status?.stop()
+    this.status = undefined
+    this.flush()
+    for (const session of this.sessions.values()) session.abort(new ProtocolError('admin stopping'))
+    this.sessions.clear()
+    this.journal.close()
+  }
+
+  // ---------------------------------------------------------------- operations (library API, CLI, client protocol)
+
+  submit (tasks: TaskSpec[]): { added: string[], existing: string[] } {
+    const result = this.scheduler.submit(tasks, this.clock())
+    this.requestFlush()
+    return result
+  }
+
+  cancel (taskId: string, reason?: string): boolean {
+    const cancelled = this.scheduler.cancel(taskId, this.clock(), reason)
+    this.requestFlush()
+    return cancelled
+  }
+
+  retry (taskId: string): void {
+    this.scheduler.retry(taskId, this.clock())
+    this.requestFlush()
+  }
+
+  summary (): Summary {
+    return this.scheduler.summary()
+  }
+
+  runSummary (): RunSummary {
+    return runSummary(this.scheduler)
+  }
+
+  workers (): WorkerDetails[] {
+    return [...this.sessions.values()].flatMap(s => s.details != null ? [s.details] : [])
+  }
+
+  /** Resolves with the run summary the next time every task is final (at once if that is now). */
+  whenDone (): Promise<RunSummary> {
+    if (this.scheduler.isDone()) return Promise.resolve(this.runSummary())
+    return new Promise(resolve => this.doneWaiters.push(resolve))
+  }
+
+  // ---------------------------------------------------------------- frames from workers
+
+  private onStream (stream: Stream, connection: Connection): void {
+    if (!this.started) {
+      stream.abort(new ProtocolError('admin not started'))
+      return
+    }
+    const session = new WorkerSession(stream, connection, this, {
+      maxFrameBytes: this.init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxBufferedBytes: this.init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      registerTimeoutMs: this.init.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS
+    })
+    session.start()
+  }
+
+  onRegister (session: WorkerSession, reg: Register): void {
+    if (session.registered) {
+      this.onInvalid(session, 'Register sent twice on one stream', false)
+      return
+    }
+    const problem = checkRegister(reg)
+    if (problem != null) {
+      this.refuse(session, new ValidationError([{ path: 'register', message: problem }], { subject: `worker ${session.peerId}` }))
+      return
+    }
+    const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
+    if (allowed !== true) {
+      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may not join as a worker: ${allowed}`))
+      return
+    }
+    const previous = this.sessions.get(session.peerId)
+    if (previous == null && this.sessions.size >= (this.init.maxWorkers ?? DEFAULT_MAX_WORKERS)) {
+      this.refuse(session, new LimitExceededError(`the admin already has ${this.sessions.size} workers, its limit; try another admin or raise --max-workers`))
+      return
+    }
+    if (previous != null && previous !== session) {
+      // the worker reconnected before its old stream was seen to close: the new stream takes over
+      previous.registered = false
+      previous.abort(new ProtocolError('replaced by a newer stream from the same worker'))
+    }
+    this.sessions.set(session.peerId, session)
+    session.registered = true
+    session.details = {
+      peerId: session.peerId,
+      name: reg.name,
+      skill: reg.skill,
+      capabilities: [...new Set(reg.capabilities)],
+      maxConcurrent: Math.max(1, reg.maxConcurrent)
+    }
+    const leaseTtlMs = this.scheduler.leaseTtl
+    session.send({ registerAck: { network: this.network, leaseTtlMs, heartbeatMs: this.init.heartbeatMs ?? Math.min(DEFAULT_HEARTBEAT_MS, Math.floor(leaseTtlMs / 3)), error: '', errorName: '' } })
+    const { revoked } = this.scheduler.registerWorker({
+      id: session.peerId,
+      name: reg.name,
+      skill: reg.skill,
+      capabilities: session.details.capabilities,
+      maxConcurrent: session.details.maxConcurrent,
+      priority: reg.priority
+    }, this.clock(), reg.leases)
+    for (const lease of revoked) {
+      session.send({ cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
+    }
+    this.requestFlush()
+  }
+
+  onResult (session: WorkerSession, result: TaskResult): void {
+    const problem = checkResult(result)
+    if (problem != null) {
+      this.onInvalid(session, `result: ${problem}`, false)
+      return
+    }
+    let output
+    let error = result.error
+    let success = result.success
+    try {
+      output = decodeJson(result.output, `output of task "${result.taskId}"`)
+    } catch (err) {
+      // the lease holder's attempt must still end, or the task would wait on it forever
+      success = false
+      error = (err as Error).message
+    }
+    const outcome = this.scheduler.report(session.peerId, {
+      taskId: result.taskId,
+      attempt: result.attempt,
+      token: result.token,
+      success,
+      ...(output !== undefined ? { output } : {}),
+      ...(error !== '' ? { error } : {}),
+      durationMs: result.durationMs,
+      unrecoverable: result.unrecoverable
+    }, this.clock())
+    if (outcome === 'rejected') {
+      this.onInvalid(session, `result for task "${result.taskId}" attempt ${result.attempt}, which is not leased to this worker`, false)
+      return
+    }
+    if (outcome === 'late') this.log('late result from %s for task %s attempt %d recorded, not accepted', session.peerId, result.taskId, result.attempt)
+    session.send({ resultAck: { taskId: result.taskId, attempt: result.attempt, accepted: outcome === 'accepted' } })
+    this.requestFlush()
+  }
+
+  onHeartbeat (session: WorkerSession): void {
+    this.scheduler.renewLeases(session.peerId, this.clock())
+    this.requestFlush()
+  }
+
+  onDrain (session: WorkerSession): void {
+    this.scheduler.updateWorker(session.peerId, { draining: true })
+    this.log('worker %s is draining', session.details?.name)
+  }
+
+  onInvalid (session: WorkerSession, reason: string, fatal: boolean): void {
+    session.invalidFrames++
+    this.log.error('rejected frame from %s: %s', session.peerId, reason)
+    this.safeDispatchEvent('frame:rejected', { detail: { peerId: session.peerId, reason } })
+    const max = this.init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES
+    if (!fatal && session.invalidFrames >= max) {
+      session.abort(new ProtocolError(`${session.invalidFrames} invalid frames`))
+    }
+  }
+
+  onClose (session: WorkerSession): void {
+    if (this.sessions.get(session.peerId) !== session) return
+    this.sessions.delete(session.peerId)
+    this.pendingFlush.delete(session)
+    if (session.registered) {
+      session.registered = false
+      this.scheduler.unregisterWorker(session.peerId, this.clock(), 'disconnected')
+      this.requestFlush()
+    }
+  }
+
+  onPending (session: WorkerSession): void {
+    this.pendingFlush.add(session)
+  }
+
+  private refuse (session: WorkerSession, err: Error): void {
+    this.log.error('refused worker %s: %s', session.peerId, err.message)
+    this.safeDispatchEvent('frame:rejected', { detail: { peerId: session.peerId, reason: err.message } })
+    session.send({ registerAck: { network: this.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name } })
+    void session.closeGracefully()
+  }
+
+  // ---------------------------------------------------------------- scheduler events -> journal, frames, events
+
+  private onSchedulerEvent (e: SchedulerEvent): void {
+    if (isDurable(e)) this.durable.push(e)
+    switch (e.type) {
+      case 'submitted':
+        this.announce('task:submitted', { taskId: e.task.id })
+        break
+      case 'assigned': {
+        const session = this.sessions.get(e.workerId)
+        const spec = this.scheduler.spec(e.taskId)
+        session?.send({
+          assignment: {
+            taskId: e.taskId,
+            attempt: e.attempt,
+            token: e.token,
+            description: spec.description,
+            type: spec.type,
+            difficulty: spec.difficulty,
+            payload: encodeJson(spec.payload),
+            inputs: spec.dependsOn.length > 0 ? encodeJson(this.scheduler.inputsOf(e.taskId)) : new Uint8Array(0),
+            timeoutMs: spec.timeoutMs ?? 0
+          }
+        })
+        this.announce('task:assigned', { taskId: e.taskId, attempt: e.attempt, worker: e.workerName, peerId: e.workerId })
+        break
+      }
+      case 'attempt-ended': {
+        if (e.outcome === 'timed-out') {
+          this.sessions.get(e.workerId)?.send({ cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.error ?? 'timed out' } })
+        }
+        const worker = this.scheduler.getTask(e.taskId).attempts[e.attempt - 1]?.workerName ?? ''
+        this.announce('task:attempt-ended', {
+          taskId: e.taskId,
+          attempt: e.attempt,
+          worker,
+          peerId: e.workerId,
+          outcome: e.outcome,
+          ...(e.error != null ? { error: e.error } : {}),
+          ...(e.durationMs != null ? { durationMs: e.durationMs } : {}),
+          ...(e.retryAt != null ? { retryAt: e.retryAt } : {})
+        })
+        this.announceIfFinal(e.taskId)
+        break
+      }
+      case 'cancelled':
+        if (e.workerId != null && e.attempt != null) {
+          this.sessions.get(e.workerId)?.send({ cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.reason } })
+        }
+        this.announceIfFinal(e.taskId)
+        break
+      case 'cached': case 'skipped': case 'failed':
+        this.announceIfFinal(e.taskId)
+        break
+      case 'worker-joined':
+        this.announce('worker:connected', this.detailsOf(e.worker.id, e.worker.name))
+        break
+      case 'worker-left': {
+        const details = this.detailsOf(e.worker.id, e.worker.name)
+        if (e.reason === 'lease-expired') {
+          // a worker that went silent without closing its connection: drop it, it will reconnect if alive
+          const session = this.sessions.get(e.worker.id)
+          if (session != null) {
+            session.registered = false
+            this.sessions.delete(e.worker.id)
+            session.abort(new ProtocolError('lease expired: no heartbeat in time'))
+          }
+        }
+        this.announce('worker:disconnected', { ...details, reason: e.reason })
+        break
+      }
+      case 'assigning-started':
+        this.announce('assigning:started', { workers: e.workers })
+        break
+    }
+    this.requestFlush()
+  }
+
+  private detailsOf (peerId: string, name: string): WorkerDetails {
+    return this.sessions.get(peerId)?.details ?? { peerId, name, skill: 0, capabilities: [], maxConcurrent: 0 }
+  }
+
+  private announceIfFinal (taskId: string): void {
+    const task = this.scheduler.getTask(taskId)
+    if (isFinal(task.state)) this.announce('task:completed', taskOutcome(task))
+  }
+
+  /** Public events wait for the journal too: a listener never hears of a change that a crash could undo. */
+  private announce<K extends keyof AdminEvents> (name: K, detail: AdminEvents[K]['detail']): void {
+    this.announcements.push(() => this.safeDispatchEvent(name, { detail } as never))
+  }
+
+  // ---------------------------------------------------------------- the flush cycle
+
+  private requestFlush (): void {
+    if (this.flushQueued) return
+    this.flushQueued = true
+    setImmediate(() => { this.flush() })
+  }
+
+  /**
+   * Once per event-loop turn with activity: let time pass in the scheduler, assign, record everything in the
+   * journal in one transaction, and only then send frames and tell listeners.
+   */
+  private flush (): void {
+    this.flushQueued = false
+    const now = this.clock()
+    if (this.started) {
+      this.scheduler.tick(now)
+      this.scheduler.schedule(now)
+    }
+    if (this.durable.length > 0) {
+      const batch = this.durable
+      this.durable = []
+      try {
+        this.journal.append(batch)
+      } catch (err) {
+        this.fail(new StoreError(`journal write failed, stopping: ${(err as Error).message}`))
+        return
+      }
+    }
+    for (const session of this.pendingFlush) session.flush()
+    this.pendingFlush.clear()
+    const announcements = this.announcements
+    this.announcements = []
+    for (const announce of announcements) announce()
+    this.afterFlush(now)
+  }
+
+  private afterFlush (now: number): void {
+    const summary = this.scheduler.summary()
+    const progress = JSON.stringify(summary.counts)
+    if (progress !== this.lastProgress) {
+      this.lastProgress = progress
+      this.safeDispatchEvent('progress', { detail: summary })
+    }
+    const done = this.scheduler.isDone()
+    if (done && !this.wasDone) {
+      const run = this.runSummary()
+      this.publishProgress()
+      this.safeDispatchEvent('done', { detail: run })
+      const waiters = this.doneWaiters
+      this.doneWaiters = []
+      for (const resolve of waiters) resolve(run)
+    }
+    this.wasDone = done
+    const next = this.scheduler.nextDeadline()
+    if (this.started && next != null && next < this.timerAt) {
+      clearTimeout(this.timer)
+      this.timerAt = next
+      this.timer = setTimeout(() => {
+        this.timerAt = Infinity
+        this.flush()
+      }, Math.max(0, next - now))
+      this.timer.unref()
+    }
+  }
+
+  private publishProgress (): void {
+    if (this.status == null) return
+    const { total, counts, workers } = this.scheduler.summary()
+    this.status.publish({
+      admin: {
+        peerId: this.components.peerId.toString(),
+        total,
+        waiting: counts.waiting + counts.ready + counts.delayed,
+        running: counts.running,
+        succeeded: counts.succeeded,
+        failed: counts.failed,
+        skipped: counts.skipped,
+        cancelled: counts.cancelled,
+        workers,
+        timestamp: Date.now()
+      }
+    })
+  }
+
+  private fail (err: Error): void {
+    this.log.error('%s', err.message)
+    this.started = false
+    clearTimeout(this.timer)
+    for (const session of this.sessions.values()) session.abort(err)
+    this.safeDispatchEvent('error', { detail: err })
+  }
+}
+
+/** The pubsub service when the node has one (it is optional for a user's own node). */
+function optionalPubsub (components: AdminComponents): GossipSub | undefined {
+  try {
+    return (components as AdminComponents & { pubsub?: GossipSub }).pubsub
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,82 @@
+import type { Summary } from '../core/scheduler.js'
+import type { AttemptOutcome, JsonValue, TaskState } from '../core/task.js'
+import type { WorkerStatus } from '../status/status-channel.js'
+
+/** A worker as the admin knows it. */
+export interface WorkerDetails {
+  peerId: string
+  name: string
+  skill: number
+  capabilities: string[]
+  maxConcurrent: number
+}
+
+/** A task in its final state: one row of the run summary. */
+export interface TaskOutcome {
+  id: string
+  description: string
+  type: string
+  difficulty: number
+  status: Extract<TaskState, 'succeeded' | 'failed' | 'skipped' | 'cancelled'>
+  /** Name of the worker of the last attempt. */
+  worker?: string
+  attempts: number
+  output?: JsonValue
+  error?: string
+  /** Duration of the last attempt on its worker. */
+  durationMs?: number
+}
+
+export interface RunSummary {
+  total: number
+  succeeded: number
+  failed: number
+  skipped: number
+  cancelled: number
+  tasks: TaskOutcome[]
+}
+
+export interface TaskAssignedDetail {
+  taskId: string
+  attempt: number
+  worker: string
+  peerId: string
+}
+
+export interface AttemptEndedDetail {
+  taskId: string
+  attempt: number
+  worker: string
+  peerId: string
+  outcome: AttemptOutcome
+  error?: string
+  durationMs?: number
+  /** Set when the task will run again. */
+  retryAt?: number
+}
+
+export interface FrameRejectedDetail {
+  peerId: string
+  reason: string
+}
+
+/** Events of the admin service and of `TaskManager`. */
+export interface AdminEvents {
+  'worker:connected': CustomEvent<WorkerDetails>
+  'worker:disconnected': CustomEvent<WorkerDetails & { reason: string }>
+  'worker:status': CustomEvent<WorkerStatus>
+  'assigning:started': CustomEvent<{ workers: number }>
+  'task:submitted': CustomEvent<{ taskId: string }>
+  'task:assigned': CustomEvent<TaskAssignedDetail>
+  'task:attempt-ended': CustomEvent<AttemptEndedDetail>
+  'task:completed': CustomEvent<TaskOutcome>
+  'progress': CustomEvent<Summary>
+  'done': CustomEvent<RunSummary>
+  'frame:rejected': CustomEvent<FrameRejectedDetail>
+  'error': CustomEvent<Error>
+}
+
+export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
+  'worker:connected', 'worker:disconnected', 'worker:status', 'assigning:started', 'task:submitted',
+  'task:assigned', 'task:attempt-ended', 'task:completed', 'progress', 'done', 'frame:rejected', 'error'
+]

@@ -1,0 +1,147 @@
+import { join } from 'node:path'
+import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
+import { InvalidStateError, ValidationError } from '../errors.js'
+import { createNode, type TaskmeshServices } from '../node/create-node.js'
+import { loadOrCreateKey } from '../node/identity.js'
+import { MemoryJournal, type Journal } from '../store/journal.js'
+import { normalizeTasks, type TaskInput } from '../tasks/normalize.js'
+import { statusTopic } from '../protocol/constants.js'
+import { AdminService, type AdminInit } from './admin-service.js'
+import { ADMIN_EVENT_NAMES, type AdminEvents, type RunSummary, type WorkerDetails } from './events.js'
+import type { Summary } from '../core/scheduler.js'
+import type { TaskSpec } from '../core/task.js'
+import type { HistoryEntry, TaskSnapshot } from '../core/task-record.js'
+
+export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal'> {
+  /** Addresses to listen on. @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[]
+  /** The admin's identity; see `keyFile` for one that survives restarts. */
+  privateKey?: PrivateKey
+  /** Key file holding the admin's identity, created (mode 0600) when missing. */
+  keyFile?: string
+  /** Directory for the admin's state; its key file defaults to `<dataDir>/admin.key`. */
+  dataDir?: string
+  /** Where state changes are recorded. @default in memory, or a SQLite journal in `dataDir` */
+  journal?: Journal
+  /** Content of a swarm key file: only peers with the same key can connect. */
+  swarmKey?: Uint8Array
+  /** Announce the admin by mDNS, so workers on the local network can find it by peer id alone. */
+  mdns?: boolean
+}
+
+export interface AdminDetails {
+  peerId: string
+  /** Full addresses, each ending in `/p2p/<peerId>`: what workers dial. */
+  addresses: string[]
+}
+
+/**
+ * The admin peer of the tutorial: holds the tasks, waits for the expected workers, assigns by skill and
+ * capability, and reports every result.
+ *
+ * @example
+ * const manager = new TaskManager([{ id: 1, description: 'Simple calculation', difficulty: 2 }], { expectedWorkers: 1 })
+ * await manager.start()
+ * const worker = new WorkerAgent('Junior', { skillLevel: 3, adminPeer: manager.details().addresses[0] })
+ * await worker.start()
+ * const summary = await manager.whenDone()
+ */
+export class TaskManager extends TypedEventEmitter<AdminEvents> {
+  private readonly tasks: TaskSpec[]
+  private readonly options: TaskManagerOptions
+  private node: Libp2p<TaskmeshServices<{ admin: AdminService }>> | undefined
+  private stopping: Promise<void> | undefined
+
+  /** Throws a ValidationError listing every problem if the tasks are not valid; nothing is half-loaded. */
+  constructor (tasks: Array<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
+    super()
+    this.tasks = tasks.length === 0 ? [] : toSpecs(tasks)
+    this.options = options
+  }
+
+  async start (): Promise<void> {
+    if (this.node != null) return
+    const { listen, privateKey, keyFile, dataDir, journal, swarmKey, mdns, ...init } = this.options
+    const key = privateKey ?? (keyFile != null || dataDir != null ? (await loadOrCreateKey(keyFile ?? join(dataDir!, 'admin.key'))).privateKey : undefined)
+    const node = await createNode({
+      ...(key != null ? { privateKey: key } : {}),
+      listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],
+      ...(swarmKey != null ? { swarmKey } : {}),
+      ...(mdns === true ? { mdns: 'announce' as const } : {}),
+      topics: [statusTopic(init.network ?? 'default')],
+      hub: true,
+      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: journal ?? new MemoryJournal() }) }
+    })
+    for (const name of ADMIN_EVENT_NAMES) {
+      node.services.admin.addEventListener(name, (evt: CustomEvent) => { this.safeDispatchEvent(name, { detail: evt.detail }) })
+    }
+    this.node = node
+  }
+
+  /** Peer id and full addresses; available once started. */
+  details (): AdminDetails {
+    const node = this.started()
+    return { peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(a => a.toString()) }
+  }
+
+  get libp2p (): Libp2p {
+    return this.started()
+  }
+
+  /** Adds tasks while running; ids already known are left as they are. */
+  submit (tasks: Array<TaskInput | TaskSpec>): { added: string[], existing: string[] } {
+    return this.admin.submit(toSpecs(tasks))
+  }
+
+  cancel (taskId: string, reason?: string): boolean {
+    return this.admin.cancel(taskId, reason)
+  }
+
+  retry (taskId: string): void {
+    this.admin.retry(taskId)
+  }
+
+  getTask (taskId: string): TaskSnapshot {
+    return this.admin.scheduler.getTask(taskId)
+  }
+
+  /** Everything that happened to a task: submitted, assigned to whom and when, outcomes, errors. */
+  getTaskHistory (taskId: string): HistoryEntry[] {
+    return this.admin.scheduler.history(taskId)
+  }
+
+  summary (): Summary {
+    return this.admin.summary()
+  }
+
+  workers (): WorkerDetails[] {
+    return this.admin.workers()
+  }
+
+  /** Resolves with the run summary once every task is final. */
+  whenDone (): Promise<RunSummary> {
+    return this.admin.whenDone()
+  }
+
+  /** Stops the admin; can be called more than once. */
+  async stop (): Promise<void> {
+    if (this.node == null) return
+    this.stopping ??= Promise.resolve(this.node.stop())
+    await this.stopping
+  }
+
+  get admin (): AdminService {
+    return this.started().services.admin
+  }
+
+  private started (): Libp2p<TaskmeshServices<{ admin: AdminService }>> {
+    if (this.node == null) throw new InvalidStateError('the task manager is not started: call start() first')
+    return this.node
+  }
+}
+
+function toSpecs (tasks: Array<TaskInput | TaskSpec>): TaskSpec[] {
+  const { specs, problems } = normalizeTasks(tasks)
+  if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
+  return specs
+}

@@ -1,0 +1,116 @@
+import { ProtocolError, TimeoutError } from '../errors.js'
+import { readFrames } from '../protocol/frame-reader.js'
+import { FrameWriter } from '../protocol/frame-writer.js'
+import { Frame, type Register, type TaskResult } from '../protocol/pb/tasks.js'
+import type { WorkerDetails } from './events.js'
+import type { Connection, Stream } from '@libp2p/interface'
+
+/** What a session asks of the admin. Every protocol decision lives there, not here. */
+export interface SessionHandler {
+  onRegister(session: WorkerSession, register: Register): void
+  onResult(session: WorkerSession, result: TaskResult): void
+  onHeartbeat(session: WorkerSession): void
+  onDrain(session: WorkerSession): void
+  onInvalid(session: WorkerSession, reason: string, fatal: boolean): void
+  onClose(session: WorkerSession): void
+  /** The session has frames waiting: flush it once they may go out. */
+  onPending(session: WorkerSession): void
+}
+
+export interface SessionOptions {
+  maxFrameBytes: number
+  maxBufferedBytes: number
+  registerTimeoutMs: number
+}
+
+/**
+ * One worker's task stream on the admin: decodes frames and hands them to the admin, buffers outgoing
+ * frames until the admin flushes them (after its journal has recorded what they announce).
+ */
+export class WorkerSession {
+  readonly peerId: string
+  readonly stream: Stream
+  readonly connection: Connection
+  registered = false
+  details: WorkerDetails | undefined
+  invalidFrames = 0
+  private readonly handler: SessionHandler
+  private readonly writer: FrameWriter<Frame>
+  private readonly options: SessionOptions
+  private registerTimer: ReturnType<typeof setTimeout> | undefined
+  private closed = false
+
+  constructor (stream: Stream, connection: Connection, handler: SessionHandler, options: SessionOptions) {
+    this.stream = stream
+    this.connection = connection
+    this.peerId = connection.remotePeer.toString()
+    this.handler = handler
+    this.options = options
+    this.writer = new FrameWriter(stream, Frame, { maxBufferedBytes: options.maxBufferedBytes, autoFlush: false })
+  }
+
+  start (): void {
+    readFrames(this.stream, Frame, {
+      maxFrameBytes: this.options.maxFrameBytes,
+      onFrame: frame => { this.dispatch(frame) },
+      onInvalid: (err, fatal) => { this.handler.onInvalid(this, err.message, fatal) }
+    })
+    this.stream.addEventListener('close', () => {
+      clearTimeout(this.registerTimer)
+      if (this.closed) return
+      this.closed = true
+      this.handler.onClose(this)
+    })
+    // a worker that only half-closes is leaving: close our side too so the stream ends
+    this.stream.addEventListener('remoteCloseWrite', () => { this.stream.close().catch(() => {}) })
+    this.registerTimer = setTimeout(() => {
+      if (!this.registered) this.abort(new TimeoutError(`no Register frame within ${this.options.registerTimeoutMs} ms`))
+    }, this.options.registerTimeoutMs)
+  }
+
+  send (frame: Frame): void {
+    this.writer.write(frame)
+    this.handler.onPending(this)
+  }
+
+  flush (): void {
+    this.writer.flush()
+  }
+
+  abort (err: Error): void {
+    this.stream.abort(err)
+  }
+
+  /** Sends what is buffered, then closes the stream and the connection. */
+  async closeGracefully (): Promise<void> {
+    this.writer.flush()
+    try {
+      await this.stream.close({ signal: AbortSignal.timeout(2000) })
+    } catch {
+      this.stream.abort(new ProtocolError('closed'))
+    }
+    await this.connection.close().catch(() => {})
+  }
+
+  private dispatch (frame: Frame): void {
+    const bodies = [frame.register, frame.result, frame.heartbeat, frame.drain, frame.registerAck, frame.assignment, frame.cancel, frame.resultAck]
+      .filter(b => b != null).length
+    if (bodies !== 1) {
+      this.handler.onInvalid(this, `frame with ${bodies} bodies (exactly one expected)`, false)
+      return
+    }
+    if (frame.register != null) {
+      this.handler.onRegister(this, frame.register)
+    } else if (!this.registered) {
+      this.handler.onInvalid(this, 'frame before Register', false)
+    } else if (frame.result != null) {
+      this.handler.onResult(this, frame.result)
+    } else if (frame.heartbeat != null) {
+      this.handler.onHeartbeat(this)
+    } else if (frame.drain != null) {
+      this.handler.onDrain(this)
+    } else {
+      this.handler.onInvalid(this, 'frame that only the admin sends', false)
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * taskmesh: a peer-to-peer network that assigns tasks to worker agents by skill and capability, on libp2p.
+ *
+ * - `TaskManager` and `WorkerAgent` are the admin and worker peers, ready to run.
+ * - `taskAdmin()` and `taskWorker()` are the same as libp2p services, to compose into your own node.
+ * - `Scheduler` is the pure scheduling core, usable without any network.
+ */
+export * from './errors.js'
+export * from './admin/index.js'
+export * from './worker/index.js'
+export { Scheduler, type SchedulerOptions, type Summary, type TaskCounts, type ReportOutcome, type ReportedResult, type NoWorkerPolicy } from './core/scheduler.js'
+export { taskSpec, type TaskSpec, type TaskState, type RetryPolicy, type JsonValue, type AttemptOutcome } from './core/task.js'
+export type { TaskSnapshot, HistoryEntry, Attempt } from './core/task-record.js'
+export type { WorkerInfo, WorkerRegistration, WorkerStatusUpdate } from './core/registry.js'
+export { BUILT_IN_STRATEGIES, customStrategy, type Strategy, type SelectFunction, type Observation } from './core/strategies/index.js'
+export type { SchedulerEvent, DurableEvent } from './core/events.js'
+export { normalizeTasks, type TaskInput } from './tasks/normalize.js'
+export { loadTaskFile, parseTasks } from './tasks/load.js'
+export { MemoryJournal, type Journal } from './store/journal.js'
+export { createNode, type NodeOptions } from './node/create-node.js'
+export { loadOrCreateKey, createKeyFile } from './node/identity.js'
+export { TASK_PROTOCOL, CLIENT_PROTOCOL, statusTopic } from './protocol/constants.js'

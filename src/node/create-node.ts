@@ -1,0 +1,82 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { InvalidAddressError } from '../errors.js'
+import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
+
+export interface NodeOptions<S extends ServiceMap> {
+  privateKey?: PrivateKey
+  /** Multiaddrs to listen on; none for a peer that only dials out. */
+  listen?: string[]
+  /** Pre-shared key bytes (the swarm key file's content): only peers with the same key can connect. */
+  swarmKey?: Uint8Array
+  /** Announce and discover peers by multicast DNS on the local network. */
+  mdns?: 'announce' | 'discover'
+  /** Topics gossipsub accepts; anything else is dropped on arrival. */
+  topics?: string[]
+  /** This node accepts many workers (the admin): raise the per-host connection limits. */
+  hub?: boolean
+  services: { [K in keyof S]: (components: any) => S[K] }
+}
+
+export type TaskmeshServices<S extends ServiceMap> = S & { pubsub: GossipSub, identify: unknown, ping: unknown }
+
+/**
+ * The libp2p stack every taskmesh peer runs: TCP, Noise, Yamux, identify, ping, gossipsub for status
+ * broadcasts, optionally a private network and mDNS.
+ */
+export async function createNode<S extends ServiceMap> (options: NodeOptions<S>): Promise<Libp2p<TaskmeshServices<S>>> {
+  const listen = options.listen ?? []
+  for (const addr of listen) {
+    try {
+      multiaddr(addr)
+    } catch (err) {
+      throw new InvalidAddressError(`cannot listen on "${addr}": ${(err as Error).message}; use a multiaddr such as /ip4/0.0.0.0/tcp/4001`)
+    }
+  }
+  const config: Libp2pOptions<TaskmeshServices<S>> = {
+    addresses: { listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: options.hub === true
+      ? {
+          // workers of a simulation, or behind one NAT, share an IP: the default of 5 new connections per
+          // second per host and 10 pending handshakes resets them
+          inboundConnectionThreshold: 1000,
+          maxIncomingPendingConnections: 256,
+          maxConnections: 2048
+        }
+      : {},
+    peerDiscovery: options.mdns != null ? [mdns({ broadcast: options.mdns === 'announce', interval: 1000 })] : [],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        // a star of many peers on few IPs: without these the IP-colocation penalty graylists a
+        // one-host simulation, and the admin's mesh caps at 12 so worker status spreads only by gossip
+        scoreParams: { IPColocationFactorWeight: 0 },
+        D: 20,
+        Dlo: 16,
+        Dhi: 40,
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        maxInboundDataLength: DEFAULT_MAX_STATUS_BYTES * 4,
+        ...(options.topics != null ? { allowedTopics: options.topics } : {})
+      }),
+      ...options.services
+    } as any
+  }
+  if (options.privateKey != null) config.privateKey = options.privateKey
+  if (options.swarmKey != null) config.connectionProtector = preSharedKey({ psk: options.swarmKey })
+  return createLibp2p(config)
+}

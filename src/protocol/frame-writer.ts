@@ -1,0 +1,74 @@
+import { Uint8ArrayList } from 'uint8arraylist'
+import * as varint from 'uint8-varint'
+import { ProtocolError } from '../errors.js'
+import type { MessageStream } from '@libp2p/interface'
+
+export interface Encoder<T> {
+  encode(value: T): Uint8Array
+}
+
+export interface FrameWriterOptions {
+  /** Bytes that may wait for a peer that is not reading before the stream is aborted. */
+  maxBufferedBytes: number
+  /** Flush by itself at the end of the event-loop turn. Off when the owner flushes at a moment it chooses. */
+  autoFlush?: boolean
+}
+
+/**
+ * Length-prefixed frames onto a stream, coalesced: every frame written during one event-loop turn goes out
+ * in a single `send()` (each send costs a yamux frame, a Noise encryption and a socket write). Honours
+ * back-pressure, and aborts the stream when a peer stops reading for longer than the buffer allows.
+ */
+export class FrameWriter<T> {
+  private readonly stream: MessageStream
+  private readonly encoder: Encoder<T>
+  private readonly maxBufferedBytes: number
+  private readonly autoFlush: boolean
+  private pending = new Uint8ArrayList()
+  private flushQueued = false
+  private waitingForDrain = false
+
+  constructor (stream: MessageStream, encoder: Encoder<T>, options: FrameWriterOptions) {
+    this.stream = stream
+    this.encoder = encoder
+    this.maxBufferedBytes = options.maxBufferedBytes
+    this.autoFlush = options.autoFlush ?? true
+  }
+
+  get bufferedBytes (): number {
+    return this.pending.byteLength
+  }
+
+  write (frame: T): void {
+    if (this.stream.status !== 'open') return
+    const body = this.encoder.encode(frame)
+    this.pending.append(varint.encode(body.byteLength), body)
+    if (this.pending.byteLength > this.maxBufferedBytes) {
+      this.pending = new Uint8ArrayList()
+      this.stream.abort(new ProtocolError(`peer is not reading: more than ${this.maxBufferedBytes} bytes waiting to be sent`))
+      return
+    }
+    if (this.autoFlush && !this.flushQueued) {
+      this.flushQueued = true
+      setImmediate(() => {
+        this.flushQueued = false
+        this.flush()
+      })
+    }
+  }
+
+  flush (): void {
+    if (this.waitingForDrain || this.pending.byteLength === 0 || this.stream.status !== 'open') return
+    const data = this.pending
+    this.pending = new Uint8ArrayList()
+    if (!this.stream.send(data)) {
+      this.waitingForDrain = true
+      this.stream.onDrain().then(() => {
+        this.waitingForDrain = false
+        this.flush()
+      }, () => {
+        // the stream closed while full; whoever owns it handles the close
+      })
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { readFile, stat } from 'node:fs/promises'
+import { extname } from 'node:path'
+import YAML from 'yaml'
+import { ValidationError, type Problem } from '../errors.js'
+import { normalizeTasks } from './normalize.js'
+import type { TaskSpec } from '../core/task.js'
+
+/** Task files larger than this are refused before they are read. */
+export const MAX_TASK_FILE_BYTES = 64 * 1024 * 1024
+/**
+ * Deepest `[`/`{` nesting accepted in YAML. The YAML parser recurses per level and, thousands of levels
+ * down, exhausts memory in a way no try/catch can stop, so deeper input is refused before parsing.
+ */
+export const MAX_FLOW_DEPTH = 100
+
+export type TaskFormat = 'json' | 'yaml'
+
+/** Reads, parses and validates a task file. Throws a ValidationError listing every problem, naming the file. */
+export async function loadTaskFile (file: string): Promise<TaskSpec[]> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `cannot read the task file: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` }], { file })
+  }
+  if (size > MAX_TASK_FILE_BYTES) {
+    throw new ValidationError([{ path: '', message: `task file is ${size} bytes, more than the ${MAX_TASK_FILE_BYTES}-byte limit; split it and submit the parts` }], { file })
+  }
+  const text = await readFile(file, 'utf8')
+  const ext = extname(file).toLowerCase()
+  const format: TaskFormat | undefined = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined
+  return parseTasks(text, { file, ...(format != null ? { format } : {}) })
+}
+
+/** Parses task text (JSON, or YAML, which is also tried when no format is given) and validates it. */
+export function parseTasks (text: string, options: { file?: string, format?: TaskFormat } = {}): TaskSpec[] {
+  const where = options.file != null ? { file: options.file } : { subject: 'tasks' }
+  const data = parseDocument(text, options.format, where)
+  const { specs, problems } = normalizeTasks(data)
+  if (problems.length > 0) throw new ValidationError(problems, where)
+  return specs
+}
+
+function parseDocument (text: string, format: TaskFormat | undefined, where: { file?: string, subject?: string }): unknown {
+  if (format === 'json' || (format == null && /^\s*[[{]/.test(text))) {
+    try {
+      return JSON.parse(text)
+    } catch (err) {
+      // without a .json extension, JSON-looking text may still be YAML (flow style)
+      if (format === 'json') throw new ValidationError([{ path: '', message: `not valid JSON: ${(err as Error).message}` }], where)
+    }
+  }
+  const deep = flowDepthProblem(text)
+  if (deep != null) throw new ValidationError([deep], where)
+  const doc = YAML.parseDocument(text, { prettyErrors: true })
+  if (doc.errors.length > 0) {
+    throw new ValidationError(doc.errors.map(e => ({ path: e.linePos != null ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })), where)
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 1000 })
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `cannot read the YAML: ${(err as Error).message}` }], where)
+  }
+}
+
+/** Linear scan for `[`/`{` nesting deeper than the limit, outside quoted strings and comments. */
+function flowDepthProblem (text: string): Problem | undefined {
+  let depth = 0
+  let line = 1
+  let quote: '"' | "'" | undefined
+  let comment = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\n') {
+      line++
+      comment = false
+      continue
+    }
+    if (comment) continue
+    if (quote != null) {
+      if (c === '\\' && quote === '"') i++
+      else if (c === quote) quote = undefined
+      continue
+    }
+    if (c === '"' || c === "'") quote = c
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return { path: `line ${line}`, message: `nested more than ${MAX_FLOW_DEPTH} levels deep; flatten the structure` }
+    } else if ((c === ']' || c === '}') && depth > 0) depth--
+  }
+  return undefined
+}

@@ -1,0 +1,17 @@
+/** Events of the worker service and of `WorkerAgent`. */
+export interface WorkerEvents {
+  /** Registered with the admin; `resent` results finished while away were sent again. */
+  'admin:connected': CustomEvent<{ network: string, resent: number }>
+  'admin:disconnected': CustomEvent<{ reason: string }>
+  /** The admin could not be reached or went away; the next try comes after `delayMs`. */
+  'reconnecting': CustomEvent<{ attempt: number, delayMs: number, reason: string }>
+  'task:started': CustomEvent<{ taskId: string, attempt: number, type: string }>
+  'task:finished': CustomEvent<{ taskId: string, attempt: number, success: boolean, durationMs: number, error?: string }>
+  'task:cancelled': CustomEvent<{ taskId: string, attempt: number, reason: string }>
+  /** Something this worker cannot recover from by retrying, such as being refused by the admin. */
+  'error': CustomEvent<Error>
+}
+
+export const WORKER_EVENT_NAMES: ReadonlyArray<keyof WorkerEvents> = [
+  'admin:connected', 'admin:disconnected', 'reconnecting', 'task:started', 'task:finished', 'task:cancelled', 'error'
+]

@@ -1,0 +1,110 @@
+import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
+import { InvalidStateError } from '../errors.js'
+import { createNode, type TaskmeshServices } from '../node/create-node.js'
+import { loadOrCreateKey } from '../node/identity.js'
+import { parseAdminAddress } from './admin-address.js'
+import { WorkerService, type WorkerInit } from './worker-service.js'
+import { WORKER_EVENT_NAMES, type WorkerEvents } from './events.js'
+import { statusTopic } from '../protocol/constants.js'
+import type { TaskHandler } from './handlers.js'
+
+export interface WorkerAgentOptions extends Omit<WorkerInit, 'name' | 'skill' | 'admin'> {
+  /** The worker's skill: the tutorial's tasks succeed when it is at least their difficulty. @default 0 */
+  skillLevel?: number
+  /** The admin: a multiaddr ending in `/p2p/<peerId>` as the admin prints it, or its bare peer id (mDNS). */
+  adminPeer: string
+  privateKey?: PrivateKey
+  /** Key file holding the worker's identity, created when missing. */
+  keyFile?: string
+  /** Content of a swarm key file, when the admin runs a private network. */
+  swarmKey?: Uint8Array
+  /** Addresses to listen on; workers only dial out, so none by default. */
+  listen?: string[]
+}
+
+/**
+ * A worker peer of the tutorial: dials the admin, registers its skill and capabilities, and runs the tasks
+ * it is given.
+ *
+ * @example
+ * const worker = new WorkerAgent('Senior', { skillLevel: 9, adminPeer: '/ip4/10.0.0.5/tcp/4001/p2p/12D3KooW...' })
+ * worker.handle('summarize', async (task, { signal }) => summarize(task.payload, { signal }))
+ * await worker.start()
+ */
+export class WorkerAgent extends TypedEventEmitter<WorkerEvents> {
+  readonly name: string
+  private readonly options: WorkerAgentOptions
+  private readonly handlers = new Map<string, TaskHandler>()
+  private node: Libp2p<TaskmeshServices<{ worker: WorkerService }>> | undefined
+
+  /** Throws an InvalidAddressError at once when `adminPeer` cannot be dialled as given. */
+  constructor (name: string, options: WorkerAgentOptions) {
+    super()
+    this.name = name
+    this.options = options
+    parseAdminAddress(options.adminPeer)
+  }
+
+  /** Runs tasks of `type` with `handler`. May be called before or after start. */
+  handle (type: string, handler: TaskHandler): this {
+    this.handlers.set(type, handler)
+    this.node?.services.worker.handle(type, handler)
+    return this
+  }
+
+  async start (): Promise<void> {
+    if (this.node != null) return
+    const { skillLevel, adminPeer, privateKey, keyFile, swarmKey, listen, handlers, ...init } = this.options
+    const key = privateKey ?? (keyFile != null ? (await loadOrCreateKey(keyFile)).privateKey : undefined)
+    const bare = parseAdminAddress(adminPeer).kind === 'peer-id'
+    const node = await createNode({
+      ...(key != null ? { privateKey: key } : {}),
+      listen: listen ?? [],
+      ...(swarmKey != null ? { swarmKey } : {}),
+      ...(bare ? { mdns: 'discover' as const } : {}),
+      topics: [statusTopic(init.network ?? 'default')],
+      services: {
+        worker: (components: any) => new WorkerService(components, {
+          ...init,
+          name: this.name,
+          skill: skillLevel ?? 0,
+          admin: adminPeer,
+          handlers: { ...handlers, ...Object.fromEntries(this.handlers) }
+        })
+      }
+    })
+    for (const name of WORKER_EVENT_NAMES) {
+      node.services.worker.addEventListener(name, (evt: CustomEvent) => { this.safeDispatchEvent(name, { detail: evt.detail }) })
+    }
+    this.node = node
+  }
+
+  get peerId (): string {
+    return this.started().peerId.toString()
+  }
+
+  get connected (): boolean {
+    return this.node?.services.worker.connected ?? false
+  }
+
+  /** Asks for no more work, finishes what runs (up to `graceMs`), then stops. */
+  async drain (graceMs?: number): Promise<void> {
+    if (this.node == null) return
+    await this.node.services.worker.drain(graceMs)
+    await this.node.stop()
+  }
+
+  /** Leaves at once; the admin gives running tasks to other workers. */
+  async stop (): Promise<void> {
+    await this.node?.stop()
+  }
+
+  get libp2p (): Libp2p {
+    return this.started()
+  }
+
+  private started (): Libp2p<TaskmeshServices<{ worker: WorkerService }>> {
+    if (this.node == null) throw new InvalidStateError('the worker is not started: call start() first')
+    return this.node
+  }
+}

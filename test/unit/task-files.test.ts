@@ -1,0 +1,107 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadTaskFile, parseTasks } from '../../src/tasks/load.js'
+import { normalizeTasks } from '../../src/tasks/normalize.js'
+
+const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname
+
+function problemsOf (input: unknown): string[] {
+  return normalizeTasks(input).problems.map(p => `${p.path}: ${p.message}`)
+}
+
+describe('task files in the formats users already write', () => {
+  it('reads the tutorial format, numeric ids as strings', async () => {
+    const specs = await loadTaskFile(fixture('tutorial.json'))
+    expect(specs.map(s => [s.id, s.difficulty, s.type, s.priority])).toEqual([['1', 2, 'simulate', 5], ['2', 5, 'simulate', 5], ['3', 8, 'simulate', 5]])
+  })
+
+  it('reads the coordinator\'s simple task chain as written in its documentation', async () => {
+    const specs = await loadTaskFile(fixture('simple-chain.yaml'))
+    expect(specs).toMatchObject([
+      { id: 'research', worker: 'LangchainWorker', dependsOn: [] },
+      { id: 'analysis', worker: 'CrewAIWorker', dependsOn: ['research'] }
+    ])
+  })
+
+  it('expands the complex workflow\'s collaborative task into its steps', async () => {
+    const specs = await loadTaskFile(fixture('complex-workflow.yaml'))
+    expect(specs.map(s => [s.id, s.worker, s.dependsOn])).toEqual([
+      ['data_collection', 'LangchainWorker', []],
+      ['preprocessing', 'AutogenWorker', ['data_collection']],
+      ['analysis', 'CrewAIWorker', ['preprocessing']]
+    ])
+  })
+
+  it('maps timeout seconds, priority and retry_policy', async () => {
+    const [spec] = await loadTaskFile(fixture('coordinator.json'))
+    expect(spec).toMatchObject({ id: 'unique_id', type: 'research', timeoutMs: 300_000, priority: 8, retry: { maxAttempts: 3, backoff: 'exponential' } })
+  })
+
+  it('orders steps: each after the previous stage, parallel steps alongside, named steps by default', () => {
+    const { specs, problems } = normalizeTasks({
+      tasks: [
+        { task_id: 'wf', type: 'collaborative_task', priority: 9, steps: [{ task_id: 'a' }, { task_id: 'b' }, { task_id: 'c', parallel: true }, {}] },
+        { id: 'after', depends_on: ['wf'] }
+      ]
+    })
+    expect(problems).toEqual([])
+    expect(specs.map(s => [s.id, s.dependsOn, s.priority])).toEqual([
+      ['a', [], 9], ['b', ['a'], 9], ['c', ['a'], 9], ['wf.step4', ['b', 'c'], 9], ['after', ['wf.step4'], 5]
+    ])
+  })
+})
+
+describe('task file validation', () => {
+  it('reports every problem at once, each with its path', () => {
+    expect(problemsOf([
+      { id: 'a', priority: 11 },
+      { task_id: 'b', depends_on: ['x'], difficulty: -1 },
+      { id: 'c', depend_on: ['a'] },
+      { description: 'no id' },
+      { id: 'd', timeout: 'soon', retry_policy: { max_attempts: 0, backoff: 'linear' } }
+    ])).toEqual([
+      'tasks[0].priority: must be 1..10',
+      'tasks[1].difficulty: must be at least 0',
+      'tasks[2].depend_on: unknown field; did you mean "depends_on"?',
+      'tasks[3].id: missing (every task needs an id, or task_id)',
+      'tasks[4].retry_policy.max_attempts: must be 1..100',
+      'tasks[4].retry_policy.backoff: must be "fixed" or "exponential"',
+      'tasks[4].timeout: must be a number greater than 0'
+    ])
+  })
+
+  it('names unknown dependencies and cycles the way the task file spells them', () => {
+    expect(problemsOf([
+      { task_id: 'a', depends_on: ['b'] },
+      { task_id: 'b', depends_on: ['a'] },
+      { task_id: 'c', dependsOn: ['ghost'] }
+    ])).toEqual(['tasks[2].dependsOn[0]: unknown task "ghost"', 'cycle: a -> b -> a'])
+  })
+
+  it('loads nothing when anything is wrong, and names the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-'))
+    const file = join(dir, 'bad.yaml')
+    await writeFile(file, '- id: ok\n- id: ok\n')
+    await expect(loadTaskFile(file)).rejects.toMatchObject({ name: 'ValidationError', file, message: expect.stringContaining(`${file}: invalid`) })
+    await expect(loadTaskFile(join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: invalid\n {2}cannot read the task file: no such file/)
+  })
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(() => parseTasks('- id: a\n  difficulty: [1, 2\n', { format: 'yaml' })).toThrow(/tasks: invalid\n {2}line 3, column 1: /)
+  })
+
+  it('refuses hostile nesting before the parser can exhaust memory, and payloads JSON cannot carry', () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000)
+    expect(() => parseTasks(`- id: a\n  payload: ${deep}\n`, { format: 'yaml' })).toThrow(/nested more than 100 levels deep/)
+    const nested = JSON.parse('['.repeat(10_000) + ']'.repeat(10_000))
+    expect(problemsOf([{ id: 'a', payload: nested }])).toEqual(['tasks[0].payload: nested more than 64 levels deep'])
+    expect(problemsOf([{ id: 'a', payload: { n: Infinity } }])).toEqual(['tasks[0].payload: contains Infinity, which JSON cannot carry'])
+  })
+
+  it('refuses input that is not a task list', () => {
+    expect(problemsOf('hello')).toEqual([': expected a list of tasks, or an object with a "tasks" list'])
+    expect(problemsOf([])).toEqual(['tasks: no tasks'])
+  })
+})
