@@ -13,6 +13,7 @@ import { WorkerSession, type SessionHandler } from './worker-session.js'
 import { runSummary, taskOutcome } from './summary.js'
 import type { AdminEvents, WorkerDetails, RunSummary } from './events.js'
 import type { Strategy } from '../core/strategies/index.js'
+import type { WorkerInfo } from '../core/registry.js'
 import type { Register, TaskResult } from '../protocol/pb/tasks.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Registrar } from '@libp2p/interface-internal'
@@ -87,6 +88,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private doneWaiters: Array<(summary: RunSummary) => void> = []
   private lastProgress = ''
   private statusTimer: ReturnType<typeof setInterval> | undefined
+  private draining = false
 
   readonly [Symbol.toStringTag] = 'taskmesh:admin'
   readonly [serviceCapabilities] = ['@taskmesh/admin']
@@ -159,6 +161,24 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     for (const session of this.sessions.values()) session.abort(new ProtocolError('admin stopping'))
     this.sessions.clear()
     this.journal.close()
+  }
+
+  /**
+   * Graceful shutdown, first half: assign nothing more, let running attempts finish (up to `graceMs`),
+   * and flush the journal. Attempts still running afterwards are recorded as running, so an admin started
+   * again on the same journal takes them back or re-runs them.
+   */
+  async drain (graceMs: number): Promise<void> {
+    this.draining = true
+    const deadline = Date.now() + graceMs
+    while (this.scheduler.summary().counts.running > 0 && Date.now() < deadline) {
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(done, deadline - Date.now())
+        function done (): void { clearTimeout(timer); resolve() }
+        this.addEventListener('progress', done, { once: true })
+      })
+    }
+    this.flush()
   }
 
   // ---------------------------------------------------------------- operations (library API, CLI, client protocol)
@@ -395,10 +415,10 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
         this.announceIfFinal(e.taskId)
         break
       case 'worker-joined':
-        this.announce('worker:connected', this.detailsOf(e.worker.id, e.worker.name))
+        this.announce('worker:connected', detailsOf(e.worker))
         break
       case 'worker-left': {
-        const details = this.detailsOf(e.worker.id, e.worker.name)
+        const details = detailsOf(e.worker)
         if (e.reason === 'lease-expired') {
           // a worker that went silent without closing its connection: drop it, it will reconnect if alive
           const session = this.sessions.get(e.worker.id)
@@ -416,10 +436,6 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
         break
     }
     this.requestFlush()
-  }
-
-  private detailsOf (peerId: string, name: string): WorkerDetails {
-    return this.sessions.get(peerId)?.details ?? { peerId, name, skill: 0, capabilities: [], maxConcurrent: 0 }
   }
 
   private announceIfFinal (taskId: string): void {
@@ -449,7 +465,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     const now = this.clock()
     if (this.started) {
       this.scheduler.tick(now)
-      this.scheduler.schedule(now)
+      if (!this.draining) this.scheduler.schedule(now)
     }
     if (this.durable.length > 0) {
       const batch = this.durable
@@ -524,6 +540,10 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     for (const session of this.sessions.values()) session.abort(err)
     this.safeDispatchEvent('error', { detail: err })
   }
+}
+
+function detailsOf (worker: WorkerInfo): WorkerDetails {
+  return { peerId: worker.id, name: worker.name, skill: worker.skill, capabilities: [...worker.capabilities], maxConcurrent: worker.capacity }
 }
 
 /** The pubsub service when the node has one (it is optional for a user's own node). */

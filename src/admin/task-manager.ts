@@ -4,6 +4,7 @@ import { InvalidStateError, ValidationError } from '../errors.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
+import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
 import { normalizeTasks, type TaskInput } from '../tasks/normalize.js'
 import { statusTopic } from '../protocol/constants.js'
 import { AdminService, type AdminInit } from './admin-service.js'
@@ -19,8 +20,13 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal'>
   privateKey?: PrivateKey
   /** Key file holding the admin's identity, created (mode 0600) when missing. */
   keyFile?: string
-  /** Directory for the admin's state; its key file defaults to `<dataDir>/admin.key`. */
+  /**
+   * Directory for the admin's state: a SQLite journal of every task state change, and the key file
+   * (`<dataDir>/admin.key`) unless `keyFile` says otherwise. Restarting on the same directory resumes.
+   */
   dataDir?: string
+  /** How hard the SQLite journal syncs. @default 'full' */
+  journalSync?: 'full' | 'normal'
   /** Where state changes are recorded. @default in memory, or a SQLite journal in `dataDir` */
   journal?: Journal
   /** Content of a swarm key file: only peers with the same key can connect. */
@@ -61,8 +67,9 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, journal, swarmKey, mdns, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, journal, journalSync, swarmKey, mdns, ...init } = this.options
     const key = privateKey ?? (keyFile != null || dataDir != null ? (await loadOrCreateKey(keyFile ?? join(dataDir!, 'admin.key'))).privateKey : undefined)
+    const store = journal ?? (dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal())
     const node = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],
@@ -70,7 +77,7 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
       topics: [statusTopic(init.network ?? 'default')],
       hub: true,
-      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: journal ?? new MemoryJournal() }) }
+      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store }) }
     })
     for (const name of ADMIN_EVENT_NAMES) {
       node.services.admin.addEventListener(name, (evt: CustomEvent) => { this.safeDispatchEvent(name, { detail: evt.detail }) })
@@ -121,6 +128,12 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
   /** Resolves with the run summary once every task is final. */
   whenDone (): Promise<RunSummary> {
     return this.admin.whenDone()
+  }
+
+  /** Assigns nothing more and waits up to `graceMs` for running attempts to finish; then call `stop()`. */
+  async drain (graceMs = 30_000): Promise<void> {
+    if (this.node == null) return
+    await this.admin.drain(graceMs)
   }
 
   /** Stops the admin; can be called more than once. */

@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises'
+import { Command } from 'commander'
+import { TaskManager } from '../../admin/task-manager.js'
+import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
+import { loadTaskFile } from '../../tasks/load.js'
+import { ValidationError } from '../../errors.js'
+import { collect, integer, number, oneOf } from '../options.js'
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
+import { Output } from '../output.js'
+import { printSummary, reportAdminEvents } from '../report.js'
+import { resolveStrategy } from '../load-modules.js'
+import { onShutdownSignal } from '../signals.js'
+
+interface AdminOptions {
+  tasks?: string
+  expectedWorkers: number
+  listen: string[]
+  key?: string
+  dataDir?: string
+  strategy: string
+  onNoWorker: 'wait' | 'fail'
+  noWorkerGrace: number
+  network: string
+  mdns?: boolean
+  swarmKey?: string
+  leaseTtl?: number
+  maxLostAttempts?: number
+  exitWhenDone?: boolean
+  drainTimeout: number
+  json?: boolean
+}
+
+export function adminCommand (): Command {
+  return new Command('admin')
+    .description('run the admin peer: hold the tasks, wait for workers, assign by skill and capability')
+    .option('--tasks <file>', 'task file, JSON or YAML (tutorial or coordinator format)')
+    .option('--expected-workers <n>', 'assign nothing until this many workers have registered', integer(0), 0)
+    .option('--listen <multiaddr>', `address to listen on, repeatable (default ${DEFAULT_ADMIN_LISTEN})`, collect, [])
+    .option('--key <file>', 'identity key file, created if missing, so the address survives restarts (default <data-dir>/admin.key)')
+    .option('--data-dir <dir>', 'keep a durable journal here; restarting on it resumes where the admin stopped')
+    .option('--strategy <name|file>', 'skill-fit, capability-match, round-robin, least-loaded, priority, learned, or ./module.js', 'skill-fit')
+    .option('--on-no-worker <policy>', 'a task no registered worker can run: wait, or fail after the grace period', oneOf('wait', 'fail'), 'wait')
+    .option('--no-worker-grace <seconds>', 'how long such a task waits before failing', number(0), 30)
+    .option('--network <name>', 'network name; status broadcasts go to taskmesh/<name>/status', 'default')
+    .option('--mdns', 'announce the admin by mDNS so workers on the local network can use its bare peer id')
+    .option('--swarm-key <file>', 'private network: only peers with this key can connect (see keygen --swarm)')
+    .option('--lease-ttl <ms>', 'a worker silent for this long loses its tasks', integer(100))
+    .option('--max-lost-attempts <n>', 'times a task may lose its worker before it fails', integer(0))
+    .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
+    .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish', number(0), 30)
+    .option('--json', 'one JSON object per line on stdout, each with an "event" field')
+    .action(runAdmin)
+}
+
+async function runAdmin (opts: AdminOptions): Promise<void> {
+  const out = new Output({ json: opts.json === true })
+  const tasks = opts.tasks != null ? await loadTaskFile(opts.tasks) : []
+  const strategy = await resolveStrategy(opts.strategy)
+  const manager = new TaskManager(tasks, {
+    listen: opts.listen.length > 0 ? opts.listen : [DEFAULT_ADMIN_LISTEN],
+    expectedWorkers: opts.expectedWorkers,
+    strategy,
+    onNoWorker: opts.onNoWorker,
+    noWorkerGraceMs: opts.noWorkerGrace * 1000,
+    network: opts.network,
+    ...(opts.key != null ? { keyFile: opts.key } : {}),
+    ...(opts.dataDir != null ? { dataDir: opts.dataDir } : {}),
+    ...(opts.mdns === true ? { mdns: true } : {}),
+    ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
+    ...(opts.leaseTtl != null ? { leaseTtlMs: opts.leaseTtl } : {}),
+    ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {})
+  })
+  const skills = reportAdminEvents(manager, out, { expectedWorkers: opts.expectedWorkers })
+  manager.addEventListener('error', ({ detail }) => { out.warn(`error: ${detail.message}`) })
+  // in place before the admin announces itself: a signal right after "listening" must still drain
+  const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
+  await manager.start()
+
+  const { peerId, addresses } = manager.details()
+  out.event('listening', { peerId, addrs: addresses })
+  out.say(`taskmesh admin ${peerId} (network "${opts.network}", strategy ${typeof strategy === 'string' ? strategy : strategy.name})`)
+  out.say('listening on')
+  for (const a of addresses) out.say(`  ${a}`)
+  const hint = addresses.find(a => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) ?? addresses[0]
+  out.say(`start workers with\n  taskmesh worker --admin ${hint} --name NAME --skill N`)
+  const { total } = manager.summary()
+  out.say(total === 0 ? 'no tasks yet' : `${total} tasks${opts.expectedWorkers > 0 ? `; waiting for ${opts.expectedWorkers} workers` : ''}`)
+  out.startProgress(total)
+
+  const finished = opts.exitWhenDone === true ? manager.whenDone() : new Promise<never>(() => {})
+  const outcome = await Promise.race([finished, interrupted])
+  if (outcome === 'signal') {
+    out.stopProgress()
+    out.say('stopping: no new assignments; waiting for running tasks')
+    await manager.drain(opts.drainTimeout * 1000)
+    await manager.stop()
+    out.event('stopped', { reason: 'signal' })
+    process.exitCode = opts.exitWhenDone === true ? EXIT_FAILED : EXIT_OK
+    return
+  }
+  printSummary(out, outcome, skills)
+  await manager.stop()
+  process.exitCode = outcome.succeeded === outcome.total ? EXIT_OK : EXIT_FAILED
+}
+
+const SWARM_KEY = /^\/key\/swarm\/psk\/1\.0\.0\/\r?\n\/base16\/\r?\n[0-9a-f]{64}\s*$/i
+
+/** Reads a swarm key file, checking its format so a bad file fails here, by name, not deep in libp2p. */
+export async function readSwarmKey (file: string): Promise<Uint8Array> {
+  let key: Buffer
+  try {
+    key = await readFile(file)
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `cannot read the swarm key: ${(err as Error).message}` }], { file })
+  }
+  if (!SWARM_KEY.test(key.toString('utf8'))) {
+    throw new ValidationError([{ path: '', message: 'not a swarm key (expected /key/swarm/psk/1.0.0/, /base16/ and 64 hex digits); make one with: taskmesh keygen --swarm --out FILE' }], { file })
+  }
+  return key
+}

@@ -1,0 +1,103 @@
+import { Command } from 'commander'
+import { WorkerAgent } from '../../worker/worker-agent.js'
+import { simulate } from '../../worker/handlers.js'
+import { integer, list, msRange, number } from '../options.js'
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
+import { formatMs, Output } from '../output.js'
+import { loadHandlers } from '../load-modules.js'
+import { onShutdownSignal } from '../signals.js'
+import { readSwarmKey } from './admin.js'
+
+interface WorkerOptions {
+  admin: string
+  name: string
+  skill: number
+  capabilities: string[]
+  maxConcurrent: number
+  priority: number
+  handlers?: string
+  key?: string
+  swarmKey?: string
+  network: string
+  simulateMs: { min: number, max: number }
+  drainTimeout: number
+  json?: boolean
+}
+
+export function workerCommand (): Command {
+  return new Command('worker')
+    .description('run a worker peer: dial the admin, register skill and capabilities, run assigned tasks')
+    .requiredOption('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>), or its bare peer id (found by mDNS)')
+    .requiredOption('--name <name>', 'worker name (tasks may be pinned to it)')
+    .requiredOption('--skill <n>', 'skill level: the tutorial\'s tasks succeed when it is at least their difficulty', number(0))
+    .option('--capabilities <list>', 'comma-separated capabilities, e.g. gpu,python', list, [])
+    .option('--max-concurrent <n>', 'tasks run at once', integer(1, 1024), 1)
+    .option('--priority <n>', 'preference for the priority strategy (higher first)', integer(-1000, 1000), 0)
+    .option('--handlers <file>', 'module exporting one function per task type: (task, { signal }) => output')
+    .option('--key <file>', 'identity key file, created if missing')
+    .option('--swarm-key <file>', 'private network key; must match the admin\'s')
+    .option('--network <name>', 'network name, for status broadcasts', 'default')
+    .option('--simulate-ms <ms|min-max>', 'how long the built-in simulate handler takes', msRange, { min: 0, max: 0 })
+    .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), 30)
+    .option('--json', 'one JSON object per line on stdout, each with an "event" field')
+    .action(runWorker)
+}
+
+async function runWorker (opts: WorkerOptions): Promise<void> {
+  const out = new Output({ json: opts.json === true })
+  const handlers = opts.handlers != null ? await loadHandlers(opts.handlers) : {}
+  const worker = new WorkerAgent(opts.name, {
+    adminPeer: opts.admin,
+    skillLevel: opts.skill,
+    capabilities: opts.capabilities,
+    maxConcurrent: opts.maxConcurrent,
+    priority: opts.priority,
+    network: opts.network,
+    handlers: { simulate: simulate({ minMs: opts.simulateMs.min, maxMs: opts.simulateMs.max }), ...handlers },
+    ...(opts.key != null ? { keyFile: opts.key } : {}),
+    ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {})
+  })
+  worker.addEventListener('admin:connected', ({ detail }) => {
+    out.event('connected', { ...detail })
+    out.say(`connected to the admin (network "${detail.network}")${detail.resent > 0 ? `; resent ${detail.resent} results` : ''}`)
+  })
+  worker.addEventListener('admin:disconnected', ({ detail }) => {
+    out.event('disconnected', { ...detail })
+    out.say(`lost the admin: ${detail.reason}`)
+  })
+  worker.addEventListener('reconnecting', ({ detail }) => {
+    out.event('reconnecting', { ...detail })
+    out.say(`cannot reach the admin (${detail.reason}); retrying in ${formatMs(detail.delayMs)}`)
+  })
+  worker.addEventListener('task:started', ({ detail }) => {
+    out.event('task:started', { ...detail })
+    out.say(`→ task ${detail.taskId} (${detail.type})${detail.attempt > 1 ? ` attempt ${detail.attempt}` : ''}`)
+  })
+  worker.addEventListener('task:finished', ({ detail }) => {
+    out.event('task:finished', { ...detail })
+    out.say(detail.success ? `✓ task ${detail.taskId} in ${formatMs(detail.durationMs)}` : `✗ task ${detail.taskId}: ${detail.error ?? ''}`)
+  })
+  worker.addEventListener('task:cancelled', ({ detail }) => {
+    out.event('task:cancelled', { ...detail })
+    out.say(`- task ${detail.taskId} cancelled: ${detail.reason}`)
+  })
+  const fatal = new Promise<Error>(resolve => { worker.addEventListener('error', ({ detail }) => { resolve(detail) }) })
+  // in place before the worker starts: a signal during start-up must still drain
+  const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
+  await worker.start()
+  out.event('started', { peerId: worker.peerId, name: opts.name, skill: opts.skill, capabilities: opts.capabilities })
+  out.say(`taskmesh worker ${opts.name} (skill ${opts.skill}) ${worker.peerId}`)
+
+  const outcome = await Promise.race([fatal, interrupted])
+  if (outcome === 'signal') {
+    out.say('draining: finishing running tasks before leaving')
+    await worker.drain(opts.drainTimeout * 1000)
+    out.event('stopped', { reason: 'signal' })
+    process.exitCode = EXIT_OK
+    return
+  }
+  await worker.stop()
+  out.event('error', { name: outcome.name, message: outcome.message })
+  out.warn(`error: ${outcome.name}: ${outcome.message}`)
+  process.exitCode = EXIT_FAILED
+}

@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander'
+import { adminCommand } from './commands/admin.js'
+import { keygenCommand } from './commands/keygen.js'
+import { simulateCommand } from './commands/simulate.js'
+import { workerCommand } from './commands/worker.js'
+import { EXIT_FAILED, exitCodeFor } from './exit-codes.js'
+import { nodeVersionProblem } from './node-version.js'
+
+export function buildProgram (): Command {
+  const program = new Command('taskmesh')
+    .description('a peer-to-peer network that assigns tasks to worker agents by skill and capability')
+    .version('0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand()]) {
+    program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'))
+  }
+  return program
+}
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main (argv: string[] = process.argv): Promise<number> {
+  const old = nodeVersionProblem()
+  if (old != null) {
+    process.stderr.write(`${old}\n`)
+    return EXIT_FAILED
+  }
+  try {
+    await buildProgram().parseAsync(argv)
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (err) {
+    const code = exitCodeFor(err)
+    // commander has already printed its own usage errors and help
+    if (!(err instanceof CommanderError)) process.stderr.write(`${err instanceof Error && code === 2 ? err.message : `error: ${(err as Error).message ?? String(err)}`}\n`)
+    return code
+  }
+}

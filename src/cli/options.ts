@@ -1,0 +1,44 @@
+import { InvalidArgumentError } from 'commander'
+
+/** Option parsers for commander: each rejects a bad value with a message that says what is expected. */
+
+export function integer (min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`)
+    return n
+  }
+}
+
+export function number (min: number) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (value.trim() === '' || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected a number of at least ${min}`)
+    return n
+  }
+}
+
+export function list (value: string): string[] {
+  return value.split(',').map(s => s.trim()).filter(s => s !== '')
+}
+
+export function collect (value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+/** `300` or `300-900` (milliseconds). */
+export function msRange (value: string): { min: number, max: number } {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(value.trim())
+  if (m == null) throw new InvalidArgumentError('expected milliseconds, or a range such as 300-900')
+  const min = Number(m[1])
+  const max = m[2] != null ? Number(m[2]) : min
+  if (max < min) throw new InvalidArgumentError('the range must go from low to high, such as 300-900')
+  return { min, max }
+}
+
+export function oneOf<T extends string> (...choices: T[]) {
+  return (value: string): T => {
+    if (!(choices as string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`)
+    return value as T
+  }
+}

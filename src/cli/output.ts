@@ -1,0 +1,100 @@
+import Table from 'cli-table3'
+import cliProgress from 'cli-progress'
+
+export interface OutputOptions {
+  /** One JSON object per stdout line, each with an `event` field; nothing else on stdout. */
+  json: boolean
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean }
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean }
+}
+
+export interface Column<T> {
+  header: string
+  value: (row: T) => string | number | undefined
+  align?: 'left' | 'right'
+}
+
+/**
+ * Everything a command prints goes through here, so `--json` output stays machine-readable: events are
+ * JSON lines on stdout, human text and progress bars are left out (or go to stderr).
+ */
+export class Output {
+  readonly json: boolean
+  private readonly out: NodeJS.WritableStream & { isTTY?: boolean }
+  private readonly err: NodeJS.WritableStream & { isTTY?: boolean }
+  private bar: cliProgress.SingleBar | undefined
+
+  constructor (options: OutputOptions) {
+    this.json = options.json
+    this.out = options.stdout ?? process.stdout
+    this.err = options.stderr ?? process.stderr
+  }
+
+  /** A machine-readable event: printed only with --json. */
+  event (event: string, fields: Record<string, unknown> = {}): void {
+    if (this.json) this.write(this.out, `${JSON.stringify({ event, ...fields })}\n`)
+  }
+
+  /** A line for people: printed only without --json. */
+  say (text: string): void {
+    if (!this.json) this.write(this.out, `${text}\n`)
+  }
+
+  /** A warning for people, on stderr in both modes. */
+  warn (text: string): void {
+    this.write(this.err, `${text}\n`)
+  }
+
+  table<T> (rows: readonly T[], columns: ReadonlyArray<Column<T>>): void {
+    if (this.json) return
+    const table = new Table({
+      head: columns.map(c => c.header),
+      colAligns: columns.map(c => c.align ?? 'left'),
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+      style: { head: this.out.isTTY === true ? ['cyan'] : [], border: this.out.isTTY === true ? ['grey'] : [] }
+    })
+    for (const row of rows) table.push(columns.map(c => String(c.value(row) ?? '')))
+    this.say(table.toString())
+  }
+
+  /** A progress bar on stderr, when it is a terminal and output is for people. */
+  startProgress (total: number, label = 'tasks'): void {
+    if (this.json || this.err.isTTY !== true || total === 0) return
+    this.bar = new cliProgress.SingleBar({
+      stream: this.err,
+      format: `{bar} {percentage}% | {value}/{total} ${label} | {detail}`,
+      hideCursor: true,
+      clearOnComplete: false
+    }, cliProgress.Presets.shades_classic)
+    this.bar.start(total, 0, { detail: '' })
+  }
+
+  progress (done: number, total: number, detail = ''): void {
+    if (this.bar == null) return
+    this.bar.setTotal(total)
+    this.bar.update(done, { detail })
+  }
+
+  stopProgress (): void {
+    this.bar?.stop()
+    this.bar = undefined
+  }
+
+  private write (stream: NodeJS.WritableStream, text: string): void {
+    // text lines from events interleave with the bar: clear its line first, redraw after
+    if (this.bar != null && stream === this.out && this.out.isTTY === true) {
+      this.err.write('\r\x1b[K')
+      stream.write(text)
+      this.bar.render()
+      return
+    }
+    stream.write(text)
+  }
+}
+
+export function formatMs (ms: number | undefined): string {
+  if (ms == null) return ''
+  if (ms < 1) return `${ms.toFixed(2)} ms`
+  if (ms < 1000) return `${ms.toFixed(0)} ms`
+  return `${(ms / 1000).toFixed(1)} s`
+}

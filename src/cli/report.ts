@@ -1,0 +1,86 @@
+import { formatMs, type Output } from './output.js'
+import type { AdminEvents, RunSummary, TaskOutcome } from '../admin/events.js'
+
+interface EventSource {
+  addEventListener<K extends keyof AdminEvents>(type: K, listener: (evt: AdminEvents[K]) => void): void
+}
+
+const MARK: Record<TaskOutcome['status'], string> = { succeeded: '✓', failed: '✗', skipped: '-', cancelled: '-' }
+
+/**
+ * Prints what an admin does as it happens: lines for people, JSON events with --json, and a progress
+ * bar. Returns the skills it has seen, by worker name, for the summary table.
+ */
+export function reportAdminEvents (source: EventSource, out: Output, options: { expectedWorkers?: number } = {}): Map<string, number> {
+  const skills = new Map<string, number>()
+  let joined = 0
+  source.addEventListener('worker:connected', ({ detail: w }) => {
+    skills.set(w.name, w.skill)
+    joined++
+    out.event('worker:connected', { ...w })
+    const expected = options.expectedWorkers != null && joined <= options.expectedWorkers ? `  [${joined}/${options.expectedWorkers} expected]` : ''
+    out.say(`+ worker ${w.name} joined (skill ${w.skill}${w.capabilities.length > 0 ? `, capabilities ${w.capabilities.join(', ')}` : ''})${expected}`)
+  })
+  source.addEventListener('worker:disconnected', ({ detail: w }) => {
+    out.event('worker:disconnected', { ...w })
+    out.say(`- worker ${w.name} left (${w.reason})`)
+  })
+  source.addEventListener('assigning:started', ({ detail }) => {
+    out.event('assigning:started', { ...detail })
+    if ((options.expectedWorkers ?? 0) > 0) out.say(`${detail.workers} workers registered: assigning tasks`)
+  })
+  source.addEventListener('task:assigned', ({ detail: a }) => {
+    out.event('task:assigned', { ...a })
+    out.say(`→ task ${a.taskId} to ${a.worker}${a.attempt > 1 ? ` (attempt ${a.attempt})` : ''}`)
+  })
+  source.addEventListener('task:attempt-ended', ({ detail: a }) => {
+    out.event('task:attempt-ended', { ...a })
+    if (a.outcome === 'succeeded') return
+    const next = a.retryAt != null ? `; runs again ${a.retryAt <= Date.now() ? 'now' : `in ${formatMs(a.retryAt - Date.now())}`}` : ''
+    if (a.retryAt != null) out.say(`↻ task ${a.taskId} attempt ${a.attempt} on ${a.worker} ${a.outcome}: ${a.error ?? ''}${next}`)
+  })
+  source.addEventListener('task:completed', ({ detail: t }) => {
+    out.event('task:completed', { ...t })
+    const where = t.worker != null ? ` on ${t.worker}` : ''
+    const why = t.status === 'succeeded' ? (t.durationMs != null ? ` in ${formatMs(t.durationMs)}` : '') : `: ${t.error ?? ''}`
+    out.say(`${MARK[t.status]} task ${t.id} ${t.status}${t.status === 'succeeded' || t.status === 'failed' ? where : ''}${why}`)
+  })
+  source.addEventListener('frame:rejected', ({ detail }) => {
+    out.event('frame:rejected', { ...detail })
+    out.warn(`! rejected a frame from ${detail.peerId}: ${detail.reason}`)
+  })
+  source.addEventListener('progress', ({ detail: s }) => {
+    const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled
+    out.progress(final, s.total, `${s.counts.running} running, ${s.workers} workers`)
+  })
+  return skills
+}
+
+/** The final table, or one JSON `summary` event. */
+export function printSummary (out: Output, summary: RunSummary, skills: Map<string, number>, extra: Record<string, unknown> = {}): void {
+  out.stopProgress()
+  out.event('summary', {
+    total: summary.total,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    skipped: summary.skipped,
+    cancelled: summary.cancelled,
+    ...extra,
+    tasks: summary.tasks.map(t => ({ id: t.id, status: t.status, worker: t.worker ?? null, attempts: t.attempts, ...(t.error != null ? { error: t.error } : {}) }))
+  })
+  out.say('')
+  out.table(summary.tasks, [
+    { header: 'task', value: t => t.id },
+    { header: 'description', value: t => t.description },
+    { header: 'difficulty', value: t => t.difficulty, align: 'right' },
+    { header: 'worker', value: t => t.worker ?? '-' },
+    { header: 'skill', value: t => t.worker != null ? skills.get(t.worker) : '', align: 'right' },
+    { header: 'result', value: t => t.status === 'succeeded' ? `${MARK[t.status]} succeeded` : `${MARK[t.status]} ${t.status}: ${t.error ?? ''}`.slice(0, 60) },
+    { header: 'attempts', value: t => t.attempts, align: 'right' },
+    { header: 'time', value: t => formatMs(t.durationMs), align: 'right' }
+  ])
+  const parts = [`${summary.succeeded} succeeded`, `${summary.failed} failed`]
+  if (summary.skipped > 0) parts.push(`${summary.skipped} skipped`)
+  if (summary.cancelled > 0) parts.push(`${summary.cancelled} cancelled`)
+  out.say(`${summary.total} tasks: ${parts.join(', ')}`)
+}

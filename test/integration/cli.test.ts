@@ -1,0 +1,113 @@
+import { mkdtemp, writeFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CliProcess, runCli } from '../helpers/cli.js'
+
+const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname
+const processes: CliProcess[] = []
+afterEach(async () => {
+  for (const p of processes.splice(0)) {
+    p.kill('SIGKILL')
+    await p.exited
+  }
+})
+
+function start (args: string[]): CliProcess {
+  const p = new CliProcess(args)
+  processes.push(p)
+  return p
+}
+
+describe('the CLI in separate processes', () => {
+  it('runs the tutorial: admin --exit-when-done --json and three worker processes', async () => {
+    const admin = start(['admin', '--tasks', fixture('tutorial.json'), '--expected-workers', '3', '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
+    const listening = await admin.waitForEvent('listening')
+    expect(admin.events[0]).toEqual({ event: 'listening', peerId: expect.stringMatching(/^12D3KooW/), addrs: [expect.stringMatching(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${listening.peerId}$`))] })
+    for (const [name, skill] of [['Junior', 3], ['Intermediate', 6], ['Senior', 9]] as const) {
+      start(['worker', '--admin', listening.addrs[0], '--name', name, '--skill', String(skill), '--json'])
+    }
+    expect(await admin.exit()).toBe(0)
+    expect(admin.events.at(-1)).toEqual({
+      event: 'summary',
+      total: 3,
+      succeeded: 3,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+      tasks: [
+        { id: '1', status: 'succeeded', worker: 'Junior', attempts: 1 },
+        { id: '2', status: 'succeeded', worker: 'Intermediate', attempts: 1 },
+        { id: '3', status: 'succeeded', worker: 'Senior', attempts: 1 }
+      ]
+    })
+    // every stdout line is one JSON object with an event field
+    expect(admin.lines.every(l => typeof JSON.parse(l).event === 'string')).toBe(true)
+  })
+
+  it('exits 1 when a task fails, and a SIGKILLed worker\'s task completes on another', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
+    const tasks = join(dir, 'tasks.json')
+    await writeFile(tasks, JSON.stringify([
+      { id: 'slow', type: 'work', worker: 'victim' },
+      { id: 'broken', payload: { fail: 'input data missing' } }
+    ]))
+    const hangs = join(dir, 'hangs.mjs')
+    await writeFile(hangs, 'export function work (task, { signal }) { return new Promise(() => {}) }\n')
+    const quick = join(dir, 'quick.mjs')
+    await writeFile(quick, 'export function work (task) { return { done: task.id } }\n')
+    // "slow" can only go to "victim": the first one hangs and is killed, a second one finishes it
+    const admin = start(['admin', '--tasks', tasks, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    const victim = start(['worker', '--admin', addrs[0], '--name', 'victim', '--skill', '1', '--handlers', hangs, '--json'])
+    await admin.waitForEvent('task:assigned', e => e.taskId === 'slow')
+    victim.kill('SIGKILL')
+    await admin.waitForEvent('task:attempt-ended', e => e.taskId === 'slow' && e.outcome === 'lost')
+    start(['worker', '--admin', addrs[0], '--name', 'victim', '--skill', '1', '--handlers', quick, '--json'])
+    // "broken" fails on whichever worker runs it
+    start(['worker', '--admin', addrs[0], '--name', 'other', '--skill', '2', '--json'])
+    expect(await admin.exit()).toBe(1)
+    const summary = admin.events.at(-1)!
+    expect(summary).toMatchObject({ event: 'summary', succeeded: 1, failed: 1 })
+    expect(summary.tasks).toEqual([
+      { id: 'slow', status: 'succeeded', worker: 'victim', attempts: 2 },
+      { id: 'broken', status: 'failed', worker: expect.any(String), attempts: 1, error: 'input data missing' }
+    ])
+    expect(admin.events.find(e => e.event === 'worker:disconnected')).toMatchObject({ name: 'victim', skill: 1, reason: 'disconnected' })
+  })
+
+  it('exits 2 on a malformed task file, naming the file, the field and the problem', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
+    const tasks = join(dir, 'bad.yaml')
+    await writeFile(tasks, '- id: a\n  priority: 12\n- id: b\n  depends_on: [ghost]\n')
+    const { code, stderr, stdout } = await runCli(['admin', '--tasks', tasks, '--listen', '/ip4/127.0.0.1/tcp/0'])
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toBe(`${tasks}: 2 problems\n  tasks[0].priority: must be 1..10\n  tasks[1].depends_on[0]: unknown task "ghost"\n`)
+  })
+
+  it('exits 2 on a worker address without /p2p/, and on bad option values', async () => {
+    const noPeer = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/4001', '--name', 'w', '--skill', '3'])
+    expect(noPeer.code).toBe(2)
+    expect(noPeer.stderr).toMatch(/does not end in \/p2p\/<peerId>; copy the full address the admin printed at start/)
+    const badSkill = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/4001', '--name', 'w', '--skill', 'high'])
+    expect(badSkill.code).toBe(2)
+    expect(badSkill.stderr).toMatch(/option '--skill <n>' argument 'high' is invalid. expected a number of at least 0/)
+  })
+
+  it('keygen writes a 0600 key and prints its peer id; the admin keeps that id across restarts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
+    const key = join(dir, 'admin.key')
+    const { code, stdout } = await runCli(['keygen', '--out', key])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^12D3KooW\w+$/)
+    expect((await stat(key)).mode & 0o777).toBe(0o600)
+    for (let i = 0; i < 2; i++) {
+      const admin = start(['admin', '--key', key, '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
+      expect((await admin.waitForEvent('listening')).peerId).toBe(stdout)
+      admin.kill('SIGTERM')
+      expect(await admin.exit()).toBe(0)
+    }
+    expect((await runCli(['keygen', '--out', key])).stderr).toMatch(/already exists/)
+  })
+})
