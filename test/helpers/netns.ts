@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process'
+
+/** Why hosts in network namespaces cannot be made here, or undefined when they can. */
+export function netnsUnavailable (): string | undefined {
+  if (process.platform !== 'linux') return 'network namespaces exist only on Linux'
+  if (process.getuid?.() !== 0) return 'creating network namespaces needs root'
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' })
+  } catch {
+    return 'the ip command (iproute2) is not installed'
+  }
+  return undefined
+}
+
+/**
+ * A private LAN on this machine: one network namespace per host, each with an `eth0` on a bridge that
+ * lives in a namespace of its own. Nothing is connected to the machine's real network, so test traffic
+ * (mDNS included) never leaves it. `down()` removes everything, links included.
+ */
+export class Lan {
+  readonly hosts: string[]
+  private readonly prefix: string
+  private readonly subnet: string
+
+  constructor (hosts: string[]) {
+    this.hosts = hosts
+    const id = `${process.pid % 100000}${Math.floor(Math.random() * 1000)}`
+    this.prefix = `tm${id}`
+    this.subnet = `10.254.${process.pid % 250}`
+  }
+
+  private ns (host: string): string {
+    return `${this.prefix}-${host}`
+  }
+
+  address (host: string): string {
+    return `${this.subnet}.${this.hosts.indexOf(host) + 1}`
+  }
+
+  /** The command prefix that runs a program on `host`. */
+  exec (host: string): string[] {
+    return ['ip', 'netns', 'exec', this.ns(host)]
+  }
+
+  up (): void {
+    const lan = this.ns('lan')
+    ip('netns', 'add', lan)
+    ip('-n', lan, 'link', 'add', 'br0', 'type', 'bridge')
+    ip('-n', lan, 'link', 'set', 'br0', 'up')
+    this.hosts.forEach((host, i) => {
+      const ns = this.ns(host)
+      ip('netns', 'add', ns)
+      ip('-n', ns, 'link', 'set', 'lo', 'up')
+      ip('link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', `port${i}`, 'netns', lan)
+      ip('-n', lan, 'link', 'set', `port${i}`, 'master', 'br0')
+      ip('-n', lan, 'link', 'set', `port${i}`, 'up')
+      ip('-n', ns, 'addr', 'add', `${this.address(host)}/24`, 'dev', 'eth0')
+      ip('-n', ns, 'link', 'set', 'eth0', 'up')
+      // multicast (mDNS) goes out on the LAN link
+      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
+    })
+  }
+
+  down (): void {
+    for (const ns of [...this.hosts.map(h => this.ns(h)), this.ns('lan')]) {
+      try {
+        ip('netns', 'del', ns)
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function ip (...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+}
