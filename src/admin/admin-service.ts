@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { serviceCapabilities, TypedEventEmitter, type ComponentLogger, type Connection, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
 import { AuthorizationError, LimitExceededError, ProtocolError, StoreError, ValidationError } from '../errors.js'
 import { Scheduler, type NoWorkerPolicy, type Summary } from '../core/scheduler.js'
@@ -11,6 +10,7 @@ import { isDurable, type DurableEvent, type SchedulerEvent } from '../core/event
 import { isFinal, type TaskSpec } from '../core/task.js'
 import { WorkerSession, type SessionHandler } from './worker-session.js'
 import { runSummary, taskOutcome } from './summary.js'
+import { leaseTokens } from './lease-tokens.js'
 import type { AdminEvents, WorkerDetails, RunSummary } from './events.js'
 import type { Strategy } from '../core/strategies/index.js'
 import type { WorkerInfo } from '../core/registry.js'
@@ -111,7 +111,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       ...(init.maxLostAttempts != null ? { maxLostAttempts: init.maxLostAttempts } : {}),
       ...(init.maxTasks != null ? { maxTasks: init.maxTasks } : {}),
       ...(init.random != null ? { random: init.random } : {}),
-      newToken: () => randomBytes(18).toString('base64url')
+      newToken: leaseTokens()
     })
     this.scheduler.onEvent(e => { this.onSchedulerEvent(e) })
   }

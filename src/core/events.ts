@@ -143,10 +143,9 @@ export interface AssigningStarted {
   workers: number
 }
 
-const DURABLE = new Set<SchedulerEvent['type']>([
-  'submitted', 'released', 'assigned', 'attempt-ended', 'cached', 'skipped', 'cancelled', 'failed', 'retried', 'late-result', 'lease-renewed'
-])
-
 export function isDurable (event: SchedulerEvent): event is DurableEvent {
-  return DURABLE.has(event.type)
+  switch (event.type) {
+    case 'worker-joined': case 'worker-left': case 'assigning-started': return false
+    default: return true
+  }
 }

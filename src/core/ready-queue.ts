@@ -1,6 +1,10 @@
-import TinyQueue from 'tinyqueue'
-import { taskOrder, type TaskRecord } from './task-record.js'
+import FlatQueue from 'flatqueue'
+import { KeyHeap } from './key-heap.js'
+import { seqOf, type TaskRecord } from './task-record.js'
 import type { Strategy } from './strategies/index.js'
+
+/** Strategies in use at once, at most (the admin's and those named by tasks). */
+export const MAX_STRATEGIES = 64
 
 /**
  * Ready tasks that share every hard constraint (required capabilities, pin, strategy, and difficulty when the
@@ -13,55 +17,80 @@ export class ConstraintGroup {
   readonly pin: string | undefined
   readonly difficulty: number
   readonly strategy: Strategy
-  readonly heap = new TinyQueue<TaskRecord>([], taskOrder)
+  /** Order keys of the group's queued tasks; `tasks` finds a record by its submission number. */
+  readonly heap = new KeyHeap()
+  private readonly tasks: ReadonlyArray<TaskRecord | undefined>
+  /** Lowest skill a worker needs: the difficulty for skill-aware strategies, no bound otherwise. */
+  readonly minSkill: number
+  /** Groups with the same key differ only in `minSkill`; see `Scheduler.schedule`. */
+  readonly blockKey: number
   /** Since when no registered worker could run these tasks (only tracked when the admin fails such tasks). */
   noWorkerSince: number | undefined
 
-  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy) {
+  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>) {
+    this.tasks = tasks
     this.key = key
     this.requirement = requirement
     this.pin = pin
     this.difficulty = difficulty
     this.strategy = strategy
+    this.minSkill = strategy.skillAware ? difficulty : -Infinity
+    this.blockKey = requirement * MAX_STRATEGIES + strategySlot
   }
 
   /** The best ready task, dropping entries of tasks that left the ready state since they were queued. */
   head (): TaskRecord | undefined {
     for (;;) {
-      const top = this.heap.peek()
-      if (top == null || top.state === 'ready') return top
+      const key = this.heap.peek()
+      if (key == null) return undefined
+      const top = this.tasks[seqOf(key)]!
+      if (top.state === 'ready') return top
       this.heap.pop()
       top.queued = false
     }
   }
 
   take (): TaskRecord {
-    const task = this.heap.pop()!
+    const task = this.tasks[seqOf(this.heap.pop()!)]!
     task.queued = false
     return task
+  }
+
+  /** The best queued task, stale or not (for messages). */
+  peekAny (): TaskRecord | undefined {
+    const key = this.heap.peek()
+    return key == null ? undefined : this.tasks[seqOf(key)]
   }
 }
 
 /** The ready queue: one heap per constraint group, chosen among by the group heads. */
 export class ReadyQueue {
   readonly groups = new Map<string, ConstraintGroup>()
+  /** Reused by every pass: clearing keeps its arrays, so a pass allocates nothing here. */
+  private readonly order = new FlatQueue<ConstraintGroup>()
 
   /** Queues a task; a task is in at most one heap once, so re-queueing after a lazy removal is free. */
   push (group: ConstraintGroup, task: TaskRecord): void {
     if (!this.groups.has(group.key)) this.groups.set(group.key, group)
     if (!task.queued) {
       task.queued = true
-      group.heap.push(task)
+      group.heap.push(task.orderKey)
     }
   }
 
-  /** Groups with a ready task, ordered by their best task; empty groups are dropped on the way. */
-  heads (): TinyQueue<ConstraintGroup> {
-    const live: ConstraintGroup[] = []
+  /**
+   * Groups with queued entries that some free worker could serve, ordered by their best entry's key.
+   * Entries are not checked here (that would touch every group's task record); whoever pops a group
+   * checks its head with `head()`.
+   */
+  heads (servable: (group: ConstraintGroup) => boolean): FlatQueue<ConstraintGroup> {
+    const heads = this.order
+    heads.clear()
     for (const group of this.groups.values()) {
-      if (group.head() == null) this.groups.delete(group.key)
-      else live.push(group)
+      const key = group.heap.peek()
+      if (key == null) this.groups.delete(group.key)
+      else if (servable(group)) heads.push(group, key)
     }
-    return new TinyQueue(live, (a, b) => taskOrder(a.heap.peek()!, b.heap.peek()!))
+    return heads
   }
 }

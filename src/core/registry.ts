@@ -1,3 +1,5 @@
+import type { TaskRecord } from './task-record.js'
+
 /**
  * The workers the scheduler knows, with an index of those that can take work now. Capability sets and
  * requirement sets are interned to small integers so "does this worker hold every capability this task
@@ -30,6 +32,8 @@ export interface WorkerInfo {
   readonly completed: number
   readonly failed: number
   readonly registeredAt: number
+  /** Position in name order among registered workers, when registered. */
+  readonly rank?: number
 }
 
 export interface WorkerStatusUpdate {
@@ -41,6 +45,8 @@ export interface WorkerStatusUpdate {
 
 /** Mutable worker record. Only the scheduler changes it; everyone else sees {@link WorkerInfo}. */
 export class WorkerState implements WorkerInfo {
+  /** Tasks whose current attempt is leased to this worker (each knows its place: `heldIndex`). */
+  readonly held: TaskRecord[] = []
   readonly id: string
   name: string
   skill: number
@@ -57,10 +63,14 @@ export class WorkerState implements WorkerInfo {
   capClass = 0
   /** Tie-break order: by name, then id, so decisions do not depend on who connected first. */
   sortKey: string
-  /** Position in the registry's free list, -1 when not in it. */
-  freeIndex = -1
+  /** Position of `sortKey` among all registered workers: the same order, as an integer. */
+  rank = 0
+  /** In the registry's free list. */
+  isFree = false
   /** The scheduler considers every lease of this worker expired after this time. */
   leaseExpiresAt = Infinity
+  /** In its registry (a removed worker object may still be referenced by its old leases' records). */
+  registered = false
 
   constructor (reg: WorkerRegistration, now: number) {
     this.id = reg.id
@@ -71,6 +81,22 @@ export class WorkerState implements WorkerInfo {
     this.priority = reg.priority ?? 0
     this.registeredAt = now
     this.sortKey = `${reg.name}\u0000${reg.id}`
+  }
+
+  hold (task: TaskRecord): void {
+    task.heldIndex = this.held.length
+    this.held.push(task)
+  }
+
+  unhold (task: TaskRecord): void {
+    const i = task.heldIndex
+    if (i === -1 || this.held[i] !== task) return
+    const last = this.held.pop()!
+    if (last !== task) {
+      this.held[i] = last
+      last.heldIndex = i
+    }
+    task.heldIndex = -1
   }
 
   get load (): number {
@@ -86,13 +112,17 @@ export class WorkerState implements WorkerInfo {
 export class WorkerRegistry {
   private readonly workers = new Map<string, WorkerState>()
   private readonly named = new Map<string, Set<WorkerState>>()
-  /** Workers that can take one more attempt now, in no particular order. */
+  /**
+   * Workers that can take one more attempt now, sorted by skill (lowest first). Skill is a threshold for
+   * skill-aware strategies, so a scan starts at the first worker skilled enough instead of walking past
+   * the ones that are not (who are often the idle ones).
+   */
   readonly free: WorkerState[] = []
   private readonly classes = new Map<string, number>()
   private readonly classCaps: Array<ReadonlySet<string>> = []
   private readonly requirements = new Map<string, number>()
   private readonly requirementCaps: string[][] = []
-  /** satisfies[req][class]: 0 unknown, 1 yes, 2 no */
+  /** satisfiesMemo[requirement][class] is 1 when the class holds every required capability */
   private readonly satisfiesMemo: Uint8Array[] = []
 
   get size (): number {
@@ -122,6 +152,7 @@ export class WorkerRegistry {
     let worker = this.workers.get(reg.id)
     if (worker == null) {
       worker = new WorkerState(reg, now)
+      worker.registered = true
       this.workers.set(worker.id, worker)
     } else {
       this.unname(worker)
@@ -138,6 +169,7 @@ export class WorkerRegistry {
     let set = this.named.get(worker.name)
     if (set == null) this.named.set(worker.name, set = new Set())
     set.add(worker)
+    this.rerank()
     this.refresh(worker)
     return worker
   }
@@ -146,8 +178,10 @@ export class WorkerRegistry {
     const worker = this.workers.get(id)
     if (worker == null) return undefined
     this.workers.delete(id)
+    worker.registered = false
     this.unname(worker)
     this.removeFree(worker)
+    this.rerank()
     return worker
   }
 
@@ -177,25 +211,30 @@ export class WorkerRegistry {
       id = this.requirementCaps.length
       this.requirements.set(key, id)
       this.requirementCaps.push(key === '' ? [] : key.split('\u0000'))
-      this.satisfiesMemo.push(new Uint8Array(Math.max(8, this.classCaps.length)))
+      this.satisfiesMemo.push(new Uint8Array(0))
+      this.fillRow(id)
     }
     return id
   }
 
+  /**
+   * For an interned requirement, one byte per capability class: 1 when the class holds every required
+   * capability. Always complete for the classes that exist, so a scheduling pass reads it without checks.
+   */
+  satisfiedBy (requirement: number): Uint8Array {
+    return this.satisfiesMemo[requirement]!
+  }
+
   /** Does the worker hold every capability of the interned requirement? */
   satisfies (requirement: number, worker: WorkerState): boolean {
-    let row = this.satisfiesMemo[requirement]!
-    if (worker.capClass >= row.length) {
-      const grown = new Uint8Array(Math.max(row.length * 2, worker.capClass + 1))
-      grown.set(row)
-      this.satisfiesMemo[requirement] = row = grown
-    }
-    const known = row[worker.capClass]
-    if (known !== 0) return known === 1
-    const caps = this.classCaps[worker.capClass]!
-    const ok = this.requirementCaps[requirement]!.every(c => caps.has(c))
-    row[worker.capClass] = ok ? 1 : 2
-    return ok
+    return this.satisfiesMemo[requirement]![worker.capClass] === 1
+  }
+
+  private fillRow (requirement: number): void {
+    const needs = this.requirementCaps[requirement]!
+    const row = new Uint8Array(Math.max(8, this.classCaps.length * 2))
+    this.classCaps.forEach((caps, c) => { row[c] = needs.every(n => caps.has(n)) ? 1 : 0 })
+    this.satisfiesMemo[requirement] = row
   }
 
   private internClass (caps: ReadonlySet<string>): number {
@@ -205,8 +244,19 @@ export class WorkerRegistry {
       id = this.classCaps.length
       this.classes.set(key, id)
       this.classCaps.push(caps)
+      // a new class is rare (a worker with a new set of capabilities): extend every requirement's row
+      for (let r = 0; r < this.requirementCaps.length; r++) {
+        if (id >= this.satisfiesMemo[r]!.length) this.fillRow(r)
+        else this.satisfiesMemo[r]![id] = this.requirementCaps[r]!.every(n => caps.has(n)) ? 1 : 0
+      }
     }
     return id
+  }
+
+  /** Ranks follow name order; recomputed on the rare register and unregister so decisions compare integers. */
+  private rerank (): void {
+    const sorted = [...this.workers.values()].sort((a, b) => a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)
+    sorted.forEach((w, i) => { w.rank = i })
   }
 
   private unname (worker: WorkerState): void {
@@ -217,25 +267,38 @@ export class WorkerRegistry {
 
   /** Keeps the free list equal to the set of available workers. */
   private refresh (worker: WorkerState): void {
-    const inRegistry = this.workers.get(worker.id) === worker
-    if (inRegistry && worker.available) {
-      if (worker.freeIndex === -1) {
-        worker.freeIndex = this.free.length
-        this.free.push(worker)
+    if (worker.registered && worker.available) {
+      if (!worker.isFree) {
+        this.free.splice(this.freeFrom(worker.skill, true), 0, worker)
+        worker.isFree = true
       }
     } else {
       this.removeFree(worker)
     }
   }
 
-  private removeFree (worker: WorkerState): void {
-    const i = worker.freeIndex
-    if (i === -1) return
-    const last = this.free.pop()!
-    if (last !== worker) {
-      this.free[i] = last
-      last.freeIndex = i
+  /**
+   * Index of the first free worker with skill >= `skill` (or, with `after`, > `skill`): where a scan for
+   * that minimum starts.
+   */
+  freeFrom (skill: number, after = false): number {
+    const free = this.free
+    let lo = 0
+    let hi = free.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      const s = free[mid]!.skill
+      if (s < skill || (after && s === skill)) lo = mid + 1
+      else hi = mid
     }
-    worker.freeIndex = -1
+    return lo
+  }
+
+  private removeFree (worker: WorkerState): void {
+    if (!worker.isFree) return
+    let i = this.freeFrom(worker.skill)
+    while (this.free[i] !== worker) i++
+    this.free.splice(i, 1)
+    worker.isFree = false
   }
 }

@@ -1,11 +1,11 @@
 import { InvalidStateError, LimitExceededError, UnknownTaskError, ValidationError } from '../errors.js'
 import { isDurable, type DurableEvent, type SchedulerEvent } from './events.js'
 import { checkGraph } from './graph.js'
-import { ReadyQueue, ConstraintGroup } from './ready-queue.js'
+import { ReadyQueue, ConstraintGroup, MAX_STRATEGIES } from './ready-queue.js'
 import { WorkerRegistry, type WorkerInfo, type WorkerRegistration, type WorkerState, type WorkerStatusUpdate } from './registry.js'
 import { backoffDelay } from './retry.js'
 import { createStrategy, DEFAULT_STRATEGY, isBuiltInStrategy, type Strategy } from './strategies/index.js'
-import { TaskRecord, type HistoryEntry, type TaskSnapshot } from './task-record.js'
+import { MAX_SEQ, TaskRecord, type Attempt, type HistoryEntry, type TaskSnapshot } from './task-record.js'
 import { Deadlines } from './timers.js'
 import { isFinal, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 
@@ -30,7 +30,7 @@ export interface SchedulerOptions {
   maxTasks?: number
   /** Uniform in [0, 1): jitter, learned strategy. Inject a seeded one for reproducible runs. */
   random?: () => number
-  /** Lease tokens. The network edge passes a cryptographic source; the default is only unique. */
+  /** Lease tokens. The network edge passes a cryptographic source; the default is only unique, not secret. */
   newToken?: () => string
 }
 
@@ -98,13 +98,15 @@ const NO_COUNTS = (): TaskCounts => ({ waiting: 0, ready: 0, delayed: 0, running
 export class Scheduler {
   readonly registry = new WorkerRegistry()
   private readonly tasks = new Map<string, TaskRecord>()
+  /** The same records by submission number: how ready-queue keys find their task. */
+  private readonly bySeq: TaskRecord[] = []
   private readonly ready = new ReadyQueue()
   private readonly deadlines = new Deadlines<Deadline>()
-  private readonly held = new Map<string, Set<TaskRecord>>()
   private readonly cache = new Map<string, TaskRecord>()
   private readonly counts = NO_COUNTS()
   private readonly listeners: Array<(event: SchedulerEvent) => void> = []
   private readonly strategies = new Map<string, Strategy>()
+  private readonly strategySlots = new Map<Strategy, number>()
   private readonly defaultStrategy: Strategy
   private readonly random: () => number
   private readonly newToken: () => string
@@ -121,12 +123,20 @@ export class Scheduler {
   private noWorkerDirty = false
   /** Events waiting to be applied: derived events queue up behind the one being applied, so cascades never recurse. */
   private readonly queue: SchedulerEvent[] = []
+  private readonly queuedTasks: Array<TaskRecord | undefined> = []
   private applying = false
+  /** Scheduling passes so far; `blockedPass[k] === passes` marks `skillLeft[k]` as learned in this pass. */
+  private passes = 0
+  private readonly blockedPass: number[] = []
+  private readonly skillLeft: number[] = []
+  /** Per requirement and pass: highest skill among free workers holding it (NaN when none). */
+  private readonly freeSkillPass: number[] = []
+  private readonly freeSkill: number[] = []
   private restoring = false
 
   constructor (options: SchedulerOptions = {}) {
     this.random = options.random ?? Math.random
-    this.newToken = options.newToken ?? (() => `${(++this.tokenCounter).toString(36)}.${Math.floor(this.random() * 2 ** 52).toString(36)}`)
+    this.newToken = options.newToken ?? (() => `lease-${++this.tokenCounter}`)
     this.expectedWorkers = options.expectedWorkers ?? 0
     this.gateOpen = this.expectedWorkers <= 0
     this.onNoWorker = options.onNoWorker ?? 'wait'
@@ -172,6 +182,9 @@ export class Scheduler {
   submit (specs: readonly TaskSpec[], now: number): SubmitResult {
     const problems = checkGraph(specs, { isKnown: id => this.tasks.has(id) })
     specs.forEach((spec, i) => {
+      if (!Number.isInteger(spec.priority) || spec.priority < 1 || spec.priority > 10) {
+        problems.push({ path: `tasks[${i}].priority`, message: 'must be 1..10' })
+      }
       const name = spec.strategy
       if (name != null && !this.strategies.has(name) && !isBuiltInStrategy(name)) {
         problems.push({ path: `tasks[${i}].strategy`, message: `unknown strategy "${name}"` })
@@ -179,17 +192,23 @@ export class Scheduler {
     })
     if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
 
-    const fresh = specs.filter(s => !this.tasks.has(s.id))
+    const fresh = this.tasks.size === 0 ? specs : specs.filter(s => !this.tasks.has(s.id))
+    if (this.nextSeq + fresh.length > MAX_SEQ) {
+      throw new LimitExceededError(`this admin has numbered ${this.nextSeq} submissions, and can number ${MAX_SEQ} in its lifetime; start a new one on a fresh data directory`)
+    }
     if (this.tasks.size + fresh.length > this.maxTasks) {
       throw new LimitExceededError(`cannot hold ${fresh.length} more tasks: ${this.tasks.size} of at most ${this.maxTasks} are held; raise maxTasks or wait for work to finish`)
     }
+    const existing = fresh.length === specs.length ? [] : specs.filter(s => this.tasks.has(s.id)).map(s => s.id)
     const seqBase = this.nextSeq
     this.nextSeq += fresh.length
-    const seqOf = new Map(fresh.map((s, i) => [s.id, seqBase + i]))
-    for (const spec of topologicalOrder(fresh)) {
-      this.commit({ type: 'submitted', at: now, seq: seqOf.get(spec.id)!, task: spec })
-    }
-    return { added: fresh.map(s => s.id), existing: specs.filter(s => !seqOf.has(s.id)).map(s => s.id) }
+    const ordered = topologicalOrder(fresh)
+    // submission order (not dependency order) decides ties between equal priorities
+    const seqOf = ordered === fresh ? undefined : new Map(fresh.map((s, i) => [s.id, seqBase + i]))
+    ordered.forEach((spec, i) => {
+      this.commit({ type: 'submitted', at: now, seq: seqOf?.get(spec.id) ?? seqBase + i, task: spec })
+    })
+    return { added: fresh.map(s => s.id), existing }
   }
 
   /** Stops a task: a running attempt is aborted, dependents are skipped. Returns false if it was already final. */
@@ -201,7 +220,7 @@ export class Scheduler {
       event.attempt = task.current.attempt
       event.workerId = task.current.workerId
     }
-    this.commit(event)
+    this.commit(event, task)
     return true
   }
 
@@ -215,7 +234,7 @@ export class Scheduler {
     if (blocker != null) {
       throw new InvalidStateError(`task "${taskId}" depends on "${blocker.id}", which ${blocker.state}: retry "${blocker.id}" instead, and its skipped dependents come back with it`)
     }
-    this.commit({ type: 'retried', at: now, taskId })
+    this.commit({ type: 'retried', at: now, taskId }, task)
   }
 
   /** The results of a task's dependencies, keyed by dependency id: what its worker receives as `inputs`. */
@@ -260,8 +279,8 @@ export class Scheduler {
 
   /** Every task is in a final state (and there is at least one). */
   isDone (): boolean {
-    const { total, counts } = this.summary()
-    return total > 0 && counts.succeeded + counts.failed + counts.skipped + counts.cancelled === total
+    const c = this.counts
+    return this.tasks.size > 0 && c.succeeded + c.failed + c.skipped + c.cancelled === this.tasks.size
   }
 
   // ---------------------------------------------------------------- workers
@@ -275,7 +294,7 @@ export class Scheduler {
   registerWorker (reg: WorkerRegistration, now: number, leases: readonly Lease[] = []): { worker: WorkerInfo, revoked: Lease[] } {
     const worker = this.registry.register(reg, now)
     const revoked: Lease[] = []
-    const mine = this.held.get(worker.id) ?? new Set<TaskRecord>()
+    const mine = worker.held
     const claimed = new Set<TaskRecord>()
     for (const lease of leases) {
       const task = this.tasks.get(lease.taskId)
@@ -290,7 +309,7 @@ export class Scheduler {
       if (!claimed.has(task)) this.loseAttempt(task, now, 'the worker re-registered without it')
     }
     // adopted attempts may have been held by a placeholder of this worker: count them again
-    worker.running = this.held.get(worker.id)?.size ?? 0
+    worker.running = worker.held.length
     this.registry.update(worker, {})
     this.renew(worker, now)
     this.noWorkerDirty = true
@@ -307,8 +326,7 @@ export class Scheduler {
     const worker = this.registry.get(workerId)
     if (worker == null) return false
     const why = reason === 'lease-expired' ? 'its lease expired' : reason === 'disconnected' ? 'the worker disconnected' : 'the worker was unregistered'
-    for (const task of [...(this.held.get(workerId) ?? [])]) this.loseAttempt(task, now, why)
-    this.held.delete(workerId)
+    for (const task of [...worker.held]) this.loseAttempt(task, now, why)
     this.registry.unregister(workerId)
     this.noWorkerDirty = true
     this.emit({ type: 'worker-left', at: now, worker, reason })
@@ -333,7 +351,7 @@ export class Scheduler {
 
   /** Attempts currently leased to a worker. */
   leasesOf (workerId: string): Lease[] {
-    return [...(this.held.get(workerId) ?? [])].map(t => ({ taskId: t.id, attempt: t.current!.attempt, token: t.current!.token }))
+    return [...(this.registry.get(workerId)?.held ?? [])].map(t => ({ taskId: t.id, attempt: t.current!.attempt, token: t.current!.token }))
   }
 
   workers (): WorkerInfo[] {
@@ -353,7 +371,7 @@ export class Scheduler {
       if (result.success) {
         const ended: SchedulerEvent = { type: 'attempt-ended', at: now, taskId: task.id, attempt: current.attempt, workerId, outcome: 'succeeded', durationMs }
         if (result.output !== undefined) ended.output = result.output
-        this.commit(ended)
+        this.commit(ended, task)
       } else {
         this.endAttempt(task, 'failed', now, { error: result.error ?? 'failed', durationMs, unrecoverable: result.unrecoverable === true })
       }
@@ -362,7 +380,7 @@ export class Scheduler {
     const past = task.attempts[result.attempt - 1]
     if (past == null || past.workerId !== workerId || past.token !== result.token) return 'rejected'
     if (past.outcome === 'succeeded' || past.outcome === 'failed') return 'duplicate'
-    this.commit({ type: 'late-result', at: now, taskId: task.id, attempt: result.attempt, workerId, success: result.success })
+    this.commit({ type: 'late-result', at: now, taskId: task.id, attempt: result.attempt, workerId, success: result.success }, task)
     return 'late'
   }
 
@@ -378,7 +396,7 @@ export class Scheduler {
           break
         }
         case 'retry':
-          if (d.task.state === 'delayed' && d.task.retryAt === d.at) this.commit({ type: 'released', at: now, taskId: d.task.id })
+          if (d.task.state === 'delayed' && d.task.retryAt === d.at) this.commit({ type: 'released', at: now, taskId: d.task.id }, d.task)
           break
         case 'lease': {
           const w = d.worker
@@ -407,21 +425,43 @@ export class Scheduler {
     if (!this.gateOpen) return 0
     if (this.noWorkerDirty && this.onNoWorker === 'fail') this.checkNoWorker(now)
     if (this.registry.free.length === 0 || this.counts.ready === 0) return 0
-    const heads = this.ready.heads()
+    const pass = ++this.passes
+    const heads = this.ready.heads(group => this.servable(group, pass))
+    // Within a pass the free workers only get fewer. So when a group finds no worker, the highest skill
+    // among free workers holding its capabilities is all that group's capabilities can get for the rest of
+    // the pass: groups needing more step aside unscanned. (Only for compare strategies: a select strategy
+    // may decline a worker it could have taken.)
     let assigned = 0
     while (heads.length > 0 && this.registry.free.length > 0) {
+      const key = heads.peekValue()!
       const group = heads.pop()!
-      const task = group.head()!
+      const shortcut = group.pin == null && group.strategy.select == null
+      // NaN (nobody holds the capabilities) fails the comparison, so it blocks every such group
+      if (shortcut && this.blockedPass[group.blockKey] === pass && !(group.minSkill <= this.skillLeft[group.blockKey]!)) {
+        if (this.onNoWorker === 'fail') this.watchNoWorker(group, now)
+        continue
+      }
+      const task = group.head()
+      if (task == null) continue
+      if (task.orderKey !== key) {
+        // stale entries were dropped: the group's place in line has changed
+        heads.push(group, task.orderKey)
+        continue
+      }
       const worker = this.pick(group, task)
       if (worker == null) {
-        // nobody free can take this group now, and nothing in this pass frees a worker
+        if (shortcut) {
+          this.blockedPass[group.blockKey] = pass
+          this.skillLeft[group.blockKey] = this.highestCapableSkill(group)
+        }
         if (this.onNoWorker === 'fail') this.watchNoWorker(group, now)
         continue
       }
       group.take()
       this.assign(task, worker, group.strategy, now)
       assigned++
-      if (group.head() != null) heads.push(group)
+      const next = group.heap.peek()
+      if (next != null) heads.push(group, next)
     }
     return assigned
   }
@@ -444,12 +484,16 @@ export class Scheduler {
     } finally {
       this.restoring = false
     }
-    for (const [workerId, tasks] of this.held) {
-      const first = [...tasks][0]!.current!
-      const placeholder = this.registry.register({ id: workerId, name: first.workerName, skill: 0, maxConcurrent: tasks.size }, now)
-      this.registry.update(placeholder, { online: false })
-      placeholder.running = tasks.size
-      this.renew(placeholder, now)
+    // workers met in the journal are placeholders until they register again: offline, holding their
+    // leases for one TTL; those whose attempts all ended are forgotten
+    for (const worker of [...this.registry.all()]) {
+      if (worker.held.length === 0) {
+        this.registry.unregister(worker.id)
+        continue
+      }
+      this.registry.update(worker, { online: false })
+      worker.running = worker.held.length
+      this.renew(worker, now)
     }
     for (const task of this.tasks.values()) {
       if (task.state === 'delayed' && task.retryAt != null) this.deadlines.add(task.retryAt, { kind: 'retry', task, at: task.retryAt })
@@ -463,20 +507,37 @@ export class Scheduler {
 
   private pick (group: ConstraintGroup, task: TaskRecord): WorkerState | undefined {
     const strategy = group.strategy
-    const candidates = group.pin != null
-      ? [...(this.registry.withName(group.pin) ?? [])].filter(w => w.available)
-      : this.registry.free
+    const capable = this.registry.satisfiedBy(group.requirement)
+    const minSkill = group.minSkill
+    let candidates: WorkerState[]
+    let start = 0
+    if (group.pin != null) {
+      candidates = [...(this.registry.withName(group.pin) ?? [])].filter(w => w.available)
+    } else {
+      // the free list is sorted by skill: start at the first worker skilled enough
+      candidates = this.registry.free
+      if (minSkill !== -Infinity) start = this.registry.freeFrom(minSkill)
+    }
     if (strategy.select == null) {
+      // the hot loop of the scheduler: eligibility is one byte and one number per worker
       const compare = strategy.compare!
+      const lowestSkillWins = strategy.prefersLowerSkill === true && group.pin == null
+      const spec = task.spec
       let best: WorkerState | undefined
-      for (let i = 0; i < candidates.length; i++) {
+      for (let i = start; i < candidates.length; i++) {
         const w = candidates[i]!
-        if (!this.eligible(w, group)) continue
-        if (best === undefined || compare(w, best, task.spec) < 0) best = w
+        if (capable[w.capClass] !== 1 || w.skill < minSkill) continue
+        // skill is the strategy's first key and skills only grow from here: the rest cannot win
+        if (lowestSkillWins && best !== undefined && w.skill > best.skill) break
+        if (best === undefined || compare(w, best, spec) < 0) best = w
       }
       return best
     }
-    const eligible = candidates.filter(w => this.eligible(w, group))
+    const eligible: WorkerState[] = []
+    for (let i = start; i < candidates.length; i++) {
+      const w = candidates[i]!
+      if (capable[w.capClass] === 1 && w.skill >= minSkill) eligible.push(w)
+    }
     if (eligible.length === 0) return undefined
     const chosen = strategy.select(task.spec, eligible)
     const id = typeof chosen === 'string' ? chosen : chosen?.id
@@ -484,6 +545,38 @@ export class Scheduler {
     return eligible.find(w => w.id === id)
   }
 
+  /** The highest skill among free workers holding the group's capabilities (NaN when none does). */
+  private highestCapableSkill (group: ConstraintGroup): number {
+    const capable = this.registry.satisfiedBy(group.requirement)
+    const free = this.registry.free
+    // sorted by skill: the first capable worker from the top has the highest skill
+    for (let i = free.length - 1; i >= 0; i--) {
+      if (capable[free[i]!.capClass] === 1) return free[i]!.skill
+    }
+    return NaN
+  }
+
+  /**
+   * Can any free worker take tasks of this group at the start of a pass? Groups that cannot stay out of
+   * the pass. Answered from one scan of the free workers per capability requirement and pass.
+   */
+  private servable (group: ConstraintGroup, pass: number): boolean {
+    if (group.pin != null) {
+      for (const w of this.registry.withName(group.pin) ?? []) {
+        if (w.available && this.registry.satisfies(group.requirement, w) && w.skill >= group.minSkill) return true
+      }
+      return false
+    }
+    const r = group.requirement
+    if (this.freeSkillPass[r] !== pass) {
+      this.freeSkillPass[r] = pass
+      this.freeSkill[r] = this.highestCapableSkill(group)
+    }
+    // NaN (nobody capable) fails every comparison
+    return group.minSkill <= this.freeSkill[r]!
+  }
+
+  /** Could the worker run tasks of this group, capacity aside? */
   private eligible (worker: WorkerState, group: ConstraintGroup): boolean {
     return this.registry.satisfies(group.requirement, worker) &&
       (!group.strategy.skillAware || worker.skill >= group.difficulty) &&
@@ -501,7 +594,7 @@ export class Scheduler {
       token: this.newToken()
     }
     if (task.spec.timeoutMs != null) event.deadline = now + task.spec.timeoutMs
-    this.commit(event)
+    this.commit(event, task)
     strategy.assigned?.(task.spec, worker)
   }
 
@@ -520,7 +613,7 @@ export class Scheduler {
     const event: SchedulerEvent = { type: 'attempt-ended', at: now, taskId: task.id, attempt: current.attempt, workerId: current.workerId, outcome, error: details.error }
     if (details.durationMs != null) event.durationMs = details.durationMs
     if (retryAt != null) event.retryAt = retryAt
-    this.commit(event)
+    this.commit(event, task)
   }
 
   private loseAttempt (task: TaskRecord, now: number, why: string): void {
@@ -579,26 +672,32 @@ export class Scheduler {
         taskId: task.id,
         error: `no registered worker can run it (${needs}) after waiting ${this.noWorkerGraceMs} ms; start a worker that can, or let tasks wait (--on-no-worker wait)`,
         errorName: 'NoSuitableWorkerError'
-      })
+      }, task)
     }
     group.noWorkerSince = undefined
   }
 
   // ---------------------------------------------------------------- internals: the reducer
 
-  private commit (event: SchedulerEvent): void {
+  /**
+   * Applies an event (and the events it leads to), then emits it. `task` is the record the event is about
+   * when the caller has it at hand, which spares a lookup by id on the hot path; replay looks records up.
+   */
+  private commit (event: SchedulerEvent, task?: TaskRecord): void {
     this.queue.push(event)
+    this.queuedTasks.push(task)
     if (this.applying) return
     this.applying = true
     try {
       for (let i = 0; i < this.queue.length; i++) {
         const e = this.queue[i]!
         // an event that no longer applies (a second skip reaching the same task) is dropped, not emitted
-        const changed = isDurable(e) ? this.apply(e) : true
+        const changed = isDurable(e) ? this.apply(e, this.queuedTasks[i]) : true
         if (changed && !this.restoring) this.emit(e)
       }
     } finally {
       this.queue.length = 0
+      this.queuedTasks.length = 0
       this.applying = false
     }
   }
@@ -611,12 +710,13 @@ export class Scheduler {
    * The only place task state changes. Deterministic; returns false, changing nothing, for an event that
    * no longer applies, which is what makes replaying a journal over derived events safe.
    */
-  private apply (e: DurableEvent): boolean {
+  private apply (e: DurableEvent, known?: TaskRecord): boolean {
     switch (e.type) {
       case 'submitted': {
         if (this.tasks.has(e.task.id)) return false
         const task = new TaskRecord(e.task, e.seq, e.at)
         this.tasks.set(task.id, task)
+        this.bySeq[e.seq] = task
         this.counts.waiting++
         let blockedBy: TaskRecord | undefined
         for (const depId of e.task.dependsOn) {
@@ -627,33 +727,35 @@ export class Scheduler {
             if (isFinal(dep.state)) blockedBy ??= dep
           }
         }
-        if (blockedBy != null) this.commit({ type: 'skipped', at: e.at, taskId: task.id, reason: `dependency "${blockedBy.id}" ${blockedBy.state}` })
+        if (blockedBy != null) this.commit({ type: 'skipped', at: e.at, taskId: task.id, reason: `dependency "${blockedBy.id}" ${blockedBy.state}` }, task)
         else if (task.pending === 0) this.makeReady(task, e.at)
         return true
       }
       case 'released': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null || task.state !== 'delayed') return false
         this.makeReady(task, e.at)
         return true
       }
       case 'assigned': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null || task.state !== 'ready') return false
-        const attempt = { attempt: e.attempt, workerId: e.workerId, workerName: e.workerName, token: e.token, assignedAt: e.at, ...(e.deadline != null ? { deadline: e.deadline } : {}) }
-        task.attempts.push(attempt)
+        const attempt: Attempt & { token: string } = { attempt: e.attempt, workerId: e.workerId, workerName: e.workerName, token: e.token, assignedAt: e.at }
+        if (e.deadline != null) attempt.deadline = e.deadline
+        task.addAttempt(attempt)
         task.current = attempt
         this.setState(task, 'running')
-        let set = this.held.get(e.workerId)
-        if (set == null) this.held.set(e.workerId, set = new Set())
-        set.add(task)
-        const worker = this.registry.get(e.workerId)
-        if (worker != null) this.registry.acquire(worker)
+        const worker = this.registry.get(e.workerId) ??
+          (this.restoring ? this.registry.register({ id: e.workerId, name: e.workerName, skill: 0 }, e.at) : undefined)
+        if (worker != null) {
+          worker.hold(task)
+          this.registry.acquire(worker)
+        }
         if (e.deadline != null && !this.restoring) this.deadlines.add(e.deadline, { kind: 'timeout', task, attempt: e.attempt })
         return true
       }
       case 'attempt-ended': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         const current = task?.current
         if (task == null || current == null || current.attempt !== e.attempt) return false
         this.closeAttempt(task, e.outcome, e.at, e.error, e.durationMs)
@@ -676,42 +778,42 @@ export class Scheduler {
         return true
       }
       case 'cached': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null || isFinal(task.state)) return false
         task.mark({ at: e.at, event: 'cached', detail: `result of "${e.from}"` })
         this.succeed(task, e.output, e.at)
         return true
       }
       case 'skipped': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null || isFinal(task.state) || task.state === 'running') return false
         task.mark({ at: e.at, event: 'skipped', detail: e.reason })
         this.finish(task, 'skipped', e.at, e.reason)
         return true
       }
       case 'cancelled': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null || isFinal(task.state)) return false
         if (task.current != null) this.closeAttempt(task, 'cancelled', e.at, e.reason)
         this.finish(task, 'cancelled', e.at, e.reason)
         return true
       }
       case 'failed': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null || isFinal(task.state) || task.state === 'running') return false
         task.mark({ at: e.at, event: 'failed', error: e.error, ...(e.errorName != null ? { detail: e.errorName } : {}) })
         this.finish(task, 'failed', e.at, e.error)
         return true
       }
       case 'retried': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null || (task.state !== 'failed' && task.state !== 'cancelled' && task.state !== 'skipped')) return false
         task.mark({ at: e.at, event: 'retried', ...(e.cause != null ? { detail: `dependency "${e.cause}" was retried` } : {}) })
         this.reopen(task, e.at)
         return true
       }
       case 'late-result': {
-        const task = this.tasks.get(e.taskId)
+        const task = known ?? this.tasks.get(e.taskId)
         if (task == null) return false
         task.mark({ at: e.at, event: 'late-result', attempt: e.attempt, workerId: e.workerId, detail: e.success ? 'succeeded, not accepted' : 'failed, not accepted' })
         return true
@@ -732,11 +834,9 @@ export class Scheduler {
     if (error != null && outcome !== 'succeeded') current.error = error
     if (durationMs != null) current.durationMs = durationMs
     task.current = undefined
-    const set = this.held.get(current.workerId)
-    set?.delete(task)
-    if (set?.size === 0) this.held.delete(current.workerId)
     const worker = this.registry.get(current.workerId)
     if (worker != null) {
+      worker.unhold(task)
       this.registry.release(worker)
       if (outcome === 'succeeded') worker.completed++
       else if (outcome === 'failed' || outcome === 'timed-out') worker.failed++
@@ -762,7 +862,7 @@ export class Scheduler {
     if (error != null) task.error = error
     if (state === 'succeeded') return
     for (const dep of task.dependents ?? []) {
-      if (!isFinal(dep.state)) this.commit({ type: 'skipped', at, taskId: dep.id, reason: `dependency "${task.id}" ${state}` })
+      if (!isFinal(dep.state)) this.commit({ type: 'skipped', at, taskId: dep.id, reason: `dependency "${task.id}" ${state}` }, dep)
     }
   }
 
@@ -787,7 +887,7 @@ export class Scheduler {
     }
     if (task.pending === 0) this.makeReady(task, at)
     for (const dep of task.dependents ?? []) {
-      if (dep.state === 'skipped') this.commit({ type: 'retried', at, taskId: dep.id, cause: task.id })
+      if (dep.state === 'skipped') this.commit({ type: 'retried', at, taskId: dep.id, cause: task.id }, dep)
     }
   }
 
@@ -797,7 +897,7 @@ export class Scheduler {
     if (hit != null && hit !== task && hit.state === 'succeeded') {
       const cached: SchedulerEvent = { type: 'cached', at, taskId: task.id, from: hit.id }
       if (hit.output !== undefined) cached.output = hit.output
-      this.commit(cached)
+      this.commit(cached, task)
       return
     }
     task.retryAt = undefined
@@ -813,7 +913,17 @@ export class Scheduler {
     const existing = this.ready.groups.get(key)
     if (existing != null) return existing
     this.noWorkerDirty = true
-    return new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy)
+    return new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, this.strategySlot(strategy), this.bySeq)
+  }
+
+  /** A small number per strategy in use, for the integer keys of the scheduling pass. */
+  private strategySlot (strategy: Strategy): number {
+    let slot = this.strategySlots.get(strategy)
+    if (slot == null) {
+      slot = this.strategySlots.size % MAX_STRATEGIES
+      this.strategySlots.set(strategy, slot)
+    }
+    return slot
   }
 
   private strategyFor (spec: TaskSpec): Strategy {
@@ -846,7 +956,8 @@ export class Scheduler {
 }
 
 /** Tasks ordered so every task comes after the tasks it depends on; otherwise in the given order. */
-function topologicalOrder (specs: readonly TaskSpec[]): TaskSpec[] {
+function topologicalOrder (specs: readonly TaskSpec[]): readonly TaskSpec[] {
+  if (specs.every(s => s.dependsOn.length === 0)) return specs
   const inBatch = new Map(specs.map(s => [s.id, s]))
   const remaining = new Map<string, number>()
   const dependents = new Map<string, string[]>()
@@ -878,7 +989,7 @@ function topologicalOrder (specs: readonly TaskSpec[]): TaskSpec[] {
 
 function describeNeeds (group: ConstraintGroup): string {
   const parts: string[] = []
-  const sample = group.heap.peek()?.spec
+  const sample = group.peekAny()?.spec
   if (sample != null && sample.requires.length > 0) parts.push(`capabilities ${sample.requires.join(', ')}`)
   if (group.pin != null) parts.push(`worker "${group.pin}"`)
   if (group.strategy.skillAware && group.difficulty > 0) parts.push(`skill >= ${group.difficulty}`)

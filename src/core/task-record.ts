@@ -41,15 +41,20 @@ export interface TaskSnapshot {
   retryAt?: number
 }
 
+const NO_ATTEMPTS: ReadonlyArray<Attempt & { token: string }> = Object.freeze([])
+
 /** The scheduler's mutable record of a task. */
 export class TaskRecord {
   readonly spec: TaskSpec
   readonly seq: number
+  /** Ready-queue order as one number, lowest first: priority (1..10, higher first), then submission order. */
+  readonly orderKey: number
   state: TaskState = 'waiting'
   /** Dependencies that have not succeeded yet. */
   pending = 0
   dependents: TaskRecord[] | undefined
-  readonly attempts: Array<Attempt & { token: string }> = []
+  /** Shared and empty until the first attempt, so a million queued tasks do not hold a million lists. */
+  attempts: ReadonlyArray<Attempt & { token: string }> = NO_ATTEMPTS
   /** Failed and timed-out attempts: what the retry policy counts. */
   failures = 0
   /** Attempts lost with their worker: counted apart, so a flaky network does not use the retry budget. */
@@ -62,17 +67,25 @@ export class TaskRecord {
   retryAt: number | undefined
   /** Physically present in its ready queue's heap (entries are removed lazily). */
   queued = false
+  /** Position in its worker's list of held leases while running, -1 otherwise. */
+  heldIndex = -1
   /** History entries that are not attempts (skips, retries, late results), allocated on first use. */
   marks: HistoryEntry[] | undefined
 
   constructor (spec: TaskSpec, seq: number, at: number) {
     this.spec = spec
     this.seq = seq
+    this.orderKey = orderKey(spec.priority, seq)
     this.submittedAt = at
   }
 
   get id (): string {
     return this.spec.id
+  }
+
+  addAttempt (attempt: Attempt & { token: string }): void {
+    if (this.attempts === NO_ATTEMPTS) this.attempts = [attempt]
+    else (this.attempts as Array<Attempt & { token: string }>).push(attempt)
   }
 
   mark (entry: HistoryEntry): void {
@@ -113,7 +126,18 @@ export class TaskRecord {
   }
 }
 
-/** Highest priority first, then submission order. */
-export function taskOrder (a: TaskRecord, b: TaskRecord): number {
-  return (b.spec.priority - a.spec.priority) || (a.seq - b.seq)
+/** Submissions an admin can number; beyond this, order keys would collide. */
+export const MAX_SEQ = 2 ** 32
+
+/**
+ * Highest priority first, then submission order, packed into one float64 so heaps compare flat numbers
+ * rather than chasing records through memory. Exact for integer priorities 1..10 and 2^32 submissions.
+ */
+export function orderKey (priority: number, seq: number): number {
+  return (10 - priority) * MAX_SEQ + seq
+}
+
+/** The submission number inside an order key: its low 32 bits. */
+export function seqOf (key: number): number {
+  return key >>> 0
 }

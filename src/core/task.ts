@@ -74,7 +74,12 @@ export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
   jitter: 0.2
 })
 
-/** A task with every optional field filled in, for code and tests that build tasks by hand. */
+const NONE: readonly string[] = Object.freeze([])
+
+/**
+ * A task with every optional field filled in, for code and tests that build tasks by hand. Defaults are
+ * shared frozen values, so a million default tasks do not carry a million empty lists.
+ */
 export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec {
   const spec: TaskSpec = {
     id: fields.id,
@@ -82,9 +87,9 @@ export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec 
     type: fields.type ?? DEFAULT_TYPE,
     difficulty: fields.difficulty ?? 0,
     priority: fields.priority ?? DEFAULT_PRIORITY,
-    requires: fields.requires ?? [],
-    dependsOn: fields.dependsOn ?? [],
-    retry: { ...DEFAULT_RETRY, ...fields.retry }
+    requires: fields.requires ?? NONE as string[],
+    dependsOn: fields.dependsOn ?? NONE as string[],
+    retry: fields.retry != null ? { ...DEFAULT_RETRY, ...fields.retry } : DEFAULT_RETRY as RetryPolicy
   }
   if (fields.timeoutMs != null) spec.timeoutMs = fields.timeoutMs
   if (fields.payload !== undefined) spec.payload = fields.payload

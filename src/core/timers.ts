@@ -1,4 +1,4 @@
-import TinyQueue from 'tinyqueue'
+import FlatQueue from 'flatqueue'
 
 /**
  * Deadlines of the scheduler (timeouts, backoff delays, lease expiries, no-worker grace periods) in one
@@ -6,21 +6,21 @@ import TinyQueue from 'tinyqueue'
  * every update O(log n).
  */
 export class Deadlines<T> {
-  private readonly heap = new TinyQueue<{ at: number, item: T }>([], (a, b) => a.at - b.at)
+  private readonly heap = new FlatQueue<T>()
 
   add (at: number, item: T): void {
-    this.heap.push({ at, item })
+    this.heap.push(item, at)
   }
 
   /** The earliest deadline, or undefined when there is none. */
   next (): number | undefined {
-    return this.heap.peek()?.at
+    return this.heap.peekValue()
   }
 
   /** Removes and returns the items due at `now`, earliest first. */
   due (now: number): T[] {
     const out: T[] = []
-    while (this.heap.length > 0 && this.heap.peek()!.at <= now) out.push(this.heap.pop()!.item)
+    while (this.heap.length > 0 && this.heap.peekValue()! <= now) out.push(this.heap.pop()!)
     return out
   }
 

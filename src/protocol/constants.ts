@@ -20,6 +20,10 @@ export const DEFAULT_MAX_STATUS_BYTES = 16 * 1024
 export const DEFAULT_HEARTBEAT_MS = 3_000
 /** A worker that sends nothing for this long loses its leases. */
 export const DEFAULT_LEASE_TTL_MS = 15_000
+/** Status changes are broadcast at most this often (each broadcast is signed and verified). */
+export const DEFAULT_STATUS_INTERVAL_MS = 1_000
+/** A status broadcast goes out at least this often, changed or not. */
+export const DEFAULT_STATUS_HEARTBEAT_MS = 5_000
 /** Time a new task stream has to send Register. */
 export const DEFAULT_REGISTER_TIMEOUT_MS = 10_000
 

@@ -59,7 +59,9 @@ export class FrameWriter<T> {
 
   flush (): void {
     if (this.waitingForDrain || this.pending.byteLength === 0 || this.stream.status !== 'open') return
-    const data = this.pending
+    // one contiguous buffer: below us, each piece of a list becomes its own socket write (Noise keeps
+    // the pieces, TCP writes them one by one), so a list of 200 frames would cost 400 syscalls
+    const data = this.pending.subarray()
     this.pending = new Uint8ArrayList()
     if (!this.stream.send(data)) {
       this.waitingForDrain = true

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { serviceCapabilities, TypedEventEmitter, type ComponentLogger, type Libp2pEvents, type Logger, type PeerId, type PeerStore, type Startable, type Stream, type TypedEventTarget } from '@libp2p/interface'
 import { AbortError, AuthorizationError, ProtocolError, TimeoutError, UnrecoverableError } from '../errors.js'
-import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_STATUS_HEARTBEAT_MS, DEFAULT_STATUS_INTERVAL_MS, TASK_PROTOCOL } from '../protocol/constants.js'
 import { readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
@@ -37,6 +37,8 @@ export interface WorkerInit {
   maxFrameBytes?: number
   /** How long to wait for an mDNS answer about a bare admin peer id, per attempt. @default 5000 */
   discoveryTimeoutMs?: number
+  /** Status changes are broadcast at most this often. @default 1000 */
+  statusIntervalMs?: number
   random?: () => number
 }
 
@@ -90,6 +92,9 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
   private failed = 0
   private cpuMark = { usage: process.cpuUsage(), at: performance.now() }
   private idleWaiters: Array<() => void> = []
+  private readonly statusIntervalMs: number
+  private statusPending: ReturnType<typeof setTimeout> | undefined
+  private lastStatusAt = -Infinity
 
   readonly [Symbol.toStringTag] = 'taskmesh:worker'
   readonly [serviceCapabilities] = ['@taskmesh/worker']
@@ -102,6 +107,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     this.log = components.logger.forComponent('taskmesh:worker')
     this.target = parseAdminAddress(init.admin)
     this.random = init.random ?? Math.random
+    this.statusIntervalMs = init.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS
     this.handlers.set('simulate', simulate())
     for (const [type, handler] of Object.entries(init.handlers ?? {})) this.handlers.set(type, handler)
   }
@@ -144,7 +150,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     if (pubsub != null) {
       this.status = new StatusChannel(pubsub, { network: this.init.network ?? DEFAULT_NETWORK, log: this.log })
       this.status.start()
-      this.statusTimer = setInterval(() => { this.publishStatus() }, 5_000)
+      this.statusTimer = setInterval(() => { this.publishStatus() }, DEFAULT_STATUS_HEARTBEAT_MS)
       this.statusTimer.unref()
     }
     this.loop = this.connectLoop()
@@ -159,6 +165,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     this.waiting.length = 0
     clearInterval(this.heartbeat)
     clearInterval(this.statusTimer)
+    clearTimeout(this.statusPending)
     this.status?.stop()
     this.status = undefined
     if (this.stream != null) await this.stream.close({ signal: AbortSignal.timeout(1000) }).catch(() => this.stream?.abort(new AbortError('worker stopping')))
@@ -416,8 +423,27 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
 
   // ---------------------------------------------------------------- status broadcasts
 
+  /**
+   * Status is advisory and each broadcast costs a signature here and a verification on every receiver:
+   * changes are coalesced into at most one broadcast per interval, carrying the latest state.
+   */
   private publishStatus (): void {
+    if (this.status == null || this.statusPending != null) return
+    const wait = this.lastStatusAt + this.statusIntervalMs - performance.now()
+    if (wait <= 0) {
+      this.broadcastStatus()
+      return
+    }
+    this.statusPending = setTimeout(() => {
+      this.statusPending = undefined
+      this.broadcastStatus()
+    }, wait)
+    this.statusPending.unref()
+  }
+
+  private broadcastStatus (): void {
     if (this.status == null) return
+    this.lastStatusAt = performance.now()
     const now = performance.now()
     const usage = process.cpuUsage()
     const busyUs = (usage.user - this.cpuMark.usage.user) + (usage.system - this.cpuMark.usage.system)

@@ -82,6 +82,18 @@ describe('scheduler: order and constraints', () => {
     expect(h.state('gpu')).toBe('ready')
   })
 
+  it('a task needing exactly the best skill left is still served in the pass that ruled out harder ones', () => {
+    const h = harness()
+    // "first" takes the only worker of skill 6; "second" then finds nobody, which rules out skill > 5 for
+    // the rest of the pass, but not skill 5 itself
+    h.submit({ id: 'first', difficulty: 6, priority: 10 }, { id: 'second', difficulty: 6, priority: 9 }, { id: 'exact', difficulty: 5, priority: 8 }, { id: 'easy', difficulty: 0, priority: 1 })
+    h.worker('low', 3)
+    h.worker('high', 5)
+    h.worker('top', 6)
+    expect(h.schedule().sort(byTask)).toEqual([['easy', 'low'], ['exact', 'high'], ['first', 'top']])
+    expect(h.state('second')).toBe('ready')
+  })
+
   it('requires every capability, and honours a pin by worker name', () => {
     const h = harness()
     h.submit({ id: 'both', requires: ['gpu', 'cuda'] }, { id: 'pinned', worker: 'b' })

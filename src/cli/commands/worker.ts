@@ -22,6 +22,7 @@ interface WorkerOptions {
   simulateMs: { min: number, max: number }
   drainTimeout: number
   json?: boolean
+  quiet?: boolean
 }
 
 export function workerCommand (): Command {
@@ -40,6 +41,7 @@ export function workerCommand (): Command {
     .option('--simulate-ms <ms|min-max>', 'how long the built-in simulate handler takes', msRange, { min: 0, max: 0 })
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), 30)
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
+    .option('--quiet', 'print nothing per task (connection changes and errors only)')
     .action(runWorker)
 }
 
@@ -69,18 +71,7 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
     out.event('reconnecting', { ...detail })
     out.say(`cannot reach the admin (${detail.reason}); retrying in ${formatMs(detail.delayMs)}`)
   })
-  worker.addEventListener('task:started', ({ detail }) => {
-    out.event('task:started', { ...detail })
-    out.say(`→ task ${detail.taskId} (${detail.type})${detail.attempt > 1 ? ` attempt ${detail.attempt}` : ''}`)
-  })
-  worker.addEventListener('task:finished', ({ detail }) => {
-    out.event('task:finished', { ...detail })
-    out.say(detail.success ? `✓ task ${detail.taskId} in ${formatMs(detail.durationMs)}` : `✗ task ${detail.taskId}: ${detail.error ?? ''}`)
-  })
-  worker.addEventListener('task:cancelled', ({ detail }) => {
-    out.event('task:cancelled', { ...detail })
-    out.say(`- task ${detail.taskId} cancelled: ${detail.reason}`)
-  })
+  if (opts.quiet !== true) addTaskReporting(worker, out)
   const fatal = new Promise<Error>(resolve => { worker.addEventListener('error', ({ detail }) => { resolve(detail) }) })
   // in place before the worker starts: a signal during start-up must still drain
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
@@ -100,4 +91,20 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   out.event('error', { name: outcome.name, message: outcome.message })
   out.warn(`error: ${outcome.name}: ${outcome.message}`)
   process.exitCode = EXIT_FAILED
+}
+
+/** One line (or JSON event) per task started, finished or cancelled. */
+function addTaskReporting (worker: WorkerAgent, out: Output): void {
+  worker.addEventListener('task:started', ({ detail }) => {
+    out.event('task:started', { ...detail })
+    out.say(`→ task ${detail.taskId} (${detail.type})${detail.attempt > 1 ? ` attempt ${detail.attempt}` : ''}`)
+  })
+  worker.addEventListener('task:finished', ({ detail }) => {
+    out.event('task:finished', { ...detail })
+    out.say(detail.success ? `✓ task ${detail.taskId} in ${formatMs(detail.durationMs)}` : `✗ task ${detail.taskId}: ${detail.error ?? ''}`)
+  })
+  worker.addEventListener('task:cancelled', ({ detail }) => {
+    out.event('task:cancelled', { ...detail })
+    out.say(`- task ${detail.taskId} cancelled: ${detail.reason}`)
+  })
 }

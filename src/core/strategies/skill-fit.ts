@@ -8,6 +8,7 @@ export function skillFit (): Strategy {
   return {
     name: 'skill-fit',
     skillAware: true,
+    prefersLowerSkill: true,
     compare: (a, b) => (a.skill - b.skill) || (loadOf(a) - loadOf(b)) || byName(a, b)
   }
 }

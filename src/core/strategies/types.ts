@@ -23,6 +23,11 @@ export interface Strategy {
   readonly skillAware: boolean
   /** Negative when `a` is the better worker for the task. */
   compare?(a: WorkerInfo, b: WorkerInfo, task: TaskSpec): number
+  /**
+   * `compare` ranks a lower skill first, before anything else. The scheduler then stops scanning
+   * candidates (kept in skill order) at the first skill level with an eligible worker.
+   */
+  readonly prefersLowerSkill?: boolean
   /** Choose one of the candidates (by object or id); undefined leaves the task waiting. */
   select?(task: TaskSpec, candidates: readonly WorkerInfo[]): WorkerInfo | string | undefined
   /** The scheduler gave the task to the worker. */
@@ -36,10 +41,14 @@ export interface StrategyContext {
   random: () => number
 }
 
-/** Final tie-break of every built-in strategy: name, then peer id, so decisions never depend on connect order. */
-export function byName (a: WorkerInfo & { sortKey?: string }, b: WorkerInfo & { sortKey?: string }): number {
-  const ka = a.sortKey ?? `${a.name}\u0000${a.id}`
-  const kb = b.sortKey ?? `${b.name}\u0000${b.id}`
+/**
+ * Final tie-break of every built-in strategy: name, then peer id, so decisions never depend on connect
+ * order. Registered workers carry that order as an integer rank; others are compared by their names.
+ */
+export function byName (a: WorkerInfo, b: WorkerInfo): number {
+  if (a.rank != null && b.rank != null) return a.rank - b.rank
+  const ka = `${a.name}\u0000${a.id}`
+  const kb = `${b.name}\u0000${b.id}`
   return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 
