@@ -1,44 +1,63 @@
-// npm run bench -- [--only network|journal|core] [--tasks N] [--workers W] [--concurrency C] [--json]
-// Figures, not tests: what this machine does. The README quotes them with this command.
-import { parseArgs } from 'node:util'
+// npm run bench -- [--only network|journal|core] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
+// the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
+// and each core run gets a fresh process so one run's heap does not slow the next.
+import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { networkBench, type NetworkBenchResult } from './bench/network.js'
-import { coreBench, validationBench } from './bench/core.js'
+import { coreBench, validationBench, type CoreBenchResult } from './bench/core.js'
+import { median } from './bench/stats.js'
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
+    repeat: { type: 'string', default: '3' },
     tasks: { type: 'string', default: '20000' },
     workers: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '64' },
     'core-tasks': { type: 'string', default: '1000000' },
     'core-workers': { type: 'string', default: '1000' },
+    'core-child': { type: 'string' },
     json: { type: 'boolean', default: false }
   }
 })
+
+if (values['core-child'] != null) {
+  // one core measurement in this fresh process; the parent reads the JSON line
+  const r = coreBench({ tasks: Number(values['core-tasks']), workers: Number(values['core-workers']), strategy: values['core-child'] })
+  console.log(JSON.stringify(r))
+  process.exit(0)
+}
+
 const only = values.only
+const repeat = Math.max(1, Number(values.repeat))
 const json = values.json
 const print = (line: string): void => { if (!json) console.log(line) }
 const emit = (event: string, fields: object): void => { if (json) console.log(JSON.stringify({ event, ...fields })) }
+const range = (xs: number[]): string => xs.length > 1 ? ` (runs ${Math.round(Math.min(...xs)).toLocaleString('en')}–${Math.round(Math.max(...xs)).toLocaleString('en')})` : ''
 
-print(`taskmesh bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
-
-const net = { tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency) }
-const showNetwork = (r: NetworkBenchResult): void => {
-  print(`  ${r.tasks} no-op tasks, ${r.workers} worker processes × ${r.concurrency} concurrent, journal ${r.journal}: ` +
-    `${Math.round(r.tasksPerSecond)} tasks/s, assignment→result p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms`)
-  emit('network', r)
-}
+print(`taskmesh bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; medians of ${repeat} runs`)
 
 if (only == null || only === 'network' || only === 'journal') {
-  print('\nthrough the network (admin in this process, workers in their own, loopback):')
-  const memory = await networkBench({ ...net, journal: 'memory' })
-  showNetwork(memory)
-  if (only == null || only === 'journal') {
-    const sqlite = await networkBench({ ...net, journal: 'sqlite' })
-    showNetwork(sqlite)
-    const cost = 1 - sqlite.tasksPerSecond / memory.tasksPerSecond
-    print(`  the SQLite journal costs ${(cost * 100).toFixed(1)}% of throughput`)
+  const net = { tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency) }
+  const journals: Array<'memory' | 'sqlite'> = only === 'network' ? ['memory'] : ['memory', 'sqlite']
+  print(`\nthrough the network: ${net.tasks} no-op tasks, admin in this process, ${net.workers} worker processes × ${net.concurrency} concurrent, loopback:`)
+  const runs = new Map<string, NetworkBenchResult[]>(journals.map(j => [j, []]))
+  for (let i = 0; i < repeat; i++) {
+    for (const journal of journals) runs.get(journal)!.push(await networkBench({ ...net, journal }))
+  }
+  const rates = new Map<string, number>()
+  for (const [journal, rs] of runs) {
+    const tps = rs.map(r => r.tasksPerSecond)
+    rates.set(journal, median(tps))
+    print(`  journal ${journal.padEnd(6)} ${Math.round(median(tps)).toLocaleString('en')} tasks/s${range(tps)}; assignment → result p50 ${median(rs.map(r => r.p50Ms)).toFixed(1)} ms, p99 ${median(rs.map(r => r.p99Ms)).toFixed(1)} ms`)
+    emit('network', { journal, tasksPerSecond: median(tps), p50Ms: median(rs.map(r => r.p50Ms)), p99Ms: median(rs.map(r => r.p99Ms)), runs: rs })
+  }
+  if (rates.has('sqlite')) {
+    const cost = 1 - rates.get('sqlite')! / rates.get('memory')!
+    print(`  the SQLite journal (synchronous=FULL) costs ${(cost * 100).toFixed(1)}% of throughput`)
     emit('journal-cost', { fraction: cost })
   }
 }
@@ -46,13 +65,25 @@ if (only == null || only === 'network' || only === 'journal') {
 if (only == null || only === 'core') {
   const tasks = Number(values['core-tasks'])
   const workers = Number(values['core-workers'])
-  print(`\nthe scheduling core alone (${tasks.toLocaleString('en')} tasks, ${workers} simulated workers × 4 slots, random priorities, difficulties and capabilities; results arrive 64 per scheduling pass):`)
+  print(`\nthe scheduling core alone: ${tasks.toLocaleString('en')} tasks (random priorities, difficulties 0..10, capabilities), ${workers} simulated workers × 4 slots, results arriving 64 per scheduling pass:`)
   for (const strategy of ['skill-fit', 'least-loaded', 'round-robin', 'learned']) {
-    const r = coreBench({ tasks, workers, strategy })
-    print(`  ${strategy.padEnd(13)} ${Math.round(r.decisionsPerSecond).toLocaleString('en')} decisions/s; assign and record the result: ${Math.round(r.cyclesPerSecond).toLocaleString('en')}/s; submitting the tasks took ${Math.round(r.submitMs)} ms`)
-    emit('core', r)
+    const rs: CoreBenchResult[] = []
+    for (let i = 0; i < repeat; i++) rs.push(await coreInChild(strategy, tasks, workers))
+    const dps = rs.map(r => r.decisionsPerSecond)
+    print(`  ${strategy.padEnd(13)} ${Math.round(median(dps)).toLocaleString('en')} decisions/s${range(dps)}; assign and record the result ${Math.round(median(rs.map(r => r.cyclesPerSecond))).toLocaleString('en')}/s`)
+    emit('core', { strategy, decisionsPerSecond: median(dps), cyclesPerSecond: median(rs.map(r => r.cyclesPerSecond)), runs: rs })
   }
-  const v = validationBench(100_000)
-  print(`  parsing and validating a ${v.tasks}-task graph (${v.edges} dependencies, ${(v.bytes / 1e6).toFixed(1)} MB of JSON): ${Math.round(v.ms)} ms`)
-  emit('validation', v)
+  const vs = Array.from({ length: repeat }, () => validationBench(100_000))
+  const v = vs[0]!
+  print(`  parsing and validating a ${v.tasks.toLocaleString('en')}-task graph (${v.edges.toLocaleString('en')} dependencies, ${(v.bytes / 1e6).toFixed(1)} MB of JSON): ${Math.round(median(vs.map(x => x.ms)))} ms`)
+  emit('validation', { ...v, ms: median(vs.map(x => x.ms)) })
+}
+
+async function coreInChild (strategy: string, tasks: number, workers: number): Promise<CoreBenchResult> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--core-child', strategy, '--core-tasks', String(tasks), '--core-workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  if (code !== 0) throw new Error(`core bench for ${strategy} exited with ${code}`)
+  return JSON.parse(out.trim().split('\n').pop()!) as CoreBenchResult
 }

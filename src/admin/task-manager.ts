@@ -1,11 +1,11 @@
 import { join } from 'node:path'
 import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
-import { InvalidStateError, ValidationError } from '../errors.js'
+import { InvalidStateError } from '../errors.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
 import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
-import { normalizeTasks, type TaskInput } from '../tasks/normalize.js'
+import { toTaskSpecs, type TaskInput } from '../tasks/normalize.js'
 import { statusTopic } from '../protocol/constants.js'
 import { AdminService, type AdminInit } from './admin-service.js'
 import { ADMIN_EVENT_NAMES, type AdminEvents, type RunSummary, type WorkerDetails } from './events.js'
@@ -61,7 +61,7 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
   /** Throws a ValidationError listing every problem if the tasks are not valid; nothing is half-loaded. */
   constructor (tasks: Array<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
     super()
-    this.tasks = tasks.length === 0 ? [] : toSpecs(tasks)
+    this.tasks = tasks.length === 0 ? [] : toTaskSpecs(tasks)
     this.options = options
   }
 
@@ -97,7 +97,7 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
 
   /** Adds tasks while running; ids already known are left as they are. */
   submit (tasks: Array<TaskInput | TaskSpec>): { added: string[], existing: string[] } {
-    return this.admin.submit(toSpecs(tasks))
+    return this.admin.submit(toTaskSpecs(tasks))
   }
 
   cancel (taskId: string, reason?: string): boolean {
@@ -151,10 +151,4 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
     if (this.node == null) throw new InvalidStateError('the task manager is not started: call start() first')
     return this.node
   }
-}
-
-function toSpecs (tasks: Array<TaskInput | TaskSpec>): TaskSpec[] {
-  const { specs, problems } = normalizeTasks(tasks)
-  if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
-  return specs
 }

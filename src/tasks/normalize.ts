@@ -1,6 +1,6 @@
 import { checkGraph } from '../core/graph.js'
 import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE, type JsonValue, type RetryPolicy, type TaskSpec } from '../core/task.js'
-import type { Problem } from '../errors.js'
+import { ValidationError, type Problem } from '../errors.js'
 
 /**
  * Task input as users write it. Every format of the seeds is accepted as it stands:
@@ -104,6 +104,13 @@ export function normalizeTasks (input: unknown): NormalizeResult {
   return { specs, problems }
 }
 
+/** Task specs from input in any accepted format; throws a ValidationError listing every problem. */
+export function toTaskSpecs (input: unknown, subject = 'tasks'): TaskSpec[] {
+  const { specs, problems } = normalizeTasks(input)
+  if (problems.length > 0) throw new ValidationError(problems, { subject })
+  return specs
+}
+
 /**
  * A collaborative task becomes its steps. Each step depends on the steps of the stage before it; a step
  * marked `parallel: true` joins the current stage instead of starting a new one; explicit `depends_on`
@@ -164,7 +171,6 @@ function expandCollaborative (raw: Record<string, unknown>, path: string, { spec
 }
 
 function readTask (raw: Record<string, unknown>, path: string, problems: Problem[]): TaskSpec | undefined {
-  const before = problems.length
   checkFields(raw, path, problems)
   const id = readId(raw, path, problems)
   const spec: TaskSpec = {
@@ -193,7 +199,8 @@ function readTask (raw: Record<string, unknown>, path: string, problems: Problem
   if (cacheKey != null) spec.cacheKey = cacheKey
   const strategy = readString(raw, ALIASES.strategy, path, problems)
   if (strategy != null) spec.strategy = strategy
-  return problems.length === before ? spec : undefined
+  // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
+  return id != null ? spec : undefined
 }
 
 function readRetry (raw: Record<string, unknown>, path: string, problems: Problem[]): RetryPolicy {

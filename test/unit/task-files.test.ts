@@ -68,7 +68,9 @@ describe('task file validation', () => {
       'tasks[3].id: missing (every task needs an id, or task_id)',
       'tasks[4].retry_policy.max_attempts: must be 1..100',
       'tasks[4].retry_policy.backoff: must be "fixed" or "exponential"',
-      'tasks[4].timeout: must be a number greater than 0'
+      'tasks[4].timeout: must be a number greater than 0',
+      // task 1 has a bad field, and its dependencies are still checked
+      'tasks[1].depends_on[0]: unknown task "x"'
     ])
   })
 
