@@ -61,6 +61,11 @@ export class UnknownTaskError extends Error {
   override readonly name = 'UnknownTaskError'
 }
 
+/** A worker (by peer id or name) that the admin does not know, or a name that several workers share. */
+export class UnknownWorkerError extends Error {
+  override readonly name = 'UnknownWorkerError'
+}
+
 /** An operation that does not fit the task's current state (retrying a running task, for example). */
 export class InvalidStateError extends Error {
   override readonly name = 'InvalidStateError'

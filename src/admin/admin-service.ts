@@ -1,5 +1,5 @@
 import { serviceCapabilities, TypedEventEmitter, type ComponentLogger, type Connection, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
-import { AuthorizationError, LimitExceededError, ProtocolError, StoreError, ValidationError } from '../errors.js'
+import { AuthorizationError, LimitExceededError, ProtocolError, StoreError, UnknownWorkerError, ValidationError } from '../errors.js'
 import { Scheduler, type NoWorkerPolicy, type Summary } from '../core/scheduler.js'
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_REGISTER_TIMEOUT_MS, TASK_PROTOCOL } from '../protocol/constants.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
@@ -13,7 +13,7 @@ import { runSummary, taskOutcome } from './summary.js'
 import { leaseTokens } from './lease-tokens.js'
 import type { AdminEvents, WorkerDetails, RunSummary } from './events.js'
 import type { Strategy } from '../core/strategies/index.js'
-import type { WorkerInfo } from '../core/registry.js'
+import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
 import type { Register, TaskResult } from '../protocol/pb/tasks.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Registrar } from '@libp2p/interface-internal'
@@ -198,6 +198,34 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   retry (taskId: string): void {
     this.scheduler.retry(taskId, this.clock())
     this.requestFlush()
+  }
+
+  /**
+   * The seed's `update_agent_status`: take a worker offline or back (an offline worker keeps what it runs
+   * but gets nothing new), drain it, or change its priority or capacity. `worker` is a peer id or a name.
+   */
+  updateWorker (worker: string, update: WorkerStatusUpdate): WorkerDetails {
+    const info = this.scheduler.updateWorker(this.resolveWorker(worker), update)
+    this.requestFlush()
+    return detailsOf(info)
+  }
+
+  /** The seed's `unregister_agent`: disconnect a worker; its running tasks go back to the queue. */
+  async disconnectWorker (worker: string): Promise<void> {
+    const id = this.resolveWorker(worker)
+    const session = this.sessions.get(id)
+    if (session != null) await session.closeGracefully()
+    else this.scheduler.unregisterWorker(id, this.clock(), 'unregistered')
+    this.requestFlush()
+  }
+
+  private resolveWorker (worker: string): string {
+    if (this.scheduler.registry.get(worker) != null) return worker
+    const named = [...(this.scheduler.registry.withName(worker) ?? [])]
+    if (named.length === 1) return named[0]!.id
+    throw new UnknownWorkerError(named.length === 0
+      ? `no worker "${worker}": give a registered worker's peer id or name`
+      : `${named.length} workers are named "${worker}": give a peer id (${named.map(w => w.id).join(', ')})`)
   }
 
   summary (): Summary {

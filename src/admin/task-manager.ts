@@ -10,6 +10,7 @@ import { statusTopic } from '../protocol/constants.js'
 import { AdminService, type AdminInit } from './admin-service.js'
 import { ADMIN_EVENT_NAMES, type AdminEvents, type RunSummary, type WorkerDetails } from './events.js'
 import type { Summary } from '../core/scheduler.js'
+import type { WorkerStatusUpdate } from '../core/registry.js'
 import type { TaskSpec } from '../core/task.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/task-record.js'
 
@@ -123,6 +124,16 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
 
   workers (): WorkerDetails[] {
     return this.admin.workers()
+  }
+
+  /** Online/offline, draining, priority or capacity of a worker (peer id or name): the seed's `update_agent_status`. */
+  updateWorker (worker: string, update: WorkerStatusUpdate): WorkerDetails {
+    return this.admin.updateWorker(worker, update)
+  }
+
+  /** Disconnects a worker (peer id or name); its running tasks go to others: the seed's `unregister_agent`. */
+  disconnectWorker (worker: string): Promise<void> {
+    return this.admin.disconnectWorker(worker)
   }
 
   /** Resolves with the run summary once every task is final. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { adminCommand } from './commands/admin.js'
+import { graphCommand } from './commands/graph.js'
 import { keygenCommand } from './commands/keygen.js'
 import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
@@ -12,7 +13,7 @@ export function buildProgram (): Command {
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand()]) {
+  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand(), graphCommand()]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'))
   }
   return program

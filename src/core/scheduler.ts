@@ -1,4 +1,4 @@
-import { InvalidStateError, LimitExceededError, UnknownTaskError, ValidationError } from '../errors.js'
+import { InvalidStateError, LimitExceededError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
 import { isDurable, type DurableEvent, type SchedulerEvent } from './events.js'
 import { checkGraph } from './graph.js'
 import { ReadyQueue, ConstraintGroup, MAX_STRATEGIES } from './ready-queue.js'
@@ -336,7 +336,7 @@ export class Scheduler {
   /** Status from the worker or an operator: online/offline, draining, priority, capacity. */
   updateWorker (workerId: string, update: WorkerStatusUpdate): WorkerInfo {
     const worker = this.registry.get(workerId)
-    if (worker == null) throw new UnknownTaskError(`unknown worker "${workerId}"`)
+    if (worker == null) throw new UnknownWorkerError(`unknown worker "${workerId}"`)
     this.registry.update(worker, update)
     this.noWorkerDirty = true
     return worker

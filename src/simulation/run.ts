@@ -7,11 +7,12 @@ import { isFinal } from '../core/task.js'
 import { spawnCli } from './processes.js'
 import type { Scenario, SimulatedWorker } from './scenario.js'
 import type { TaskSpec } from '../core/task.js'
+import type { Strategy } from '../core/strategies/index.js'
 
 export interface SimulationOptions {
   scenario: Scenario
-  /** @default 'skill-fit' */
-  strategy?: string
+  /** A strategy name, or a strategy object (such as one loaded from a file). @default 'skill-fit' */
+  strategy?: string | Strategy
   /** Every worker in its own OS process, started through the CLI. */
   processes?: boolean
   /** How long each simulated task takes, drawn from this range. @default { min: 300, max: 900 } */

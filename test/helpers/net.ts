@@ -1,6 +1,7 @@
 import { TaskManager, type TaskManagerOptions } from '../../src/admin/task-manager.js'
 import { WorkerAgent, type WorkerAgentOptions } from '../../src/worker/worker-agent.js'
 import type { TaskInput } from '../../src/tasks/normalize.js'
+import type { TaskSpec } from '../../src/core/task.js'
 
 export const TUTORIAL_TASKS: TaskInput[] = [
   { id: 1, description: 'Simple calculation', difficulty: 2 },
@@ -41,7 +42,7 @@ export class Network {
   readonly managers: TaskManager[] = []
   readonly workers: WorkerAgent[] = []
 
-  async admin (tasks: TaskInput[], options: TaskManagerOptions = {}): Promise<TaskManager> {
+  async admin (tasks: Array<TaskInput | TaskSpec>, options: TaskManagerOptions = {}): Promise<TaskManager> {
     const manager = new TaskManager(tasks, options)
     this.managers.push(manager)
     await manager.start()

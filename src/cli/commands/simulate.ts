@@ -53,7 +53,7 @@ async function runSimulate (opts: SimulateOptions): Promise<void> {
   out.startProgress(scenario.tasks.length)
   const result = await runSimulation({
     scenario,
-    ...(typeof strategy === 'string' ? { strategy } : {}),
+    strategy,
     processes: opts.processes === true,
     durationMs: opts.durationMs,
     onLateJoin: (late, waiting) => {
