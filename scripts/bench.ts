@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|core] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|recovery|core] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { networkBench, type NetworkBenchResult } from './bench/network.js'
 import { coreBench, validationBench, type CoreBenchResult } from './bench/core.js'
+import { recoveryBench } from './bench/recovery.js'
 import { median } from './bench/stats.js'
 
 const { values } = parseArgs({
@@ -60,6 +61,16 @@ if (only == null || only === 'network' || only === 'journal') {
     print(`  the SQLite journal (synchronous=FULL) costs ${(cost * 100).toFixed(1)}% of throughput`)
     emit('journal-cost', { fraction: cost })
   }
+}
+
+if (only == null || only === 'recovery') {
+  print('\nrecovery: an admin with a data directory killed with SIGKILL mid-run (3 workers, 400 tasks) and started again:')
+  const rs = []
+  for (let i = 0; i < repeat; i++) rs.push(await recoveryBench())
+  const total = rs.map(r => r.restartToAssignmentMs)
+  const back = rs.map(r => r.listeningToAssignmentMs)
+  print(`  from restarting it to its first new assignment: ${Math.round(median(total))} ms${range(total)}, of which ${Math.round(median(back))} ms from listening (the workers reconnecting)`)
+  emit('recovery', { restartToAssignmentMs: median(total), listeningToAssignmentMs: median(back), runs: rs })
 }
 
 if (only == null || only === 'core') {

@@ -21,3 +21,5 @@ export { SqliteJournal, JOURNAL_FILE, type SqliteJournalOptions } from './store/
 export { createNode, type NodeOptions } from './node/create-node.js'
 export { loadOrCreateKey, createKeyFile } from './node/identity.js'
 export { TASK_PROTOCOL, CLIENT_PROTOCOL, statusTopic } from './protocol/constants.js'
+export { AdminClient, type AdminClientOptions, type AdminEvent } from './client/admin-client.js'
+export { AdminApi, API_METHODS, type TaskRow, type TaskView, type WorkerView, type SummaryView } from './admin/api.js'

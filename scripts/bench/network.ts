@@ -43,7 +43,7 @@ export async function networkBench (options: NetworkBenchOptions): Promise<Netwo
   const children = Array.from({ length: options.workers }, (_, i) => spawnCli([
     'worker', '--admin', manager.details().addresses[0]!, '--name', `bench-${i}`, '--skill', '10',
     '--max-concurrent', String(options.concurrency), '--quiet'
-  ]))
+  ], { built: true }))
   for (const c of children) {
     c.stdout?.resume()
     c.stderr?.resume()

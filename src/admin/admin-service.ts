@@ -1,16 +1,18 @@
 import { serviceCapabilities, TypedEventEmitter, type ComponentLogger, type Connection, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
 import { AuthorizationError, LimitExceededError, ProtocolError, StoreError, UnknownWorkerError, ValidationError } from '../errors.js'
 import { Scheduler, type NoWorkerPolicy, type Summary } from '../core/scheduler.js'
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_REGISTER_TIMEOUT_MS, TASK_PROTOCOL } from '../protocol/constants.js'
+import { CLIENT_PROTOCOL, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_REGISTER_TIMEOUT_MS, TASK_PROTOCOL } from '../protocol/constants.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { checkRegister, checkResult } from '../protocol/validate.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
-import { StatusChannel } from '../status/status-channel.js'
+import { StatusChannel, type WorkerStatus } from '../status/status-channel.js'
 import { isDurable, type DurableEvent, type SchedulerEvent } from '../core/events.js'
 import { isFinal, type TaskSpec } from '../core/task.js'
 import { WorkerSession, type SessionHandler } from './worker-session.js'
 import { runSummary, taskOutcome } from './summary.js'
 import { leaseTokens } from './lease-tokens.js'
+import { AdminApi } from './api.js'
+import { ClientServer } from './client-server.js'
 import type { AdminEvents, WorkerDetails, RunSummary } from './events.js'
 import type { Strategy } from '../core/strategies/index.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
@@ -49,6 +51,10 @@ export interface AdminInit {
   maxTasks?: number
   /** Returns true when a peer may register as a worker, or the reason it may not. */
   authorizeWorker?: (peerId: string) => true | string
+  /** Returns true when a peer may use the client protocol (submit, cancel, query), or the reason it may not. */
+  authorizeClient?: (peerId: string) => true | string
+  /** Largest client request (a submission of many tasks). @default 32 MiB */
+  maxClientFrameBytes?: number
   random?: () => number
   clock?: () => number
 }
@@ -70,6 +76,8 @@ export const DEFAULT_MAX_WORKERS = 4096
 export class AdminService extends TypedEventEmitter<AdminEvents> implements Startable, SessionHandler {
   readonly scheduler: Scheduler
   readonly network: string
+  /** The operations offered to clients (client protocol, HTTP, MCP). */
+  readonly api: AdminApi
   private readonly components: AdminComponents & { pubsub?: GossipSub }
   private readonly init: AdminInit
   private readonly log: Logger
@@ -89,6 +97,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private lastProgress = ''
   private statusTimer: ReturnType<typeof setInterval> | undefined
   private draining = false
+  /** The latest status broadcast of each registered worker (advisory: CPU, memory). */
+  private readonly statuses = new Map<string, WorkerStatus>()
 
   readonly [Symbol.toStringTag] = 'taskmesh:admin'
   readonly [serviceCapabilities] = ['@taskmesh/admin']
@@ -114,6 +124,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       newToken: leaseTokens()
     })
     this.scheduler.onEvent(e => { this.onSchedulerEvent(e) })
+    this.api = new AdminApi(this)
   }
 
   isStarted (): boolean {
@@ -129,6 +140,14 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       maxInboundStreams: 4,
       maxOutboundStreams: 1
     })
+    const clients = new ClientServer(this, this.api, this.log, {
+      ...(this.init.maxClientFrameBytes != null ? { maxFrameBytes: this.init.maxClientFrameBytes } : {}),
+      ...(this.init.authorizeClient != null ? { authorize: this.init.authorizeClient } : {})
+    })
+    await this.components.registrar.handle(CLIENT_PROTOCOL, (stream, connection) => { clients.handle(stream, connection) }, {
+      maxInboundStreams: 8,
+      maxOutboundStreams: 1
+    })
     this.started = true
   }
 
@@ -139,7 +158,11 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       this.status = new StatusChannel(pubsub, {
         network: this.network,
         log: this.log,
-        onWorkerStatus: status => { this.safeDispatchEvent('worker:status', { detail: status }) },
+        onWorkerStatus: status => {
+          // only registered workers are remembered, so strangers cannot grow this map
+          if (this.scheduler.registry.get(status.peerId) != null) this.statuses.set(status.peerId, status)
+          this.safeDispatchEvent('worker:status', { detail: status })
+        },
         onRejected: (from, reason) => { this.log('rejected status message from %s: %s', from, reason) }
       })
       this.status.start()
@@ -153,6 +176,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     if (!this.started) return
     this.started = false
     await this.components.registrar.unhandle(TASK_PROTOCOL)
+    await this.components.registrar.unhandle(CLIENT_PROTOCOL)
     clearTimeout(this.timer)
     clearInterval(this.statusTimer)
     this.status?.stop()
@@ -230,6 +254,15 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
 
   summary (): Summary {
     return this.scheduler.summary()
+  }
+
+  get peerId (): string {
+    return this.components.peerId.toString()
+  }
+
+  /** The latest status broadcast of a registered worker, if any arrived. */
+  workerStatus (peerId: string): WorkerStatus | undefined {
+    return this.statuses.get(peerId)
   }
 
   runSummary (): RunSummary {
@@ -442,10 +475,14 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       case 'cached': case 'skipped': case 'failed':
         this.announceIfFinal(e.taskId)
         break
+      case 'late-result':
+        this.announce('task:late-result', { taskId: e.taskId, attempt: e.attempt, peerId: e.workerId, success: e.success })
+        break
       case 'worker-joined':
         this.announce('worker:connected', detailsOf(e.worker))
         break
       case 'worker-left': {
+        this.statuses.delete(e.worker.id)
         const details = detailsOf(e.worker)
         if (e.reason === 'lease-expired') {
           // a worker that went silent without closing its connection: drop it, it will reconnect if alive

@@ -55,6 +55,14 @@ export interface AttemptEndedDetail {
   retryAt?: number
 }
 
+/** A result for an attempt that had already ended (timed out, lost): recorded in the history, not accepted. */
+export interface LateResultDetail {
+  taskId: string
+  attempt: number
+  peerId: string
+  success: boolean
+}
+
 export interface FrameRejectedDetail {
   peerId: string
   reason: string
@@ -70,6 +78,7 @@ export interface AdminEvents {
   'task:assigned': CustomEvent<TaskAssignedDetail>
   'task:attempt-ended': CustomEvent<AttemptEndedDetail>
   'task:completed': CustomEvent<TaskOutcome>
+  'task:late-result': CustomEvent<LateResultDetail>
   'progress': CustomEvent<Summary>
   'done': CustomEvent<RunSummary>
   'frame:rejected': CustomEvent<FrameRejectedDetail>
@@ -78,5 +87,5 @@ export interface AdminEvents {
 
 export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
   'worker:connected', 'worker:disconnected', 'worker:status', 'assigning:started', 'task:submitted',
-  'task:assigned', 'task:attempt-ended', 'task:completed', 'progress', 'done', 'frame:rejected', 'error'
+  'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected', 'error'
 ]

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { adminCommand } from './commands/admin.js'
 import { graphCommand } from './commands/graph.js'
+import { clientCommands } from './commands/client.js'
 import { keygenCommand } from './commands/keygen.js'
 import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
@@ -13,7 +14,7 @@ export function buildProgram (): Command {
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand(), graphCommand()]) {
+  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), graphCommand()]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'))
   }
   return program

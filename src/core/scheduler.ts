@@ -1,11 +1,11 @@
-import { InvalidStateError, LimitExceededError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
+import { InvalidStateError, LimitExceededError, UnknownTaskError, UnknownWorkerError, ValidationError, type Problem } from '../errors.js'
 import { isDurable, type DurableEvent, type SchedulerEvent } from './events.js'
 import { checkGraph } from './graph.js'
 import { ReadyQueue, ConstraintGroup, MAX_STRATEGIES } from './ready-queue.js'
 import { WorkerRegistry, type WorkerInfo, type WorkerRegistration, type WorkerState, type WorkerStatusUpdate } from './registry.js'
 import { backoffDelay } from './retry.js'
 import { createStrategy, DEFAULT_STRATEGY, isBuiltInStrategy, type Strategy } from './strategies/index.js'
-import { MAX_SEQ, TaskRecord, type Attempt, type HistoryEntry, type TaskSnapshot } from './task-record.js'
+import { MAX_SEQ, TaskRecord, type AttemptRecord, type HistoryEntry, type TaskSnapshot } from './task-record.js'
 import { Deadlines } from './timers.js'
 import { isFinal, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 
@@ -135,6 +135,7 @@ export class Scheduler {
   private restoring = false
 
   constructor (options: SchedulerOptions = {}) {
+    checkOptions(options)
     this.random = options.random ?? Math.random
     this.newToken = options.newToken ?? (() => `lease-${++this.tokenCounter}`)
     this.expectedWorkers = options.expectedWorkers ?? 0
@@ -740,7 +741,7 @@ export class Scheduler {
       case 'assigned': {
         const task = known ?? this.tasks.get(e.taskId)
         if (task == null || task.state !== 'ready') return false
-        const attempt: Attempt & { token: string } = { attempt: e.attempt, workerId: e.workerId, workerName: e.workerName, token: e.token, assignedAt: e.at }
+        const attempt: AttemptRecord = { attempt: e.attempt, workerId: e.workerId, workerName: e.workerName, token: e.token, assignedAt: e.at, order: task.nextOrder() }
         if (e.deadline != null) attempt.deadline = e.deadline
         task.addAttempt(attempt)
         task.current = attempt
@@ -830,6 +831,7 @@ export class Scheduler {
   private closeAttempt (task: TaskRecord, outcome: 'succeeded' | 'failed' | 'timed-out' | 'lost' | 'cancelled', at: number, error?: string, durationMs?: number): void {
     const current = task.current!
     current.endedAt = at
+    current.endOrder = task.nextOrder()
     current.outcome = outcome
     if (error != null && outcome !== 'succeeded') current.error = error
     if (durationMs != null) current.durationMs = durationMs
@@ -953,6 +955,25 @@ export class Scheduler {
     if (task == null) throw new UnknownTaskError(`unknown task "${taskId}"`)
     return task
   }
+}
+
+/** A number that is not one would silently disable a deadline (NaN is never due): refuse it by name. */
+function checkOptions (options: SchedulerOptions): void {
+  const problems: Problem[] = []
+  const check = (name: keyof SchedulerOptions, min: number, integer: boolean): void => {
+    const v = options[name]
+    if (v == null) return
+    if (typeof v !== 'number' || Number.isNaN(v) || v < min || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
+      problems.push({ path: name, message: `must be ${integer ? 'a whole number' : 'a number'} >= ${min}, not ${String(v)}` })
+    }
+  }
+  check('expectedWorkers', 0, true)
+  check('noWorkerGraceMs', 0, false)
+  check('leaseTtlMs', 1, false)
+  check('maxLostAttempts', 0, true)
+  check('maxTasks', 0, true)
+  if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
+  if (problems.length > 0) throw new ValidationError(problems, { subject: 'scheduler options' })
 }
 
 /** Tasks ordered so every task comes after the tasks it depends on; otherwise in the given order. */

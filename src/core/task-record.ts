@@ -41,7 +41,10 @@ export interface TaskSnapshot {
   retryAt?: number
 }
 
-const NO_ATTEMPTS: ReadonlyArray<Attempt & { token: string }> = Object.freeze([])
+/** An attempt as the scheduler keeps it: with its lease token, and where it falls in the task's history. */
+export type AttemptRecord = Attempt & { token: string, order: number, endOrder?: number }
+
+const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([])
 
 /** The scheduler's mutable record of a task. */
 export class TaskRecord {
@@ -54,12 +57,12 @@ export class TaskRecord {
   pending = 0
   dependents: TaskRecord[] | undefined
   /** Shared and empty until the first attempt, so a million queued tasks do not hold a million lists. */
-  attempts: ReadonlyArray<Attempt & { token: string }> = NO_ATTEMPTS
+  attempts: readonly AttemptRecord[] = NO_ATTEMPTS
   /** Failed and timed-out attempts: what the retry policy counts. */
   failures = 0
   /** Attempts lost with their worker: counted apart, so a flaky network does not use the retry budget. */
   losses = 0
-  current: (Attempt & { token: string }) | undefined
+  current: AttemptRecord | undefined
   output: JsonValue | undefined
   error: string | undefined
   readonly submittedAt: number
@@ -70,7 +73,9 @@ export class TaskRecord {
   /** Position in its worker's list of held leases while running, -1 otherwise. */
   heldIndex = -1
   /** History entries that are not attempts (skips, retries, late results), allocated on first use. */
-  marks: HistoryEntry[] | undefined
+  marks: Array<HistoryEntry & { order: number }> | undefined
+  /** Numbers the task's history entries in the order they happened (several can share a millisecond). */
+  private order = 0
 
   constructor (spec: TaskSpec, seq: number, at: number) {
     this.spec = spec
@@ -83,13 +88,18 @@ export class TaskRecord {
     return this.spec.id
   }
 
-  addAttempt (attempt: Attempt & { token: string }): void {
+  /** The next position in this task's history. */
+  nextOrder (): number {
+    return ++this.order
+  }
+
+  addAttempt (attempt: AttemptRecord): void {
     if (this.attempts === NO_ATTEMPTS) this.attempts = [attempt]
-    else (this.attempts as Array<Attempt & { token: string }>).push(attempt)
+    else (this.attempts as AttemptRecord[]).push(attempt)
   }
 
   mark (entry: HistoryEntry): void {
-    (this.marks ??= []).push(entry)
+    (this.marks ??= []).push({ ...entry, order: this.nextOrder() })
   }
 
   snapshot (): TaskSnapshot {
@@ -98,7 +108,7 @@ export class TaskRecord {
       id: this.spec.id,
       spec: this.spec,
       state: this.state,
-      attempts: this.attempts.map(({ token: _token, ...a }) => ({ ...a })),
+      attempts: this.attempts.map(({ token: _token, order: _order, endOrder: _endOrder, ...a }) => ({ ...a })),
       submittedAt: this.submittedAt
     }
     if (last != null) snap.worker = last.workerName
@@ -110,19 +120,18 @@ export class TaskRecord {
   }
 
   history (): HistoryEntry[] {
-    const entries: HistoryEntry[] = [{ at: this.submittedAt, event: 'submitted' }]
+    const entries: Array<HistoryEntry & { order: number }> = [{ at: this.submittedAt, event: 'submitted', order: 0 }]
     for (const a of this.attempts) {
-      entries.push({ at: a.assignedAt, event: 'assigned', attempt: a.attempt, worker: a.workerName, workerId: a.workerId })
+      entries.push({ at: a.assignedAt, event: 'assigned', attempt: a.attempt, worker: a.workerName, workerId: a.workerId, order: a.order })
       if (a.outcome != null) {
-        const end: HistoryEntry = { at: a.endedAt ?? a.assignedAt, event: a.outcome, attempt: a.attempt, worker: a.workerName, workerId: a.workerId }
+        const end: HistoryEntry & { order: number } = { at: a.endedAt ?? a.assignedAt, event: a.outcome, attempt: a.attempt, worker: a.workerName, workerId: a.workerId, order: a.endOrder ?? a.order }
         if (a.error != null) end.error = a.error
         if (a.durationMs != null) end.durationMs = a.durationMs
         entries.push(end)
       }
     }
     if (this.marks != null) entries.push(...this.marks)
-    // stable: entries of the same instant keep the order above
-    return entries.sort((x, y) => x.at - y.at)
+    return entries.sort((x, y) => x.order - y.order).map(({ order: _order, ...e }) => e)
   }
 }
 

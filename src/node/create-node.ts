@@ -25,6 +25,8 @@ export interface NodeOptions<S extends ServiceMap> {
   topics?: string[]
   /** This node accepts many workers (the admin): raise the per-host connection limits. */
   hub?: boolean
+  /** Run gossipsub for status broadcasts. Clients that only talk to the admin do not need it. @default true */
+  pubsub?: boolean
   services: { [K in keyof S]: (components: any) => S[K] }
 }
 
@@ -61,22 +63,26 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({
-        // a star of many peers on few IPs: without these the IP-colocation penalty graylists a
-        // one-host simulation, and the admin's mesh caps at 12 so worker status spreads only by gossip
-        scoreParams: { IPColocationFactorWeight: 0 },
-        D: 20,
-        Dlo: 16,
-        Dhi: 40,
-        allowPublishToZeroTopicPeers: true,
-        emitSelf: false,
-        maxInboundDataLength: DEFAULT_MAX_STATUS_BYTES * 4,
-        ...(options.topics != null ? { allowedTopics: options.topics } : {})
-      }),
+      ...(options.pubsub === false ? {} : { pubsub: gossipsubService(options) }),
       ...options.services
     } as any
   }
   if (options.privateKey != null) config.privateKey = options.privateKey
   if (options.swarmKey != null) config.connectionProtector = preSharedKey({ psk: options.swarmKey })
   return createLibp2p(config)
+}
+
+function gossipsubService (options: NodeOptions<any>): ReturnType<typeof gossipsub> {
+  return gossipsub({
+    // a star of many peers on few IPs: without these the IP-colocation penalty graylists a
+    // one-host simulation, and the admin's mesh caps at 12 so worker status spreads only by gossip
+    scoreParams: { IPColocationFactorWeight: 0 },
+    D: 20,
+    Dlo: 16,
+    Dhi: 40,
+    allowPublishToZeroTopicPeers: true,
+    emitSelf: false,
+    maxInboundDataLength: DEFAULT_MAX_STATUS_BYTES * 4,
+    ...(options.topics != null ? { allowedTopics: options.topics } : {})
+  })
 }

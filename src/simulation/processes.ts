@@ -12,8 +12,16 @@ export function cliCommand (): { command: string, args: string[] } {
   return { command: process.execPath, args: [...process.execArgv, entry] }
 }
 
-/** Starts `taskmesh <args>` as a child process whose stdout and stderr are pipes. */
-export function spawnCli (args: string[], options: { env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  const { command, args: base } = cliCommand()
+/** The installed CLI as users run it: `bin/taskmesh.js` on the built sources. */
+export function builtCliCommand (): { command: string, args: string[] } {
+  return { command: process.execPath, args: [fileURLToPath(new URL('../../bin/taskmesh.js', import.meta.url))] }
+}
+
+/**
+ * Starts `taskmesh <args>` as a child process whose stdout and stderr are pipes: running the same sources
+ * as this process, or with `built` the installed CLI (what benchmarks measure).
+ */
+export function spawnCli (args: string[], options: { env?: NodeJS.ProcessEnv, built?: boolean } = {}): ChildProcess {
+  const { command, args: base } = options.built === true ? builtCliCommand() : cliCommand()
   return spawn(command, [...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
 }

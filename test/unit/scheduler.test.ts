@@ -242,6 +242,17 @@ describe('scheduler: time', () => {
     expect(h.state('later')).toBe('running')
   })
 
+  it('refuses options that would silently disable a deadline, naming them', () => {
+    expect(() => harness({ noWorkerGraceMs: Number.NaN, expectedWorkers: 1.5, onNoWorker: 'maybe' as never })).toThrow(expect.objectContaining({
+      name: 'ValidationError',
+      problems: [
+        { path: 'expectedWorkers', message: 'must be a whole number >= 0, not 1.5' },
+        { path: 'noWorkerGraceMs', message: 'must be a number >= 0, not NaN' },
+        { path: 'onNoWorker', message: 'must be "wait" or "fail"' }
+      ]
+    }))
+  })
+
   it('lets such a task wait by default', () => {
     const h = harness()
     h.submit({ id: 'quantum', requires: ['qpu'] })

@@ -19,7 +19,7 @@ interface AdminOptions {
   dataDir?: string
   strategy: string
   onNoWorker: 'wait' | 'fail'
-  noWorkerGrace: number
+  waitForWorker: number
   network: string
   mdns?: boolean
   swarmKey?: string
@@ -40,7 +40,7 @@ export function adminCommand (): Command {
     .option('--data-dir <dir>', 'keep a durable journal here; restarting on it resumes where the admin stopped')
     .option('--strategy <name|file>', 'skill-fit, capability-match, round-robin, least-loaded, priority, learned, or ./module.js', 'skill-fit')
     .option('--on-no-worker <policy>', 'a task no registered worker can run: wait, or fail after the grace period', oneOf('wait', 'fail'), 'wait')
-    .option('--no-worker-grace <seconds>', 'how long such a task waits before failing', number(0), 30)
+    .option('--wait-for-worker <seconds>', 'how long such a task waits before failing', number(0), 30)
     .option('--network <name>', 'network name; status broadcasts go to taskmesh/<name>/status', 'default')
     .option('--mdns', 'announce the admin by mDNS so workers on the local network can use its bare peer id')
     .option('--swarm-key <file>', 'private network: only peers with this key can connect (see keygen --swarm)')
@@ -61,7 +61,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     expectedWorkers: opts.expectedWorkers,
     strategy,
     onNoWorker: opts.onNoWorker,
-    noWorkerGraceMs: opts.noWorkerGrace * 1000,
+    noWorkerGraceMs: opts.waitForWorker * 1000,
     network: opts.network,
     ...(opts.key != null ? { keyFile: opts.key } : {}),
     ...(opts.dataDir != null ? { dataDir: opts.dataDir } : {}),

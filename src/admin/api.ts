@@ -1,0 +1,211 @@
+import { ValidationError } from '../errors.js'
+import { FINAL_STATES, type JsonValue, type TaskState } from '../core/task.js'
+import { toTaskSpecs } from '../tasks/normalize.js'
+import type { AdminService } from './admin-service.js'
+import type { HistoryEntry, TaskSnapshot } from '../core/task-record.js'
+import type { Summary } from '../core/scheduler.js'
+
+/** A task as lists show it. */
+export interface TaskRow {
+  id: string
+  description: string
+  type: string
+  state: TaskState
+  priority: number
+  difficulty: number
+  dependsOn: string[]
+  worker?: string
+  attempts: number
+  error?: string
+  submittedAt: number
+  finishedAt?: number
+}
+
+/** A task with everything known about it. */
+export interface TaskView extends TaskRow {
+  requires: string[]
+  timeoutMs?: number
+  output?: JsonValue
+  retryAt?: number
+  history: HistoryEntry[]
+}
+
+/** A worker as the admin sees it: registration, load, and its latest status broadcast. */
+export interface WorkerView {
+  peerId: string
+  name: string
+  skill: number
+  capabilities: string[]
+  capacity: number
+  running: number
+  completed: number
+  failed: number
+  online: boolean
+  draining: boolean
+  /** Share of its own attempts that succeeded, when it has finished any. */
+  successRate?: number
+  cpu?: number
+  memoryBytes?: number
+  statusAt?: number
+}
+
+export interface SummaryView extends Summary {
+  peerId: string
+  network: string
+  strategy: string
+}
+
+export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary'] as const
+export type ApiMethod = typeof API_METHODS[number]
+
+export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
+
+/**
+ * What callers outside the admin may do, whichever way they come (client protocol, HTTP, MCP): plain
+ * JSON in, plain JSON out, every parameter checked with an error that names it.
+ */
+export class AdminApi {
+  private readonly admin: AdminService
+
+  constructor (admin: AdminService) {
+    this.admin = admin
+  }
+
+  /** Dispatches a method by name (the client protocol and the HTTP API come through here). */
+  call (method: string, params: unknown): unknown {
+    const p = params ?? {}
+    if (typeof p !== 'object' || Array.isArray(p)) throw invalid('params', 'must be an object')
+    switch (method as ApiMethod) {
+      case 'submit': return this.submit(p as { tasks?: unknown })
+      case 'cancel': return this.cancel(p as { id?: unknown, reason?: unknown })
+      case 'retry': return this.retry(p as { id?: unknown })
+      case 'task': return this.task(p as { id?: unknown })
+      case 'history': return this.history(p as { id?: unknown })
+      case 'tasks': return this.tasks(p as { state?: unknown, offset?: unknown, limit?: unknown })
+      case 'workers': return this.workers()
+      case 'summary': return this.summary()
+      default: throw invalid('method', `unknown method "${method}"; methods are ${API_METHODS.join(', ')}`)
+    }
+  }
+
+  /** Adds tasks in any task-file format; ids already known are left alone. */
+  submit (params: { tasks?: unknown }): { added: string[], existing: string[] } {
+    if (params.tasks == null) throw invalid('tasks', 'missing: give one task or a list of tasks')
+    return this.admin.submit(toTaskSpecs(params.tasks))
+  }
+
+  cancel (params: { id?: unknown, reason?: unknown }): { cancelled: boolean } {
+    const reason = params.reason != null ? text(params.reason, 'reason') : undefined
+    return { cancelled: this.admin.cancel(id(params.id), reason) }
+  }
+
+  retry (params: { id?: unknown }): { retried: true } {
+    this.admin.retry(id(params.id))
+    return { retried: true }
+  }
+
+  task (params: { id?: unknown }): TaskView {
+    const taskId = id(params.id)
+    return taskView(this.admin.scheduler.getTask(taskId), this.admin.scheduler.history(taskId))
+  }
+
+  history (params: { id?: unknown }): HistoryEntry[] {
+    return this.admin.scheduler.history(id(params.id))
+  }
+
+  /** Tasks in submission order, optionally in one state, a page at a time. */
+  tasks (params: { state?: unknown, offset?: unknown, limit?: unknown }): { total: number, offset: number, tasks: TaskRow[] } {
+    let state: TaskState | 'final' | undefined
+    if (params.state != null) {
+      if (params.state !== 'final' && !TASK_STATES.includes(params.state as TaskState)) throw invalid('state', `must be one of ${TASK_STATES.join(', ')}, or final`)
+      state = params.state as TaskState | 'final'
+    }
+    const offset = count(params.offset, 'offset', 0)
+    const limit = count(params.limit, 'limit', 100)
+    const rows: TaskRow[] = []
+    let total = 0
+    for (const task of this.admin.scheduler.listTasks()) {
+      if (state != null && (state === 'final' ? !FINAL_STATES.has(task.state) : task.state !== state)) continue
+      if (total >= offset && rows.length < limit) rows.push(taskRow(task))
+      total++
+    }
+    return { total, offset, tasks: rows }
+  }
+
+  workers (): WorkerView[] {
+    return this.admin.scheduler.workers().map(w => {
+      const status = this.admin.workerStatus(w.id)
+      const view: WorkerView = {
+        peerId: w.id,
+        name: w.name,
+        skill: w.skill,
+        capabilities: [...w.capabilities],
+        capacity: w.capacity,
+        running: w.running,
+        completed: w.completed,
+        failed: w.failed,
+        online: w.online,
+        draining: w.draining
+      }
+      if (w.completed + w.failed > 0) view.successRate = w.completed / (w.completed + w.failed)
+      if (status != null) {
+        view.cpu = status.cpu
+        view.memoryBytes = status.memoryBytes
+        view.statusAt = status.timestamp
+      }
+      return view
+    })
+  }
+
+  summary (): SummaryView {
+    return { ...this.admin.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.scheduler.strategy.name }
+  }
+}
+
+export function taskRow (task: TaskSnapshot): TaskRow {
+  const row: TaskRow = {
+    id: task.id,
+    description: task.spec.description,
+    type: task.spec.type,
+    state: task.state,
+    priority: task.spec.priority,
+    difficulty: task.spec.difficulty,
+    dependsOn: task.spec.dependsOn,
+    attempts: task.attempts.length,
+    submittedAt: task.submittedAt
+  }
+  if (task.worker != null) row.worker = task.worker
+  if (task.error != null) row.error = task.error
+  if (task.finishedAt != null) row.finishedAt = task.finishedAt
+  return row
+}
+
+function taskView (task: TaskSnapshot, history: HistoryEntry[]): TaskView {
+  const view: TaskView = { ...taskRow(task), requires: task.spec.requires, history }
+  if (task.spec.timeoutMs != null) view.timeoutMs = task.spec.timeoutMs
+  if (task.output !== undefined) view.output = task.output
+  if (task.retryAt != null) view.retryAt = task.retryAt
+  return view
+}
+
+function invalid (field: string, message: string): ValidationError {
+  return new ValidationError([{ path: field, message }], { subject: 'request' })
+}
+
+function id (value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  if (typeof value !== 'string' || value === '') throw invalid('id', 'missing: give the task id')
+  return value
+}
+
+function text (value: unknown, field: string): string {
+  if (typeof value !== 'string') throw invalid(field, 'must be a string')
+  return value
+}
+
+function count (value: unknown, field: string, fallback: number): number {
+  if (value == null) return fallback
+  const n = typeof value === 'string' ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw invalid(field, 'must be a whole number >= 0')
+  return n
+}

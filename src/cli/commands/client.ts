@@ -1,0 +1,226 @@
+import { join } from 'node:path'
+import { Command } from 'commander'
+import { AdminClient } from '../../client/admin-client.js'
+import { Scheduler } from '../../core/scheduler.js'
+import { isFinal, type TaskState } from '../../core/task.js'
+import { loadOrCreateKey } from '../../node/identity.js'
+import { JOURNAL_FILE, SqliteJournal } from '../../store/sqlite-journal.js'
+import { loadTaskFile } from '../../tasks/load.js'
+import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
+import { integer, number, oneOf } from '../options.js'
+import { formatMs, Output } from '../output.js'
+import { readSwarmKey } from './admin.js'
+import { TASK_STATES, type TaskView } from '../../admin/api.js'
+import type { HistoryEntry } from '../../core/task-record.js'
+
+interface ClientOptions {
+  admin?: string
+  key?: string
+  swarmKey?: string
+  timeout: number
+  json?: boolean
+}
+
+/** Options every command that talks to a running admin takes. */
+function clientOptions (command: Command, adminRequired = true): Command {
+  const admin = '--admin <multiaddr>'
+  const description = 'the admin\'s address as it printed it (ending in /p2p/<peerId>)'
+  return (adminRequired ? command.requiredOption(admin, description) : command.option(admin, description))
+    .option('--key <file>', 'this client\'s identity key (what an admin\'s --allow-clients list names); created if missing')
+    .option('--swarm-key <file>', 'private network key, when the admin uses one')
+    .option('--timeout <seconds>', 'how long to wait for the admin', number(0), 30)
+    .option('--json', 'one JSON object per line on stdout, each with an "event" field')
+}
+
+async function connect (opts: ClientOptions): Promise<AdminClient> {
+  if (opts.admin == null) throw new UsageError('give the admin\'s address with --admin')
+  return AdminClient.connect(opts.admin, {
+    timeoutMs: opts.timeout * 1000,
+    ...(opts.key != null ? { privateKey: (await loadOrCreateKey(opts.key)).privateKey } : {}),
+    ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {})
+  })
+}
+
+async function withClient<T> (opts: ClientOptions, fn: (client: AdminClient, out: Output) => Promise<T>): Promise<T> {
+  const out = new Output({ json: opts.json === true })
+  const client = await connect(opts)
+  try {
+    return await fn(client, out)
+  } finally {
+    await client.close()
+  }
+}
+
+export function clientCommands (): Command[] {
+  const submit = clientOptions(new Command('submit'))
+    .description('submit tasks to a running admin')
+    .requiredOption('--tasks <file>', 'task file, JSON or YAML (checked here before anything is sent)')
+    .option('--wait', 'wait until the submitted tasks are final, showing progress; exit 0 if all succeeded')
+    .action(async (opts: ClientOptions & { tasks: string, wait?: boolean }) => {
+      const specs = await loadTaskFile(opts.tasks)
+      await withClient(opts, async (client, out) => {
+        const ids = new Set(specs.map(s => s.id))
+        const finished = new Set<string>()
+        let wake = (): void => {}
+        if (opts.wait === true) {
+          // watching starts before submitting, so no completion can slip by
+          client.watch(e => {
+            if (e.event !== 'task:completed' || !ids.has(e.detail.id) || finished.has(e.detail.id)) return
+            finished.add(e.detail.id)
+            out.event('task:completed', { ...e.detail })
+            out.progress(finished.size, ids.size, `${e.detail.id} ${e.detail.status}`)
+            wake()
+          })
+        }
+        const { added, existing } = await client.submit(specs)
+        out.event('submitted', { added, existing })
+        out.say(`submitted ${added.length} tasks${existing.length > 0 ? `; ${existing.length} were already there (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''})` : ''}`)
+        if (opts.wait !== true) return
+        out.startProgress(ids.size)
+        for (const id of ids) {
+          if (!finished.has(id) && isFinal((await client.task(id)).state)) finished.add(id)
+        }
+        while (finished.size < ids.size) await new Promise<void>(resolve => { wake = resolve })
+        const views = await Promise.all([...ids].map(id => client.task(id)))
+        printTaskSummary(out, views)
+        process.exitCode = views.every(v => v.state === 'succeeded') ? EXIT_OK : EXIT_FAILED
+      })
+    })
+
+  const status = clientOptions(new Command('status'))
+    .description('progress and workers of a running admin')
+    .action(async (opts: ClientOptions) => {
+      await withClient(opts, async (client, out) => {
+        const [summary, workers] = await Promise.all([client.summary(), client.workers()])
+        out.event('status', { summary, workers })
+        const c = summary.counts
+        out.say(`admin ${summary.peerId} (network "${summary.network}", strategy ${summary.strategy})`)
+        out.say(`${summary.total} tasks, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
+        out.say('')
+        out.table(workers, [
+          { header: 'worker', value: w => w.name },
+          { header: 'skill', value: w => w.skill, align: 'right' },
+          { header: 'capabilities', value: w => w.capabilities.join(', ') },
+          { header: 'running', value: w => `${w.running}/${w.capacity}`, align: 'right' },
+          { header: 'done', value: w => w.completed, align: 'right' },
+          { header: 'failed', value: w => w.failed, align: 'right' },
+          { header: 'success', value: w => w.successRate != null ? `${Math.round(w.successRate * 100)}%` : '', align: 'right' },
+          { header: 'state', value: w => !w.online ? 'offline' : w.draining ? 'draining' : 'online' },
+          { header: 'cpu', value: w => w.cpu != null ? `${Math.round(w.cpu * 100)}%` : '', align: 'right' },
+          { header: 'memory', value: w => w.memoryBytes != null ? `${Math.round(w.memoryBytes / 1e6)} MB` : '', align: 'right' }
+        ])
+      })
+    })
+
+  const tasks = clientOptions(new Command('tasks'))
+    .description('the tasks of a running admin, a page at a time')
+    .option('--state <state>', `only tasks in this state: ${TASK_STATES.join(', ')}, or final`, oneOf(...TASK_STATES, 'final'))
+    .option('--offset <n>', 'skip this many', integer(0), 0)
+    .option('--limit <n>', 'show at most this many', integer(1, 100_000), 100)
+    .action(async (opts: ClientOptions & { state?: TaskState | 'final', offset: number, limit: number }) => {
+      await withClient(opts, async (client, out) => {
+        const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit })
+        out.event('tasks', page)
+        out.table(page.tasks, [
+          { header: 'task', value: t => t.id },
+          { header: 'state', value: t => t.state },
+          { header: 'priority', value: t => t.priority, align: 'right' },
+          { header: 'difficulty', value: t => t.difficulty, align: 'right' },
+          { header: 'worker', value: t => t.worker },
+          { header: 'attempts', value: t => t.attempts, align: 'right' },
+          { header: 'error', value: t => t.error?.slice(0, 60) }
+        ])
+        out.say(`${page.tasks.length} of ${page.total}${opts.state != null ? ` ${opts.state}` : ''} tasks${page.offset > 0 ? ` from ${page.offset}` : ''}`)
+      })
+    })
+
+  const cancel = clientOptions(new Command('cancel'))
+    .description('cancel a task: a running attempt is aborted, dependents are skipped')
+    .argument('<id>', 'task id')
+    .option('--reason <text>', 'why, kept in the task\'s history')
+    .action(async (id: string, opts: ClientOptions & { reason?: string }) => {
+      await withClient(opts, async (client, out) => {
+        const { cancelled } = await client.cancel(id, opts.reason)
+        out.event('cancelled', { id, cancelled })
+        out.say(cancelled ? `task ${id} cancelled` : `task ${id} was already final; nothing to cancel`)
+      })
+    })
+
+  const retry = clientOptions(new Command('retry'))
+    .description('put a failed, cancelled or skipped task back, with a fresh retry budget')
+    .argument('<id>', 'task id')
+    .action(async (id: string, opts: ClientOptions) => {
+      await withClient(opts, async (client, out) => {
+        await client.retry(id)
+        out.event('retried', { id })
+        out.say(`task ${id} is back in the queue (its skipped dependents too)`)
+      })
+    })
+
+  const history = clientOptions(new Command('history'), false)
+    .description('everything that happened to a task: assigned to whom and when, outcomes, errors')
+    .argument('<id>', 'task id')
+    .option('--data-dir <dir>', 'read a stopped admin\'s journal instead of asking a running admin')
+    .action(async (id: string, opts: ClientOptions & { dataDir?: string }) => {
+      const out = new Output({ json: opts.json === true })
+      let entries: HistoryEntry[]
+      if (opts.dataDir != null) {
+        entries = historyFromJournal(opts.dataDir, id)
+      } else {
+        entries = await withClient(opts, client => client.history(id))
+      }
+      out.event('history', { id, entries })
+      const start = entries[0]?.at ?? 0
+      out.table(entries, [
+        { header: 'when', value: e => new Date(e.at).toISOString() },
+        { header: '+', value: e => e.at === start ? '' : `+${formatMs(e.at - start)}`, align: 'right' },
+        { header: 'event', value: e => e.event },
+        { header: 'attempt', value: e => e.attempt, align: 'right' },
+        { header: 'worker', value: e => e.worker ?? e.workerId },
+        { header: 'detail', value: e => [e.error, e.detail, e.durationMs != null ? `took ${formatMs(e.durationMs)}` : undefined].filter(Boolean).join('; ').slice(0, 80) }
+      ])
+    })
+
+  return [submit, status, tasks, cancel, retry, history]
+}
+
+/** A task's history from a data directory, by replaying its journal (the admin must be stopped). */
+function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
+  let journal: SqliteJournal
+  try {
+    journal = new SqliteJournal(join(dataDir, JOURNAL_FILE))
+  } catch (err) {
+    if (/in use by another admin/.test((err as Error).message)) throw new UsageError(`the admin using ${dataDir} is running: ask it with --admin <its address> instead of --data-dir`)
+    throw err
+  }
+  try {
+    const scheduler = new Scheduler()
+    // replay only: no clock runs here, so time stands still at the last event
+    const events = [...journal.load()]
+    scheduler.restore(events, events.at(-1)?.at ?? 0)
+    return scheduler.history(id)
+  } finally {
+    journal.close()
+  }
+}
+
+function printTaskSummary (out: Output, views: TaskView[]): void {
+  out.stopProgress()
+  const count = (s: TaskState): number => views.filter(v => v.state === s).length
+  out.event('summary', {
+    total: views.length,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    cancelled: count('cancelled'),
+    tasks: views.map(v => ({ id: v.id, status: v.state, worker: v.worker ?? null, attempts: v.attempts, ...(v.error != null ? { error: v.error } : {}) }))
+  })
+  out.table(views, [
+    { header: 'task', value: v => v.id },
+    { header: 'state', value: v => v.state },
+    { header: 'worker', value: v => v.worker },
+    { header: 'attempts', value: v => v.attempts, align: 'right' },
+    { header: 'error', value: v => v.error?.slice(0, 60) }
+  ])
+  out.say(`${views.length} tasks: ${count('succeeded')} succeeded, ${count('failed')} failed${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}${count('cancelled') > 0 ? `, ${count('cancelled')} cancelled` : ''}`)
+}

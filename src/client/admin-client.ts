@@ -1,0 +1,176 @@
+import { AbortError, AuthorizationError, ProtocolError, TimeoutError, ValidationError } from '../errors.js'
+import { createNode } from '../node/create-node.js'
+import { CLIENT_PROTOCOL } from '../protocol/constants.js'
+import { readFrames } from '../protocol/frame-reader.js'
+import { FrameWriter } from '../protocol/frame-writer.js'
+import { decodeJson, encodeJson } from '../protocol/json.js'
+import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
+import { parseAdminAddress } from '../worker/admin-address.js'
+import { DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../admin/client-server.js'
+import type { AdminEvents } from '../admin/events.js'
+import type { SummaryView, TaskRow, TaskView, WorkerView } from '../admin/api.js'
+import type { HistoryEntry } from '../core/task-record.js'
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
+
+export interface AdminClientOptions {
+  /** Identity of this client (what an admin's client allow-list names). @default a new one */
+  privateKey?: PrivateKey
+  /** Content of the swarm key file when the admin runs a private network. */
+  swarmKey?: Uint8Array
+  /** How long a request may take. @default 30000 */
+  timeoutMs?: number
+  signal?: AbortSignal
+}
+
+interface Pending {
+  resolve(value: unknown): void
+  reject(err: Error): void
+  onEvent?(event: { event: string, detail: unknown }): void
+}
+
+/** A watched admin event, as it arrives. */
+export type AdminEvent = { [K in keyof AdminEvents]: { event: K, detail: AdminEvents[K]['detail'] } }[keyof AdminEvents]
+
+/**
+ * Talks to a running admin over /taskmesh/client/1.0.0: submit, cancel, retry, and query tasks, workers
+ * and progress, or watch its events. The CLI's submit/status/tasks/cancel/retry/history commands and the
+ * MCP server are built on it.
+ */
+export class AdminClient {
+  private readonly node: Libp2p
+  private readonly stream: Stream
+  private readonly writer: FrameWriter<ClientRequest>
+  private readonly pending = new Map<number, Pending>()
+  private readonly timeoutMs: number
+  private nextId = 1
+  private closed: Error | undefined
+
+  private constructor (node: Libp2p, stream: Stream, timeoutMs: number) {
+    this.node = node
+    this.stream = stream
+    this.timeoutMs = timeoutMs
+    this.writer = new FrameWriter(stream, ClientRequest, { maxBufferedBytes: 4 * DEFAULT_MAX_CLIENT_FRAME_BYTES })
+    readFrames(stream, ClientResponse, {
+      maxFrameBytes: DEFAULT_MAX_CLIENT_FRAME_BYTES,
+      onInvalid: (err) => { this.fail(err) },
+      onFrame: (res) => { this.onResponse(res) }
+    })
+    stream.addEventListener('close', () => { this.fail(new ProtocolError('the admin closed the connection')) })
+  }
+
+  /** Connects to the admin at `address` (a multiaddr ending in /p2p/<peerId>). */
+  static async connect (address: string, options: AdminClientOptions = {}): Promise<AdminClient> {
+    const target = parseAdminAddress(address)
+    if (target.kind !== 'address') throw new ValidationError([{ path: '--admin', message: 'clients need the admin\'s full address, ending in /p2p/<peerId>' }], { subject: 'options' })
+    const timeoutMs = options.timeoutMs ?? 30_000
+    const node = await createNode({
+      ...(options.privateKey != null ? { privateKey: options.privateKey } : {}),
+      ...(options.swarmKey != null ? { swarmKey: options.swarmKey } : {}),
+      pubsub: false,
+      services: {}
+    })
+    try {
+      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal != null ? [options.signal] : [])])
+      const connection = await node.dial(target.address, { signal })
+      const stream = await connection.newStream(CLIENT_PROTOCOL, { signal })
+      return new AdminClient(node, stream, timeoutMs)
+    } catch (err) {
+      await node.stop()
+      const text = `${(err as Error).name}: ${(err as Error).message}`
+      if (/ECONNRESET|EncryptionFailed|Message length too long/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: ${text} (probably a different swarm key, or none where the admin uses one)`)
+      if (/ECONNREFUSED/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: nothing listens there (is it running, on that port?)`)
+      throw new ProtocolError(`cannot reach the admin at ${address}: ${text}`)
+    }
+  }
+
+  async call<T = unknown> (method: string, params: Record<string, unknown> = {}, options: { signal?: AbortSignal } = {}): Promise<T> {
+    if (this.closed != null) throw this.closed
+    const id = this.nextId++
+    const result = new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => { this.pending.delete(id); reject(new TimeoutError(`the admin did not answer ${method} within ${this.timeoutMs} ms`)) }, this.timeoutMs)
+      const abort = (): void => { clearTimeout(timer); this.pending.delete(id); reject(new AbortError()) }
+      options.signal?.addEventListener('abort', abort, { once: true })
+      this.pending.set(id, {
+        resolve: (v) => { clearTimeout(timer); options.signal?.removeEventListener('abort', abort); resolve(v as T) },
+        reject: (e) => { clearTimeout(timer); options.signal?.removeEventListener('abort', abort); reject(e) }
+      })
+    })
+    this.writer.write({ id, method, params: encodeJson(params) })
+    return result
+  }
+
+  submit (tasks: unknown): Promise<{ added: string[], existing: string[] }> {
+    return this.call('submit', { tasks })
+  }
+
+  cancel (id: string, reason?: string): Promise<{ cancelled: boolean }> {
+    return this.call('cancel', reason != null ? { id, reason } : { id })
+  }
+
+  retry (id: string): Promise<{ retried: true }> {
+    return this.call('retry', { id })
+  }
+
+  task (id: string): Promise<TaskView> {
+    return this.call('task', { id })
+  }
+
+  history (id: string): Promise<HistoryEntry[]> {
+    return this.call('history', { id })
+  }
+
+  tasks (params: { state?: string, offset?: number, limit?: number } = {}): Promise<{ total: number, offset: number, tasks: TaskRow[] }> {
+    return this.call('tasks', params)
+  }
+
+  workers (): Promise<WorkerView[]> {
+    return this.call('workers')
+  }
+
+  summary (): Promise<SummaryView> {
+    return this.call('summary')
+  }
+
+  /** Calls `onEvent` with every admin event from now on, until `close()`. */
+  watch (onEvent: (event: AdminEvent) => void): void {
+    const id = this.nextId++
+    this.pending.set(id, { resolve: () => {}, reject: () => {}, onEvent: onEvent as Pending['onEvent'] })
+    this.writer.write({ id, method: 'watch', params: new Uint8Array(0) })
+  }
+
+  async close (): Promise<void> {
+    this.closed ??= new AbortError('client closed')
+    await this.stream.close().catch(() => {})
+    await this.node.stop()
+  }
+
+  private onResponse (res: ClientResponse): void {
+    const pending = this.pending.get(res.id)
+    if (pending == null) return
+    if (!res.ok) {
+      this.pending.delete(res.id)
+      pending.reject(remoteError(res.errorName, res.error))
+      return
+    }
+    const value = decodeJson(res.result, 'result')
+    if (res.more) {
+      pending.onEvent?.(value as { event: string, detail: unknown })
+      return
+    }
+    this.pending.delete(res.id)
+    pending.resolve(value)
+  }
+
+  private fail (err: Error): void {
+    this.closed ??= err
+    for (const p of this.pending.values()) p.reject(err)
+    this.pending.clear()
+  }
+}
+
+/** An error the admin reported, rebuilt with its name so callers can tell them apart. */
+function remoteError (name: string, message: string): Error {
+  const err = name === 'AuthorizationError' ? new AuthorizationError(message) : new Error(message)
+  if (name !== '' && err.name !== name) Object.defineProperty(err, 'name', { value: name })
+  return err
+}

@@ -1,0 +1,81 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CliProcess, runCli } from '../helpers/cli.js'
+
+const processes: CliProcess[] = []
+afterEach(async () => {
+  for (const p of processes.splice(0)) {
+    p.kill('SIGKILL')
+    await p.exited
+  }
+})
+const start = (args: string[]): CliProcess => {
+  const p = new CliProcess(args)
+  processes.push(p)
+  return p
+}
+
+describe('talking to a running admin from the CLI', () => {
+  it('submit --wait, status, tasks, history, cancel and retry', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-client-'))
+    const dataDir = join(dir, 'state')
+    const admin = start(['admin', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--on-no-worker', 'fail', '--wait-for-worker', '0.2', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    const at = addrs[0]
+    start(['worker', '--admin', at, '--name', 'w1', '--skill', '5', '--max-concurrent', '2', '--json'])
+    await admin.waitForEvent('worker:connected')
+
+    // submit and wait: the tutorial
+    const { code, events } = await runCli(['submit', '--admin', at, '--tasks', new URL('../fixtures/tutorial.json', import.meta.url).pathname, '--wait', '--json'])
+    // task 3 needs skill 8: no worker can, and the admin was told to fail such tasks
+    expect(code).toBe(1)
+    expect(events[0]).toEqual({ event: 'submitted', added: ['1', '2', '3'], existing: [] })
+    expect(events.at(-1)).toMatchObject({ event: 'summary', total: 3, succeeded: 2, failed: 1 })
+    expect(events.at(-1)!.tasks[2]).toMatchObject({ id: '3', status: 'failed', error: expect.stringMatching(/no registered worker can run it \(skill >= 8\)/) })
+
+    const status = (await runCli(['status', '--admin', at, '--json'])).events[0]!
+    expect(status.summary).toMatchObject({ total: 3, counts: { succeeded: 2, failed: 1 }, strategy: 'skill-fit', network: 'default' })
+    expect(status.workers).toEqual([expect.objectContaining({ name: 'w1', skill: 5, capacity: 2, completed: 2, failed: 0, online: true, successRate: 1 })])
+
+    const failed = (await runCli(['tasks', '--admin', at, '--state', 'failed', '--json'])).events[0]!
+    expect(failed).toMatchObject({ total: 1, tasks: [{ id: '3', state: 'failed' }] })
+
+    const history = (await runCli(['history', '1', '--admin', at, '--json'])).events[0]!
+    expect(history.entries.map((e: { event: string }) => e.event)).toEqual(['submitted', 'assigned', 'succeeded'])
+
+    // a capable worker arrives; retry puts the failed task back and it completes
+    start(['worker', '--admin', at, '--name', 'w2', '--skill', '9', '--json'])
+    await admin.waitForEvent('worker:connected', e => e.name === 'w2')
+    expect((await runCli(['retry', '3', '--admin', at, '--json'])).events[0]).toEqual({ event: 'retried', id: '3' })
+    await admin.waitForEvent('task:completed', e => e.id === '3' && e.status === 'succeeded')
+
+    // cancel a long task while it runs
+    const long = join(dir, 'long.json')
+    await writeFile(long, JSON.stringify([{ id: 'long', payload: { durationMs: 60000 } }]))
+    await runCli(['submit', '--admin', at, '--tasks', long])
+    await admin.waitForEvent('task:assigned', e => e.taskId === 'long')
+    expect((await runCli(['cancel', 'long', '--admin', at, '--reason', 'changed my mind', '--json'])).events[0]).toEqual({ event: 'cancelled', id: 'long', cancelled: true })
+    await admin.waitForEvent('task:completed', e => e.id === 'long' && e.status === 'cancelled' && e.error === 'changed my mind')
+
+    // the history outlives the admin: read from its data directory once it has stopped
+    admin.kill('SIGTERM')
+    await admin.exited
+    const offline = (await runCli(['history', '3', '--data-dir', dataDir, '--json'])).events[0]!
+    expect(offline.entries.map((e: { event: string }) => e.event)).toEqual(['submitted', 'failed', 'retried', 'assigned', 'succeeded'])
+  }, 60_000)
+
+  it('checks a task file before contacting anyone, and says when the admin cannot be reached', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-client-'))
+    const bad = join(dir, 'bad.json')
+    await writeFile(bad, '[{"id": "a", "priority": 0}]')
+    const nowhere = '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWGzh5E5SrCodfqgKEDxQ9ZzkJY8Q1vHjqNrHyGZkcRoFX'
+    const invalid = await runCli(['submit', '--admin', nowhere, '--tasks', bad])
+    expect(invalid.code).toBe(2)
+    expect(invalid.stderr).toBe(`${bad}: invalid\n  tasks[0].priority: must be 1..10\n`)
+    const unreachable = await runCli(['status', '--admin', nowhere, '--timeout', '5'])
+    expect(unreachable.code).toBe(1)
+    expect(unreachable.stderr).toMatch(/cannot reach the admin at .*: nothing listens there \(is it running, on that port\?\)/)
+  })
+})

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { CliProcess } from '../helpers/cli.js'
+import { Network, nextEvent, record } from '../helpers/net.js'
+
+let net: Network
+const processes: CliProcess[] = []
+afterEach(async () => {
+  for (const p of processes.splice(0)) {
+    p.kill('SIGCONT')
+    p.kill('SIGKILL')
+    await p.exited
+  }
+  await net.stop()
+})
+
+describe('a worker cut off without closing its connection (SIGSTOP)', () => {
+  it('loses its leases, its tasks complete elsewhere, and its late results are recorded, not accepted', async () => {
+    net = new Network()
+    const tasks = Array.from({ length: 4 }, (_, i) => ({ id: `s${i}`, payload: { durationMs: 800 } }))
+    const manager = await net.admin(tasks, { leaseTtlMs: 900 })
+    const address = manager.details().addresses[0]!
+    const assignedToStalled = Promise.all(tasks.map(t => nextEvent(manager, 'task:assigned', d => d.taskId === t.id && d.worker === 'stalled')))
+    const stalled = new CliProcess(['worker', '--admin', address, '--name', 'stalled', '--skill', '1', '--max-concurrent', '4', '--json'])
+    processes.push(stalled)
+    const stalledPeer = (await stalled.waitForEvent('started')).peerId
+    await assignedToStalled
+    // stopped mid-task: its handlers are running when it freezes
+    await stalled.waitFor(() => stalled.events.filter(e => e.event === 'task:started').length === 4)
+    stalled.kill('SIGSTOP')
+
+    const expired = nextEvent(manager, 'worker:disconnected', d => d.peerId === stalledPeer && d.reason === 'lease-expired')
+    const late = record(manager, ['task:late-result'])
+    await net.worker(manager, 'healthy', 1, { maxConcurrent: 4 })
+    await expired
+    const summary = await manager.whenDone()
+    expect(summary.tasks.map(t => [t.id, t.status, t.worker, t.attempts])).toEqual(tasks.map(t => [t.id, 'succeeded', 'healthy', 2]))
+
+    // it wakes up, finishes its old attempts, reconnects and delivers them: each is recorded as late
+    const allLate = Promise.all(tasks.map(t => nextEvent(manager, 'task:late-result', d => d.taskId === t.id)))
+    stalled.kill('SIGCONT')
+    await allLate
+    expect(late.map(e => [e.detail.attempt, e.detail.peerId, e.detail.success])).toEqual(tasks.map(() => [1, stalledPeer, true]))
+    for (const t of tasks) {
+      const task = manager.getTask(t.id)
+      expect(task.attempts.map(a => [a.workerName, a.outcome])).toEqual([['stalled', 'lost'], ['healthy', 'succeeded']])
+      expect(manager.getTaskHistory(t.id).map(h => h.event)).toContain('late-result')
+    }
+    // the summary did not change: nothing was accepted twice
+    expect((await manager.whenDone()).tasks.map(t => t.worker)).toEqual(tasks.map(() => 'healthy'))
+  }, 60_000)
+})
