@@ -17,6 +17,7 @@ interface AdminOptions {
   listen: string[]
   key?: string
   dataDir?: string
+  journalSync: 'full' | 'normal'
   strategy: string
   onNoWorker: 'wait' | 'fail'
   waitForWorker: number
@@ -38,6 +39,7 @@ export function adminCommand (): Command {
     .option('--listen <multiaddr>', `address to listen on, repeatable (default ${DEFAULT_ADMIN_LISTEN})`, collect, [])
     .option('--key <file>', 'identity key file, created if missing, so the address survives restarts (default <data-dir>/admin.key)')
     .option('--data-dir <dir>', 'keep a durable journal here; restarting on it resumes where the admin stopped')
+    .option('--journal-sync <mode>', 'full: every change is on disk before it is acted on (survives power loss); normal: survives the admin being killed, not a power cut', oneOf('full', 'normal'), 'full')
     .option('--strategy <name|file>', 'skill-fit, capability-match, round-robin, least-loaded, priority, learned, or ./module.js', 'skill-fit')
     .option('--on-no-worker <policy>', 'a task no registered worker can run: wait, or fail after the grace period', oneOf('wait', 'fail'), 'wait')
     .option('--wait-for-worker <seconds>', 'how long such a task waits before failing', number(0), 30)
@@ -64,7 +66,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     noWorkerGraceMs: opts.waitForWorker * 1000,
     network: opts.network,
     ...(opts.key != null ? { keyFile: opts.key } : {}),
-    ...(opts.dataDir != null ? { dataDir: opts.dataDir } : {}),
+    ...(opts.dataDir != null ? { dataDir: opts.dataDir, journalSync: opts.journalSync } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: opts.leaseTtl } : {}),
