@@ -12,6 +12,7 @@ import { WorkerSession, type SessionHandler } from './worker-session.js'
 import { runSummary, taskOutcome } from './summary.js'
 import { leaseTokens } from './lease-tokens.js'
 import { AdminApi } from './api.js'
+import { PeerGuard } from './peer-guard.js'
 import { ClientServer } from './client-server.js'
 import type { AdminEvents, WorkerDetails, RunSummary } from './events.js'
 import type { Strategy } from '../core/strategies/index.js'
@@ -44,8 +45,12 @@ export interface AdminInit {
   maxBufferedBytes?: number
   registerTimeoutMs?: number
   maxLostAttempts?: number
-  /** Invalid frames a worker may send before it is disconnected. @default 20 */
+  /** Invalid frames a peer may send (across reconnections) before it is disconnected and banned. @default 20 */
   maxInvalidFrames?: number
+  /** How long a banned peer's connections are refused. @default 60000 */
+  banMs?: number
+  /** Largest payload of one task, as JSON. @default 1 MiB */
+  maxPayloadBytes?: number
   /** Registered workers at most. @default 4096 */
   maxWorkers?: number
   maxTasks?: number
@@ -66,6 +71,11 @@ export interface AdminComponents {
 }
 
 export const DEFAULT_MAX_INVALID_FRAMES = 20
+export const DEFAULT_BAN_MS = 60_000
+export const DEFAULT_MAX_TASKS = 1_000_000
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
+/** A frame too large to read ends its stream, and weighs this many strikes. */
+const OVERSIZED_FRAME_STRIKES = 5
 export const DEFAULT_MAX_WORKERS = 4096
 
 /**
@@ -97,6 +107,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private lastProgress = ''
   private statusTimer: ReturnType<typeof setInterval> | undefined
   private draining = false
+  private readonly guard: PeerGuard
   /** The latest status broadcast of each registered worker (advisory: CPU, memory). */
   private readonly statuses = new Map<string, WorkerStatus>()
 
@@ -119,12 +130,13 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       ...(init.noWorkerGraceMs != null ? { noWorkerGraceMs: init.noWorkerGraceMs } : {}),
       leaseTtlMs: init.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
       ...(init.maxLostAttempts != null ? { maxLostAttempts: init.maxLostAttempts } : {}),
-      ...(init.maxTasks != null ? { maxTasks: init.maxTasks } : {}),
+      maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS,
       ...(init.random != null ? { random: init.random } : {}),
       newToken: leaseTokens()
     })
     this.scheduler.onEvent(e => { this.onSchedulerEvent(e) })
     this.api = new AdminApi(this)
+    this.guard = new PeerGuard({ maxStrikes: init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES, banMs: init.banMs ?? DEFAULT_BAN_MS, clock: Date.now })
   }
 
   isStarted (): boolean {
@@ -135,7 +147,10 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     if (this.started) return
     const now = this.clock()
     this.scheduler.restore(this.journal.load(), now)
-    if (this.init.tasks != null && this.init.tasks.length > 0) this.scheduler.submit(this.init.tasks, now)
+    if (this.init.tasks != null && this.init.tasks.length > 0) {
+      checkPayloads(this.init.tasks, this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
+      this.scheduler.submit(this.init.tasks, now)
+    }
     await this.components.registrar.handle(TASK_PROTOCOL, (stream, connection) => { this.onStream(stream, connection) }, {
       maxInboundStreams: 4,
       maxOutboundStreams: 1
@@ -163,7 +178,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
           if (this.scheduler.registry.get(status.peerId) != null) this.statuses.set(status.peerId, status)
           this.safeDispatchEvent('worker:status', { detail: status })
         },
-        onRejected: (from, reason) => { this.log('rejected status message from %s: %s', from, reason) }
+        onRejected: (from, reason) => { this.rejected(from, `status message: ${reason}`, 1) }
       })
       this.status.start()
       this.statusTimer = setInterval(() => { this.publishProgress() }, 5_000)
@@ -208,6 +223,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   // ---------------------------------------------------------------- operations (library API, CLI, client protocol)
 
   submit (tasks: TaskSpec[]): { added: string[], existing: string[] } {
+    checkPayloads(tasks, this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
     const result = this.scheduler.submit(tasks, this.clock())
     this.requestFlush()
     return result
@@ -284,6 +300,10 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private onStream (stream: Stream, connection: Connection): void {
     if (!this.started) {
       stream.abort(new ProtocolError('admin not started'))
+      return
+    }
+    if (this.isBanned(connection.remotePeer.toString())) {
+      connection.abort(new ProtocolError('banned for a while: too much invalid data'))
       return
     }
     const session = new WorkerSession(stream, connection, this, {
@@ -390,13 +410,41 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   }
 
   onInvalid (session: WorkerSession, reason: string, fatal: boolean): void {
-    session.invalidFrames++
-    this.log.error('rejected frame from %s: %s', session.peerId, reason)
-    this.safeDispatchEvent('frame:rejected', { detail: { peerId: session.peerId, reason } })
-    const max = this.init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES
-    if (!fatal && session.invalidFrames >= max) {
-      session.abort(new ProtocolError(`${session.invalidFrames} invalid frames`))
+    this.rejected(session.peerId, reason, fatal ? OVERSIZED_FRAME_STRIKES : 1, session.connection)
+  }
+
+  /** A peer sent something invalid: log it, count it, and past the limit disconnect and ban the peer. */
+  rejected (peerId: string, reason: string, strikes: number, connection?: Connection): void {
+    this.log.error('rejected frame from %s: %s', peerId, reason)
+    this.safeDispatchEvent('frame:rejected', { detail: { peerId, reason } })
+    if (!this.guard.strike(peerId, strikes)) return
+    const banMs = this.init.banMs ?? DEFAULT_BAN_MS
+    this.log.error('banned %s for %d ms: too much invalid data', peerId, banMs)
+    this.safeDispatchEvent('peer:banned', { detail: { peerId, until: Date.now() + banMs, reason } })
+    connection?.abort(new ProtocolError(`banned for ${banMs} ms: too much invalid data`))
+  }
+
+  /** Connections from this peer are refused for now (a connection gater asks this). */
+  isBanned (peerId: string): boolean {
+    return this.guard.isBanned(peerId)
+  }
+
+  /** After an allow-list changed: workers no longer allowed are told and disconnected. */
+  reauthorize (): number {
+    let removed = 0
+    for (const session of [...this.sessions.values()]) {
+      const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
+      if (allowed === true) continue
+      this.sessions.delete(session.peerId)
+      if (session.registered) {
+        session.registered = false
+        this.scheduler.unregisterWorker(session.peerId, this.clock(), 'unregistered')
+      }
+      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may no longer join as a worker: ${allowed}`))
+      removed++
     }
+    this.requestFlush()
+    return removed
   }
 
   onClose (session: WorkerSession): void {
@@ -605,6 +653,16 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     for (const session of this.sessions.values()) session.abort(err)
     this.safeDispatchEvent('error', { detail: err })
   }
+}
+
+/** Payloads travel inside one frame: refuse, by path, those larger than the limit. */
+function checkPayloads (tasks: readonly TaskSpec[], max: number): void {
+  const problems = tasks.flatMap((t, i) => {
+    if (t.payload === undefined) return []
+    const bytes = Buffer.byteLength(JSON.stringify(t.payload))
+    return bytes > max ? [{ path: `tasks[${i}].payload`, message: `is ${bytes} bytes, more than the ${max}-byte limit; pass a reference (a URL, a path) instead of the data` }] : []
+  })
+  if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
 }
 
 function detailsOf (worker: WorkerInfo): WorkerDetails {

@@ -42,7 +42,7 @@ export class ClientServer {
 
     readFrames(stream, ClientRequest, {
       maxFrameBytes: this.options.maxFrameBytes ?? DEFAULT_MAX_CLIENT_FRAME_BYTES,
-      onInvalid: (err) => { this.log.error('invalid client frame from %s: %s', peerId, err.message) },
+      onInvalid: (err, fatal) => { this.admin.rejected(peerId, `client frame: ${err.message}`, fatal ? 5 : 1, connection) },
       onFrame: (req) => {
         const fail = (err: Error): void => {
           writer.write({ id: req.id, ok: false, result: new Uint8Array(0), error: err.message, errorName: err.name, more: false })
@@ -50,6 +50,8 @@ export class ClientServer {
         if (allowed !== true) {
           this.log.error('refused client %s: %s', peerId, allowed)
           fail(new AuthorizationError(`peer ${peerId} may not use this admin as a client: ${allowed}`))
+          // the refusal goes out before the stream closes
+          writer.flush()
           void stream.close().catch(() => {})
           return
         }

@@ -82,10 +82,13 @@ export interface AdminEvents {
   'progress': CustomEvent<Summary>
   'done': CustomEvent<RunSummary>
   'frame:rejected': CustomEvent<FrameRejectedDetail>
+  /** A peer sent too much invalid data: disconnected, and its connections refused until `until`. */
+  'peer:banned': CustomEvent<{ peerId: string, until: number, reason: string }>
   'error': CustomEvent<Error>
 }
 
 export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
   'worker:connected', 'worker:disconnected', 'worker:status', 'assigning:started', 'task:submitted',
-  'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected', 'error'
+  'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected',
+  'peer:banned', 'error'
 ]

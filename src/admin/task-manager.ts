@@ -71,13 +71,16 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
     const { listen, privateKey, keyFile, dataDir, journal, journalSync, swarmKey, mdns, ...init } = this.options
     const key = privateKey ?? (keyFile != null || dataDir != null ? (await loadOrCreateKey(keyFile ?? join(dataDir!, 'admin.key'))).privateKey : undefined)
     const store = journal ?? (dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal())
-    const node = await createNode({
+    let node: Libp2p<TaskmeshServices<{ admin: AdminService }>> | undefined
+    node = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
       topics: [statusTopic(init.network ?? 'default')],
       hub: true,
+      // banned peers are refused as soon as their peer id is known, before any stream opens
+      deny: peerId => node?.services.admin.isBanned(peerId) ?? false,
       services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store }) }
     })
     for (const name of ADMIN_EVENT_NAMES) {
@@ -129,6 +132,11 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
   /** Online/offline, draining, priority or capacity of a worker (peer id or name): the seed's `update_agent_status`. */
   updateWorker (worker: string, update: WorkerStatusUpdate): WorkerDetails {
     return this.admin.updateWorker(worker, update)
+  }
+
+  /** After an allow-list changed: workers no longer allowed are told and disconnected. Returns how many. */
+  reauthorize (): number {
+    return this.admin.reauthorize()
   }
 
   /** Disconnects a worker (peer id or name); its running tasks go to others: the seed's `unregister_agent`. */

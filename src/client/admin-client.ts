@@ -79,6 +79,7 @@ export class AdminClient {
       const text = `${(err as Error).name}: ${(err as Error).message}`
       if (/ECONNRESET|EncryptionFailed|Message length too long/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: ${text} (probably a different swarm key, or none where the admin uses one)`)
       if (/ECONNREFUSED/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: nothing listens there (is it running, on that port?)`)
+      if (/TimeoutError|aborted due to timeout/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: no answer within ${timeoutMs} ms (is the address right? an admin running a private network needs the same --swarm-key: probably a different swarm key, or none)`)
       throw new ProtocolError(`cannot reach the admin at ${address}: ${text}`)
     }
   }

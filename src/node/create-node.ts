@@ -27,6 +27,8 @@ export interface NodeOptions<S extends ServiceMap> {
   hub?: boolean
   /** Run gossipsub for status broadcasts. Clients that only talk to the admin do not need it. @default true */
   pubsub?: boolean
+  /** Refuse connections from this peer (checked once its id is authenticated). */
+  deny?: (peerId: string) => boolean
   services: { [K in keyof S]: (components: any) => S[K] }
 }
 
@@ -69,6 +71,8 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
   }
   if (options.privateKey != null) config.privateKey = options.privateKey
   if (options.swarmKey != null) config.connectionProtector = preSharedKey({ psk: options.swarmKey })
+  const deny = options.deny
+  if (deny != null) config.connectionGater = { denyInboundEncryptedConnection: peerId => deny(peerId.toString()) }
   return createLibp2p(config)
 }
 

@@ -1,7 +1,7 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import * as varint from 'uint8-varint'
 import { ProtocolError } from '../errors.js'
-import type { MessageStream } from '@libp2p/interface'
+import type { Stream } from '@libp2p/interface'
 
 export interface Encoder<T> {
   encode(value: T): Uint8Array
@@ -20,7 +20,7 @@ export interface FrameWriterOptions {
  * back-pressure, and aborts the stream when a peer stops reading for longer than the buffer allows.
  */
 export class FrameWriter<T> {
-  private readonly stream: MessageStream
+  private readonly stream: Stream
   private readonly encoder: Encoder<T>
   private readonly maxBufferedBytes: number
   private readonly autoFlush: boolean
@@ -28,7 +28,7 @@ export class FrameWriter<T> {
   private flushQueued = false
   private waitingForDrain = false
 
-  constructor (stream: MessageStream, encoder: Encoder<T>, options: FrameWriterOptions) {
+  constructor (stream: Stream, encoder: Encoder<T>, options: FrameWriterOptions) {
     this.stream = stream
     this.encoder = encoder
     this.maxBufferedBytes = options.maxBufferedBytes
@@ -39,8 +39,13 @@ export class FrameWriter<T> {
     return this.pending.byteLength
   }
 
+  /** Can bytes still go out? A stream can be open while its write side is already closing. */
+  private get writable (): boolean {
+    return this.stream.status === 'open' && this.stream.writeStatus === 'writable'
+  }
+
   write (frame: T): void {
-    if (this.stream.status !== 'open') return
+    if (!this.writable) return
     const body = this.encoder.encode(frame)
     this.pending.append(varint.encode(body.byteLength), body)
     if (this.pending.byteLength > this.maxBufferedBytes) {
@@ -58,12 +63,24 @@ export class FrameWriter<T> {
   }
 
   flush (): void {
-    if (this.waitingForDrain || this.pending.byteLength === 0 || this.stream.status !== 'open') return
+    if (this.waitingForDrain || this.pending.byteLength === 0) return
+    if (!this.writable) {
+      // the peer is gone or leaving: what it has not received, it will not
+      this.pending = new Uint8ArrayList()
+      return
+    }
     // one contiguous buffer: below us, each piece of a list becomes its own socket write (Noise keeps
     // the pieces, TCP writes them one by one), so a list of 200 frames would cost 400 syscalls
     const data = this.pending.subarray()
     this.pending = new Uint8ArrayList()
-    if (!this.stream.send(data)) {
+    let accepted: boolean
+    try {
+      accepted = this.stream.send(data)
+    } catch {
+      // closed between the check and the send; whoever owns the stream handles its close
+      return
+    }
+    if (!accepted) {
       this.waitingForDrain = true
       this.stream.onDrain().then(() => {
         this.waitingForDrain = false

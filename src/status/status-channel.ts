@@ -36,7 +36,14 @@ export class StatusChannel {
   }
 
   start (): void {
-    this.pubsub.topicValidators.set(this.topic, (_from, message) => this.validate(message) == null ? TopicValidatorResult.Accept : TopicValidatorResult.Reject)
+    // gossipsub asks this before it delivers or forwards a message: a rejected one never reaches a listener,
+    // so this is where a rejection is reported
+    this.pubsub.topicValidators.set(this.topic, (_from, message) => {
+      const reason = this.validate(message)
+      if (reason == null) return TopicValidatorResult.Accept
+      this.init.onRejected?.(message.type === 'signed' ? message.from.toString() : 'unsigned', reason)
+      return TopicValidatorResult.Reject
+    })
     this.pubsub.addEventListener('message', this.onMessage)
     this.pubsub.subscribe(this.topic)
   }
@@ -76,12 +83,8 @@ export class StatusChannel {
 
   private onMessage (evt: CustomEvent<Message>): void {
     const message = evt.detail
+    // messages of this topic arriving here passed the validator
     if (message.topic !== this.topic) return
-    const reason = this.validate(message)
-    if (reason != null) {
-      this.init.onRejected?.(message.type === 'signed' ? message.from.toString() : 'unknown', reason)
-      return
-    }
     const decoded = StatusMessage.decode(message.data)
     if (decoded.worker != null) this.init.onWorkerStatus?.(decoded.worker)
     if (decoded.admin != null) this.init.onAdminProgress?.(decoded.admin)

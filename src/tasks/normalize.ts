@@ -37,6 +37,15 @@ const ALIASES = {
   parallel: ['parallel']
 } as const
 
+/** Bounds on task fields, so hostile input is refused by name rather than carried around. */
+export const LIMITS = {
+  id: 512,
+  label: 128,
+  description: 64 * 1024,
+  requires: 64,
+  dependsOn: 10_000
+} as const
+
 /** Fields of the seed formats that have no meaning here and are accepted without effect. */
 const IGNORED = new Set(['url', 'metadata'])
 const KNOWN = new Set<string>([...Object.values(ALIASES).flat(), ...IGNORED])
@@ -175,12 +184,12 @@ function readTask (raw: Record<string, unknown>, path: string, problems: Problem
   const id = readId(raw, path, problems)
   const spec: TaskSpec = {
     id: id ?? '',
-    description: readString(raw, ALIASES.description, path, problems) ?? '',
-    type: readString(raw, ALIASES.type, path, problems) ?? DEFAULT_TYPE,
+    description: readString(raw, ALIASES.description, path, problems, LIMITS.description) ?? '',
+    type: readString(raw, ALIASES.type, path, problems, LIMITS.label) ?? DEFAULT_TYPE,
     difficulty: readNumber(raw, ALIASES.difficulty, path, problems, { min: 0 }) ?? 0,
     priority: readNumber(raw, ALIASES.priority, path, problems, { min: 1, max: 10, integer: true }) ?? DEFAULT_PRIORITY,
-    requires: readStringList(raw, ALIASES.requires, `${path}.${keyOf(raw, ALIASES.requires)}`, problems),
-    dependsOn: readStringList(raw, ALIASES.dependsOn, `${path}.${depsFieldOf(raw)}`, problems),
+    requires: readStringList(raw, ALIASES.requires, `${path}.${keyOf(raw, ALIASES.requires)}`, problems, LIMITS.requires, LIMITS.label),
+    dependsOn: readStringList(raw, ALIASES.dependsOn, `${path}.${depsFieldOf(raw)}`, problems, LIMITS.dependsOn, LIMITS.id),
     retry: readRetry(raw, path, problems)
   }
   const seconds = readNumber(raw, ALIASES.timeoutSeconds, path, problems, { min: 0, exclusiveMin: true })
@@ -193,11 +202,11 @@ function readTask (raw: Record<string, unknown>, path: string, problems: Problem
     if (problem != null) problems.push({ path: `${path}.${keyOf(raw, ALIASES.payload)}`, message: problem })
     else spec.payload = payload as JsonValue
   }
-  const worker = readString(raw, ALIASES.worker, path, problems)
+  const worker = readString(raw, ALIASES.worker, path, problems, LIMITS.label)
   if (worker != null) spec.worker = worker
-  const cacheKey = readString(raw, ALIASES.cacheKey, path, problems)
+  const cacheKey = readString(raw, ALIASES.cacheKey, path, problems, LIMITS.id)
   if (cacheKey != null) spec.cacheKey = cacheKey
-  const strategy = readString(raw, ALIASES.strategy, path, problems)
+  const strategy = readString(raw, ALIASES.strategy, path, problems, LIMITS.label)
   if (strategy != null) spec.strategy = strategy
   // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
   return id != null ? spec : undefined
@@ -280,18 +289,22 @@ function readId (raw: Record<string, unknown>, path: string, problems: Problem[]
     problems.push({ path: at, message: 'must be a non-empty string or a number' })
     return undefined
   }
-  if (value.length > 512) {
-    problems.push({ path: at, message: 'is longer than 512 characters' })
+  if (value.length > LIMITS.id) {
+    problems.push({ path: at, message: `is ${value.length} characters long, more than ${LIMITS.id}` })
     return undefined
   }
   return value
 }
 
-function readString (raw: Record<string, unknown>, names: readonly string[], path: string, problems: Problem[]): string | undefined {
+function readString (raw: Record<string, unknown>, names: readonly string[], path: string, problems: Problem[], maxLength: number): string | undefined {
   const value = read(raw, names)
   if (value === undefined) return undefined
   if (typeof value !== 'string') {
     problems.push({ path: `${path}.${keyOf(raw, names)}`, message: 'must be a string' })
+    return undefined
+  }
+  if (value.length > maxLength) {
+    problems.push({ path: `${path}.${keyOf(raw, names)}`, message: `is ${value.length} characters long, more than ${maxLength}` })
     return undefined
   }
   return value
@@ -314,7 +327,7 @@ function readNumber (raw: Record<string, unknown>, names: readonly string[], pat
   return value
 }
 
-function readStringList (raw: Record<string, unknown>, names: readonly string[], at: string, problems: Problem[]): string[] {
+function readStringList (raw: Record<string, unknown>, names: readonly string[], at: string, problems: Problem[], maxItems = Infinity, maxLength = Infinity): string[] {
   const value = read(raw, names)
   if (value === undefined) return []
   const list = typeof value === 'string' || typeof value === 'number' ? [value] : value
@@ -322,10 +335,15 @@ function readStringList (raw: Record<string, unknown>, names: readonly string[],
     problems.push({ path: at, message: 'must be a list of names' })
     return []
   }
+  if (list.length > maxItems) {
+    problems.push({ path: at, message: `has ${list.length} entries, more than ${maxItems}` })
+    return []
+  }
   const out: string[] = []
   list.forEach((item, i) => {
     if (typeof item === 'number' && Number.isFinite(item)) out.push(String(item))
-    else if (typeof item === 'string' && item !== '') out.push(item)
+    else if (typeof item === 'string' && item !== '' && item.length <= maxLength) out.push(item)
+    else if (typeof item === 'string' && item.length > maxLength) problems.push({ path: `${at}[${i}]`, message: `is ${item.length} characters long, more than ${maxLength}` })
     else problems.push({ path: `${at}[${i}]`, message: 'must be a non-empty string' })
   })
   return [...new Set(out)]

@@ -484,6 +484,7 @@ function describeDialError (err: Error): string {
   const text = `${err.name}: ${err.message}`
   if (/ECONNRESET|Message length too long|EncryptionFailed/i.test(text)) return `${text} (probably a different swarm key, or none where the admin uses one)`
   if (/ECONNREFUSED/.test(text)) return `${text} (nothing listens there: is the admin running, on that port?)`
+  if (/TimeoutError|timed out|aborted due to timeout/i.test(text)) return `${text} (no answer: is the address right? probably a different swarm key, or none where the admin uses one)`
   return text
 }
 

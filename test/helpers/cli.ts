@@ -29,17 +29,26 @@ export class CliProcess {
       }
       for (const wake of this.waiters.splice(0)) wake()
     })
-    this.child.stderr!.on('data', (chunk: Buffer) => { this.stderr += chunk.toString() })
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString()
+      for (const wake of this.waiters.splice(0)) wake()
+    })
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null)
     this.exited.then(() => { for (const wake of this.waiters.splice(0)) wake() }, () => {})
   }
 
   /** The first event matching, waiting for it to be printed. */
   async waitFor (match: (e: JsonEvent) => boolean, timeoutMs = 30_000): Promise<JsonEvent> {
+    let found: JsonEvent | undefined
+    await this.waitUntil(() => (found = this.events.find(match)) != null, timeoutMs)
+    return found!
+  }
+
+  /** Waits until `condition` holds, checking it whenever the process prints something. */
+  async waitUntil (condition: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const found = this.events.find(match)
-      if (found != null) return found
+      if (condition()) return
       if (this.child.exitCode != null || this.child.signalCode != null) throw new Error(`process exited (${this.child.exitCode ?? this.child.signalCode}) without the awaited event; stderr:\n${this.stderr}\nstdout:\n${this.lines.join('\n')}`)
       const left = deadline - Date.now()
       if (left <= 0) throw new Error(`awaited event not printed within ${timeoutMs} ms; stderr:\n${this.stderr}\nstdout:\n${this.lines.join('\n')}`)

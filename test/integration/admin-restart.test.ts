@@ -29,7 +29,7 @@ describe('the admin killed with SIGKILL and started again on its data directory'
     const first = start(adminArgs('/ip4/127.0.0.1/tcp/0'))
     const { peerId, addrs } = await first.waitForEvent('listening')
     const workers = [0, 1, 2].map(i => start(['worker', '--admin', addrs[0], '--name', `w${i}`, '--skill', '1', '--max-concurrent', '4', '--json']))
-    await first.waitFor(() => first.events.filter(e => e.event === 'task:completed').length >= 100)
+    await first.waitUntil(() => first.events.filter(e => e.event === 'task:completed').length >= 100)
     first.kill('SIGKILL')
     await first.exited
     const doneBefore = first.events.filter(e => e.event === 'task:completed').length

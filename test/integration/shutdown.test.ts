@@ -47,7 +47,7 @@ describe('graceful shutdown', () => {
     const admin = start(['admin', '--tasks', tasks, '--data-dir', join(dir, 'state'), '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
     const { addrs } = await admin.waitForEvent('listening')
     start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '2', '--json'])
-    await admin.waitFor(() => admin.events.filter(e => e.event === 'task:assigned').length === 2)
+    await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:assigned').length === 2)
     admin.kill('SIGTERM')
     expect(await admin.exit()).toBe(0)
     expect(admin.events.at(-1)).toMatchObject({ event: 'stopped', reason: 'signal' })

@@ -25,7 +25,7 @@ describe('a worker cut off without closing its connection (SIGSTOP)', () => {
     const stalledPeer = (await stalled.waitForEvent('started')).peerId
     await assignedToStalled
     // stopped mid-task: its handlers are running when it freezes
-    await stalled.waitFor(() => stalled.events.filter(e => e.event === 'task:started').length === 4)
+    await stalled.waitUntil(() => stalled.events.filter(e => e.event === 'task:started').length === 4)
     stalled.kill('SIGSTOP')
 
     const expired = nextEvent(manager, 'worker:disconnected', d => d.peerId === stalledPeer && d.reason === 'lease-expired')

@@ -10,6 +10,7 @@ import { Output } from '../output.js'
 import { printSummary, reportAdminEvents } from '../report.js'
 import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
+import { AllowList } from '../../admin/allow-list.js'
 
 interface AdminOptions {
   tasks?: string
@@ -26,6 +27,12 @@ interface AdminOptions {
   swarmKey?: string
   leaseTtl?: number
   maxLostAttempts?: number
+  allowWorkers?: string
+  allowClients?: string
+  maxWorkers?: number
+  maxTasks?: number
+  maxPayloadBytes?: number
+  maxInvalidFrames?: number
   exitWhenDone?: boolean
   drainTimeout: number
   json?: boolean
@@ -46,6 +53,12 @@ export function adminCommand (): Command {
     .option('--network <name>', 'network name; status broadcasts go to taskmesh/<name>/status', 'default')
     .option('--mdns', 'announce the admin by mDNS so workers on the local network can use its bare peer id')
     .option('--swarm-key <file>', 'private network: only peers with this key can connect (see keygen --swarm)')
+    .option('--allow-workers <file>', 'only these peer ids (one a line) may join as workers; reloaded on SIGHUP')
+    .option('--allow-clients <file>', 'only these peer ids may submit, cancel and query; reloaded on SIGHUP')
+    .option('--max-workers <n>', 'registered workers at most', integer(1), 4096)
+    .option('--max-tasks <n>', 'tasks held at most', integer(1), 1_000_000)
+    .option('--max-payload-bytes <n>', 'largest task payload, as JSON', integer(0), 1024 * 1024)
+    .option('--max-invalid-frames <n>', 'invalid frames a peer may send before it is disconnected and refused for a minute', integer(1), 20)
     .option('--lease-ttl <ms>', 'a worker silent for this long loses its tasks', integer(100))
     .option('--max-lost-attempts <n>', 'times a task may lose its worker before it fails', integer(0))
     .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
@@ -58,6 +71,8 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   const out = new Output({ json: opts.json === true })
   const tasks = opts.tasks != null ? await loadTaskFile(opts.tasks) : []
   const strategy = await resolveStrategy(opts.strategy)
+  const allowWorkers = opts.allowWorkers != null ? await AllowList.load(opts.allowWorkers) : undefined
+  const allowClients = opts.allowClients != null ? await AllowList.load(opts.allowClients) : undefined
   const manager = new TaskManager(tasks, {
     listen: opts.listen.length > 0 ? opts.listen : [DEFAULT_ADMIN_LISTEN],
     expectedWorkers: opts.expectedWorkers,
@@ -70,7 +85,13 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: opts.leaseTtl } : {}),
-    ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {})
+    ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
+    ...(allowWorkers != null ? { authorizeWorker: allowWorkers.check('worker') } : {}),
+    ...(allowClients != null ? { authorizeClient: allowClients.check('client') } : {}),
+    ...(opts.maxWorkers != null ? { maxWorkers: opts.maxWorkers } : {}),
+    ...(opts.maxTasks != null ? { maxTasks: opts.maxTasks } : {}),
+    ...(opts.maxPayloadBytes != null ? { maxPayloadBytes: opts.maxPayloadBytes } : {}),
+    ...(opts.maxInvalidFrames != null ? { maxInvalidFrames: opts.maxInvalidFrames } : {})
   })
   const skills = reportAdminEvents(manager, out, { expectedWorkers: opts.expectedWorkers })
   manager.addEventListener('error', ({ detail }) => { out.warn(`error: ${detail.message}`) })
@@ -83,8 +104,14 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   out.say(`taskmesh admin ${peerId} (network "${opts.network}", strategy ${typeof strategy === 'string' ? strategy : strategy.name})`)
   out.say('listening on')
   for (const a of addresses) out.say(`  ${a}`)
-  const hint = addresses.find(a => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) ?? addresses[0]
+  const hint = addresses.find(a => !isLoopback(a)) ?? addresses[0]
   out.say(`start workers with\n  taskmesh worker --admin ${hint} --name NAME --skill N`)
+  if (addresses.some(a => !isLoopback(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
+    out.warn('warning: this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
+  }
+  if (allowWorkers != null || allowClients != null) {
+    process.on('SIGHUP', () => { void reloadAllowLists(manager, out, [allowWorkers, allowClients]) })
+  }
   const { total } = manager.summary()
   out.say(total === 0 ? 'no tasks yet' : `${total} tasks${opts.expectedWorkers > 0 ? `; waiting for ${opts.expectedWorkers} workers` : ''}`)
   out.startProgress(total)
@@ -103,6 +130,26 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   printSummary(out, outcome, skills)
   await manager.stop()
   process.exitCode = outcome.succeeded === outcome.total ? EXIT_OK : EXIT_FAILED
+}
+
+function isLoopback (address: string): boolean {
+  return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/')
+}
+
+/** SIGHUP: read the allow-lists again; a list that fails to read keeps its previous content. */
+async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array<AllowList | undefined>): Promise<void> {
+  for (const list of lists) {
+    if (list == null) continue
+    try {
+      const n = await list.reload()
+      out.event('allow-list:reloaded', { file: list.file, peers: n })
+      out.say(`reloaded ${list.file}: ${n} peers`)
+    } catch (err) {
+      out.warn(`${(err as Error).message}\n(keeping the previous list)`)
+    }
+  }
+  const removed = manager.reauthorize()
+  if (removed > 0) out.say(`disconnected ${removed} workers no longer allowed`)
 }
 
 const SWARM_KEY = /^\/key\/swarm\/psk\/1\.0\.0\/\r?\n\/base16\/\r?\n[0-9a-f]{64}\s*$/i
