@@ -1,89 +1,30 @@
-import { serviceCapabilities, TypedEventEmitter, type ComponentLogger, type Connection, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
-import { AuthorizationError, LimitExceededError, ProtocolError, StoreError, UnknownWorkerError, ValidationError } from '../errors.js'
-import { Scheduler, type NoWorkerPolicy, type Summary } from '../core/scheduler.js'
-import { CLIENT_PROTOCOL, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_REGISTER_TIMEOUT_MS, TASK_PROTOCOL } from '../protocol/constants.js'
-import { decodeJson, encodeJson } from '../protocol/json.js'
-import { checkRegister, checkResult } from '../protocol/validate.js'
+import { serviceCapabilities, TypedEventEmitter, type Connection, type Logger, type Startable, type Stream } from '@libp2p/interface'
+import { ProtocolError, StoreError, UnknownWorkerError, ValidationError } from '../errors.js'
+import { DEFAULT_BAN_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, type AdminComponents, type AdminInit } from './init.js'
+import { Scheduler, type Summary } from '../core/scheduler.js'
+import { CLIENT_PROTOCOL, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_REGISTER_TIMEOUT_MS, TASK_PROTOCOL } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
 import { StatusChannel, type WorkerStatus } from '../status/status-channel.js'
 import { isDurable, type DurableEvent, type SchedulerEvent } from '../core/events.js'
 import { isFinal, type TaskSpec } from '../core/task.js'
-import { WorkerSession, type SessionHandler } from './worker-session.js'
+import { WorkerSessions } from './worker-sessions.js'
 import { runSummary, taskOutcome } from './summary.js'
 import { leaseTokens } from './lease-tokens.js'
 import { AdminApi } from './api.js'
 import { PeerGuard } from './peer-guard.js'
 import { ClientServer } from './client-server.js'
 import type { AdminEvents, WorkerDetails, RunSummary } from './events.js'
-import type { Strategy } from '../core/strategies/index.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
-import type { Register, TaskResult } from '../protocol/pb/tasks.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Registrar } from '@libp2p/interface-internal'
 
-export interface AdminInit {
-  /** Tasks to start with; more can be submitted while the admin runs. */
-  tasks?: TaskSpec[]
-  /** Assign nothing until this many workers have registered. @default 0 */
-  expectedWorkers?: number
-  /** @default 'skill-fit' */
-  strategy?: string | Strategy
-  strategies?: Record<string, Strategy>
-  /** @default 'wait' */
-  onNoWorker?: NoWorkerPolicy
-  noWorkerGraceMs?: number
-  /** Name of the network; status broadcasts go to `taskmesh/<network>/status`. @default 'default' */
-  network?: string
-  /** Where state changes are recorded. @default an in-memory journal */
-  journal?: Journal
-  /** @default 15000 */
-  leaseTtlMs?: number
-  /** How often workers are asked to renew their leases. @default 3000 */
-  heartbeatMs?: number
-  /** @default 4 MiB */
-  maxFrameBytes?: number
-  maxBufferedBytes?: number
-  registerTimeoutMs?: number
-  maxLostAttempts?: number
-  /** Invalid frames a peer may send (across reconnections) before it is disconnected and banned. @default 20 */
-  maxInvalidFrames?: number
-  /** How long a banned peer's connections are refused. @default 60000 */
-  banMs?: number
-  /** Largest payload of one task, as JSON. @default 1 MiB */
-  maxPayloadBytes?: number
-  /** Registered workers at most. @default 4096 */
-  maxWorkers?: number
-  maxTasks?: number
-  /** Returns true when a peer may register as a worker, or the reason it may not. */
-  authorizeWorker?: (peerId: string) => true | string
-  /** Returns true when a peer may use the client protocol (submit, cancel, query), or the reason it may not. */
-  authorizeClient?: (peerId: string) => true | string
-  /** Largest client request (a submission of many tasks). @default 32 MiB */
-  maxClientFrameBytes?: number
-  random?: () => number
-  clock?: () => number
-}
-
-export interface AdminComponents {
-  registrar: Registrar
-  logger: ComponentLogger
-  peerId: PeerId
-}
-
-export const DEFAULT_MAX_INVALID_FRAMES = 20
-export const DEFAULT_BAN_MS = 60_000
-export const DEFAULT_MAX_TASKS = 1_000_000
-export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
-/** A frame too large to read ends its stream, and weighs this many strikes. */
-const OVERSIZED_FRAME_STRIKES = 5
-export const DEFAULT_MAX_WORKERS = 4096
+export type { AdminInit, AdminComponents } from './init.js'
 
 /**
  * The admin as a libp2p service: accepts worker task streams, turns their frames into scheduler calls,
  * records every state change in the journal before anything that depends on it leaves the process, and
  * sends assignments, cancellations and acknowledgements back.
  */
-export class AdminService extends TypedEventEmitter<AdminEvents> implements Startable, SessionHandler {
+export class AdminService extends TypedEventEmitter<AdminEvents> implements Startable {
   readonly scheduler: Scheduler
   readonly network: string
   /** The operations offered to clients (client protocol, HTTP, MCP). */
@@ -93,8 +34,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private readonly log: Logger
   private readonly journal: Journal
   private readonly clock: () => number
-  private readonly sessions = new Map<string, WorkerSession>()
-  private readonly pendingFlush = new Set<WorkerSession>()
+  private readonly sessions: WorkerSessions
   private durable: DurableEvent[] = []
   private announcements: Array<() => void> = []
   private flushQueued = false
@@ -137,6 +77,24 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.scheduler.onEvent(e => { this.onSchedulerEvent(e) })
     this.api = new AdminApi(this)
     this.guard = new PeerGuard({ maxStrikes: init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES, banMs: init.banMs ?? DEFAULT_BAN_MS, clock: Date.now })
+    this.sessions = new WorkerSessions({
+      scheduler: this.scheduler,
+      network: this.network,
+      now: () => this.clock(),
+      requestFlush: () => { this.requestFlush() },
+      rejected: (peerId, reason, strikes, connection) => { this.rejected(peerId, reason, strikes, connection) },
+      refused: (peerId, reason) => {
+        this.log.error('refused %s: %s', peerId, reason)
+        this.safeDispatchEvent('frame:rejected', { detail: { peerId, reason } })
+      }
+    }, this.log, {
+      maxFrameBytes: init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxBufferedBytes: init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      registerTimeoutMs: init.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
+      maxWorkers: init.maxWorkers ?? DEFAULT_MAX_WORKERS,
+      ...(init.heartbeatMs != null ? { heartbeatMs: init.heartbeatMs } : {}),
+      ...(init.authorizeWorker != null ? { authorizeWorker: init.authorizeWorker } : {})
+    })
   }
 
   isStarted (): boolean {
@@ -197,8 +155,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.status?.stop()
     this.status = undefined
     this.flush()
-    for (const session of this.sessions.values()) session.abort(new ProtocolError('admin stopping'))
-    this.sessions.clear()
+    this.sessions.abortAll(new ProtocolError('admin stopping'))
     this.journal.close()
   }
 
@@ -253,9 +210,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   /** The seed's `unregister_agent`: disconnect a worker; its running tasks go back to the queue. */
   async disconnectWorker (worker: string): Promise<void> {
     const id = this.resolveWorker(worker)
-    const session = this.sessions.get(id)
-    if (session != null) await session.closeGracefully()
-    else this.scheduler.unregisterWorker(id, this.clock(), 'unregistered')
+    if (!await this.sessions.disconnect(id)) this.scheduler.unregisterWorker(id, this.clock(), 'unregistered')
     this.requestFlush()
   }
 
@@ -286,7 +241,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   }
 
   workers (): WorkerDetails[] {
-    return [...this.sessions.values()].flatMap(s => s.details != null ? [s.details] : [])
+    return this.sessions.details()
   }
 
   /** Resolves with the run summary the next time every task is final (at once if that is now). */
@@ -295,7 +250,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     return new Promise(resolve => this.doneWaiters.push(resolve))
   }
 
-  // ---------------------------------------------------------------- frames from workers
+  // ---------------------------------------------------------------- peers
 
   private onStream (stream: Stream, connection: Connection): void {
     if (!this.started) {
@@ -306,111 +261,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       connection.abort(new ProtocolError('banned for a while: too much invalid data'))
       return
     }
-    const session = new WorkerSession(stream, connection, this, {
-      maxFrameBytes: this.init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-      maxBufferedBytes: this.init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-      registerTimeoutMs: this.init.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS
-    })
-    session.start()
-  }
-
-  onRegister (session: WorkerSession, reg: Register): void {
-    if (session.registered) {
-      this.onInvalid(session, 'Register sent twice on one stream', false)
-      return
-    }
-    const problem = checkRegister(reg)
-    if (problem != null) {
-      this.refuse(session, new ValidationError([{ path: 'register', message: problem }], { subject: `worker ${session.peerId}` }))
-      return
-    }
-    const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
-    if (allowed !== true) {
-      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may not join as a worker: ${allowed}`))
-      return
-    }
-    const previous = this.sessions.get(session.peerId)
-    if (previous == null && this.sessions.size >= (this.init.maxWorkers ?? DEFAULT_MAX_WORKERS)) {
-      this.refuse(session, new LimitExceededError(`the admin already has ${this.sessions.size} workers, its limit; try another admin or raise --max-workers`))
-      return
-    }
-    if (previous != null && previous !== session) {
-      // the worker reconnected before its old stream was seen to close: the new stream takes over
-      previous.registered = false
-      previous.abort(new ProtocolError('replaced by a newer stream from the same worker'))
-    }
-    this.sessions.set(session.peerId, session)
-    session.registered = true
-    session.details = {
-      peerId: session.peerId,
-      name: reg.name,
-      skill: reg.skill,
-      capabilities: [...new Set(reg.capabilities)],
-      maxConcurrent: Math.max(1, reg.maxConcurrent)
-    }
-    const leaseTtlMs = this.scheduler.leaseTtl
-    session.send({ registerAck: { network: this.network, leaseTtlMs, heartbeatMs: this.init.heartbeatMs ?? Math.min(DEFAULT_HEARTBEAT_MS, Math.floor(leaseTtlMs / 3)), error: '', errorName: '' } })
-    const { revoked } = this.scheduler.registerWorker({
-      id: session.peerId,
-      name: reg.name,
-      skill: reg.skill,
-      capabilities: session.details.capabilities,
-      maxConcurrent: session.details.maxConcurrent,
-      priority: reg.priority
-    }, this.clock(), reg.leases)
-    for (const lease of revoked) {
-      session.send({ cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
-    }
-    this.requestFlush()
-  }
-
-  onResult (session: WorkerSession, result: TaskResult): void {
-    const problem = checkResult(result)
-    if (problem != null) {
-      this.onInvalid(session, `result: ${problem}`, false)
-      return
-    }
-    let output
-    let error = result.error
-    let success = result.success
-    try {
-      output = decodeJson(result.output, `output of task "${result.taskId}"`)
-    } catch (err) {
-      // the lease holder's attempt must still end, or the task would wait on it forever
-      success = false
-      error = (err as Error).message
-    }
-    const outcome = this.scheduler.report(session.peerId, {
-      taskId: result.taskId,
-      attempt: result.attempt,
-      token: result.token,
-      success,
-      ...(output !== undefined ? { output } : {}),
-      ...(error !== '' ? { error } : {}),
-      durationMs: result.durationMs,
-      unrecoverable: result.unrecoverable
-    }, this.clock())
-    if (outcome === 'rejected') {
-      this.onInvalid(session, `result for task "${result.taskId}" attempt ${result.attempt}, which is not leased to this worker`, false)
-      return
-    }
-    if (outcome === 'late') this.log('late result from %s for task %s attempt %d recorded, not accepted', session.peerId, result.taskId, result.attempt)
-    session.send({ resultAck: { taskId: result.taskId, attempt: result.attempt, accepted: outcome === 'accepted' } })
-    this.requestFlush()
-  }
-
-  onHeartbeat (session: WorkerSession): void {
-    this.scheduler.renewLeases(session.peerId, this.clock())
-    this.requestFlush()
-  }
-
-  onDrain (session: WorkerSession): void {
-    this.scheduler.updateWorker(session.peerId, { draining: true })
-    this.log('worker %s is draining', session.details?.name)
-  }
-
-  onInvalid (session: WorkerSession, reason: string, fatal: boolean): void {
-    this.rejected(session.peerId, reason, fatal ? OVERSIZED_FRAME_STRIKES : 1, session.connection)
+    this.sessions.accept(stream, connection)
   }
 
   /** A peer sent something invalid: log it, count it, and past the limit disconnect and ban the peer. */
@@ -431,75 +282,22 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
 
   /** After an allow-list changed: workers no longer allowed are told and disconnected. */
   reauthorize (): number {
-    let removed = 0
-    for (const session of [...this.sessions.values()]) {
-      const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
-      if (allowed === true) continue
-      this.sessions.delete(session.peerId)
-      if (session.registered) {
-        session.registered = false
-        this.scheduler.unregisterWorker(session.peerId, this.clock(), 'unregistered')
-      }
-      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may no longer join as a worker: ${allowed}`))
-      removed++
-    }
-    this.requestFlush()
-    return removed
-  }
-
-  onClose (session: WorkerSession): void {
-    if (this.sessions.get(session.peerId) !== session) return
-    this.sessions.delete(session.peerId)
-    this.pendingFlush.delete(session)
-    if (session.registered) {
-      session.registered = false
-      this.scheduler.unregisterWorker(session.peerId, this.clock(), 'disconnected')
-      this.requestFlush()
-    }
-  }
-
-  onPending (session: WorkerSession): void {
-    this.pendingFlush.add(session)
-  }
-
-  private refuse (session: WorkerSession, err: Error): void {
-    this.log.error('refused worker %s: %s', session.peerId, err.message)
-    this.safeDispatchEvent('frame:rejected', { detail: { peerId: session.peerId, reason: err.message } })
-    session.send({ registerAck: { network: this.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name } })
-    void session.closeGracefully()
+    return this.sessions.reauthorize()
   }
 
   // ---------------------------------------------------------------- scheduler events -> journal, frames, events
 
   private onSchedulerEvent (e: SchedulerEvent): void {
     if (isDurable(e)) this.durable.push(e)
+    this.sessions.onSchedulerEvent(e)
     switch (e.type) {
       case 'submitted':
         this.announce('task:submitted', { taskId: e.task.id })
         break
-      case 'assigned': {
-        const session = this.sessions.get(e.workerId)
-        const spec = this.scheduler.spec(e.taskId)
-        session?.send({
-          assignment: {
-            taskId: e.taskId,
-            attempt: e.attempt,
-            token: e.token,
-            description: spec.description,
-            type: spec.type,
-            difficulty: spec.difficulty,
-            payload: encodeJson(spec.payload),
-            inputs: spec.dependsOn.length > 0 ? encodeJson(this.scheduler.inputsOf(e.taskId)) : new Uint8Array(0),
-            timeoutMs: spec.timeoutMs ?? 0
-          }
-        })
+      case 'assigned':
         this.announce('task:assigned', { taskId: e.taskId, attempt: e.attempt, worker: e.workerName, peerId: e.workerId })
         break
-      }
       case 'attempt-ended': {
-        if (e.outcome === 'timed-out') {
-          this.sessions.get(e.workerId)?.send({ cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.error ?? 'timed out' } })
-        }
         const worker = this.scheduler.getTask(e.taskId).attempts[e.attempt - 1]?.workerName ?? ''
         this.announce('task:attempt-ended', {
           taskId: e.taskId,
@@ -514,13 +312,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
         this.announceIfFinal(e.taskId)
         break
       }
-      case 'cancelled':
-        if (e.workerId != null && e.attempt != null) {
-          this.sessions.get(e.workerId)?.send({ cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.reason } })
-        }
-        this.announceIfFinal(e.taskId)
-        break
-      case 'cached': case 'skipped': case 'failed':
+      case 'cancelled': case 'cached': case 'skipped': case 'failed':
         this.announceIfFinal(e.taskId)
         break
       case 'late-result':
@@ -529,21 +321,10 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       case 'worker-joined':
         this.announce('worker:connected', detailsOf(e.worker))
         break
-      case 'worker-left': {
+      case 'worker-left':
         this.statuses.delete(e.worker.id)
-        const details = detailsOf(e.worker)
-        if (e.reason === 'lease-expired') {
-          // a worker that went silent without closing its connection: drop it, it will reconnect if alive
-          const session = this.sessions.get(e.worker.id)
-          if (session != null) {
-            session.registered = false
-            this.sessions.delete(e.worker.id)
-            session.abort(new ProtocolError('lease expired: no heartbeat in time'))
-          }
-        }
-        this.announce('worker:disconnected', { ...details, reason: e.reason })
+        this.announce('worker:disconnected', { ...detailsOf(e.worker), reason: e.reason })
         break
-      }
       case 'assigning-started':
         this.announce('assigning:started', { workers: e.workers })
         break
@@ -590,8 +371,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
         return
       }
     }
-    for (const session of this.pendingFlush) session.flush()
-    this.pendingFlush.clear()
+    this.sessions.flush()
     const announcements = this.announcements
     this.announcements = []
     for (const announce of announcements) announce()
@@ -650,7 +430,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.log.error('%s', err.message)
     this.started = false
     clearTimeout(this.timer)
-    for (const session of this.sessions.values()) session.abort(err)
+    this.sessions.abortAll(err)
     this.safeDispatchEvent('error', { detail: err })
   }
 }

@@ -87,3 +87,35 @@ function findCycles (specs: readonly TaskSpec[], indexOf: Map<string, number>): 
   }
   return cycles
 }
+
+/** Tasks ordered so every task comes after the tasks it depends on; otherwise in the given order. */
+export function topologicalOrder (specs: readonly TaskSpec[]): readonly TaskSpec[] {
+  if (specs.every(s => s.dependsOn.length === 0)) return specs
+  const inBatch = new Map(specs.map(s => [s.id, s]))
+  const remaining = new Map<string, number>()
+  const dependents = new Map<string, string[]>()
+  for (const s of specs) {
+    let n = 0
+    for (const d of s.dependsOn) {
+      if (!inBatch.has(d)) continue
+      n++
+      let list = dependents.get(d)
+      if (list == null) dependents.set(d, list = [])
+      list.push(s.id)
+    }
+    remaining.set(s.id, n)
+  }
+  const order: TaskSpec[] = []
+  const stack = specs.filter(s => remaining.get(s.id) === 0).reverse()
+  while (stack.length > 0) {
+    const s = stack.pop()!
+    order.push(s)
+    const next = (dependents.get(s.id) ?? []).filter(id => {
+      const left = remaining.get(id)! - 1
+      remaining.set(id, left)
+      return left === 0
+    })
+    for (let i = next.length - 1; i >= 0; i--) stack.push(inBatch.get(next[i]!)!)
+  }
+  return order
+}

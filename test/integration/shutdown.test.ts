@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JOURNAL_FILE, SqliteJournal } from '../../src/store/sqlite-journal.js'
 import { CliProcess } from '../helpers/cli.js'
-import { Network, nextEvent, record } from '../helpers/net.js'
+import { Network, record } from '../helpers/net.js'
 
 let net: Network | undefined
 const processes: CliProcess[] = []

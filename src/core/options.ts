@@ -1,0 +1,94 @@
+import { ValidationError, type Problem } from '../errors.js'
+import type { TaskCounts } from './ledger.js'
+import type { Strategy } from './strategies/index.js'
+import type { JsonValue } from './task.js'
+
+export type NoWorkerPolicy = 'wait' | 'fail'
+
+export interface SchedulerOptions {
+  /** Name of a built-in or registered strategy, or a strategy object. @default 'skill-fit' */
+  strategy?: string | Strategy
+  /** Extra strategies by name, selectable per task through `TaskSpec.strategy`. */
+  strategies?: Record<string, Strategy>
+  /** Assign nothing until this many workers have registered (the tutorial's gate). @default 0 */
+  expectedWorkers?: number
+  /** What happens to a task no registered worker can run. @default 'wait' */
+  onNoWorker?: NoWorkerPolicy
+  /** How long such a task waits before it fails when `onNoWorker` is 'fail'. @default 30000 */
+  noWorkerGraceMs?: number
+  /** A worker that renews nothing for this long loses its leases. @default 15000 */
+  leaseTtlMs?: number
+  /** Times a task may lose its worker before it fails (guards against tasks that crash workers). @default 10 */
+  maxLostAttempts?: number
+  /** Tasks that may be held at once. @default Infinity */
+  maxTasks?: number
+  /** Uniform in [0, 1): jitter, learned strategy. Inject a seeded one for reproducible runs. */
+  random?: () => number
+  /** Lease tokens. The network edge passes a cryptographic source; the default is only unique, not secret. */
+  newToken?: () => string
+}
+
+export const DEFAULT_LEASE_TTL_MS = 15_000
+export const DEFAULT_NO_WORKER_GRACE_MS = 30_000
+export const DEFAULT_MAX_LOST_ATTEMPTS = 10
+
+/** A result a worker reports for an attempt. */
+export interface ReportedResult {
+  taskId: string
+  attempt: number
+  token: string
+  success: boolean
+  output?: JsonValue
+  error?: string
+  durationMs?: number
+  /** The handler said retrying is pointless. */
+  unrecoverable?: boolean
+}
+
+/**
+ * What became of a reported result:
+ * - `accepted`: it ended the current attempt;
+ * - `duplicate`: that attempt's result was already recorded;
+ * - `late`: the attempt had ended without it (timed out, lost); recorded in the history only;
+ * - `rejected`: not a lease this worker holds (unknown task, other worker's task, wrong token).
+ */
+export type ReportOutcome = 'accepted' | 'duplicate' | 'late' | 'rejected'
+
+export interface Lease {
+  taskId: string
+  attempt: number
+  token: string
+}
+
+export interface SubmitResult {
+  added: string[]
+  /** Ids already held: resubmitting a task does not duplicate it. */
+  existing: string[]
+}
+
+export interface Summary {
+  total: number
+  counts: TaskCounts
+  /** Tasks in a final state over all tasks, 0..1. */
+  progress: number
+  workers: number
+}
+
+/** A number that is not one would silently disable a deadline (NaN is never due): refuse it by name. */
+export function checkOptions (options: SchedulerOptions): void {
+  const problems: Problem[] = []
+  const check = (name: keyof SchedulerOptions, min: number, integer: boolean): void => {
+    const v = options[name]
+    if (v == null) return
+    if (typeof v !== 'number' || Number.isNaN(v) || v < min || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
+      problems.push({ path: name, message: `must be ${integer ? 'a whole number' : 'a number'} >= ${min}, not ${String(v)}` })
+    }
+  }
+  check('expectedWorkers', 0, true)
+  check('noWorkerGraceMs', 0, false)
+  check('leaseTtlMs', 1, false)
+  check('maxLostAttempts', 0, true)
+  check('maxTasks', 0, true)
+  if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
+  if (problems.length > 0) throw new ValidationError(problems, { subject: 'scheduler options' })
+}
