@@ -1,6 +1,6 @@
 import { serviceCapabilities, TypedEventEmitter, type Connection, type Logger, type Startable, type Stream } from '@libp2p/interface'
 import { ProtocolError, StoreError, UnknownWorkerError, ValidationError } from '../errors.js'
-import { DEFAULT_BAN_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, type AdminComponents, type AdminInit } from './init.js'
+import { DEFAULT_SCHEDULING_INTERVAL_MS, DEFAULT_BAN_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, type AdminComponents, type AdminInit } from './init.js'
 import { Scheduler, type Summary } from '../core/scheduler.js'
 import { CLIENT_PROTOCOL, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_REGISTER_TIMEOUT_MS, TASK_PROTOCOL } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
@@ -27,6 +27,8 @@ export type { AdminInit, AdminComponents } from './init.js'
 export class AdminService extends TypedEventEmitter<AdminEvents> implements Startable {
   readonly scheduler: Scheduler
   readonly network: string
+  /** The configured id and name, shown in summaries, on the dashboard and in metrics. */
+  readonly labels: { id?: string, name?: string }
   /** The operations offered to clients (client protocol, HTTP, MCP). */
   readonly api: AdminApi
   private readonly components: AdminComponents & { pubsub?: GossipSub }
@@ -60,6 +62,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.init = init
     this.log = components.logger.forComponent('taskmesh:admin')
     this.network = init.network ?? DEFAULT_NETWORK
+    this.labels = { ...(init.id != null ? { id: init.id } : {}), ...(init.name != null ? { name: init.name } : {}) }
     this.journal = init.journal ?? new MemoryJournal()
     this.clock = init.clock ?? Date.now
     this.scheduler = new Scheduler({
@@ -139,9 +142,12 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
         onRejected: (from, reason) => { this.rejected(from, `status message: ${reason}`, 1) }
       })
       this.status.start()
-      this.statusTimer = setInterval(() => { this.publishProgress() }, 5_000)
-      this.statusTimer.unref()
     }
+    this.statusTimer ??= setInterval(() => {
+      this.requestFlush()
+      this.publishProgress()
+    }, this.init.schedulingIntervalMs ?? DEFAULT_SCHEDULING_INTERVAL_MS)
+    this.statusTimer.unref()
     this.flush()
   }
 
@@ -152,6 +158,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     await this.components.registrar.unhandle(CLIENT_PROTOCOL)
     clearTimeout(this.timer)
     clearInterval(this.statusTimer)
+    this.statusTimer = undefined
     this.status?.stop()
     this.status = undefined
     this.flush()
@@ -294,13 +301,16 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       case 'submitted':
         this.announce('task:submitted', { taskId: e.task.id })
         break
-      case 'assigned':
-        this.announce('task:assigned', { taskId: e.taskId, attempt: e.attempt, worker: e.workerName, peerId: e.workerId })
+      case 'assigned': {
+        const readyAt = this.scheduler.readyAt(e.taskId)
+        this.announce('task:assigned', { taskId: e.taskId, type: this.scheduler.spec(e.taskId).type, attempt: e.attempt, worker: e.workerName, peerId: e.workerId, queuedMs: readyAt != null ? Math.max(0, e.at - readyAt) : 0 })
         break
+      }
       case 'attempt-ended': {
         const worker = this.scheduler.getTask(e.taskId).attempts[e.attempt - 1]?.workerName ?? ''
         this.announce('task:attempt-ended', {
           taskId: e.taskId,
+          type: this.scheduler.spec(e.taskId).type,
           attempt: e.attempt,
           worker,
           peerId: e.workerId,
@@ -364,12 +374,14 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     if (this.durable.length > 0) {
       const batch = this.durable
       this.durable = []
+      const started = performance.now()
       try {
         this.journal.append(batch)
       } catch (err) {
         this.fail(new StoreError(`journal write failed, stopping: ${(err as Error).message}`))
         return
       }
+      this.safeDispatchEvent('journal:written', { detail: { events: batch.length, ms: performance.now() - started } })
     }
     this.sessions.flush()
     const announcements = this.announcements

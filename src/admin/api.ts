@@ -50,6 +50,9 @@ export interface WorkerView {
 }
 
 export interface SummaryView extends Summary {
+  /** The admin's configured id and name, when it has them. */
+  id?: string
+  name?: string
   peerId: string
   network: string
   strategy: string
@@ -57,6 +60,9 @@ export interface SummaryView extends Summary {
 
 export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary'] as const
 export type ApiMethod = typeof API_METHODS[number]
+
+/** Most tasks one page lists. */
+export const MAX_PAGE = 1000
 
 export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
 
@@ -91,7 +97,7 @@ export class AdminApi {
   /** Adds tasks in any task-file format; ids already known are left alone. */
   submit (params: { tasks?: unknown }): { added: string[], existing: string[] } {
     if (params.tasks == null) throw invalid('tasks', 'missing: give one task or a list of tasks')
-    return this.admin.submit(toTaskSpecs(params.tasks))
+    return this.admin.submit(toTaskSpecs(params.tasks, { isKnown: id => this.admin.scheduler.has(id) }))
   }
 
   cancel (params: { id?: unknown, reason?: unknown }): { cancelled: boolean } {
@@ -122,6 +128,7 @@ export class AdminApi {
     }
     const offset = count(params.offset, 'offset', 0)
     const limit = count(params.limit, 'limit', 100)
+    if (limit > MAX_PAGE) throw invalid('limit', `must be at most ${MAX_PAGE}; page with offset`)
     const rows: TaskRow[] = []
     let total = 0
     for (const task of this.admin.scheduler.listTasks()) {
@@ -158,7 +165,8 @@ export class AdminApi {
   }
 
   summary (): SummaryView {
-    return { ...this.admin.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.scheduler.strategy.name }
+    const { id, name } = this.admin.labels
+    return { ...(id != null ? { id } : {}), ...(name != null ? { name } : {}), ...this.admin.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.scheduler.strategy.name }
   }
 }
 

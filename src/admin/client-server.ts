@@ -3,7 +3,7 @@ import { readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
-import { ADMIN_EVENT_NAMES } from './events.js'
+import { watchAdmin } from './watch.js'
 import type { AdminApi } from './api.js'
 import type { AdminService } from './admin-service.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
@@ -67,13 +67,9 @@ export class ClientServer {
             fail(new ProtocolError('this stream already watches; open another stream for a second watch'))
             return
           }
-          for (const name of ADMIN_EVENT_NAMES) {
-            const listener = (evt: CustomEvent): void => {
-              writer.write({ id: req.id, ok: true, result: encodeJson({ event: name, detail: evt.detail }), error: '', errorName: '', more: true })
-            }
-            this.admin.addEventListener(name, listener)
-            unwatch.push(() => { this.admin.removeEventListener(name, listener) })
-          }
+          unwatch.push(watchAdmin(this.admin, event => {
+            writer.write({ id: req.id, ok: true, result: encodeJson(event), error: '', errorName: '', more: true })
+          }))
           return
         }
         try {

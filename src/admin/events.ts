@@ -38,13 +38,17 @@ export interface RunSummary {
 
 export interface TaskAssignedDetail {
   taskId: string
+  type: string
   attempt: number
   worker: string
   peerId: string
+  /** How long the task waited for a worker, from when it became ready. */
+  queuedMs: number
 }
 
 export interface AttemptEndedDetail {
   taskId: string
+  type: string
   attempt: number
   worker: string
   peerId: string
@@ -61,6 +65,19 @@ export interface LateResultDetail {
   attempt: number
   peerId: string
   success: boolean
+}
+
+/** A condition of the alert thresholds holds (or, resolved, no longer does). */
+export interface AlertDetail {
+  /** The threshold: task_duration, failure_rate, dependency_wait or resource_usage. */
+  name: string
+  /** What it is about (a task id, a worker name), when it is about one thing. */
+  subject?: string
+  message: string
+  value: number
+  threshold: number
+  /** When it started to fire. */
+  since: number
 }
 
 export interface FrameRejectedDetail {
@@ -82,6 +99,10 @@ export interface AdminEvents {
   'progress': CustomEvent<Summary>
   'done': CustomEvent<RunSummary>
   'frame:rejected': CustomEvent<FrameRejectedDetail>
+  /** A batch of state changes reached the journal. */
+  'journal:written': CustomEvent<{ events: number, ms: number }>
+  'alert:fired': CustomEvent<AlertDetail>
+  'alert:resolved': CustomEvent<AlertDetail>
   /** A peer sent too much invalid data: disconnected, and its connections refused until `until`. */
   'peer:banned': CustomEvent<{ peerId: string, until: number, reason: string }>
   'error': CustomEvent<Error>
@@ -90,5 +111,5 @@ export interface AdminEvents {
 export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
   'worker:connected', 'worker:disconnected', 'worker:status', 'assigning:started', 'task:submitted',
   'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected',
-  'peer:banned', 'error'
+  'peer:banned', 'journal:written', 'alert:fired', 'alert:resolved', 'error'
 ]

@@ -6,6 +6,10 @@ import type { ComponentLogger, PeerId } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 
 export interface AdminInit {
+  /** An identifier for this admin, shown in its summary, on the dashboard and in metrics (the config's `task_manager.id`). */
+  id?: string
+  /** A name for this admin, shown like `id` (the config's `task_manager.name`). */
+  name?: string
   /** Tasks to start with; more can be submitted while the admin runs. */
   tasks?: TaskSpec[]
   /** Assign nothing until this many workers have registered. @default 0 */
@@ -20,6 +24,11 @@ export interface AdminInit {
   network?: string
   /** Where state changes are recorded. @default an in-memory journal */
   journal?: Journal
+  /**
+   * Assignment happens as soon as anything changes; besides that the admin runs a scheduling pass and
+   * broadcasts its progress this often. @default 5000
+   */
+  schedulingIntervalMs?: number
   /** @default 15000 */
   leaseTtlMs?: number
   /** How often workers are asked to renew their leases. @default 3000 */
@@ -54,6 +63,7 @@ export interface AdminComponents {
   peerId: PeerId
 }
 
+export const DEFAULT_SCHEDULING_INTERVAL_MS = 5_000
 export const DEFAULT_MAX_INVALID_FRAMES = 20
 export const DEFAULT_BAN_MS = 60_000
 export const DEFAULT_MAX_TASKS = 1_000_000

@@ -44,6 +44,7 @@ export class AdminClient {
   private readonly timeoutMs: number
   private nextId = 1
   private closed: Error | undefined
+  private readonly ended = new AbortController()
 
   private constructor (node: Libp2p, stream: Stream, timeoutMs: number) {
     this.node = node
@@ -82,6 +83,15 @@ export class AdminClient {
       if (/TimeoutError|aborted due to timeout/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: no answer within ${timeoutMs} ms (is the address right? an admin running a private network needs the same --swarm-key: probably a different swarm key, or none)`)
       throw new ProtocolError(`cannot reach the admin at ${address}: ${text}`)
     }
+  }
+
+  /** Aborted when the connection to the admin ends (closed here, or by the admin), with the reason. */
+  get signal (): AbortSignal {
+    return this.ended.signal
+  }
+
+  get isClosed (): boolean {
+    return this.closed != null
   }
 
   async call<T = unknown> (method: string, params: Record<string, unknown> = {}, options: { signal?: AbortSignal } = {}): Promise<T> {
@@ -140,7 +150,7 @@ export class AdminClient {
   }
 
   async close (): Promise<void> {
-    this.closed ??= new AbortError('client closed')
+    this.fail(new AbortError('client closed'))
     await this.stream.close().catch(() => {})
     await this.node.stop()
   }
@@ -166,6 +176,7 @@ export class AdminClient {
     this.closed ??= err
     for (const p of this.pending.values()) p.reject(err)
     this.pending.clear()
+    if (!this.ended.signal.aborted) this.ended.abort(this.closed)
   }
 }
 

@@ -294,6 +294,7 @@ export abstract class TaskLedger {
       return
     }
     task.retryAt = undefined
+    task.readyAt = at
     this.setState(task, 'ready')
     this.ready.push(this.groupFor(task.spec), task)
   }

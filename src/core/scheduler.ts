@@ -142,6 +142,11 @@ export class Scheduler extends TaskLedger {
     return this.tasks.has(taskId)
   }
 
+  /** When a task last became ready to run (its wait for a worker starts there). */
+  readyAt (taskId: string): number | undefined {
+    return this.require(taskId).readyAt
+  }
+
   spec (taskId: string): TaskSpec {
     return this.require(taskId).spec
   }

@@ -39,6 +39,8 @@ export interface TaskSnapshot {
   finishedAt?: number
   /** When a delayed task becomes ready again. */
   retryAt?: number
+  /** When the task last became ready to run. */
+  readyAt?: number
 }
 
 /** An attempt as the scheduler keeps it: with its lease token, and where it falls in the task's history. */
@@ -68,6 +70,8 @@ export class TaskRecord {
   readonly submittedAt: number
   finishedAt: number | undefined
   retryAt: number | undefined
+  /** When the task last became ready: how long it then waits for a worker is its assignment latency. */
+  readyAt: number | undefined
   /** Physically present in its ready queue's heap (entries are removed lazily). */
   queued = false
   /** Position in its worker's list of held leases while running, -1 otherwise. */
@@ -116,6 +120,7 @@ export class TaskRecord {
     if (this.error != null) snap.error = this.error
     if (this.finishedAt != null) snap.finishedAt = this.finishedAt
     if (this.retryAt != null && this.state === 'delayed') snap.retryAt = this.retryAt
+    if (this.readyAt != null) snap.readyAt = this.readyAt
     return snap
   }
 

@@ -5,6 +5,7 @@ import { identify } from '@libp2p/identify'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
@@ -12,6 +13,7 @@ import { InvalidAddressError } from '../errors.js'
 import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 
 export interface NodeOptions<S extends ServiceMap> {
   privateKey?: PrivateKey
@@ -29,6 +31,8 @@ export interface NodeOptions<S extends ServiceMap> {
   pubsub?: boolean
   /** Refuse connections from this peer (checked once its id is authenticated). */
   deny?: (peerId: string) => boolean
+  /** Collect libp2p's own metrics (connections, streams, bytes) into this Prometheus registry. */
+  metricsRegistry?: Registry
   services: { [K in keyof S]: (components: any) => S[K] }
 }
 
@@ -71,6 +75,7 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
   }
   if (options.privateKey != null) config.privateKey = options.privateKey
   if (options.swarmKey != null) config.connectionProtector = preSharedKey({ psk: options.swarmKey })
+  if (options.metricsRegistry != null) config.metrics = prometheusMetrics({ registry: options.metricsRegistry })
   const deny = options.deny
   if (deny != null) config.connectionGater = { denyInboundEncryptedConnection: peerId => deny(peerId.toString()) }
   return createLibp2p(config)

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import YAML from 'yaml'
 import { ValidationError, type Problem } from '../errors.js'
-import { normalizeTasks } from './normalize.js'
+import { normalizeTasks, type NormalizeOptions } from './normalize.js'
 import type { TaskSpec } from '../core/task.js'
 
 /** Task files larger than this are refused before they are read. */
@@ -16,7 +16,7 @@ export const MAX_FLOW_DEPTH = 100
 export type TaskFormat = 'json' | 'yaml'
 
 /** Reads, parses and validates a task file. Throws a ValidationError listing every problem, naming the file. */
-export async function loadTaskFile (file: string): Promise<TaskSpec[]> {
+export async function loadTaskFile (file: string, options: NormalizeOptions = {}): Promise<TaskSpec[]> {
   let size: number
   try {
     size = (await stat(file)).size
@@ -29,19 +29,23 @@ export async function loadTaskFile (file: string): Promise<TaskSpec[]> {
   const text = await readFile(file, 'utf8')
   const ext = extname(file).toLowerCase()
   const format: TaskFormat | undefined = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined
-  return parseTasks(text, { file, ...(format != null ? { format } : {}) })
+  return parseTasks(text, { ...options, file, ...(format != null ? { format } : {}) })
 }
 
 /** Parses task text (JSON, or YAML, which is also tried when no format is given) and validates it. */
-export function parseTasks (text: string, options: { file?: string, format?: TaskFormat } = {}): TaskSpec[] {
+export function parseTasks (text: string, options: NormalizeOptions & { file?: string, format?: TaskFormat } = {}): TaskSpec[] {
   const where = options.file != null ? { file: options.file } : { subject: 'tasks' }
-  const data = parseDocument(text, options.format, where)
-  const { specs, problems } = normalizeTasks(data)
+  const data = parseTaskDocument(text, options.format, where)
+  const { specs, problems } = normalizeTasks(data, options.isKnown != null ? { isKnown: options.isKnown } : {})
   if (problems.length > 0) throw new ValidationError(problems, where)
   return specs
 }
 
-function parseDocument (text: string, format: TaskFormat | undefined, where: { file?: string, subject?: string }): unknown {
+/**
+ * Task text as plain data, not yet validated: JSON, or YAML (guarded against deep nesting and alias
+ * bombs). Syntax errors name the line.
+ */
+export function parseTaskDocument (text: string, format: TaskFormat | undefined, where: { file?: string, subject?: string }): unknown {
   if (format === 'json' || (format == null && /^\s*[[{]/.test(text))) {
     try {
       return JSON.parse(text)

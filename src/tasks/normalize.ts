@@ -64,7 +64,12 @@ interface Source {
  * dependency graph. All problems are returned together, each with its path; `specs` is only meaningful
  * when there are none.
  */
-export function normalizeTasks (input: unknown): NormalizeResult {
+export interface NormalizeOptions {
+  /** Ids that exist already (on the admin): new tasks may depend on them. */
+  isKnown?: (id: string) => boolean
+}
+
+export function normalizeTasks (input: unknown, options: NormalizeOptions = {}): NormalizeResult {
   const problems: Problem[] = []
   const specs: TaskSpec[] = []
   const sources: Source[] = []
@@ -107,6 +112,7 @@ export function normalizeTasks (input: unknown): NormalizeResult {
     if (spec.dependsOn.some(d => groups.has(d))) spec.dependsOn = [...new Set(spec.dependsOn.flatMap(d => groups.get(d)?.steps ?? [d]))]
   }
   problems.push(...checkGraph(specs, {
+    ...(options.isKnown != null ? { isKnown: options.isKnown } : {}),
     pathOf: i => sources[i]?.path ?? `tasks[${i}]`,
     dependsOnField: i => sources[i]?.depsField ?? 'depends_on'
   }))
@@ -114,9 +120,9 @@ export function normalizeTasks (input: unknown): NormalizeResult {
 }
 
 /** Task specs from input in any accepted format; throws a ValidationError listing every problem. */
-export function toTaskSpecs (input: unknown, subject = 'tasks'): TaskSpec[] {
-  const { specs, problems } = normalizeTasks(input)
-  if (problems.length > 0) throw new ValidationError(problems, { subject })
+export function toTaskSpecs (input: unknown, options: NormalizeOptions & { subject?: string } = {}): TaskSpec[] {
+  const { specs, problems } = normalizeTasks(input, options)
+  if (problems.length > 0) throw new ValidationError(problems, { subject: options.subject ?? 'tasks' })
   return specs
 }
 

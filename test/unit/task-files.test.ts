@@ -82,6 +82,15 @@ describe('task file validation', () => {
     ])).toEqual(['tasks[2].dependsOn[0]: unknown task "ghost"', 'cycle: a -> b -> a'])
   })
 
+  it('lets new tasks depend on tasks the admin already holds, and only those', () => {
+    const known = new Set(['built'])
+    const { specs, problems } = normalizeTasks([{ id: 'deploy', depends_on: ['built', 'tested'] }], { isKnown: id => known.has(id) })
+    expect(problems.map(p => `${p.path}: ${p.message}`)).toEqual(['tasks[0].depends_on[1]: unknown task "tested"'])
+    known.add('tested')
+    expect(normalizeTasks([{ id: 'deploy', depends_on: ['built', 'tested'] }], { isKnown: id => known.has(id) }).problems).toEqual([])
+    expect(specs[0]!.dependsOn).toEqual(['built', 'tested'])
+  })
+
   it('loads nothing when anything is wrong, and names the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-'))
     const file = join(dir, 'bad.yaml')

@@ -13,7 +13,7 @@ import { readSwarmKey } from './admin.js'
 import { TASK_STATES, type TaskView } from '../../admin/api.js'
 import type { HistoryEntry } from '../../core/task-record.js'
 
-interface ClientOptions {
+export interface ClientOptions {
   admin?: string
   key?: string
   swarmKey?: string
@@ -32,7 +32,7 @@ function clientOptions (command: Command, adminRequired = true): Command {
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
 }
 
-async function connect (opts: ClientOptions): Promise<AdminClient> {
+export async function connect (opts: ClientOptions): Promise<AdminClient> {
   if (opts.admin == null) throw new UsageError('give the admin\'s address with --admin')
   return AdminClient.connect(opts.admin, {
     timeoutMs: opts.timeout * 1000,
@@ -57,7 +57,8 @@ export function clientCommands (): Command[] {
     .requiredOption('--tasks <file>', 'task file, JSON or YAML (checked here before anything is sent)')
     .option('--wait', 'wait until the submitted tasks are final, showing progress; exit 0 if all succeeded')
     .action(async (opts: ClientOptions & { tasks: string, wait?: boolean }) => {
-      const specs = await loadTaskFile(opts.tasks)
+      // dependencies on tasks the admin already holds are checked there
+      const specs = await loadTaskFile(opts.tasks, { isKnown: () => true })
       await withClient(opts, async (client, out) => {
         const ids = new Set(specs.map(s => s.id))
         const finished = new Set<string>()
@@ -116,7 +117,7 @@ export function clientCommands (): Command[] {
     .description('the tasks of a running admin, a page at a time')
     .option('--state <state>', `only tasks in this state: ${TASK_STATES.join(', ')}, or final`, oneOf(...TASK_STATES, 'final'))
     .option('--offset <n>', 'skip this many', integer(0), 0)
-    .option('--limit <n>', 'show at most this many', integer(1, 100_000), 100)
+    .option('--limit <n>', 'show at most this many (up to 1000; page with --offset)', integer(1, 1000), 100)
     .action(async (opts: ClientOptions & { state?: TaskState | 'final', offset: number, limit: number }) => {
       await withClient(opts, async (client, out) => {
         const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit })
