@@ -8,7 +8,10 @@ import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
 import { toTaskSpecs, type TaskInput } from '../tasks/normalize.js'
 import { statusTopic } from '../protocol/constants.js'
 import { AdminService, type AdminInit } from './admin-service.js'
-import { ADMIN_EVENT_NAMES, type AdminEvents, type RunSummary, type WorkerDetails } from './events.js'
+import { ADMIN_EVENT_NAMES, type AdminEvents, type AlertDetail, type RunSummary, type WorkerDetails } from './events.js'
+import { AlertMonitor, type AlertMonitorOptions } from '../monitoring/alert-monitor.js'
+import type { HttpServer, HttpServerOptions } from '../http/server.js'
+import type { AdminMetrics } from '../monitoring/metrics.js'
 import type { Summary } from '../core/scheduler.js'
 import type { WorkerStatusUpdate } from '../core/registry.js'
 import type { TaskSpec } from '../core/task.js'
@@ -34,12 +37,18 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal'>
   swarmKey?: Uint8Array
   /** Announce the admin by mDNS, so workers on the local network can find it by peer id alone. */
   mdns?: boolean
+  /** Serve the HTTP API, the live dashboard and Prometheus metrics. Off unless given. */
+  http?: HttpServerOptions
+  /** Alert thresholds, evaluated every interval; firing alerts are events, metrics and on the dashboard. */
+  monitoring?: AlertMonitorOptions
 }
 
 export interface AdminDetails {
   peerId: string
   /** Full addresses, each ending in `/p2p/<peerId>`: what workers dial. */
   addresses: string[]
+  /** The HTTP API and dashboard, when served. */
+  http?: string
 }
 
 /**
@@ -58,6 +67,9 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
   private readonly options: TaskManagerOptions
   private node: Libp2p<TaskmeshServices<{ admin: AdminService }>> | undefined
   private stopping: Promise<void> | undefined
+  private http: HttpServer | undefined
+  private alerts: AlertMonitor | undefined
+  private metrics: AdminMetrics | undefined
 
   /** Throws a ValidationError listing every problem if the tasks are not valid; nothing is half-loaded. */
   constructor (tasks: Array<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
@@ -68,8 +80,11 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, journal, journalSync, swarmKey, mdns, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, journal, journalSync, swarmKey, mdns, http, monitoring, ...init } = this.options
     const key = privateKey ?? (keyFile != null || dataDir != null ? (await loadOrCreateKey(keyFile ?? join(dataDir!, 'admin.key'))).privateKey : undefined)
+    // one registry for libp2p's metrics and the admin's, served at /metrics; the HTTP side is loaded only
+    // when asked for, so commands that do not serve it start faster
+    const registry = http != null ? new (await import('prom-client')).Registry() : undefined
     const store = journal ?? (dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal())
     let node: Libp2p<TaskmeshServices<{ admin: AdminService }>> | undefined
     node = await createNode({
@@ -81,18 +96,34 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
       hub: true,
       // banned peers are refused as soon as their peer id is known, before any stream opens
       deny: peerId => node?.services.admin.isBanned(peerId) ?? false,
+      ...(registry != null ? { metricsRegistry: registry } : {}),
       services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store }) }
     })
     for (const name of ADMIN_EVENT_NAMES) {
       node.services.admin.addEventListener(name, (evt: CustomEvent) => { this.safeDispatchEvent(name, { detail: evt.detail }) })
     }
     this.node = node
+    const admin = node.services.admin
+    if (monitoring != null) {
+      this.alerts = new AlertMonitor(admin, monitoring)
+      this.alerts.start()
+    }
+    if (http != null && registry != null) {
+      const [{ AdminMetrics }, { HttpServer }] = await Promise.all([import('../monitoring/metrics.js'), import('../http/server.js')])
+      this.metrics = new AdminMetrics(admin, registry, this.alerts)
+      try {
+        this.http = await HttpServer.start(admin, { ...http, registry, ...(this.alerts != null ? { alerts: this.alerts } : {}) })
+      } catch (err) {
+        await this.stop()
+        throw err
+      }
+    }
   }
 
   /** Peer id and full addresses; available once started. */
   details (): AdminDetails {
     const node = this.started()
-    return { peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(a => a.toString()) }
+    return { peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(a => a.toString()), ...(this.http != null ? { http: this.http.url } : {}) }
   }
 
   get libp2p (): Libp2p {
@@ -101,7 +132,7 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
 
   /** Adds tasks while running; ids already known are left as they are. */
   submit (tasks: Array<TaskInput | TaskSpec>): { added: string[], existing: string[] } {
-    return this.admin.submit(toTaskSpecs(tasks))
+    return this.admin.submit(toTaskSpecs(tasks, { isKnown: id => this.admin.scheduler.has(id) }))
   }
 
   cancel (taskId: string, reason?: string): boolean {
@@ -158,8 +189,24 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
   /** Stops the admin; can be called more than once. */
   async stop (): Promise<void> {
     if (this.node == null) return
-    this.stopping ??= Promise.resolve(this.node.stop())
+    const node = this.node
+    this.stopping ??= (async () => {
+      this.alerts?.stop()
+      this.metrics?.stop()
+      await this.http?.close()
+      await node.stop()
+    })()
     await this.stopping
+  }
+
+  /** Alerts firing now (with `monitoring`). */
+  alertsFiring (): AlertDetail[] {
+    return this.alerts?.firing() ?? []
+  }
+
+  /** Evaluates the alert thresholds now rather than at the next interval. */
+  evaluateAlerts (): void {
+    this.alerts?.evaluate()
   }
 
   get admin (): AdminService {

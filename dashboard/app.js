@@ -1,0 +1,161 @@
+// The taskmesh dashboard: reads the admin's HTTP API and follows its Server-Sent Events.
+import cytoscape from '/vendor/cytoscape.esm.min.mjs'
+
+const STATES = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
+const color = state => getComputedStyle(document.documentElement).getPropertyValue(`--${state}`).trim()
+const $ = id => document.getElementById(id)
+const esc = s => String(s ?? '').replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]))
+
+// a token from ?token= is kept for this tab, and sent as a bearer token (or, for the event stream, in the URL)
+const params = new URLSearchParams(location.search)
+if (params.has('token')) sessionStorage.setItem('taskmesh-token', params.get('token'))
+const token = () => sessionStorage.getItem('taskmesh-token') ?? ''
+
+async function get (path) {
+  const res = await fetch(path, { headers: token() !== '' ? { authorization: `Bearer ${token()}` } : {} })
+  if (res.status === 401) {
+    $('token-form').hidden = false
+    throw new Error('token needed')
+  }
+  if (!res.ok) throw new Error(`${path}: ${res.status}`)
+  return res.json()
+}
+
+$('token-form').addEventListener('submit', e => {
+  e.preventDefault()
+  sessionStorage.setItem('taskmesh-token', $('token').value)
+  location.reload()
+})
+
+// ---------------------------------------------------------------- progress and alerts
+
+function renderSummary (s) {
+  const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled
+  const percent = s.total === 0 ? 0 : Math.floor(final / s.total * 100)
+  $('progress-bar').style.width = `${percent}%`
+  $('progress-percent').textContent = `${percent}%`
+  $('progress-total').textContent = s.total
+  const label = [s.name, s.id].filter(Boolean).join(' · ')
+  $('admin').textContent = `${label !== '' ? `${label} · ` : ''}${s.peerId.slice(0, 16)}… · network "${s.network}" · ${s.strategy} · ${s.workers} workers`
+  if (s.name) document.title = `${s.name} · taskmesh`
+  $('counts').innerHTML = STATES.filter(st => s.counts[st] > 0)
+    .map(st => `<li style="background:${color(st)}" data-state="${st}">${st} ${s.counts[st]}</li>`).join('')
+}
+
+function renderAlerts (alerts) {
+  $('alerts').innerHTML = alerts.length === 0
+    ? '<li class="muted">none</li>'
+    : alerts.map(a => `<li class="firing" data-alert="${esc(a.name)}"><strong>${esc(a.name)}</strong> ${esc(a.message)}</li>`).join('')
+}
+
+// ---------------------------------------------------------------- workers
+
+function renderWorkers (workers) {
+  $('workers').querySelector('tbody').innerHTML = workers.map(w => `
+    <tr data-worker="${esc(w.name)}">
+      <td>${esc(w.name)}</td><td>${w.skill}</td><td>${esc(w.capabilities.join(', '))}</td>
+      <td><span class="load"><span style="width:${Math.round(w.running / w.capacity * 100)}%"></span></span>${w.running}/${w.capacity}</td>
+      <td>${w.completed}</td><td>${w.failed}</td>
+      <td>${w.successRate != null ? `${Math.round(w.successRate * 100)}%` : ''}</td>
+      <td>${w.cpu != null ? `${Math.round(w.cpu * 100)}%` : ''}</td>
+      <td>${w.memoryBytes != null ? `${Math.round(w.memoryBytes / 1e6)} MB` : ''}</td>
+      <td>${!w.online ? 'offline' : w.draining ? 'draining' : 'online'}</td>
+    </tr>`).join('')
+}
+
+// ---------------------------------------------------------------- tasks and their history
+
+async function renderTasks () {
+  const state = $('state-filter').value
+  const page = await get(`/api/tasks?limit=500${state !== '' ? `&state=${state}` : ''}`)
+  const text = $('text-filter').value.toLowerCase()
+  const rows = page.tasks.filter(t => text === '' || `${t.id} ${t.description} ${t.worker ?? ''}`.toLowerCase().includes(text))
+  $('tasks').querySelector('tbody').innerHTML = rows.map(t => `
+    <tr data-task="${esc(t.id)}" data-state="${t.state}">
+      <td>${esc(t.id)}</td><td>${esc(t.description)}</td>
+      <td><span class="state" style="background:${color(t.state)}">${t.state}</span></td>
+      <td>${t.priority}</td><td>${esc(t.worker)}</td><td>${t.attempts}</td><td title="${esc(t.error)}">${esc(t.error)}</td>
+    </tr>`).join('')
+  $('tasks-note').textContent = page.total > page.tasks.length ? `showing ${page.tasks.length} of ${page.total}` : ''
+}
+
+$('tasks').addEventListener('click', async e => {
+  const row = e.target.closest('tr[data-task]')
+  if (row == null) return
+  const task = await get(`/api/tasks/${encodeURIComponent(row.dataset.task)}`)
+  $('history-title').textContent = `${task.id}: ${task.state}`
+  $('history-rows').innerHTML = task.history.map(h => `
+    <tr><td>${new Date(h.at).toLocaleTimeString()}</td><td>${esc(h.event)}</td><td>${h.attempt ?? ''}</td>
+    <td>${esc(h.worker ?? '')}</td><td>${esc([h.error, h.detail, h.durationMs != null ? `${Math.round(h.durationMs)} ms` : ''].filter(Boolean).join('; '))}</td></tr>`).join('')
+  $('history').hidden = false
+})
+$('history-close').addEventListener('click', () => { $('history').hidden = true })
+$('state-filter').addEventListener('change', () => { void renderTasks() })
+$('text-filter').addEventListener('input', () => { void renderTasks() })
+
+// ---------------------------------------------------------------- the dependency graph
+
+let graph
+let drawn = ''
+async function renderGraph () {
+  const view = await get('/api/graph?limit=500')
+  $('graph-note').textContent = view.truncated ? `(the first ${view.nodes.length} tasks)` : ''
+  const shape = view.nodes.map(n => n.id).join('\n') + '|' + view.edges.map(e => `${e.from}>${e.to}`).join('\n')
+  if (graph == null || shape !== drawn) {
+    // the layout is computed by the graph library (breadth-first, directed), never placed by hand
+    graph?.destroy()
+    graph = cytoscape({
+      container: $('graph'),
+      elements: [
+        ...view.nodes.map(n => ({ data: { id: n.id, label: n.label, state: n.state } })),
+        ...view.edges.map(e => ({ data: { id: `${e.from}>${e.to}`, source: e.from, target: e.to } }))
+      ],
+      style: [
+        { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 4, 'background-color': el => color(el.data('state')), 'border-width': 1, 'border-color': '#8c959f' } },
+        { selector: 'edge', style: { width: 1.5, 'line-color': '#8c959f', 'target-arrow-color': '#8c959f', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } }
+      ],
+      layout: { name: 'breadthfirst', directed: true, spacingFactor: 1.1, padding: 12 }
+    })
+    drawn = shape
+  } else {
+    for (const n of view.nodes) graph.getElementById(n.id).data('state', n.state)
+    graph.style().update()
+  }
+  $('graph').dataset.nodes = String(view.nodes.length)
+  $('graph').dataset.states = view.nodes.map(n => n.state).join(',')
+}
+$('legend').innerHTML = STATES.map(s => `<li style="background:${color(s)}">${s}</li>`).join('')
+
+// ---------------------------------------------------------------- live updates
+
+async function refresh () {
+  const [summary, workers, alerts] = await Promise.all([get('/api/summary'), get('/api/workers'), get('/api/alerts')])
+  renderSummary(summary)
+  renderWorkers(workers)
+  renderAlerts(alerts)
+  await Promise.all([renderTasks(), renderGraph()])
+}
+
+// events come in bursts: refresh at most every 300 ms, always after the last one
+let timer
+let again = false
+function soon () {
+  if (timer != null) { again = true; return }
+  timer = setTimeout(async () => {
+    try { await refresh() } finally {
+      timer = undefined
+      if (again) { again = false; soon() }
+    }
+  }, 300)
+}
+
+function follow () {
+  const events = new EventSource(`/api/events${token() !== '' ? `?access_token=${encodeURIComponent(token())}` : ''}`)
+  events.onopen = () => { $('live').dataset.live = 'yes'; $('live').textContent = 'live' }
+  events.onerror = () => { $('live').dataset.live = 'no'; $('live').textContent = 'reconnecting' }
+  for (const name of ['worker:connected', 'worker:disconnected', 'worker:status', 'task:submitted', 'task:assigned', 'task:completed', 'task:attempt-ended', 'progress', 'alert:fired', 'alert:resolved']) {
+    events.addEventListener(name, soon)
+  }
+}
+
+refresh().then(follow, err => { console.error(err) })

@@ -1,0 +1,46 @@
+import { access, readFile, readdir } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, extname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export interface Asset {
+  type: string
+  body: Buffer
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml'
+}
+
+/**
+ * The dashboard's files: the page, its script and style (in `dashboard/` of this package) and the graph
+ * library it draws with (cytoscape, a dependency). Read once when the server starts; there is no build step.
+ */
+export async function loadDashboard (): Promise<Map<string, Asset>> {
+  const dir = await dashboardDir()
+  const assets = new Map<string, Asset>()
+  for (const name of await readdir(dir)) {
+    const type = TYPES[extname(name)]
+    if (type != null) assets.set(`/${name}`, { type, body: await readFile(join(dir, name)) })
+  }
+  // the minified ES build sits beside the package's main file (its export map offers it only to `import`)
+  const cytoscape = join(dirname(createRequire(import.meta.url).resolve('cytoscape')), 'cytoscape.esm.min.mjs')
+  assets.set('/vendor/cytoscape.esm.min.mjs', { type: TYPES['.mjs']!, body: await readFile(cytoscape) })
+  return assets
+}
+
+/** `dashboard/` at the package root: two levels up from the sources (tests), three from the build in dist/. */
+async function dashboardDir (): Promise<string> {
+  for (const up of ['../../dashboard/', '../../../dashboard/']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url))
+    try {
+      await access(join(dir, 'index.html'))
+      return dir
+    } catch {}
+  }
+  throw new Error('the dashboard\'s files (dashboard/ in the taskmesh package) are missing; reinstall the package')
+}

@@ -1,0 +1,156 @@
+import { timingSafeEqual } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { ValidationError } from '../errors.js'
+import { DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../admin/client-server.js'
+import { watchAdmin } from '../admin/watch.js'
+import { loadDashboard, type Asset } from './dashboard.js'
+import { graphView } from './graph-view.js'
+import { parseTaskDocument } from '../tasks/load.js'
+import { withoutCounterSuffixOnGauges } from '../monitoring/exposition.js'
+import type { AdminService } from '../admin/admin-service.js'
+import type { AlertMonitor } from '../monitoring/alert-monitor.js'
+import type { Registry } from 'prom-client'
+
+export interface HttpServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string
+  /** 0 picks a free port. */
+  port: number
+  /** Bearer token every request except /healthz and the dashboard's files must carry. Required off loopback. */
+  token?: string
+  /** Served at /metrics. */
+  registry?: Registry
+  alerts?: AlertMonitor
+}
+
+const STATUS_OF: Record<string, number> = {
+  ValidationError: 400,
+  AuthorizationError: 403,
+  UnknownTaskError: 404,
+  UnknownWorkerError: 404,
+  InvalidStateError: 409,
+  LimitExceededError: 413
+}
+
+/**
+ * The admin's HTTP API, Server-Sent Events, Prometheus metrics and the live dashboard (Fastify). Every
+ * operation goes through the admin's {@link AdminApi}, like the client protocol and the MCP server.
+ */
+export class HttpServer {
+  private readonly app: FastifyInstance
+  private readonly streams = new Set<() => void>()
+
+  private constructor (app: FastifyInstance) {
+    this.app = app
+  }
+
+  static async start (admin: AdminService, options: HttpServerOptions): Promise<HttpServer> {
+    const host = options.host ?? '127.0.0.1'
+    if (!isLoopback(host) && (options.token == null || options.token === '')) {
+      throw new ValidationError([{ path: '--http', message: `the HTTP API would listen on ${host}, beyond this machine, without a token: give one with --http-token FILE, or listen on 127.0.0.1` }], { subject: 'options' })
+    }
+    const app = Fastify({ logger: false, bodyLimit: DEFAULT_MAX_CLIENT_FRAME_BYTES })
+    const server = new HttpServer(app)
+    const assets = await loadDashboard()
+    // the dashboard's own files are open (they hold no data); everything it fetches needs the token
+    if (options.token != null && options.token !== '') app.addHook('onRequest', authorize(options.token, new Set(['/healthz', '/', ...assets.keys()])))
+    // task files can be posted as they are: curl --data-binary @tasks.yaml -H 'content-type: application/yaml'
+    app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, parseTaskDocument(body as string, 'yaml', { subject: 'request body' }))
+      } catch (err) {
+        done(err as Error, undefined)
+      }
+    })
+    server.routes(admin, assets, options)
+    app.setErrorHandler((err: Error & { statusCode?: number, problems?: unknown }, _req, reply) => {
+      const status = STATUS_OF[err.name] ?? (err.statusCode != null && err.statusCode < 500 ? err.statusCode : 500)
+      void reply.code(status).send({ error: err.name, message: err.message, ...(err.problems != null ? { problems: err.problems } : {}) })
+    })
+    await app.listen({ host, port: options.port })
+    return server
+  }
+
+  /** Where it listens, such as http://127.0.0.1:8080. */
+  get url (): string {
+    const address = this.app.server.address()
+    if (address == null || typeof address === 'string') return String(address)
+    return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  }
+
+  async close (): Promise<void> {
+    for (const end of this.streams) end()
+    await this.app.close()
+  }
+
+  private routes (admin: AdminService, assets: Map<string, Asset>, options: HttpServerOptions): void {
+    const app = this.app
+    const api = admin.api
+
+    app.get('/healthz', async () => ({ status: 'ok' }))
+
+    app.get('/api/summary', async () => api.summary())
+    app.get('/api/workers', async () => api.workers())
+    app.get('/api/tasks', async (req: FastifyRequest<{ Querystring: Record<string, string> }>) => api.tasks(req.query))
+    app.get('/api/tasks/:id', async (req: FastifyRequest<{ Params: { id: string } }>) => api.task({ id: req.params.id }))
+    app.post('/api/tasks', async (req, reply) => {
+      const body = req.body
+      // one task, a list, or { tasks: [...] }: every task-file format
+      const tasks = body != null && typeof body === 'object' && !Array.isArray(body) && 'tasks' in body ? (body as { tasks: unknown }).tasks : body
+      return await reply.code(201).send(api.submit({ tasks }))
+    })
+    app.post('/api/tasks/:id/cancel', async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => api.cancel({ id: req.params.id, reason: req.body?.reason }))
+    app.post('/api/tasks/:id/retry', async (req: FastifyRequest<{ Params: { id: string } }>) => api.retry({ id: req.params.id }))
+    app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string } }>) => graphView(admin, Number(req.query.limit ?? 500)))
+    app.get('/api/alerts', async () => options.alerts?.firing() ?? [])
+
+    app.get('/api/events', async (req, reply) => {
+      reply.hijack()
+      const res = reply.raw
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+      res.write(`retry: 2000\n\n`)
+      const stop = watchAdmin(admin, ({ event, detail }) => { res.write(`event: ${event}\ndata: ${JSON.stringify(detail)}\n\n`) })
+      const ping = setInterval(() => { res.write(': ping\n\n') }, 15_000)
+      const end = (): void => {
+        clearInterval(ping)
+        stop()
+        this.streams.delete(end)
+        res.end()
+      }
+      this.streams.add(end)
+      req.raw.on('close', end)
+    })
+
+    app.get('/metrics', async (_req, reply) => {
+      if (options.registry == null) return await reply.code(404).send({ error: 'NotFound', message: 'metrics are off' })
+      return await reply.type(options.registry.contentType).send(withoutCounterSuffixOnGauges(await options.registry.metrics()))
+    })
+
+    // the dashboard: a page and its files, all inside the package
+    const serve = (path: string) => async (_req: FastifyRequest, reply: FastifyReply) => {
+      const asset = assets.get(path)!
+      return await reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body)
+    }
+    app.get('/', serve('/index.html'))
+    for (const path of assets.keys()) app.get(path, serve(path))
+  }
+}
+
+function isLoopback (host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '::1'
+}
+
+/** Requires the token, as a bearer token or (for EventSource, which cannot set headers) `?access_token=`. */
+function authorize (token: string, open: Set<string>) {
+  const expected = Buffer.from(token)
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const path = req.url.split('?')[0]!
+    if (open.has(path)) return
+    const header = req.headers.authorization
+    const given = header?.startsWith('Bearer ') === true ? header.slice(7) : new URL(req.url, 'http://x').searchParams.get('access_token') ?? ''
+    const candidate = Buffer.from(given)
+    if (candidate.length !== expected.length || !timingSafeEqual(candidate, expected)) {
+      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'AuthorizationError', message: 'this API needs its token: send "Authorization: Bearer <token>" (the token is in the admin\'s --http-token file)' })
+    }
+  }
+}

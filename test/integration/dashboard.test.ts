@@ -1,0 +1,109 @@
+/// <reference lib="dom" />
+// (the functions given to page.waitForFunction and $eval run in the browser)
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Network, nextEvent } from '../helpers/net.js'
+import type { TaskManager } from '../../src/admin/task-manager.js'
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+
+/**
+ * The dashboard in a real headless Chromium (Debian's, installed by .ci/run). The networking flags keep
+ * it from trying to reach hosts these machines cannot reach; the profile is fresh every run.
+ */
+describe('the live dashboard', () => {
+  const net = new Network()
+  let manager: TaskManager
+  let context: BrowserContext
+  let page: Page
+  let profile: string
+  const pageErrors: string[] = []
+
+  beforeAll(async () => {
+    manager = await net.admin([], {
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      name: 'build farm',
+      http: { port: 0 },
+      monitoring: { intervalMs: 100, thresholds: { taskDuration: 0.5 } }
+    })
+    await net.worker(manager, 'Junior', 3, { statusIntervalMs: 200 })
+    await net.worker(manager, 'Intermediate', 6, { capabilities: ['python'], statusIntervalMs: 200 })
+    await net.worker(manager, 'Senior', 9, { capabilities: ['gpu', 'python'], maxConcurrent: 2, statusIntervalMs: 200 })
+    profile = await mkdtemp(join(tmpdir(), 'taskmesh-chromium-'))
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 1100 }
+    })
+    page = context.pages()[0] ?? await context.newPage()
+    page.on('pageerror', err => { pageErrors.push(err.message) })
+    page.on('console', msg => { if (msg.type() === 'error') pageErrors.push(msg.text()) })
+  }, 60_000)
+
+  afterAll(async () => {
+    await context?.close()
+    await net.stop()
+    if (profile != null) await rm(profile, { recursive: true, force: true })
+  })
+
+  it('shows the workers, follows a workflow to 100%, draws its graph, and shows alerts', async () => {
+    await page.goto(`${manager.details().http!}/`)
+    await page.waitForSelector('#live[data-live="yes"]')
+    await page.waitForFunction(() => document.querySelectorAll('#workers tr[data-worker]').length === 3)
+    const workers = await page.$$eval('#workers tr[data-worker]', rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.textContent)))
+    expect(workers.map(w => w[0]).sort()).toEqual(['Intermediate', 'Junior', 'Senior'])
+    expect(workers.find(w => w[0] === 'Senior')!.slice(1, 3)).toEqual(['9', 'gpu, python'])
+    expect(await page.textContent('#admin')).toMatch(/^build farm · 12D3/)
+
+    // a workflow that takes a little while, so the page follows it live
+    const done = nextEvent(manager, 'done')
+    manager.submit([
+      { id: 'fetch', description: 'fetch data', difficulty: 2, payload: { durationMs: 150 } },
+      { id: 'clean', description: 'clean data', difficulty: 3, depends_on: ['fetch'], payload: { durationMs: 150 } },
+      { id: 'features', description: 'features', difficulty: 5, requires: ['python'], depends_on: ['clean'], payload: { durationMs: 150 } },
+      { id: 'train', description: 'train model', difficulty: 8, requires: ['gpu'], depends_on: ['features'], payload: { durationMs: 150 } },
+      { id: 'report', description: 'report', difficulty: 1, depends_on: ['clean'], payload: { durationMs: 100 } },
+      { id: 'publish', description: 'publish', difficulty: 2, depends_on: ['train', 'report'], payload: { durationMs: 50 } }
+    ])
+    await page.waitForFunction(() => Number(document.querySelector('#graph')?.getAttribute('data-nodes')) === 6)
+    await done
+    await page.waitForFunction(() => document.querySelector('#progress-percent')?.textContent === '100%')
+    expect(await page.textContent('#progress-total')).toBe('6')
+    expect(await page.$eval('#progress-bar', el => (el as HTMLElement).style.width)).toBe('100%')
+
+    // the graph: drawn by the layout library on its canvas, every node coloured as succeeded
+    await page.waitForFunction(() => document.querySelector('#graph')?.getAttribute('data-states') === Array(6).fill('succeeded').join(','))
+    expect(await page.$$eval('#graph canvas', cs => cs.length)).toBeGreaterThan(0)
+    const box = await page.$eval('#graph', el => { const r = el.getBoundingClientRect(); return { w: r.width, h: r.height } })
+    expect(box.w).toBeGreaterThan(100)
+    expect(box.h).toBeGreaterThan(100)
+
+    // the task table, its filter, and a task's history
+    await page.waitForFunction(() => document.querySelectorAll('#tasks tr[data-task]').length === 6)
+    await page.fill('#text-filter', 'train')
+    await page.waitForFunction(() => document.querySelectorAll('#tasks tr[data-task]').length === 1)
+    await page.click('#tasks tr[data-task="train"]')
+    await page.waitForSelector('#history:not([hidden])')
+    const history = await page.$$eval('#history-rows tr', rows => rows.map(r => r.querySelectorAll('td')[1]!.textContent))
+    expect(history).toEqual(['submitted', 'assigned', 'succeeded'])
+    expect(await page.textContent('#history-title')).toBe('train: succeeded')
+    await page.click('#history-close')
+    await page.fill('#text-filter', '')
+
+    // a slow task raises an alert on the page; the screenshot shows it
+    manager.submit([{ id: 'slow', description: 'a slow one', payload: { durationMs: 60_000 } }])
+    await page.waitForSelector('#alerts li[data-alert="task_duration"]')
+    expect(await page.textContent('#alerts')).toMatch(/task slow has run on \w+ for \d+ s, more than 0.5 s/)
+    await mkdir(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
+
+    manager.cancel('slow')
+    await page.waitForFunction(() => document.querySelector('#alerts li[data-alert]') == null)
+    expect(pageErrors).toEqual([])
+  })
+})

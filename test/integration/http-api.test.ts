@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Network, nextEvent } from '../helpers/net.js'
+import { SseStream } from '../helpers/sse.js'
+import { TaskManager } from '../../src/admin/task-manager.js'
+
+/** The HTTP API end to end: a real admin with real workers, driven over HTTP only. */
+describe('the HTTP API', () => {
+  const net = new Network()
+  let base: string
+
+  beforeAll(async () => {
+    const manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 } })
+    base = manager.details().http!
+    await net.worker(manager, 'builder', 6, { capabilities: ['docker'], maxConcurrent: 2 })
+    await net.worker(manager, 'tester', 4)
+  })
+  afterAll(async () => { await net.stop() })
+
+  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number, body: any }> => {
+    const init: RequestInit = { method, headers: { ...headers } }
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body)
+      ;(init.headers as Record<string, string>)['content-type'] ??= 'application/json'
+    }
+    const res = await fetch(base + path, init)
+    const text = await res.text()
+    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) }
+  }
+
+  it('runs a submitted workflow, followed over Server-Sent Events to completion', async () => {
+    const events = await SseStream.open(`${base}/api/events`)
+    try {
+      const workflow = [
+        { task_id: 'checkout', description: 'fetch the sources', difficulty: 2 },
+        { task_id: 'build', description: 'build the image', requires: ['docker'], depends_on: ['checkout'], difficulty: 5 },
+        { task_id: 'unit', description: 'unit tests', depends_on: ['build'], difficulty: 3 },
+        { task_id: 'lint', description: 'lint', depends_on: ['checkout'], priority: 8 },
+        { task_id: 'publish', description: 'publish', depends_on: ['unit', 'lint'] }
+      ]
+      expect(await api('POST', '/api/tasks', workflow)).toEqual({ status: 201, body: { added: ['checkout', 'build', 'unit', 'lint', 'publish'], existing: [] } })
+      await events.waitFor(e => e.event === 'task:completed' && e.data.id === 'publish')
+
+      const order = events.events.filter(e => e.event === 'task:completed').map(e => e.data.id)
+      expect(order.indexOf('checkout')).toBeLessThan(order.indexOf('build'))
+      expect(order.indexOf('build')).toBeLessThan(order.indexOf('unit'))
+      expect(order.indexOf('unit')).toBeLessThan(order.indexOf('publish'))
+      expect(events.events.filter(e => e.event === 'task:completed').every(e => e.data.status === 'succeeded')).toBe(true)
+      expect(events.events.find(e => e.event === 'task:assigned' && e.data.taskId === 'build')!.data.worker).toBe('builder')
+      // every kind of task event came through, progress too, and "done" when nothing was left
+      expect(new Set(events.events.map(e => e.event))).toEqual(new Set(['task:submitted', 'task:assigned', 'task:attempt-ended', 'task:completed', 'progress', 'done']))
+    } finally {
+      events.close()
+    }
+
+    const publish = await api('GET', '/api/tasks/publish')
+    expect(publish.status).toBe(200)
+    expect(publish.body).toMatchObject({ id: 'publish', state: 'succeeded', dependsOn: ['unit', 'lint'] })
+    expect(publish.body.history.map((h: { event: string }) => h.event)).toEqual(['submitted', 'assigned', 'succeeded'])
+
+    const page = await api('GET', '/api/tasks?state=succeeded&offset=1&limit=2')
+    expect(page).toEqual({ status: 200, body: { total: 5, offset: 1, tasks: [expect.objectContaining({ id: 'build' }), expect.objectContaining({ id: 'unit' })] } })
+
+    const workers = await api('GET', '/api/workers')
+    expect(workers.body.map((w: { name: string }) => w.name).sort()).toEqual(['builder', 'tester'])
+    expect(workers.body.find((w: { name: string }) => w.name === 'builder')).toMatchObject({ skill: 6, capabilities: ['docker'], capacity: 2, online: true, successRate: 1 })
+
+    expect((await api('GET', '/api/summary')).body).toMatchObject({ total: 5, counts: { succeeded: 5 }, workers: 2, strategy: 'skill-fit' })
+    expect(await api('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok' } })
+    const graph = (await api('GET', '/api/graph')).body
+    expect(graph.edges).toContainEqual({ from: 'build', to: 'unit' })
+    expect(graph.nodes.find((n: { id: string }) => n.id === 'publish')).toMatchObject({ state: 'succeeded' })
+  })
+
+  it('takes one task, a { tasks } object, or a YAML task file as it is', async () => {
+    expect(await api('POST', '/api/tasks', { id: 'single', description: 'one task' })).toMatchObject({ status: 201, body: { added: ['single'] } })
+    expect(await api('POST', '/api/tasks', { tasks: [{ id: 'wrapped' }] })).toMatchObject({ status: 201, body: { added: ['wrapped'] } })
+    const yaml = '# a task file, posted as it is\n- task_id: from-yaml\n  description: written in YAML\n  depends_on: [single]\n'
+    expect(await api('POST', '/api/tasks', yaml, { 'content-type': 'application/yaml' })).toMatchObject({ status: 201, body: { added: ['from-yaml'] } })
+    // ids already known are reported, not added twice
+    expect(await api('POST', '/api/tasks', [{ id: 'single' }])).toEqual({ status: 201, body: { added: [], existing: ['single'] } })
+  })
+
+  it('cancels a running task and retries it', async () => {
+    const events = await SseStream.open(`${base}/api/events`)
+    try {
+      await api('POST', '/api/tasks', [{ id: 'long', payload: { durationMs: 60_000 } }])
+      await events.waitFor(e => e.event === 'task:assigned' && e.data.taskId === 'long')
+      expect(await api('POST', '/api/tasks/long/retry')).toMatchObject({ status: 409, body: { error: 'InvalidStateError', message: expect.stringMatching(/only failed, cancelled or skipped tasks can be retried/) } })
+      expect(await api('POST', '/api/tasks/long/cancel', { reason: 'superseded' })).toEqual({ status: 200, body: { cancelled: true } })
+      await events.waitFor(e => e.event === 'task:completed' && e.data.id === 'long' && e.data.status === 'cancelled')
+      expect((await api('GET', '/api/tasks/long')).body).toMatchObject({ state: 'cancelled', error: 'superseded' })
+
+      expect(await api('POST', '/api/tasks/long/retry')).toEqual({ status: 200, body: { retried: true } })
+      await events.waitFor(e => e.event === 'task:assigned' && e.data.taskId === 'long' && e.data.attempt === 2)
+      expect(await api('POST', '/api/tasks/long/cancel')).toEqual({ status: 200, body: { cancelled: true } })
+    } finally {
+      events.close()
+    }
+  })
+
+  it('answers bad requests with 400 and every problem, by path', async () => {
+    const bad = await api('POST', '/api/tasks', [{ id: 'a', priority: 99, depends_on: ['nowhere'] }, { id: 'a' }])
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toBe('ValidationError')
+    expect(bad.body.problems).toEqual(expect.arrayContaining([
+      { path: 'tasks[0].priority', message: expect.stringMatching(/1.*10/) },
+      { path: 'tasks[0].depends_on[0]', message: 'unknown task "nowhere"' },
+      { path: 'tasks[1].id', message: expect.stringMatching(/duplicate id "a"/) }
+    ]))
+    // nothing of a rejected submission was kept
+    expect((await api('GET', '/api/tasks/a')).status).toBe(404)
+
+    expect(await api('POST', '/api/tasks', '[{"id": ')).toMatchObject({ status: 400 })
+    const yaml = await api('POST', '/api/tasks', '- id: x\n  depends_on: [unclosed\n', { 'content-type': 'application/yaml' })
+    expect(yaml).toMatchObject({ status: 400, body: { error: 'ValidationError', problems: [{ path: expect.stringMatching(/^line \d+/) }] } })
+    // an object is one task: this one lacks its id
+    expect(await api('POST', '/api/tasks', {})).toMatchObject({ status: 400, body: { problems: [{ path: 'tasks[0].id' }] } })
+    expect(await api('GET', '/api/tasks?state=sleeping')).toMatchObject({ status: 400, body: { problems: [{ path: 'state', message: expect.stringMatching(/must be one of waiting, ready/) }] } })
+    expect(await api('GET', '/api/tasks?limit=5000')).toMatchObject({ status: 400, body: { problems: [{ path: 'limit' }] } })
+    expect(await api('GET', '/api/tasks?offset=-1')).toMatchObject({ status: 400, body: { problems: [{ path: 'offset' }] } })
+    expect(await api('GET', '/api/tasks/nope')).toMatchObject({ status: 404, body: { error: 'UnknownTaskError', message: expect.stringMatching(/nope/) } })
+    expect(await api('POST', '/api/tasks/nope/cancel')).toMatchObject({ status: 404 })
+    expect((await api('GET', '/api/nothing-here')).status).toBe(404)
+  })
+})
+
+describe('the HTTP API beyond this machine', () => {
+  it('refuses to listen off loopback without a token', async () => {
+    const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { host: '0.0.0.0', port: 0 } })
+    await expect(manager.start()).rejects.toThrow(/--http: the HTTP API would listen on 0\.0\.0\.0, beyond this machine, without a token: give one with --http-token FILE/)
+    await manager.stop()
+  })
+
+  it('requires the token on every API call, metrics and events; health and the dashboard page stay open', async () => {
+    const token = 'a'.repeat(16) + 'b'.repeat(16)
+    const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { host: '0.0.0.0', port: 0, token } })
+    await manager.start()
+    try {
+      // bound to every interface; reached here over loopback only
+      const port = new URL(manager.details().http!).port
+      const base = `http://127.0.0.1:${port}`
+      for (const path of ['/api/summary', '/api/workers', '/api/tasks', '/api/events', '/metrics']) {
+        const res = await fetch(base + path)
+        expect(res.status, path).toBe(401)
+        expect(res.headers.get('www-authenticate')).toBe('Bearer')
+        expect(await res.json()).toMatchObject({ error: 'AuthorizationError', message: expect.stringMatching(/--http-token/) })
+      }
+      expect((await fetch(`${base}/api/summary`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401)
+      expect((await fetch(`${base}/api/summary`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+      expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+      expect((await fetch(`${base}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{"id":"x"}]' })).status).toBe(401)
+      expect((await manager.summary()).total).toBe(0)
+      // EventSource cannot send headers: the token may come in the query
+      const events = await SseStream.open(`${base}/api/events?access_token=${token}`)
+      events.close()
+      expect((await fetch(`${base}/healthz`)).status).toBe(200)
+      expect((await fetch(`${base}/`)).status).toBe(200)
+    } finally {
+      await manager.stop()
+    }
+  })
+})
+
+describe('the HTTP API and the libp2p side together', () => {
+  it('a task submitted over HTTP is seen by the admin\'s event listeners', async () => {
+    const net = new Network()
+    try {
+      const manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 } })
+      const submitted = nextEvent(manager, 'task:submitted')
+      await fetch(`${manager.details().http!}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ id: 'via-http' }]) })
+      expect(await submitted).toEqual({ taskId: 'via-http' })
+    } finally {
+      await net.stop()
+    }
+  })
+})
