@@ -42,3 +42,18 @@ export function oneOf<T extends string> (...choices: T[]) {
     return value as T
   }
 }
+
+/** `8080`, `127.0.0.1:8080`, `0.0.0.0:8080` or `[::1]:8080`; a bare port listens on loopback only. */
+export function hostPort (value: string): { host: string, port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:\s]+):)?(\d{1,5})$/.exec(value.trim())
+  const port = Number(m?.[2])
+  if (m == null || port > 65535) throw new InvalidArgumentError('expected a port, or HOST:PORT such as 127.0.0.1:8080 (0 picks a free port)')
+  return { host: m[1] != null ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1', port }
+}
+
+/** A share from 0 to 1, such as a failure rate. */
+export function ratio (value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number from 0 to 1, such as 0.1')
+  return n
+}

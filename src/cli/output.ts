@@ -1,11 +1,14 @@
 import Table from 'cli-table3'
 import cliProgress from 'cli-progress'
+import type { Logger } from './log.js'
 
 export interface OutputOptions {
   /** One JSON object per stdout line, each with an `event` field; nothing else on stdout. */
   json: boolean
   stdout?: NodeJS.WritableStream & { isTTY?: boolean }
   stderr?: NodeJS.WritableStream & { isTTY?: boolean }
+  /** Where warnings go, as structured records; without it they are plain lines on stderr. */
+  log?: Logger
 }
 
 export interface Column<T> {
@@ -20,12 +23,14 @@ export interface Column<T> {
  */
 export class Output {
   readonly json: boolean
+  readonly log: Logger | undefined
   private readonly out: NodeJS.WritableStream & { isTTY?: boolean }
   private readonly err: NodeJS.WritableStream & { isTTY?: boolean }
   private bar: cliProgress.SingleBar | undefined
 
   constructor (options: OutputOptions) {
     this.json = options.json
+    this.log = options.log
     this.out = options.stdout ?? process.stdout
     this.err = options.stderr ?? process.stderr
   }
@@ -40,9 +45,15 @@ export class Output {
     if (!this.json) this.write(this.out, `${text}\n`)
   }
 
-  /** A warning for people, on stderr in both modes. */
-  warn (text: string): void {
-    this.write(this.err, `${text}\n`)
+  /** A warning, on stderr in both modes: a log record when there is a log, else a plain line. */
+  warn (text: string, fields: Record<string, unknown> = {}): void {
+    if (this.log == null) {
+      this.write(this.err, `${text}\n`)
+      return
+    }
+    if (this.bar != null) this.err.write('\r\x1b[K')
+    this.log.warn(fields, text)
+    this.bar?.render()
   }
 
   table<T> (rows: readonly T[], columns: ReadonlyArray<Column<T>>): void {

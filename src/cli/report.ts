@@ -1,5 +1,6 @@
 import { formatMs, type Output } from './output.js'
-import type { AdminEvents, RunSummary, TaskOutcome } from '../admin/events.js'
+import { ADMIN_EVENT_NAMES, type AdminEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
+import type { Logger } from './log.js'
 
 interface EventSource {
   addEventListener<K extends keyof AdminEvents>(type: K, listener: (evt: AdminEvents[K]) => void): void
@@ -47,13 +48,35 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   })
   source.addEventListener('frame:rejected', ({ detail }) => {
     out.event('frame:rejected', { ...detail })
-    out.warn(`! rejected a frame from ${detail.peerId}: ${detail.reason}`)
+    out.warn(`! rejected a frame from ${detail.peerId}: ${detail.reason}`, { peerId: detail.peerId })
   })
+  source.addEventListener('alert:fired', ({ detail }) => { out.event('alert:fired', { ...detail }) })
+  source.addEventListener('alert:resolved', ({ detail }) => { out.event('alert:resolved', { ...detail }) })
   source.addEventListener('progress', ({ detail: s }) => {
     const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled
     out.progress(final, s.total, `${s.counts.running} running, ${s.workers} workers`)
   })
   return skills
+}
+
+/** Events logged as they are, at debug level; the chattiest ones at trace. */
+const TRACE = new Set<keyof AdminEvents>(['progress', 'journal:written', 'worker:status'])
+
+/**
+ * The admin's log: alerts and bans at warn, resolved alerts at info, every event at debug (trace for
+ * the chattiest), so `--log-level debug --log-format json` is a full machine-readable trace.
+ */
+export function logAdminEvents (source: EventSource, log: Logger): void {
+  source.addEventListener('alert:fired', ({ detail: a }) => { log.warn({ alert: a.name, subject: a.subject, value: a.value, threshold: a.threshold }, `alert ${a.name}: ${a.message}`) })
+  source.addEventListener('alert:resolved', ({ detail: a }) => { log.info({ alert: a.name, subject: a.subject }, `alert ${a.name} resolved${a.subject != null ? ` (${a.subject})` : ''}`) })
+  source.addEventListener('peer:banned', ({ detail: b }) => { log.warn({ peerId: b.peerId, until: new Date(b.until).toISOString() }, `banned ${b.peerId}: ${b.reason}`) })
+  source.addEventListener('error', ({ detail: err }) => { log.error({ err }, err.message) })
+  if (!log.isLevelEnabled('debug')) return
+  for (const name of ADMIN_EVENT_NAMES) {
+    if (name === 'error') continue
+    const level = TRACE.has(name) ? 'trace' : 'debug'
+    source.addEventListener(name, (evt: CustomEvent) => { log[level]({ event: name, detail: evt.detail }, name) })
+  }
 }
 
 /** The final table, or one JSON `summary` event. */

@@ -4,15 +4,20 @@ import { TaskManager } from '../../admin/task-manager.js'
 import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { ValidationError } from '../../errors.js'
-import { collect, integer, number, oneOf } from '../options.js'
+import { collect, hostPort, integer, number, oneOf, ratio } from '../options.js'
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { Output } from '../output.js'
-import { printSummary, reportAdminEvents } from '../report.js'
+import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
+import { createLogger, logOptions, type LogOptions } from '../log.js'
+import { withSettings } from '../settings.js'
+import type { AlertThresholds } from '../../monitoring/alerts.js'
 import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
 
-interface AdminOptions {
+interface AdminOptions extends LogOptions {
+  id?: string
+  name?: string
   tasks?: string
   expectedWorkers: number
   listen: string[]
@@ -35,11 +40,19 @@ interface AdminOptions {
   maxInvalidFrames?: number
   exitWhenDone?: boolean
   drainTimeout: number
+  schedulingInterval: number
+  monitoringInterval: number
+  alertTaskDuration?: number
+  alertFailureRate?: number
+  alertDependencyWait?: number
+  alertResourceUsage?: number
+  http?: { host: string, port: number }
+  httpToken?: string
   json?: boolean
 }
 
 export function adminCommand (): Command {
-  return new Command('admin')
+  const command = new Command('admin')
     .description('run the admin peer: hold the tasks, wait for workers, assign by skill and capability')
     .option('--tasks <file>', 'task file, JSON or YAML (tutorial or coordinator format)')
     .option('--expected-workers <n>', 'assign nothing until this many workers have registered', integer(0), 0)
@@ -63,12 +76,37 @@ export function adminCommand (): Command {
     .option('--max-lost-attempts <n>', 'times a task may lose its worker before it fails', integer(0))
     .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish', number(0), 30)
+    .option('--id <id>', 'an identifier for this admin, shown in summaries, on the dashboard and in metrics')
+    .option('--name <name>', 'a name for this admin, shown like --id')
+    .option('--scheduling-interval <seconds>', 'assignment follows every change; besides, a scheduling pass and a progress broadcast this often', number(0.01), 5)
+    .option('--http <[host:]port>', 'serve the HTTP API, the live dashboard and /metrics here (a bare port: loopback only)', hostPort)
+    .option('--http-token <file>', 'file holding the bearer token the HTTP API requires (required when --http is not on loopback)')
+    .option('--monitoring-interval <seconds>', 'how often alert thresholds are checked; also the failure-rate window', number(0.01), 60)
+    .option('--alert-task-duration <seconds>', 'alert when an attempt runs longer than this', number(0))
+    .option('--alert-failure-rate <ratio>', 'alert when more than this share of the attempts in the window fail (from 5 attempts on)', ratio)
+    .option('--alert-dependency-wait <seconds>', 'alert when a task waits longer than this for its dependencies', number(0))
+    .option('--alert-resource-usage <ratio>', 'alert when a worker uses more than this share of a CPU core', number(0))
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
-    .action(runAdmin)
+  logOptions(command)
+  return withSettings(command, {
+    section: 'task_manager',
+    envPrefix: 'TASKMESH_ADMIN_',
+    nested: { alert_thresholds: 'alert' },
+    paths: ['tasks', 'key', 'dataDir', 'swarmKey', 'allowWorkers', 'allowClients', 'httpToken'],
+    modules: ['strategy']
+  }).action(runAdmin)
 }
 
 async function runAdmin (opts: AdminOptions): Promise<void> {
-  const out = new Output({ json: opts.json === true })
+  const log = createLogger({ name: 'admin', logLevel: opts.logLevel, logFormat: opts.logFormat })
+  const out = new Output({ json: opts.json === true, log })
+  const httpToken = opts.httpToken != null ? await readToken(opts.httpToken) : undefined
+  const thresholds: AlertThresholds = {
+    ...(opts.alertTaskDuration != null ? { taskDuration: opts.alertTaskDuration } : {}),
+    ...(opts.alertFailureRate != null ? { failureRate: opts.alertFailureRate } : {}),
+    ...(opts.alertDependencyWait != null ? { dependencyWait: opts.alertDependencyWait } : {}),
+    ...(opts.alertResourceUsage != null ? { resourceUsage: opts.alertResourceUsage } : {})
+  }
   const tasks = opts.tasks != null ? await loadTaskFile(opts.tasks) : []
   const strategy = await resolveStrategy(opts.strategy)
   const allowWorkers = opts.allowWorkers != null ? await AllowList.load(opts.allowWorkers) : undefined
@@ -77,6 +115,11 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     listen: opts.listen.length > 0 ? opts.listen : [DEFAULT_ADMIN_LISTEN],
     expectedWorkers: opts.expectedWorkers,
     strategy,
+    schedulingIntervalMs: opts.schedulingInterval * 1000,
+    ...(opts.id != null ? { id: opts.id } : {}),
+    ...(opts.name != null ? { name: opts.name } : {}),
+    ...(Object.keys(thresholds).length > 0 ? { monitoring: { thresholds, intervalMs: opts.monitoringInterval * 1000 } } : {}),
+    ...(opts.http != null ? { http: { ...opts.http, ...(httpToken != null ? { token: httpToken } : {}) } } : {}),
     onNoWorker: opts.onNoWorker,
     noWorkerGraceMs: opts.waitForWorker * 1000,
     network: opts.network,
@@ -94,18 +137,21 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.maxInvalidFrames != null ? { maxInvalidFrames: opts.maxInvalidFrames } : {})
   })
   const skills = reportAdminEvents(manager, out, { expectedWorkers: opts.expectedWorkers })
-  manager.addEventListener('error', ({ detail }) => { out.warn(`error: ${detail.message}`) })
+  logAdminEvents(manager, log)
   // in place before the admin announces itself: a signal right after "listening" must still drain
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
   await manager.start()
 
-  const { peerId, addresses } = manager.details()
-  out.event('listening', { peerId, addrs: addresses })
+  const { peerId, addresses, http } = manager.details()
+  out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}) })
   out.say(`taskmesh admin ${peerId} (network "${opts.network}", strategy ${typeof strategy === 'string' ? strategy : strategy.name})`)
   out.say('listening on')
   for (const a of addresses) out.say(`  ${a}`)
   const hint = addresses.find(a => !isLoopback(a)) ?? addresses[0]
   out.say(`start workers with\n  taskmesh worker --admin ${hint} --name NAME --skill N`)
+  if (http != null) {
+    out.say(`dashboard and HTTP API at ${http}/${httpToken != null ? ' (token required: open it once with ?token=...)' : ''}`)
+  }
   if (addresses.some(a => !isLoopback(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
     out.warn('warning: this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
   }
@@ -150,6 +196,20 @@ async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array
   }
   const removed = manager.reauthorize()
   if (removed > 0) out.say(`disconnected ${removed} workers no longer allowed`)
+}
+
+/** Reads the HTTP API's bearer token: the file's content, trimmed; at least 16 characters. */
+async function readToken (file: string): Promise<string> {
+  let token: string
+  try {
+    token = (await readFile(file, 'utf8')).trim()
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `cannot read the HTTP token: ${(err as Error).message}` }], { file })
+  }
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new ValidationError([{ path: '', message: 'an HTTP token is one line of at least 16 characters without spaces; make one with: openssl rand -hex 32 > FILE' }], { file })
+  }
+  return token
 }
 
 const SWARM_KEY = /^\/key\/swarm\/psk\/1\.0\.0\/\r?\n\/base16\/\r?\n[0-9a-f]{64}\s*$/i

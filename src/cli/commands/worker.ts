@@ -7,8 +7,11 @@ import { formatMs, Output } from '../output.js'
 import { loadHandlers } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { readSwarmKey } from './admin.js'
+import { createLogger, logOptions, type LogOptions } from '../log.js'
+import { withSettings } from '../settings.js'
+import { WORKER_EVENT_NAMES } from '../../worker/events.js'
 
-interface WorkerOptions {
+interface WorkerOptions extends LogOptions {
   admin: string
   name: string
   skill: number
@@ -26,11 +29,11 @@ interface WorkerOptions {
 }
 
 export function workerCommand (): Command {
-  return new Command('worker')
+  const command = new Command('worker')
     .description('run a worker peer: dial the admin, register skill and capabilities, run assigned tasks')
-    .requiredOption('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>), or its bare peer id (found by mDNS)')
-    .requiredOption('--name <name>', 'worker name (tasks may be pinned to it)')
-    .requiredOption('--skill <n>', 'skill level: the tutorial\'s tasks succeed when it is at least their difficulty', number(0))
+    .option('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>), or its bare peer id (found by mDNS); required')
+    .option('--name <name>', 'worker name (tasks may be pinned to it); required')
+    .option('--skill <n>', 'skill level: the tutorial\'s tasks succeed when it is at least their difficulty; required', number(0))
     .option('--capabilities <list>', 'comma-separated capabilities, e.g. gpu,python', list, [])
     .option('--max-concurrent <n>', 'tasks run at once', integer(1, 1024), 1)
     .option('--priority <n>', 'preference for the priority strategy (higher first)', integer(-1000, 1000), 0)
@@ -42,11 +45,18 @@ export function workerCommand (): Command {
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), 30)
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
     .option('--quiet', 'print nothing per task (connection changes and errors only)')
-    .action(runWorker)
+  logOptions(command)
+  return withSettings(command, {
+    section: 'worker',
+    envPrefix: 'TASKMESH_WORKER_',
+    required: ['admin', 'name', 'skill'],
+    paths: ['handlers', 'key', 'swarmKey']
+  }).action(runWorker)
 }
 
 async function runWorker (opts: WorkerOptions): Promise<void> {
-  const out = new Output({ json: opts.json === true })
+  const log = createLogger({ name: 'worker', logLevel: opts.logLevel, logFormat: opts.logFormat })
+  const out = new Output({ json: opts.json === true, log })
   const handlers = opts.handlers != null ? await loadHandlers(opts.handlers) : {}
   const worker = new WorkerAgent(opts.name, {
     adminPeer: opts.admin,
@@ -72,6 +82,9 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
     out.say(`cannot reach the admin (${detail.reason}); retrying in ${formatMs(detail.delayMs)}`)
   })
   if (opts.quiet !== true) addTaskReporting(worker, out)
+  if (log.isLevelEnabled('debug')) {
+    for (const name of WORKER_EVENT_NAMES) worker.addEventListener(name, (evt: CustomEvent) => { log.debug({ event: name, detail: evt.detail }, name) })
+  }
   const fatal = new Promise<Error>(resolve => { worker.addEventListener('error', ({ detail }) => { resolve(detail) }) })
   // in place before the worker starts: a signal during start-up must still drain
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
@@ -89,7 +102,7 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   }
   await worker.stop()
   out.event('error', { name: outcome.name, message: outcome.message })
-  out.warn(`error: ${outcome.name}: ${outcome.message}`)
+  out.warn(`error: ${outcome.name}: ${outcome.message}`, { err: outcome })
   process.exitCode = EXIT_FAILED
 }
 

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { hostPort, integer, msRange, ratio } from '../../src/cli/options.js'
+
+describe('option parsers', () => {
+  it('--http takes a port (loopback), HOST:PORT, or [IPv6]:PORT', () => {
+    expect(hostPort('8080')).toEqual({ host: '127.0.0.1', port: 8080 })
+    expect(hostPort('0.0.0.0:0')).toEqual({ host: '0.0.0.0', port: 0 })
+    expect(hostPort('localhost:9')).toEqual({ host: 'localhost', port: 9 })
+    expect(hostPort('[::1]:8080')).toEqual({ host: '::1', port: 8080 })
+    for (const bad of ['', 'http', '70000', ':80', '1.2.3.4:', '::1:80', 'a b:80']) {
+      expect(() => hostPort(bad), bad).toThrow(/expected a port, or HOST:PORT/)
+    }
+  })
+
+  it('ratios stay within 0..1; ranges go from low to high; whole numbers are whole', () => {
+    expect(ratio('0.25')).toBe(0.25)
+    for (const bad of ['', '-0.1', '1.5', 'half']) expect(() => ratio(bad), bad).toThrow(/from 0 to 1/)
+    expect(msRange('300-900')).toEqual({ min: 300, max: 900 })
+    expect(() => msRange('900-300')).toThrow(/low to high/)
+    expect(() => integer(1)('2.5')).toThrow(/whole number from 1 up/)
+  })
+})
