@@ -4,6 +4,7 @@
  * - `TaskManager` and `WorkerAgent` are the admin and worker peers, ready to run.
  * - `taskAdmin()` and `taskWorker()` are the same as libp2p services, to compose into your own node.
  * - `Scheduler` is the pure scheduling core, usable without any network.
+ * - `AdminClient` drives a running admin; `createMcpServer()` offers it to LLM agents as MCP tools.
  */
 export * from './errors.js'
 export * from './admin/index.js'
@@ -23,3 +24,8 @@ export { loadOrCreateKey, createKeyFile } from './node/identity.js'
 export { TASK_PROTOCOL, CLIENT_PROTOCOL, statusTopic } from './protocol/constants.js'
 export { AdminClient, type AdminClientOptions, type AdminEvent } from './client/admin-client.js'
 export { AdminApi, API_METHODS, type TaskRow, type TaskView, type WorkerView, type SummaryView } from './admin/api.js'
+export type { HttpServerOptions } from './http/server.js'
+export { evaluateAlerts, ALERT_NAMES, type AlertThresholds, type AlertName } from './monitoring/alerts.js'
+export type { AlertMonitorOptions } from './monitoring/alert-monitor.js'
+export { createMcpServer, type TaskmeshMcpOptions } from './mcp/server.js'
+export { AdminLink } from './mcp/admin-link.js'

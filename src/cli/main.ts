@@ -3,6 +3,7 @@ import { adminCommand } from './commands/admin.js'
 import { graphCommand } from './commands/graph.js'
 import { clientCommands } from './commands/client.js'
 import { keygenCommand } from './commands/keygen.js'
+import { mcpCommand } from './commands/mcp.js'
 import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
 import { EXIT_FAILED, exitCodeFor } from './exit-codes.js'
@@ -14,7 +15,7 @@ export function buildProgram (): Command {
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), graphCommand()]) {
+  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), mcpCommand(), graphCommand()]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'))
   }
   return program
