@@ -1,5 +1,6 @@
+import { deadline } from '../util/deadline.js'
 import { ProtocolError, TimeoutError } from '../errors.js'
-import { readFrames } from '../protocol/frame-reader.js'
+import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type Register, type TaskResult } from '../protocol/pb/tasks.js'
 import type { WorkerDetails } from './events.js'
@@ -55,7 +56,8 @@ export class WorkerSession {
       onFrame: frame => { this.dispatch(frame) },
       onInvalid: (err, fatal) => { this.handler.onInvalid(this, err.message, fatal) }
     })
-    this.stream.addEventListener('close', () => {
+    // after the worker's last frames (a final result before it leaves), not merely after 'close'
+    onceFinished(this.stream, () => {
       clearTimeout(this.registerTimer)
       if (this.closed) return
       this.closed = true
@@ -81,14 +83,26 @@ export class WorkerSession {
     this.stream.abort(err)
   }
 
-  /** Sends what is buffered, then closes the stream and the connection. */
+  /**
+   * Sends what is buffered (a refusal, say), closes the stream, and closes the connection once the worker
+   * has ended its side too, or after two seconds. Closing the connection at once would lose the refusal:
+   * a TCP socket closed with unread data sends a reset, and the worker's kernel drops what it has not read.
+   */
   async closeGracefully (): Promise<void> {
     this.writer.flush()
+    const bound = deadline(2000)
+    const ended = new Promise<void>(resolve => {
+      if (this.stream.status !== 'open' && this.stream.status !== 'closing') resolve()
+      this.stream.addEventListener('close', () => { resolve() }, { once: true })
+      bound.signal.addEventListener('abort', () => { resolve() }, { once: true })
+    })
     try {
-      await this.stream.close({ signal: AbortSignal.timeout(2000) })
+      await this.stream.close({ signal: bound.signal })
     } catch {
       this.stream.abort(new ProtocolError('closed'))
     }
+    await ended
+    bound.clear()
     await this.connection.close().catch(() => {})
   }
 

@@ -28,6 +28,10 @@ export async function main (argv: string[] = process.argv): Promise<number> {
     process.stderr.write(`${old}\n`)
     return EXIT_FAILED
   }
+  // Commands await promises (a worker's run, a drain, a stop); a pending promise does not keep Node
+  // running, and some waits inside libp2p are bounded by unref'd timers. Without this handle the process
+  // could end in the middle of such a wait, with exit code 0, before the command has said how it went.
+  const keepAlive = setInterval(() => {}, 2 ** 30)
   try {
     await buildProgram().parseAsync(argv)
     return typeof process.exitCode === 'number' ? process.exitCode : 0
@@ -36,5 +40,7 @@ export async function main (argv: string[] = process.argv): Promise<number> {
     // commander has already printed its own usage errors and help
     if (!(err instanceof CommanderError)) process.stderr.write(`${err instanceof Error && code === 2 ? err.message : `error: ${(err as Error).message ?? String(err)}`}\n`)
     return code
+  } finally {
+    clearInterval(keepAlive)
   }
 }

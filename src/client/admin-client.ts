@@ -1,7 +1,8 @@
 import { AbortError, AuthorizationError, ProtocolError, TimeoutError, ValidationError } from '../errors.js'
 import { createNode } from '../node/create-node.js'
+import { deadline } from '../util/deadline.js'
 import { CLIENT_PROTOCOL } from '../protocol/constants.js'
-import { readFrames } from '../protocol/frame-reader.js'
+import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
@@ -56,7 +57,8 @@ export class AdminClient {
       onInvalid: (err) => { this.fail(err) },
       onFrame: (res) => { this.onResponse(res) }
     })
-    stream.addEventListener('close', () => { this.fail(new ProtocolError('the admin closed the connection')) })
+    // after the admin's last responses (a refusal, say), not merely after 'close'
+    onceFinished(stream, () => { this.fail(new ProtocolError('the admin closed the connection')) })
   }
 
   /** Connects to the admin at `address` (a multiaddr ending in /p2p/<peerId>). */
@@ -151,7 +153,9 @@ export class AdminClient {
 
   async close (): Promise<void> {
     this.fail(new AbortError('client closed'))
-    await this.stream.close().catch(() => {})
+    const bound = deadline(2000)
+    await this.stream.close({ signal: bound.signal }).catch(() => { this.stream.abort(new AbortError('client closed')) })
+    bound.clear()
     await this.node.stop()
   }
 

@@ -49,3 +49,36 @@ export function readFrames<T> (stream: MessageStream, decoder: Decoder<T>, optio
   stream.addEventListener('message', onMessage)
   return () => stream.removeEventListener('message', onMessage)
 }
+
+/**
+ * Calls `fn` once the stream has closed and everything it received has been handed to its 'message'
+ * listeners. libp2p dispatches received data on a timer, so when a peer sends its last frame and closes
+ * the connection at once, 'close' comes before that frame: reacting to 'close' alone would lose it (a
+ * refusal would read as a dropped connection, a final result as a lost one).
+ */
+export function onceFinished (stream: MessageStream, fn: () => void): void {
+  stream.addEventListener('close', () => {
+    if (stream.readBufferLength === 0) {
+      fn()
+      return
+    }
+    let done = false
+    const finish = (): void => {
+      if (done || stream.readBufferLength > 0) return
+      done = true
+      clearTimeout(fallback)
+      stream.removeEventListener('message', afterMessage)
+      stream.removeEventListener('end', finish)
+      fn()
+    }
+    // listeners run before the buffer is known to be empty: look once they are done
+    const afterMessage = (): void => { queueMicrotask(finish) }
+    // bytes nobody listens for are never dispatched: do not wait for them for ever
+    const fallback = setTimeout(() => {
+      stream.removeEventListener('message', afterMessage)
+      if (!done) { done = true; fn() }
+    }, 1000)
+    stream.addEventListener('message', afterMessage)
+    stream.addEventListener('end', finish)
+  }, { once: true })
+}

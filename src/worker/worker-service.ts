@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { deadline } from '../util/deadline.js'
 import { serviceCapabilities, TypedEventEmitter, type ComponentLogger, type Libp2pEvents, type Logger, type PeerId, type PeerStore, type Startable, type Stream, type TypedEventTarget } from '@libp2p/interface'
 import { AbortError, AuthorizationError, ProtocolError, TimeoutError, UnrecoverableError } from '../errors.js'
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, DEFAULT_STATUS_HEARTBEAT_MS, DEFAULT_STATUS_INTERVAL_MS, TASK_PROTOCOL } from '../protocol/constants.js'
-import { readFrames } from '../protocol/frame-reader.js'
+import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { Frame, type RegisterAck, type TaskAssignment, type TaskResult } from '../protocol/pb/tasks.js'
@@ -168,7 +169,11 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     clearTimeout(this.statusPending)
     this.status?.stop()
     this.status = undefined
-    if (this.stream != null) await this.stream.close({ signal: AbortSignal.timeout(1000) }).catch(() => this.stream?.abort(new AbortError('worker stopping')))
+    if (this.stream != null) {
+      const bound = deadline(1000)
+      await this.stream.close({ signal: bound.signal }).catch(() => this.stream?.abort(new AbortError('worker stopping')))
+      bound.clear()
+    }
     await this.loop
     this.loop = undefined
   }
@@ -229,7 +234,8 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     const writer = new FrameWriter(stream, Frame, { maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES })
     let refusal: Error | undefined
     let accepted = false
-    const closed = new Promise<void>(resolve => { stream.addEventListener('close', () => { resolve() }, { once: true }) })
+    // the end of the session comes after the admin's last frames (a refusal, say), not merely after 'close'
+    const closed = new Promise<void>(resolve => { onceFinished(stream, resolve) })
     readFrames(stream, Frame, {
       maxFrameBytes: this.init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       onFrame: frame => {

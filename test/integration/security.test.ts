@@ -92,6 +92,8 @@ describe('allow-lists of peer ids', () => {
     expect(await outsider.exit()).toBe(1)
     expect(outsider.stderr).toMatch(/AuthorizationError: peer \w+ may not join as a worker: not in the worker allow-list .*workers\.allow; add its peer id there and send the admin SIGHUP/)
     expect(outsider.events.some(e => e.event === 'task:started')).toBe(false)
+    // the refusal reaches it the first time: it does not read as a dropped connection and retry
+    expect(outsider.events.filter(e => e.event === 'reconnecting')).toEqual([])
     await admin.waitForEvent('frame:rejected', e => e.peerId === ids.outsider)
 
     start(['worker', '--admin', addrs[0], '--name', 'friend', '--skill', '1', '--key', keys.friend, '--json'])

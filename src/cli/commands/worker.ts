@@ -102,7 +102,7 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   }
   await worker.stop()
   out.event('error', { name: outcome.name, message: outcome.message })
-  out.warn(`error: ${outcome.name}: ${outcome.message}`, { err: outcome })
+  out.warn(`error: ${outcome.name}: ${outcome.message}`, { error: outcome.name })
   process.exitCode = EXIT_FAILED
 }
 
