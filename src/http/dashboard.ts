@@ -1,4 +1,4 @@
-import { access, readFile, readdir } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,7 +21,8 @@ const TYPES: Record<string, string> = {
  * library it draws with (cytoscape, a dependency). Read once when the server starts; there is no build step.
  */
 export async function loadDashboard (): Promise<Map<string, Asset>> {
-  const dir = await dashboardDir()
+  // dashboard/ at the package root, two levels up from src/http/ and from its build in dist/http/
+  const dir = fileURLToPath(new URL('../../dashboard/', import.meta.url))
   const assets = new Map<string, Asset>()
   for (const name of await readdir(dir)) {
     const type = TYPES[extname(name)]
@@ -31,16 +32,4 @@ export async function loadDashboard (): Promise<Map<string, Asset>> {
   const cytoscape = join(dirname(createRequire(import.meta.url).resolve('cytoscape')), 'cytoscape.esm.min.mjs')
   assets.set('/vendor/cytoscape.esm.min.mjs', { type: TYPES['.mjs']!, body: await readFile(cytoscape) })
   return assets
-}
-
-/** `dashboard/` at the package root: two levels up from the sources (tests), three from the build in dist/. */
-async function dashboardDir (): Promise<string> {
-  for (const up of ['../../dashboard/', '../../../dashboard/']) {
-    const dir = fileURLToPath(new URL(up, import.meta.url))
-    try {
-      await access(join(dir, 'index.html'))
-      return dir
-    } catch {}
-  }
-  throw new Error('the dashboard\'s files (dashboard/ in the taskmesh package) are missing; reinstall the package')
 }
