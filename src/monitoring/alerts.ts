@@ -45,7 +45,7 @@ export function evaluateAlerts (t: AlertThresholds, s: AlertSnapshot): AlertCond
     for (const r of s.running) {
       const seconds = (s.now - r.since) / 1000
       if (seconds > t.taskDuration) {
-        out.push({ key: `task_duration:${r.taskId}`, name: 'task_duration', subject: r.taskId, value: seconds, threshold: t.taskDuration, message: `task ${r.taskId} has run on ${r.worker} for ${Math.round(seconds)} s, more than ${t.taskDuration} s` })
+        out.push({ key: `task_duration:${r.taskId}`, name: 'task_duration', subject: r.taskId, value: seconds, threshold: t.taskDuration, message: `task ${r.taskId} has run on ${r.worker} for ${duration(seconds)}, more than ${t.taskDuration} s` })
       }
     }
   }
@@ -53,7 +53,7 @@ export function evaluateAlerts (t: AlertThresholds, s: AlertSnapshot): AlertCond
     for (const w of s.waiting) {
       const seconds = (s.now - w.since) / 1000
       if (seconds > t.dependencyWait) {
-        out.push({ key: `dependency_wait:${w.taskId}`, name: 'dependency_wait', subject: w.taskId, value: seconds, threshold: t.dependencyWait, message: `task ${w.taskId} has waited ${Math.round(seconds)} s for its dependencies, more than ${t.dependencyWait} s` })
+        out.push({ key: `dependency_wait:${w.taskId}`, name: 'dependency_wait', subject: w.taskId, value: seconds, threshold: t.dependencyWait, message: `task ${w.taskId} has waited ${duration(seconds)} for its dependencies, more than ${t.dependencyWait} s` })
       }
     }
   }
@@ -71,4 +71,9 @@ export function evaluateAlerts (t: AlertThresholds, s: AlertSnapshot): AlertCond
     }
   }
   return out
+}
+
+/** `61 s`, or `1.4 s` below ten seconds, where whole seconds would read as no more than the threshold. */
+function duration (seconds: number): string {
+  return seconds < 10 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`
 }

@@ -17,6 +17,11 @@ describe('alert thresholds', () => {
     expect(conditions[0]!.message).toBe('task slow has run on w1 for 61 s, more than 60 s')
   })
 
+  it('say short durations to the tenth, so they never read as no more than the threshold', () => {
+    const [c] = evaluateAlerts({ taskDuration: 1 }, { ...base, running: [{ taskId: 't', worker: 'w', since: now - 1_400 }] })
+    expect(c!.message).toBe('task t has run on w for 1.4 s, more than 1 s')
+  })
+
   it('judge the failure rate only over enough attempts', () => {
     const failing = Array.from({ length: MIN_ATTEMPTS_FOR_FAILURE_RATE - 1 }, () => ({ failed: true }))
     expect(evaluateAlerts({ failureRate: 0.1 }, { ...base, ended: failing })).toEqual([])
