@@ -21,7 +21,13 @@ export interface HttpServerOptions {
   /** Served at /metrics. */
   registry?: Registry
   alerts?: AlertMonitor
+  /** Server-Sent Event streams open at once; more are answered 503. @default 100 */
+  maxEventStreams?: number
 }
+
+const DEFAULT_MAX_EVENT_STREAMS = 100
+/** Unsent bytes one event stream may hold before its reader is let go. */
+const MAX_EVENT_BACKLOG_BYTES = 8 * 1024 * 1024
 
 const STATUS_OF: Record<string, number> = {
   ValidationError: 400,
@@ -105,13 +111,27 @@ export class HttpServer {
     app.get('/api/alerts', async () => options.alerts?.firing() ?? [])
 
     app.get('/api/events', async (req, reply) => {
+      const max = options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS
+      if (this.streams.size >= max) {
+        return await reply.code(503).header('retry-after', '5').send({ error: 'LimitExceededError', message: `${max} event streams are open already, the limit; close one or try again later` })
+      }
       reply.hijack()
       const res = reply.raw
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
       res.write(`retry: 2000\n\n`)
-      const stop = watchAdmin(admin, ({ event, detail }) => { res.write(`event: ${event}\ndata: ${JSON.stringify(detail)}\n\n`) })
+      const stop = watchAdmin(admin, ({ event, detail }) => {
+        // a reader that cannot keep up is let go (EventSource reconnects) rather than buffered for without end
+        if (res.writableLength > MAX_EVENT_BACKLOG_BYTES) {
+          end()
+          return
+        }
+        res.write(`event: ${event}\ndata: ${JSON.stringify(detail)}\n\n`)
+      })
       const ping = setInterval(() => { res.write(': ping\n\n') }, 15_000)
+      let ended = false
       const end = (): void => {
+        if (ended) return
+        ended = true
         clearInterval(ping)
         stop()
         this.streams.delete(end)

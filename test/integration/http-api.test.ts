@@ -161,6 +161,35 @@ describe('the HTTP API beyond this machine', () => {
   })
 })
 
+describe('the HTTP API\'s limits', () => {
+  it('answers 503 past the limit of open event streams, and takes one again when a stream closes', async () => {
+    const net = new Network()
+    try {
+      const manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0, maxEventStreams: 2 } })
+      const url = `${manager.details().http!}/api/events`
+      const first = await SseStream.open(url)
+      const second = await SseStream.open(url)
+      const third = await fetch(url)
+      expect(third.status).toBe(503)
+      expect(third.headers.get('retry-after')).toBe('5')
+      expect(await third.json()).toMatchObject({ error: 'LimitExceededError', message: expect.stringMatching(/^2 event streams are open already/) })
+      first.close()
+      // the server sees the close a moment later: the next stream opens once it has
+      const deadline = Date.now() + 10_000
+      let again: Response
+      do {
+        again = await fetch(url)
+        if (again.status === 503) await again.body?.cancel()
+      } while (again.status === 503 && Date.now() < deadline)
+      expect(again.status).toBe(200)
+      await again.body?.cancel()
+      second.close()
+    } finally {
+      await net.stop()
+    }
+  })
+})
+
 describe('the HTTP API and the libp2p side together', () => {
   it('a task submitted over HTTP is seen by the admin\'s event listeners', async () => {
     const net = new Network()
