@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // (the functions given to page.waitForFunction and $eval run in the browser)
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Network, nextEvent } from '../helpers/net.js'
 import type { TaskManager } from '../../src/admin/task-manager.js'
 
+const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 
 /**
@@ -33,9 +34,10 @@ describe('the live dashboard', () => {
     await net.worker(manager, 'Junior', 3, { statusIntervalMs: 200 })
     await net.worker(manager, 'Intermediate', 6, { capabilities: ['python'], statusIntervalMs: 200 })
     await net.worker(manager, 'Senior', 9, { capabilities: ['gpu', 'python'], maxConcurrent: 2, statusIntervalMs: 200 })
+    await access(CHROMIUM).catch(() => { throw new Error(`this test needs ${CHROMIUM}: install Debian's "chromium" package (.ci/run does)`) })
     profile = await mkdtemp(join(tmpdir(), 'taskmesh-chromium-'))
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 1100 }
