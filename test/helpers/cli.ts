@@ -2,11 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { afterEach } from 'vitest'
 
 /** The built CLI (npm test builds it first), exactly as users run it. */
 export const BIN = fileURLToPath(new URL('../../bin/taskmesh.js', import.meta.url))
 
 export interface JsonEvent { event: string, [key: string]: any }
+
+export interface CliProcessOptions {
+  /** What to run instead of this Node and the built CLI (for instance inside a network namespace). */
+  command?: string[]
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+}
 
 /** A `taskmesh` process whose JSON lines are collected and can be awaited. */
 export class CliProcess {
@@ -17,7 +25,7 @@ export class CliProcess {
   readonly exited: Promise<number | null>
   private waiters: Array<() => void> = []
 
-  constructor (args: string[], options: { command?: string[], cwd?: string, env?: NodeJS.ProcessEnv } = {}) {
+  constructor (args: string[], options: CliProcessOptions = {}) {
     const command = options.command ?? [process.execPath, BIN]
     this.child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
     createInterface({ input: this.child.stdout! }).on('line', line => {
@@ -74,6 +82,28 @@ export class CliProcess {
 
   kill (signal: NodeJS.Signals = 'SIGTERM'): void {
     if (this.child.exitCode == null && this.child.signalCode == null) this.child.kill(signal)
+  }
+}
+
+/**
+ * The CLI processes of a test file (or of a describe block, where it is called): `start` runs one, and
+ * every one still running is killed after each test (SIGCONT first, so a stopped process dies too).
+ */
+export function cliProcesses (): { start: (args: string[], options?: CliProcessOptions) => CliProcess } {
+  const running: CliProcess[] = []
+  afterEach(async () => {
+    for (const p of running.splice(0)) {
+      p.kill('SIGCONT')
+      p.kill('SIGKILL')
+      await p.exited
+    }
+  })
+  return {
+    start: (args, options = {}) => {
+      const p = new CliProcess(args, options)
+      running.push(p)
+      return p
+    }
   }
 }
 

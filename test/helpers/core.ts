@@ -1,18 +1,10 @@
 import { Scheduler, type SchedulerOptions } from '../../src/core/scheduler.js'
 import { taskSpec, type TaskSpec } from '../../src/core/task.js'
+import { mulberry32 } from '../../src/simulation/scenario.js'
 import type { SchedulerEvent } from '../../src/core/events.js'
 
-/** A deterministic PRNG (mulberry32) so tests that involve jitter or learning are reproducible. */
-export function seeded (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic PRNG, so tests that involve jitter or learning are reproducible. */
+export const seeded = mulberry32
 
 /** A scheduler on a fake clock that records its events. */
 export function harness (options: SchedulerOptions = {}) {

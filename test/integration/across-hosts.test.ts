@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CliProcess, BIN } from '../helpers/cli.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, cliProcesses, type CliProcess } from '../helpers/cli.js'
 import { Lan, netnsUnavailable } from '../helpers/netns.js'
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname
@@ -14,22 +14,12 @@ if (unavailable != null && process.env.TASKMESH_REQUIRE_NETNS === '1') {
 }
 describe.runIf(unavailable == null)(`across hosts: each peer in its own network namespace${unavailable != null ? ` (skipped: ${unavailable})` : ''}`, () => {
   let lan: Lan
-  const processes: CliProcess[] = []
-  const on = (host: string, args: string[]): CliProcess => {
-    const p = new CliProcess(args, { command: [...lan.exec(host), process.execPath, BIN] })
-    processes.push(p)
-    return p
-  }
+  const processes = cliProcesses()
+  const on = (host: string, args: string[]): CliProcess => processes.start(args, { command: [...lan.exec(host), process.execPath, BIN] })
 
   beforeAll(() => {
     lan = new Lan(HOSTS)
     lan.up()
-  })
-  afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      p.kill('SIGKILL')
-      await p.exited
-    }
   })
   afterAll(() => { lan?.down() })
 

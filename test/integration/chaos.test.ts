@@ -1,33 +1,13 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { TaskManager } from '../../src/admin/task-manager.js'
-import { JOURNAL_FILE, SqliteJournal } from '../../src/store/sqlite-journal.js'
 import { mulberry32 } from '../../src/simulation/scenario.js'
-import { CliProcess } from '../helpers/cli.js'
+import { CliProcess, cliProcesses } from '../helpers/cli.js'
+import { acceptedSuccesses } from '../helpers/journal.js'
 
-const processes: CliProcess[] = []
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.kill('SIGKILL')
-    await p.exited
-  }
-})
-
-/** Per task, how many times the journal accepted a success. */
-function acceptedSuccesses (dataDir: string): Map<string, number> {
-  const journal = new SqliteJournal(join(dataDir, JOURNAL_FILE))
-  const accepted = new Map<string, number>()
-  try {
-    for (const e of journal.load()) {
-      if (e.type === 'attempt-ended' && e.outcome === 'succeeded') accepted.set(e.taskId, (accepted.get(e.taskId) ?? 0) + 1)
-    }
-  } finally {
-    journal.close()
-  }
-  return accepted
-}
+const processes = cliProcesses()
 
 describe('chaos: workers killed with SIGKILL and restarted at random moments', () => {
   it('completes every one of 2,000 tasks, none lost, none accepted twice', async () => {
@@ -37,11 +17,7 @@ describe('chaos: workers killed with SIGKILL and restarted at random moments', (
     const manager = new TaskManager(tasks, { dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], maxLostAttempts: 1000 })
     await manager.start()
     const address = manager.details().addresses[0]!
-    const start = (i: number): CliProcess => {
-      const p = new CliProcess(['worker', '--admin', address, '--name', `chaos-${i}`, '--skill', '10', '--max-concurrent', '8', '--quiet'])
-      processes.push(p)
-      return p
-    }
+    const start = (i: number): CliProcess => processes.start(['worker', '--admin', address, '--name', `chaos-${i}`, '--skill', '10', '--max-concurrent', '8', '--quiet'])
     const workers = [0, 1, 2, 3].map(start)
 
     // the chaos follows progress, not the clock: after a random number of further completions, a random

@@ -1,21 +1,10 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess, runCli } from '../helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import { cliProcesses, runCli } from '../helpers/cli.js'
 
-const processes: CliProcess[] = []
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.kill('SIGKILL')
-    await p.exited
-  }
-})
-function start (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string } = {}): CliProcess {
-  const p = new CliProcess(args, options)
-  processes.push(p)
-  return p
-}
+const { start } = cliProcesses()
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0']
 
 describe('settings: config file, environment, command line', () => {

@@ -1,23 +1,12 @@
 import { mkdtemp, writeFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess, runCli } from '../helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import { cliProcesses, runCli } from '../helpers/cli.js'
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname
-const processes: CliProcess[] = []
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.kill('SIGKILL')
-    await p.exited
-  }
-})
+const { start } = cliProcesses()
 
-function start (args: string[]): CliProcess {
-  const p = new CliProcess(args)
-  processes.push(p)
-  return p
-}
 
 describe('the CLI in separate processes', () => {
   it('runs the tutorial: admin --exit-when-done --json and three worker processes', async () => {

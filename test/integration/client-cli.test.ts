@@ -1,21 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess, runCli } from '../helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import { cliProcesses, runCli } from '../helpers/cli.js'
 
-const processes: CliProcess[] = []
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.kill('SIGKILL')
-    await p.exited
-  }
-})
-const start = (args: string[]): CliProcess => {
-  const p = new CliProcess(args)
-  processes.push(p)
-  return p
-}
+const { start } = cliProcesses()
 
 describe('talking to a running admin from the CLI', () => {
   it('submit --wait, status, tasks, history, cancel and retry', async () => {

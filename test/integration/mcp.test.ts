@@ -58,7 +58,6 @@ describe('taskmesh mcp', () => {
     const second = await call('distribute_task', { id: 'report', description: 'write the report', depends_on: ['fetch'], wait_seconds: 60 })
     expect(second.value).toMatchObject({ id: 'report', state: 'succeeded', dependsOn: ['fetch'] })
     expect((await call('get_task', { id: 'fetch' })).value).toMatchObject({ state: 'succeeded' })
-    expect(second.value.submittedAt).toBeGreaterThan(0)
   })
 
   it('refuses bad input with errors the model can read', async () => {

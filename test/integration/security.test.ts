@@ -9,7 +9,7 @@ import { createNode } from '../../src/node/create-node.js'
 import { statusTopic } from '../../src/protocol/constants.js'
 import { StatusMessage } from '../../src/protocol/pb/status.js'
 import { WorkerAgent } from '../../src/worker/worker-agent.js'
-import { CliProcess, runCli } from '../helpers/cli.js'
+import { cliProcesses, runCli } from '../helpers/cli.js'
 import { Network, nextEvent, record } from '../helpers/net.js'
 
 function swarmKey (): Uint8Array {
@@ -19,19 +19,10 @@ function swarmKey (): Uint8Array {
 }
 
 let net: Network
-const processes: CliProcess[] = []
+const { start } = cliProcesses()
 afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.kill('SIGKILL')
-    await p.exited
-  }
   await net?.stop()
 })
-const start = (args: string[]): CliProcess => {
-  const p = new CliProcess(args)
-  processes.push(p)
-  return p
-}
 
 describe('private networks', () => {
   it('only peers with the admin\'s swarm key join; the others are told it is probably the key', async () => {

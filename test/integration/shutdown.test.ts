@@ -3,23 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JOURNAL_FILE, SqliteJournal } from '../../src/store/sqlite-journal.js'
-import { CliProcess } from '../helpers/cli.js'
+import { cliProcesses } from '../helpers/cli.js'
 import { Network, record } from '../helpers/net.js'
 
 let net: Network | undefined
-const processes: CliProcess[] = []
+const { start } = cliProcesses()
 afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.kill('SIGKILL')
-    await p.exited
-  }
   await net?.stop()
 })
-const start = (args: string[]): CliProcess => {
-  const p = new CliProcess(args)
-  processes.push(p)
-  return p
-}
 
 describe('graceful shutdown', () => {
   it('SIGTERM on a worker: no new work, the running task finishes and is reported, then it leaves', async () => {

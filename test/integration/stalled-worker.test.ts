@@ -1,15 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess } from '../helpers/cli.js'
+import { cliProcesses } from '../helpers/cli.js'
 import { Network, nextEvent, record } from '../helpers/net.js'
 
 let net: Network
-const processes: CliProcess[] = []
+const { start } = cliProcesses()
 afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.kill('SIGCONT')
-    p.kill('SIGKILL')
-    await p.exited
-  }
   await net.stop()
 })
 
@@ -20,9 +15,8 @@ describe('a worker cut off without closing its connection (SIGSTOP)', () => {
     const manager = await net.admin(tasks, { leaseTtlMs: 900 })
     const address = manager.details().addresses[0]!
     const assignedToStalled = Promise.all(tasks.map(t => nextEvent(manager, 'task:assigned', d => d.taskId === t.id && d.worker === 'stalled')))
-    const stalled = new CliProcess(['worker', '--admin', address, '--name', 'stalled', '--skill', '1', '--max-concurrent', '4', '--json'])
-    processes.push(stalled)
-    const stalledPeer = (await stalled.waitForEvent('started')).peerId
+    const stalled = start(['worker', '--admin', address, '--name', 'stalled', '--skill', '1', '--max-concurrent', '4', '--json'])
+        const stalledPeer = (await stalled.waitForEvent('started')).peerId
     await assignedToStalled
     // stopped mid-task: its handlers are running when it freezes
     await stalled.waitUntil(() => stalled.events.filter(e => e.event === 'task:started').length === 4)
