@@ -39,7 +39,7 @@ export function coreBench (options: { tasks: number, workers: number, strategy: 
   }
   const scheduler = new Scheduler({ strategy: options.strategy, random })
   const running: Array<Extract<SchedulerEvent, { type: 'assigned' }>> = []
-  scheduler.onEvent(e => { if (e.type === 'assigned') running.push(e) })
+  const collect = (): void => { for (const e of scheduler.takeEvents()) if (e.type === 'assigned') running.push(e) }
   let t = performance.now()
   scheduler.submit(specs, 0)
   const submitMs = performance.now() - t
@@ -57,10 +57,11 @@ export function coreBench (options: { tasks: number, workers: number, strategy: 
   let decisions = 0
   let now = 1
   const started = performance.now()
-  while (!scheduler.isDone()) {
+  while (!scheduler.view.isDone()) {
     const before = running.length
     t = performance.now()
     scheduler.schedule(now)
+    collect()
     scheduleMs += performance.now() - t
     decisions += running.length - before
     for (let k = 0; k < batch && running.length > 0; k++) {
@@ -70,6 +71,7 @@ export function coreBench (options: { tasks: number, workers: number, strategy: 
       running.pop()
       scheduler.report(a.workerId, { taskId: a.taskId, attempt: a.attempt, token: a.token, success: true }, now)
     }
+    scheduler.takeEvents()
     now++
   }
   const totalMs = performance.now() - started

@@ -1,9 +1,10 @@
 import { ValidationError } from '../errors.js'
+import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
 import { FINAL_STATES, type JsonValue, type TaskState } from '../core/task.js'
-import { toTaskSpecs } from '../tasks/normalize.js'
-import type { AdminService } from './admin-service.js'
+import { DEFAULT_PAGE, MAX_PAGE } from './constants.js'
+import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/task-record.js'
-import type { Summary } from '../core/scheduler.js'
+import type { AdminHandle } from './handle.js'
 
 /** A task as lists show it. */
 export interface TaskRow {
@@ -30,25 +31,6 @@ export interface TaskView extends TaskRow {
   history: HistoryEntry[]
 }
 
-/** A worker as the admin sees it: registration, load, and its latest status broadcast. */
-export interface WorkerView {
-  peerId: string
-  name: string
-  skill: number
-  capabilities: string[]
-  capacity: number
-  running: number
-  completed: number
-  failed: number
-  online: boolean
-  draining: boolean
-  /** Share of its own attempts that succeeded, when it has finished any. */
-  successRate?: number
-  cpu?: number
-  memoryBytes?: number
-  statusAt?: number
-}
-
 export interface SummaryView extends Summary {
   /** The admin's configured id and name, when it has them. */
   id?: string
@@ -61,9 +43,6 @@ export interface SummaryView extends Summary {
 export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary'] as const
 export type ApiMethod = typeof API_METHODS[number]
 
-/** Most tasks one page lists. */
-export const MAX_PAGE = 1000
-
 export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
 
 /**
@@ -71,9 +50,9 @@ export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed',
  * JSON in, plain JSON out, every parameter checked with an error that names it.
  */
 export class AdminApi {
-  private readonly admin: AdminService
+  private readonly admin: AdminHandle
 
-  constructor (admin: AdminService) {
+  constructor (admin: AdminHandle) {
     this.admin = admin
   }
 
@@ -95,9 +74,9 @@ export class AdminApi {
   }
 
   /** Adds tasks in any task-file format; ids already known are left alone. */
-  submit (params: { tasks?: unknown }): { added: string[], existing: string[] } {
+  submit (params: { tasks?: unknown }): SubmitResult {
     if (params.tasks == null) throw invalid('tasks', 'missing: give one task or a list of tasks')
-    return this.admin.submit(toTaskSpecs(params.tasks, { isKnown: id => this.admin.scheduler.has(id) }))
+    return this.admin.submit(params.tasks)
   }
 
   cancel (params: { id?: unknown, reason?: unknown }): { cancelled: boolean } {
@@ -112,11 +91,11 @@ export class AdminApi {
 
   task (params: { id?: unknown }): TaskView {
     const taskId = id(params.id)
-    return taskView(this.admin.scheduler.getTask(taskId), this.admin.scheduler.history(taskId))
+    return taskView(this.admin.view.getTask(taskId), this.admin.view.history(taskId))
   }
 
   history (params: { id?: unknown }): HistoryEntry[] {
-    return this.admin.scheduler.history(id(params.id))
+    return this.admin.view.history(id(params.id))
   }
 
   /** Tasks in submission order, optionally in one state, a page at a time. */
@@ -127,11 +106,11 @@ export class AdminApi {
       state = params.state as TaskState | 'final'
     }
     const offset = count(params.offset, 'offset', 0)
-    const limit = count(params.limit, 'limit', 100)
+    const limit = count(params.limit, 'limit', DEFAULT_PAGE)
     if (limit > MAX_PAGE) throw invalid('limit', `must be at most ${MAX_PAGE}; page with offset`)
     const rows: TaskRow[] = []
     let total = 0
-    for (const task of this.admin.scheduler.listTasks()) {
+    for (const task of this.admin.view.listTasks()) {
       if (state != null && (state === 'final' ? !FINAL_STATES.has(task.state) : task.state !== state)) continue
       if (total >= offset && rows.length < limit) rows.push(taskRow(task))
       total++
@@ -139,34 +118,13 @@ export class AdminApi {
     return { total, offset, tasks: rows }
   }
 
-  workers (): WorkerView[] {
-    return this.admin.scheduler.workers().map(w => {
-      const status = this.admin.workerStatus(w.id)
-      const view: WorkerView = {
-        peerId: w.id,
-        name: w.name,
-        skill: w.skill,
-        capabilities: [...w.capabilities],
-        capacity: w.capacity,
-        running: w.running,
-        completed: w.completed,
-        failed: w.failed,
-        online: w.online,
-        draining: w.draining
-      }
-      if (w.completed + w.failed > 0) view.successRate = w.completed / (w.completed + w.failed)
-      if (status != null) {
-        view.cpu = status.cpu
-        view.memoryBytes = status.memoryBytes
-        view.statusAt = status.timestamp
-      }
-      return view
-    })
+  workers (): WorkerInfo[] {
+    return this.admin.view.workers().map(workerSnapshot)
   }
 
   summary (): SummaryView {
     const { id, name } = this.admin.labels
-    return { ...(id != null ? { id } : {}), ...(name != null ? { name } : {}), ...this.admin.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.scheduler.strategy.name }
+    return { ...(id != null ? { id } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy }
   }
 }
 

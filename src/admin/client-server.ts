@@ -3,52 +3,54 @@ import { readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
-import { watchAdmin } from './watch.js'
+import { OVERSIZED_FRAME_STRIKES } from './constants.js'
+import { watchEvents } from './watch.js'
 import type { AdminApi } from './api.js'
-import type { AdminService } from './admin-service.js'
-import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { NetworkEvents } from './events.js'
+import type { Connection, Logger, Stream, TypedEventTarget } from '@libp2p/interface'
 
-export const DEFAULT_MAX_CLIENT_FRAME_BYTES = 32 * 1024 * 1024
-
-export interface ClientServerOptions {
-  maxFrameBytes?: number
+export interface ClientServerInit {
+  api: AdminApi
+  /** What `watch` follows. */
+  events: TypedEventTarget<NetworkEvents>
+  log: Logger
+  maxFrameBytes: number
   /** Returns true when a peer may use the client protocol, or the reason it may not. */
   authorize?: (peerId: string) => true | string
+  /** A client sent something invalid: count it against the peer. */
+  strike(peerId: string, reason: string, strikes: number, connection: Connection): void
 }
+
+const EMPTY = new Uint8Array(0)
 
 /**
  * The admin's side of /taskmesh/client/1.0.0: requests in, responses out, and for `watch` a response per
- * admin event until the client closes the stream. Every method goes through {@link AdminApi}.
+ * event until the client closes the stream. Every method goes through {@link AdminApi}.
  */
 export class ClientServer {
-  private readonly admin: AdminService
-  private readonly api: AdminApi
-  private readonly log: Logger
-  private readonly options: ClientServerOptions
+  private readonly init: ClientServerInit
 
-  constructor (admin: AdminService, api: AdminApi, log: Logger, options: ClientServerOptions = {}) {
-    this.admin = admin
-    this.api = api
-    this.log = log
-    this.options = options
+  constructor (init: ClientServerInit) {
+    this.init = init
   }
 
   handle (stream: Stream, connection: Connection): void {
+    const { api, log, maxFrameBytes } = this.init
     const peerId = connection.remotePeer.toString()
-    const writer = new FrameWriter(stream, ClientResponse, { maxBufferedBytes: 4 * (this.options.maxFrameBytes ?? DEFAULT_MAX_CLIENT_FRAME_BYTES) })
+    const writer = new FrameWriter(stream, ClientResponse, { maxBufferedBytes: 4 * maxFrameBytes })
     const unwatch: Array<() => void> = []
     stream.addEventListener('close', () => { for (const u of unwatch) u() })
-    const allowed = this.options.authorize?.(peerId) ?? true
+    const allowed = this.init.authorize?.(peerId) ?? true
 
     readFrames(stream, ClientRequest, {
-      maxFrameBytes: this.options.maxFrameBytes ?? DEFAULT_MAX_CLIENT_FRAME_BYTES,
-      onInvalid: (err, fatal) => { this.admin.rejected(peerId, `client frame: ${err.message}`, fatal ? 5 : 1, connection) },
+      maxFrameBytes,
+      onInvalid: (err, fatal) => { this.init.strike(peerId, `client frame: ${err.message}`, fatal ? OVERSIZED_FRAME_STRIKES : 1, connection) },
       onFrame: (req) => {
         const fail = (err: Error): void => {
-          writer.write({ id: req.id, ok: false, result: new Uint8Array(0), error: err.message, errorName: err.name, more: false })
+          writer.write({ id: req.id, ok: false, result: EMPTY, error: err.message, errorName: err.name, more: false })
         }
         if (allowed !== true) {
-          this.log.error('refused client %s: %s', peerId, allowed)
+          log.error('refused client %s: %s', peerId, allowed)
           fail(new AuthorizationError(`peer ${peerId} may not use this admin as a client: ${allowed}`))
           // the refusal goes out before the stream closes
           writer.flush()
@@ -67,13 +69,13 @@ export class ClientServer {
             fail(new ProtocolError('this stream already watches; open another stream for a second watch'))
             return
           }
-          unwatch.push(watchAdmin(this.admin, event => {
+          unwatch.push(watchEvents(this.init.events, event => {
             writer.write({ id: req.id, ok: true, result: encodeJson(event), error: '', errorName: '', more: true })
           }))
           return
         }
         try {
-          const result = this.api.call(req.method, params)
+          const result = api.call(req.method, params)
           writer.write({ id: req.id, ok: true, result: encodeJson(result), error: '', errorName: '', more: false })
         } catch (err) {
           fail(err as Error)

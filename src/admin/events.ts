@@ -1,40 +1,11 @@
-import type { Summary } from '../core/scheduler.js'
-import type { AttemptOutcome, JsonValue, TaskState } from '../core/task.js'
-import type { WorkerStatus } from '../status/status-channel.js'
+import type { Summary } from '../core/options.js'
+import type { WorkerInfo } from '../core/registry.js'
+import type { TaskOutcome } from '../core/task-record.js'
+import type { AttemptOutcome } from '../core/task.js'
+import type { RunSummary } from './summary.js'
 
-/** A worker as the admin knows it. */
-export interface WorkerDetails {
-  peerId: string
-  name: string
-  skill: number
-  capabilities: string[]
-  maxConcurrent: number
-}
-
-/** A task in its final state: one row of the run summary. */
-export interface TaskOutcome {
-  id: string
-  description: string
-  type: string
-  difficulty: number
-  status: Extract<TaskState, 'succeeded' | 'failed' | 'skipped' | 'cancelled'>
-  /** Name of the worker of the last attempt. */
-  worker?: string
-  attempts: number
-  output?: JsonValue
-  error?: string
-  /** Duration of the last attempt on its worker. */
-  durationMs?: number
-}
-
-export interface RunSummary {
-  total: number
-  succeeded: number
-  failed: number
-  skipped: number
-  cancelled: number
-  tasks: TaskOutcome[]
-}
+export type { TaskOutcome } from '../core/task-record.js'
+export type { RunSummary } from './summary.js'
 
 export interface TaskAssignedDetail {
   taskId: string
@@ -64,8 +35,43 @@ export interface LateResultDetail {
   taskId: string
   attempt: number
   peerId: string
+  /** Name of the worker that sent it. */
+  worker: string
   success: boolean
 }
+
+export interface FrameRejectedDetail {
+  peerId: string
+  reason: string
+}
+
+/** Events of the admin service. Every task and worker event is dispatched after the journal has it. */
+export interface AdminEvents {
+  'worker:connected': CustomEvent<WorkerInfo>
+  'worker:disconnected': CustomEvent<WorkerInfo & { reason: string }>
+  /** A status broadcast of a registered worker arrived (its CPU and memory are now on its record). */
+  'worker:status': CustomEvent<WorkerInfo>
+  'assigning:started': CustomEvent<{ workers: number }>
+  'task:submitted': CustomEvent<{ taskId: string }>
+  'task:assigned': CustomEvent<TaskAssignedDetail>
+  'task:attempt-ended': CustomEvent<AttemptEndedDetail>
+  'task:completed': CustomEvent<TaskOutcome>
+  'task:late-result': CustomEvent<LateResultDetail>
+  'progress': CustomEvent<Summary>
+  'done': CustomEvent<RunSummary>
+  'frame:rejected': CustomEvent<FrameRejectedDetail>
+  /** A batch of state changes reached the journal. */
+  'journal:written': CustomEvent<{ events: number, ms: number }>
+  /** A peer sent too much invalid data: disconnected, and its connections refused until `until`. */
+  'peer:banned': CustomEvent<{ peerId: string, until: number, reason: string }>
+  'error': CustomEvent<Error>
+}
+
+export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
+  'worker:connected', 'worker:disconnected', 'worker:status', 'assigning:started', 'task:submitted',
+  'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected',
+  'peer:banned', 'journal:written', 'error'
+]
 
 /** A condition of the alert thresholds holds (or, resolved, no longer does). */
 export interface AlertDetail {
@@ -80,36 +86,15 @@ export interface AlertDetail {
   since: number
 }
 
-export interface FrameRejectedDetail {
-  peerId: string
-  reason: string
-}
-
-/** Events of the admin service and of `TaskManager`. */
-export interface AdminEvents {
-  'worker:connected': CustomEvent<WorkerDetails>
-  'worker:disconnected': CustomEvent<WorkerDetails & { reason: string }>
-  'worker:status': CustomEvent<WorkerStatus>
-  'assigning:started': CustomEvent<{ workers: number }>
-  'task:submitted': CustomEvent<{ taskId: string }>
-  'task:assigned': CustomEvent<TaskAssignedDetail>
-  'task:attempt-ended': CustomEvent<AttemptEndedDetail>
-  'task:completed': CustomEvent<TaskOutcome>
-  'task:late-result': CustomEvent<LateResultDetail>
-  'progress': CustomEvent<Summary>
-  'done': CustomEvent<RunSummary>
-  'frame:rejected': CustomEvent<FrameRejectedDetail>
-  /** A batch of state changes reached the journal. */
-  'journal:written': CustomEvent<{ events: number, ms: number }>
+/** Events of the alert monitor, which watches an admin (see `src/monitoring`). */
+export interface AlertEvents {
   'alert:fired': CustomEvent<AlertDetail>
   'alert:resolved': CustomEvent<AlertDetail>
-  /** A peer sent too much invalid data: disconnected, and its connections refused until `until`. */
-  'peer:banned': CustomEvent<{ peerId: string, until: number, reason: string }>
-  'error': CustomEvent<Error>
 }
 
-export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
-  'worker:connected', 'worker:disconnected', 'worker:status', 'assigning:started', 'task:submitted',
-  'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected',
-  'peer:banned', 'journal:written', 'alert:fired', 'alert:resolved', 'error'
-]
+export const ALERT_EVENT_NAMES: ReadonlyArray<keyof AlertEvents> = ['alert:fired', 'alert:resolved']
+
+/** Everything a watcher of a running network hears: the admin's events and its alerts. */
+export type NetworkEvents = AdminEvents & AlertEvents
+
+export const NETWORK_EVENT_NAMES: ReadonlyArray<keyof NetworkEvents> = [...ADMIN_EVENT_NAMES, ...ALERT_EVENT_NAMES]

@@ -3,8 +3,8 @@ import { toTaskSpecs, type TaskInput } from '../tasks/normalize.js'
 import type { TaskSpec } from '../core/task.js'
 
 export { AdminService, type AdminInit, type AdminComponents } from './admin-service.js'
+export type { AdminHandle, AdminLabels } from './handle.js'
 export * from './events.js'
-export { TaskManager, type TaskManagerOptions, type AdminDetails } from './task-manager.js'
 
 /**
  * The admin as a libp2p service, for composing into your own node. It uses the node's `pubsub` service

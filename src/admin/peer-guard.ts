@@ -1,3 +1,5 @@
+import { MAX_TRACKED_PEERS } from './constants.js'
+
 /**
  * Remembers peers that send invalid data. Each invalid frame is a strike, across reconnections; a peer that
  * reaches the limit is banned for a while (its connections refused), then starts again from zero. Both maps
@@ -15,7 +17,7 @@ export class PeerGuard {
     this.maxStrikes = options.maxStrikes
     this.banMs = options.banMs
     this.clock = options.clock
-    this.maxTracked = options.maxTracked ?? 10_000
+    this.maxTracked = options.maxTracked ?? MAX_TRACKED_PEERS
   }
 
   /** Counts `weight` strikes against a peer; returns true when that bans it. */

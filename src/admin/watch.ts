@@ -1,23 +1,28 @@
-import { ADMIN_EVENT_NAMES, type AdminEvents } from './events.js'
-import type { AdminService } from './admin-service.js'
+import { WATCH_PROGRESS_INTERVAL_MS } from './constants.js'
+import { NETWORK_EVENT_NAMES, type NetworkEvents } from './events.js'
+import type { TypedEventTarget } from '@libp2p/interface'
 
 /** Events for metrics only, not for people or remote watchers. */
-const UNSTREAMED = new Set<keyof AdminEvents>(['journal:written'])
+const UNSTREAMED = new Set<keyof NetworkEvents>(['journal:written'])
 
-export type WatchedEvent = { [K in keyof AdminEvents]: { event: K, detail: AdminEvents[K]['detail'] } }[keyof AdminEvents]
+export type WatchedEvent = { [K in keyof NetworkEvents]: { event: K, detail: NetworkEvents[K]['detail'] } }[keyof NetworkEvents]
 
 /**
- * Everything a remote watcher (client protocol, Server-Sent Events) should see of an admin: its events,
- * with `progress` at most every `progressMs` (it comes with every flush, thousands a second under load)
- * and the latest one always delivered. Returns a function that stops watching.
+ * Everything a remote watcher (client protocol, Server-Sent Events) should see of a network: the admin's
+ * events and its alerts, with `progress` at most every `progressMs` (it comes with every flush, thousands
+ * a second under load) and the latest one always delivered. Returns a function that stops watching.
  */
-export function watchAdmin (admin: AdminService, listener: (event: WatchedEvent) => void, options: { progressMs?: number } = {}): () => void {
-  const progressMs = options.progressMs ?? 250
+export function watchEvents (source: TypedEventTarget<NetworkEvents>, listener: (event: WatchedEvent) => void, options: { progressMs?: number } = {}): () => void {
+  const progressMs = options.progressMs ?? WATCH_PROGRESS_INTERVAL_MS
   let lastProgress = 0
   let pending: ReturnType<typeof setTimeout> | undefined
-  let latest: AdminEvents['progress']['detail'] | undefined
+  let latest: NetworkEvents['progress']['detail'] | undefined
+  const sendProgress = (): void => {
+    lastProgress = Date.now()
+    listener({ event: 'progress', detail: latest! })
+  }
   const removers: Array<() => void> = []
-  for (const name of ADMIN_EVENT_NAMES) {
+  for (const name of NETWORK_EVENT_NAMES) {
     if (UNSTREAMED.has(name)) continue
     const handler = (evt: CustomEvent): void => {
       if (name !== 'progress') {
@@ -27,18 +32,16 @@ export function watchAdmin (admin: AdminService, listener: (event: WatchedEvent)
       latest = evt.detail
       const wait = lastProgress + progressMs - Date.now()
       if (wait <= 0) {
-        lastProgress = Date.now()
-        listener({ event: 'progress', detail: latest! })
+        sendProgress()
       } else {
         pending ??= setTimeout(() => {
           pending = undefined
-          lastProgress = Date.now()
-          listener({ event: 'progress', detail: latest! })
+          sendProgress()
         }, wait)
       }
     }
-    admin.addEventListener(name, handler)
-    removers.push(() => { admin.removeEventListener(name, handler) })
+    source.addEventListener(name, handler)
+    removers.push(() => { source.removeEventListener(name, handler) })
   }
   return () => {
     clearTimeout(pending)

@@ -1,53 +1,61 @@
-import { deadline } from '../util/deadline.js'
 import { ProtocolError, TimeoutError } from '../errors.js'
 import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type Register, type TaskResult } from '../protocol/pb/tasks.js'
-import type { WorkerDetails } from './events.js'
+import { deadline } from '../util/deadline.js'
+import type { WorkerInfo } from '../core/registry.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
-/** What a session asks of the admin. Every protocol decision lives there, not here. */
+/** What happens with each frame a session reads; the session itself decides nothing. */
 export interface SessionHandler {
   onRegister(session: WorkerSession, register: Register): void
   onResult(session: WorkerSession, result: TaskResult): void
   onHeartbeat(session: WorkerSession): void
   onDrain(session: WorkerSession): void
+  /** An invalid frame; `fatal` when the stream cannot be read further (it is already aborted). */
   onInvalid(session: WorkerSession, reason: string, fatal: boolean): void
+  /** The stream ended, after every frame it received was handled. */
   onClose(session: WorkerSession): void
-  /** The session has frames waiting: flush it once they may go out. */
-  onPending(session: WorkerSession): void
 }
 
 export interface SessionOptions {
   maxFrameBytes: number
   maxBufferedBytes: number
   registerTimeoutMs: number
+  /** How long a graceful close waits for the worker to end its side. */
+  closeGraceMs: number
 }
 
+/** The part of a libp2p connection a session uses. */
+export type SessionConnection = Pick<Connection, 'remotePeer' | 'close'>
+
 /**
- * One worker's task stream on the admin: decodes frames and hands them to the admin, buffers outgoing
- * frames until the admin flushes them (after its journal has recorded what they announce).
+ * One worker's task stream on the admin: decodes frames and hands each to the handler; buffers outgoing
+ * frames until the admin flushes them, which it does once its journal has recorded what they announce.
  */
 export class WorkerSession {
   readonly peerId: string
   readonly stream: Stream
-  readonly connection: Connection
-  registered = false
-  details: WorkerDetails | undefined
-  invalidFrames = 0
+  readonly connection: SessionConnection
+  /** Set once the admin accepted its Register: what the worker registered as. */
+  worker: WorkerInfo | undefined
   private readonly handler: SessionHandler
   private readonly writer: FrameWriter<Frame>
   private readonly options: SessionOptions
   private registerTimer: ReturnType<typeof setTimeout> | undefined
   private closed = false
 
-  constructor (stream: Stream, connection: Connection, handler: SessionHandler, options: SessionOptions) {
+  constructor (stream: Stream, connection: SessionConnection, handler: SessionHandler, options: SessionOptions) {
     this.stream = stream
     this.connection = connection
     this.peerId = connection.remotePeer.toString()
     this.handler = handler
     this.options = options
     this.writer = new FrameWriter(stream, Frame, { maxBufferedBytes: options.maxBufferedBytes, autoFlush: false })
+  }
+
+  get registered (): boolean {
+    return this.worker != null
   }
 
   start (): void {
@@ -70,11 +78,12 @@ export class WorkerSession {
     }, this.options.registerTimeoutMs)
   }
 
-  send (frame: Frame): void {
+  /** Buffers a frame; it goes out with the next `flush()`. */
+  write (frame: Frame): void {
     this.writer.write(frame)
-    this.handler.onPending(this)
   }
 
+  /** Sends everything buffered, in one send. */
   flush (): void {
     this.writer.flush()
   }
@@ -85,12 +94,13 @@ export class WorkerSession {
 
   /**
    * Sends what is buffered (a refusal, say), closes the stream, and closes the connection once the worker
-   * has ended its side too, or after two seconds. Closing the connection at once would lose the refusal:
-   * a TCP socket closed with unread data sends a reset, and the worker's kernel drops what it has not read.
+   * has ended its side too, or after the grace period. Closing the connection at once would lose the
+   * refusal: a TCP socket closed with unread data sends a reset, and the worker's kernel drops what it has
+   * not read.
    */
   async closeGracefully (): Promise<void> {
     this.writer.flush()
-    const bound = deadline(2000)
+    const bound = deadline(this.options.closeGraceMs)
     const ended = new Promise<void>(resolve => {
       if (this.stream.status !== 'open' && this.stream.status !== 'closing') resolve()
       this.stream.addEventListener('close', () => { resolve() }, { once: true })
@@ -107,13 +117,12 @@ export class WorkerSession {
   }
 
   private dispatch (frame: Frame): void {
-    const bodies = [frame.register, frame.result, frame.heartbeat, frame.drain, frame.registerAck, frame.assignment, frame.cancel, frame.resultAck]
-      .filter(b => b != null).length
+    const bodies = (frame.register != null ? 1 : 0) + (frame.result != null ? 1 : 0) + (frame.heartbeat != null ? 1 : 0) +
+      (frame.drain != null ? 1 : 0) + (frame.registerAck != null ? 1 : 0) + (frame.assignment != null ? 1 : 0) +
+      (frame.cancel != null ? 1 : 0) + (frame.resultAck != null ? 1 : 0)
     if (bodies !== 1) {
       this.handler.onInvalid(this, `frame with ${bodies} bodies (exactly one expected)`, false)
-      return
-    }
-    if (frame.register != null) {
+    } else if (frame.register != null) {
       this.handler.onRegister(this, frame.register)
     } else if (!this.registered) {
       this.handler.onInvalid(this, 'frame before Register', false)

@@ -1,9 +1,9 @@
 import { formatMs, type Output } from './output.js'
-import { ADMIN_EVENT_NAMES, type AdminEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
+import { NETWORK_EVENT_NAMES, type NetworkEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
 import type { Logger } from './log.js'
 
 interface EventSource {
-  addEventListener<K extends keyof AdminEvents>(type: K, listener: (evt: AdminEvents[K]) => void): void
+  addEventListener<K extends keyof NetworkEvents>(type: K, listener: (evt: NetworkEvents[K]) => void): void
 }
 
 const MARK: Record<TaskOutcome['status'], string> = { succeeded: '✓', failed: '✗', skipped: '-', cancelled: '-' }
@@ -60,7 +60,7 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
 }
 
 /** Events logged as they are, at debug level; the chattiest ones at trace. */
-const TRACE = new Set<keyof AdminEvents>(['progress', 'journal:written', 'worker:status'])
+const TRACE = new Set<keyof NetworkEvents>(['progress', 'journal:written', 'worker:status'])
 
 /**
  * The admin's log: alerts and bans at warn, resolved alerts at info, every event at debug (trace for
@@ -72,7 +72,7 @@ export function logAdminEvents (source: EventSource, log: Logger): void {
   source.addEventListener('peer:banned', ({ detail: b }) => { log.warn({ peerId: b.peerId, until: new Date(b.until).toISOString() }, `banned ${b.peerId}: ${b.reason}`) })
   source.addEventListener('error', ({ detail: err }) => { log.error({ err }, err.message) })
   if (!log.isLevelEnabled('debug')) return
-  for (const name of ADMIN_EVENT_NAMES) {
+  for (const name of NETWORK_EVENT_NAMES) {
     if (name === 'error') continue
     const level = TRACE.has(name) ? 'trace' : 'debug'
     source.addEventListener(name, (evt: CustomEvent) => { log[level]({ event: name, detail: evt.detail }, name) })

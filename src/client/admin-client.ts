@@ -1,15 +1,15 @@
 import { AbortError, AuthorizationError, ProtocolError, TimeoutError, ValidationError } from '../errors.js'
 import { createNode } from '../node/create-node.js'
 import { deadline } from '../util/deadline.js'
-import { CLIENT_PROTOCOL } from '../protocol/constants.js'
+import { CLIENT_PROTOCOL, DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../protocol/constants.js'
 import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
 import { parseAdminAddress } from '../worker/admin-address.js'
-import { DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../admin/client-server.js'
-import type { AdminEvents } from '../admin/events.js'
-import type { SummaryView, TaskRow, TaskView, WorkerView } from '../admin/api.js'
+import type { SummaryView, TaskRow, TaskView } from '../admin/api.js'
+import type { NetworkEvents } from '../admin/events.js'
+import type { WorkerInfo } from '../core/registry.js'
 import type { HistoryEntry } from '../core/task-record.js'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 
@@ -30,7 +30,7 @@ interface Pending {
 }
 
 /** A watched admin event, as it arrives. */
-export type AdminEvent = { [K in keyof AdminEvents]: { event: K, detail: AdminEvents[K]['detail'] } }[keyof AdminEvents]
+export type AdminEvent = { [K in keyof NetworkEvents]: { event: K, detail: NetworkEvents[K]['detail'] } }[keyof NetworkEvents]
 
 /**
  * Talks to a running admin over /taskmesh/client/1.0.0: submit, cancel, retry, and query tasks, workers
@@ -136,7 +136,7 @@ export class AdminClient {
     return this.call('tasks', params)
   }
 
-  workers (): Promise<WorkerView[]> {
+  workers (): Promise<WorkerInfo[]> {
     return this.call('workers')
   }
 

@@ -1,12 +1,14 @@
 import type { WorkerInfo } from './registry.js'
+import type { TaskOutcome } from './task-record.js'
 import type { AttemptOutcome, JsonValue, TaskSpec } from './task.js'
 
 /**
- * Facts the scheduler records. The durable ones are the admin's journal: applying them in order to an
- * empty scheduler rebuilds its task state exactly (see `Scheduler.restore`). Worker events are not durable,
- * since workers register again after a restart.
+ * What the scheduler decided, in order; `Scheduler.takeEvents()` hands them over. The durable ones are the
+ * admin's journal: applying them in order to an empty scheduler rebuilds its task state exactly (see
+ * `Scheduler.restore`). Notices are not journaled: workers register again after a restart, and a task's
+ * completion is already in its durable events.
  */
-export type SchedulerEvent = DurableEvent | WorkerEvent
+export type SchedulerEvent = DurableEvent | Notice
 
 export type DurableEvent =
   | TaskSubmitted
@@ -21,7 +23,8 @@ export type DurableEvent =
   | LateResult
   | LeaseRenewed
 
-export type WorkerEvent = WorkerJoined | WorkerLeft | AssigningStarted
+/** Facts for whoever acts on the scheduler's decisions, derived from the durable ones or about workers. */
+export type Notice = WorkerJoined | WorkerLeft | AssigningStarted | TaskCompleted
 
 export interface TaskSubmitted {
   type: 'submitted'
@@ -143,9 +146,16 @@ export interface AssigningStarted {
   workers: number
 }
 
+/** A task reached its final state (succeeded, failed, skipped or cancelled), as it stood at that moment. */
+export interface TaskCompleted {
+  type: 'completed'
+  at: number
+  task: TaskOutcome
+}
+
 export function isDurable (event: SchedulerEvent): event is DurableEvent {
   switch (event.type) {
-    case 'worker-joined': case 'worker-left': case 'assigning-started': return false
+    case 'worker-joined': case 'worker-left': case 'assigning-started': case 'completed': return false
     default: return true
   }
 }

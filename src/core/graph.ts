@@ -1,4 +1,4 @@
-import type { Problem } from '../errors.js'
+import type { Problem } from './errors.js'
 import type { TaskSpec } from './task.js'
 
 export interface GraphCheckOptions {

@@ -1,9 +1,8 @@
-import { ValidationError, type Problem } from '../errors.js'
+import { ValidationError, type Problem } from './errors.js'
 import type { TaskCounts } from './ledger.js'
+import type { NoWorkerPolicy } from './no-worker.js'
 import type { Strategy } from './strategies/index.js'
 import type { JsonValue } from './task.js'
-
-export type NoWorkerPolicy = 'wait' | 'fail'
 
 export interface SchedulerOptions {
   /** Name of a built-in or registered strategy, or a strategy object. @default 'skill-fit' */
@@ -27,10 +26,6 @@ export interface SchedulerOptions {
   /** Lease tokens. The network edge passes a cryptographic source; the default is only unique, not secret. */
   newToken?: () => string
 }
-
-export const DEFAULT_LEASE_TTL_MS = 15_000
-export const DEFAULT_NO_WORKER_GRACE_MS = 30_000
-export const DEFAULT_MAX_LOST_ATTEMPTS = 10
 
 /** A result a worker reports for an attempt. */
 export interface ReportedResult {

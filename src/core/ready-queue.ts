@@ -1,10 +1,8 @@
 import FlatQueue from 'flatqueue'
+import { MAX_STRATEGIES } from './constants.js'
 import { KeyHeap } from './key-heap.js'
 import { seqOf, type TaskRecord } from './task-record.js'
 import type { Strategy } from './strategies/index.js'
-
-/** Strategies in use at once, at most (the admin's and those named by tasks). */
-export const MAX_STRATEGIES = 64
 
 /**
  * Ready tasks that share every hard constraint (required capabilities, pin, strategy, and difficulty when the

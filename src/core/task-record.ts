@@ -1,4 +1,5 @@
-import type { AttemptOutcome, JsonValue, TaskSpec, TaskState } from './task.js'
+import { MAX_SEQ } from './constants.js'
+import type { AttemptOutcome, FinalState, JsonValue, TaskSpec, TaskState } from './task.js'
 
 /** One assignment of a task to a worker, and how it ended. */
 export interface Attempt {
@@ -43,8 +44,27 @@ export interface TaskSnapshot {
   readyAt?: number
 }
 
-/** An attempt as the scheduler keeps it: with its lease token, and where it falls in the task's history. */
-export type AttemptRecord = Attempt & { token: string, order: number, endOrder?: number }
+/** A task in its final state: one row of the run summary, and the detail of `task:completed`. */
+export interface TaskOutcome {
+  id: string
+  description: string
+  type: string
+  difficulty: number
+  status: FinalState
+  /** Name of the worker of the last attempt. */
+  worker?: string
+  attempts: number
+  output?: JsonValue
+  error?: string
+  /** Duration of the last attempt on its worker. */
+  durationMs?: number
+}
+
+/**
+ * An attempt as the scheduler keeps it: with its lease token, where it falls in the task's history, and
+ * when its task had become ready (how long it then waited for this worker).
+ */
+export type AttemptRecord = Attempt & { token: string, order: number, endOrder?: number, readyAt?: number }
 
 const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([])
 
@@ -124,6 +144,24 @@ export class TaskRecord {
     return snap
   }
 
+  /** The task as a summary row; meaningful once it is final. */
+  outcome (): TaskOutcome {
+    const last = this.attempts[this.attempts.length - 1]
+    const outcome: TaskOutcome = {
+      id: this.spec.id,
+      description: this.spec.description,
+      type: this.spec.type,
+      difficulty: this.spec.difficulty,
+      status: this.state as FinalState,
+      attempts: this.attempts.length
+    }
+    if (last != null) outcome.worker = last.workerName
+    if (this.output !== undefined) outcome.output = this.output
+    if (this.error != null) outcome.error = this.error
+    if (last?.durationMs != null) outcome.durationMs = last.durationMs
+    return outcome
+  }
+
   history (): HistoryEntry[] {
     const entries: Array<HistoryEntry & { order: number }> = [{ at: this.submittedAt, event: 'submitted', order: 0 }]
     for (const a of this.attempts) {
@@ -139,9 +177,6 @@ export class TaskRecord {
     return entries.sort((x, y) => x.order - y.order).map(({ order: _order, ...e }) => e)
   }
 }
-
-/** Submissions an admin can number; beyond this, order keys would collide. */
-export const MAX_SEQ = 2 ** 32
 
 /**
  * Highest priority first, then submission order, packed into one float64 so heaps compare flat numbers

@@ -1,3 +1,5 @@
+import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from './constants.js'
+
 /**
  * The task model of the scheduling core. Task files in every accepted format are normalized to
  * {@link TaskSpec} before they reach the scheduler (see `src/tasks/`).
@@ -54,25 +56,17 @@ export type TaskState =
   | 'skipped' // a dependency failed, was skipped or cancelled
   | 'cancelled'
 
+/** The states a task ends in. */
+export type FinalState = Extract<TaskState, 'succeeded' | 'failed' | 'skipped' | 'cancelled'>
+
 export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled'])
 
-export function isFinal (state: TaskState): boolean {
+export function isFinal (state: TaskState): state is FinalState {
   return FINAL_STATES.has(state)
 }
 
 /** How one attempt ended. `lost` means the worker left or its lease expired; it does not use the retry budget. */
 export type AttemptOutcome = 'succeeded' | 'failed' | 'timed-out' | 'lost' | 'cancelled'
-
-export const DEFAULT_PRIORITY = 5
-export const DEFAULT_TYPE = 'simulate'
-
-export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
-  maxAttempts: 1,
-  backoff: 'exponential',
-  initialDelayMs: 1000,
-  maxDelayMs: 60_000,
-  jitter: 0.2
-})
 
 const NONE: readonly string[] = Object.freeze([])
 
@@ -89,7 +83,7 @@ export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec 
     priority: fields.priority ?? DEFAULT_PRIORITY,
     requires: fields.requires ?? NONE as string[],
     dependsOn: fields.dependsOn ?? NONE as string[],
-    retry: fields.retry != null ? { ...DEFAULT_RETRY, ...fields.retry } : DEFAULT_RETRY as RetryPolicy
+    retry: fields.retry != null ? { ...DEFAULT_RETRY, ...fields.retry } : DEFAULT_RETRY
   }
   if (fields.timeoutMs != null) spec.timeoutMs = fields.timeoutMs
   if (fields.payload !== undefined) spec.payload = fields.payload

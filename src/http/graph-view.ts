@@ -1,4 +1,5 @@
-import type { AdminService } from '../admin/admin-service.js'
+import { DEFAULT_GRAPH_TASKS, MAX_GRAPH_TASKS } from './constants.js'
+import type { SchedulerView } from '../core/view.js'
 import type { TaskState } from '../core/task.js'
 
 export interface GraphView {
@@ -9,16 +10,16 @@ export interface GraphView {
 }
 
 /** The dependency graph with each task's state, for drawing: the first `limit` tasks in submission order. */
-export function graphView (admin: AdminService, limit: number): GraphView {
-  const max = Number.isInteger(limit) && limit > 0 ? Math.min(limit, 5000) : 500
+export function graphView (view: SchedulerView, limit: number): GraphView {
+  const max = Number.isInteger(limit) && limit > 0 ? Math.min(limit, MAX_GRAPH_TASKS) : DEFAULT_GRAPH_TASKS
   const nodes: GraphView['nodes'] = []
   const deps: Array<[string, readonly string[]]> = []
-  for (const task of admin.scheduler.listTasks()) {
+  for (const task of view.listTasks()) {
     if (nodes.length === max) break
     nodes.push({ id: task.id, label: task.spec.description !== '' ? `${task.id}: ${task.spec.description}` : task.id, state: task.state, ...(task.worker != null ? { worker: task.worker } : {}) })
     deps.push([task.id, task.spec.dependsOn])
   }
   const drawn = new Set(nodes.map(n => n.id))
   const edges = deps.flatMap(([id, on]) => on.filter(d => drawn.has(d)).map(d => ({ from: d, to: id })))
-  return { nodes, edges, truncated: admin.summary().total > nodes.length }
+  return { nodes, edges, truncated: view.summary().total > nodes.length }
 }

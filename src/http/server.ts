@@ -1,23 +1,29 @@
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { ValidationError } from '../errors.js'
-import { DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../admin/client-server.js'
-import { watchAdmin } from '../admin/watch.js'
-import { loadDashboard, type Asset } from './dashboard.js'
-import { graphView } from './graph-view.js'
+import { AuthorizationError, InvalidStateError, LimitExceededError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
+import { AdminApi } from '../admin/api.js'
+import { watchEvents } from '../admin/watch.js'
+import { DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../protocol/constants.js'
 import { parseTaskDocument } from '../tasks/load.js'
 import { withoutCounterSuffixOnGauges } from '../monitoring/exposition.js'
-import type { AdminService } from '../admin/admin-service.js'
+import { DEFAULT_GRAPH_TASKS, DEFAULT_HTTP_HOST, DEFAULT_MAX_EVENT_STREAMS, EVENT_STREAM_PING_MS, MAX_EVENT_BACKLOG_BYTES } from './constants.js'
+import { loadDashboard, type Asset } from './dashboard.js'
+import { graphView } from './graph-view.js'
+import type { NetworkEvents } from '../admin/events.js'
+import type { AdminHandle } from '../admin/handle.js'
 import type { AlertMonitor } from '../monitoring/alert-monitor.js'
+import type { TypedEventTarget } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 
 export interface HttpServerOptions {
-  /** @default '127.0.0.1' */
+  /** @default '127.0.0.1': this machine only */
   host?: string
   /** 0 picks a free port. */
   port: number
   /** Bearer token every request except /healthz and the dashboard's files must carry. Required off loopback. */
   token?: string
+  /** What `/api/events` streams. @default the admin's own events */
+  events?: TypedEventTarget<NetworkEvents>
   /** Served at /metrics. */
   registry?: Registry
   alerts?: AlertMonitor
@@ -25,17 +31,14 @@ export interface HttpServerOptions {
   maxEventStreams?: number
 }
 
-const DEFAULT_MAX_EVENT_STREAMS = 100
-/** Unsent bytes one event stream may hold before its reader is let go. */
-const MAX_EVENT_BACKLOG_BYTES = 8 * 1024 * 1024
-
+/** The HTTP status of each error an operation may throw, by name. */
 const STATUS_OF: Record<string, number> = {
-  ValidationError: 400,
-  AuthorizationError: 403,
-  UnknownTaskError: 404,
-  UnknownWorkerError: 404,
-  InvalidStateError: 409,
-  LimitExceededError: 413
+  [ValidationError.name]: 400,
+  [AuthorizationError.name]: 403,
+  [UnknownTaskError.name]: 404,
+  [UnknownWorkerError.name]: 404,
+  [InvalidStateError.name]: 409,
+  [LimitExceededError.name]: 413
 }
 
 /**
@@ -50,8 +53,8 @@ export class HttpServer {
     this.app = app
   }
 
-  static async start (admin: AdminService, options: HttpServerOptions): Promise<HttpServer> {
-    const host = options.host ?? '127.0.0.1'
+  static async start (admin: AdminHandle, options: HttpServerOptions): Promise<HttpServer> {
+    const host = options.host ?? DEFAULT_HTTP_HOST
     if (!isLoopback(host) && (options.token == null || options.token === '')) {
       throw new ValidationError([{ path: '--http', message: `the HTTP API would listen on ${host}, beyond this machine, without a token: give one with --http-token FILE, or listen on 127.0.0.1` }], { subject: 'options' })
     }
@@ -89,9 +92,9 @@ export class HttpServer {
     await this.app.close()
   }
 
-  private routes (admin: AdminService, assets: Map<string, Asset>, options: HttpServerOptions): void {
+  private routes (admin: AdminHandle, assets: Map<string, Asset>, options: HttpServerOptions): void {
     const app = this.app
-    const api = admin.api
+    const api = new AdminApi(admin)
 
     app.get('/healthz', async () => ({ status: 'ok' }))
 
@@ -107,7 +110,7 @@ export class HttpServer {
     })
     app.post('/api/tasks/:id/cancel', async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => api.cancel({ id: req.params.id, reason: req.body?.reason }))
     app.post('/api/tasks/:id/retry', async (req: FastifyRequest<{ Params: { id: string } }>) => api.retry({ id: req.params.id }))
-    app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string } }>) => graphView(admin, Number(req.query.limit ?? 500)))
+    app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string } }>) => graphView(admin.view, Number(req.query.limit ?? DEFAULT_GRAPH_TASKS)))
     app.get('/api/alerts', async () => options.alerts?.firing() ?? [])
 
     app.get('/api/events', async (req, reply) => {
@@ -119,7 +122,7 @@ export class HttpServer {
       const res = reply.raw
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
       res.write(`retry: 2000\n\n`)
-      const stop = watchAdmin(admin, ({ event, detail }) => {
+      const stop = watchEvents(options.events ?? admin, ({ event, detail }) => {
         // a reader that cannot keep up is let go (EventSource reconnects) rather than buffered for without end
         if (res.writableLength > MAX_EVENT_BACKLOG_BYTES) {
           end()
@@ -127,7 +130,7 @@ export class HttpServer {
         }
         res.write(`event: ${event}\ndata: ${JSON.stringify(detail)}\n\n`)
       })
-      const ping = setInterval(() => { res.write(': ping\n\n') }, 15_000)
+      const ping = setInterval(() => { res.write(': ping\n\n') }, EVENT_STREAM_PING_MS)
       let ended = false
       const end = (): void => {
         if (ended) return

@@ -1,6 +1,7 @@
+import { TypedEventEmitter } from '@libp2p/interface'
 import { evaluateAlerts, type AlertCondition, type AlertThresholds } from './alerts.js'
-import type { AdminService } from '../admin/admin-service.js'
-import type { AlertDetail } from '../admin/events.js'
+import type { AlertDetail, AlertEvents } from '../admin/events.js'
+import type { AdminHandle } from '../admin/handle.js'
 
 export interface AlertMonitorOptions {
   thresholds: AlertThresholds
@@ -8,13 +9,16 @@ export interface AlertMonitorOptions {
   intervalMs?: number
 }
 
+/** Alert thresholds are checked this often when no interval is given; also the failure-rate window. */
+export const DEFAULT_MONITORING_INTERVAL_MS = 60_000
+
 /**
- * Evaluates the alert thresholds over the admin every monitoring interval. A condition that starts to
- * hold is announced as `alert:fired` (logged, streamed, shown, exported as a metric); one that stops
- * holding as `alert:resolved`.
+ * Evaluates the alert thresholds over an admin every monitoring interval. A condition that starts to hold
+ * is announced as `alert:fired` (logged, streamed, shown, exported as a metric); one that stops holding
+ * as `alert:resolved`. Both are this monitor's own events.
  */
-export class AlertMonitor {
-  private readonly admin: AdminService
+export class AlertMonitor extends TypedEventEmitter<AlertEvents> {
+  private readonly admin: AdminHandle
   private readonly options: AlertMonitorOptions
   private readonly firingNow = new Map<string, AlertDetail>()
   private ended: Array<{ at: number, failed: boolean }> = []
@@ -35,13 +39,14 @@ export class AlertMonitor {
     }
   }
 
-  constructor (admin: AdminService, options: AlertMonitorOptions) {
+  constructor (admin: AdminHandle, options: AlertMonitorOptions) {
+    super()
     this.admin = admin
     this.options = options
   }
 
   get intervalMs (): number {
-    return this.options.intervalMs ?? 60_000
+    return this.options.intervalMs ?? DEFAULT_MONITORING_INTERVAL_MS
   }
 
   start (): void {
@@ -74,13 +79,13 @@ export class AlertMonitor {
     for (const [key, alert] of this.firingNow) {
       if (holding.has(key)) continue
       this.firingNow.delete(key)
-      this.admin.safeDispatchEvent('alert:resolved', { detail: alert })
+      this.safeDispatchEvent('alert:resolved', { detail: alert })
     }
     for (const [key, c] of holding) {
       const current = this.firingNow.get(key)
       const detail: AlertDetail = { name: c.name, message: c.message, value: c.value, threshold: c.threshold, since: current?.since ?? now, ...(c.subject != null ? { subject: c.subject } : {}) }
       this.firingNow.set(key, detail)
-      if (current == null) this.admin.safeDispatchEvent('alert:fired', { detail })
+      if (current == null) this.safeDispatchEvent('alert:fired', { detail })
     }
   }
 
@@ -89,20 +94,17 @@ export class AlertMonitor {
     const waiting: Array<{ taskId: string, since: number }> = []
     const t = this.options.thresholds
     if (t.taskDuration != null) {
-      for (const task of this.admin.scheduler.listTasks('running')) {
+      for (const task of this.admin.view.listTasks('running')) {
         const attempt = task.attempts[task.attempts.length - 1]
         if (attempt != null) running.push({ taskId: task.id, worker: attempt.workerName, since: attempt.assignedAt })
       }
     }
     if (t.dependencyWait != null) {
-      for (const task of this.admin.scheduler.listTasks('waiting')) waiting.push({ taskId: task.id, since: task.submittedAt })
+      for (const task of this.admin.view.listTasks('waiting')) waiting.push({ taskId: task.id, since: task.submittedAt })
     }
     const workers = t.resourceUsage == null
       ? []
-      : this.admin.scheduler.workers().map(w => {
-        const cpu = this.admin.workerStatus(w.id)?.cpu
-        return cpu != null ? { name: w.name, cpu } : { name: w.name }
-      })
+      : this.admin.view.workers().map(w => w.cpu != null ? { name: w.name, cpu: w.cpu } : { name: w.name })
     return { now, running, waiting, ended: this.ended, workers }
   }
 }

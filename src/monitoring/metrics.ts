@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import type { AdminService } from '../admin/admin-service.js'
 import { ALERT_NAMES } from './alerts.js'
 import type { AlertMonitor } from './alert-monitor.js'
+import type { AdminEvents } from '../admin/events.js'
+import type { AdminHandle } from '../admin/handle.js'
 
 const SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600]
 
@@ -10,13 +11,13 @@ const SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800
  * histograms follow the admin's events; gauges read the admin when scraped, so they are never stale.
  */
 export class AdminMetrics {
-  private readonly admin: AdminService
+  private readonly admin: AdminHandle
   private readonly removers: Array<() => void> = []
 
-  constructor (admin: AdminService, registry: Registry, alerts?: AlertMonitor) {
+  constructor (admin: AdminHandle, registry: Registry, alerts?: AlertMonitor) {
     this.admin = admin
     const registers = [registry]
-    const api = admin.api
+    const view = admin.view
 
     new Gauge({
       name: 'taskmesh_admin_info',
@@ -24,9 +25,8 @@ export class AdminMetrics {
       labelNames: ['peer_id', 'network', 'strategy', 'id', 'name'],
       registers,
       collect () {
-        const s = api.summary()
         this.reset()
-        this.set({ peer_id: s.peerId, network: s.network, strategy: s.strategy, id: s.id ?? '', name: s.name ?? '' }, 1)
+        this.set({ peer_id: admin.peerId, network: admin.network, strategy: view.strategy, id: admin.labels.id ?? '', name: admin.labels.name ?? '' }, 1)
       }
     })
     new Gauge({
@@ -35,7 +35,7 @@ export class AdminMetrics {
       labelNames: ['state'],
       registers,
       collect () {
-        for (const [state, n] of Object.entries(admin.summary().counts)) this.set({ state }, n)
+        for (const [state, n] of Object.entries(view.summary().counts)) this.set({ state }, n)
       }
     })
     new Gauge({
@@ -43,7 +43,7 @@ export class AdminMetrics {
       help: 'Tasks ready or backing off, waiting for a worker',
       registers,
       collect () {
-        const c = admin.summary().counts
+        const c = view.summary().counts
         this.set(c.ready + c.delayed)
       }
     })
@@ -51,7 +51,7 @@ export class AdminMetrics {
       name: 'taskmesh_workers_online',
       help: 'Registered workers that are online',
       registers,
-      collect () { this.set(admin.summary().workers) }
+      collect () { this.set(view.summary().workers) }
     })
     new Gauge({
       name: 'taskmesh_worker_load_ratio',
@@ -60,7 +60,7 @@ export class AdminMetrics {
       registers,
       collect () {
         this.reset()
-        for (const w of api.workers()) this.set({ worker: w.name }, w.running / w.capacity)
+        for (const w of view.workers()) this.set({ worker: w.name }, w.running / w.capacity)
       }
     })
     new Gauge({
@@ -70,7 +70,7 @@ export class AdminMetrics {
       registers,
       collect () {
         this.reset()
-        for (const w of api.workers()) if (w.cpu != null) this.set({ worker: w.name }, w.cpu)
+        for (const w of view.workers()) if (w.cpu != null) this.set({ worker: w.name }, w.cpu)
       }
     })
     new Gauge({
@@ -80,7 +80,7 @@ export class AdminMetrics {
       registers,
       collect () {
         this.reset()
-        for (const w of api.workers()) if (w.memoryBytes != null) this.set({ worker: w.name }, w.memoryBytes)
+        for (const w of view.workers()) if (w.memoryBytes != null) this.set({ worker: w.name }, w.memoryBytes)
       }
     })
     new Gauge({
@@ -129,7 +129,7 @@ export class AdminMetrics {
     for (const remove of this.removers) remove()
   }
 
-  private on<K extends Parameters<AdminService['addEventListener']>[0]> (name: K, fn: (detail: any) => void): void {
+  private on<K extends keyof AdminEvents> (name: K, fn: (detail: AdminEvents[K]['detail']) => void): void {
     const handler = (evt: CustomEvent): void => { fn(evt.detail) }
     this.admin.addEventListener(name, handler as never)
     this.removers.push(() => { this.admin.removeEventListener(name, handler as never) })

@@ -33,6 +33,8 @@ export interface NodeOptions<S extends ServiceMap> {
   deny?: (peerId: string) => boolean
   /** Collect libp2p's own metrics (connections, streams, bytes) into this Prometheus registry. */
   metricsRegistry?: Registry
+  /** Start the node at once; `false` leaves it to the caller, after it has wired its listeners. @default true */
+  start?: boolean
   services: { [K in keyof S]: (components: any) => S[K] }
 }
 
@@ -52,6 +54,7 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
     }
   }
   const config: Libp2pOptions<TaskmeshServices<S>> = {
+    start: options.start ?? true,
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],

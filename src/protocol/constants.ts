@@ -1,3 +1,8 @@
+/**
+ * The wire: protocol ids, topics, and the limits every peer applies to what it reads. Defaults of the
+ * admin and the worker are in their own `constants.ts`.
+ */
+
 /** The task protocol: one long-lived stream per worker, opened by the worker. */
 export const TASK_PROTOCOL = '/taskmesh/tasks/1.0.0'
 /** Runtime submission and queries by clients (CLI, MCP server). */
@@ -12,19 +17,22 @@ export function statusTopic (network: string): string {
 
 /** Largest frame on the task stream; bounds a task's payload and its dependencies' forwarded results. */
 export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
+/** Largest client request or response (a submission of many tasks); also the HTTP API's body limit. */
+export const DEFAULT_MAX_CLIENT_FRAME_BYTES = 32 * 1024 * 1024
 /** Bytes a writer may hold for a peer that does not read before the stream is aborted. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 /** Largest status broadcast. */
 export const DEFAULT_MAX_STATUS_BYTES = 16 * 1024
-/** How often a worker renews its leases. */
-export const DEFAULT_HEARTBEAT_MS = 3_000
-/** A worker that sends nothing for this long loses its leases. */
-export const DEFAULT_LEASE_TTL_MS = 15_000
-/** Status changes are broadcast at most this often (each broadcast is signed and verified). */
-export const DEFAULT_STATUS_INTERVAL_MS = 1_000
-/** A status broadcast goes out at least this often, changed or not. */
-export const DEFAULT_STATUS_HEARTBEAT_MS = 5_000
-/** Time a new task stream has to send Register. */
-export const DEFAULT_REGISTER_TIMEOUT_MS = 10_000
 
+/** Bounds on frame fields, beyond the frame size limit itself. */
+export const FIELD_LIMITS = {
+  name: 128,
+  capability: 128,
+  taskId: 512,
+  token: 256,
+  error: 16 * 1024,
+  maxConcurrent: 1024
+} as const
+
+/** Where an admin listens when told nothing: every interface, the port workers are told to dial. */
 export const DEFAULT_ADMIN_LISTEN = '/ip4/0.0.0.0/tcp/4001'

@@ -1,14 +1,5 @@
+import { FIELD_LIMITS } from './constants.js'
 import type { Register, TaskAssignment, TaskResult } from './pb/tasks.js'
-
-/** Bounds on frame fields, beyond the frame size limit itself. */
-export const FIELD_LIMITS = {
-  name: 128,
-  capability: 128,
-  taskId: 512,
-  token: 256,
-  error: 16 * 1024,
-  maxConcurrent: 1024
-} as const
 
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { TaskManager } from '../admin/task-manager.js'
+import { TaskManager } from '../manager/task-manager.js'
 import { ADMIN_EVENT_NAMES, type AdminEvents, type RunSummary } from '../admin/events.js'
 import { simulate } from '../worker/handlers.js'
 import { WorkerAgent } from '../worker/worker-agent.js'

@@ -8,8 +8,11 @@ import type { DurableEvent } from '../core/events.js'
 export interface Journal {
   /** The events recorded so far, in the order they were appended. */
   load(): Iterable<DurableEvent>
-  /** Records a batch durably, all or nothing, before returning. */
-  append(events: readonly DurableEvent[]): void
+  /**
+   * Records a batch durably, all or nothing: before returning, or before the returned promise resolves
+   * (the admin sends nothing that depends on the batch until then, and writes one batch at a time).
+   */
+  append(events: readonly DurableEvent[]): void | Promise<void>
   close(): void
 }
 

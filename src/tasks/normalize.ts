@@ -1,5 +1,6 @@
 import { checkGraph } from '../core/graph.js'
-import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE, type JsonValue, type RetryPolicy, type TaskSpec } from '../core/task.js'
+import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants.js'
+import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'
 import { ValidationError, type Problem } from '../errors.js'
 
 /**

@@ -8,10 +8,12 @@ export interface WorkerEvents {
   'task:started': CustomEvent<{ taskId: string, attempt: number, type: string }>
   'task:finished': CustomEvent<{ taskId: string, attempt: number, success: boolean, durationMs: number, error?: string }>
   'task:cancelled': CustomEvent<{ taskId: string, attempt: number, reason: string }>
+  /** Nothing runs or waits, and the admin has acknowledged every result. */
+  'idle': CustomEvent<void>
   /** Something this worker cannot recover from by retrying, such as being refused by the admin. */
   'error': CustomEvent<Error>
 }
 
 export const WORKER_EVENT_NAMES: ReadonlyArray<keyof WorkerEvents> = [
-  'admin:connected', 'admin:disconnected', 'reconnecting', 'task:started', 'task:finished', 'task:cancelled', 'error'
+  'admin:connected', 'admin:disconnected', 'reconnecting', 'task:started', 'task:finished', 'task:cancelled', 'idle', 'error'
 ]

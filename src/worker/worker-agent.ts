@@ -1,11 +1,12 @@
-import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
+import { EventRoutes } from '../util/event-routes.js'
+import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 import { InvalidStateError } from '../errors.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
 import { parseAdminAddress } from './admin-address.js'
 import { WorkerService, type WorkerInit } from './worker-service.js'
 import { WORKER_EVENT_NAMES, type WorkerEvents } from './events.js'
-import { statusTopic } from '../protocol/constants.js'
+import { DEFAULT_NETWORK, statusTopic } from '../protocol/constants.js'
 import type { TaskHandler } from './handlers.js'
 
 export interface WorkerAgentOptions extends Omit<WorkerInit, 'name' | 'skill' | 'admin'> {
@@ -31,7 +32,7 @@ export interface WorkerAgentOptions extends Omit<WorkerInit, 'name' | 'skill' | 
  * worker.handle('summarize', async (task, { signal }) => summarize(task.payload, { signal }))
  * await worker.start()
  */
-export class WorkerAgent extends TypedEventEmitter<WorkerEvents> {
+export class WorkerAgent extends EventRoutes<WorkerEvents> {
   readonly name: string
   private readonly options: WorkerAgentOptions
   private readonly handlers = new Map<string, TaskHandler>()
@@ -62,7 +63,8 @@ export class WorkerAgent extends TypedEventEmitter<WorkerEvents> {
       listen: listen ?? [],
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(bare ? { mdns: 'discover' as const } : {}),
-      topics: [statusTopic(init.network ?? 'default')],
+      topics: [statusTopic(init.network ?? DEFAULT_NETWORK)],
+      start: false,
       services: {
         worker: (components: any) => new WorkerService(components, {
           ...init,
@@ -73,10 +75,10 @@ export class WorkerAgent extends TypedEventEmitter<WorkerEvents> {
         })
       }
     })
-    for (const name of WORKER_EVENT_NAMES) {
-      node.services.worker.addEventListener(name, (evt: CustomEvent) => { this.safeDispatchEvent(name, { detail: evt.detail }) })
-    }
     this.node = node
+    // listeners are attached to the service itself: nothing is dispatched twice
+    this.route(WORKER_EVENT_NAMES, node.services.worker)
+    await node.start()
   }
 
   get peerId (): string {
@@ -87,10 +89,10 @@ export class WorkerAgent extends TypedEventEmitter<WorkerEvents> {
     return this.node?.services.worker.connected ?? false
   }
 
-  /** Asks for no more work, finishes what runs (up to `graceMs`), then stops. */
-  async drain (graceMs?: number): Promise<void> {
+  /** Asks for no more work and finishes what runs, until done or `signal` aborts (30 s by default); then stops. */
+  async drain (options?: AbortOptions): Promise<void> {
     if (this.node == null) return
-    await this.node.services.worker.drain(graceMs)
+    await this.node.services.worker.drain(options)
     await this.node.stop()
   }
 

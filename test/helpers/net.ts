@@ -1,4 +1,4 @@
-import { TaskManager, type TaskManagerOptions } from '../../src/admin/task-manager.js'
+import { TaskManager, type TaskManagerOptions } from '../../src/manager/task-manager.js'
 import { WorkerAgent, type WorkerAgentOptions } from '../../src/worker/worker-agent.js'
 import type { TaskInput } from '../../src/tasks/normalize.js'
 import type { TaskSpec } from '../../src/core/task.js'

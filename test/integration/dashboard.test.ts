@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Network, nextEvent } from '../helpers/net.js'
-import type { TaskManager } from '../../src/admin/task-manager.js'
+import type { TaskManager } from '../../src/manager/task-manager.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))

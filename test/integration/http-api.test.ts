@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Network, nextEvent } from '../helpers/net.js'
 import { SseStream } from '../helpers/sse.js'
-import { TaskManager } from '../../src/admin/task-manager.js'
+import { TaskManager } from '../../src/manager/task-manager.js'
 
 /** The HTTP API end to end: a real admin with real workers, driven over HTTP only. */
 describe('the HTTP API', () => {

@@ -72,14 +72,14 @@ describe('journals', () => {
 
     const restored = new Scheduler()
     restored.restore(events, 1_000_000)
-    const summary = restored.summary()
+    const summary = restored.view.summary()
     expect(summary.total).toBe(3000)
     const states = Object.values(summary.counts).reduce((a, b) => a + b, 0)
     expect(states).toBe(3000)
     // every succeeded task has exactly one accepted success in the journal
     const successes = new Map<string, number>()
     for (const e of events) if (e.type === 'attempt-ended' && e.outcome === 'succeeded') successes.set(e.taskId, (successes.get(e.taskId) ?? 0) + 1)
-    for (const task of restored.listTasks()) {
+    for (const task of restored.view.listTasks()) {
       expect(successes.get(task.id) ?? 0).toBe(task.state === 'succeeded' ? 1 : 0)
       if (!isFinal(task.state)) expect(['waiting', 'ready', 'delayed', 'running']).toContain(task.state)
     }

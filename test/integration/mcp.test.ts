@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN } from '../helpers/cli.js'
 import { Network, nextEvent } from '../helpers/net.js'
-import type { TaskManager } from '../../src/admin/task-manager.js'
+import type { TaskManager } from '../../src/manager/task-manager.js'
 
 /** The MCP server as an agent's MCP client runs it: `taskmesh mcp` on stdio, driven by the SDK's own client. */
 describe('taskmesh mcp', () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Network, nextEvent } from '../helpers/net.js'
-import type { TaskManager } from '../../src/admin/task-manager.js'
+import type { TaskManager } from '../../src/manager/task-manager.js'
 
 /** Runs Prometheus' own linter over an exposition; resolves with its exit code and output. */
 async function promtool (exposition: string): Promise<{ code: number | null, output: string }> {

@@ -33,7 +33,7 @@ describe('taskmesh simulate', () => {
     const { code, events } = await runCli(['simulate', '--processes', '--workers', '4', '--tasks', '12', '--duration-ms', '0', '--json'])
     expect(code).toBe(0)
     expect(events.at(-1)).toMatchObject({ event: 'summary', total: 12, succeeded: 12 })
-    const peers = new Set(events.filter(e => e.event === 'worker:connected').map(e => e.peerId))
+    const peers = new Set(events.filter(e => e.event === 'worker:connected').map(e => e.id))
     expect(peers.size).toBe(4)
   })
 })

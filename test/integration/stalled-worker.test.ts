@@ -22,7 +22,7 @@ describe('a worker cut off without closing its connection (SIGSTOP)', () => {
     await stalled.waitUntil(() => stalled.events.filter(e => e.event === 'task:started').length === 4)
     stalled.kill('SIGSTOP')
 
-    const expired = nextEvent(manager, 'worker:disconnected', d => d.peerId === stalledPeer && d.reason === 'lease-expired')
+    const expired = nextEvent(manager, 'worker:disconnected', d => d.id === stalledPeer && d.reason === 'lease-expired')
     const late = record(manager, ['task:late-result'])
     await net.worker(manager, 'healthy', 1, { maxConcurrent: 4 })
     await expired

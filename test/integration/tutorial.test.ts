@@ -95,7 +95,7 @@ describe('bad input on the task protocol', () => {
       // registers like a worker, then forges a result for a task leased to someone else
       const stream = await conn.newStream(TASK_PROTOCOL)
       const frame = (f: Frame): Uint8Array[] => { const body = Frame.encode(f); return [varint.encode(body.byteLength), body] }
-      const registered = nextEvent(manager, 'worker:connected', d => d.peerId === rogueId)
+      const registered = nextEvent(manager, 'worker:connected', d => d.id === rogueId)
       stream.send(concat(frame({ register: { name: 'rogue', skill: 0, capabilities: ['none'], maxConcurrent: 1, priority: 0, leases: [], version: '1' } })))
       await registered
       await honest
@@ -105,7 +105,7 @@ describe('bad input on the task protocol', () => {
       stream.send(concat([varint.encode(7), Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]))
       await nextEvent(manager, 'frame:rejected', d => d.peerId === rogueId && /undecodable/.test(d.reason))
       // a frame announcing more than the limit: the stream cannot be read further and is dropped
-      const gone = nextEvent(manager, 'worker:disconnected', d => d.peerId === rogueId)
+      const gone = nextEvent(manager, 'worker:disconnected', d => d.id === rogueId)
       stream.send(varint.encode(10 * 1024 * 1024))
       await gone
 

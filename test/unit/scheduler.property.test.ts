@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Scheduler } from '../../src/core/scheduler.js'
-import { BUILT_IN_STRATEGIES } from '../../src/core/strategies/index.js'
+import { isDurable, type SchedulerEvent } from '../../src/core/events.js'
+import { BUILT_IN_STRATEGIES, createStrategy, type Strategy } from '../../src/core/strategies/index.js'
 import { isFinal, taskSpec, type TaskSpec } from '../../src/core/task.js'
-import type { SchedulerEvent } from '../../src/core/events.js'
 import type { WorkerInfo } from '../../src/core/registry.js'
 import { seeded } from '../helpers/core.js'
 
@@ -64,61 +64,70 @@ describe('scheduler properties', () => {
     fc.assert(fc.property(
       workloadArb, workerArb, fc.constantFrom(...BUILT_IN_STRATEGIES), fc.array(opArb, { maxLength: 120 }), fc.integer(),
       (specs, workers, strategy, ops, seed) => {
-        const sched = new Scheduler({ strategy, random: seeded(seed), leaseTtlMs: 1000, maxLostAttempts: 1000 })
-        const skillAware = sched.strategy.skillAware
-        const byId = new Map(specs.map(s => [s.id, s]))
-        const order = new Map(specs.map((s, i) => [s.id, i]))
         const capacityOf = new Map<string, number>()
-        const running = new Map<string, Set<string>>() // worker id -> task ids, from events alone
-        const finals = new Map<string, number>()
-        const lastAttempt = new Map<string, Extract<SchedulerEvent, { type: 'assigned' }>>()
-        let now = 0
-
         const workerModel = new Map<string, WorkerModel>()
+        const order = new Map(specs.map((s, i) => [s.id, i]))
+        const base = createStrategy(strategy, { random: seeded(seed) })
+        const skillAware = base.skillAware
         const canTake = (w: WorkerModel, t: TaskSpec): boolean =>
           t.requires.every(c => w.capabilities.includes(c)) && (!skillAware || w.skill >= t.difficulty)
         const isBetter = (a: TaskSpec, b: TaskSpec): boolean =>
           a.priority > b.priority || (a.priority === b.priority && order.get(a.id)! < order.get(b.id)!)
+        // every decision is checked as it is made, through the strategy's hook, with the state of that moment
+        const checked: Strategy = {
+          ...base,
+          assigned: (task, worker) => {
+            // no task starts before its dependencies succeeded
+            for (const dep of task.dependsOn) expect(sched.view.getTask(dep).state).toBe('succeeded')
+            // the choice is the one a naive scan of every worker makes: the strategy's best eligible free
+            // worker (the scheduler's indexes and shortcuts may not change a decision)
+            const compare = base.compare
+            if (compare != null && task.worker == null) {
+              const before = (w: WorkerInfo): WorkerInfo => ({ ...w, rank: w.rank, running: w.id === worker.id ? w.running - 1 : w.running })
+              const chosen = before(worker)
+              for (const other of sched.view.workers().map(before)) {
+                if (other.id === chosen.id || !other.online || other.draining || other.running >= other.capacity) continue
+                if (!canTake(workerModel.get(other.id)!, task)) continue
+                expect(compare(chosen, other, task)).toBeLessThanOrEqual(0)
+              }
+            }
+            base.assigned?.(task, worker)
+          }
+        }
+        const sched = new Scheduler({ strategy: checked, random: seeded(seed), leaseTtlMs: 1000, maxLostAttempts: 1000 })
+        const byId = new Map(specs.map(s => [s.id, s]))
+        const finals = new Map<string, number>()
+        const running = new Map<string, Set<string>>() // worker id -> task ids, from events alone
+        const lastAttempt = new Map<string, Extract<SchedulerEvent, { type: 'assigned' }>>()
+        let now = 0
         const enterFinal = (id: string): void => { finals.set(id, (finals.get(id) ?? 0) + 1) }
 
-        sched.onEvent(e => {
-          switch (e.type) {
-            case 'assigned': {
-              // no task starts before its dependencies succeeded
-              for (const dep of byId.get(e.taskId)!.dependsOn) expect(sched.getTask(dep).state).toBe('succeeded')
-              const set = running.get(e.workerId) ?? new Set()
-              running.set(e.workerId, set.add(e.taskId))
-              // a worker never runs more than its limit
-              expect(set.size).toBeLessThanOrEqual(capacityOf.get(e.workerId)!)
-              lastAttempt.set(e.taskId, e)
-              // the choice is the one a naive scan of every worker makes: the strategy's best eligible
-              // free worker (the scheduler's indexes and shortcuts may not change a decision)
-              const compare = sched.strategy.compare
-              const task = byId.get(e.taskId)!
-              if (compare != null && task.worker == null) {
-                const view = (w: WorkerInfo): WorkerInfo => ({ ...w, rank: w.rank, running: w.id === e.workerId ? w.running - 1 : w.running })
-                const chosen = view(sched.registry.get(e.workerId)!)
-                for (const other of sched.workers().map(view)) {
-                  if (other.id === chosen.id || !other.online || other.draining || other.running >= other.capacity) continue
-                  if (!canTake(workerModel.get(other.id)!, task)) continue
-                  expect(compare(chosen, other, task)).toBeLessThanOrEqual(0)
-                }
+        // what the scheduler decided, in the order it hands it over
+        const take = (): void => {
+          for (const e of sched.takeEvents()) {
+            switch (e.type) {
+              case 'assigned': {
+                lastAttempt.set(e.taskId, e)
+                const set = running.get(e.workerId) ?? new Set()
+                running.set(e.workerId, set.add(e.taskId))
+                // a worker never runs more than its limit, by the events alone
+                expect(set.size).toBeLessThanOrEqual(capacityOf.get(e.workerId)!)
+                break
               }
-              break
+              case 'attempt-ended':
+                running.get(e.workerId)?.delete(e.taskId)
+                if (e.outcome === 'succeeded' || e.retryAt == null) enterFinal(e.taskId)
+                break
+              case 'cancelled':
+                if (e.workerId != null) running.get(e.workerId)?.delete(e.taskId)
+                enterFinal(e.taskId)
+                break
+              case 'cached': case 'skipped': case 'failed':
+                enterFinal(e.taskId)
+                break
             }
-            case 'attempt-ended':
-              running.get(e.workerId)?.delete(e.taskId)
-              if (e.outcome === 'succeeded' || e.retryAt == null) enterFinal(e.taskId)
-              break
-            case 'cancelled':
-              if (e.workerId != null) running.get(e.workerId)?.delete(e.taskId)
-              enterFinal(e.taskId)
-              break
-            case 'cached': case 'skipped': case 'failed':
-              enterFinal(e.taskId)
-              break
           }
-        })
+        }
 
         const join = (w: WorkerModel): void => {
           capacityOf.set(`id-${w.name}`, w.capacity)
@@ -126,12 +135,14 @@ describe('scheduler properties', () => {
           sched.registerWorker({ id: `id-${w.name}`, name: w.name, skill: w.skill, capabilities: w.capabilities, maxConcurrent: w.capacity }, now)
         }
         const schedule = (): void => {
+          take()
           const before = new Map(lastAttempt)
           sched.schedule(now)
+          take()
           const fresh = [...lastAttempt.values()].filter(a => before.get(a.taskId) !== a)
           // priority order holds among ready tasks a worker can take: a task left ready was not
           // takeable by any worker that received a worse task in this pass
-          for (const left of sched.listTasks('ready')) {
+          for (const left of sched.view.listTasks('ready')) {
             for (const a of fresh) {
               if (isBetter(left.spec, byId.get(a.taskId)!)) expect(canTake(workerModel.get(a.workerId)!, left.spec)).toBe(false)
             }
@@ -141,49 +152,51 @@ describe('scheduler properties', () => {
         sched.submit(specs, now)
         workers.forEach(join)
         for (const op of ops) {
+          take()
           switch (op.op) {
             case 'schedule': schedule(); break
             case 'finish': {
-              const live = [...lastAttempt.values()].filter(a => sched.getTask(a.taskId).state === 'running' && sched.getTask(a.taskId).attempts.length === a.attempt)
+              const live = [...lastAttempt.values()].filter(a => sched.view.getTask(a.taskId).state === 'running' && sched.view.getTask(a.taskId).attempts.length === a.attempt)
               const a = live[op.pick % Math.max(1, live.length)]
               if (a != null) sched.report(a.workerId, { taskId: a.taskId, attempt: a.attempt, token: a.token, success: op.success, output: a.taskId }, now)
               break
             }
             case 'advance': now += op.ms; sched.tick(now); break
             case 'leave': sched.unregisterWorker(`id-w${op.worker}`, now, 'disconnected'); break
-            case 'join': { const w = workers[op.worker % workers.length]!; if (sched.registry.get(`id-${w.name}`) == null) join(w); break }
+            case 'join': { const w = workers[op.worker % workers.length]!; if (sched.view.worker(`id-${w.name}`) == null) join(w); break }
             case 'cancel': { const t = specs[op.task % specs.length]!; sched.cancel(t.id, now); break }
-            case 'renew': for (const w of sched.workers()) sched.renewLeases(w.id, now); break
+            case 'renew': for (const w of sched.view.workers()) sched.renewLeases(w.id, now); break
           }
         }
 
         // drain: a worker that can do anything finishes all that is left
         join({ name: 'finisher', skill: 100, capabilities: [...CAPS], capacity: 1000 })
-        for (let round = 0; round < 200 && !sched.isDone(); round++) {
-          for (const w of sched.workers()) sched.renewLeases(w.id, now)
+        for (let round = 0; round < 200 && !sched.view.isDone(); round++) {
+          for (const w of sched.view.workers()) sched.renewLeases(w.id, now)
           schedule()
           for (const a of [...lastAttempt.values()]) {
-            const t = sched.getTask(a.taskId)
+            const t = sched.view.getTask(a.taskId)
             if (t.state === 'running' && t.attempts.length === a.attempt) sched.report(a.workerId, { taskId: a.taskId, attempt: a.attempt, token: a.token, success: true }, now)
           }
           now += 250
           sched.tick(now)
         }
+        take()
 
         // each task reaches exactly one final state
         for (const s of specs) {
-          expect(isFinal(sched.getTask(s.id).state)).toBe(true)
+          expect(isFinal(sched.view.getTask(s.id).state)).toBe(true)
           expect(finals.get(s.id)).toBe(1)
         }
         // a task that did not succeed has only skipped (or cancelled) dependents
         for (const s of specs) {
-          const state = sched.getTask(s.id).state
+          const state = sched.view.getTask(s.id).state
           if (state === 'succeeded') continue
           for (const d of specs.filter(x => x.dependsOn.includes(s.id))) {
-            expect(['skipped', 'cancelled']).toContain(sched.getTask(d.id).state)
+            expect(['skipped', 'cancelled']).toContain(sched.view.getTask(d.id).state)
           }
         }
-        expect(sched.summary().progress).toBe(1)
+        expect(sched.view.summary().progress).toBe(1)
       }
     ), { numRuns: 1000 })
   })
@@ -192,22 +205,24 @@ describe('scheduler properties', () => {
     fc.assert(fc.property(workloadArb, fc.array(fc.boolean(), { maxLength: 60 }), fc.integer(), (specs, outcomes, seed) => {
       const sched = new Scheduler({ random: seeded(seed) })
       const journal: SchedulerEvent[] = []
-      sched.onEvent(e => journal.push(e))
+      const take = (): void => { journal.push(...sched.takeEvents()) }
       sched.submit(specs, 0)
       sched.registerWorker({ id: 'w', name: 'w', skill: 100, capabilities: [...CAPS], maxConcurrent: 4 }, 0)
       let now = 0
       for (const success of outcomes) {
         sched.schedule(now)
-        const a = [...journal].reverse().find(e => e.type === 'assigned' && sched.getTask(e.taskId).state === 'running')
+        take()
+        const a = [...journal].reverse().find(e => e.type === 'assigned' && sched.view.getTask(e.taskId).state === 'running')
         if (a?.type === 'assigned') sched.report('w', { taskId: a.taskId, attempt: a.attempt, token: a.token, success, output: now }, now)
         now += 1000
         sched.tick(now)
       }
+      take()
       const restored = new Scheduler({ random: seeded(seed) })
-      restored.restore(journal.filter(e => !e.type.startsWith('worker') && e.type !== 'assigning-started') as never, now)
+      restored.restore(journal.filter(isDurable), now)
       for (const s of specs) {
-        const a = sched.getTask(s.id)
-        const b = restored.getTask(s.id)
+        const a = sched.view.getTask(s.id)
+        const b = restored.view.getTask(s.id)
         expect(b.state).toBe(a.state)
         expect(b.output).toEqual(a.output)
         expect(b.attempts).toEqual(a.attempts)

@@ -125,7 +125,7 @@ describe('scheduler: dependencies', () => {
     expect(h.schedule()).toEqual([])
     h.succeed('data', [1, 2])
     expect(h.schedule()).toEqual([['report', 'w']])
-    expect(h.scheduler.inputsOf('report')).toEqual({ research: { findings: 3 }, data: [1, 2] })
+    expect(h.scheduler.view.inputsOf('report')).toEqual({ research: { findings: 3 }, data: [1, 2] })
   })
 
   it('skips every dependent of a task that failed for good, with the reason', () => {
@@ -135,12 +135,12 @@ describe('scheduler: dependencies', () => {
     h.schedule()
     h.fail('a', 'disk full')
     expect(h.state('a')).toBe('failed')
-    expect(h.scheduler.getTask('a').error).toBe('disk full')
+    expect(h.scheduler.view.getTask('a').error).toBe('disk full')
     expect(h.state('b')).toBe('skipped')
     expect(h.state('c')).toBe('skipped')
-    expect(h.scheduler.getTask('c').error).toBe('dependency "b" skipped')
+    expect(h.scheduler.view.getTask('c').error).toBe('dependency "b" skipped')
     expect(h.state('free')).toBe('running')
-    expect(h.scheduler.summary().counts).toMatchObject({ failed: 1, skipped: 2, running: 1 })
+    expect(h.scheduler.view.summary().counts).toMatchObject({ failed: 1, skipped: 2, running: 1 })
   })
 
   it('skips a new task at once when it depends on a task that already failed', () => {
@@ -164,14 +164,14 @@ describe('scheduler: dependencies', () => {
           { path: 'tasks[3].id', message: 'duplicate id "c" (first used by tasks[2])' }
         ])
       }))
-    expect(h.scheduler.summary().total).toBe(0)
+    expect(h.scheduler.view.summary().total).toBe(0)
   })
 
   it('does not duplicate tasks submitted again', () => {
     const h = harness()
     expect(h.submit({ id: 'a' }, { id: 'b' })).toEqual({ added: ['a', 'b'], existing: [] })
     expect(h.submit({ id: 'b' }, { id: 'c', dependsOn: ['a'] })).toEqual({ added: ['c'], existing: ['b'] })
-    expect(h.scheduler.summary().total).toBe(3)
+    expect(h.scheduler.view.summary().total).toBe(3)
   })
 })
 
@@ -183,18 +183,18 @@ describe('scheduler: time', () => {
     h.schedule()
     h.fail('flaky')
     expect(h.state('flaky')).toBe('delayed')
-    expect(h.scheduler.getTask('flaky').retryAt).toBe(h.now + 100)
+    expect(h.scheduler.view.getTask('flaky').retryAt).toBe(h.now + 100)
     h.advance(99)
     expect(h.schedule()).toEqual([])
     h.advance(1)
     expect(h.schedule()).toEqual([['flaky', 'w']])
     h.fail('flaky')
-    expect(h.scheduler.getTask('flaky').retryAt).toBe(h.now + 200)
+    expect(h.scheduler.view.getTask('flaky').retryAt).toBe(h.now + 200)
     h.advance(200)
     h.schedule()
     h.fail('flaky')
     expect(h.state('flaky')).toBe('failed')
-    expect(h.scheduler.getTask('flaky').attempts.map(a => a.outcome)).toEqual(['failed', 'failed', 'failed'])
+    expect(h.scheduler.view.getTask('flaky').attempts.map(a => a.outcome)).toEqual(['failed', 'failed', 'failed'])
   })
 
   it('times out an attempt, tells who held it, and retries it per policy', () => {
@@ -224,7 +224,7 @@ describe('scheduler: time', () => {
     h.advance(100)
     expect(h.state('t')).toBe('ready')
     expect(h.events.find(e => e.type === 'worker-left')).toMatchObject({ reason: 'lease-expired' })
-    expect(h.scheduler.getTask('t').attempts[0]).toMatchObject({ outcome: 'lost' })
+    expect(h.scheduler.view.getTask('t').attempts[0]).toMatchObject({ outcome: 'lost' })
   })
 
   it('fails a task no registered worker can run after the grace period when told to', () => {
@@ -237,8 +237,8 @@ describe('scheduler: time', () => {
     h.schedule()
     h.advance(500)
     expect(h.state('quantum')).toBe('failed')
-    expect(h.scheduler.getTask('quantum').error).toMatch(/no registered worker can run it \(capabilities qpu\)/)
-    expect(h.scheduler.history('quantum').at(-1)).toMatchObject({ event: 'failed', detail: 'NoSuitableWorkerError' })
+    expect(h.scheduler.view.getTask('quantum').error).toMatch(/no registered worker can run it \(capabilities qpu\)/)
+    expect(h.scheduler.view.history('quantum').at(-1)).toMatchObject({ event: 'failed', detail: 'NoSuitableWorkerError' })
     expect(h.state('later')).toBe('running')
   })
 
@@ -274,7 +274,7 @@ describe('scheduler: workers leaving and results', () => {
     h.worker('b')
     expect(h.schedule()).toEqual([['t', 'b']])
     h.succeed('t')
-    expect(h.scheduler.getTask('t').attempts.map(a => [a.workerName, a.outcome])).toEqual([['a', 'lost'], ['b', 'succeeded']])
+    expect(h.scheduler.view.getTask('t').attempts.map(a => [a.workerName, a.outcome])).toEqual([['a', 'lost'], ['b', 'succeeded']])
   })
 
   it('fails a task that keeps losing its worker', () => {
@@ -286,7 +286,7 @@ describe('scheduler: workers leaving and results', () => {
       h.scheduler.unregisterWorker(`peer-w${i}`, h.now, 'disconnected')
     }
     expect(h.state('crasher')).toBe('failed')
-    expect(h.scheduler.getTask('crasher').error).toMatch(/lost its worker 3 times/)
+    expect(h.scheduler.view.getTask('crasher').error).toMatch(/lost its worker 3 times/)
   })
 
   it('accepts a result once, only from the lease holder with the right token', () => {
@@ -317,8 +317,8 @@ describe('scheduler: workers leaving and results', () => {
     expect(h.scheduler.report(old.workerId, { taskId: 't', attempt: old.attempt, token: old.token, success: true, output: 'old' }, h.now)).toBe('late')
     expect(h.state('t')).toBe('running')
     h.succeed('t', 'new')
-    expect(h.scheduler.getTask('t').output).toBe('new')
-    expect(h.scheduler.history('t').map(e => e.event)).toContain('late-result')
+    expect(h.scheduler.view.getTask('t').output).toBe('new')
+    expect(h.scheduler.view.history('t').map(e => e.event)).toContain('late-result')
   })
 
   it('adopts the leases a re-registering worker still holds and drops the ones it forgot', () => {
@@ -348,7 +348,7 @@ describe('scheduler: cancel, retry, cache', () => {
     expect(h.events.find(e => e.type === 'cancelled')).toMatchObject({ taskId: 'a', attempt: 1, workerId: 'peer-w' })
     expect(h.state('b')).toBe('skipped')
     expect(h.scheduler.cancel('a', h.now)).toBe(false)
-    expect(h.scheduler.workers()[0]!.running).toBe(0)
+    expect(h.scheduler.view.workers()[0]!.running).toBe(0)
   })
 
   it('puts a failed task back with a fresh budget, and its skipped dependents with it', () => {
@@ -375,8 +375,8 @@ describe('scheduler: cancel, retry, cache', () => {
     h.schedule()
     h.succeed('first', { v: 42 })
     expect(h.state('second')).toBe('succeeded')
-    expect(h.scheduler.getTask('second').output).toEqual({ v: 42 })
-    expect(h.scheduler.getTask('second').attempts).toEqual([])
+    expect(h.scheduler.view.getTask('second').output).toEqual({ v: 42 })
+    expect(h.scheduler.view.getTask('second').attempts).toEqual([])
     expect(h.schedule()).toEqual([])
   })
 })
@@ -397,7 +397,7 @@ describe('scheduler: restore from its own events', () => {
     expect(r.state('done')).toBe('succeeded')
     expect(r.state('failed')).toBe('failed')
     expect(r.state('running')).toBe('running')
-    expect(r.scheduler.getTask('done').output).toBe('result')
+    expect(r.scheduler.view.getTask('done').output).toBe('result')
     expect(['ready', 'running']).toContain(r.state('next'))
     // the worker comes back holding its lease: the attempt is adopted and its result accepted
     r.scheduler.registerWorker({ id: 'peer-w', name: 'w', skill: 10, maxConcurrent: 3 }, r.now, [{ taskId: 'running', attempt: running.attempt, token: running.token }])

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Command } from 'commander'
-import { TaskManager } from '../../admin/task-manager.js'
+import { TaskManager } from '../../manager/task-manager.js'
 import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { ValidationError } from '../../errors.js'
@@ -167,7 +167,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   if (outcome === 'signal') {
     out.stopProgress()
     out.say('stopping: no new assignments; waiting for running tasks')
-    await manager.drain(opts.drainTimeout * 1000)
+    await manager.drain({ signal: AbortSignal.timeout(opts.drainTimeout * 1000) })
     await manager.stop()
     out.event('stopped', { reason: 'signal' })
     process.exitCode = opts.exitWhenDone === true ? EXIT_FAILED : EXIT_OK

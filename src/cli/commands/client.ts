@@ -199,7 +199,7 @@ function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
     // replay only: no clock runs here, so time stands still at the last event
     const events = [...journal.load()]
     scheduler.restore(events, events.at(-1)?.at ?? 0)
-    return scheduler.history(id)
+    return scheduler.view.history(id)
   } finally {
     journal.close()
   }

@@ -95,7 +95,7 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   const outcome = await Promise.race([fatal, interrupted])
   if (outcome === 'signal') {
     out.say('draining: finishing running tasks before leaving')
-    await worker.drain(opts.drainTimeout * 1000)
+    await worker.drain({ signal: AbortSignal.timeout(opts.drainTimeout * 1000) })
     out.event('stopped', { reason: 'signal' })
     process.exitCode = EXIT_OK
     return

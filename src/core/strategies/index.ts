@@ -14,8 +14,6 @@ export { sampleBeta } from './learned.js'
 export const BUILT_IN_STRATEGIES = ['skill-fit', 'capability-match', 'round-robin', 'least-loaded', 'priority', 'learned'] as const
 export type BuiltInStrategy = typeof BUILT_IN_STRATEGIES[number]
 
-export const DEFAULT_STRATEGY: BuiltInStrategy = 'skill-fit'
-
 export function isBuiltInStrategy (name: string): name is BuiltInStrategy {
   return (BUILT_IN_STRATEGIES as readonly string[]).includes(name)
 }

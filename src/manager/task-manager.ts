@@ -1,23 +1,24 @@
 import { join } from 'node:path'
-import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
 import { InvalidStateError } from '../errors.js'
+import { AdminService, type AdminInit } from '../admin/admin-service.js'
+import { ADMIN_EVENT_NAMES, ALERT_EVENT_NAMES, type AlertDetail, type NetworkEvents, type RunSummary } from '../admin/events.js'
+import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
+import { AlertMonitor, type AlertMonitorOptions } from '../monitoring/alert-monitor.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
+import { statusTopic } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
 import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
 import { toTaskSpecs, type TaskInput } from '../tasks/normalize.js'
-import { statusTopic } from '../protocol/constants.js'
-import { AdminService, type AdminInit } from './admin-service.js'
-import { ADMIN_EVENT_NAMES, type AdminEvents, type AlertDetail, type RunSummary, type WorkerDetails } from './events.js'
-import { AlertMonitor, type AlertMonitorOptions } from '../monitoring/alert-monitor.js'
+import { EventRoutes } from '../util/event-routes.js'
+import type { SubmitResult, Summary } from '../core/options.js'
+import type { HistoryEntry, TaskSnapshot } from '../core/task-record.js'
+import type { TaskSpec } from '../core/task.js'
 import type { HttpServer, HttpServerOptions } from '../http/server.js'
 import type { AdminMetrics } from '../monitoring/metrics.js'
-import type { Summary } from '../core/scheduler.js'
-import type { WorkerStatusUpdate } from '../core/registry.js'
-import type { TaskSpec } from '../core/task.js'
-import type { HistoryEntry, TaskSnapshot } from '../core/task-record.js'
+import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 
-export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal'> {
+export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' | 'watchEvents'> {
   /** Addresses to listen on. @default ['/ip4/127.0.0.1/tcp/0'] */
   listen?: string[]
   /** The admin's identity; see `keyFile` for one that survives restarts. */
@@ -53,7 +54,8 @@ export interface AdminDetails {
 
 /**
  * The admin peer of the tutorial: holds the tasks, waits for the expected workers, assigns by skill and
- * capability, and reports every result.
+ * capability, and reports every result. It puts together the libp2p node with the admin service, the
+ * journal, and on demand the HTTP API, alerts and metrics. Its events are the admin's and the alerts'.
  *
  * @example
  * const manager = new TaskManager([{ id: 1, description: 'Simple calculation', difficulty: 2 }], { expectedWorkers: 1 })
@@ -62,7 +64,7 @@ export interface AdminDetails {
  * await worker.start()
  * const summary = await manager.whenDone()
  */
-export class TaskManager extends TypedEventEmitter<AdminEvents> {
+export class TaskManager extends EventRoutes<NetworkEvents> {
   private readonly tasks: TaskSpec[]
   private readonly options: TaskManagerOptions
   private node: Libp2p<TaskmeshServices<{ admin: AdminService }>> | undefined
@@ -97,22 +99,24 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
       // banned peers are refused as soon as their peer id is known, before any stream opens
       deny: peerId => node?.services.admin.isBanned(peerId) ?? false,
       ...(registry != null ? { metricsRegistry: registry } : {}),
-      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store }) }
+      start: false,
+      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store, watchEvents: this }) }
     })
-    for (const name of ADMIN_EVENT_NAMES) {
-      node.services.admin.addEventListener(name, (evt: CustomEvent) => { this.safeDispatchEvent(name, { detail: evt.detail }) })
-    }
     this.node = node
     const admin = node.services.admin
+    // listeners added before start hear everything, the first events included
+    this.route(ADMIN_EVENT_NAMES, admin)
+    await node.start()
     if (monitoring != null) {
       this.alerts = new AlertMonitor(admin, monitoring)
+      this.route(ALERT_EVENT_NAMES, this.alerts)
       this.alerts.start()
     }
     if (http != null && registry != null) {
       const [{ AdminMetrics }, { HttpServer }] = await Promise.all([import('../monitoring/metrics.js'), import('../http/server.js')])
       this.metrics = new AdminMetrics(admin, registry, this.alerts)
       try {
-        this.http = await HttpServer.start(admin, { ...http, registry, ...(this.alerts != null ? { alerts: this.alerts } : {}) })
+        this.http = await HttpServer.start(admin, { ...http, events: this, registry, ...(this.alerts != null ? { alerts: this.alerts } : {}) })
       } catch (err) {
         await this.stop()
         throw err
@@ -130,9 +134,14 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
     return this.started()
   }
 
-  /** Adds tasks while running; ids already known are left as they are. */
-  submit (tasks: Array<TaskInput | TaskSpec>): { added: string[], existing: string[] } {
-    return this.admin.submit(toTaskSpecs(tasks, { isKnown: id => this.admin.scheduler.has(id) }))
+  /** The admin service, once started. */
+  get admin (): AdminService {
+    return this.started().services.admin
+  }
+
+  /** Adds tasks (any task-file format) while running; ids already known are left as they are. */
+  submit (tasks: unknown): SubmitResult {
+    return this.admin.submit(tasks)
   }
 
   cancel (taskId: string, reason?: string): boolean {
@@ -144,25 +153,30 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
   }
 
   getTask (taskId: string): TaskSnapshot {
-    return this.admin.scheduler.getTask(taskId)
+    return this.admin.view.getTask(taskId)
   }
 
   /** Everything that happened to a task: submitted, assigned to whom and when, outcomes, errors. */
   getTaskHistory (taskId: string): HistoryEntry[] {
-    return this.admin.scheduler.history(taskId)
+    return this.admin.view.history(taskId)
   }
 
   summary (): Summary {
-    return this.admin.summary()
+    return this.admin.view.summary()
   }
 
-  workers (): WorkerDetails[] {
-    return this.admin.workers()
+  workers (): WorkerInfo[] {
+    return this.admin.view.workers().map(workerSnapshot)
   }
 
   /** Online/offline, draining, priority or capacity of a worker (peer id or name): the seed's `update_agent_status`. */
-  updateWorker (worker: string, update: WorkerStatusUpdate): WorkerDetails {
+  updateWorker (worker: string, update: WorkerStatusUpdate): WorkerInfo {
     return this.admin.updateWorker(worker, update)
+  }
+
+  /** Disconnects a worker (peer id or name); its running tasks go to others: the seed's `unregister_agent`. */
+  async disconnectWorker (worker: string, options?: AbortOptions): Promise<void> {
+    await this.admin.disconnectWorker(worker, options)
   }
 
   /** After an allow-list changed: workers no longer allowed are told and disconnected. Returns how many. */
@@ -170,20 +184,15 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
     return this.admin.reauthorize()
   }
 
-  /** Disconnects a worker (peer id or name); its running tasks go to others: the seed's `unregister_agent`. */
-  disconnectWorker (worker: string): Promise<void> {
-    return this.admin.disconnectWorker(worker)
-  }
-
   /** Resolves with the run summary once every task is final. */
-  whenDone (): Promise<RunSummary> {
-    return this.admin.whenDone()
+  async whenDone (options?: AbortOptions): Promise<RunSummary> {
+    return await this.admin.whenDone(options)
   }
 
-  /** Assigns nothing more and waits up to `graceMs` for running attempts to finish; then call `stop()`. */
-  async drain (graceMs = 30_000): Promise<void> {
+  /** Assigns nothing more and waits for running attempts to finish, until `signal` aborts (30 s by default); then call `stop()`. */
+  async drain (options?: AbortOptions): Promise<void> {
     if (this.node == null) return
-    await this.admin.drain(graceMs)
+    await this.admin.drain(options)
   }
 
   /** Stops the admin; can be called more than once. */
@@ -207,10 +216,6 @@ export class TaskManager extends TypedEventEmitter<AdminEvents> {
   /** Evaluates the alert thresholds now rather than at the next interval. */
   evaluateAlerts (): void {
     this.alerts?.evaluate()
-  }
-
-  get admin (): AdminService {
-    return this.started().services.admin
   }
 
   private started (): Libp2p<TaskmeshServices<{ admin: AdminService }>> {

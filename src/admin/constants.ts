@@ -1,0 +1,43 @@
+/**
+ * Defaults and limits of the admin, in one place. The options that take them (`AdminInit`) document them
+ * with `@default`. Wire limits shared with workers and clients are in `protocol/constants.ts`, the
+ * scheduler's in `core/constants.ts`.
+ */
+
+/** Besides following every change, the admin runs a scheduling pass and broadcasts its progress this often. */
+export const DEFAULT_SCHEDULING_INTERVAL_MS = 5_000
+/** Invalid frames a peer may send (across reconnections) before it is disconnected and banned. */
+export const DEFAULT_MAX_INVALID_FRAMES = 20
+/** How long a banned peer's connections are refused. */
+export const DEFAULT_BAN_MS = 60_000
+/** Peers whose strikes and bans are remembered at once; the oldest are forgotten first. */
+export const MAX_TRACKED_PEERS = 10_000
+/** A frame too large to read ends its stream, and weighs this many strikes. */
+export const OVERSIZED_FRAME_STRIKES = 5
+/** Tasks held at once. */
+export const DEFAULT_MAX_TASKS = 1_000_000
+/** Largest payload of one task, as JSON. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
+/** Registered workers at most. */
+export const DEFAULT_MAX_WORKERS = 4096
+/** Time a new task stream has to send its Register frame. */
+export const DEFAULT_REGISTER_TIMEOUT_MS = 10_000
+/** How often workers are asked to renew their leases (at most a third of the lease TTL). */
+export const DEFAULT_HEARTBEAT_MS = 3_000
+/** Task streams one connection may open at once, and the admin's own to each. */
+export const MAX_INBOUND_TASK_STREAMS = 4
+/** Client streams one connection may open at once. */
+export const MAX_INBOUND_CLIENT_STREAMS = 8
+/**
+ * How long a closing stream waits for the peer to end its side before the connection is closed. Closing
+ * at once would lose the last frames (a refusal): a TCP socket closed with unread data sends a reset.
+ */
+export const CLOSE_GRACE_MS = 2_000
+/** How long a graceful stop waits for running attempts when given no signal. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
+/** Remote watchers (client protocol, Server-Sent Events) get `progress` at most this often. */
+export const WATCH_PROGRESS_INTERVAL_MS = 250
+/** Most tasks one page of a listing holds. */
+export const MAX_PAGE = 1000
+/** Tasks one page holds when the caller gives no limit. */
+export const DEFAULT_PAGE = 100

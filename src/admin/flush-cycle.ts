@@ -1,0 +1,183 @@
+import { StoreError } from '../errors.js'
+import { isDurable, type SchedulerEvent } from '../core/events.js'
+import { announce } from './announcer.js'
+import { deliver } from './outbox.js'
+import { runSummary } from './summary.js'
+import type { TaskCounts } from '../core/ledger.js'
+import type { Scheduler } from '../core/scheduler.js'
+import type { Journal } from '../store/journal.js'
+import type { AdminEvents } from './events.js'
+import type { Reply, WorkerProtocol } from './worker-protocol.js'
+import type { Logger, TypedEventEmitter } from '@libp2p/interface'
+
+export interface FlushCycleInit {
+  scheduler: Scheduler
+  journal: Journal
+  workers: WorkerProtocol
+  /** Where public events are dispatched: the admin service. */
+  events: TypedEventEmitter<AdminEvents>
+  clock: () => number
+  log: Logger
+}
+
+/**
+ * The admin's heartbeat. Whenever something changed, once at the end of the event-loop turn:
+ *
+ * 1. **decide**: time passes in the scheduler (timeouts, retry delays, lease expiries), then it assigns;
+ * 2. **journal**: every durable event of the turn, in one write;
+ * 3. **send**: the replies that waited for that write (registrations, result acknowledgements) and the
+ *    frames its events imply (assignments, cancellations), one send per worker;
+ * 4. **announce**: public events, progress, and "done".
+ *
+ * Nothing leaves the admin before the journal has it. A journal that writes asynchronously holds steps 3
+ * and 4 of its batch until the write is done; the next batch is decided meanwhile and written after it.
+ */
+export class FlushCycle {
+  private readonly init: FlushCycleInit
+  /** Assign nothing new (a graceful stop). */
+  draining = false
+  private started = false
+  private halted = false
+  private queued = false
+  private writing = false
+  private again = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private timerAt = Infinity
+  private wasDone = false
+  private lastCounts: TaskCounts | undefined
+
+  constructor (init: FlushCycleInit) {
+    this.init = init
+  }
+
+  /** Time may pass and assignment may begin. */
+  start (): void {
+    this.started = true
+  }
+
+  /** No more decisions in time; a last run records and sends what was decided. */
+  stop (): void {
+    this.started = false
+    clearTimeout(this.timer)
+    this.run()
+  }
+
+  get failed (): boolean {
+    return this.halted
+  }
+
+  /** Something changed: run once at the end of this event-loop turn. */
+  request (): void {
+    if (this.queued) return
+    this.queued = true
+    setImmediate(() => { this.run() })
+  }
+
+  run (): void {
+    this.queued = false
+    if (this.halted) return
+    if (this.writing) {
+      this.again = true
+      return
+    }
+    const { scheduler, workers, journal, clock } = this.init
+    const now = clock()
+    // 1. decide
+    if (this.started) {
+      scheduler.tick(now)
+      if (!this.draining) scheduler.schedule(now)
+    }
+    const events = scheduler.takeEvents()
+    const replies = workers.takeReplies()
+    // 2. journal
+    const durable = events.filter(isDurable)
+    if (durable.length > 0) {
+      const began = performance.now()
+      let written: void | Promise<void>
+      try {
+        written = journal.append(durable)
+      } catch (err) {
+        this.halt(err as Error)
+        return
+      }
+      if (written instanceof Promise) {
+        this.writing = true
+        written.then(() => {
+          this.writing = false
+          this.journaled(durable.length, began)
+          this.release(events, replies, now)
+          if (this.again) {
+            this.again = false
+            this.request()
+          }
+        }, err => { this.halt(err as Error) })
+        return
+      }
+      this.journaled(durable.length, began)
+    }
+    this.release(events, replies, now)
+  }
+
+  /** Steps 3 and 4, once the journal has the batch. */
+  private release (events: SchedulerEvent[], replies: Reply[], now: number): void {
+    const { scheduler, workers, events: emitter } = this.init
+    // 3. send
+    deliver(events, replies, workers, scheduler.view)
+    // 4. announce
+    announce(events, scheduler.view, emitter)
+    this.progress()
+    this.armTimer(now)
+  }
+
+  private journaled (count: number, began: number): void {
+    const emitter = this.init.events
+    if (emitter.listenerCount('journal:written') > 0) {
+      emitter.safeDispatchEvent('journal:written', { detail: { events: count, ms: performance.now() - began } })
+    }
+  }
+
+  /** `progress` when the counts changed, `done` when every task has become final. */
+  private progress (): void {
+    const view = this.init.scheduler.view
+    const emitter = this.init.events
+    if (emitter.listenerCount('progress') > 0) {
+      const summary = view.summary()
+      if (this.lastCounts == null || !sameCounts(this.lastCounts, summary.counts)) {
+        this.lastCounts = summary.counts
+        emitter.safeDispatchEvent('progress', { detail: summary })
+      }
+    }
+    const done = view.isDone()
+    if (done && !this.wasDone && emitter.listenerCount('done') > 0) emitter.safeDispatchEvent('done', { detail: runSummary(view) })
+    this.wasDone = done
+  }
+
+  /** A timer for the scheduler's next deadline (a timeout, a retry delay, a lease), if it is earlier. */
+  private armTimer (now: number): void {
+    const next = this.init.scheduler.view.nextDeadline()
+    if (!this.started || next == null || next >= this.timerAt) return
+    clearTimeout(this.timer)
+    this.timerAt = next
+    this.timer = setTimeout(() => {
+      this.timerAt = Infinity
+      this.run()
+    }, Math.max(0, next - now))
+    this.timer.unref()
+  }
+
+  /** The journal failed: nothing more is decided or sent, since nothing more could be recorded. */
+  private halt (err: Error): void {
+    const error = new StoreError(`journal write failed, stopping: ${err.message}`)
+    this.halted = true
+    this.started = false
+    clearTimeout(this.timer)
+    this.init.log.error('%s', error.message)
+    this.init.workers.abortAll(error)
+    this.init.events.safeDispatchEvent('error', { detail: error })
+  }
+}
+
+function sameCounts (a: TaskCounts, b: TaskCounts): boolean {
+  return a.waiting === b.waiting && a.ready === b.ready && a.delayed === b.delayed && a.running === b.running &&
+    a.succeeded === b.succeeded && a.failed === b.failed && a.skipped === b.skipped && a.cancelled === b.cancelled
+}

@@ -1,0 +1,34 @@
+import type { SubmitResult } from '../core/options.js'
+import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
+import type { SchedulerView } from '../core/view.js'
+import type { AdminEvents } from './events.js'
+import type { AbortOptions, TypedEventTarget } from '@libp2p/interface'
+
+/** The configured id and name of an admin, shown in summaries, on the dashboard and in metrics. */
+export interface AdminLabels {
+  id?: string
+  name?: string
+}
+
+/**
+ * The admin as the parts that serve people and programs see it (the client protocol, HTTP, MCP, metrics,
+ * alerts): who it is, what it knows (read-only), what it may be asked to do, and its events. They depend
+ * on this, never on the service that implements it.
+ */
+export interface AdminHandle extends TypedEventTarget<AdminEvents> {
+  readonly peerId: string
+  readonly network: string
+  readonly labels: AdminLabels
+  /** Tasks, histories, workers and counts, read-only. */
+  readonly view: SchedulerView
+  /** Adds tasks in any task-file format; ids already held are left alone and reported in `existing`. */
+  submit(tasks: unknown): SubmitResult
+  /** Stops a task (a running attempt is aborted, dependents skipped); false when it was already final. */
+  cancel(taskId: string, reason?: string): boolean
+  /** Puts a failed, cancelled or skipped task back, with its skipped dependents. */
+  retry(taskId: string): void
+  /** Takes a worker (peer id or name) offline or back, drains it, or changes its priority or capacity. */
+  updateWorker(worker: string, update: WorkerStatusUpdate): WorkerInfo
+  /** Disconnects a worker (peer id or name); its running attempts go back to the queue. */
+  disconnectWorker(worker: string, options?: AbortOptions): Promise<void>
+}

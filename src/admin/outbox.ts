@@ -1,0 +1,55 @@
+import { ProtocolError } from '../errors.js'
+import { encodeJson } from '../protocol/json.js'
+import type { SchedulerEvent } from '../core/events.js'
+import type { SchedulerView } from '../core/view.js'
+import type { Reply, WorkerProtocol } from './worker-protocol.js'
+import type { WorkerSession } from './worker-session.js'
+import type { Frame } from '../protocol/pb/tasks.js'
+
+/**
+ * What leaves for workers once the journal has a batch: the replies that waited for it (registrations,
+ * result acknowledgements) and the frames its events imply (an assignment, a cancellation), then one send
+ * per worker.
+ */
+export function deliver (events: readonly SchedulerEvent[], replies: readonly Reply[], workers: WorkerProtocol, view: SchedulerView): void {
+  const touched = new Set<WorkerSession>()
+  const send = (session: WorkerSession | undefined, frame: Frame): void => {
+    if (session == null) return
+    session.write(frame)
+    touched.add(session)
+  }
+  // replies first: a worker hears that it is registered before it hears of its first assignment
+  for (const { session, frame } of replies) send(session, frame)
+  for (const e of events) {
+    switch (e.type) {
+      case 'assigned': {
+        const spec = view.spec(e.taskId)
+        send(workers.session(e.workerId), {
+          assignment: {
+            taskId: e.taskId,
+            attempt: e.attempt,
+            token: e.token,
+            description: spec.description,
+            type: spec.type,
+            difficulty: spec.difficulty,
+            payload: encodeJson(spec.payload),
+            inputs: spec.dependsOn.length > 0 ? encodeJson(view.inputsOf(e.taskId)) : new Uint8Array(0),
+            timeoutMs: spec.timeoutMs ?? 0
+          }
+        })
+        break
+      }
+      case 'attempt-ended':
+        if (e.outcome === 'timed-out') send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.error ?? 'timed out' } })
+        break
+      case 'cancelled':
+        if (e.workerId != null && e.attempt != null) send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.reason } })
+        break
+      case 'worker-left':
+        // a worker that went silent without closing its connection: drop it; it reconnects if it is alive
+        if (e.reason === 'lease-expired') workers.drop(e.worker.id, new ProtocolError('lease expired: no heartbeat in time'))
+        break
+    }
+  }
+  for (const session of touched) session.flush()
+}

@@ -1,0 +1,220 @@
+import { AuthorizationError, LimitExceededError, ProtocolError, ValidationError } from '../errors.js'
+import { decodeJson } from '../protocol/json.js'
+import { checkRegister, checkResult } from '../protocol/validate.js'
+import { OVERSIZED_FRAME_STRIKES } from './constants.js'
+import { WorkerSession, type SessionHandler, type SessionOptions } from './worker-session.js'
+import type { Scheduler } from '../core/scheduler.js'
+import type { Frame, Register, TaskResult } from '../protocol/pb/tasks.js'
+import type { Connection, Logger, Stream } from '@libp2p/interface'
+
+export interface WorkerProtocolInit extends SessionOptions {
+  scheduler: Scheduler
+  network: string
+  clock: () => number
+  log: Logger
+  maxWorkers: number
+  heartbeatMs: number
+  /** Returns true when a peer may register as a worker, or the reason it may not. */
+  authorizeWorker?: (peerId: string) => true | string
+  /** Something changed: run a flush (decide, journal, send, announce) at the end of this turn. */
+  requestFlush(): void
+  /** A peer sent something invalid: count it against the peer (`strikes` at once). */
+  strike(peerId: string, reason: string, strikes: number, connection: Connection): void
+  /** A peer was refused (not allowed, over a limit): say so, without counting it as invalid data. */
+  refused(peerId: string, reason: string): void
+}
+
+/** A frame for a worker that must wait for the journal (an acknowledgement of what it now records). */
+export interface Reply {
+  session: WorkerSession
+  frame: Frame
+}
+
+/**
+ * What happens when a worker's frame arrives: a Register, a result, a heartbeat, a drain. Each is checked,
+ * turned into a scheduler call, and answered with a reply that waits for the journal: the admin's flush
+ * takes the replies with the scheduler's events, records the events, and only then sends both.
+ */
+export class WorkerProtocol implements SessionHandler {
+  private readonly init: WorkerProtocolInit
+  /** Registered workers' sessions, by peer id. */
+  private readonly sessions = new Map<string, WorkerSession>()
+  private replies: Reply[] = []
+
+  constructor (init: WorkerProtocolInit) {
+    this.init = init
+  }
+
+  /** A worker opened a task stream. */
+  accept (stream: Stream, connection: Connection): void {
+    new WorkerSession(stream, connection, this, this.init).start()
+  }
+
+  /** The registered session of a worker. */
+  session (peerId: string): WorkerSession | undefined {
+    return this.sessions.get(peerId)
+  }
+
+  /** Replies waiting for the journal, handed over once (with the events they acknowledge). */
+  takeReplies (): Reply[] {
+    const replies = this.replies
+    this.replies = []
+    return replies
+  }
+
+  /** Ends a worker's session: it is told, its stream closed; its running attempts go back to the queue. */
+  async disconnect (peerId: string): Promise<boolean> {
+    const session = this.sessions.get(peerId)
+    if (session == null) return false
+    await session.closeGracefully()
+    return true
+  }
+
+  /** Drops a worker whose leases expired without its connection closing; it reconnects if it is alive. */
+  drop (peerId: string, err: Error): void {
+    const session = this.sessions.get(peerId)
+    if (session == null) return
+    this.forget(session)
+    session.abort(err)
+  }
+
+  abortAll (err: Error): void {
+    for (const session of this.sessions.values()) session.abort(err)
+    this.sessions.clear()
+  }
+
+  /** After an allow-list changed: workers no longer allowed are told and disconnected. Returns how many. */
+  reauthorize (): number {
+    let removed = 0
+    for (const session of [...this.sessions.values()]) {
+      const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
+      if (allowed === true) continue
+      this.forget(session)
+      this.init.scheduler.unregisterWorker(session.peerId, this.init.clock(), 'unregistered')
+      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may no longer join as a worker: ${allowed}`))
+      removed++
+    }
+    this.init.requestFlush()
+    return removed
+  }
+
+  // ---------------------------------------------------------------- frames from workers
+
+  onRegister (session: WorkerSession, reg: Register): void {
+    if (session.registered) {
+      this.onInvalid(session, 'Register sent twice on one stream', false)
+      return
+    }
+    const problem = checkRegister(reg)
+    if (problem != null) {
+      this.refuse(session, new ValidationError([{ path: 'register', message: problem }], { subject: `worker ${session.peerId}` }))
+      return
+    }
+    const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
+    if (allowed !== true) {
+      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may not join as a worker: ${allowed}`))
+      return
+    }
+    const previous = this.sessions.get(session.peerId)
+    if (previous == null && this.sessions.size >= this.init.maxWorkers) {
+      this.refuse(session, new LimitExceededError(`the admin already has ${this.sessions.size} workers, its limit; try another admin or raise --max-workers`))
+      return
+    }
+    if (previous != null) {
+      // the worker reconnected before its old stream was seen to close: the new stream takes over
+      this.forget(previous)
+      previous.abort(new ProtocolError('replaced by a newer stream from the same worker'))
+    }
+    const { scheduler, clock } = this.init
+    const { worker, revoked } = scheduler.registerWorker({
+      id: session.peerId,
+      name: reg.name,
+      skill: reg.skill,
+      capabilities: reg.capabilities,
+      maxConcurrent: reg.maxConcurrent,
+      priority: reg.priority
+    }, clock(), reg.leases)
+    session.worker = worker
+    this.sessions.set(session.peerId, session)
+    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '' } })
+    for (const lease of revoked) {
+      this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
+    }
+    this.init.requestFlush()
+  }
+
+  onResult (session: WorkerSession, result: TaskResult): void {
+    const problem = checkResult(result)
+    if (problem != null) {
+      this.onInvalid(session, `result: ${problem}`, false)
+      return
+    }
+    let output
+    let error = result.error
+    let success = result.success
+    try {
+      output = decodeJson(result.output, `output of task "${result.taskId}"`)
+    } catch (err) {
+      // the lease holder's attempt must still end, or the task would wait on it forever
+      success = false
+      error = (err as Error).message
+    }
+    const outcome = this.init.scheduler.report(session.peerId, {
+      taskId: result.taskId,
+      attempt: result.attempt,
+      token: result.token,
+      success,
+      ...(output !== undefined ? { output } : {}),
+      ...(error !== '' ? { error } : {}),
+      durationMs: result.durationMs,
+      unrecoverable: result.unrecoverable
+    }, this.init.clock())
+    if (outcome === 'rejected') {
+      this.onInvalid(session, `result for task "${result.taskId}" attempt ${result.attempt}, which is not leased to this worker`, false)
+      return
+    }
+    if (outcome === 'late') this.init.log('late result from %s for task %s attempt %d recorded, not accepted', session.peerId, result.taskId, result.attempt)
+    // the worker keeps a result until acknowledged, and the acknowledgement waits for the journal
+    this.reply(session, { resultAck: { taskId: result.taskId, attempt: result.attempt, accepted: outcome === 'accepted' } })
+    this.init.requestFlush()
+  }
+
+  onHeartbeat (session: WorkerSession): void {
+    this.init.scheduler.renewLeases(session.peerId, this.init.clock())
+    this.init.requestFlush()
+  }
+
+  onDrain (session: WorkerSession): void {
+    this.init.scheduler.updateWorker(session.peerId, { draining: true })
+    this.init.log('worker %s is draining', session.worker?.name)
+  }
+
+  onInvalid (session: WorkerSession, reason: string, fatal: boolean): void {
+    this.init.strike(session.peerId, reason, fatal ? OVERSIZED_FRAME_STRIKES : 1, session.connection as Connection)
+  }
+
+  onClose (session: WorkerSession): void {
+    if (this.sessions.get(session.peerId) !== session) return
+    this.forget(session)
+    this.init.scheduler.unregisterWorker(session.peerId, this.init.clock(), 'disconnected')
+    this.init.requestFlush()
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private reply (session: WorkerSession, frame: Frame): void {
+    this.replies.push({ session, frame })
+  }
+
+  private forget (session: WorkerSession): void {
+    if (this.sessions.get(session.peerId) === session) this.sessions.delete(session.peerId)
+    session.worker = undefined
+  }
+
+  /** A refusal goes out at once (nothing waits for the journal), then the stream closes. */
+  private refuse (session: WorkerSession, err: Error): void {
+    this.init.refused(session.peerId, err.message)
+    session.write({ registerAck: { network: this.init.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name } })
+    void session.closeGracefully()
+  }
+}

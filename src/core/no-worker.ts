@@ -1,0 +1,98 @@
+import { NoSuitableWorkerError } from './errors.js'
+import type { TaskLedger } from './ledger.js'
+import type { ConstraintGroup } from './ready-queue.js'
+import type { WorkerState } from './registry.js'
+import type { TaskRecord } from './task-record.js'
+
+export type NoWorkerPolicy = 'wait' | 'fail'
+
+/**
+ * What happens to ready tasks that no registered worker can run (capabilities, pin, skill). By default they
+ * wait; under the `fail` policy a group of such tasks that still has no capable worker after the grace
+ * period fails with a NoSuitableWorkerError message.
+ */
+export class NoWorkerWatch {
+  readonly policy: NoWorkerPolicy
+  private readonly ledger: TaskLedger
+  private readonly graceMs: number
+  /** Workers came, went or changed: whether each group has a capable worker must be looked at again. */
+  private stale = false
+
+  constructor (ledger: TaskLedger, policy: NoWorkerPolicy, graceMs: number) {
+    this.ledger = ledger
+    this.policy = policy
+    this.graceMs = graceMs
+  }
+
+  /** Workers changed (joined, left, went offline or draining). */
+  workersChanged (): void {
+    this.stale = true
+  }
+
+  /** Before a scheduling pass: start the grace period of groups that lost their last capable worker. */
+  check (now: number): void {
+    if (this.policy !== 'fail' || (!this.stale && !this.ledger.groupsChanged)) return
+    this.stale = false
+    this.ledger.groupsChanged = false
+    for (const group of this.ledger.ready.groups.values()) {
+      if (group.head() != null) this.watch(group, now)
+    }
+  }
+
+  /** No free worker could take this group's tasks in a pass: is any worker able to, once free? */
+  watch (group: ConstraintGroup, now: number): void {
+    if (this.policy !== 'fail') return
+    if (this.capableExists(group)) {
+      group.noWorkerSince = undefined
+    } else if (group.noWorkerSince == null) {
+      group.noWorkerSince = now
+      this.ledger.deadlines.add(now + this.graceMs, { kind: 'no-worker', group })
+    }
+  }
+
+  /** The grace period of a group ended: fail its tasks if still nobody can run them. */
+  due (group: ConstraintGroup, now: number): void {
+    if (group.noWorkerSince == null || now < group.noWorkerSince + this.graceMs) return
+    if (this.capableExists(group)) {
+      group.noWorkerSince = undefined
+      return
+    }
+    const needs = describeNeeds(group)
+    let task: TaskRecord | undefined
+    while ((task = group.head()) != null) {
+      group.take()
+      this.ledger.commit({
+        type: 'failed',
+        at: now,
+        taskId: task.id,
+        error: `no registered worker can run it (${needs}) after waiting ${this.graceMs} ms; start a worker that can, or let tasks wait (--on-no-worker wait)`,
+        errorName: NoSuitableWorkerError.name
+      }, task)
+    }
+    group.noWorkerSince = undefined
+  }
+
+  /** Is any registered worker (busy or not) able to run tasks of this group? */
+  private capableExists (group: ConstraintGroup): boolean {
+    for (const w of this.ledger.registry.all()) {
+      if (w.online && !w.draining && this.eligible(w, group)) return true
+    }
+    return false
+  }
+
+  /** Could the worker run tasks of this group, capacity aside? */
+  private eligible (worker: WorkerState, group: ConstraintGroup): boolean {
+    return this.ledger.registry.satisfies(group.requirement, worker) &&
+      (!group.strategy.skillAware || worker.skill >= group.difficulty) &&
+      (group.pin == null || worker.name === group.pin)
+  }
+}
+
+function describeNeeds (group: ConstraintGroup): string {
+  const parts: string[] = []
+  const sample = group.peekAny()?.spec
+  if (sample != null && sample.requires.length > 0) parts.push(`capabilities ${sample.requires.join(', ')}`)
+  if (group.pin != null) parts.push(`worker "${group.pin}"`)
+  if (group.strategy.skillAware && group.difficulty > 0) parts.push(`skill >= ${group.difficulty}`)
+  return parts.length === 0 ? 'any worker' : parts.join(', ')
+}

@@ -1,0 +1,114 @@
+import { UnknownWorkerError } from './errors.js'
+import type { TaskLedger } from './ledger.js'
+import type { Lease, Summary } from './options.js'
+import type { WorkerInfo } from './registry.js'
+import { isFinal, type JsonValue, type TaskSpec, type TaskState } from './task.js'
+import type { Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './task-record.js'
+
+/**
+ * What the scheduler knows, read-only: tasks, their histories and results, workers, counts. Everything
+ * returned is a copy or a read-only view; nothing here changes state.
+ */
+export class SchedulerView {
+  private readonly ledger: TaskLedger
+
+  constructor (ledger: TaskLedger) {
+    this.ledger = ledger
+  }
+
+  has (taskId: string): boolean {
+    return this.ledger.tasks.has(taskId)
+  }
+
+  spec (taskId: string): TaskSpec {
+    return this.ledger.require(taskId).spec
+  }
+
+  getTask (taskId: string): TaskSnapshot {
+    return this.ledger.require(taskId).snapshot()
+  }
+
+  history (taskId: string): HistoryEntry[] {
+    return this.ledger.require(taskId).history()
+  }
+
+  /** One attempt of a task, as recorded (with `readyAt`: when its task had become ready). */
+  attempt (taskId: string, attempt: number): (Readonly<Attempt> & { readonly readyAt?: number }) | undefined {
+    return this.ledger.tasks.get(taskId)?.attempts[attempt - 1]
+  }
+
+  /** The results of a task's dependencies, keyed by dependency id: what its worker receives as `inputs`. */
+  inputsOf (taskId: string): Record<string, JsonValue> {
+    const task = this.ledger.require(taskId)
+    const inputs: Record<string, JsonValue> = {}
+    for (const dep of task.spec.dependsOn) {
+      const d = this.ledger.tasks.get(dep)
+      if (d?.output !== undefined) inputs[dep] = d.output
+    }
+    return inputs
+  }
+
+  /** Tasks in submission order, optionally only those in `state`. */
+  * listTasks (state?: TaskState): Generator<TaskSnapshot> {
+    for (const task of this.ledger.tasks.values()) {
+      if (state == null || task.state === state) yield task.snapshot()
+    }
+  }
+
+  /** Final tasks as rows of a run summary, in submission order. */
+  * outcomes (): Generator<TaskOutcome> {
+    for (const task of this.ledger.tasks.values()) {
+      if (isFinal(task.state)) yield task.outcome()
+    }
+  }
+
+  summary (): Summary {
+    const counts = this.ledger.counts
+    const total = this.ledger.tasks.size
+    const final = counts.succeeded + counts.failed + counts.skipped + counts.cancelled
+    return { total, counts: { ...counts }, progress: total === 0 ? 1 : final / total, workers: this.ledger.registry.onlineCount() }
+  }
+
+  /** Every task is in a final state (and there is at least one). */
+  isDone (): boolean {
+    const c = this.ledger.counts
+    return this.ledger.tasks.size > 0 && c.succeeded + c.failed + c.skipped + c.cancelled === this.ledger.tasks.size
+  }
+
+  /** The name of the strategy tasks get when they name none. */
+  get strategy (): string {
+    return this.ledger.strategies.default.name
+  }
+
+  workers (): WorkerInfo[] {
+    return [...this.ledger.registry.all()]
+  }
+
+  worker (workerId: string): WorkerInfo | undefined {
+    return this.ledger.registry.get(workerId)
+  }
+
+  /**
+   * The peer id of a registered worker given by peer id or by name; an UnknownWorkerError when there is no
+   * such worker or several share the name.
+   */
+  resolveWorker (worker: string): string {
+    const registry = this.ledger.registry
+    if (registry.get(worker) != null) return worker
+    const named = [...(registry.withName(worker) ?? [])]
+    if (named.length === 1) return named[0]!.id
+    throw new UnknownWorkerError(named.length === 0
+      ? `no worker "${worker}": give a registered worker's peer id or name`
+      : `${named.length} workers are named "${worker}": give a peer id (${named.map(w => w.id).join(', ')})`)
+  }
+
+  /** Attempts currently leased to a worker. */
+  leasesOf (workerId: string): Lease[] {
+    return [...(this.ledger.registry.get(workerId)?.held ?? [])].map(t => ({ taskId: t.id, attempt: t.current!.attempt, token: t.current!.token }))
+  }
+
+  /** When the scheduler next has something to do as time passes, if ever. */
+  nextDeadline (): number | undefined {
+    return this.ledger.deadlines.next()
+  }
+}

@@ -1,0 +1,174 @@
+import type { TaskRecord } from './task-record.js'
+
+export interface WorkerRegistration {
+  /** Peer id of the worker (or any unique id when the registry is used without a network). */
+  id: string
+  name: string
+  skill: number
+  capabilities?: readonly string[]
+  /** Attempts the worker runs at once. */
+  maxConcurrent?: number
+  /** Higher is preferred by the `priority` strategy. */
+  priority?: number
+}
+
+/**
+ * What the admin knows of a worker: its registration, its load and record, and what its latest status
+ * broadcast said. The scheduler's strategies read it live; events, the API and the dashboard get copies
+ * ({@link workerSnapshot}).
+ */
+export interface WorkerInfo {
+  /** Peer id. */
+  readonly id: string
+  readonly name: string
+  readonly skill: number
+  readonly capabilities: readonly string[]
+  /** Attempts it runs at once. */
+  readonly capacity: number
+  readonly priority: number
+  readonly running: number
+  readonly online: boolean
+  readonly draining: boolean
+  /** Attempts that succeeded, and that failed or timed out, on this worker. */
+  readonly completed: number
+  readonly failed: number
+  /** Share of its ended attempts that succeeded, once it has ended any. */
+  readonly successRate?: number
+  readonly registeredAt: number
+  /** Position in name order among registered workers, when registered. */
+  readonly rank?: number
+  /** Share of a CPU core its process used, from its latest status broadcast. */
+  readonly cpu?: number
+  /** Resident memory of its process, from its latest status broadcast. */
+  readonly memoryBytes?: number
+  /** When that status broadcast was sent. */
+  readonly statusAt?: number
+}
+
+export interface WorkerStatusUpdate {
+  online?: boolean
+  draining?: boolean
+  priority?: number
+  maxConcurrent?: number
+}
+
+/** What a worker's status broadcast says about its machine (advisory). */
+export interface WorkerLoad {
+  cpu: number
+  memoryBytes: number
+  at: number
+}
+
+/** A plain copy of what is known of a worker, safe to keep and to send as JSON. */
+export function workerSnapshot (w: WorkerInfo): WorkerInfo {
+  const copy: { -readonly [K in keyof WorkerInfo]: WorkerInfo[K] } = {
+    id: w.id,
+    name: w.name,
+    skill: w.skill,
+    capabilities: [...w.capabilities],
+    capacity: w.capacity,
+    priority: w.priority,
+    running: w.running,
+    online: w.online,
+    draining: w.draining,
+    completed: w.completed,
+    failed: w.failed,
+    registeredAt: w.registeredAt
+  }
+  if (w.successRate != null) copy.successRate = w.successRate
+  if (w.cpu != null) copy.cpu = w.cpu
+  if (w.memoryBytes != null) copy.memoryBytes = w.memoryBytes
+  if (w.statusAt != null) copy.statusAt = w.statusAt
+  return copy
+}
+
+/** Mutable worker record. Only the scheduler changes it; everyone else sees {@link WorkerInfo}. */
+export class WorkerState implements WorkerInfo {
+  /** Tasks whose current attempt is leased to this worker (each knows its place: `heldIndex`). */
+  readonly held: TaskRecord[] = []
+  readonly id: string
+  name: string
+  skill: number
+  capabilities: readonly string[]
+  capacity: number
+  priority: number
+  running = 0
+  online = true
+  draining = false
+  completed = 0
+  failed = 0
+  registeredAt: number
+  cpu: number | undefined
+  memoryBytes: number | undefined
+  statusAt: number | undefined
+  /** Interned capability set. */
+  capClass = 0
+  /** Tie-break order: by name, then id, so decisions do not depend on who connected first. */
+  sortKey: string
+  /** Position of `sortKey` among all registered workers: the same order, as an integer. */
+  rank = 0
+  /** In the registry's free list. */
+  isFree = false
+  /** The scheduler considers every lease of this worker expired after this time. */
+  leaseExpiresAt = Infinity
+  /** In its registry (a removed worker object may still be referenced by its old leases' records). */
+  registered = false
+
+  constructor (reg: WorkerRegistration, now: number) {
+    this.id = reg.id
+    this.registeredAt = now
+    this.name = reg.name
+    this.skill = reg.skill
+    this.capabilities = normalizeCapabilities(reg.capabilities)
+    this.capacity = Math.max(1, reg.maxConcurrent ?? 1)
+    this.priority = reg.priority ?? 0
+    this.sortKey = `${reg.name}\u0000${reg.id}`
+  }
+
+  /** Takes a new registration of the same worker (after a reconnect): everything but its record. */
+  reregister (reg: WorkerRegistration): void {
+    this.name = reg.name
+    this.skill = reg.skill
+    this.capabilities = normalizeCapabilities(reg.capabilities)
+    this.capacity = Math.max(1, reg.maxConcurrent ?? 1)
+    this.priority = reg.priority ?? 0
+    this.sortKey = `${reg.name}\u0000${reg.id}`
+    this.online = true
+    this.draining = false
+  }
+
+  get successRate (): number | undefined {
+    const ended = this.completed + this.failed
+    return ended === 0 ? undefined : this.completed / ended
+  }
+
+  hold (task: TaskRecord): void {
+    task.heldIndex = this.held.length
+    this.held.push(task)
+  }
+
+  unhold (task: TaskRecord): void {
+    const i = task.heldIndex
+    if (i === -1 || this.held[i] !== task) return
+    const last = this.held.pop()!
+    if (last !== task) {
+      this.held[i] = last
+      last.heldIndex = i
+    }
+    task.heldIndex = -1
+  }
+
+  get load (): number {
+    return this.running / this.capacity
+  }
+
+  /** Can take one more attempt now. */
+  get available (): boolean {
+    return this.online && !this.draining && this.running < this.capacity
+  }
+}
+
+/** Capabilities as a sorted list without repeats, so equal sets look equal. */
+function normalizeCapabilities (capabilities: readonly string[] | undefined): readonly string[] {
+  return capabilities == null || capabilities.length === 0 ? [] : [...new Set(capabilities)].sort()
+}

@@ -1,0 +1,26 @@
+/**
+ * Defaults and limits of the worker, in one place. The options that take them (`WorkerInit`) document them
+ * with `@default`.
+ */
+
+/** The first reconnection waits about this long; each failure doubles it, up to the maximum. */
+export const DEFAULT_RECONNECT_INITIAL_MS = 250
+export const DEFAULT_RECONNECT_MAX_MS = 10_000
+/** Up to this share of each reconnection delay is random, so workers of a restarted admin do not return in lockstep. */
+export const RECONNECT_JITTER = 0.5
+/** Finished results kept for resending while the admin is away. */
+export const DEFAULT_MAX_BUFFERED_RESULTS = 10_000
+/** How long to wait for an mDNS answer about a bare admin peer id, per attempt. */
+export const DEFAULT_DISCOVERY_TIMEOUT_MS = 5_000
+/** Status changes are broadcast at most this often (each broadcast is signed and verified). */
+export const DEFAULT_STATUS_INTERVAL_MS = 1_000
+/** A status broadcast goes out at least this often, changed or not. */
+export const STATUS_HEARTBEAT_MS = 5_000
+/** Heartbeats are never sent more often than this, whatever the admin asks. */
+export const MIN_HEARTBEAT_MS = 100
+/** How long a stopping worker waits for its stream to close before it aborts it. */
+export const STOP_CLOSE_TIMEOUT_MS = 1_000
+/** How long a draining worker lets running tasks finish when given no signal. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
+/** Room kept in a frame for a result's other fields, beside its output. */
+export const RESULT_FRAME_OVERHEAD_BYTES = 1024

@@ -1,0 +1,111 @@
+import { AuthorizationError, RegistrationRefusedError } from '../errors.js'
+import { onceFinished, readFrames } from '../protocol/frame-reader.js'
+import { FrameWriter } from '../protocol/frame-writer.js'
+import { Frame, type CancelAttempt, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
+import { checkAssignment } from '../protocol/validate.js'
+import { MIN_HEARTBEAT_MS } from './constants.js'
+import type { AbortOptions, Logger, Stream } from '@libp2p/interface'
+
+/** What happens with each frame the admin sends; the session itself decides nothing. */
+export interface AdminSessionHandler {
+  /** The admin accepted the registration. */
+  onRegistered(ack: RegisterAck): void
+  onAssignment(assignment: TaskAssignment): void
+  onCancel(cancel: CancelAttempt): void
+  onResultAck(ack: ResultAck): void
+}
+
+export interface AdminSessionOptions {
+  maxFrameBytes: number
+  maxBufferedBytes: number
+  log: Logger
+}
+
+/**
+ * One task stream to the admin, from the worker's side: sends Register first, reads the admin's frames
+ * and hands each to the handler, writes frames (coalesced per event-loop turn), and renews the worker's
+ * leases with heartbeats once registered. `ended` resolves after the admin's last frame was handled.
+ */
+export class AdminSession {
+  readonly stream: Stream
+  /** Resolves when the stream has ended and every frame it brought was handled. */
+  readonly ended: Promise<void>
+  /** The admin refused the registration, saying why. */
+  refusal: Error | undefined
+  private readonly handler: AdminSessionHandler
+  private readonly writer: FrameWriter<Frame>
+  private readonly options: AdminSessionOptions
+  private registered = false
+  private heartbeat: ReturnType<typeof setInterval> | undefined
+
+  constructor (stream: Stream, handler: AdminSessionHandler, options: AdminSessionOptions) {
+    this.stream = stream
+    this.handler = handler
+    this.options = options
+    this.writer = new FrameWriter(stream, Frame, { maxBufferedBytes: options.maxBufferedBytes })
+    this.ended = new Promise<void>(resolve => { onceFinished(stream, resolve) }).finally(() => { clearInterval(this.heartbeat) })
+  }
+
+  /** Whether the admin accepted the registration. */
+  get accepted (): boolean {
+    return this.registered
+  }
+
+  /** Starts reading, and registers. */
+  start (register: Register): void {
+    readFrames(this.stream, Frame, {
+      maxFrameBytes: this.options.maxFrameBytes,
+      onFrame: frame => { this.dispatch(frame) },
+      onInvalid: (err) => { this.options.log.error('invalid frame from the admin: %s', err.message) }
+    })
+    this.writer.write({ register })
+  }
+
+  send (frame: Frame): void {
+    this.writer.write(frame)
+  }
+
+  /** Renews the worker's leases this often while the session lasts. */
+  startHeartbeat (intervalMs: number, running: () => number): void {
+    clearInterval(this.heartbeat)
+    this.heartbeat = setInterval(() => { this.writer.write({ heartbeat: { running: running() } }) }, Math.max(MIN_HEARTBEAT_MS, intervalMs))
+    this.heartbeat.unref()
+  }
+
+  /** Closes the stream (what is written goes out first), or aborts it if that does not finish in time. */
+  async close (options: AbortOptions = {}): Promise<void> {
+    clearInterval(this.heartbeat)
+    try {
+      await this.stream.close(options)
+    } catch (err) {
+      this.stream.abort(err as Error)
+    }
+  }
+
+  private dispatch (frame: Frame): void {
+    if (frame.registerAck != null) {
+      this.onRegisterAck(frame.registerAck)
+    } else if (frame.assignment != null) {
+      const problem = checkAssignment(frame.assignment)
+      if (problem != null) this.options.log.error('ignored an invalid assignment: %s', problem)
+      else this.handler.onAssignment(frame.assignment)
+    } else if (frame.cancel != null) {
+      this.handler.onCancel(frame.cancel)
+    } else if (frame.resultAck != null) {
+      this.handler.onResultAck(frame.resultAck)
+    }
+  }
+
+  private onRegisterAck (ack: RegisterAck): void {
+    if (ack.error === '') {
+      this.registered = true
+      this.handler.onRegistered(ack)
+      return
+    }
+    this.options.log.error('admin refused this worker: %s', ack.error)
+    this.refusal = ack.errorName === AuthorizationError.name
+      ? new AuthorizationError(ack.error)
+      : new RegistrationRefusedError(`the admin refused this worker${ack.errorName !== '' ? ` (${ack.errorName})` : ''}: ${ack.error}`)
+    this.stream.abort(this.refusal)
+  }
+}

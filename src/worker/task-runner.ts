@@ -1,0 +1,149 @@
+import { TypedEventEmitter } from '@libp2p/interface'
+import { AbortError, UnrecoverableError } from '../errors.js'
+import { decodeJson, encodeJson } from '../protocol/json.js'
+import type { Lease } from '../core/options.js'
+import type { JsonValue } from '../core/task.js'
+import type { TaskAssignment, TaskResult } from '../protocol/pb/tasks.js'
+import type { TaskContext, TaskHandler } from './handlers.js'
+
+export interface TaskRunnerInit {
+  /** Who runs the tasks, as handlers see it. */
+  worker: TaskContext['worker']
+  handlers: Map<string, TaskHandler>
+  maxConcurrent: number
+  /** Largest output a result may carry (it must fit in one frame). */
+  maxOutputBytes: number
+}
+
+export interface TaskRunnerEvents {
+  'task:started': CustomEvent<{ taskId: string, attempt: number, type: string }>
+  /** An attempt ended and its result should reach the admin (not sent when cancelled or stopping). */
+  'task:finished': CustomEvent<TaskResult>
+  'task:cancelled': CustomEvent<{ taskId: string, attempt: number, reason: string }>
+  /** Nothing runs or waits any more. */
+  'idle': CustomEvent<void>
+}
+
+interface Running {
+  assignment: TaskAssignment
+  controller: AbortController
+  /** The admin cancelled it (timeout, cancellation, revoked lease): its result is not reported. */
+  cancelled: boolean
+}
+
+const key = (taskId: string, attempt: number): string => `${attempt}:${taskId}`
+
+/**
+ * Runs assigned attempts through their handlers: at most `maxConcurrent` at once, the rest queued in
+ * arrival order; each with an AbortSignal that fires when the admin cancels it or the worker stops.
+ */
+export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
+  completed = 0
+  failed = 0
+  private readonly init: TaskRunnerInit
+  private readonly running = new Map<string, Running>()
+  private readonly waiting: TaskAssignment[] = []
+  private stopped = false
+
+  constructor (init: TaskRunnerInit) {
+    super()
+    this.init = init
+  }
+
+  /** Attempts running now. */
+  get size (): number {
+    return this.running.size
+  }
+
+  get idle (): boolean {
+    return this.running.size === 0 && this.waiting.length === 0
+  }
+
+  has (taskId: string, attempt: number): boolean {
+    return this.running.has(key(taskId, attempt)) || this.waiting.some(a => a.taskId === taskId && a.attempt === attempt)
+  }
+
+  /** The leases of what runs or waits: the worker still holds them. */
+  leases (): Lease[] {
+    return [...[...this.running.values()].map(r => r.assignment), ...this.waiting].map(a => ({ taskId: a.taskId, attempt: a.attempt, token: a.token }))
+  }
+
+  /** Runs the attempt now, or once a slot frees up. */
+  offer (assignment: TaskAssignment): void {
+    if (this.stopped) return
+    if (this.running.size >= this.init.maxConcurrent) this.waiting.push(assignment)
+    else void this.execute(assignment)
+  }
+
+  /** The admin no longer wants this attempt: abort it if it runs, drop it if it waits. */
+  cancel (taskId: string, attempt: number, reason: string): void {
+    const r = this.running.get(key(taskId, attempt))
+    if (r != null) {
+      r.cancelled = true
+      r.controller.abort(new AbortError(reason))
+      this.safeDispatchEvent('task:cancelled', { detail: { taskId, attempt, reason } })
+      return
+    }
+    const i = this.waiting.findIndex(a => a.taskId === taskId && a.attempt === attempt)
+    if (i !== -1) this.waiting.splice(i, 1)
+  }
+
+  /** The worker stops: every running attempt is aborted and nothing more is reported or started. */
+  stop (reason: string): void {
+    this.stopped = true
+    this.waiting.length = 0
+    for (const r of this.running.values()) r.controller.abort(new AbortError(reason))
+  }
+
+  private async execute (a: TaskAssignment): Promise<void> {
+    const k = key(a.taskId, a.attempt)
+    const entry: Running = { assignment: a, controller: new AbortController(), cancelled: false }
+    this.running.set(k, entry)
+    this.safeDispatchEvent('task:started', { detail: { taskId: a.taskId, attempt: a.attempt, type: a.type } })
+    const started = performance.now()
+    const result = await this.run(a, entry.controller.signal)
+    result.durationMs = performance.now() - started
+    this.running.delete(k)
+    if (result.success) this.completed++
+    else this.failed++
+    if (!entry.cancelled && !this.stopped) this.safeDispatchEvent('task:finished', { detail: result })
+    const next = this.waiting.shift()
+    if (next != null) void this.execute(next)
+    if (this.idle) this.safeDispatchEvent('idle')
+  }
+
+  /** The handler's outcome as a result frame; never throws. */
+  private async run (a: TaskAssignment, signal: AbortSignal): Promise<TaskResult> {
+    const result: TaskResult = { taskId: a.taskId, attempt: a.attempt, token: a.token, success: false, output: new Uint8Array(0), error: '', durationMs: 0, unrecoverable: false }
+    try {
+      const handler = this.init.handlers.get(a.type)
+      if (handler == null) throw new Error(`worker "${this.init.worker.name}" has no handler for task type "${a.type}"; it handles ${[...this.init.handlers.keys()].join(', ')}`)
+      const task: TaskContext = {
+        id: a.taskId,
+        attempt: a.attempt,
+        description: a.description,
+        type: a.type,
+        difficulty: a.difficulty,
+        payload: decodeJson(a.payload, 'payload'),
+        inputs: (decodeJson(a.inputs, 'inputs') ?? {}) as Record<string, JsonValue>,
+        ...(a.timeoutMs > 0 ? { timeoutMs: a.timeoutMs } : {}),
+        worker: this.init.worker
+      }
+      const output = encodeJson(await handler(task, { signal }))
+      if (output.byteLength > this.init.maxOutputBytes) {
+        throw new UnrecoverableError(`output of ${output.byteLength} bytes exceeds the ${this.init.maxOutputBytes}-byte frame limit; return less, or store it elsewhere and return a reference`)
+      }
+      result.output = output
+      result.success = true
+    } catch (err) {
+      result.error = errorText(err)
+      result.unrecoverable = (err as Error)?.name === UnrecoverableError.name
+    }
+    return result
+  }
+}
+
+function errorText (err: unknown): string {
+  if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`
+  return String(err)
+}
