@@ -4,6 +4,8 @@ import { InvalidArgumentError, type Command, type Option } from 'commander'
 import { parse as parseYaml } from 'yaml'
 import { ValidationError, type Problem } from '../errors.js'
 import { collect, list } from './options.js'
+import { isRecord } from '../util/records.js'
+import { didYouMean } from '../util/suggest.js'
 
 /**
  * Where a command's settings come from, highest first: the command line, the environment
@@ -102,7 +104,7 @@ async function readSection (file: string, name: string): Promise<{ section: Reco
   if (!isRecord(doc)) throw new ValidationError([{ path: '', message: `expected a mapping with sections ${CONFIG_SECTIONS.join(', ')}` }], { file })
   const problems: Problem[] = []
   for (const key of Object.keys(doc)) {
-    if (!(CONFIG_SECTIONS as readonly string[]).includes(key)) problems.push({ path: key, message: `unknown section${suggest(key, CONFIG_SECTIONS)}; sections are ${CONFIG_SECTIONS.join(', ')}` })
+    if (!(CONFIG_SECTIONS as readonly string[]).includes(key)) problems.push({ path: key, message: `unknown section${didYouMean(key, CONFIG_SECTIONS)}; sections are ${CONFIG_SECTIONS.join(', ')}` })
   }
   const section = doc[name] ?? {}
   if (!isRecord(section)) throw new ValidationError([...problems, { path: name, message: 'expected a mapping of settings' }], { file })
@@ -132,7 +134,7 @@ function applySection (command: Command, options: Option[], spec: SettingsSpec, 
     if (option == null) {
       // inside a nested mapping, names are suggested as they are written there
       const known = prefix == null ? [...byName.keys()] : [...byName.keys()].filter(k => k.startsWith(`${prefix}_`)).map(k => k.slice(prefix.length + 1))
-      problems.push({ path, message: `not a setting of "taskmesh ${command.name()}"${suggest(prefix == null ? key : key.slice(prefix.length + 1), known)}` })
+      problems.push({ path, message: `not a setting of "taskmesh ${command.name()}"${didYouMean(prefix == null ? key : key.slice(prefix.length + 1), known)}` })
       continue
     }
     const name = option.attributeName()
@@ -206,31 +208,4 @@ function envName (option: Option): string {
 
 function nonEmpty (value: string | undefined): string | undefined {
   return value != null && value !== '' ? value : undefined
-}
-
-function isRecord (value: unknown): value is Record<string, unknown> {
-  return value != null && typeof value === 'object' && !Array.isArray(value)
-}
-
-/** `; did you mean "x"?` for the closest known name within two edits. */
-function suggest (key: string, known: readonly string[]): string {
-  let best: string | undefined
-  let bestDistance = 3
-  for (const k of known) {
-    const d = editDistance(key, k)
-    if (d < bestDistance) { best = k; bestDistance = d }
-  }
-  return best != null ? `; did you mean "${best}"?` : ''
-}
-
-function editDistance (a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i]
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    row = next
-  }
-  return row[b.length]!
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AbortError } from '../errors.js'
+import { isRecord } from '../util/records.js'
 import type { JsonValue } from '../core/task.js'
 
 /** What a handler gets to work with: the task as assigned, with the results of its dependencies. */
@@ -46,7 +47,7 @@ export function simulate (options: SimulateOptions = {}): TaskHandler {
   const max = Math.max(min, options.maxMs ?? min)
   const random = options.random ?? Math.random
   return async (task, { signal }) => {
-    const payload = isObject(task.payload) ? task.payload : {}
+    const payload: Record<string, unknown> = isRecord(task.payload) ? task.payload : {}
     const ms = typeof payload.durationMs === 'number' ? payload.durationMs : min + random() * (max - min)
     if (ms > 0) {
       try {
@@ -58,10 +59,7 @@ export function simulate (options: SimulateOptions = {}): TaskHandler {
     if (typeof payload.fail === 'string') throw new Error(payload.fail)
     const { name, skill } = task.worker
     if (skill < task.difficulty) throw new Error(`${name}'s skill ${skill} is below the task's difficulty ${task.difficulty}`)
-    return payload.output !== undefined ? payload.output : { worker: name, skill, difficulty: task.difficulty, result: 'completed' }
+    return payload.output !== undefined ? payload.output as JsonValue : { worker: name, skill, difficulty: task.difficulty, result: 'completed' }
   }
 }
 
-function isObject (value: unknown): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}

@@ -1,0 +1,127 @@
+import { closest } from '../util/suggest.js'
+import { ALIASES, CANONICAL, KNOWN, LIMITS } from './formats.js'
+import type { Problem } from '../errors.js'
+
+/**
+ * Readers of one field of a task as users write it: the first of its names present wins, and a value
+ * that does not fit is reported as a problem with its path (the value is then left out).
+ */
+
+export function keyOf (raw: Record<string, unknown>, names: readonly string[]): string {
+  return names.find(n => raw[n] !== undefined) ?? names[0]!
+}
+
+export function read (raw: Record<string, unknown>, names: readonly string[]): unknown {
+  for (const n of names) if (raw[n] !== undefined) return raw[n]
+  return undefined
+}
+
+export function depsFieldOf (raw: Record<string, unknown>): string {
+  return keyOf(raw, ALIASES.dependsOn)
+}
+
+export function checkFields (raw: Record<string, unknown>, path: string, problems: Problem[]): void {
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN.has(key)) {
+      const near = closest(key, KNOWN)
+      problems.push({ path: `${path}.${key}`, message: near != null ? `unknown field; did you mean "${near}"?` : `unknown field; fields are ${CANONICAL.join(', ')}` })
+    }
+  }
+  for (const names of Object.values(ALIASES)) {
+    const present = names.filter(n => raw[n] !== undefined)
+    if (present.length > 1) problems.push({ path: `${path}.${present[1]}`, message: `same field as "${present[0]}"; give only one of ${present.join(', ')}` })
+  }
+}
+
+export function readId (raw: Record<string, unknown>, path: string, problems: Problem[]): string | undefined {
+  const value = read(raw, ALIASES.id)
+  const at = `${path}.${keyOf(raw, ALIASES.id)}`
+  if (value === undefined) {
+    problems.push({ path: `${path}.id`, message: 'missing (every task needs an id, or task_id)' })
+    return undefined
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push({ path: at, message: 'must be a non-empty string or a number' })
+    return undefined
+  }
+  if (value.length > LIMITS.id) {
+    problems.push({ path: at, message: `is ${value.length} characters long, more than ${LIMITS.id}` })
+    return undefined
+  }
+  return value
+}
+
+export function readString (raw: Record<string, unknown>, names: readonly string[], path: string, problems: Problem[], maxLength: number): string | undefined {
+  const value = read(raw, names)
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') {
+    problems.push({ path: `${path}.${keyOf(raw, names)}`, message: 'must be a string' })
+    return undefined
+  }
+  if (value.length > maxLength) {
+    problems.push({ path: `${path}.${keyOf(raw, names)}`, message: `is ${value.length} characters long, more than ${maxLength}` })
+    return undefined
+  }
+  return value
+}
+
+export function readNumber (raw: Record<string, unknown>, names: readonly string[], path: string, problems: Problem[], range: { min?: number, max?: number, integer?: boolean, exclusiveMin?: boolean }): number | undefined {
+  const value = read(raw, names)
+  if (value === undefined) return undefined
+  const at = `${path}.${keyOf(raw, names)}`
+  const describe = range.max != null ? `${range.min ?? '-inf'}..${range.max}` : range.exclusiveMin === true ? `greater than ${range.min}` : `at least ${range.min}`
+  if (typeof value !== 'number' || !Number.isFinite(value) || (range.integer === true && !Number.isInteger(value))) {
+    problems.push({ path: at, message: `must be ${range.integer === true ? 'an integer' : 'a number'} ${describe}` })
+    return undefined
+  }
+  const low = range.min != null && (range.exclusiveMin === true ? value <= range.min : value < range.min)
+  if (low || (range.max != null && value > range.max)) {
+    problems.push({ path: at, message: `must be ${describe}` })
+    return undefined
+  }
+  return value
+}
+
+export function readStringList (raw: Record<string, unknown>, names: readonly string[], at: string, problems: Problem[], maxItems = Infinity, maxLength = Infinity): string[] {
+  const value = read(raw, names)
+  if (value === undefined) return []
+  const list = typeof value === 'string' || typeof value === 'number' ? [value] : value
+  if (!Array.isArray(list)) {
+    problems.push({ path: at, message: 'must be a list of names' })
+    return []
+  }
+  if (list.length > maxItems) {
+    problems.push({ path: at, message: `has ${list.length} entries, more than ${maxItems}` })
+    return []
+  }
+  const out: string[] = []
+  list.forEach((item, i) => {
+    if (typeof item === 'number' && Number.isFinite(item)) out.push(String(item))
+    else if (typeof item === 'string' && item !== '' && item.length <= maxLength) out.push(item)
+    else if (typeof item === 'string' && item.length > maxLength) problems.push({ path: `${at}[${i}]`, message: `is ${item.length} characters long, more than ${maxLength}` })
+    else problems.push({ path: `${at}[${i}]`, message: 'must be a non-empty string' })
+  })
+  return [...new Set(out)]
+}
+
+
+/** Payloads travel as JSON: refuse values JSON cannot carry, and nesting deeper than the limit. */
+export const MAX_PAYLOAD_DEPTH = 64
+
+export function jsonProblem (value: unknown): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return `contains ${v}, which JSON cannot carry`
+      continue
+    }
+    if (typeof v !== 'object') return `contains a ${typeof v}, which JSON cannot carry`
+    if (depth > MAX_PAYLOAD_DEPTH) return `nested more than ${MAX_PAYLOAD_DEPTH} levels deep`
+    const children = Array.isArray(v) ? v : Object.values(v)
+    for (const c of children) stack.push([c, depth + 1])
+  }
+  return undefined
+}

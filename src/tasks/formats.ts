@@ -1,0 +1,46 @@
+/**
+ * Task input as users write it. Every format of the seeds is accepted as it stands:
+ * - the tutorial's `{ id, description, difficulty }` (ids may be numbers);
+ * - the coordinator's dicts: `task_id`, `type`, `agent` (pin to a worker name), `depends_on`,
+ *   `timeout` (seconds), `priority` (1..10), `retry_policy: { max_attempts, backoff }`;
+ * - `collaborative_task` with ordered `steps`;
+ * - and camelCase equivalents of every field (`dependsOn`, `timeoutMs`, `requires`, `cacheKey`, ...).
+ */
+export type TaskInput = Record<string, unknown>
+
+/** Where each field may come from: the first name present wins. */
+export const ALIASES = {
+  id: ['id', 'task_id', 'taskId'],
+  description: ['description'],
+  type: ['type'],
+  difficulty: ['difficulty'],
+  priority: ['priority'],
+  requires: ['requires', 'required_capabilities', 'requiredCapabilities', 'capabilities'],
+  dependsOn: ['depends_on', 'dependsOn'],
+  timeoutSeconds: ['timeout'],
+  timeoutMs: ['timeout_ms', 'timeoutMs'],
+  retry: ['retry_policy', 'retryPolicy', 'retry'],
+  payload: ['payload', 'data', 'task_data'],
+  worker: ['agent', 'worker'],
+  cacheKey: ['cache_key', 'cacheKey'],
+  strategy: ['strategy'],
+  steps: ['steps'],
+  parallel: ['parallel']
+} as const
+
+/** Bounds on task fields, so hostile input is refused by name rather than carried around. */
+export const LIMITS = {
+  id: 512,
+  label: 128,
+  description: 64 * 1024,
+  requires: 64,
+  dependsOn: 10_000
+} as const
+
+/** Fields of the seed formats that have no meaning here and are accepted without effect. */
+export const IGNORED = new Set(['url', 'metadata'])
+export const KNOWN = new Set<string>([...Object.values(ALIASES).flat(), ...IGNORED])
+/** The spelling of each field that messages suggest. */
+export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'steps', 'parallel']
+/** The `type` of a task that stands for ordered steps. */
+export const COLLABORATIVE = 'collaborative_task'

@@ -1,0 +1,73 @@
+import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants.js'
+import { isRecord } from '../util/records.js'
+import { checkFields, depsFieldOf, jsonProblem, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
+import { ALIASES, LIMITS } from './formats.js'
+import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'
+import type { Problem } from '../errors.js'
+
+/** One task as users write it, read into a spec; every problem goes to `problems`, with its path. */
+export function readTask (raw: Record<string, unknown>, path: string, problems: Problem[]): TaskSpec | undefined {
+  checkFields(raw, path, problems)
+  const id = readId(raw, path, problems)
+  const spec: TaskSpec = {
+    id: id ?? '',
+    description: readString(raw, ALIASES.description, path, problems, LIMITS.description) ?? '',
+    type: readString(raw, ALIASES.type, path, problems, LIMITS.label) ?? DEFAULT_TYPE,
+    difficulty: readNumber(raw, ALIASES.difficulty, path, problems, { min: 0 }) ?? 0,
+    priority: readNumber(raw, ALIASES.priority, path, problems, { min: 1, max: 10, integer: true }) ?? DEFAULT_PRIORITY,
+    requires: readStringList(raw, ALIASES.requires, `${path}.${keyOf(raw, ALIASES.requires)}`, problems, LIMITS.requires, LIMITS.label),
+    dependsOn: readStringList(raw, ALIASES.dependsOn, `${path}.${depsFieldOf(raw)}`, problems, LIMITS.dependsOn, LIMITS.id),
+    retry: readRetry(raw, path, problems)
+  }
+  const seconds = readNumber(raw, ALIASES.timeoutSeconds, path, problems, { min: 0, exclusiveMin: true })
+  const ms = readNumber(raw, ALIASES.timeoutMs, path, problems, { min: 0, exclusiveMin: true })
+  if (ms != null) spec.timeoutMs = Math.round(ms)
+  else if (seconds != null) spec.timeoutMs = Math.round(seconds * 1000)
+  const payload = read(raw, ALIASES.payload)
+  if (payload !== undefined) {
+    const problem = jsonProblem(payload)
+    if (problem != null) problems.push({ path: `${path}.${keyOf(raw, ALIASES.payload)}`, message: problem })
+    else spec.payload = payload as JsonValue
+  }
+  const worker = readString(raw, ALIASES.worker, path, problems, LIMITS.label)
+  if (worker != null) spec.worker = worker
+  const cacheKey = readString(raw, ALIASES.cacheKey, path, problems, LIMITS.id)
+  if (cacheKey != null) spec.cacheKey = cacheKey
+  const strategy = readString(raw, ALIASES.strategy, path, problems, LIMITS.label)
+  if (strategy != null) spec.strategy = strategy
+  // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
+  return id != null ? spec : undefined
+}
+
+function readRetry (raw: Record<string, unknown>, path: string, problems: Problem[]): RetryPolicy {
+  const value = read(raw, ALIASES.retry)
+  const policy: RetryPolicy = { ...DEFAULT_RETRY }
+  if (value === undefined) return policy
+  const at = `${path}.${keyOf(raw, ALIASES.retry)}`
+  if (!isRecord(value)) {
+    problems.push({ path: at, message: 'must be an object such as { max_attempts: 3, backoff: exponential }' })
+    return policy
+  }
+  const known = new Set(['max_attempts', 'maxAttempts', 'max_retries', 'maxRetries', 'backoff', 'initial_delay', 'initialDelayMs', 'max_delay', 'maxDelayMs', 'jitter'])
+  for (const k of Object.keys(value)) if (!known.has(k)) problems.push({ path: `${at}.${k}`, message: `unknown field (known: ${[...known].join(', ')})` })
+  const attempts = readNumber(value, ['max_attempts', 'maxAttempts'], at, problems, { min: 1, max: 100, integer: true })
+  const retries = readNumber(value, ['max_retries', 'maxRetries'], at, problems, { min: 0, max: 99, integer: true })
+  if (attempts != null) policy.maxAttempts = attempts
+  else if (retries != null) policy.maxAttempts = retries + 1
+  const backoff = read(value, ['backoff'])
+  if (backoff !== undefined) {
+    if (backoff === 'fixed' || backoff === 'exponential') policy.backoff = backoff
+    else problems.push({ path: `${at}.backoff`, message: 'must be "fixed" or "exponential"' })
+  }
+  const initialS = readNumber(value, ['initial_delay'], at, problems, { min: 0 })
+  const initialMs = readNumber(value, ['initialDelayMs'], at, problems, { min: 0 })
+  if (initialMs != null) policy.initialDelayMs = initialMs
+  else if (initialS != null) policy.initialDelayMs = initialS * 1000
+  const maxS = readNumber(value, ['max_delay'], at, problems, { min: 0 })
+  const maxMs = readNumber(value, ['maxDelayMs'], at, problems, { min: 0 })
+  if (maxMs != null) policy.maxDelayMs = maxMs
+  else if (maxS != null) policy.maxDelayMs = maxS * 1000
+  const jitter = readNumber(value, ['jitter'], at, problems, { min: 0, max: 1 })
+  if (jitter != null) policy.jitter = jitter
+  return policy
+}
