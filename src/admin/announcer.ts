@@ -11,7 +11,7 @@ import type { TypedEventEmitter } from '@libp2p/interface'
 export function announce (events: readonly SchedulerEvent[], view: SchedulerView, emitter: TypedEventEmitter<AdminEvents>): void {
   const listening = <K extends keyof AdminEvents>(name: K): boolean => emitter.listenerCount(name) > 0
   const emit = <K extends keyof AdminEvents>(name: K, detail: AdminEvents[K]['detail']): void => {
-    emitter.safeDispatchEvent(name, { detail } as never)
+    emitter.safeDispatchEvent(name, { detail })
   }
   for (const e of events) {
     switch (e.type) {

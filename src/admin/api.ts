@@ -61,12 +61,12 @@ export class AdminApi {
     const p = params ?? {}
     if (typeof p !== 'object' || Array.isArray(p)) throw invalid('params', 'must be an object')
     switch (method as ApiMethod) {
-      case 'submit': return this.submit(p as { tasks?: unknown })
-      case 'cancel': return this.cancel(p as { id?: unknown, reason?: unknown })
-      case 'retry': return this.retry(p as { id?: unknown })
-      case 'task': return this.task(p as { id?: unknown })
-      case 'history': return this.history(p as { id?: unknown })
-      case 'tasks': return this.tasks(p as { state?: unknown, offset?: unknown, limit?: unknown })
+      case 'submit': return this.submit(p)
+      case 'cancel': return this.cancel(p)
+      case 'retry': return this.retry(p)
+      case 'task': return this.task(p)
+      case 'history': return this.history(p)
+      case 'tasks': return this.tasks(p)
       case 'workers': return this.workers()
       case 'summary': return this.summary()
       default: throw invalid('method', `unknown method "${method}"; methods are ${API_METHODS.join(', ')}`)
@@ -123,8 +123,8 @@ export class AdminApi {
   }
 
   summary (): SummaryView {
-    const { id, name } = this.admin.labels
-    return { ...(id != null ? { id } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy }
+    const { id: label, name } = this.admin.labels
+    return { ...(label != null ? { id: label } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy }
   }
 }
 

@@ -26,7 +26,7 @@ export function watchEvents (source: TypedEventTarget<NetworkEvents>, listener: 
     if (UNSTREAMED.has(name)) continue
     const handler = (evt: CustomEvent): void => {
       if (name !== 'progress') {
-        listener({ event: name, detail: evt.detail } as WatchedEvent)
+        listener({ event: name, detail: evt.detail })
         return
       }
       latest = evt.detail

@@ -50,7 +50,7 @@ export async function resolveStrategy (value: string): Promise<string | Strategy
   if (typeof exported === 'function') return customStrategy(exported as never, { name: basename(value).replace(/\.[cm]?js$/, '') })
   if (exported != null && typeof exported === 'object' && (typeof (exported as Strategy).select === 'function' || typeof (exported as Strategy).compare === 'function')) {
     const s = exported as Partial<Strategy>
-    return { ...s, name: s.name ?? basename(value), skillAware: s.skillAware ?? false } as Strategy
+    return { ...s, name: s.name ?? basename(value), skillAware: s.skillAware ?? false }
   }
   throw new ValidationError([{ path: '', message: 'the default export must be a function (task, candidates) => worker, or an object with select or compare' }], { file: value })
 }

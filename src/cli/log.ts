@@ -34,7 +34,7 @@ export function createLogger (options: LogOptions & { name: string, destination?
   return pino({ level: options.logLevel, base }, PinoPretty({
     destination: fd,
     sync: true,
-    colorize: fd === 2 && process.stderr.isTTY === true,
+    colorize: fd === 2 && process.stderr.isTTY,
     translateTime: 'HH:MM:ss.l',
     ignore: 'pid,hostname,name'
   }))

@@ -147,7 +147,7 @@ export class AdminClient {
   /** Calls `onEvent` with every admin event from now on, until `close()`. */
   watch (onEvent: (event: AdminEvent) => void): void {
     const id = this.nextId++
-    this.pending.set(id, { resolve: () => {}, reject: () => {}, onEvent: onEvent as Pending['onEvent'] })
+    this.pending.set(id, { resolve: () => {}, reject: () => {}, onEvent: onEvent })
     this.writer.write({ id, method: 'watch', params: new Uint8Array(0) })
   }
 

@@ -105,7 +105,7 @@ export class HttpServer {
     app.post('/api/tasks', async (req, reply) => {
       const body = req.body
       // one task, a list, or { tasks: [...] }: every task-file format
-      const tasks = body != null && typeof body === 'object' && !Array.isArray(body) && 'tasks' in body ? (body as { tasks: unknown }).tasks : body
+      const tasks = body != null && typeof body === 'object' && !Array.isArray(body) && 'tasks' in body ? (body).tasks : body
       return await reply.code(201).send(api.submit({ tasks }))
     })
     app.post('/api/tasks/:id/cancel', async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => api.cancel({ id: req.params.id, reason: req.body?.reason }))

@@ -88,16 +88,16 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     // when asked for, so commands that do not serve it start faster
     const registry = http != null ? new (await import('prom-client')).Registry() : undefined
     const store = journal ?? (dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal())
-    let node: Libp2p<TaskmeshServices<{ admin: AdminService }>> | undefined
-    node = await createNode({
+    const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
       topics: [statusTopic(init.network ?? 'default')],
       hub: true,
-      // banned peers are refused as soon as their peer id is known, before any stream opens
-      deny: peerId => node?.services.admin.isBanned(peerId) ?? false,
+      // banned peers are refused as soon as their peer id is known, before any stream opens (the node
+      // starts below, so it exists by the time this is asked)
+      deny: peerId => node.services.admin.isBanned(peerId),
       ...(registry != null ? { metricsRegistry: registry } : {}),
       start: false,
       services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store, watchEvents: this }) }

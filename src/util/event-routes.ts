@@ -25,7 +25,7 @@ export class EventRoutes<Events extends Record<string, any>> extends EventTarget
 
   /** From now on, the events named are those of `target`. */
   protected route<T extends Record<string, any>> (names: ReadonlyArray<keyof T & keyof Events>, target: TypedEventTarget<T>): void {
-    for (const name of names) this.targets.set(name as string, target as unknown as Target)
+    for (const name of names) this.targets.set(name as string, target)
     const still: Waiting[] = []
     for (const w of this.waiting) {
       const t = this.targets.get(w.type)

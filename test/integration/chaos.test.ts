@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TaskManager } from '../../src/manager/task-manager.js'
 import { mulberry32 } from '../../src/simulation/scenario.js'
-import { CliProcess, cliProcesses } from '../helpers/cli.js'
+import { cliProcesses, type CliProcess } from '../helpers/cli.js'
 import { acceptedSuccesses } from '../helpers/journal.js'
 
 const processes = cliProcesses()

@@ -11,7 +11,7 @@ import { Network, TUTORIAL_TASKS, nextEvent } from '../helpers/net.js'
 
 describe('admin and worker as libp2p services in your own nodes', () => {
   const nodes: Array<{ stop(): Promise<void> | void }> = []
-  afterEach(async () => { await Promise.all(nodes.splice(0).map(n => n.stop())) })
+  afterEach(async () => { await Promise.all(nodes.splice(0).map(async n => { await n.stop() })) })
 
   it('runs a task between two nodes built with createLibp2p', async () => {
     const admin = await createLibp2p({
