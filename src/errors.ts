@@ -10,14 +10,10 @@ export { AbortError, InvalidMessageError, ProtocolError, TimeoutError } from '@l
 export { TaskmeshError, ValidationError, UnknownTaskError, UnknownWorkerError, InvalidStateError, LimitExceededError, NoSuitableWorkerError, type Problem } from './core/errors.js'
 
 /** A peer tried something it is not allowed to do (join as a worker, submit as a client). */
-export class AuthorizationError extends TaskmeshError {
-  static override name = 'AuthorizationError'
-}
+export class AuthorizationError extends TaskmeshError { static override name = 'AuthorizationError' }
 
 /** The admin refused this worker's registration (a bad field, a name in use, a limit), saying why. */
-export class RegistrationRefusedError extends TaskmeshError {
-  static override name = 'RegistrationRefusedError'
-}
+export class RegistrationRefusedError extends TaskmeshError { static override name = 'RegistrationRefusedError' }
 
 /** A frame or message larger than the configured limit. */
 export class MessageTooLargeError extends ProtocolError {
@@ -30,16 +26,10 @@ export class MessageTooLargeError extends ProtocolError {
 }
 
 /** An address that cannot be dialled as given (for instance a multiaddr without `/p2p/<peerId>`). */
-export class InvalidAddressError extends TaskmeshError {
-  static override name = 'InvalidAddressError'
-}
+export class InvalidAddressError extends TaskmeshError { static override name = 'InvalidAddressError' }
 
 /** A task handler asks for no retry: the attempt fails for good whatever the retry policy says. */
-export class UnrecoverableError extends TaskmeshError {
-  static override name = 'UnrecoverableError'
-}
+export class UnrecoverableError extends TaskmeshError { static override name = 'UnrecoverableError' }
 
 /** The admin's journal could not be opened or written. */
-export class StoreError extends TaskmeshError {
-  static override name = 'StoreError'
-}
+export class StoreError extends TaskmeshError { static override name = 'StoreError' }

@@ -1,5 +1,6 @@
 import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type Connection, type Logger, type Startable, type Stream, type TypedEventTarget } from '@libp2p/interface'
-import { AbortError, ProtocolError, ValidationError } from '../errors.js'
+import { raceEvent } from 'race-event'
+import { ProtocolError, ValidationError } from '../errors.js'
 import { Scheduler } from '../core/scheduler.js'
 import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
 import { CLIENT_PROTOCOL, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CLIENT_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
@@ -58,18 +59,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.labels = { ...(init.id != null ? { id: init.id } : {}), ...(init.name != null ? { name: init.name } : {}) }
     this.journal = init.journal ?? new MemoryJournal()
     this.clock = init.clock ?? Date.now
-    this.scheduler = new Scheduler({
-      ...(init.strategy != null ? { strategy: init.strategy } : {}),
-      ...(init.strategies != null ? { strategies: init.strategies } : {}),
-      expectedWorkers: init.expectedWorkers ?? 0,
-      onNoWorker: init.onNoWorker ?? 'wait',
-      ...(init.noWorkerGraceMs != null ? { noWorkerGraceMs: init.noWorkerGraceMs } : {}),
-      ...(init.leaseTtlMs != null ? { leaseTtlMs: init.leaseTtlMs } : {}),
-      ...(init.maxLostAttempts != null ? { maxLostAttempts: init.maxLostAttempts } : {}),
-      maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS,
-      ...(init.random != null ? { random: init.random } : {}),
-      newToken: leaseTokens()
-    })
+    const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, random } = init
+    this.scheduler = new Scheduler({ strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, random, maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS, newToken: leaseTokens() })
     this.guard = new PeerGuard({ maxStrikes: init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES, banMs: init.banMs ?? DEFAULT_BAN_MS, clock: this.clock })
     this.workers = new WorkerProtocol({
       scheduler: this.scheduler,
@@ -181,15 +172,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.cycle.draining = true
     const signal = options.signal ?? AbortSignal.timeout(DEFAULT_DRAIN_TIMEOUT_MS)
     while (this.scheduler.view.summary().counts.running > 0 && !signal.aborted) {
-      await new Promise<void>(resolve => {
-        const done = (): void => {
-          this.removeEventListener('progress', done)
-          signal.removeEventListener('abort', done)
-          resolve()
-        }
-        this.addEventListener('progress', done)
-        signal.addEventListener('abort', done)
-      })
+      // an abort ends the wait, not the drain: what is known is still recorded below
+      await raceEvent(this, 'progress', signal).catch(() => {})
     }
     this.cycle.run()
   }
@@ -234,21 +218,13 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     return runSummary(this.scheduler.view)
   }
 
-  /** Resolves with the run summary the next time every task is final (at once if that is now). */
+  /**
+   * Resolves with the run summary the next time every task is final (at once if that is now); rejects if
+   * the admin fails first (its journal cannot be written) or `signal` aborts.
+   */
   async whenDone (options: AbortOptions = {}): Promise<RunSummary> {
     if (this.scheduler.view.isDone()) return this.runSummary()
-    return await new Promise((resolve, reject) => {
-      const onDone = (evt: CustomEvent<RunSummary>): void => {
-        options.signal?.removeEventListener('abort', onAbort)
-        resolve(evt.detail)
-      }
-      const onAbort = (): void => {
-        this.removeEventListener('done', onDone)
-        reject(options.signal?.reason ?? new AbortError())
-      }
-      this.addEventListener('done', onDone, { once: true })
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-    })
+    return (await raceEvent<CustomEvent<RunSummary>>(this, 'done', options.signal)).detail
   }
 
   // ---------------------------------------------------------------- peers

@@ -37,26 +37,16 @@ export class ValidationError extends TaskmeshError {
 }
 
 /** A task id that the admin does not know. */
-export class UnknownTaskError extends TaskmeshError {
-  static override name = 'UnknownTaskError'
-}
+export class UnknownTaskError extends TaskmeshError { static override name = 'UnknownTaskError' }
 
 /** A worker (by peer id or name) that the admin does not know, or a name that several workers share. */
-export class UnknownWorkerError extends TaskmeshError {
-  static override name = 'UnknownWorkerError'
-}
+export class UnknownWorkerError extends TaskmeshError { static override name = 'UnknownWorkerError' }
 
 /** An operation that does not fit the task's current state (retrying a running task, for example). */
-export class InvalidStateError extends TaskmeshError {
-  static override name = 'InvalidStateError'
-}
+export class InvalidStateError extends TaskmeshError { static override name = 'InvalidStateError' }
 
 /** A limit configured on the admin was reached (queued tasks, registered workers, payload size). */
-export class LimitExceededError extends TaskmeshError {
-  static override name = 'LimitExceededError'
-}
+export class LimitExceededError extends TaskmeshError { static override name = 'LimitExceededError' }
 
 /** No registered worker can run a task (capabilities, pin, skill), and the admin was told not to wait. */
-export class NoSuitableWorkerError extends TaskmeshError {
-  static override name = 'NoSuitableWorkerError'
-}
+export class NoSuitableWorkerError extends TaskmeshError { static override name = 'NoSuitableWorkerError' }

@@ -76,7 +76,7 @@ export function checkOptions (options: SchedulerOptions): void {
     const v = options[name]
     if (v == null) return
     if (typeof v !== 'number' || Number.isNaN(v) || v < min || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
-      problems.push({ path: name, message: `must be ${integer ? 'a whole number' : 'a number'} >= ${min}, not ${JSON.stringify(v)}` })
+      problems.push({ path: name, message: `must be ${integer ? 'a whole number' : 'a number'} >= ${min}, not ${typeof v === 'number' ? v : JSON.stringify(v)}` })
     }
   }
   check('expectedWorkers', 0, true)

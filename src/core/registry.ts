@@ -46,7 +46,7 @@ export class WorkerRegistry {
       this.workers.set(worker.id, worker)
     } else {
       this.unname(worker)
-      worker.reregister(reg)
+      worker.take(reg)
     }
     worker.capClass = this.capabilities.classId(worker.capabilities)
     let set = this.named.get(worker.name)

@@ -87,11 +87,11 @@ export class WorkerState implements WorkerInfo {
   /** Tasks whose current attempt is leased to this worker (each knows its place: `heldIndex`). */
   readonly held: TaskRecord[] = []
   readonly id: string
-  name: string
-  skill: number
-  capabilities: readonly string[]
-  capacity: number
-  priority: number
+  name = ''
+  skill = 0
+  capabilities: readonly string[] = []
+  capacity = 1
+  priority = 0
   running = 0
   online = true
   draining = false
@@ -104,7 +104,7 @@ export class WorkerState implements WorkerInfo {
   /** Interned capability set. */
   capClass = 0
   /** Tie-break order: by name, then id, so decisions do not depend on who connected first. */
-  sortKey: string
+  sortKey = ''
   /** Position of `sortKey` among all registered workers: the same order, as an integer. */
   rank = 0
   /** In the registry's free list. */
@@ -117,16 +117,11 @@ export class WorkerState implements WorkerInfo {
   constructor (reg: WorkerRegistration, now: number) {
     this.id = reg.id
     this.registeredAt = now
-    this.name = reg.name
-    this.skill = reg.skill
-    this.capabilities = normalizeCapabilities(reg.capabilities)
-    this.capacity = Math.max(1, reg.maxConcurrent ?? 1)
-    this.priority = reg.priority ?? 0
-    this.sortKey = `${reg.name}\u0000${reg.id}`
+    this.take(reg)
   }
 
-  /** Takes a new registration of the same worker (after a reconnect): everything but its record. */
-  reregister (reg: WorkerRegistration): void {
+  /** Takes a registration: the first, or a new one after a reconnect (its record is kept). */
+  take (reg: WorkerRegistration): void {
     this.name = reg.name
     this.skill = reg.skill
     this.capabilities = normalizeCapabilities(reg.capabilities)

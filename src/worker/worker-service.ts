@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { raceEvent } from 'race-event'
 import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type ComponentLogger, type Libp2pEvents, type Logger, type PeerId, type PeerStore, type Startable, type TypedEventTarget } from '@libp2p/interface'
 import { AbortError, AuthorizationError, RegistrationRefusedError } from '../errors.js'
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js'
@@ -194,18 +195,8 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     this.draining = true
     this.session?.send({ drain: { reason: 'worker shutting down' } })
     this.status?.changed()
-    if (!this.idle) {
-      const signal = options.signal ?? AbortSignal.timeout(DEFAULT_DRAIN_TIMEOUT_MS)
-      await new Promise<void>(resolve => {
-        const done = (): void => {
-          this.removeEventListener('idle', done)
-          signal.removeEventListener('abort', done)
-          resolve()
-        }
-        this.addEventListener('idle', done)
-        signal.addEventListener('abort', done)
-      })
-    }
+    // an abort ends the wait, not the drain: what still runs is handed back by stopping
+    if (!this.idle) await raceEvent(this, 'idle', options.signal ?? AbortSignal.timeout(DEFAULT_DRAIN_TIMEOUT_MS)).catch(() => {})
     await this.stop()
   }
 
