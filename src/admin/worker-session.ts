@@ -12,7 +12,7 @@ export interface SessionHandler {
   onResult(session: WorkerSession, result: TaskResult): void
   onHeartbeat(session: WorkerSession): void
   onDrain(session: WorkerSession): void
-  /** An invalid frame; `fatal` when the stream cannot be read further (it is already aborted). */
+  /** An invalid frame; `fatal` when the stream cannot be read further (it is aborted right after). */
   onInvalid(session: WorkerSession, reason: string, fatal: boolean): void
   /** The stream ended, after every frame it received was handled. */
   onClose(session: WorkerSession): void

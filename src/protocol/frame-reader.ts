@@ -12,7 +12,7 @@ export interface FrameReaderOptions<T> {
   onFrame(frame: T, bytes: number): void
   /**
    * A frame was rejected. `fatal` means the stream cannot be read any further (a length beyond the limit
-   * leaves no way to find the next frame); the reader has already aborted it.
+   * leaves no way to find the next frame); the reader aborts it right after.
    */
   onInvalid(err: ProtocolError, fatal: boolean): void
 }
@@ -42,8 +42,9 @@ export function readFrames<T> (stream: MessageStream, decoder: Decoder<T>, optio
     } catch (err) {
       broken = true
       const e = new MessageTooLargeError(`frame rejected: ${(err as Error).message} (limit ${options.maxFrameBytes} bytes)`)
-      stream.abort(e)
+      // reported before the abort, whose 'close' tells the owner the stream has ended
       options.onInvalid(e, true)
+      stream.abort(e)
     }
   }
   stream.addEventListener('message', onMessage)

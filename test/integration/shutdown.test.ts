@@ -1,10 +1,14 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JOURNAL_FILE, SqliteJournal } from '../../src/store/sqlite-journal.js'
 import { cliProcesses } from '../helpers/cli.js'
 import { Network, record } from '../helpers/net.js'
+
+// tasks that end when the test says so: by a signal, or once a file exists
+const HANDLERS = fileURLToPath(new URL('../fixtures/gated-handlers.mjs', import.meta.url))
 
 let net: Network | undefined
 const { start } = cliProcesses()
@@ -15,10 +19,11 @@ afterEach(async () => {
 describe('graceful shutdown', () => {
   it('SIGTERM on a worker: no new work, the running task finishes and is reported, then it leaves', async () => {
     net = new Network()
-    const manager = await net.admin(Array.from({ length: 3 }, (_, i) => ({ id: `g${i}`, payload: { durationMs: 400 } })))
+    // the first task runs until the worker is told to leave; the other two are for whoever stays
+    const manager = await net.admin([{ id: 'g0', type: 'untilSigterm' }, { id: 'g1' }, { id: 'g2' }])
     const assigned = record(manager, ['task:assigned'])
-    const worker = start(['worker', '--admin', manager.details().addresses[0]!, '--name', 'leaving', '--skill', '1', '--json'])
-    await worker.waitForEvent('task:started')
+    const worker = start(['worker', '--admin', manager.details().addresses[0]!, '--name', 'leaving', '--skill', '1', '--handlers', HANDLERS, '--json'])
+    await worker.waitForEvent('task:started', e => e.taskId === 'g0')
     worker.kill('SIGTERM')
     expect(await worker.exit()).toBe(0)
     const finished = worker.events.filter(e => e.event === 'task:finished')
@@ -34,12 +39,16 @@ describe('graceful shutdown', () => {
   it('SIGTERM on the admin: it stops assigning, waits for running tasks, journals them, and exits', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-drain-'))
     const tasks = join(dir, 'tasks.json')
-    await writeFile(tasks, JSON.stringify(Array.from({ length: 6 }, (_, i) => ({ id: `d${i}`, payload: { durationMs: 400 } }))))
+    // the tasks run until the gate file exists, which the test makes once the admin is stopping
+    const gate = join(dir, 'gate')
+    await writeFile(tasks, JSON.stringify(Array.from({ length: 6 }, (_, i) => ({ id: `d${i}`, type: 'gated', payload: { gate } }))))
     const admin = start(['admin', '--tasks', tasks, '--data-dir', join(dir, 'state'), '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
     const { addrs } = await admin.waitForEvent('listening')
-    start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '2', '--json'])
+    start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '2', '--handlers', HANDLERS, '--json'])
     await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:assigned').length === 2)
     admin.kill('SIGTERM')
+    expect(await admin.waitForEvent('stopping')).toMatchObject({ running: 2 })
+    await writeFile(gate, '')
     expect(await admin.exit()).toBe(0)
     expect(admin.events.at(-1)).toMatchObject({ event: 'stopped', reason: 'signal' })
     const assigned = admin.events.filter(e => e.event === 'task:assigned').map(e => e.taskId)

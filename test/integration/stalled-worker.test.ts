@@ -1,6 +1,13 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { cliProcesses } from '../helpers/cli.js'
 import { Network, nextEvent, record } from '../helpers/net.js'
+
+// tasks that end when the test says so: the stalled worker's wait for a file, the others' do not
+const HANDLERS = fileURLToPath(new URL('../fixtures/gated-handlers.mjs', import.meta.url))
 
 let net: Network
 const { start } = cliProcesses()
@@ -11,26 +18,29 @@ afterEach(async () => {
 describe('a worker cut off without closing its connection (SIGSTOP)', () => {
   it('loses its leases, its tasks complete elsewhere, and its late results are recorded, not accepted', async () => {
     net = new Network()
-    const tasks = Array.from({ length: 4 }, (_, i) => ({ id: `s${i}`, payload: { durationMs: 800 } }))
-    const manager = await net.admin(tasks, { leaseTtlMs: 900 })
+    const gate = join(await mkdtemp(join(tmpdir(), 'taskmesh-stall-')), 'gate')
+    const tasks = Array.from({ length: 4 }, (_, i) => ({ id: `s${i}`, type: 'gated', payload: { gate, holdOn: 'stalled' } }))
+    const manager = await net.admin(tasks, { leaseTtlMs: 3000 })
     const address = manager.details().addresses[0]!
     const assignedToStalled = Promise.all(tasks.map(t => nextEvent(manager, 'task:assigned', d => d.taskId === t.id && d.worker === 'stalled')))
-    const stalled = start(['worker', '--admin', address, '--name', 'stalled', '--skill', '1', '--max-concurrent', '4', '--json'])
-        const stalledPeer = (await stalled.waitForEvent('started')).peerId
+    const stalled = start(['worker', '--admin', address, '--name', 'stalled', '--skill', '1', '--max-concurrent', '4', '--handlers', HANDLERS, '--json'])
+    const stalledPeer = (await stalled.waitForEvent('started')).peerId
     await assignedToStalled
-    // stopped mid-task: its handlers are running when it freezes
+    // stopped mid-task: its handlers wait for the gate, which does not exist yet
     await stalled.waitUntil(() => stalled.events.filter(e => e.event === 'task:started').length === 4)
     stalled.kill('SIGSTOP')
 
-    const expired = nextEvent(manager, 'worker:disconnected', d => d.id === stalledPeer && d.reason === 'lease-expired')
+    const expired = nextEvent(manager, 'worker:disconnected', d => d.id === stalledPeer && d.reason === 'lease-expired', 30_000)
     const late = record(manager, ['task:late-result'])
-    await net.worker(manager, 'healthy', 1, { maxConcurrent: 4 })
+    const { gated } = await import(HANDLERS) as { gated: never }
+    await net.worker(manager, 'healthy', 1, { maxConcurrent: 4, handlers: { gated } })
     await expired
     const summary = await manager.whenDone()
     expect(summary.tasks.map(t => [t.id, t.status, t.worker, t.attempts])).toEqual(tasks.map(t => [t.id, 'succeeded', 'healthy', 2]))
 
     // it wakes up, finishes its old attempts, reconnects and delivers them: each is recorded as late
-    const allLate = Promise.all(tasks.map(t => nextEvent(manager, 'task:late-result', d => d.taskId === t.id)))
+    const allLate = Promise.all(tasks.map(t => nextEvent(manager, 'task:late-result', d => d.taskId === t.id, 30_000)))
+    await writeFile(gate, '')
     stalled.kill('SIGCONT')
     await allLate
     expect(late.map(e => [e.detail.attempt, e.detail.peerId, e.detail.success])).toEqual(tasks.map(() => [1, stalledPeer, true]))

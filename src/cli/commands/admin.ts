@@ -166,6 +166,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   const outcome = await Promise.race([finished, interrupted])
   if (outcome === 'signal') {
     out.stopProgress()
+    out.event('stopping', { running: manager.summary().counts.running })
     out.say('stopping: no new assignments; waiting for running tasks')
     await manager.drain({ signal: AbortSignal.timeout(opts.drainTimeout * 1000) })
     await manager.stop()

@@ -1,0 +1,179 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { TypedEventEmitter } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { streamPair } from '@libp2p/utils'
+import { describe, expect, it } from 'vitest'
+import { FlushCycle } from '../../src/admin/flush-cycle.js'
+import { WorkerProtocol } from '../../src/admin/worker-protocol.js'
+import { Scheduler } from '../../src/core/scheduler.js'
+import { taskSpec } from '../../src/core/task.js'
+import { AdminSession } from '../../src/worker/session.js'
+import type { AdminEvents } from '../../src/admin/events.js'
+import type { DurableEvent } from '../../src/core/events.js'
+import type { Frame, TaskAssignment } from '../../src/protocol/pb/tasks.js'
+import type { Journal } from '../../src/store/journal.js'
+import type { Connection, Stream } from '@libp2p/interface'
+
+const log = defaultLogger().forComponent('test')
+
+/** A journal whose writes finish only when the test says so. */
+class GatedJournal implements Journal {
+  readonly batches: DurableEvent[][] = []
+  private readonly gates: Array<() => void> = []
+  private waiting: { n: number, resolve(): void } | undefined
+
+  load (): DurableEvent[] { return [] }
+  close (): void {}
+
+  async append (events: readonly DurableEvent[]): Promise<void> {
+    this.batches.push([...events])
+    if (this.waiting != null && this.batches.length >= this.waiting.n) this.waiting.resolve()
+    await new Promise<void>(resolve => this.gates.push(resolve))
+  }
+
+  /** Resolves once the n-th write has begun. */
+  async begun (n: number): Promise<void> {
+    if (this.batches.length >= n) return
+    await new Promise<void>(resolve => { this.waiting = { n, resolve } })
+  }
+
+  /** The oldest write in flight is done. */
+  finish (): void {
+    this.gates.shift()!()
+  }
+}
+
+/** What the worker side of the stream received, in order; `until` waits for a frame. */
+function workerSide (stream: Stream): { frames: Frame[], session: AdminSession, until(match: (f: Frame) => boolean): Promise<Frame> } {
+  const frames: Frame[] = []
+  const waiters: Array<{ match(f: Frame): boolean, resolve(f: Frame): void }> = []
+  const record = (frame: Frame): void => {
+    frames.push(frame)
+    for (const w of [...waiters]) {
+      if (!w.match(frame)) continue
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve(frame)
+    }
+  }
+  const session = new AdminSession(stream, {
+    onRegistered: registerAck => { record({ registerAck }) },
+    onAssignment: assignment => { record({ assignment }) },
+    onCancel: cancel => { record({ cancel }) },
+    onResultAck: resultAck => { record({ resultAck }) }
+  }, { maxFrameBytes: 1024 * 1024, maxBufferedBytes: 1024 * 1024, log })
+  return {
+    frames,
+    session,
+    until: async match => {
+      const seen = frames.find(match)
+      if (seen != null) return seen
+      return await new Promise<Frame>(resolve => waiters.push({ match, resolve }))
+    }
+  }
+}
+
+async function setUp (): Promise<{ journal: GatedJournal, scheduler: Scheduler, events: TypedEventEmitter<AdminEvents>, worker: ReturnType<typeof workerSide>, adminSends: { count: number }, resultHandled(): Promise<void> }> {
+  const [workerStream, adminStream] = await streamPair()
+  const adminSends = { count: 0 }
+  const send = adminStream.send.bind(adminStream)
+  adminStream.send = data => {
+    adminSends.count++
+    return send(data)
+  }
+  const journal = new GatedJournal()
+  const scheduler = new Scheduler({ random: () => 0.5 })
+  scheduler.submit([taskSpec({ id: 'a' }), taskSpec({ id: 'b' })], 0)
+  const events = new TypedEventEmitter<AdminEvents>()
+  const workers: WorkerProtocol = new WorkerProtocol({
+    scheduler,
+    network: 'seams',
+    clock: () => 1,
+    log,
+    maxWorkers: 10,
+    heartbeatMs: 60_000,
+    maxFrameBytes: 1024 * 1024,
+    maxBufferedBytes: 1024 * 1024,
+    registerTimeoutMs: 60_000,
+    closeGraceMs: 100,
+    requestFlush: () => { cycle.request() },
+    strike: (_peer, reason) => { throw new Error(`unexpected strike: ${reason}`) },
+    refused: (_peer, reason) => { throw new Error(`unexpected refusal: ${reason}`) }
+  })
+  const cycle = new FlushCycle({ scheduler, journal, workers, events, clock: () => 1, log })
+  cycle.start()
+  const remotePeer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  workers.accept(adminStream, { remotePeer, close: async () => {} } as unknown as Connection)
+  // the test learns when the admin has handled a result frame (it has no public event for that)
+  let handled: (() => void) | undefined
+  const onResult = workers.onResult.bind(workers)
+  workers.onResult = (session, result) => {
+    onResult(session, result)
+    handled?.()
+  }
+  const worker = workerSide(workerStream)
+  const resultHandled = async (): Promise<void> => { await new Promise<void>(resolve => { handled = resolve }) }
+  return { journal, scheduler, events, worker, adminSends, resultHandled }
+}
+
+const resultOf = (a: TaskAssignment): Frame => ({ result: { taskId: a.taskId, attempt: a.attempt, token: a.token, success: true, output: new TextEncoder().encode('"done"'), error: '', durationMs: 1, unrecoverable: false } })
+
+describe('a result from the worker to the acknowledgement, on in-memory streams', () => {
+  it('nothing leaves the admin, and nothing is announced, before the journal has the batch', async () => {
+    const { journal, events, worker, adminSends } = await setUp()
+    const completed: string[] = []
+    events.addEventListener('task:completed', ({ detail }) => { completed.push(detail.id) })
+
+    // registering leads to two assignments: they, and the registration's acknowledgement, wait for their write
+    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1' })
+    await journal.begun(1)
+    expect(journal.batches[0]!.map(e => e.type)).toEqual(['submitted', 'submitted', 'assigned', 'assigned'])
+    expect(adminSends.count).toBe(0)
+    journal.finish()
+    const a = (await worker.until(f => f.assignment?.taskId === 'a')).assignment!
+    await worker.until(f => f.assignment?.taskId === 'b')
+    // one send: the worker hears it is registered before it hears of its work
+    expect(adminSends.count).toBe(1)
+    expect(worker.frames.map(f => f.registerAck != null ? 'registerAck' : f.assignment?.taskId)).toEqual(['registerAck', 'a', 'b'])
+
+    // the result: accepted at once, acknowledged and announced only once journaled
+    worker.session.send(resultOf(a))
+    await journal.begun(2)
+    expect(journal.batches[1]!.map(e => e.type)).toEqual(['attempt-ended'])
+    expect(adminSends.count).toBe(1)
+    expect(completed).toEqual([])
+    journal.finish()
+    const ack = (await worker.until(f => f.resultAck?.taskId === 'a')).resultAck!
+    expect(ack).toEqual({ taskId: 'a', attempt: 1, accepted: true })
+    expect(completed).toEqual(['a'])
+  })
+
+  it('writes one batch at a time: what is decided meanwhile is written, then sent, after it', async () => {
+    const { journal, scheduler, worker, adminSends, resultHandled } = await setUp()
+    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1' })
+    await journal.begun(1)
+    journal.finish()
+    const a = (await worker.until(f => f.assignment?.taskId === 'a')).assignment!
+    const b = (await worker.until(f => f.assignment?.taskId === 'b')).assignment!
+    const sendsBefore = adminSends.count
+
+    worker.session.send(resultOf(a))
+    await journal.begun(2)
+    // the second result arrives while the first is being written: the scheduler accepts it at once...
+    const handled = resultHandled()
+    worker.session.send(resultOf(b))
+    await handled
+    expect(scheduler.view.getTask('b').state).toBe('succeeded')
+    // ...but its write waits for the first one, and neither acknowledgement has left
+    expect(journal.batches).toHaveLength(2)
+    expect(adminSends.count).toBe(sendsBefore)
+
+    journal.finish()
+    await worker.until(f => f.resultAck?.taskId === 'a')
+    await journal.begun(3)
+    expect(journal.batches[2]!.map(e => e.type === 'attempt-ended' ? e.taskId : e.type)).toEqual(['b'])
+    expect(worker.frames.some(f => f.resultAck?.taskId === 'b')).toBe(false)
+    journal.finish()
+    await worker.until(f => f.resultAck?.taskId === 'b')
+  })
+})

@@ -1,0 +1,111 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { streamPair } from '@libp2p/utils'
+import * as varint from 'uint8-varint'
+import { describe, expect, it } from 'vitest'
+import { WorkerSession, type SessionHandler } from '../../src/admin/worker-session.js'
+import { AuthorizationError, RegistrationRefusedError } from '../../src/errors.js'
+import { FrameWriter } from '../../src/protocol/frame-writer.js'
+import { Frame } from '../../src/protocol/pb/tasks.js'
+import { AdminSession } from '../../src/worker/session.js'
+import type { WorkerInfo } from '../../src/core/registry.js'
+import type { Stream } from '@libp2p/interface'
+
+const log = defaultLogger().forComponent('test')
+const register = { name: 'w', skill: 1, capabilities: [], maxConcurrent: 1, priority: 0, leases: [], version: '1' }
+const result = (taskId: string): Frame => ({ result: { taskId, attempt: 1, token: 't', success: true, output: new Uint8Array(0), error: '', durationMs: 1, unrecoverable: false } })
+
+/** The admin's session on one end of an in-memory stream pair, with a handler that records what it is told. */
+async function adminSession (): Promise<{ worker: Stream, admin: Stream, calls: string[], closed: Promise<void>, next(): Promise<string> }> {
+  const [worker, admin] = await streamPair()
+  const calls: string[] = []
+  let wake: (() => void) | undefined
+  let closed!: () => void
+  const closedP = new Promise<void>(resolve => { closed = resolve })
+  const note = (call: string): void => {
+    calls.push(call)
+    wake?.()
+  }
+  const handler: SessionHandler = {
+    onRegister: (session, reg) => {
+      session.worker = { name: reg.name } as WorkerInfo
+      note(`register ${reg.name}`)
+    },
+    onResult: (_s, r) => { note(`result ${r.taskId}`) },
+    onHeartbeat: () => { note('heartbeat') },
+    onDrain: () => { note('drain') },
+    onInvalid: (_s, reason, fatal) => { note(`invalid${fatal ? ' (fatal)' : ''}: ${reason}`) },
+    onClose: () => {
+      note('close')
+      closed()
+    }
+  }
+  const remotePeer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  new WorkerSession(admin, { remotePeer, close: async () => {} }, handler, { maxFrameBytes: 1024, maxBufferedBytes: 1 << 20, registerTimeoutMs: 60_000, closeGraceMs: 100 }).start()
+  let seen = 0
+  return {
+    worker,
+    admin,
+    calls,
+    closed: closedP,
+    next: async () => {
+      if (calls.length <= seen) await new Promise<void>(resolve => { wake = resolve })
+      return calls[seen++]!
+    }
+  }
+}
+
+describe("the admin's session of a worker, on in-memory streams", () => {
+  it('hands each frame to its handler, and refuses frames out of place', async () => {
+    const { worker, next } = await adminSession()
+    const writer = new FrameWriter(worker, Frame, { maxBufferedBytes: 1 << 20 })
+    writer.write({ heartbeat: { running: 0 } })
+    expect(await next()).toBe('invalid: frame before Register')
+    writer.write({ register })
+    expect(await next()).toBe('register w')
+    writer.write({ heartbeat: { running: 0 }, drain: { reason: 'x' } })
+    expect(await next()).toBe('invalid: frame with 2 bodies (exactly one expected)')
+    writer.write({ cancel: { taskId: 'a', attempt: 1, reason: 'x' } })
+    expect(await next()).toBe('invalid: frame that only the admin sends')
+    writer.write(result('a'))
+    writer.write({ drain: { reason: 'leaving' } })
+    expect(await next()).toBe('result a')
+    expect(await next()).toBe('drain')
+  })
+
+  it('ends the stream at a frame longer than the limit: it cannot be skipped', async () => {
+    const { worker, admin, next, closed } = await adminSession()
+    worker.send(varint.encode(4096))
+    expect(await next()).toMatch(/^invalid \(fatal\): frame rejected: .*\(limit 1024 bytes\)$/)
+    await closed
+    expect(admin.status).toBe('aborted')
+  })
+
+  it('hears a worker out before its close: a last result sent just before leaving is handled first', async () => {
+    const { worker, calls, closed } = await adminSession()
+    const writer = new FrameWriter(worker, Frame, { maxBufferedBytes: 1 << 20, autoFlush: false })
+    writer.write({ register })
+    writer.write(result('last'))
+    writer.flush()
+    await worker.close()
+    await closed
+    expect(calls).toEqual(['register w', 'result last', 'close'])
+  })
+})
+
+describe("the worker's session with the admin, on in-memory streams", () => {
+  it('takes a refusal as final, naming the reason; an authorization refusal keeps its name', async () => {
+    const cases: Array<[string, string]> = [['LimitExceededError', RegistrationRefusedError.name], [AuthorizationError.name, AuthorizationError.name]]
+    for (const [errorName, expected] of cases) {
+      const [worker, admin] = await streamPair()
+      const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+      session.start(register)
+      new FrameWriter(admin, Frame, { maxBufferedBytes: 1 << 20 }).write({ registerAck: { network: 'n', leaseTtlMs: 0, heartbeatMs: 0, error: 'the admin already has 4 workers, its limit', errorName } })
+      await session.ended
+      expect(session.accepted).toBe(false)
+      expect(session.refusal?.name).toBe(expected)
+      expect(session.refusal?.message).toMatch(/the admin already has 4 workers, its limit/)
+    }
+  })
+})
