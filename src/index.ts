@@ -16,7 +16,7 @@ export { taskSpec, type TaskSpec, type TaskState, type FinalState, type RetryPol
 export type { TaskSnapshot, HistoryEntry, Attempt, TaskOutcome } from './core/task-record.js'
 export { workerSnapshot, type WorkerInfo, type WorkerRegistration, type WorkerStatusUpdate } from './core/registry.js'
 export { BUILT_IN_STRATEGIES, customStrategy, type Strategy, type SelectFunction, type Observation } from './core/strategies/index.js'
-export type { SchedulerEvent, DurableEvent } from './core/events.js'
+export { isDurable, type SchedulerEvent, type DurableEvent } from './core/events.js'
 export { normalizeTasks, toTaskSpecs, type TaskInput } from './tasks/normalize.js'
 export { loadTaskFile, parseTasks } from './tasks/load.js'
 export { MemoryJournal, type Journal } from './store/journal.js'

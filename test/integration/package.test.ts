@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -13,5 +14,15 @@ describe('the package as users import it', () => {
     expect(Object.fromEntries(JSON.parse(stdout))).toEqual({
       TaskManager: 'function', WorkerAgent: 'function', Scheduler: 'function', AdminClient: 'function', createMcpServer: 'function', taskAdmin: 'function', taskWorker: 'function'
     })
+  })
+
+  it("runs the README's example of the scheduling core as written", async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+    const example = /`scheduler\.view` answers queries:\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(example).toBeDefined()
+    const script = `import { Scheduler, taskSpec } from 'taskmesh'\n${example!}`
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT })
+    expect(stdout).toMatch(/^a -> w1\n/)
+    expect(stdout).toMatch(/running: 1/)
   })
 })
