@@ -42,6 +42,7 @@ export function coreBench (options: { tasks: number, workers: number, strategy: 
   const collect = (): void => { for (const e of scheduler.takeEvents()) if (e.type === 'assigned') running.push(e) }
   let t = performance.now()
   scheduler.submit(specs, 0)
+  scheduler.takeEvents()
   const submitMs = performance.now() - t
   for (let w = 0; w < options.workers; w++) {
     // worker 0 can do anything, so no task waits forever

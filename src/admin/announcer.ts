@@ -41,7 +41,7 @@ export function announce (events: readonly SchedulerEvent[], view: SchedulerView
         }
         break
       case 'completed':
-        if (listening('task:completed')) emit('task:completed', e.task)
+        if (listening('task:completed')) emit('task:completed', view.outcome(e.taskId, e.state))
         break
       case 'late-result':
         if (listening('task:late-result')) {

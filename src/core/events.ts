@@ -1,6 +1,5 @@
 import type { WorkerInfo } from './registry.js'
-import type { TaskOutcome } from './task-record.js'
-import type { AttemptOutcome, JsonValue, TaskSpec } from './task.js'
+import type { AttemptOutcome, FinalState, JsonValue, TaskSpec } from './task.js'
 
 /**
  * What the scheduler decided, in order; `Scheduler.takeEvents()` hands them over. The durable ones are the
@@ -146,11 +145,12 @@ export interface AssigningStarted {
   workers: number
 }
 
-/** A task reached its final state (succeeded, failed, skipped or cancelled), as it stood at that moment. */
+/** A task reached its final state: succeeded, failed, skipped or cancelled (`view.outcome` tells the rest). */
 export interface TaskCompleted {
   type: 'completed'
   at: number
-  task: TaskOutcome
+  taskId: string
+  state: FinalState
 }
 
 export function isDurable (event: SchedulerEvent): event is DurableEvent {

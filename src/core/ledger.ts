@@ -246,7 +246,7 @@ export class TaskLedger {
     task.retryAt = undefined
     if (error != null) task.error = error
     // behind the event being applied, so listeners hear of the attempt before the completion
-    if (!this.restoring) this.commit({ type: 'completed', at, task: task.outcome() })
+    if (!this.restoring) this.commit({ type: 'completed', at, taskId: task.id, state }, task)
     if (state === 'succeeded') return
     for (const dep of task.dependents ?? []) {
       if (!isFinal(dep.state)) this.commit({ type: 'skipped', at, taskId: dep.id, reason: `dependency "${task.id}" ${state}` }, dep)

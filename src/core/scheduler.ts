@@ -1,4 +1,4 @@
-import { AssignmentPass } from './assignment-pass.js'
+import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { backoffDelay } from './backoff.js'
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, MAX_SEQ } from './constants.js'
 import { InvalidStateError, LimitExceededError, UnknownWorkerError, ValidationError } from './errors.js'
@@ -6,11 +6,12 @@ import { checkGraph, topologicalOrder } from './graph.js'
 import { TaskLedger } from './ledger.js'
 import { NoWorkerWatch } from './no-worker.js'
 import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type SchedulerOptions, type SubmitResult } from './options.js'
-import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './registry.js'
+import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerState, type WorkerStatusUpdate } from './registry.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
 import type { DurableEvent, SchedulerEvent } from './events.js'
+import type { Strategy } from './strategies/index.js'
 import type { TaskRecord } from './task-record.js'
 
 export type { TaskCounts } from './ledger.js'
@@ -38,6 +39,9 @@ export class Scheduler {
   private readonly maxTasks: number
   readonly leaseTtlMs: number
   private gateOpen: boolean
+  /** What a scheduling pass does with its decisions; made once, with the pass's time in `now`. */
+  private readonly actions: PassActions
+  private now = 0
   private nextSeq = 0
   private tokenCounter = 0
 
@@ -55,6 +59,10 @@ export class Scheduler {
     this.gateOpen = this.expectedWorkers <= 0
     this.maxLostAttempts = options.maxLostAttempts ?? DEFAULT_MAX_LOST_ATTEMPTS
     this.maxTasks = options.maxTasks ?? Infinity
+    this.actions = {
+      assign: (task, worker, group) => { this.assign(task, worker, group.strategy, this.now) },
+      blocked: (group) => { this.noWorker.watch(group, this.now) }
+    }
   }
 
   /** True once assignment may begin (expected workers reached). */
@@ -264,15 +272,8 @@ export class Scheduler {
     if (!this.gateOpen) return 0
     this.noWorker.check(now)
     if (this.registry.free.length === 0 || this.ledger.counts.ready === 0) return 0
-    return this.pass.run({
-      assign: (task, worker, group) => {
-        const event: SchedulerEvent = { type: 'assigned', at: now, taskId: task.id, attempt: task.attempts.length + 1, workerId: worker.id, workerName: worker.name, token: this.newToken() }
-        if (task.spec.timeoutMs != null) event.deadline = now + task.spec.timeoutMs
-        this.ledger.commit(event, task)
-        group.strategy.assigned?.(task.spec, worker)
-      },
-      blocked: (group) => { this.noWorker.watch(group, now) }
-    })
+    this.now = now
+    return this.pass.run(this.actions)
   }
 
   // ---------------------------------------------------------------- journal
@@ -313,6 +314,13 @@ export class Scheduler {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private assign (task: TaskRecord, worker: WorkerState, strategy: Strategy, now: number): void {
+    const event: SchedulerEvent = { type: 'assigned', at: now, taskId: task.id, attempt: task.attempts.length + 1, workerId: worker.id, workerName: worker.name, token: this.newToken() }
+    if (task.spec.timeoutMs != null) event.deadline = now + task.spec.timeoutMs
+    this.ledger.commit(event, task)
+    strategy.assigned?.(task.spec, worker)
+  }
 
   /** Ends the current attempt without success and decides whether the task runs again. */
   private endAttempt (task: TaskRecord, outcome: 'failed' | 'timed-out' | 'lost', now: number, details: { error: string, durationMs?: number, unrecoverable?: boolean }): void {

@@ -2,7 +2,7 @@ import { UnknownWorkerError } from './errors.js'
 import type { TaskLedger } from './ledger.js'
 import type { Lease, Summary } from './options.js'
 import type { WorkerInfo } from './registry.js'
-import { isFinal, type JsonValue, type TaskSpec, type TaskState } from './task.js'
+import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 import type { Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './task-record.js'
 
 /**
@@ -53,6 +53,16 @@ export class SchedulerView {
     for (const task of this.ledger.tasks.values()) {
       if (state == null || task.state === state) yield task.snapshot()
     }
+  }
+
+  /**
+   * A task as a row of the run summary. `state` is the final state it reached, when known from a
+   * `completed` event (a task retried since is no longer final, and its result is gone).
+   */
+  outcome (taskId: string, state?: FinalState): TaskOutcome {
+    const outcome = this.ledger.require(taskId).outcome()
+    if (state != null) outcome.status = state
+    return outcome
   }
 
   /** Final tasks as rows of a run summary, in submission order. */
