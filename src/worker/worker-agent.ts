@@ -96,9 +96,11 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
     await this.node.stop()
   }
 
-  /** Leaves at once; the admin gives running tasks to other workers. */
-  async stop (): Promise<void> {
-    await this.node?.stop()
+  /** Leaves at once; the admin gives running tasks to other workers. `signal` bounds the goodbye (1 s by default). */
+  async stop (options?: AbortOptions): Promise<void> {
+    if (this.node == null) return
+    await this.node.services.worker.stop(options)
+    await this.node.stop()
   }
 
   get libp2p (): Libp2p {

@@ -171,17 +171,20 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     this.loop = this.connectLoop()
   }
 
-  /** Leaves at once: running attempts are abandoned, and the admin puts them back for other workers. */
-  async stop (): Promise<void> {
+  /**
+   * Leaves at once: running attempts are abandoned, and the admin puts them back for other workers. What
+   * was written still goes out, unless closing the stream takes longer than `signal` allows (1 s by default).
+   */
+  async stop (options: AbortOptions = {}): Promise<void> {
     if (this.loop == null) return
     this.stopping = true
     this.controller.abort(new AbortError('worker stopping'))
     this.runner.stop('worker stopping')
     this.status?.stop()
     this.status = undefined
-    const bound = deadline(STOP_CLOSE_TIMEOUT_MS)
-    await this.session?.close({ signal: bound.signal })
-    bound.clear()
+    const bound = options.signal == null ? deadline(STOP_CLOSE_TIMEOUT_MS) : undefined
+    await this.session?.close({ signal: options.signal ?? bound?.signal })
+    bound?.clear()
     await this.loop
     this.loop = undefined
   }
