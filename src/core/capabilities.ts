@@ -1,6 +1,12 @@
+/** A task's type, among the names a requirement lists: task types are matched like capabilities. */
+const TYPE = '\u0000type:'
+/** Held by a worker that takes tasks of any type (one registered without a list of types). */
+const ANY_TYPE = `${TYPE}*`
+const SEPARATOR = '\u0001'
+
 /**
  * Capability sets and requirement sets interned to small integers, so "does this worker hold every
- * capability this task needs" is one array lookup after the first time a pair is seen.
+ * capability this task needs, and handle its type" is one array lookup after the first time a pair is seen.
  */
 export class CapabilityIndex {
   private readonly classes = new Map<string, number>()
@@ -10,33 +16,36 @@ export class CapabilityIndex {
   /** satisfiesMemo[requirement][class] is 1 when the class holds every required capability */
   private readonly satisfiesMemo: Uint8Array[] = []
 
-  /** Interned id of a set of required capabilities. */
-  requirementId (requires: readonly string[]): number {
-    const key = requires.length === 0 ? '' : [...new Set(requires)].sort().join('\u0000')
+  /** Interned id of what a task needs: capabilities, and a worker that handles its type. */
+  requirementId (requires: readonly string[], type?: string): number {
+    const names = requires.length === 0 ? [] : [...new Set(requires)].sort()
+    if (type != null) names.push(TYPE + type)
+    const key = names.join(SEPARATOR)
     let id = this.requirements.get(key)
     if (id == null) {
       id = this.requirementCaps.length
       this.requirements.set(key, id)
-      this.requirementCaps.push(key === '' ? [] : key.split('\u0000'))
+      this.requirementCaps.push(names)
       this.satisfiesMemo.push(new Uint8Array(0))
       this.fillRow(id)
     }
     return id
   }
 
-  /** Interned id of a worker's capabilities, given sorted and without repeats. */
-  classId (capabilities: readonly string[]): number {
-    const key = capabilities.join('\u0000')
+  /** Interned id of what a worker offers: its capabilities (sorted, without repeats) and the types it handles. */
+  classId (capabilities: readonly string[], types: readonly string[] | undefined): number {
+    const names = [...capabilities, ...(types == null ? [ANY_TYPE] : types.map(t => TYPE + t))]
+    const key = names.join(SEPARATOR)
     let id = this.classes.get(key)
     if (id == null) {
-      const caps = new Set(capabilities)
+      const caps = new Set(names)
       id = this.classCaps.length
       this.classes.set(key, id)
       this.classCaps.push(caps)
       // a new class is rare (a worker with a new set of capabilities): extend every requirement's row
       for (let r = 0; r < this.requirementCaps.length; r++) {
         if (id >= this.satisfiesMemo[r]!.length) this.fillRow(r)
-        else this.satisfiesMemo[r]![id] = this.requirementCaps[r]!.every(n => caps.has(n)) ? 1 : 0
+        else this.satisfiesMemo[r]![id] = satisfies(caps, this.requirementCaps[r]!) ? 1 : 0
       }
     }
     return id
@@ -53,7 +62,11 @@ export class CapabilityIndex {
   private fillRow (requirement: number): void {
     const needs = this.requirementCaps[requirement]!
     const row = new Uint8Array(Math.max(8, this.classCaps.length * 2))
-    this.classCaps.forEach((caps, c) => { row[c] = needs.every(n => caps.has(n)) ? 1 : 0 })
+    this.classCaps.forEach((caps, c) => { row[c] = satisfies(caps, needs) ? 1 : 0 })
     this.satisfiesMemo[requirement] = row
   }
+}
+
+function satisfies (caps: ReadonlySet<string>, needs: readonly string[]): boolean {
+  return needs.every(n => caps.has(n) || (n.startsWith(TYPE) && caps.has(ANY_TYPE)))
 }

@@ -29,3 +29,29 @@ export const DEFAULT_RETRY = Object.freeze({
 
 /** Submissions an admin can number in its lifetime; beyond this, ready-queue order keys would collide. */
 export const MAX_SEQ = 2 ** 32
+
+/** Concurrent attempts a newly registered worker may hold, whatever it asks for: it earns more. */
+export const DEFAULT_INITIAL_WINDOW = 2
+/** Most concurrent attempts any worker may earn. */
+export const DEFAULT_MAX_WINDOW = 256
+/** Workers whose standing (window, losses, quarantine) is remembered at once. */
+export const MAX_STANDINGS = 10_000
+/** Losses within the loss memory that quarantine a worker. */
+export const QUARANTINE_AFTER_LOSSES = 3
+/** How far back a worker's losses count toward a quarantine. */
+export const LOSS_MEMORY_MS = 10 * 60_000
+/** The first quarantine; each next one lasts twice as long, up to the maximum. */
+export const QUARANTINE_BASE_MS = 5_000
+export const QUARANTINE_MAX_MS = 10 * 60_000
+
+/**
+ * An unproven worker (no accepted result yet) may hold an attempt this many times the 90th percentile of
+ * its type's recent durations, and never less than the floor; then the attempt is taken back.
+ */
+export const PROBATION_FACTOR = 10
+export const PROBATION_FLOOR_MS = 1_000
+/** Durations a task type needs before its attempts on unproven workers are limited. */
+export const PROBATION_MIN_SAMPLES = 8
+/** Recent durations kept per task type, and task types tracked at most. */
+export const DURATION_SAMPLES = 64
+export const MAX_TRACKED_TYPES = 1_000

@@ -23,7 +23,7 @@ export type DurableEvent =
   | LeaseRenewed
 
 /** Facts for whoever acts on the scheduler's decisions, derived from the durable ones or about workers. */
-export type Notice = WorkerJoined | WorkerLeft | AssigningStarted | TaskCompleted
+export type Notice = WorkerJoined | WorkerLeft | WorkerQuarantined | AssigningStarted | TaskCompleted
 
 export interface TaskSubmitted {
   type: 'submitted'
@@ -64,6 +64,11 @@ export interface AttemptEnded {
   durationMs?: number
   /** Present when the task will run again: the time it becomes ready. Absent on a final failure. */
   retryAt?: number
+  /**
+   * A lost attempt blamed on its worker, one that had delivered no result yet: it does not count toward
+   * the task's limit of lost attempts.
+   */
+  blame?: 'worker'
 }
 
 export interface TaskCached {
@@ -119,6 +124,7 @@ export interface LateResult {
   success: boolean
 }
 
+/** No longer written (renewals are not journaled); read from older journals, and ignored. */
 export interface LeaseRenewed {
   type: 'lease-renewed'
   at: number
@@ -135,7 +141,22 @@ export interface WorkerLeft {
   type: 'worker-left'
   at: number
   worker: WorkerInfo
-  reason: 'disconnected' | 'lease-expired' | 'unregistered'
+  reason: WorkerLeftReason
+}
+
+/**
+ * Why a worker left: its connection closed, it went silent past its lease, it was taken off (by an
+ * operator, or an allow-list), or it kept losing work and is refused for a while.
+ */
+export type WorkerLeftReason = 'disconnected' | 'lease-expired' | 'unregistered' | 'quarantined'
+
+/** A worker kept losing work: its registrations are refused until `until`. */
+export interface WorkerQuarantined {
+  type: 'worker-quarantined'
+  at: number
+  worker: WorkerInfo
+  until: number
+  reason: string
 }
 
 /** The expected number of workers registered: assignment begins. */
@@ -155,7 +176,7 @@ export interface TaskCompleted {
 
 export function isDurable (event: SchedulerEvent): event is DurableEvent {
   switch (event.type) {
-    case 'worker-joined': case 'worker-left': case 'assigning-started': case 'completed': return false
+    case 'worker-joined': case 'worker-left': case 'worker-quarantined': case 'assigning-started': case 'completed': return false
     default: return true
   }
 }

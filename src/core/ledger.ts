@@ -12,6 +12,7 @@ export type TaskCounts = Record<TaskState, number>
 /** Things the scheduler must do at a given time; each checks, when due, that it still applies. */
 export type Deadline =
   | { kind: 'timeout', task: TaskRecord, attempt: number }
+  | { kind: 'probation', task: TaskRecord, attempt: number }
   | { kind: 'retry', task: TaskRecord, at: number }
   | { kind: 'lease', worker: WorkerState }
   | { kind: 'no-worker', group: ConstraintGroup }
@@ -146,12 +147,9 @@ export class TaskLedger {
         if (task == null) return false
         task.mark({ at: e.at, event: 'late-result', attempt: e.attempt, workerId: e.workerId, detail: e.success ? 'succeeded, not accepted' : 'failed, not accepted' })
         return true
-      case 'lease-renewed': {
-        const worker = this.registry.get(e.workerId)
-        if (worker == null) return false
-        if (!this.restoring) this.renew(worker, e.at)
-        return true
-      }
+      case 'lease-renewed':
+        // journals written before renewals stopped being journaled hold these: leases restart on restore anyway
+        return false
     }
   }
 
@@ -194,7 +192,7 @@ export class TaskLedger {
   private attemptEnded (task: TaskRecord, e: Extract<DurableEvent, { type: 'attempt-ended' }>): void {
     this.closeAttempt(task, e.outcome, e.at, e.error, e.durationMs)
     if (e.outcome === 'failed' || e.outcome === 'timed-out') task.failures++
-    if (e.outcome === 'lost') task.losses++
+    if (e.outcome === 'lost' && e.blame !== 'worker') (task.lostOn ??= new Set()).add(e.workerId)
     if (e.outcome === 'succeeded') {
       this.succeed(task, e.output, e.at)
     } else if (e.retryAt == null) {
@@ -256,7 +254,7 @@ export class TaskLedger {
   /** A final task starts over: waiting for dependencies or ready; dependents it had skipped come back too. */
   private reopen (task: TaskRecord, at: number): void {
     task.failures = 0
-    task.losses = 0
+    task.lostOn = undefined
     task.error = undefined
     task.finishedAt = undefined
     task.output = undefined
@@ -295,7 +293,7 @@ export class TaskLedger {
 
   private groupFor (spec: TaskSpec): ConstraintGroup {
     const strategy = this.strategies.for(spec)
-    const requirement = this.registry.requirementId(spec.requires)
+    const requirement = this.registry.requirementId(spec.requires, spec.type)
     const difficulty = strategy.skillAware ? spec.difficulty : 0
     const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}`
     const existing = this.ready.groups.get(key)

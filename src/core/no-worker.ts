@@ -2,7 +2,9 @@ import { NoSuitableWorkerError } from './errors.js'
 import type { TaskLedger } from './ledger.js'
 import type { ConstraintGroup } from './ready-queue.js'
 import type { WorkerState } from './registry.js'
+import type { Strategy } from './strategies/index.js'
 import type { TaskRecord } from './task-record.js'
+import type { TaskSpec } from './task.js'
 
 export type NoWorkerPolicy = 'wait' | 'fail'
 
@@ -57,7 +59,7 @@ export class NoWorkerWatch {
       group.noWorkerSince = undefined
       return
     }
-    const needs = describeNeeds(group)
+    const needs = whyNoWorker(group.peekAny()!.spec, group.strategy, this.ledger.registry.all())
     let task: TaskRecord | undefined
     while ((task = group.head()) != null) {
       group.take()
@@ -65,7 +67,7 @@ export class NoWorkerWatch {
         type: 'failed',
         at: now,
         taskId: task.id,
-        error: `no registered worker can run it (${needs}) after waiting ${this.graceMs} ms; start a worker that can, or let tasks wait (--on-no-worker wait)`,
+        error: `${needs ?? 'no connected worker can run it'} after waiting ${this.graceMs} ms; start a worker that can, or let tasks wait (--on-no-worker wait)`,
         errorName: NoSuitableWorkerError.name
       }, task)
     }
@@ -88,11 +90,22 @@ export class NoWorkerWatch {
   }
 }
 
-function describeNeeds (group: ConstraintGroup): string {
-  const parts: string[] = []
-  const sample = group.peekAny()?.spec
-  if (sample != null && sample.requires.length > 0) parts.push(`capabilities ${sample.requires.join(', ')}`)
-  if (group.pin != null) parts.push(`worker "${group.pin}"`)
-  if (group.strategy.skillAware && group.difficulty > 0) parts.push(`skill >= ${group.difficulty}`)
-  return parts.length === 0 ? 'any worker' : parts.join(', ')
+/**
+ * Why no connected worker can run a task, in words a person can act on ("no connected worker handles type
+ * "download""); undefined when some connected worker could (it only waits its turn).
+ */
+export function whyNoWorker (spec: TaskSpec, strategy: Strategy, workers: Iterable<WorkerState>): string | undefined {
+  const online = [...workers].filter(w => w.online && !w.draining)
+  const checks: Array<[string, (w: WorkerState) => boolean]> = [
+    [`handles type "${spec.type}"`, w => w.types == null || w.types.includes(spec.type)],
+    [`has capabilities ${spec.requires.join(', ')}`, w => spec.requires.every(c => w.capabilities.includes(c))],
+    [`is named "${spec.worker ?? ''}"`, w => spec.worker == null || w.name === spec.worker],
+    [`has skill >= ${spec.difficulty}`, w => !strategy.skillAware || w.skill >= spec.difficulty]
+  ]
+  if (online.some(w => checks.every(([, ok]) => ok(w)))) return undefined
+  if (online.length === 0) return 'no worker is connected'
+  const missing = checks.filter(([, ok]) => !online.some(ok)).map(([phrase]) => phrase)
+  if (missing.length > 0) return `no connected worker ${missing.join('; none ')}`
+  const needed = checks.filter(([, ok]) => !online.every(ok)).map(([phrase]) => phrase.replace(/^(handles|has|is) /, ''))
+  return `no connected worker has all it needs at once: ${needed.join(', ')}`
 }

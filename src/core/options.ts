@@ -17,8 +17,19 @@ export interface SchedulerOptions {
   noWorkerGraceMs?: number
   /** A worker that renews nothing for this long loses its leases. @default 15000 */
   leaseTtlMs?: number
-  /** Times a task may lose its worker before it fails (guards against tasks that crash workers). @default 10 */
+  /**
+   * Distinct workers a task may be lost on (disconnected or silent while running it) before it fails:
+   * guards against a task that crashes every worker it meets. Losses on workers that had delivered no
+   * result yet are blamed on them, not counted here. @default 10
+   */
   maxLostAttempts?: number
+  /**
+   * Concurrent attempts a newly registered worker may hold; it earns more by delivering (the admin starts
+   * workers at 2). @default maxWorkerConcurrency: what each worker asks for
+   */
+  initialWindow?: number
+  /** Most concurrent attempts any worker may hold, whatever it asks for. @default 256 */
+  maxWorkerConcurrency?: number
   /** Tasks that may be held at once. @default Infinity */
   maxTasks?: number
   /** Uniform in [0, 1): jitter, learned strategy. Inject a seeded one for reproducible runs. */
@@ -83,6 +94,8 @@ export function checkOptions (options: SchedulerOptions): void {
   check('noWorkerGraceMs', 0, false)
   check('leaseTtlMs', 1, false)
   check('maxLostAttempts', 0, true)
+  check('initialWindow', 1, true)
+  check('maxWorkerConcurrency', 1, true)
   check('maxTasks', 0, true)
   if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
   if (problems.length > 0) throw new ValidationError(problems, { subject: 'scheduler options' })

@@ -1,5 +1,6 @@
 import { CapabilityIndex } from './capabilities.js'
 import { WorkerState, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './worker.js'
+import type { Reputation } from './reputation.js'
 
 export { WorkerState, workerSnapshot, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './worker.js'
 
@@ -14,6 +15,11 @@ export class WorkerRegistry {
    */
   readonly free: WorkerState[] = []
   private readonly capabilities = new CapabilityIndex()
+  private readonly reputation: Reputation
+
+  constructor (reputation: Reputation) {
+    this.reputation = reputation
+  }
 
   get size (): number {
     return this.workers.size
@@ -41,14 +47,14 @@ export class WorkerRegistry {
   register (reg: WorkerRegistration, now: number): WorkerState {
     let worker = this.workers.get(reg.id)
     if (worker == null) {
-      worker = new WorkerState(reg, now)
+      worker = new WorkerState(reg, this.reputation.of(reg.id), now)
       worker.registered = true
       this.workers.set(worker.id, worker)
     } else {
       this.unname(worker)
       worker.take(reg)
     }
-    worker.capClass = this.capabilities.classId(worker.capabilities)
+    worker.capClass = this.capabilities.classId(worker.capabilities, worker.types)
     let set = this.named.get(worker.name)
     if (set == null) this.named.set(worker.name, set = new Set())
     set.add(worker)
@@ -72,7 +78,12 @@ export class WorkerRegistry {
     if (update.online != null) worker.online = update.online
     if (update.draining != null) worker.draining = update.draining
     if (update.priority != null) worker.priority = update.priority
-    if (update.maxConcurrent != null) worker.capacity = Math.max(1, update.maxConcurrent)
+    if (update.maxConcurrent != null) worker.maxConcurrent = Math.max(1, update.maxConcurrent)
+    if (update.types != null) {
+      worker.types = [...new Set(update.types)].sort()
+      worker.capClass = this.capabilities.classId(worker.capabilities, worker.types)
+    }
+    worker.fitCapacity()
     this.refresh(worker)
   }
 
@@ -81,6 +92,12 @@ export class WorkerRegistry {
     worker.cpu = load.cpu
     worker.memoryBytes = load.memoryBytes
     worker.statusAt = load.at
+  }
+
+  /** Its earned window changed: its capacity follows, and with it whether it can take work now. */
+  refit (worker: WorkerState): void {
+    worker.fitCapacity()
+    this.refresh(worker)
   }
 
   acquire (worker: WorkerState): void {
@@ -94,8 +111,8 @@ export class WorkerRegistry {
   }
 
   /** Interned id of a set of required capabilities. */
-  requirementId (requires: readonly string[]): number {
-    return this.capabilities.requirementId(requires)
+  requirementId (requires: readonly string[], type?: string): number {
+    return this.capabilities.requirementId(requires, type)
   }
 
   /** For an interned requirement, one byte per capability class: 1 when the class holds every required capability. */

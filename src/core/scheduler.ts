@@ -1,16 +1,18 @@
 import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { backoffDelay } from './backoff.js'
-import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, MAX_SEQ } from './constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, QUARANTINE_AFTER_LOSSES } from './constants.js'
+import { TypeDurations } from './durations.js'
 import { InvalidStateError, LimitExceededError, UnknownWorkerError, ValidationError } from './errors.js'
 import { checkGraph, topologicalOrder } from './graph.js'
 import { TaskLedger } from './ledger.js'
 import { NoWorkerWatch } from './no-worker.js'
 import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type SchedulerOptions, type SubmitResult } from './options.js'
 import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerState, type WorkerStatusUpdate } from './registry.js'
+import { Reputation } from './reputation.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
-import type { DurableEvent, SchedulerEvent } from './events.js'
+import type { DurableEvent, SchedulerEvent, WorkerLeftReason } from './events.js'
 import type { Strategy } from './strategies/index.js'
 import type { TaskRecord } from './task-record.js'
 
@@ -28,7 +30,9 @@ export class Scheduler {
   /** Read-only queries: tasks, histories, workers, counts. */
   readonly view: SchedulerView
   private readonly ledger: TaskLedger
-  private readonly registry = new WorkerRegistry()
+  private readonly reputation: Reputation
+  private readonly registry: WorkerRegistry
+  private readonly durations = new TypeDurations()
   private readonly pass: AssignmentPass
   private readonly noWorker: NoWorkerWatch
   private readonly strategies: StrategyRegistry
@@ -39,6 +43,8 @@ export class Scheduler {
   private readonly maxTasks: number
   readonly leaseTtlMs: number
   private gateOpen: boolean
+  /** The worker being unregistered: a quarantine it earns on the way out need not remove it again. */
+  private leaving: WorkerState | undefined
   /** What a scheduling pass does with its decisions; made once, with the pass's time in `now`. */
   private readonly actions: PassActions
   private now = 0
@@ -49,9 +55,12 @@ export class Scheduler {
     checkOptions(options)
     this.random = options.random ?? Math.random
     this.leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
+    const maxWindow = options.maxWorkerConcurrency ?? DEFAULT_MAX_WINDOW
+    this.reputation = new Reputation({ maxWindow, initialWindow: options.initialWindow ?? maxWindow })
+    this.registry = new WorkerRegistry(this.reputation)
     this.strategies = new StrategyRegistry(options.strategy ?? DEFAULT_STRATEGY, options.strategies ?? {}, this.random)
     this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs)
-    this.view = new SchedulerView(this.ledger)
+    this.view = new SchedulerView(this.ledger, () => ({ open: this.gateOpen, expected: this.expectedWorkers }))
     this.pass = new AssignmentPass(this.registry, this.ledger.ready)
     this.noWorker = new NoWorkerWatch(this.ledger, options.onNoWorker ?? 'wait', options.noWorkerGraceMs ?? DEFAULT_NO_WORKER_GRACE_MS)
     this.newToken = options.newToken ?? (() => `lease-${++this.tokenCounter}`)
@@ -162,7 +171,7 @@ export class Scheduler {
       }
     }
     for (const task of [...worker.held]) {
-      if (!claimed.has(task)) this.loseAttempt(task, now, 'the worker re-registered without it')
+      if (!claimed.has(task)) this.loseAttempt(task, now, 'the worker re-registered without it', false)
     }
     // adopted attempts may have been held by a placeholder of this worker: count them again
     worker.running = worker.held.length
@@ -177,12 +186,21 @@ export class Scheduler {
     return { worker, revoked }
   }
 
-  /** Removes a worker; its running attempts are lost and go back to the queue per their policy. */
-  unregisterWorker (workerId: string, now: number, reason: 'disconnected' | 'lease-expired' | 'unregistered' = 'unregistered'): boolean {
+  /**
+   * Removes a worker; its running attempts are lost and go back to the queue. They count against the worker
+   * when it left by itself (disconnected, went silent), not when it was taken off.
+   */
+  unregisterWorker (workerId: string, now: number, reason: WorkerLeftReason = 'unregistered'): boolean {
     const worker = this.registry.get(workerId)
     if (worker == null) return false
-    const why = reason === 'lease-expired' ? 'its lease expired' : reason === 'disconnected' ? 'the worker disconnected' : 'the worker was unregistered'
-    for (const task of [...worker.held]) this.loseAttempt(task, now, why)
+    const why = reason === 'lease-expired' ? 'its lease expired' : reason === 'disconnected' ? 'the worker disconnected' : reason === 'quarantined' ? 'the worker was quarantined' : 'the worker was unregistered'
+    const blameWorker = reason === 'disconnected' || reason === 'lease-expired'
+    this.leaving = worker
+    try {
+      for (const task of [...worker.held]) this.loseAttempt(task, now, why, blameWorker)
+    } finally {
+      this.leaving = undefined
+    }
     this.registry.unregister(workerId)
     this.noWorker.workersChanged()
     this.ledger.commit({ type: 'worker-left', at: now, worker, reason })
@@ -204,10 +222,18 @@ export class Scheduler {
     if (worker != null) this.registry.recordLoad(worker, load)
   }
 
-  /** The worker is alive: all its leases are extended by the lease TTL. */
+  /**
+   * The worker is alive: all its leases are extended by the lease TTL. Not journaled: after a restart,
+   * leases are counted from the restart anyway.
+   */
   renewLeases (workerId: string, now: number): void {
-    if (this.registry.get(workerId) == null) return
-    this.ledger.commit({ type: 'lease-renewed', at: now, workerId })
+    const worker = this.registry.get(workerId)
+    if (worker != null) this.ledger.renew(worker, now)
+  }
+
+  /** Until when a worker's registrations are refused, when it is quarantined now. */
+  quarantinedUntil (workerId: string, now: number): number | undefined {
+    return this.reputation.quarantinedUntil(workerId, now)
   }
 
   // ---------------------------------------------------------------- results and time
@@ -224,6 +250,12 @@ export class Scheduler {
         const ended: SchedulerEvent = { type: 'attempt-ended', at: now, taskId: task.id, attempt: current.attempt, workerId, outcome: 'succeeded', durationMs }
         if (result.output !== undefined) ended.output = result.output
         this.ledger.commit(ended, task)
+        this.durations.add(task.spec.type, durationMs)
+        const worker = this.registry.get(workerId)
+        if (worker != null) {
+          this.reputation.accepted(worker.standing)
+          this.registry.refit(worker)
+        }
       } else {
         this.endAttempt(task, 'failed', now, { error: result.error ?? 'failed', durationMs, unrecoverable: result.unrecoverable === true })
       }
@@ -244,6 +276,14 @@ export class Scheduler {
           const current = d.task.current
           if (current?.attempt === d.attempt) {
             this.endAttempt(d.task, 'timed-out', now, { error: `timed out after ${d.task.spec.timeoutMs} ms`, durationMs: now - current.assignedAt })
+          }
+          break
+        }
+        case 'probation': {
+          const current = d.task.current
+          const worker = current?.attempt === d.attempt ? this.registry.get(current.workerId) : undefined
+          if (worker != null && !worker.standing.proven) {
+            this.loseAttempt(d.task, now, `taken back: the worker, with no accepted result yet, held it ${now - current!.assignedAt} ms, ${PROBATION_FACTOR} times what this type usually takes`, true)
           }
           break
         }
@@ -320,14 +360,20 @@ export class Scheduler {
     if (task.spec.timeoutMs != null) event.deadline = now + task.spec.timeoutMs
     this.ledger.commit(event, task)
     strategy.assigned?.(task.spec, worker)
+    // a worker that has delivered nothing yet may hold an attempt only so long, once the type has a history
+    if (!worker.standing.proven) {
+      const probation = this.durations.probationMs(task.spec.type)
+      if (probation != null) this.ledger.deadlines.add(now + probation, { kind: 'probation', task, attempt: event.attempt })
+    }
   }
 
   /** Ends the current attempt without success and decides whether the task runs again. */
-  private endAttempt (task: TaskRecord, outcome: 'failed' | 'timed-out' | 'lost', now: number, details: { error: string, durationMs?: number, unrecoverable?: boolean }): void {
+  private endAttempt (task: TaskRecord, outcome: 'failed' | 'timed-out' | 'lost', now: number, details: { error: string, durationMs?: number, unrecoverable?: boolean, blame?: 'worker' }): void {
     const current = task.current!
     let retryAt: number | undefined
     if (outcome === 'lost') {
-      if (task.losses < this.maxLostAttempts) retryAt = now
+      const losses = details.blame === 'worker' || task.lostOn?.has(current.workerId) === true ? task.losses : task.losses + 1
+      if (losses <= this.maxLostAttempts) retryAt = now
     } else {
       const failures = task.failures + 1
       if (details.unrecoverable !== true && failures < task.spec.retry.maxAttempts) {
@@ -337,14 +383,32 @@ export class Scheduler {
     const event: SchedulerEvent = { type: 'attempt-ended', at: now, taskId: task.id, attempt: current.attempt, workerId: current.workerId, outcome, error: details.error }
     if (details.durationMs != null) event.durationMs = details.durationMs
     if (retryAt != null) event.retryAt = retryAt
+    if (details.blame != null) event.blame = details.blame
     this.ledger.commit(event, task)
   }
 
-  private loseAttempt (task: TaskRecord, now: number, why: string): void {
-    const lost = task.losses + 1
-    const error = lost > this.maxLostAttempts
-      ? `${why}; lost its worker ${lost} times, more than maxLostAttempts (${this.maxLostAttempts})`
+  /**
+   * The attempt's worker lost it. A worker that had delivered nothing yet takes the blame (the task's
+   * count of losses is spared); any loss it is to blame for halves the window it earned, and a few in a
+   * row quarantine it.
+   */
+  private loseAttempt (task: TaskRecord, now: number, why: string, blameWorker: boolean): void {
+    const worker = this.registry.get(task.current!.workerId)
+    const excused = worker != null && !worker.standing.proven
+    const counted = excused || task.lostOn?.has(task.current!.workerId) === true ? task.losses : task.losses + 1
+    const error = counted > this.maxLostAttempts
+      ? `${why}; lost on ${counted} different workers, more than maxLostAttempts (${this.maxLostAttempts})`
       : why
-    this.endAttempt(task, 'lost', now, { error })
+    this.endAttempt(task, 'lost', now, { error, ...(excused ? { blame: 'worker' as const } : {}) })
+    if (worker != null && blameWorker) this.blame(worker, now)
+  }
+
+  private blame (worker: WorkerState, now: number): void {
+    if (this.reputation.quarantinedUntil(worker.id, now) != null) return
+    const quarantined = this.reputation.lost(worker.standing, now)
+    this.registry.refit(worker)
+    if (!quarantined) return
+    this.ledger.commit({ type: 'worker-quarantined', at: now, worker, until: worker.standing.quarantinedUntil, reason: `it lost ${QUARANTINE_AFTER_LOSSES} attempts within ${LOSS_MEMORY_MS / 60_000} minutes (${worker.standing.losses} in all)` })
+    if (worker.registered && this.leaving !== worker) this.unregisterWorker(worker.id, now, 'quarantined')
   }
 }

@@ -82,8 +82,11 @@ export class TaskRecord {
   attempts: readonly AttemptRecord[] = NO_ATTEMPTS
   /** Failed and timed-out attempts: what the retry policy counts. */
   failures = 0
-  /** Attempts lost with their worker: counted apart, so a flaky network does not use the retry budget. */
-  losses = 0
+  /**
+   * Workers (proven ones) that lost an attempt of this task: counted apart from failures, so a flaky network
+   * does not use the retry budget, and by distinct worker, so one bad worker cannot use up the task.
+   */
+  lostOn: Set<string> | undefined
   current: AttemptRecord | undefined
   output: JsonValue | undefined
   error: string | undefined
@@ -110,6 +113,11 @@ export class TaskRecord {
 
   get id (): string {
     return this.spec.id
+  }
+
+  /** Distinct workers it was lost on (losses blamed on their worker aside). */
+  get losses (): number {
+    return this.lostOn?.size ?? 0
   }
 
   /** The next position in this task's history. */

@@ -1,4 +1,5 @@
 import { UnknownWorkerError } from './errors.js'
+import { whyNoWorker } from './no-worker.js'
 import type { TaskLedger } from './ledger.js'
 import type { Lease, Summary } from './options.js'
 import type { WorkerInfo } from './registry.js'
@@ -9,11 +10,19 @@ import type { Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './task-re
  * What the scheduler knows, read-only: tasks, their histories and results, workers, counts. Everything
  * returned is a copy or a read-only view; nothing here changes state.
  */
+/** Whether assignment has begun, and how many workers it waits for. */
+export interface Gate {
+  open: boolean
+  expected: number
+}
+
 export class SchedulerView {
   private readonly ledger: TaskLedger
+  private readonly gate: () => Gate
 
-  constructor (ledger: TaskLedger) {
+  constructor (ledger: TaskLedger, gate: () => Gate) {
     this.ledger = ledger
+    this.gate = gate
   }
 
   has (taskId: string): boolean {
@@ -35,6 +44,19 @@ export class SchedulerView {
   /** One attempt of a task, as recorded (with `readyAt`: when its task had become ready). */
   attempt (taskId: string, attempt: number): (Readonly<Attempt> & { readonly readyAt?: number }) | undefined {
     return this.ledger.tasks.get(taskId)?.attempts[attempt - 1]
+  }
+
+  /**
+   * Why a ready task has no worker, when it is more than waiting its turn: assignment has not begun, or
+   * no connected worker can run it ("no connected worker handles type "download""). Undefined otherwise.
+   */
+  waitingFor (taskId: string): string | undefined {
+    const task = this.ledger.require(taskId)
+    if (task.state !== 'ready') return undefined
+    const registry = this.ledger.registry
+    const { open, expected } = this.gate()
+    if (!open) return `assignment begins once ${expected} workers have registered (${registry.onlineCount()} so far)`
+    return whyNoWorker(task.spec, this.ledger.strategies.for(task.spec), registry.all())
   }
 
   /** The results of a task's dependencies, keyed by dependency id: what its worker receives as `inputs`. */

@@ -1,3 +1,4 @@
+import type { Standing } from './reputation.js'
 import type { TaskRecord } from './task-record.js'
 
 export interface WorkerRegistration {
@@ -6,7 +7,9 @@ export interface WorkerRegistration {
   name: string
   skill: number
   capabilities?: readonly string[]
-  /** Attempts the worker runs at once. */
+  /** Task types it has handlers for; it is given no other. Undefined: any type (library use). */
+  types?: readonly string[]
+  /** Attempts the worker asks to run at once; it starts with fewer and earns up to this many. */
   maxConcurrent?: number
   /** Higher is preferred by the `priority` strategy. */
   priority?: number
@@ -23,7 +26,11 @@ export interface WorkerInfo {
   readonly name: string
   readonly skill: number
   readonly capabilities: readonly string[]
-  /** Attempts it runs at once. */
+  /** Task types it handles; undefined when it takes any. */
+  readonly types?: readonly string[]
+  /** Attempts it asked to run at once. */
+  readonly maxConcurrent: number
+  /** Attempts it may hold now: what it asked for, within what it has earned (see `Reputation`). */
   readonly capacity: number
   readonly priority: number
   readonly running: number
@@ -32,6 +39,8 @@ export interface WorkerInfo {
   /** Attempts that succeeded, and that failed or timed out, on this worker. */
   readonly completed: number
   readonly failed: number
+  /** Attempts lost with it, over all its registrations: disconnected or silent while holding work. */
+  readonly losses: number
   /** Share of its ended attempts that succeeded, once it has ended any. */
   readonly successRate?: number
   readonly registeredAt: number
@@ -50,6 +59,8 @@ export interface WorkerStatusUpdate {
   draining?: boolean
   priority?: number
   maxConcurrent?: number
+  /** The task types it handles now (a handler was added). */
+  types?: readonly string[]
 }
 
 /** What a worker's status broadcast says about its machine (advisory). */
@@ -66,6 +77,7 @@ export function workerSnapshot (w: WorkerInfo): WorkerInfo {
     name: w.name,
     skill: w.skill,
     capabilities: [...w.capabilities],
+    maxConcurrent: w.maxConcurrent,
     capacity: w.capacity,
     priority: w.priority,
     running: w.running,
@@ -73,8 +85,10 @@ export function workerSnapshot (w: WorkerInfo): WorkerInfo {
     draining: w.draining,
     completed: w.completed,
     failed: w.failed,
+    losses: w.losses,
     registeredAt: w.registeredAt
   }
+  if (w.types != null) copy.types = [...w.types]
   if (w.successRate != null) copy.successRate = w.successRate
   if (w.cpu != null) copy.cpu = w.cpu
   if (w.memoryBytes != null) copy.memoryBytes = w.memoryBytes
@@ -87,9 +101,14 @@ export class WorkerState implements WorkerInfo {
   /** Tasks whose current attempt is leased to this worker (each knows its place: `heldIndex`). */
   readonly held: TaskRecord[] = []
   readonly id: string
+  /** What the admin has learned of it, kept across its registrations. */
+  readonly standing: Standing
   name = ''
   skill = 0
   capabilities: readonly string[] = []
+  types: readonly string[] | undefined
+  maxConcurrent = 1
+  /** Kept equal to the smaller of `maxConcurrent` and the window it has earned (`fitCapacity`). */
   capacity = 1
   priority = 0
   running = 0
@@ -114,8 +133,9 @@ export class WorkerState implements WorkerInfo {
   /** In its registry (a removed worker object may still be referenced by its old leases' records). */
   registered = false
 
-  constructor (reg: WorkerRegistration, now: number) {
+  constructor (reg: WorkerRegistration, standing: Standing, now: number) {
     this.id = reg.id
+    this.standing = standing
     this.registeredAt = now
     this.take(reg)
   }
@@ -124,12 +144,23 @@ export class WorkerState implements WorkerInfo {
   take (reg: WorkerRegistration): void {
     this.name = reg.name
     this.skill = reg.skill
-    this.capabilities = normalizeCapabilities(reg.capabilities)
-    this.capacity = Math.max(1, reg.maxConcurrent ?? 1)
+    this.capabilities = normalizeNames(reg.capabilities) ?? []
+    this.types = normalizeNames(reg.types)
+    this.maxConcurrent = Math.max(1, reg.maxConcurrent ?? 1)
+    this.fitCapacity()
     this.priority = reg.priority ?? 0
     this.sortKey = `${reg.name}\u0000${reg.id}`
     this.online = true
     this.draining = false
+  }
+
+  get losses (): number {
+    return this.standing.losses
+  }
+
+  /** Brings `capacity` back to the smaller of what it asked for and what it has earned. */
+  fitCapacity (): void {
+    this.capacity = Math.min(this.maxConcurrent, this.standing.window)
   }
 
   get successRate (): number | undefined {
@@ -163,7 +194,7 @@ export class WorkerState implements WorkerInfo {
   }
 }
 
-/** Capabilities as a sorted list without repeats, so equal sets look equal. */
-function normalizeCapabilities (capabilities: readonly string[] | undefined): readonly string[] {
-  return capabilities == null || capabilities.length === 0 ? [] : [...new Set(capabilities)].sort()
+/** Names as a sorted list without repeats, so equal sets look equal. */
+function normalizeNames (names: readonly string[] | undefined): readonly string[] | undefined {
+  return names == null ? undefined : [...new Set(names)].sort()
 }

@@ -237,7 +237,7 @@ describe('scheduler: time', () => {
     h.schedule()
     h.advance(500)
     expect(h.state('quantum')).toBe('failed')
-    expect(h.scheduler.view.getTask('quantum').error).toMatch(/no registered worker can run it \(capabilities qpu\)/)
+    expect(h.scheduler.view.getTask('quantum').error).toMatch(/^no connected worker has capabilities qpu after waiting 1000 ms/)
     expect(h.scheduler.view.history('quantum').at(-1)).toMatchObject({ event: 'failed', detail: 'NoSuitableWorkerError' })
     expect(h.state('later')).toBe('running')
   })
@@ -277,16 +277,40 @@ describe('scheduler: workers leaving and results', () => {
     expect(h.scheduler.view.getTask('t').attempts.map(a => [a.workerName, a.outcome])).toEqual([['a', 'lost'], ['b', 'succeeded']])
   })
 
-  it('fails a task that keeps losing its worker', () => {
+  it('fails a task that keeps losing its worker: lost on more distinct proven workers than allowed', () => {
     const h = harness({ maxLostAttempts: 2 })
-    h.submit({ id: 'crasher' })
     for (let i = 0; i < 3; i++) {
+      // each worker proves itself on a task of its own first
+      h.submit({ id: `warm-up-${i}`, priority: 10 })
       h.worker(`w${i}`)
       h.schedule()
+      h.succeed(`warm-up-${i}`)
+      if (i === 0) h.submit({ id: 'crasher' })
+      h.schedule()
+      expect(h.scheduler.view.getTask('crasher').attempts.at(-1)?.workerName).toBe(`w${i}`)
       h.scheduler.unregisterWorker(`peer-w${i}`, h.now, 'disconnected')
     }
     expect(h.state('crasher')).toBe('failed')
-    expect(h.scheduler.view.getTask('crasher').error).toMatch(/lost its worker 3 times/)
+    expect(h.scheduler.view.getTask('crasher').error).toMatch(/lost on 3 different workers, more than maxLostAttempts \(2\)/)
+  })
+
+  it('blames a worker that has delivered nothing for the attempts it loses, not the task; again and again, it is quarantined', () => {
+    const h = harness({ maxLostAttempts: 1 })
+    h.submit({ id: 'honest' })
+    for (let round = 0; round < 3; round++) {
+      h.worker('churner')
+      expect(h.schedule()).toEqual([['honest', 'churner']])
+      h.scheduler.unregisterWorker('peer-churner', h.now, 'disconnected')
+      expect(h.events.at(-1)).toMatchObject({ type: 'worker-left', reason: 'disconnected' })
+      expect(h.events.some(e => e.type === 'worker-quarantined')).toBe(round === 2)
+    }
+    expect(h.state('honest')).toBe('ready')
+    expect(h.scheduler.view.getTask('honest').attempts.map(a => a.outcome)).toEqual(['lost', 'lost', 'lost'])
+    expect(h.events.filter(e => e.type === 'attempt-ended').map(e => e.type === 'attempt-ended' && e.blame)).toEqual(['worker', 'worker', 'worker'])
+    expect(h.scheduler.quarantinedUntil('peer-churner', h.now)).toBe(h.now + 5_000)
+    // the same peer id is refused for a while; the next quarantine lasts twice as long
+    h.advance(5_000)
+    expect(h.scheduler.quarantinedUntil('peer-churner', h.now)).toBeUndefined()
   })
 
   it('accepts a result once, only from the lease holder with the right token', () => {
