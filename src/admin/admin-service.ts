@@ -8,7 +8,7 @@ import { MemoryJournal, type Journal } from '../store/journal.js'
 import { toTaskSpecs } from '../tasks/normalize.js'
 import { AdminApi } from './api.js'
 import { ClientServer } from './client-server.js'
-import { CLOSE_GRACE_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS } from './constants.js'
+import { CLOSE_GRACE_MS, DEFAULT_BAN_MS, DEFAULT_INITIAL_WINDOW, PRE_REGISTER_MAX_FRAME_BYTES, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS } from './constants.js'
 import { FlushCycle } from './flush-cycle.js'
 import { leaseTokens } from './lease-tokens.js'
 import { PeerGuard } from './peer-guard.js'
@@ -59,8 +59,22 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.labels = { ...(init.id != null ? { id: init.id } : {}), ...(init.name != null ? { name: init.name } : {}) }
     this.journal = init.journal ?? new MemoryJournal()
     this.clock = init.clock ?? Date.now
-    const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, random } = init
-    this.scheduler = new Scheduler({ strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, random, maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS, newToken: leaseTokens() })
+    const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, random } = init
+    this.scheduler = new Scheduler({
+      strategy,
+      strategies,
+      expectedWorkers,
+      onNoWorker,
+      noWorkerGraceMs,
+      leaseTtlMs,
+      maxLostAttempts,
+      maxWorkerConcurrency,
+      random,
+      // on a network workers earn their capacity: one that never answers holds only this much
+      initialWindow: init.initialWindow ?? Math.min(DEFAULT_INITIAL_WINDOW, maxWorkerConcurrency ?? DEFAULT_INITIAL_WINDOW),
+      maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS,
+      newToken: leaseTokens()
+    })
     this.guard = new PeerGuard({ maxStrikes: init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES, banMs: init.banMs ?? DEFAULT_BAN_MS, clock: this.clock })
     this.workers = new WorkerProtocol({
       scheduler: this.scheduler,
@@ -70,6 +84,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       maxWorkers: init.maxWorkers ?? DEFAULT_MAX_WORKERS,
       heartbeatMs: init.heartbeatMs ?? Math.min(DEFAULT_HEARTBEAT_MS, Math.floor(this.scheduler.leaseTtlMs / 3)),
       maxFrameBytes: init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      preRegisterMaxFrameBytes: Math.min(PRE_REGISTER_MAX_FRAME_BYTES, init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
       maxBufferedBytes: init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       registerTimeoutMs: init.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
       closeGraceMs: CLOSE_GRACE_MS,

@@ -54,6 +54,9 @@ export function announce (events: readonly SchedulerEvent[], view: SchedulerView
       case 'worker-left':
         if (listening('worker:disconnected')) emit('worker:disconnected', { ...workerSnapshot(e.worker), reason: e.reason })
         break
+      case 'worker-quarantined':
+        if (listening('worker:quarantined')) emit('worker:quarantined', { ...workerSnapshot(e.worker), until: e.until, reason: e.reason })
+        break
       case 'assigning-started':
         if (listening('assigning:started')) emit('assigning:started', { workers: e.workers })
         break

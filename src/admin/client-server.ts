@@ -3,7 +3,7 @@ import { readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
-import { OVERSIZED_FRAME_STRIKES } from './constants.js'
+import { FATAL_FRAME_STRIKES } from './constants.js'
 import { watchEvents } from './watch.js'
 import type { AdminApi } from './api.js'
 import type { NetworkEvents } from './events.js'
@@ -44,7 +44,7 @@ export class ClientServer {
 
     readFrames(stream, ClientRequest, {
       maxFrameBytes,
-      onInvalid: (err, fatal) => { this.init.strike(peerId, `client frame: ${err.message}`, fatal ? OVERSIZED_FRAME_STRIKES : 1, connection) },
+      onInvalid: (err, fatal) => { this.init.strike(peerId, `client frame: ${err.message}`, fatal ? FATAL_FRAME_STRIKES : 1, connection) },
       onFrame: (req) => {
         const fail = (err: Error): void => {
           writer.write({ id: req.id, ok: false, result: EMPTY, error: err.message, errorName: err.name, more: false })

@@ -12,8 +12,11 @@ export const DEFAULT_MAX_INVALID_FRAMES = 20
 export const DEFAULT_BAN_MS = 60_000
 /** Peers whose strikes and bans are remembered at once; the oldest are forgotten first. */
 export const MAX_TRACKED_PEERS = 10_000
-/** A frame too large to read ends its stream, and weighs this many strikes. */
-export const OVERSIZED_FRAME_STRIKES = 5
+/**
+ * A stream that cannot be read further (a frame too large, a length prefix that is not one, a first frame
+ * that is not a Register) ends, and weighs this many strikes.
+ */
+export const FATAL_FRAME_STRIKES = 5
 /** Tasks held at once. */
 export const DEFAULT_MAX_TASKS = 1_000_000
 /** Largest payload of one task, as JSON. */
@@ -21,7 +24,15 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
 /** Registered workers at most. */
 export const DEFAULT_MAX_WORKERS = 4096
 /** Time a new task stream has to send its Register frame. */
-export const DEFAULT_REGISTER_TIMEOUT_MS = 10_000
+export const DEFAULT_REGISTER_TIMEOUT_MS = 5_000
+/** Largest frame a task stream may send before its worker is registered (a Register is small). */
+export const PRE_REGISTER_MAX_FRAME_BYTES = 64 * 1024
+/** Bytes all not-yet-registered task streams may hold together; beyond it, new ones are refused. */
+export const UNREGISTERED_BUDGET_BYTES = 8 * 1024 * 1024
+/** Task streams that may be waiting to register at once. */
+export const MAX_UNREGISTERED_STREAMS = 256
+/** Concurrent attempts a newly registered worker may hold; it earns more by delivering. */
+export const DEFAULT_INITIAL_WINDOW = 2
 /** How often workers are asked to renew their leases (at most a third of the lease TTL). */
 export const DEFAULT_HEARTBEAT_MS = 3_000
 /** Task streams one connection may open at once, and the admin's own to each. */

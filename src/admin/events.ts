@@ -49,6 +49,8 @@ export interface FrameRejectedDetail {
 export interface AdminEvents {
   'worker:connected': CustomEvent<WorkerInfo>
   'worker:disconnected': CustomEvent<WorkerInfo & { reason: string }>
+  /** A worker kept losing work (disconnected or silent while holding it): it is refused until `until`. */
+  'worker:quarantined': CustomEvent<WorkerInfo & { until: number, reason: string }>
   /** A status broadcast of a registered worker arrived (its CPU and memory are now on its record). */
   'worker:status': CustomEvent<WorkerInfo>
   'assigning:started': CustomEvent<{ workers: number }>
@@ -68,7 +70,7 @@ export interface AdminEvents {
 }
 
 export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
-  'worker:connected', 'worker:disconnected', 'worker:status', 'assigning:started', 'task:submitted',
+  'worker:connected', 'worker:disconnected', 'worker:quarantined', 'worker:status', 'assigning:started', 'task:submitted',
   'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected',
   'peer:banned', 'journal:written', 'error'
 ]

@@ -28,7 +28,7 @@ export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks
   maxFrameBytes?: number
   /** Bytes waiting for a worker that does not read, before its stream is aborted. @default 32 MiB */
   maxBufferedBytes?: number
-  /** Time a new task stream has to register. @default 10000 */
+  /** Time a new task stream has to register. @default 5000 */
   registerTimeoutMs?: number
   /** Invalid frames a peer may send (across reconnections) before it is disconnected and banned. @default 20 */
   maxInvalidFrames?: number

@@ -40,7 +40,8 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
         break
       }
       case 'attempt-ended':
-        if (e.outcome === 'timed-out') send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.error ?? 'timed out' } })
+        // a worker still connected is told to drop what it no longer holds (timed out, taken back)
+        if (e.outcome === 'timed-out' || e.outcome === 'lost') send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.error ?? e.outcome } })
         break
       case 'cancelled':
         if (e.workerId != null && e.attempt != null) send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.reason } })
@@ -48,6 +49,8 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
       case 'worker-left':
         // a worker that went silent without closing its connection: drop it; it reconnects if it is alive
         if (e.reason === 'lease-expired') workers.drop(e.worker.id, new ProtocolError('lease expired: no heartbeat in time'))
+        // a quarantined one is dropped too; when it reconnects, its refusal says when it may come back
+        if (e.reason === 'quarantined') workers.drop(e.worker.id, new ProtocolError('quarantined: it kept losing the work it was given'))
         break
     }
   }

@@ -1,10 +1,10 @@
-import { AuthorizationError, LimitExceededError, ProtocolError, ValidationError } from '../errors.js'
+import { AuthorizationError, LimitExceededError, ProtocolError, RegistrationRefusedError, ValidationError } from '../errors.js'
 import { decodeJson } from '../protocol/json.js'
-import { checkRegister, checkResult } from '../protocol/validate.js'
-import { OVERSIZED_FRAME_STRIKES } from './constants.js'
+import { checkResult, registerProblems, typesProblem } from '../protocol/validate.js'
+import { FATAL_FRAME_STRIKES, MAX_UNREGISTERED_STREAMS, UNREGISTERED_BUDGET_BYTES } from './constants.js'
 import { WorkerSession, type SessionHandler, type SessionOptions } from './worker-session.js'
 import type { Scheduler } from '../core/scheduler.js'
-import type { Frame, Register, TaskResult } from '../protocol/pb/tasks.js'
+import type { Frame, Handlers, Register, TaskResult } from '../protocol/pb/tasks.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 
 export interface WorkerProtocolInit extends SessionOptions {
@@ -39,15 +39,24 @@ export class WorkerProtocol implements SessionHandler {
   private readonly init: WorkerProtocolInit
   /** Registered workers' sessions, by peer id. */
   private readonly sessions = new Map<string, WorkerSession>()
+  /** Streams whose worker has not registered yet: they share one byte budget. */
+  private readonly unregistered = new Set<WorkerSession>()
   private replies: Reply[] = []
 
   constructor (init: WorkerProtocolInit) {
     this.init = init
   }
 
-  /** A worker opened a task stream. */
+  /** A worker opened a task stream; past the limits on streams waiting to register, it is refused. */
   accept (stream: Stream, connection: Connection): void {
-    new WorkerSession(stream, connection, this, this.init).start()
+    if (this.unregistered.size >= MAX_UNREGISTERED_STREAMS || this.unregisteredBytes() >= UNREGISTERED_BUDGET_BYTES) {
+      this.init.refused(connection.remotePeer.toString(), `${this.unregistered.size} task streams are waiting to register already, holding ${this.unregisteredBytes()} bytes: refused a new one`)
+      stream.abort(new LimitExceededError('too many peers are registering at once; try again shortly'))
+      return
+    }
+    const session = new WorkerSession(stream, connection, this, this.init)
+    this.unregistered.add(session)
+    session.start()
   }
 
   /** The registered session of a worker. */
@@ -105,14 +114,26 @@ export class WorkerProtocol implements SessionHandler {
       this.onInvalid(session, 'Register sent twice on one stream', false)
       return
     }
-    const problem = checkRegister(reg)
-    if (problem != null) {
-      this.refuse(session, new ValidationError([{ path: 'register', message: problem }], { subject: `worker ${session.peerId}` }))
+    this.unregistered.delete(session)
+    const { scheduler, clock } = this.init
+    const problems = registerProblems(reg)
+    if (problems.length > 0) {
+      this.refuse(session, new ValidationError(problems.map(p => ({ ...p, path: `register.${p.path}` })), { subject: 'the worker\'s registration' }))
       return
     }
     const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
     if (allowed !== true) {
       this.refuse(session, new AuthorizationError(`peer ${session.peerId} may not join as a worker: ${allowed}`))
+      return
+    }
+    const until = scheduler.quarantinedUntil(session.peerId, clock())
+    if (until != null) {
+      this.refuse(session, new RegistrationRefusedError(`this worker is quarantined for ${Math.ceil((until - clock()) / 1000)} s more: it kept losing the work it was given (disconnected or silent while holding it)`), until - clock())
+      return
+    }
+    const rival = scheduler.view.workers().find(w => w.name === reg.name && w.id !== session.peerId && w.online)
+    if (rival != null) {
+      this.refuse(session, new RegistrationRefusedError(`the name "${reg.name}" is taken by another connected worker (${rival.id}); start this one with another --name`))
       return
     }
     const previous = this.sessions.get(session.peerId)
@@ -125,18 +146,19 @@ export class WorkerProtocol implements SessionHandler {
       this.forget(previous)
       previous.abort(new ProtocolError('replaced by a newer stream from the same worker'))
     }
-    const { scheduler, clock } = this.init
     const { worker, revoked } = scheduler.registerWorker({
       id: session.peerId,
       name: reg.name,
       skill: reg.skill,
       capabilities: reg.capabilities,
+      // a worker of protocol version 1 does not say which types it handles: it is given any
+      ...(reg.version === '1' ? {} : { types: reg.types }),
       maxConcurrent: reg.maxConcurrent,
       priority: reg.priority
     }, clock(), reg.leases)
-    session.worker = worker
+    session.admit(worker)
     this.sessions.set(session.peerId, session)
-    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '' } })
+    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0 } })
     for (const lease of revoked) {
       this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
     }
@@ -184,16 +206,35 @@ export class WorkerProtocol implements SessionHandler {
     this.init.requestFlush()
   }
 
+  onHandlers (session: WorkerSession, handlers: Handlers): void {
+    const problem = typesProblem(handlers.types)
+    if (problem != null) {
+      this.onInvalid(session, `handlers: ${problem}`, false)
+      return
+    }
+    this.init.scheduler.updateWorker(session.peerId, { types: handlers.types })
+    this.init.requestFlush()
+  }
+
+  onUnregisteredBytes (session: WorkerSession): void {
+    if (this.unregisteredBytes() <= UNREGISTERED_BUDGET_BYTES) return
+    // the streams waiting to register hold more than they may together: this one, which just grew, goes
+    this.unregistered.delete(session)
+    this.onInvalid(session, `sent ${session.bufferedBytes} bytes of frames before registering, while the streams waiting to register hold ${UNREGISTERED_BUDGET_BYTES} bytes together`, true)
+    session.abort(new LimitExceededError('too much data before registering'))
+  }
+
   onDrain (session: WorkerSession): void {
     this.init.scheduler.updateWorker(session.peerId, { draining: true })
     this.init.log('worker %s is draining', session.worker?.name)
   }
 
   onInvalid (session: WorkerSession, reason: string, fatal: boolean): void {
-    this.init.strike(session.peerId, reason, fatal ? OVERSIZED_FRAME_STRIKES : 1, session.connection as Connection)
+    this.init.strike(session.peerId, reason, fatal ? FATAL_FRAME_STRIKES : 1, session.connection as Connection)
   }
 
   onClose (session: WorkerSession): void {
+    this.unregistered.delete(session)
     if (this.sessions.get(session.peerId) !== session) return
     this.forget(session)
     this.init.scheduler.unregisterWorker(session.peerId, this.init.clock(), 'disconnected')
@@ -211,10 +252,20 @@ export class WorkerProtocol implements SessionHandler {
     session.worker = undefined
   }
 
-  /** A refusal goes out at once (nothing waits for the journal), then the stream closes. */
-  private refuse (session: WorkerSession, err: Error): void {
+  /**
+   * A refusal goes out at once (nothing waits for the journal), then the stream closes. With `retryAfterMs`
+   * the worker may come back then (a quarantine ends); without, it should not.
+   */
+  private refuse (session: WorkerSession, err: Error, retryAfterMs = 0): void {
+    this.unregistered.delete(session)
     this.init.refused(session.peerId, err.message)
-    session.write({ registerAck: { network: this.init.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name } })
+    session.write({ registerAck: { network: this.init.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name, retryAfterMs: Math.ceil(retryAfterMs) } })
     void session.closeGracefully()
+  }
+
+  private unregisteredBytes (): number {
+    let bytes = 0
+    for (const session of this.unregistered) bytes += session.bufferedBytes
+    return bytes
   }
 }

@@ -1,7 +1,7 @@
 import { ProtocolError, TimeoutError } from '../errors.js'
-import { onceFinished, readFrames } from '../protocol/frame-reader.js'
+import { onceFinished, readFrames, type FrameReader } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
-import { Frame, type Register, type TaskResult } from '../protocol/pb/tasks.js'
+import { Frame, type Handlers, type Register, type TaskResult } from '../protocol/pb/tasks.js'
 import { deadline } from '../util/deadline.js'
 import type { WorkerInfo } from '../core/registry.js'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -12,6 +12,10 @@ export interface SessionHandler {
   onResult(session: WorkerSession, result: TaskResult): void
   onHeartbeat(session: WorkerSession): void
   onDrain(session: WorkerSession): void
+  /** The worker's handlers changed: these are the task types it takes now. */
+  onHandlers(session: WorkerSession, handlers: Handlers): void
+  /** Bytes arrived on a stream whose worker has not registered yet (they are held against a shared budget). */
+  onUnregisteredBytes(session: WorkerSession): void
   /** An invalid frame; `fatal` when the stream cannot be read further (it is aborted right after). */
   onInvalid(session: WorkerSession, reason: string, fatal: boolean): void
   /** The stream ended, after every frame it received was handled. */
@@ -19,7 +23,10 @@ export interface SessionHandler {
 }
 
 export interface SessionOptions {
+  /** Largest frame once the worker has registered. */
   maxFrameBytes: number
+  /** Largest frame before it has: a Register is small. */
+  preRegisterMaxFrameBytes: number
   maxBufferedBytes: number
   registerTimeoutMs: number
   /** How long a graceful close waits for the worker to end its side. */
@@ -32,18 +39,23 @@ export type SessionConnection = Pick<Connection, 'remotePeer' | 'close'>
 /**
  * One worker's task stream on the admin: decodes frames and hands each to the handler; buffers outgoing
  * frames until the admin flushes them, which it does once its journal has recorded what they announce.
+ * Until the worker has registered, the stream gets a small frame limit and a short deadline, and its first
+ * frame must be a Register.
  */
 export class WorkerSession {
   readonly peerId: string
   readonly stream: Stream
   readonly connection: SessionConnection
-  /** Set once the admin accepted its Register: what the worker registered as. */
+  /** Set once the admin accepted its Register (`admit`): what the worker registered as. */
   worker: WorkerInfo | undefined
   private readonly handler: SessionHandler
+  private reader: FrameReader | undefined
   private readonly writer: FrameWriter<Frame>
   private readonly options: SessionOptions
   private registerTimer: ReturnType<typeof setTimeout> | undefined
   private closed = false
+  /** Closing gracefully (after a refusal, say): what the worker still sends is not read. */
+  private closing = false
 
   constructor (stream: Stream, connection: SessionConnection, handler: SessionHandler, options: SessionOptions) {
     this.stream = stream
@@ -58,12 +70,25 @@ export class WorkerSession {
     return this.worker != null
   }
 
+  /** Bytes received that do not make a whole frame yet. */
+  get bufferedBytes (): number {
+    return this.reader?.decoder.bufferedBytes ?? 0
+  }
+
+  /** The admin accepted the worker: it is registered as `worker`, and its frames may be full-sized. */
+  admit (worker: WorkerInfo): void {
+    this.worker = worker
+    if (this.reader != null) this.reader.decoder.maxFrameBytes = this.options.maxFrameBytes
+  }
+
   start (): void {
-    readFrames(this.stream, Frame, {
-      maxFrameBytes: this.options.maxFrameBytes,
+    this.reader = readFrames(this.stream, Frame, {
+      maxFrameBytes: this.options.preRegisterMaxFrameBytes,
       onFrame: frame => { this.dispatch(frame) },
       onInvalid: (err, fatal) => { this.handler.onInvalid(this, err.message, fatal) }
     })
+    // after the reader's listener: what it holds of an unfinished frame counts against the shared budget
+    this.stream.addEventListener('message', () => { if (!this.registered) this.handler.onUnregisteredBytes(this) })
     // after the worker's last frames (a final result before it leaves), not merely after 'close'
     onceFinished(this.stream, () => {
       clearTimeout(this.registerTimer)
@@ -99,6 +124,7 @@ export class WorkerSession {
    * not read.
    */
   async closeGracefully (): Promise<void> {
+    this.closing = true
     this.writer.flush()
     const bound = deadline(this.options.closeGraceMs)
     const ended = new Promise<void>(resolve => {
@@ -117,21 +143,26 @@ export class WorkerSession {
   }
 
   private dispatch (frame: Frame): void {
+    if (this.closing) return
     const bodies = (frame.register != null ? 1 : 0) + (frame.result != null ? 1 : 0) + (frame.heartbeat != null ? 1 : 0) +
       (frame.drain != null ? 1 : 0) + (frame.registerAck != null ? 1 : 0) + (frame.assignment != null ? 1 : 0) +
-      (frame.cancel != null ? 1 : 0) + (frame.resultAck != null ? 1 : 0)
-    if (bodies !== 1) {
+      (frame.cancel != null ? 1 : 0) + (frame.resultAck != null ? 1 : 0) + (frame.handlers != null ? 1 : 0)
+    if (!this.registered && (bodies !== 1 || frame.register == null)) {
+      // a peer that does not open with a Register does not speak this protocol: nothing after it is read
+      this.handler.onInvalid(this, 'the first frame is not a Register', true)
+      this.abort(new ProtocolError('the first frame on a task stream must be a Register'))
+    } else if (bodies !== 1) {
       this.handler.onInvalid(this, `frame with ${bodies} bodies (exactly one expected)`, false)
     } else if (frame.register != null) {
       this.handler.onRegister(this, frame.register)
-    } else if (!this.registered) {
-      this.handler.onInvalid(this, 'frame before Register', false)
     } else if (frame.result != null) {
       this.handler.onResult(this, frame.result)
     } else if (frame.heartbeat != null) {
       this.handler.onHeartbeat(this)
     } else if (frame.drain != null) {
       this.handler.onDrain(this)
+    } else if (frame.handlers != null) {
+      this.handler.onHandlers(this, frame.handlers)
     } else {
       this.handler.onInvalid(this, 'frame that only the admin sends', false)
     }

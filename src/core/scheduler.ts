@@ -194,10 +194,12 @@ export class Scheduler {
     const worker = this.registry.get(workerId)
     if (worker == null) return false
     const why = reason === 'lease-expired' ? 'its lease expired' : reason === 'disconnected' ? 'the worker disconnected' : reason === 'quarantined' ? 'the worker was quarantined' : 'the worker was unregistered'
-    const blameWorker = reason === 'disconnected' || reason === 'lease-expired'
+    const held = [...worker.held]
+    for (const task of held) this.loseAttempt(task, now, why, false)
+    // one incident, however many attempts it held: one loss against it
     this.leaving = worker
     try {
-      for (const task of [...worker.held]) this.loseAttempt(task, now, why, blameWorker)
+      if (held.length > 0 && (reason === 'disconnected' || reason === 'lease-expired')) this.blame(worker, now)
     } finally {
       this.leaving = undefined
     }

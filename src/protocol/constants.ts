@@ -28,11 +28,20 @@ export const DEFAULT_MAX_STATUS_BYTES = 16 * 1024
 export const FIELD_LIMITS = {
   name: 128,
   capability: 128,
+  capabilities: 64,
+  types: 256,
+  skill: 1_000_000,
+  priority: 1000,
   taskId: 512,
   token: 256,
   error: 16 * 1024,
-  maxConcurrent: 1024
+  maxConcurrent: 1024,
+  version: 16
 } as const
+
+/** Versions of the task protocol a worker may register with: "1" takes any task type, "2" lists its types. */
+export const WORKER_PROTOCOL_VERSIONS = ['1', '2'] as const
+export const CURRENT_WORKER_PROTOCOL_VERSION = '2'
 
 /** Where an admin listens when told nothing: every interface, the port workers are told to dial. */
 export const DEFAULT_ADMIN_LISTEN = '/ip4/0.0.0.0/tcp/4001'

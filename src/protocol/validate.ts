@@ -1,4 +1,5 @@
-import { FIELD_LIMITS } from './constants.js'
+import { FIELD_LIMITS, WORKER_PROTOCOL_VERSIONS } from './constants.js'
+import type { Problem } from '../errors.js'
 import type { Register, TaskAssignment, TaskResult } from './pb/tasks.js'
 
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u
@@ -10,16 +11,32 @@ function checkLabel (value: string, what: string, max: number): string | undefin
   return undefined
 }
 
-/** Why a Register frame is unacceptable, or undefined. */
-export function checkRegister (r: Register): string | undefined {
-  const name = checkLabel(r.name, 'worker name', FIELD_LIMITS.name)
-  if (name != null) return name
-  if (!Number.isFinite(r.skill) || r.skill < 0) return `skill ${r.skill} is not a number >= 0`
-  for (const cap of r.capabilities) {
-    const bad = checkLabel(cap, `capability "${cap.slice(0, 40)}"`, FIELD_LIMITS.capability)
+/**
+ * What is wrong with a Register frame, each with the field's path, or an empty list. A worker sends
+ * what its operator configured, so every problem is named; the CLI checks the same before connecting.
+ */
+export function registerProblems (r: Register): Problem[] {
+  const problems: Problem[] = []
+  const add = (path: string, message: string | undefined): void => { if (message != null) problems.push({ path, message }) }
+  add('name', checkLabel(r.name, 'the worker name', FIELD_LIMITS.name))
+  if (!Number.isFinite(r.skill) || r.skill < 0 || r.skill > FIELD_LIMITS.skill) add('skill', `${r.skill} is not a number from 0 to ${FIELD_LIMITS.skill}`)
+  if (r.capabilities.length > FIELD_LIMITS.capabilities) add('capabilities', `${r.capabilities.length} capabilities, more than ${FIELD_LIMITS.capabilities}`)
+  r.capabilities.forEach((cap, i) => { add(`capabilities[${i}]`, checkLabel(cap, `capability "${cap.slice(0, 40)}"`, FIELD_LIMITS.capability)) })
+  add('types', typesProblem(r.types))
+  if (r.maxConcurrent < 1 || r.maxConcurrent > FIELD_LIMITS.maxConcurrent) add('max_concurrent', `${r.maxConcurrent} is not from 1 to ${FIELD_LIMITS.maxConcurrent}`)
+  if (Math.abs(r.priority) > FIELD_LIMITS.priority) add('priority', `${r.priority} is not from -${FIELD_LIMITS.priority} to ${FIELD_LIMITS.priority}`)
+  if (r.leases.length > Math.max(1, r.maxConcurrent)) add('leases', `${r.leases.length} leases held, more than the ${r.maxConcurrent} attempts it runs at once`)
+  if (!(WORKER_PROTOCOL_VERSIONS as readonly string[]).includes(r.version)) add('version', `protocol version "${r.version.slice(0, FIELD_LIMITS.version)}" is not one this admin speaks (${WORKER_PROTOCOL_VERSIONS.join(', ')}); run the same taskmesh version on both sides`)
+  return problems
+}
+
+/** What is wrong with a list of task types a worker handles, or undefined. */
+export function typesProblem (types: readonly string[]): string | undefined {
+  if (types.length > FIELD_LIMITS.types) return `${types.length} task types, more than ${FIELD_LIMITS.types}`
+  for (const type of types) {
+    const bad = checkLabel(type, `task type "${type.slice(0, 40)}"`, FIELD_LIMITS.capability)
     if (bad != null) return bad
   }
-  if (r.maxConcurrent > FIELD_LIMITS.maxConcurrent) return `max concurrent tasks ${r.maxConcurrent} is above ${FIELD_LIMITS.maxConcurrent}`
   return undefined
 }
 

@@ -30,8 +30,8 @@ export class AdminSession {
   readonly stream: Stream
   /** Resolves when the stream has ended and every frame it brought was handled. */
   readonly ended: Promise<void>
-  /** The admin refused the registration, saying why. */
-  refusal: Error | undefined
+  /** The admin refused the registration, saying why (and, for a refusal that lasts a while, until when). */
+  refusal: (Error & { retryAfterMs?: number }) | undefined
   private readonly handler: AdminSessionHandler
   private readonly writer: FrameWriter<Frame>
   private readonly options: AdminSessionOptions
@@ -103,9 +103,12 @@ export class AdminSession {
       return
     }
     this.options.log.error('admin refused this worker: %s', ack.error)
-    this.refusal = ack.errorName === AuthorizationError.name
+    const refusal: Error & { retryAfterMs?: number } = ack.errorName === AuthorizationError.name
       ? new AuthorizationError(ack.error)
-      : new RegistrationRefusedError(`the admin refused this worker${ack.errorName !== '' ? ` (${ack.errorName})` : ''}: ${ack.error}`)
-    this.stream.abort(this.refusal)
+      : new RegistrationRefusedError(`the admin refused this worker${ack.errorName !== '' && ack.errorName !== RegistrationRefusedError.name ? ` (${ack.errorName})` : ''}: ${ack.error}`)
+    // a refusal that lasts a while (a quarantine) says when to come back
+    if (ack.retryAfterMs > 0) refusal.retryAfterMs = ack.retryAfterMs
+    this.refusal = refusal
+    this.stream.abort(refusal)
   }
 }

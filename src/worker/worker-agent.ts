@@ -4,6 +4,7 @@ import { InvalidStateError } from '../errors.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
 import { parseAdminAddress } from './admin-address.js'
+import { checkRegistration } from './registration.js'
 import { WorkerService, type WorkerInit } from './worker-service.js'
 import { WORKER_EVENT_NAMES, type WorkerEvents } from './events.js'
 import { DEFAULT_NETWORK, statusTopic } from '../protocol/constants.js'
@@ -38,12 +39,22 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
   private readonly handlers = new Map<string, TaskHandler>()
   private node: Libp2p<TaskmeshServices<{ worker: WorkerService }>> | undefined
 
-  /** Throws an InvalidAddressError at once when `adminPeer` cannot be dialled as given. */
+  /**
+   * Throws at once what connecting would end in: an InvalidAddressError when `adminPeer` cannot be dialled
+   * as given, a ValidationError naming each setting the admin would refuse (65 capabilities, say).
+   */
   constructor (name: string, options: WorkerAgentOptions) {
     super()
     this.name = name
     this.options = options
     parseAdminAddress(options.adminPeer)
+    checkRegistration({
+      name,
+      skill: options.skillLevel ?? 0,
+      capabilities: options.capabilities ?? [],
+      maxConcurrent: Math.max(1, options.maxConcurrent ?? 1),
+      priority: options.priority ?? 0
+    }, new Set(['simulate', ...Object.keys(options.handlers ?? {})]))
   }
 
   /** Runs tasks of `type` with `handler`. May be called before or after start. */

@@ -8,6 +8,7 @@ import { parseAdminAddress } from './admin-address.js'
 import { AdminDialer, describeDialError } from './connection.js'
 import { DEFAULT_DISCOVERY_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_RESULTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_STATUS_INTERVAL_MS, RECONNECT_JITTER, RESULT_FRAME_OVERHEAD_BYTES, STOP_CLOSE_TIMEOUT_MS } from './constants.js'
 import { simulate, type TaskHandler } from './handlers.js'
+import { registration, type WorkerIdentity } from './registration.js'
 import { ResultOutbox } from './result-outbox.js'
 import { AdminSession, type AdminSessionHandler } from './session.js'
 import { StatusReporter } from './status-reporter.js'
@@ -130,9 +131,16 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     return this.session?.accepted ?? false
   }
 
-  /** Runs tasks of `type` with `handler` (replacing any handler for that type). */
+  /** Who this worker says it is when it registers. */
+  get identity (): WorkerIdentity {
+    return { name: this.name, skill: this.skill, capabilities: this.capabilities, maxConcurrent: this.maxConcurrent, priority: this.init.priority ?? 0 }
+  }
+
+  /** Runs tasks of `type` with `handler` (replacing any handler for that type); the admin hears of a new type. */
   handle (type: string, handler: TaskHandler): void {
+    const added = !this.handlers.has(type)
     this.handlers.set(type, handler)
+    if (added && this.session?.accepted === true) this.session.send({ handlers: { types: [...this.handlers.keys()] } })
   }
 
   isStarted (): boolean {
@@ -235,21 +243,26 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     let failures = 0
     while (!this.stopping) {
       let reason: string
+      /** A quarantine's end, when the admin named one. */
+      let notBefore = 0
       try {
         if (await this.runSession(this.controller.signal)) failures = 0
         reason = 'admin closed the stream'
       } catch (err) {
         if (this.stopping) break
-        const name = (err as Error).name
-        if (name === AuthorizationError.name || name === RegistrationRefusedError.name) {
-          this.safeDispatchEvent('error', { detail: err as Error })
+        const refusal = err as Error & { retryAfterMs?: number }
+        const refused = refusal.name === AuthorizationError.name || refusal.name === RegistrationRefusedError.name
+        if (refused && (refusal.retryAfterMs ?? 0) === 0) {
+          // refused for good: reconnecting would only be refused again
+          this.safeDispatchEvent('error', { detail: refusal })
           break
         }
-        reason = describeDialError(err as Error)
+        reason = refused ? refusal.message : describeDialError(refusal)
+        notBefore = refusal.retryAfterMs ?? 0
       }
       if (this.stopping) break
       failures++
-      const delayMs = backoffDelay(this.backoff, failures + 1, this.init.random ?? Math.random)
+      const delayMs = Math.max(notBefore, backoffDelay(this.backoff, failures + 1, this.init.random ?? Math.random))
       this.safeDispatchEvent('reconnecting', { detail: { attempt: failures, delayMs, reason } })
       try {
         await sleep(delayMs, undefined, { signal: this.controller.signal })
@@ -265,15 +278,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     const stream = await connection.newStream(TASK_PROTOCOL, { signal })
     const session = new AdminSession(stream, this, { maxFrameBytes: this.init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES, log: this.log })
     this.session = session
-    session.start({
-      name: this.name,
-      skill: this.skill,
-      capabilities: this.capabilities,
-      maxConcurrent: this.maxConcurrent,
-      priority: this.init.priority ?? 0,
-      leases: [...this.runner.leases(), ...this.outbox.leases()],
-      version: '1'
-    })
+    session.start(registration(this.identity, this.handlers.keys(), [...this.runner.leases(), ...this.outbox.leases()]))
     await session.ended
     if (this.session === session) this.session = undefined
     if (session.accepted) {

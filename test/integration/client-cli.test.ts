@@ -22,7 +22,7 @@ describe('talking to a running admin from the CLI', () => {
     expect(code).toBe(1)
     expect(events[0]).toEqual({ event: 'submitted', added: ['1', '2', '3'], existing: [] })
     expect(events.at(-1)).toMatchObject({ event: 'summary', total: 3, succeeded: 2, failed: 1 })
-    expect(events.at(-1)!.tasks[2]).toMatchObject({ id: '3', status: 'failed', error: expect.stringMatching(/no registered worker can run it \(skill >= 8\)/) })
+    expect(events.at(-1)!.tasks[2]).toMatchObject({ id: '3', status: 'failed', error: expect.stringMatching(/^no connected worker has skill >= 8 after waiting/) })
 
     const status = (await runCli(['status', '--admin', at, '--json'])).events[0]!
     expect(status.summary).toMatchObject({ total: 3, counts: { succeeded: 2, failed: 1 }, strategy: 'skill-fit', network: 'default' })

@@ -19,13 +19,13 @@ function fuzzer (seed: number, taskIds: string[]): () => Uint8Array {
   const str = (): string => String.fromCharCode(...Array.from({ length: int(20) }, () => 32 + int(0x2f00)))
   const valid = (): Frame => {
     switch (int(8)) {
-      case 0: return { register: { name: str(), skill: random() * 20 - 5, capabilities: [str()], maxConcurrent: int(2000), priority: int(10), leases: [{ taskId: taskIds[int(taskIds.length)]!, attempt: 1 + int(3), token: str() }], version: str() } }
+      case 0: return { register: { name: str(), skill: random() * 20 - 5, capabilities: [str()], maxConcurrent: int(2000), priority: int(10), leases: [{ taskId: taskIds[int(taskIds.length)]!, attempt: 1 + int(3), token: str() }], version: str(), types: [str()] } }
       case 1: case 2: return { result: { taskId: random() < 0.7 ? taskIds[int(taskIds.length)]! : str(), attempt: int(4), token: str(), success: random() < 0.5, output: bytes(int(40)), error: str(), durationMs: random() * 1e6, unrecoverable: random() < 0.5 } }
       case 3: return { heartbeat: { running: int(100) } }
       case 4: return { drain: { reason: str() } }
       // frames only the admin sends, and a frame with two bodies
       case 5: return { assignment: { taskId: str(), attempt: 1, token: str(), description: str(), type: str(), difficulty: 1, payload: bytes(5), inputs: bytes(5), timeoutMs: 1 } }
-      case 6: return { registerAck: { network: str(), leaseTtlMs: 1, heartbeatMs: 1, error: str(), errorName: str() } }
+      case 6: return { registerAck: { network: str(), leaseTtlMs: 1, heartbeatMs: 1, error: str(), errorName: str(), retryAfterMs: int(100) } }
       default: return { heartbeat: { running: 1 }, drain: { reason: 'two bodies' } }
     }
   }
@@ -43,6 +43,12 @@ function fuzzer (seed: number, taskIds: string[]): () => Uint8Array {
   }
 }
 
+/** A frame as it goes on the wire: its length, then its bytes. */
+function frame (f: Frame): Uint8Array {
+  const body = Frame.encode(f)
+  return Uint8Array.from([...varint.encode(body.length), ...body])
+}
+
 let net: Network
 afterEach(async () => { await net.stop() })
 
@@ -58,16 +64,19 @@ describe('fuzzing a live admin', () => {
     await net.worker(manager, 'honest-2', 10, { maxConcurrent: 4 })
 
     let sent = 0
+    let streams = 0
     for (let peer = 0; peer < 20; peer++) {
       const next = fuzzer(peer, tasks.map(t => t.id))
       const node = await createNode({ services: {}, pubsub: false })
       try {
         let stream: Stream | undefined
         for (let i = 0; i < FUZZ_FRAMES / 20; i++) {
-          // the admin ends streams (an unreadable length) and connections (a refused Register): come back
+          // the admin ends streams (an unreadable length, a refused Register) and connections: come back,
+          // most times registered first (a worker that turns hostile), so its frames are read further
           if (stream == null || stream.status !== 'open' || stream.writeStatus !== 'writable') {
             stream = await node.dialProtocol(address, TASK_PROTOCOL).catch(() => undefined)
             if (stream == null) continue
+            if (++streams % 10 !== 0) stream.send(frame({ register: { name: `fuzz-${peer}-${streams}`, skill: 1, capabilities: [], types: ['nothing-honest'], maxConcurrent: 1, priority: 0, leases: [], version: '2' } }))
           }
           try {
             stream.send(next())

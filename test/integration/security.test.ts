@@ -78,9 +78,9 @@ describe('allow-lists of peer ids', () => {
     const admin = start(['admin', '--tasks', tasks, '--allow-workers', workers, '--allow-clients', clients, '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
     const { addrs } = await admin.waitForEvent('listening')
 
-    // a worker not on the list is refused with AuthorizationError, gets no task, and exits
+    // a worker not on the list is refused with AuthorizationError, gets no task, and exits as on bad input
     const outsider = start(['worker', '--admin', addrs[0], '--name', 'outsider', '--skill', '1', '--key', keys.outsider, '--json'])
-    expect(await outsider.exit()).toBe(1)
+    expect(await outsider.exit()).toBe(2)
     expect(outsider.stderr).toMatch(/AuthorizationError: peer \w+ may not join as a worker: not in the worker allow-list .*workers\.allow; add its peer id there and send the admin SIGHUP/)
     expect(outsider.events.some(e => e.event === 'task:started')).toBe(false)
     // the refusal reaches it the first time: it does not read as a dropped connection and retry

@@ -42,7 +42,7 @@ describe('scheduler: earned capacity', () => {
     // the admin's ceiling holds whatever the worker asked for
     expect(capacity()).toBe(5)
     expect(h.scheduler.view.workers()[0]).toMatchObject({ maxConcurrent: 64, capacity: 5 })
-    // it leaves holding two attempts: each loss halves the window, which it keeps when it comes back
+    // it leaves holding two attempts: one incident, one loss, the window halved; it keeps that when it comes back
     h.schedule()
     expect(h.scheduler.view.workers()[0]!.running).toBe(5)
     h.succeed('t4')
@@ -50,8 +50,8 @@ describe('scheduler: earned capacity', () => {
     h.succeed('t6')
     h.scheduler.unregisterWorker('peer-w', h.now, 'disconnected')
     h.worker('w', 10, { maxConcurrent: 64 })
-    expect(capacity()).toBe(1)
-    expect(h.scheduler.view.workers()[0]).toMatchObject({ losses: 2 })
+    expect(capacity()).toBe(2)
+    expect(h.scheduler.view.workers()[0]).toMatchObject({ losses: 1 })
   })
 
   it('takes back an attempt an unproven worker holds far longer than its type takes, once the type has a history', () => {

@@ -6,13 +6,13 @@ import { decodeJson } from '../../src/protocol/json.js'
 import { ClientRequest } from '../../src/protocol/pb/client.js'
 import { StatusMessage } from '../../src/protocol/pb/status.js'
 import { Frame } from '../../src/protocol/pb/tasks.js'
-import { checkAssignment, checkRegister, checkResult } from '../../src/protocol/validate.js'
+import { checkAssignment, checkResult, registerProblems } from '../../src/protocol/validate.js'
 import { normalizeTasks } from '../../src/tasks/normalize.js'
 import type { MessageStream } from '@libp2p/interface'
 
 const text = fc.string({ maxLength: 40 })
 const frameArb: fc.Arbitrary<Frame> = fc.oneof(
-  fc.record({ register: fc.record({ name: text, skill: fc.double(), capabilities: fc.array(text, { maxLength: 5 }), maxConcurrent: fc.nat(), priority: fc.integer({ min: -1000, max: 1000 }), leases: fc.array(fc.record({ taskId: text, attempt: fc.nat(), token: text }), { maxLength: 3 }), version: text }) }),
+  fc.record({ register: fc.record({ name: text, skill: fc.double(), capabilities: fc.array(text, { maxLength: 5 }), maxConcurrent: fc.nat(), priority: fc.integer({ min: -1000, max: 1000 }), leases: fc.array(fc.record({ taskId: text, attempt: fc.nat(), token: text }), { maxLength: 3 }), version: text, types: fc.array(text, { maxLength: 5 }) }) }),
   fc.record({ result: fc.record({ taskId: text, attempt: fc.nat(), token: text, success: fc.boolean(), output: fc.uint8Array({ maxLength: 50 }), error: text, durationMs: fc.double(), unrecoverable: fc.boolean() }) }),
   fc.record({ assignment: fc.record({ taskId: text, attempt: fc.nat(), token: text, description: text, type: text, difficulty: fc.double(), payload: fc.uint8Array({ maxLength: 50 }), inputs: fc.uint8Array({ maxLength: 50 }), timeoutMs: fc.nat() }) }),
   fc.record({ heartbeat: fc.record({ running: fc.nat() }) }),
@@ -31,7 +31,7 @@ function decodesOrRejects<T> (decode: () => T): T | undefined {
 
 /** Then everything the admin does next with a decoded frame must cope as well. */
 function validate (frame: Frame | undefined): void {
-  if (frame?.register != null) checkRegister(frame.register)
+  if (frame?.register != null) registerProblems(frame.register)
   if (frame?.result != null) {
     checkResult(frame.result)
     decodesOrRejects(() => decodeJson(frame.result!.output, 'output'))
@@ -66,10 +66,11 @@ describe('decoders under fuzzing', () => {
     }), { numRuns: 10_000 })
   })
 
-  it('hold their limits: a repeated field beyond its limit is refused', () => {
-    const capabilities = Array.from({ length: 65 }, (_, i) => `c${i}`)
-    const bytes = Frame.encode({ register: { name: 'w', skill: 1, capabilities, maxConcurrent: 1, priority: 0, leases: [], version: '1' } })
-    expect(() => Frame.decode(bytes)).toThrow(expect.objectContaining({ name: 'MaxLengthError', message: 'Decode error - repeated field "capabilities" had too many elements' }))
+  it('hold their limits: a repeated field beyond its decoding limit does not decode; within it, the admin names what is too many', () => {
+    const register = (capabilities: string[]): Frame => ({ register: { name: 'w', skill: 1, capabilities, maxConcurrent: 1, priority: 0, leases: [], version: '2', types: ['simulate'] } })
+    const many = (n: number): string[] => Array.from({ length: n }, (_, i) => `c${i}`)
+    expect(() => Frame.decode(Frame.encode(register(many(1025))))).toThrow(expect.objectContaining({ name: 'MaxLengthError', message: 'Decode error - repeated field "capabilities" had too many elements' }))
+    expect(registerProblems(Frame.decode(Frame.encode(register(many(65)))).register!)).toEqual([{ path: 'capabilities', message: '65 capabilities, more than 64' }])
   })
 
   it('normalize any JSON value into tasks or a list of problems, never an exception', () => {

@@ -93,6 +93,7 @@ async function setUp (): Promise<{ journal: GatedJournal, scheduler: Scheduler, 
     maxWorkers: 10,
     heartbeatMs: 60_000,
     maxFrameBytes: 1024 * 1024,
+    preRegisterMaxFrameBytes: 64 * 1024,
     maxBufferedBytes: 1024 * 1024,
     registerTimeoutMs: 60_000,
     closeGraceMs: 100,
@@ -125,7 +126,7 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
     events.addEventListener('task:completed', ({ detail }) => { completed.push(detail.id) })
 
     // registering leads to two assignments: they, and the registration's acknowledgement, wait for their write
-    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1' })
+    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1', types: [] })
     await journal.begun(1)
     expect(journal.batches[0]!.map(e => e.type)).toEqual(['submitted', 'submitted', 'assigned', 'assigned'])
     expect(adminSends.count).toBe(0)
@@ -150,7 +151,7 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
 
   it('writes one batch at a time: what is decided meanwhile is written, then sent, after it', async () => {
     const { journal, scheduler, worker, adminSends, resultHandled } = await setUp()
-    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1' })
+    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1', types: [] })
     await journal.begun(1)
     journal.finish()
     const a = (await worker.until(f => f.assignment?.taskId === 'a')).assignment!

@@ -13,7 +13,7 @@ import type { WorkerInfo } from '../../src/core/registry.js'
 import type { Stream } from '@libp2p/interface'
 
 const log = defaultLogger().forComponent('test')
-const register = { name: 'w', skill: 1, capabilities: [], maxConcurrent: 1, priority: 0, leases: [], version: '1' }
+const register = { name: 'w', skill: 1, capabilities: [], maxConcurrent: 1, priority: 0, leases: [], version: '1', types: [] }
 const result = (taskId: string): Frame => ({ result: { taskId, attempt: 1, token: 't', success: true, output: new Uint8Array(0), error: '', durationMs: 1, unrecoverable: false } })
 
 /** The admin's session on one end of an in-memory stream pair, with a handler that records what it is told. */
@@ -35,6 +35,8 @@ async function adminSession (): Promise<{ worker: Stream, admin: Stream, calls: 
     onResult: (_s, r) => { note(`result ${r.taskId}`) },
     onHeartbeat: () => { note('heartbeat') },
     onDrain: () => { note('drain') },
+    onHandlers: (_s, h) => { note(`handlers ${h.types.join(',')}`) },
+    onUnregisteredBytes: () => {},
     onInvalid: (_s, reason, fatal) => { note(`invalid${fatal ? ' (fatal)' : ''}: ${reason}`) },
     onClose: () => {
       note('close')
@@ -42,7 +44,7 @@ async function adminSession (): Promise<{ worker: Stream, admin: Stream, calls: 
     }
   }
   const remotePeer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-  new WorkerSession(admin, { remotePeer, close: async () => {} }, handler, { maxFrameBytes: 1024, maxBufferedBytes: 1 << 20, registerTimeoutMs: 60_000, closeGraceMs: 100 }).start()
+  new WorkerSession(admin, { remotePeer, close: async () => {} }, handler, { maxFrameBytes: 1024, preRegisterMaxFrameBytes: 1024, maxBufferedBytes: 1 << 20, registerTimeoutMs: 60_000, closeGraceMs: 100 }).start()
   let seen = 0
   return {
     worker,
@@ -57,11 +59,17 @@ async function adminSession (): Promise<{ worker: Stream, admin: Stream, calls: 
 }
 
 describe("the admin's session of a worker, on in-memory streams", () => {
-  it('hands each frame to its handler, and refuses frames out of place', async () => {
+  it('reads nothing more from a stream whose first frame is not a Register', async () => {
+    const { worker, admin, next, closed } = await adminSession()
+    new FrameWriter(worker, Frame, { maxBufferedBytes: 1 << 20 }).write({ heartbeat: { running: 0 } })
+    expect(await next()).toBe('invalid (fatal): the first frame is not a Register')
+    await closed
+    expect(admin.status).toBe('aborted')
+  })
+
+  it('hands each frame to its handler once registered, and refuses frames out of place', async () => {
     const { worker, next } = await adminSession()
     const writer = new FrameWriter(worker, Frame, { maxBufferedBytes: 1 << 20 })
-    writer.write({ heartbeat: { running: 0 } })
-    expect(await next()).toBe('invalid: frame before Register')
     writer.write({ register })
     expect(await next()).toBe('register w')
     writer.write({ heartbeat: { running: 0 }, drain: { reason: 'x' } })
@@ -69,15 +77,26 @@ describe("the admin's session of a worker, on in-memory streams", () => {
     writer.write({ cancel: { taskId: 'a', attempt: 1, reason: 'x' } })
     expect(await next()).toBe('invalid: frame that only the admin sends')
     writer.write(result('a'))
+    writer.write({ handlers: { types: ['simulate', 'summarize'] } })
     writer.write({ drain: { reason: 'leaving' } })
     expect(await next()).toBe('result a')
+    expect(await next()).toBe('handlers simulate,summarize')
     expect(await next()).toBe('drain')
+  })
+
+  it('refuses at once a length prefix that is not a varint, or that announces more than the limit', async () => {
+    for (const prefix of [Uint8Array.from({ length: 11 }, () => 0xff), Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])]) {
+      const { worker, next, closed } = await adminSession()
+      worker.send(prefix)
+      expect(await next()).toMatch(/^invalid \(fatal\): frame rejected: its length prefix (is not a varint of at most 5 bytes|announces at least \d+ bytes \(limit 1024 bytes\))$/)
+      await closed
+    }
   })
 
   it('ends the stream at a frame longer than the limit: it cannot be skipped', async () => {
     const { worker, admin, next, closed } = await adminSession()
     worker.send(varint.encode(4096))
-    expect(await next()).toMatch(/^invalid \(fatal\): frame rejected: .*\(limit 1024 bytes\)$/)
+    expect(await next()).toBe('invalid (fatal): frame rejected: its length prefix announces at least 4096 bytes (limit 1024 bytes)')
     await closed
     expect(admin.status).toBe('aborted')
   })
@@ -101,7 +120,7 @@ describe("the worker's session with the admin, on in-memory streams", () => {
       const [worker, admin] = await streamPair()
       const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
       session.start(register)
-      new FrameWriter(admin, Frame, { maxBufferedBytes: 1 << 20 }).write({ registerAck: { network: 'n', leaseTtlMs: 0, heartbeatMs: 0, error: 'the admin already has 4 workers, its limit', errorName } })
+      new FrameWriter(admin, Frame, { maxBufferedBytes: 1 << 20 }).write({ registerAck: { network: 'n', leaseTtlMs: 0, heartbeatMs: 0, error: 'the admin already has 4 workers, its limit', errorName, retryAfterMs: 0 } })
       await session.ended
       expect(session.accepted).toBe(false)
       expect(session.refusal?.name).toBe(expected)

@@ -2,7 +2,8 @@ import { Command } from 'commander'
 import { WorkerAgent } from '../../worker/worker-agent.js'
 import { simulate } from '../../worker/handlers.js'
 import { integer, list, msRange, number } from '../options.js'
-import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
+import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
+import { AuthorizationError, RegistrationRefusedError } from '../../errors.js'
 import { formatMs, Output } from '../output.js'
 import { loadHandlers } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
@@ -103,7 +104,9 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   await worker.stop()
   out.event('error', { name: outcome.name, message: outcome.message })
   out.warn(`error: ${outcome.name}: ${outcome.message}`, { error: outcome.name })
-  process.exitCode = EXIT_FAILED
+  // refused by the admin: the same command would be refused again, like any bad input
+  const refused = outcome.name === RegistrationRefusedError.name || outcome.name === AuthorizationError.name
+  process.exitCode = refused ? EXIT_BAD_INPUT : EXIT_FAILED
 }
 
 /** One line (or JSON event) per task started, finished or cancelled. */

@@ -12,6 +12,7 @@ export interface Frame {
   cancel?: CancelAttempt
   resultAck?: ResultAck
   drain?: Drain
+  handlers?: Handlers
 }
 
 export namespace Frame {
@@ -62,6 +63,11 @@ export namespace Frame {
         if (obj.drain != null) {
           w.uint32(66)
           Drain.codec().encode(obj.drain, w)
+        }
+
+        if (obj.handlers != null) {
+          w.uint32(74)
+          Handlers.codec().encode(obj.handlers, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -121,6 +127,12 @@ export namespace Frame {
             case 8: {
               obj.drain = Drain.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.drain
+              })
+              break
+            }
+            case 9: {
+              obj.handlers = Handlers.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handlers
               })
               break
             }
@@ -195,6 +207,13 @@ export namespace Frame {
 
               break
             }
+            case 9: {
+              yield * Handlers.codec().stream(reader, reader.uint32(), `${prefix}.handlers`, {
+                limits: opts.limits?.handlers
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -256,6 +275,12 @@ export namespace Frame {
     value: string
   }
 
+  export interface FrameRegisterTypesFieldEvent {
+    field: '$.register.types[]'
+    index: number
+    value: string
+  }
+
   export interface FrameRegisterAckNetworkFieldEvent {
     field: '$.registerAck.network'
     value: string
@@ -279,6 +304,11 @@ export namespace Frame {
   export interface FrameRegisterAckErrorNameFieldEvent {
     field: '$.registerAck.errorName'
     value: string
+  }
+
+  export interface FrameRegisterAckRetryAfterMsFieldEvent {
+    field: '$.registerAck.retryAfterMs'
+    value: number
   }
 
   export interface FrameAssignmentTaskIdFieldEvent {
@@ -406,6 +436,12 @@ export namespace Frame {
     value: string
   }
 
+  export interface FrameHandlersTypesFieldEvent {
+    field: '$.handlers.types[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -414,7 +450,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -562,6 +598,7 @@ export interface Register {
   priority: number
   leases: Lease[]
   version: string
+  types: string[]
 }
 
 export namespace Register {
@@ -613,6 +650,13 @@ export namespace Register {
           w.string(obj.version)
         }
 
+        if (obj.types != null && obj.types.length > 0) {
+          for (const value of obj.types) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -624,7 +668,8 @@ export namespace Register {
           maxConcurrent: 0,
           priority: 0,
           leases: [],
-          version: ''
+          version: '',
+          types: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -646,7 +691,7 @@ export namespace Register {
                 throw new MaxLengthError('Decode error - repeated field "capabilities" had too many elements')
               }
 
-              if (obj.capabilities.length === 64) {
+              if (obj.capabilities.length === 1024) {
                 throw new MaxLengthError('Decode error - repeated field "capabilities" had too many elements')
               }
 
@@ -679,6 +724,18 @@ export namespace Register {
               obj.version = reader.string()
               break
             }
+            case 8: {
+              if (opts.limits?.types != null && obj.types.length === opts.limits.types) {
+                throw new MaxLengthError('Decode error - repeated field "types" had too many elements')
+              }
+
+              if (obj.types.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "types" had too many elements')
+              }
+
+              obj.types.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -689,8 +746,9 @@ export namespace Register {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          capabilities: 64,
-          leases: 4096
+          capabilities: 1024,
+          leases: 4096,
+          types: 1024
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -718,7 +776,7 @@ export namespace Register {
                 throw new MaxLengthError('Streaming decode error - repeated field "capabilities" had too many elements')
               }
 
-              if (obj.capabilities === 64) {
+              if (obj.capabilities === 1024) {
                 throw new MaxLengthError('Streaming decode error - repeated field "capabilities" had too many elements')
               }
 
@@ -773,6 +831,25 @@ export namespace Register {
                 field: `${prefix}.version`,
                 value: reader.string()
               }
+              break
+            }
+            case 8: {
+              if (opts.limits?.types != null && obj.types === opts.limits.types) {
+                throw new MaxLengthError('Streaming decode error - repeated field "types" had too many elements')
+              }
+
+              if (obj.types === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "types" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.types[]`,
+                index: obj.types,
+                value: reader.string()
+              }
+
+              obj.types++
+
               break
             }
             default: {
@@ -836,6 +913,12 @@ export namespace Register {
     value: string
   }
 
+  export interface RegisterTypesFieldEvent {
+    field: '$.types[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<Register>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Register.codec())
   }
@@ -844,7 +927,7 @@ export namespace Register {
     return decodeMessage(buf, Register.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Generator<RegisterNameFieldEvent | RegisterSkillFieldEvent | RegisterCapabilitiesFieldEvent | RegisterMaxConcurrentFieldEvent | RegisterPriorityFieldEvent | RegisterLeasesTaskIdFieldEvent | RegisterLeasesAttemptFieldEvent | RegisterLeasesTokenFieldEvent | RegisterVersionFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Generator<RegisterNameFieldEvent | RegisterSkillFieldEvent | RegisterCapabilitiesFieldEvent | RegisterMaxConcurrentFieldEvent | RegisterPriorityFieldEvent | RegisterLeasesTaskIdFieldEvent | RegisterLeasesAttemptFieldEvent | RegisterLeasesTokenFieldEvent | RegisterVersionFieldEvent | RegisterTypesFieldEvent> {
     return streamMessage(buf, Register.codec(), opts)
   }
 }
@@ -855,6 +938,7 @@ export interface RegisterAck {
   heartbeatMs: number
   error: string
   errorName: string
+  retryAfterMs: number
 }
 
 export namespace RegisterAck {
@@ -892,6 +976,11 @@ export namespace RegisterAck {
           w.string(obj.errorName)
         }
 
+        if ((obj.retryAfterMs != null && obj.retryAfterMs !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.retryAfterMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -901,7 +990,8 @@ export namespace RegisterAck {
           leaseTtlMs: 0,
           heartbeatMs: 0,
           error: '',
-          errorName: ''
+          errorName: '',
+          retryAfterMs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -928,6 +1018,10 @@ export namespace RegisterAck {
             }
             case 5: {
               obj.errorName = reader.string()
+              break
+            }
+            case 6: {
+              obj.retryAfterMs = reader.uint32()
               break
             }
             default: {
@@ -980,6 +1074,13 @@ export namespace RegisterAck {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.retryAfterMs`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1017,6 +1118,11 @@ export namespace RegisterAck {
     value: string
   }
 
+  export interface RegisterAckRetryAfterMsFieldEvent {
+    field: '$.retryAfterMs'
+    value: number
+  }
+
   export function encode (obj: Partial<RegisterAck>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RegisterAck.codec())
   }
@@ -1025,7 +1131,7 @@ export namespace RegisterAck {
     return decodeMessage(buf, RegisterAck.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): Generator<RegisterAckNetworkFieldEvent | RegisterAckLeaseTtlMsFieldEvent | RegisterAckHeartbeatMsFieldEvent | RegisterAckErrorFieldEvent | RegisterAckErrorNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): Generator<RegisterAckNetworkFieldEvent | RegisterAckLeaseTtlMsFieldEvent | RegisterAckHeartbeatMsFieldEvent | RegisterAckErrorFieldEvent | RegisterAckErrorNameFieldEvent | RegisterAckRetryAfterMsFieldEvent> {
     return streamMessage(buf, RegisterAck.codec(), opts)
   }
 }
@@ -1998,5 +2104,121 @@ export namespace Drain {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Drain>): Generator<DrainReasonFieldEvent> {
     return streamMessage(buf, Drain.codec(), opts)
+  }
+}
+
+export interface Handlers {
+  types: string[]
+}
+
+export namespace Handlers {
+  let _codec: Codec<Handlers>
+
+  export const codec = (): Codec<Handlers> => {
+    if (_codec == null) {
+      _codec = message<Handlers>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.types != null && obj.types.length > 0) {
+          for (const value of obj.types) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          types: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.types != null && obj.types.length === opts.limits.types) {
+                throw new MaxLengthError('Decode error - repeated field "types" had too many elements')
+              }
+
+              if (obj.types.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "types" had too many elements')
+              }
+
+              obj.types.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          types: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.types != null && obj.types === opts.limits.types) {
+                throw new MaxLengthError('Streaming decode error - repeated field "types" had too many elements')
+              }
+
+              if (obj.types === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "types" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.types[]`,
+                index: obj.types,
+                value: reader.string()
+              }
+
+              obj.types++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandlersTypesFieldEvent {
+    field: '$.types[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Handlers>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Handlers.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Handlers>): Handlers {
+    return decodeMessage(buf, Handlers.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Handlers>): Generator<HandlersTypesFieldEvent> {
+    return streamMessage(buf, Handlers.codec(), opts)
   }
 }
