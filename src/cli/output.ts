@@ -27,6 +27,7 @@ export class Output {
   private readonly out: NodeJS.WritableStream & { isTTY?: boolean }
   private readonly err: NodeJS.WritableStream & { isTTY?: boolean }
   private bar: cliProgress.SingleBar | undefined
+  private ended = false
 
   constructor (options: OutputOptions) {
     this.json = options.json
@@ -37,12 +38,18 @@ export class Output {
 
   /** A machine-readable event: printed only with --json. */
   event (event: string, fields: Record<string, unknown> = {}): void {
-    if (this.json) this.write(this.out, `${JSON.stringify({ event, ...fields })}\n`)
+    if (this.json && !this.ended) this.write(this.out, `${JSON.stringify({ event, ...fields })}\n`)
   }
 
   /** A line for people: printed only without --json. */
   say (text: string): void {
-    if (!this.json) this.write(this.out, `${text}\n`)
+    if (!this.json && !this.ended) this.write(this.out, `${text}\n`)
+  }
+
+  /** Nothing more goes to stdout: what was printed last (a summary) stays the last line. */
+  end (): void {
+    this.stopProgress()
+    this.ended = true
   }
 
   /** A warning, on stderr in both modes: a log record when there is a log, else a plain line. */

@@ -1,7 +1,21 @@
 import { main } from './main.js'
 
 // the process entry of the CLI (bin/taskmesh.js checks the Node version first, then lands here)
-main().then(code => { process.exit(code) }, (err: Error) => {
+main().then(exit, async (err: Error) => {
   process.stderr.write(`error: ${err.stack ?? String(err)}\n`)
-  process.exit(1)
+  await exit(1)
 })
+
+/**
+ * Exits once what was written to stdout and stderr has left the process. Writes to a pipe whose reader is
+ * slower than us wait in Node's buffer; `process.exit` would drop them (a summary cut short, exit code 0).
+ */
+async function exit (code: number): Promise<void> {
+  await Promise.all([process.stdout, process.stderr].map(async stream => {
+    await new Promise<void>(resolve => {
+      if (stream.writableLength === 0) resolve()
+      else stream.write('', () => { resolve() })
+    })
+  }))
+  process.exit(code)
+}

@@ -34,6 +34,23 @@ describe('the CLI in separate processes', () => {
     expect(admin.lines.every(l => typeof JSON.parse(l).event === 'string')).toBe(true)
   })
 
+  it('writes its last line whole before exiting, even a summary of more than a megabyte read through a pipe', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-summary-'))
+    const file = join(dir, 'tasks.json')
+    // long ids make the summary line large: 3,000 tasks of 400 characters each
+    await writeFile(file, JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ id: `${String(i).padStart(6, '0')}-${'x'.repeat(393)}` }))))
+    const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '64', '--quiet'])
+    expect(await admin.exit()).toBe(0)
+    // the summary is the last line, whole
+    const last = admin.lines.at(-1)!
+    expect(last.length).toBeGreaterThan(1024 * 1024)
+    const summary = JSON.parse(last)
+    expect(summary).toMatchObject({ event: 'summary', total: 3000, succeeded: 3000 })
+    expect(summary.tasks).toHaveLength(3000)
+  })
+
   it('exits 1 when a task fails, and a SIGKILLed worker\'s task completes on another', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
     const tasks = join(dir, 'tasks.json')

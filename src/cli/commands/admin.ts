@@ -175,6 +175,8 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     return
   }
   printSummary(out, outcome, skills)
+  // the summary is the last line: what stopping announces (workers leaving) is not printed
+  out.end()
   await manager.stop()
   process.exitCode = outcome.succeeded === outcome.total ? EXIT_OK : EXIT_FAILED
 }
