@@ -40,6 +40,8 @@ function renderSummary (s) {
   if (s.name) document.title = `${s.name} · taskmesh`
   $('counts').innerHTML = STATES.filter(st => s.counts[st] > 0)
     .map(st => `<li style="background:${color(st)}" data-state="${st}">${st} ${s.counts[st]}</li>`).join('')
+  // ready tasks no connected worker can run, and why
+  $('blocked').innerHTML = s.blocked.map(b => `<li class="blocked">${b.tasks} ${b.tasks === 1 ? 'task waits' : 'tasks wait'}: ${esc(b.reason)}</li>`).join('')
 }
 
 function renderAlerts (alerts) {
@@ -74,7 +76,7 @@ async function renderTasks () {
     <tr data-task="${esc(t.id)}" data-state="${t.state}">
       <td>${esc(t.id)}</td><td>${esc(t.description)}</td>
       <td><span class="state" style="background:${color(t.state)}">${t.state}</span></td>
-      <td>${t.priority}</td><td>${esc(t.worker)}</td><td>${t.attempts}</td><td title="${esc(t.error)}">${esc(t.error)}</td>
+      <td>${t.priority}</td><td>${esc(t.worker)}</td><td>${t.attempts}</td><td title="${esc(t.error ?? t.waitingFor)}">${esc(t.error ?? t.waitingFor)}</td>
     </tr>`).join('')
   $('tasks-note').textContent = page.total > page.tasks.length ? `showing ${page.tasks.length} of ${page.total}` : ''
 }
@@ -83,7 +85,7 @@ $('tasks').addEventListener('click', async e => {
   const row = e.target.closest('tr[data-task]')
   if (row == null) return
   const task = await get(`/api/tasks/${encodeURIComponent(row.dataset.task)}`)
-  $('history-title').textContent = `${task.id}: ${task.state}`
+  $('history-title').textContent = `${task.id}: ${task.state}${task.waitingFor != null ? ` (${task.waitingFor})` : ''}`
   $('history-rows').innerHTML = task.history.map(h => `
     <tr><td>${new Date(h.at).toLocaleTimeString()}</td><td>${esc(h.event)}</td><td>${h.attempt ?? ''}</td>
     <td>${esc(h.worker ?? '')}</td><td>${esc([h.error, h.detail, h.durationMs != null ? `${Math.round(h.durationMs)} ms` : ''].filter(Boolean).join('; '))}</td></tr>`).join('')

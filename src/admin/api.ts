@@ -20,6 +20,8 @@ export interface TaskRow {
   error?: string
   submittedAt: number
   finishedAt?: number
+  /** Why a ready task has no worker when it is more than waiting its turn. */
+  waitingFor?: string
 }
 
 /** A task with everything known about it. */
@@ -38,6 +40,8 @@ export interface SummaryView extends Summary {
   peerId: string
   network: string
   strategy: string
+  /** Ready tasks no connected worker can run, by reason ("no connected worker handles type "download""). */
+  blocked: Array<{ reason: string, tasks: number }>
 }
 
 export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary'] as const
@@ -91,7 +95,8 @@ export class AdminApi {
 
   task (params: { id?: unknown }): TaskView {
     const taskId = id(params.id)
-    return taskView(this.admin.view.getTask(taskId), this.admin.view.history(taskId))
+    const view = this.admin.view
+    return taskView(view.getTask(taskId), view.history(taskId), view.waitingFor(taskId))
   }
 
   history (params: { id?: unknown }): HistoryEntry[] {
@@ -112,7 +117,7 @@ export class AdminApi {
     let total = 0
     for (const task of this.admin.view.listTasks()) {
       if (state != null && (state === 'final' ? !FINAL_STATES.has(task.state) : task.state !== state)) continue
-      if (total >= offset && rows.length < limit) rows.push(taskRow(task))
+      if (total >= offset && rows.length < limit) rows.push(taskRow(task, task.state === 'ready' ? this.admin.view.waitingFor(task.id) : undefined))
       total++
     }
     return { total, offset, tasks: rows }
@@ -124,11 +129,11 @@ export class AdminApi {
 
   summary (): SummaryView {
     const { id: label, name } = this.admin.labels
-    return { ...(label != null ? { id: label } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy }
+    return { ...(label != null ? { id: label } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked() }
   }
 }
 
-export function taskRow (task: TaskSnapshot): TaskRow {
+export function taskRow (task: TaskSnapshot, waitingFor?: string): TaskRow {
   const row: TaskRow = {
     id: task.id,
     description: task.spec.description,
@@ -143,11 +148,12 @@ export function taskRow (task: TaskSnapshot): TaskRow {
   if (task.worker != null) row.worker = task.worker
   if (task.error != null) row.error = task.error
   if (task.finishedAt != null) row.finishedAt = task.finishedAt
+  if (waitingFor != null) row.waitingFor = waitingFor
   return row
 }
 
-function taskView (task: TaskSnapshot, history: HistoryEntry[]): TaskView {
-  const view: TaskView = { ...taskRow(task), requires: task.spec.requires, history }
+function taskView (task: TaskSnapshot, history: HistoryEntry[], waitingFor?: string): TaskView {
+  const view: TaskView = { ...taskRow(task, waitingFor), requires: task.spec.requires, history }
   if (task.spec.timeoutMs != null) view.timeoutMs = task.spec.timeoutMs
   if (task.output !== undefined) view.output = task.output
   if (task.retryAt != null) view.retryAt = task.retryAt

@@ -287,8 +287,10 @@ export class TaskLedger {
     }
     task.retryAt = undefined
     task.readyAt = at
+    const group = this.groupFor(task.spec)
+    task.group = group
     this.setState(task, 'ready')
-    this.ready.push(this.groupFor(task.spec), task)
+    this.ready.push(group, task)
   }
 
   private groupFor (spec: TaskSpec): ConstraintGroup {
@@ -305,6 +307,8 @@ export class TaskLedger {
   private setState (task: TaskRecord, state: TaskState): void {
     this.counts[task.state]--
     this.counts[state]++
+    if (task.state === 'ready') task.group!.readyCount--
+    if (state === 'ready') task.group!.readyCount++
     task.state = state
   }
 }

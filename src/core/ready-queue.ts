@@ -24,6 +24,8 @@ export class ConstraintGroup {
   readonly blockKey: number
   /** Since when no registered worker could run these tasks (only tracked when the admin fails such tasks). */
   noWorkerSince: number | undefined
+  /** Its tasks in the ready state now (the heap may also hold entries of tasks that have left it). */
+  readyCount = 0
 
   constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>) {
     this.tasks = tasks

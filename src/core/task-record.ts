@@ -97,6 +97,8 @@ export class TaskRecord {
   readyAt: number | undefined
   /** Physically present in its ready queue's heap (entries are removed lazily). */
   queued = false
+  /** The constraint group it was last made ready in, which counts its ready tasks. */
+  group: { readyCount: number } | undefined
   /** Position in its worker's list of held leases while running, -1 otherwise. */
   heldIndex = -1
   /** History entries that are not attempts (skips, retries, late results), allocated on first use. */

@@ -52,11 +52,28 @@ export class SchedulerView {
    */
   waitingFor (taskId: string): string | undefined {
     const task = this.ledger.require(taskId)
-    if (task.state !== 'ready') return undefined
+    return task.state === 'ready' ? this.whyWaiting(task.spec) : undefined
+  }
+
+  /**
+   * Ready tasks that no connected worker can run, by reason: what `taskmesh status` and the summary say
+   * ("3 tasks: no connected worker handles type "download"").
+   */
+  blocked (): Array<{ reason: string, tasks: number }> {
+    const byReason = new Map<string, number>()
+    for (const group of this.ledger.ready.groups.values()) {
+      const task = group.readyCount > 0 ? group.head() : undefined
+      const reason = task != null ? this.whyWaiting(task.spec) : undefined
+      if (reason != null) byReason.set(reason, (byReason.get(reason) ?? 0) + group.readyCount)
+    }
+    return [...byReason].map(([reason, tasks]) => ({ reason, tasks }))
+  }
+
+  private whyWaiting (spec: TaskSpec): string | undefined {
     const registry = this.ledger.registry
     const { open, expected } = this.gate()
     if (!open) return `assignment begins once ${expected} workers have registered (${registry.onlineCount()} so far)`
-    return whyNoWorker(task.spec, this.ledger.strategies.for(task.spec), registry.all())
+    return whyNoWorker(spec, this.ledger.strategies.for(spec), registry.all())
   }
 
   /** The results of a task's dependencies, keyed by dependency id: what its worker receives as `inputs`. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { Command } from 'commander'
 import { TaskManager } from '../../manager/task-manager.js'
 import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
+import { DEFAULT_MAX_WINDOW } from '../../core/constants.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { ValidationError } from '../../errors.js'
 import { collect, hostPort, integer, number, oneOf, ratio } from '../options.js'
@@ -32,6 +33,7 @@ interface AdminOptions extends LogOptions {
   swarmKey?: string
   leaseTtl?: number
   maxLostAttempts?: number
+  maxWorkerConcurrency: number
   allowWorkers?: string
   allowClients?: string
   maxWorkers?: number
@@ -73,7 +75,8 @@ export function adminCommand (): Command {
     .option('--max-payload-bytes <n>', 'largest task payload, as JSON', integer(0), 1024 * 1024)
     .option('--max-invalid-frames <n>', 'invalid frames a peer may send before it is disconnected and refused for a minute', integer(1), 20)
     .option('--lease-ttl <ms>', 'a worker silent for this long loses its tasks', integer(100))
-    .option('--max-lost-attempts <n>', 'times a task may lose its worker before it fails', integer(0))
+    .option('--max-lost-attempts <n>', 'distinct workers a task may be lost on (disconnected or silent while running it) before it fails', integer(0))
+    .option('--max-worker-concurrency <n>', 'most attempts any worker may hold at once; each starts with 2 and earns more by delivering', integer(1), DEFAULT_MAX_WINDOW)
     .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish', number(0), 30)
     .option('--id <id>', 'an identifier for this admin, shown in summaries, on the dashboard and in metrics')
@@ -129,6 +132,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: opts.leaseTtl } : {}),
     ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
+    maxWorkerConcurrency: opts.maxWorkerConcurrency,
     ...(allowWorkers != null ? { authorizeWorker: allowWorkers.check('worker') } : {}),
     ...(allowClients != null ? { authorizeClient: allowClients.check('client') } : {}),
     ...(opts.maxWorkers != null ? { maxWorkers: opts.maxWorkers } : {}),

@@ -97,6 +97,7 @@ export function clientCommands (): Command[] {
         const c = summary.counts
         out.say(`admin ${summary.peerId} (network "${summary.network}", strategy ${summary.strategy})`)
         out.say(`${summary.total} tasks, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
+        for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${reason}`)
         out.say('')
         out.table(workers, [
           { header: 'worker', value: w => w.name },
@@ -129,7 +130,7 @@ export function clientCommands (): Command[] {
           { header: 'difficulty', value: t => t.difficulty, align: 'right' },
           { header: 'worker', value: t => t.worker },
           { header: 'attempts', value: t => t.attempts, align: 'right' },
-          { header: 'error', value: t => t.error?.slice(0, 60) }
+          { header: 'error or why it waits', value: t => (t.error ?? t.waitingFor)?.slice(0, 70) }
         ])
         out.say(`${page.tasks.length} of ${page.total}${opts.state != null ? ` ${opts.state}` : ''} tasks${page.offset > 0 ? ` from ${page.offset}` : ''}`)
       })
