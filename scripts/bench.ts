@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|recovery|core] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|recovery|core|hostile] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { networkBench, type NetworkBenchResult } from './bench/network.js'
 import { coreBench, validationBench, type CoreBenchResult } from './bench/core.js'
 import { recoveryBench } from './bench/recovery.js'
+import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
 import { median } from './bench/stats.js'
 
 const { values } = parseArgs({
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     'core-tasks': { type: 'string', default: '1000000' },
     'core-workers': { type: 'string', default: '1000' },
     'core-child': { type: 'string' },
+    'hostile-tasks': { type: 'string', default: '2000' },
+    'hostile-task-ms': { type: 'string', default: '20' },
     json: { type: 'boolean', default: false }
   }
 })
@@ -71,6 +74,26 @@ if (only == null || only === 'recovery') {
   const back = rs.map(r => r.listeningToAssignmentMs)
   print(`  from restarting it to its first new assignment: ${Math.round(median(total))} ms${range(total)}, of which ${Math.round(median(back))} ms from listening (the workers reconnecting)`)
   emit('recovery', { restartToAssignmentMs: median(total), listeningToAssignmentMs: median(back), runs: rs })
+}
+
+if (only == null || only === 'hostile') {
+  const tasks = Number(values['hostile-tasks'])
+  const taskMs = Number(values['hostile-task-ms'])
+  print(`\nhostile workers: ${tasks} tasks of ${taskMs} ms on 3 honest worker processes × 8, admin with its defaults; alone, and with a churner (fresh peer ids, and one id), a hoarder, a liar and 48 peers holding unfinished frames, runs alternating:`)
+  const clean: HostileBenchResult[] = []
+  const attacked: HostileBenchResult[] = []
+  for (let i = 0; i < repeat; i++) {
+    clean.push(await hostileBench({ tasks, taskMs, attackers: false }))
+    attacked.push(await hostileBench({ tasks, taskMs, attackers: true }))
+  }
+  const ms = (rs: HostileBenchResult[]): number => median(rs.map(r => r.elapsedMs))
+  const rss = (rs: HostileBenchResult[]): number => median(rs.map(r => r.peakRssBytes))
+  const ratios = clean.map((c, i) => attacked[i]!.elapsedMs / c.elapsedMs)
+  print(`  alone: ${(ms(clean) / 1000).toFixed(2)} s, admin peak RSS ${Math.round(rss(clean) / 2 ** 20)} MiB`)
+  print(`  attacked: ${(ms(attacked) / 1000).toFixed(2)} s, admin peak RSS ${Math.round(rss(attacked) / 2 ** 20)} MiB`)
+  print(`  the attackers, per run: ${JSON.stringify(attacked.at(-1)?.attacks)}`)
+  print(`  slowdown ${median(ratios).toFixed(2)}x (runs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}), peak RSS +${Math.round((rss(attacked) - rss(clean)) / 2 ** 20)} MiB`)
+  emit('hostile', { tasks, taskMs, slowdown: median(ratios), cleanMs: ms(clean), attackedMs: ms(attacked), cleanPeakRss: rss(clean), attackedPeakRss: rss(attacked), runs: { clean, attacked } })
 }
 
 if (only == null || only === 'core') {

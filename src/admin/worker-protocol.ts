@@ -128,6 +128,8 @@ export class WorkerProtocol implements SessionHandler {
     }
     const until = scheduler.quarantinedUntil(session.peerId, clock())
     if (until != null) {
+      // an honest worker waits as told; one that comes back early earns a strike each time, then a ban
+      this.init.strike(session.peerId, 'came back while quarantined', 1, session.connection as Connection)
       this.refuse(session, new RegistrationRefusedError(`this worker is quarantined for ${Math.ceil((until - clock()) / 1000)} s more: it kept losing the work it was given (disconnected or silent while holding it)`), until - clock())
       return
     }

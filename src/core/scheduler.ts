@@ -1,6 +1,6 @@
 import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { backoffDelay } from './backoff.js'
-import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, QUARANTINE_AFTER_LOSSES } from './constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, PROBATION_FLOOR_MS, QUARANTINE_AFTER_LOSSES } from './constants.js'
 import { TypeDurations } from './durations.js'
 import { InvalidStateError, LimitExceededError, UnknownWorkerError, ValidationError } from './errors.js'
 import { checkGraph, topologicalOrder } from './graph.js'
@@ -284,9 +284,12 @@ export class Scheduler {
         case 'probation': {
           const current = d.task.current
           const worker = current?.attempt === d.attempt ? this.registry.get(current.workerId) : undefined
-          if (worker != null && !worker.standing.proven) {
-            this.loseAttempt(d.task, now, `taken back: the worker, with no accepted result yet, held it ${now - current!.assignedAt} ms, ${PROBATION_FACTOR} times what this type usually takes`, true)
-          }
+          if (worker == null || worker.standing.proven) break
+          const probation = this.durations.probationMs(d.task.spec.type)
+          // no history of the type yet: look again later; within its probation: look again at its end
+          if (probation == null) this.ledger.deadlines.add(now + PROBATION_FLOOR_MS, d)
+          else if (now < current!.assignedAt + probation) this.ledger.deadlines.add(current!.assignedAt + probation, d)
+          else this.loseAttempt(d.task, now, `taken back: the worker, with no accepted result yet, held it ${now - current!.assignedAt} ms, ${PROBATION_FACTOR} times what this type usually takes`, true)
           break
         }
         case 'retry':
@@ -364,8 +367,8 @@ export class Scheduler {
     strategy.assigned?.(task.spec, worker)
     // a worker that has delivered nothing yet may hold an attempt only so long, once the type has a history
     if (!worker.standing.proven) {
-      const probation = this.durations.probationMs(task.spec.type)
-      if (probation != null) this.ledger.deadlines.add(now + probation, { kind: 'probation', task, attempt: event.attempt })
+      const probation = this.durations.probationMs(task.spec.type) ?? PROBATION_FLOOR_MS
+      this.ledger.deadlines.add(now + probation, { kind: 'probation', task, attempt: event.attempt })
     }
   }
 

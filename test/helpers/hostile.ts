@@ -1,0 +1,130 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as varint from 'uint8-varint'
+import { createNode } from '../../src/node/create-node.js'
+import { TASK_PROTOCOL } from '../../src/protocol/constants.js'
+import { readFrames } from '../../src/protocol/frame-reader.js'
+import { FrameWriter } from '../../src/protocol/frame-writer.js'
+import { Frame, type Register } from '../../src/protocol/pb/tasks.js'
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
+
+/**
+ * Peers that speak the task protocol with hostile intent, for tests and the bench: each is what a user of
+ * the protocol could do, within what it allows.
+ */
+
+const register = (fields: Partial<Register>): Register => ({ name: 'hostile', skill: 0, capabilities: [], types: ['simulate'], maxConcurrent: 1024, priority: 0, leases: [], version: '2', ...fields })
+
+async function peer (key?: PrivateKey): Promise<Libp2p> {
+  return await createNode({ services: {}, pubsub: false, ...(key != null ? { privateKey: key } : {}) })
+}
+
+/** A task stream to the admin, with what comes back on it. */
+async function taskStream (node: Libp2p, address: string): Promise<{ stream: Stream, writer: FrameWriter<Frame>, frames: AsyncIterable<Frame> & { next(): Promise<Frame | undefined> } }> {
+  const stream = await node.dialProtocol(multiaddr(address), TASK_PROTOCOL)
+  const writer = new FrameWriter(stream, Frame, { maxBufferedBytes: 64 * 1024 * 1024 })
+  const queue: Frame[] = []
+  let wake: (() => void) | undefined
+  let ended = false
+  readFrames(stream, Frame, { maxFrameBytes: 8 * 1024 * 1024, onFrame: f => { queue.push(f); wake?.() }, onInvalid: () => {} })
+  stream.addEventListener('close', () => { ended = true; wake?.() })
+  const next = async (): Promise<Frame | undefined> => {
+    while (queue.length === 0 && !ended) await new Promise<void>(resolve => { wake = resolve })
+    return queue.shift()
+  }
+  return { stream, writer, frames: { next, async * [Symbol.asyncIterator] () { for (;;) { const f = await next(); if (f == null) return; yield f } } } }
+}
+
+/**
+ * Registers, takes what it is assigned and disconnects, `rounds` times: under a fresh peer id each time,
+ * or always under one. Returns how many times it was assigned work and how many times it was refused.
+ */
+export async function churner (address: string, options: { rounds: number, freshIds: boolean, signal?: AbortSignal }): Promise<{ assigned: number, refused: string[] }> {
+  const key = options.freshIds ? undefined : await generateKeyPair('Ed25519')
+  let assigned = 0
+  const refused: string[] = []
+  for (let round = 0; round < options.rounds && options.signal?.aborted !== true; round++) {
+    const node = await peer(key)
+    try {
+      const { writer, frames } = await taskStream(node, address)
+      writer.write({ register: register({ name: `churner-${options.freshIds ? round : 'x'}` }) })
+      for (let f = await frames.next(); f != null; f = await frames.next()) {
+        if (f.registerAck != null && f.registerAck.error !== '') { refused.push(f.registerAck.error); break }
+        if (f.assignment != null) { assigned++; break }
+      }
+    } catch {
+      // refused at the door (a quarantine, a ban): try again
+    } finally {
+      await node.stop()
+    }
+  }
+  return { assigned, refused }
+}
+
+/** Registers asking for 1024 attempts at once, keeps its leases alive, and never answers. Stop it to end. */
+export async function hoarder (address: string): Promise<{ held: () => number, stop: () => Promise<void> }> {
+  const node = await peer()
+  const { writer, frames } = await taskStream(node, address)
+  let held = 0
+  let heartbeat: ReturnType<typeof setInterval> | undefined
+  writer.write({ register: register({ name: 'hoarder' }) })
+  void (async () => {
+    for await (const f of frames) {
+      if (f.registerAck != null && f.registerAck.error === '') heartbeat = setInterval(() => { writer.write({ heartbeat: { running: held } }) }, f.registerAck.heartbeatMs)
+      if (f.assignment != null) held++
+    }
+  })()
+  return { held: () => held, stop: async () => { clearInterval(heartbeat); await node.stop() } }
+}
+
+/** Registrations that lie, each on its own stream; returns what the admin said to each. */
+export async function liar (address: string, honestName: string): Promise<string[]> {
+  const lies: Array<Partial<Register>> = [
+    { skill: 1e308 },
+    { priority: -(2 ** 31) },
+    { name: honestName },
+    { maxConcurrent: 1, leases: Array.from({ length: 100 }, (_, i) => ({ taskId: `t${i}`, attempt: 1, token: 'forged' })) },
+    { capabilities: Array.from({ length: 65 }, (_, i) => `c${i}`) },
+    { version: 'x'.repeat(3 * 1024 * 1024) }
+  ]
+  const answers: string[] = []
+  for (const lie of lies) {
+    const node = await peer()
+    try {
+      const { writer, frames } = await taskStream(node, address)
+      writer.write({ register: register({ name: `liar-${answers.length}`, ...lie }) })
+      const f = await frames.next()
+      answers.push(f?.registerAck != null ? f.registerAck.error : 'stream closed without an answer')
+    } catch (err) {
+      answers.push(`refused: ${(err as Error).message}`)
+    } finally {
+      await node.stop()
+    }
+  }
+  return answers
+}
+
+/**
+ * Peers that never register: each opens task streams and sends frames it never finishes, just under the
+ * limit before registration. Returns how many streams the admin took, and how many it refused.
+ */
+export async function flood (address: string, options: { peers: number, streamsPerPeer: number }): Promise<{ opened: number, refused: number, stop: () => Promise<void> }> {
+  const nodes: Libp2p[] = []
+  let opened = 0
+  let refused = 0
+  const unfinished = Uint8Array.from([...varint.encode(63 * 1024), ...new Uint8Array(62 * 1024)])
+  await Promise.all(Array.from({ length: options.peers }, async () => {
+    const node = await peer()
+    nodes.push(node)
+    for (let s = 0; s < options.streamsPerPeer; s++) {
+      try {
+        const stream = await node.dialProtocol(multiaddr(address), TASK_PROTOCOL)
+        stream.send(unfinished)
+        opened++
+      } catch {
+        refused++
+      }
+    }
+  }))
+  return { opened, refused, stop: async () => { await Promise.all(nodes.map(async n => { await n.stop() })) } }
+}
