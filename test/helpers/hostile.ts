@@ -24,12 +24,11 @@ async function taskStream (node: Libp2p, address: string): Promise<{ stream: Str
   const stream = await node.dialProtocol(multiaddr(address), TASK_PROTOCOL)
   const writer = new FrameWriter(stream, Frame, { maxBufferedBytes: 64 * 1024 * 1024 })
   const queue: Frame[] = []
-  let wake: (() => void) | undefined
-  let ended = false
-  readFrames(stream, Frame, { maxFrameBytes: 8 * 1024 * 1024, onFrame: f => { queue.push(f); wake?.() }, onInvalid: () => {} })
-  stream.addEventListener('close', () => { ended = true; wake?.() })
+  const state = { wake: undefined as (() => void) | undefined, ended: false }
+  readFrames(stream, Frame, { maxFrameBytes: 8 * 1024 * 1024, onFrame: f => { queue.push(f); state.wake?.() }, onInvalid: () => {} })
+  stream.addEventListener('close', () => { state.ended = true; state.wake?.() })
   const next = async (): Promise<Frame | undefined> => {
-    while (queue.length === 0 && !ended) await new Promise<void>(resolve => { wake = resolve })
+    while (queue.length === 0 && !state.ended) await new Promise<void>(resolve => { state.wake = resolve })
     return queue.shift()
   }
   return { stream, writer, frames: { next, async * [Symbol.asyncIterator] () { for (;;) { const f = await next(); if (f == null) return; yield f } } } }
