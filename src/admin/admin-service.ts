@@ -57,7 +57,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.log = components.logger.forComponent('taskmesh:admin')
     this.network = init.network ?? DEFAULT_NETWORK
     this.labels = { ...(init.id != null ? { id: init.id } : {}), ...(init.name != null ? { name: init.name } : {}) }
-    this.journal = init.journal ?? new MemoryJournal()
+    // with nothing to restart from, an admin keeps only the archive of finished tasks, not their events
+    this.journal = init.journal ?? new MemoryJournal({ replayable: false })
     this.clock = init.clock ?? Date.now
     const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, random } = init
     this.scheduler = new Scheduler({
@@ -73,7 +74,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       // on a network workers earn their capacity: one that never answers holds only this much
       initialWindow: init.initialWindow ?? Math.min(DEFAULT_INITIAL_WINDOW, maxWorkerConcurrency ?? DEFAULT_INITIAL_WINDOW),
       maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS,
-      newToken: leaseTokens()
+      newToken: leaseTokens(),
+      archive: this.journal.archive
     })
     this.guard = new PeerGuard({ maxStrikes: init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES, banMs: init.banMs ?? DEFAULT_BAN_MS, clock: this.clock })
     this.workers = new WorkerProtocol({

@@ -44,6 +44,7 @@ export function announce (events: readonly SchedulerEvent[], view: SchedulerView
         if (listening('task:completed')) emit('task:completed', view.outcome(e.taskId, e.state))
         break
       case 'late-result':
+      case 'late-result-unrecorded':
         if (listening('task:late-result')) {
           emit('task:late-result', { taskId: e.taskId, attempt: e.attempt, peerId: e.workerId, worker: view.attempt(e.taskId, e.attempt)?.workerName ?? '', success: e.success })
         }

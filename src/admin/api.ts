@@ -3,7 +3,7 @@ import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
 import { FINAL_STATES, type JsonValue, type TaskState } from '../core/task.js'
 import { DEFAULT_PAGE, MAX_PAGE } from './constants.js'
 import type { SubmitResult, Summary } from '../core/options.js'
-import type { HistoryEntry, TaskSnapshot } from '../core/task-record.js'
+import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { AdminHandle } from './handle.js'
 
 /** A task as lists show it. */

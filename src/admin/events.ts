@@ -1,10 +1,10 @@
 import type { Summary } from '../core/options.js'
 import type { WorkerInfo } from '../core/registry.js'
-import type { TaskOutcome } from '../core/task-record.js'
+import type { TaskOutcome } from '../core/snapshots.js'
 import type { AttemptOutcome } from '../core/task.js'
 import type { RunSummary } from './summary.js'
 
-export type { TaskOutcome } from '../core/task-record.js'
+export type { TaskOutcome } from '../core/snapshots.js'
 export type { RunSummary } from './summary.js'
 
 export interface TaskAssignedDetail {

@@ -89,13 +89,14 @@ export class FlushCycle {
     }
     const events = scheduler.takeEvents()
     const replies = workers.takeReplies()
-    // 2. journal
+    const archive = scheduler.takeArchived()
+    // 2. journal: the turn's state changes, and the finished tasks leaving memory for the archive
     const durable = events.filter(isDurable)
-    if (durable.length > 0) {
+    if (durable.length > 0 || archive.length > 0) {
       const began = performance.now()
       let written: void | Promise<void>
       try {
-        written = journal.append(durable)
+        written = journal.append({ events: durable, archive })
       } catch (err) {
         this.halt(err as Error)
         return
@@ -104,6 +105,7 @@ export class FlushCycle {
         this.writing = true
         written.then(() => {
           this.writing = false
+          scheduler.archived(archive)
           this.journaled(durable.length, began)
           this.release(events, replies, now)
           if (this.again) {
@@ -113,6 +115,7 @@ export class FlushCycle {
         }, err => { this.halt(err as Error) })
         return
       }
+      scheduler.archived(archive)
       this.journaled(durable.length, began)
     }
     this.release(events, replies, now)

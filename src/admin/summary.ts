@@ -1,4 +1,4 @@
-import type { TaskOutcome } from '../core/task-record.js'
+import type { TaskOutcome } from '../core/snapshots.js'
 import type { SchedulerView } from '../core/view.js'
 
 /** Every final task with totals by state: what a run ends with. */

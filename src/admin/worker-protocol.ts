@@ -197,7 +197,7 @@ export class WorkerProtocol implements SessionHandler {
       this.onInvalid(session, `result for task "${result.taskId}" attempt ${result.attempt}, which is not leased to this worker`, false)
       return
     }
-    if (outcome === 'late') this.init.log('late result from %s for task %s attempt %d recorded, not accepted', session.peerId, result.taskId, result.attempt)
+    if (outcome === 'late') this.init.log('late result from %s for task %s attempt %d: not accepted', session.peerId, result.taskId, result.attempt)
     // the worker keeps a result until acknowledged, and the acknowledgement waits for the journal
     this.reply(session, { resultAck: { taskId: result.taskId, attempt: result.attempt, accepted: outcome === 'accepted' } })
     this.init.requestFlush()

@@ -10,7 +10,7 @@ import { parseAdminAddress } from '../worker/admin-address.js'
 import type { SummaryView, TaskRow, TaskView } from '../admin/api.js'
 import type { NetworkEvents } from '../admin/events.js'
 import type { WorkerInfo } from '../core/registry.js'
-import type { HistoryEntry } from '../core/task-record.js'
+import type { HistoryEntry } from '../core/snapshots.js'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 
 export interface AdminClientOptions {

@@ -23,7 +23,7 @@ export type DurableEvent =
   | LeaseRenewed
 
 /** Facts for whoever acts on the scheduler's decisions, derived from the durable ones or about workers. */
-export type Notice = WorkerJoined | WorkerLeft | WorkerQuarantined | AssigningStarted | TaskCompleted
+export type Notice = WorkerJoined | WorkerLeft | WorkerQuarantined | AssigningStarted | TaskCompleted | LateResultUnrecorded
 
 export interface TaskSubmitted {
   type: 'submitted'
@@ -124,6 +124,19 @@ export interface LateResult {
   success: boolean
 }
 
+/**
+ * A result for an attempt of a task already archived: announced like a late result, but the archive is
+ * final, so it stays out of the task's history.
+ */
+export interface LateResultUnrecorded {
+  type: 'late-result-unrecorded'
+  at: number
+  taskId: string
+  attempt: number
+  workerId: string
+  success: boolean
+}
+
 /** No longer written (renewals are not journaled); read from older journals, and ignored. */
 export interface LeaseRenewed {
   type: 'lease-renewed'
@@ -176,7 +189,7 @@ export interface TaskCompleted {
 
 export function isDurable (event: SchedulerEvent): event is DurableEvent {
   switch (event.type) {
-    case 'worker-joined': case 'worker-left': case 'worker-quarantined': case 'assigning-started': case 'completed': return false
+    case 'worker-joined': case 'worker-left': case 'worker-quarantined': case 'assigning-started': case 'completed': case 'late-result-unrecorded': return false
     default: return true
   }
 }

@@ -4,6 +4,8 @@ import { ReadyQueue, ConstraintGroup } from './ready-queue.js'
 import { TaskRecord, type AttemptRecord } from './task-record.js'
 import { Deadlines } from './timers.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
+import type { TaskArchive } from './archive.js'
+import type { ArchivedTask } from './snapshots.js'
 import type { WorkerInfo, WorkerRegistry, WorkerState } from './registry.js'
 import type { StrategyRegistry } from './strategy-registry.js'
 
@@ -25,12 +27,19 @@ const NO_COUNTS = (): TaskCounts => ({ waiting: 0, ready: 0, delayed: 0, running
  * are the same. Applied events are kept, in order, until `takeEvents()`: nobody is called back while a
  * change is being applied. Decisions (what to assign, when time is up) are the `Scheduler`'s.
  *
+ * Tasks that have succeeded and have no unfinished dependents leave memory for the archive: the ledger
+ * hands them over (`takeArchived`) and drops them once the journal has them (`archived`).
+ *
  * The fields are read by the scheduler's parts; only this class's reducer changes task state.
  */
 export class TaskLedger {
+  /** The tasks in memory: all but the archived ones. */
   readonly tasks = new Map<string, TaskRecord>()
-  /** The same records by submission number: how ready-queue keys find their task. */
-  readonly bySeq: TaskRecord[] = []
+  /** The same records by submission number: how ready-queue keys find their task (empty once archived). */
+  readonly bySeq: Array<TaskRecord | undefined> = []
+  readonly archive: TaskArchive
+  /** Tasks that left memory for the archive. */
+  archivedCount = 0
   readonly ready = new ReadyQueue()
   readonly deadlines = new Deadlines<Deadline>()
   readonly counts = NO_COUNTS()
@@ -38,20 +47,68 @@ export class TaskLedger {
   readonly strategies: StrategyRegistry
   /** Replaying a journal: state changes, but nothing is recorded as a new decision. */
   restoring = false
+  /** While replaying: tasks with archived dependencies, and when the last of those finished. */
+  private readonly replayReadyAfter = new Map<TaskRecord, number>()
   /** A constraint group appeared: whether some worker can serve each group must be looked at again. */
   groupsChanged = false
   private readonly leaseTtlMs: number
-  private readonly cache = new Map<string, TaskRecord>()
+  /** Results by cache key: the task that produced each, and its output. */
+  private readonly cache = new Map<string, { id: string, output: JsonValue | undefined }>()
+  /** Succeeded tasks no unfinished task depends on, to hand to the archive. */
+  private candidates: TaskRecord[] = []
   private decided: SchedulerEvent[] = []
   /** Events waiting to be applied: derived events queue up behind the one being applied, so cascades never recurse. */
   private readonly queue: SchedulerEvent[] = []
   private readonly queuedTasks: Array<TaskRecord | undefined> = []
   private applying = false
 
-  constructor (registry: WorkerRegistry, strategies: StrategyRegistry, leaseTtlMs: number) {
+  constructor (registry: WorkerRegistry, strategies: StrategyRegistry, leaseTtlMs: number, archive: TaskArchive) {
     this.registry = registry
     this.strategies = strategies
     this.leaseTtlMs = leaseTtlMs
+    this.archive = archive
+  }
+
+  /** Is the task known, in memory or archived? */
+  has (taskId: string): boolean {
+    return this.tasks.has(taskId) || this.archive.has(taskId)
+  }
+
+  /** Tasks held in all: in memory and archived. */
+  get size (): number {
+    return this.tasks.size + this.archivedCount
+  }
+
+  /** Before replaying a journal: what its archive holds counts. */
+  openArchive (): void {
+    this.archivedCount = this.archive.size
+    this.counts.succeeded += this.archive.size
+  }
+
+  /** After replaying a journal: the archive's results may be reused too. */
+  reuseArchivedResults (): void {
+    this.replayReadyAfter.clear()
+    for (const task of this.archive.cached()) {
+      if (!this.cache.has(task.spec.cacheKey!)) this.cache.set(task.spec.cacheKey!, { id: task.id, output: task.output })
+    }
+  }
+
+  /** The tasks that may leave memory now, as the archive keeps them: the journal writes them with its batch. */
+  takeArchived (): ArchivedTask[] {
+    const candidates = this.candidates
+    this.candidates = []
+    return candidates.map(task => task.archived())
+  }
+
+  /** The journal has these in its archive: their records leave memory. */
+  archived (tasks: readonly ArchivedTask[]): void {
+    for (const { id } of tasks) {
+      const task = this.tasks.get(id)
+      if (task == null) continue
+      this.tasks.delete(id)
+      this.bySeq[task.seq] = undefined
+      this.archivedCount++
+    }
   }
 
   /** The events applied (and the notices recorded) since the last call, in order. */
@@ -161,8 +218,16 @@ export class TaskLedger {
     this.counts.waiting++
     let blockedBy: TaskRecord | undefined
     for (const depId of spec.dependsOn) {
-      const dep = this.tasks.get(depId)!
+      const dep = this.tasks.get(depId)
+      if (dep == null) {
+        // a dependency not in memory is archived, which it is only once it has succeeded; replayed, the
+        // task became ready no earlier than that dependency finished
+        const finishedAt = this.restoring ? this.archive.get(depId)?.finishedAt : undefined
+        if (finishedAt != null && finishedAt > (this.replayReadyAfter.get(task) ?? at)) this.replayReadyAfter.set(task, finishedAt)
+        continue
+      }
       ;(dep.dependents ??= []).push(task)
+      dep.openDependents++
       if (dep.state !== 'succeeded') {
         task.pending++
         if (isFinal(dep.state)) blockedBy ??= dep
@@ -232,7 +297,7 @@ export class TaskLedger {
     task.output = output
     this.finish(task, 'succeeded', at)
     const key = task.spec.cacheKey
-    if (key != null && !this.cache.has(key)) this.cache.set(key, task)
+    if (key != null && !this.cache.has(key)) this.cache.set(key, { id: task.id, output })
     for (const dep of task.dependents ?? []) {
       if (dep.state === 'waiting' && --dep.pending === 0) this.makeReady(dep, at)
     }
@@ -243,12 +308,27 @@ export class TaskLedger {
     task.finishedAt = at
     task.retryAt = undefined
     if (error != null) task.error = error
+    // one unfinished dependent fewer for each dependency: some may now leave memory, and so may this one
+    for (const depId of task.spec.dependsOn) {
+      const dep = this.tasks.get(depId)
+      if (dep == null) continue
+      dep.openDependents--
+      this.considerArchiving(dep)
+    }
+    this.considerArchiving(task)
     // behind the event being applied, so listeners hear of the attempt before the completion
     if (!this.restoring) this.commit({ type: 'completed', at, taskId: task.id, state }, task)
     if (state === 'succeeded') return
     for (const dep of task.dependents ?? []) {
       if (!isFinal(dep.state)) this.commit({ type: 'skipped', at, taskId: dep.id, reason: `dependency "${task.id}" ${state}` }, dep)
     }
+  }
+
+  /** A succeeded task nothing unfinished depends on may leave memory. */
+  private considerArchiving (task: TaskRecord): void {
+    if (task.state !== 'succeeded' || task.openDependents > 0 || task.archiving) return
+    task.archiving = true
+    this.candidates.push(task)
   }
 
   /** A final task starts over: waiting for dependencies or ready; dependents it had skipped come back too. */
@@ -262,7 +342,9 @@ export class TaskLedger {
     task.pending = 0
     let blocked = false
     for (const depId of task.spec.dependsOn) {
-      const dep = this.tasks.get(depId)!
+      const dep = this.tasks.get(depId)
+      if (dep == null) continue
+      dep.openDependents++
       if (dep.state !== 'succeeded') task.pending++
       if (dep.state !== 'succeeded' && isFinal(dep.state)) blocked = true
     }
@@ -277,9 +359,14 @@ export class TaskLedger {
   }
 
   private makeReady (task: TaskRecord, at: number): void {
+    if (this.restoring && this.replayReadyAfter.has(task)) {
+      at = Math.max(at, this.replayReadyAfter.get(task)!)
+      this.replayReadyAfter.delete(task)
+    }
     const key = task.spec.cacheKey
-    const hit = key != null ? this.cache.get(key) : undefined
-    if (hit != null && hit !== task && hit.state === 'succeeded') {
+    // replayed, a result reused is the journal's next 'cached' event: the cache may hold another by now
+    const hit = key != null && !this.restoring ? this.cache.get(key) : undefined
+    if (hit != null && hit.id !== task.id) {
       const cached: SchedulerEvent = { type: 'cached', at, taskId: task.id, from: hit.id }
       if (hit.output !== undefined) cached.output = hit.output
       this.commit(cached, task)

@@ -1,4 +1,5 @@
 import { ValidationError, type Problem } from './errors.js'
+import type { TaskArchive } from './archive.js'
 import type { TaskCounts } from './ledger.js'
 import type { NoWorkerPolicy } from './no-worker.js'
 import type { Strategy } from './strategies/index.js'
@@ -36,6 +37,8 @@ export interface SchedulerOptions {
   random?: () => number
   /** Lease tokens. The network edge passes a cryptographic source; the default is only unique, not secret. */
   newToken?: () => string
+  /** Where finished tasks that left memory are read from (the journal's archive). @default one in memory */
+  archive?: TaskArchive
 }
 
 /** A result a worker reports for an attempt. */

@@ -43,10 +43,11 @@ export class ConstraintGroup {
     for (;;) {
       const key = this.heap.peek()
       if (key == null) return undefined
-      const top = this.tasks[seqOf(key)]!
-      if (top.state === 'ready') return top
+      const top = this.tasks[seqOf(key)]
+      if (top?.state === 'ready') return top
       this.heap.pop()
-      top.queued = false
+      // a task archived since it was queued has no record here any more
+      if (top != null) top.queued = false
     }
   }
 

@@ -1,3 +1,5 @@
+import { MemoryArchive } from './archive.js'
+import type { ArchivedTask } from './snapshots.js'
 import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { backoffDelay } from './backoff.js'
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, PROBATION_FLOOR_MS, QUARANTINE_AFTER_LOSSES } from './constants.js'
@@ -59,7 +61,7 @@ export class Scheduler {
     this.reputation = new Reputation({ maxWindow, initialWindow: options.initialWindow ?? maxWindow })
     this.registry = new WorkerRegistry(this.reputation)
     this.strategies = new StrategyRegistry(options.strategy ?? DEFAULT_STRATEGY, options.strategies ?? {}, this.random)
-    this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs)
+    this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive())
     this.view = new SchedulerView(this.ledger, () => ({ open: this.gateOpen, expected: this.expectedWorkers }))
     this.pass = new AssignmentPass(this.registry, this.ledger.ready)
     this.noWorker = new NoWorkerWatch(this.ledger, options.onNoWorker ?? 'wait', options.noWorkerGraceMs ?? DEFAULT_NO_WORKER_GRACE_MS)
@@ -84,6 +86,19 @@ export class Scheduler {
     return this.ledger.takeEvents()
   }
 
+  /**
+   * Finished tasks that may leave memory (succeeded, nothing unfinished depends on them): write them to the
+   * archive with the batch, then call `archived` with them.
+   */
+  takeArchived (): ArchivedTask[] {
+    return this.ledger.takeArchived()
+  }
+
+  /** The archive has these tasks: their records leave memory. */
+  archived (tasks: readonly ArchivedTask[]): void {
+    this.ledger.archived(tasks)
+  }
+
   // ---------------------------------------------------------------- tasks
 
   /**
@@ -93,7 +108,8 @@ export class Scheduler {
    */
   submit (specs: readonly TaskSpec[], now: number): SubmitResult {
     const tasks = this.ledger.tasks
-    const problems = checkGraph(specs, { isKnown: id => tasks.has(id) })
+    const known = (id: string): boolean => this.ledger.has(id)
+    const problems = checkGraph(specs, { isKnown: known })
     specs.forEach((spec, i) => {
       if (!Number.isInteger(spec.priority) || spec.priority < 1 || spec.priority > 10) {
         problems.push({ path: `tasks[${i}].priority`, message: 'must be 1..10' })
@@ -104,14 +120,14 @@ export class Scheduler {
     })
     if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
 
-    const fresh = tasks.size === 0 ? specs : specs.filter(s => !tasks.has(s.id))
+    const fresh = this.ledger.size === 0 ? specs : specs.filter(s => !known(s.id))
     if (this.nextSeq + fresh.length > MAX_SEQ) {
       throw new LimitExceededError(`this admin has numbered ${this.nextSeq} submissions, and can number ${MAX_SEQ} in its lifetime; start a new one on a fresh data directory`)
     }
     if (tasks.size + fresh.length > this.maxTasks) {
       throw new LimitExceededError(`cannot hold ${fresh.length} more tasks: ${tasks.size} of at most ${this.maxTasks} are held; raise maxTasks or wait for work to finish`)
     }
-    const existing = fresh.length === specs.length ? [] : specs.filter(s => tasks.has(s.id)).map(s => s.id)
+    const existing = fresh.length === specs.length ? [] : specs.filter(s => known(s.id)).map(s => s.id)
     const seqBase = this.nextSeq
     this.nextSeq += fresh.length
     const ordered = topologicalOrder(fresh)
@@ -125,6 +141,7 @@ export class Scheduler {
 
   /** Stops a task: a running attempt is aborted, dependents are skipped. Returns false if it was already final. */
   cancel (taskId: string, now: number, reason = 'cancelled by request'): boolean {
+    if (!this.ledger.tasks.has(taskId) && this.ledger.archive.has(taskId)) return false
     const task = this.ledger.require(taskId)
     if (isFinal(task.state)) return false
     const event: SchedulerEvent = { type: 'cancelled', at: now, taskId, reason }
@@ -138,11 +155,15 @@ export class Scheduler {
 
   /** Puts a failed, cancelled or skipped task back, with a fresh retry budget; its skipped dependents follow. */
   retry (taskId: string, now: number): void {
+    if (!this.ledger.tasks.has(taskId) && this.ledger.archive.has(taskId)) {
+      throw new InvalidStateError(`task "${taskId}" succeeded: only failed, cancelled or skipped tasks can be retried`)
+    }
     const task = this.ledger.require(taskId)
     if (task.state !== 'failed' && task.state !== 'cancelled' && task.state !== 'skipped') {
       throw new InvalidStateError(`task "${taskId}" is ${task.state}: only failed, cancelled or skipped tasks can be retried`)
     }
-    const blocker = task.spec.dependsOn.map(id => this.ledger.tasks.get(id)!).find(d => d.state !== 'succeeded' && isFinal(d.state))
+    // a dependency not in memory is archived: it succeeded
+    const blocker = task.spec.dependsOn.map(id => this.ledger.tasks.get(id)).find(d => d != null && d.state !== 'succeeded' && isFinal(d.state))
     if (blocker != null) {
       throw new InvalidStateError(`task "${taskId}" depends on "${blocker.id}", which ${blocker.state}: retry "${blocker.id}" instead, and its skipped dependents come back with it`)
     }
@@ -243,7 +264,14 @@ export class Scheduler {
   /** A worker reports the result of an attempt. Only the current lease holder's result is accepted. */
   report (workerId: string, result: ReportedResult, now: number): ReportOutcome {
     const task = this.ledger.tasks.get(result.taskId)
-    if (task == null) return 'rejected'
+    if (task == null) {
+      // archived: its every attempt is over (the archive keeps no lease tokens; the worker is checked)
+      const past = this.ledger.archive.get(result.taskId)?.attempts[result.attempt - 1]
+      if (past == null || past.workerId !== workerId) return 'rejected'
+      if (past.outcome === 'succeeded' || past.outcome === 'failed') return 'duplicate'
+      this.ledger.commit({ type: 'late-result-unrecorded', at: now, taskId: result.taskId, attempt: result.attempt, workerId, success: result.success })
+      return 'late'
+    }
     const current = task.current
     if (current != null && current.attempt === result.attempt) {
       if (current.workerId !== workerId || current.token !== result.token) return 'rejected'
@@ -329,6 +357,9 @@ export class Scheduler {
    * them, otherwise they expire and run again. Ends with `tick(now)`, whose decisions are recorded as usual.
    */
   restore (events: Iterable<DurableEvent>, now: number): void {
+    this.ledger.openArchive()
+    this.nextSeq = Math.max(this.nextSeq, this.ledger.archive.lastSeq + 1)
+    if (this.ledger.archivedCount > 0) this.gateOpen = true
     this.ledger.restoring = true
     try {
       for (const event of events) {
@@ -339,6 +370,7 @@ export class Scheduler {
     } finally {
       this.ledger.restoring = false
     }
+    this.ledger.reuseArchivedResults()
     // workers met in the journal are placeholders until they register again: offline, holding their
     // leases for one TTL; those whose attempts all ended are forgotten
     for (const worker of [...this.registry.all()]) {

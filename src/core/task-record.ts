@@ -1,64 +1,6 @@
 import { MAX_SEQ } from './constants.js'
-import type { AttemptOutcome, FinalState, JsonValue, TaskSpec, TaskState } from './task.js'
-
-/** One assignment of a task to a worker, and how it ended. */
-export interface Attempt {
-  attempt: number
-  workerId: string
-  workerName: string
-  assignedAt: number
-  deadline?: number
-  endedAt?: number
-  outcome?: AttemptOutcome
-  error?: string
-  durationMs?: number
-}
-
-/** A line of a task's history (`taskmesh history ID`). */
-export interface HistoryEntry {
-  at: number
-  event: 'submitted' | 'assigned' | AttemptOutcome | 'retry-scheduled' | 'skipped' | 'failed' | 'retried' | 'cached' | 'late-result'
-  attempt?: number
-  worker?: string
-  workerId?: string
-  error?: string
-  durationMs?: number
-  detail?: string
-}
-
-/** A task as callers see it: a copy, safe to keep. */
-export interface TaskSnapshot {
-  id: string
-  spec: TaskSpec
-  state: TaskState
-  /** Name of the worker of the latest attempt. */
-  worker?: string
-  attempts: Attempt[]
-  output?: JsonValue
-  error?: string
-  submittedAt: number
-  finishedAt?: number
-  /** When a delayed task becomes ready again. */
-  retryAt?: number
-  /** When the task last became ready to run. */
-  readyAt?: number
-}
-
-/** A task in its final state: one row of the run summary, and the detail of `task:completed`. */
-export interface TaskOutcome {
-  id: string
-  description: string
-  type: string
-  difficulty: number
-  status: FinalState
-  /** Name of the worker of the last attempt. */
-  worker?: string
-  attempts: number
-  output?: JsonValue
-  error?: string
-  /** Duration of the last attempt on its worker. */
-  durationMs?: number
-}
+import type { ArchivedTask, Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './snapshots.js'
+import type { FinalState, JsonValue, TaskSpec, TaskState } from './task.js'
 
 /**
  * An attempt as the scheduler keeps it: with its lease token, where it falls in the task's history, and
@@ -99,6 +41,10 @@ export class TaskRecord {
   queued = false
   /** The constraint group it was last made ready in, which counts its ready tasks. */
   group: { readyCount: number } | undefined
+  /** Tasks depending on it that are not final: once it has succeeded and this is 0, it can be archived. */
+  openDependents = 0
+  /** Handed to the journal's archive; its record leaves memory once the journal has it. */
+  archiving = false
   /** Position in its worker's list of held leases while running, -1 otherwise. */
   heldIndex = -1
   /** History entries that are not attempts (skips, retries, late results), allocated on first use. */
@@ -170,6 +116,23 @@ export class TaskRecord {
     if (this.error != null) outcome.error = this.error
     if (last?.durationMs != null) outcome.durationMs = last.durationMs
     return outcome
+  }
+
+  /** The record for the journal's archive (once it is final). */
+  archived (): ArchivedTask {
+    const archived: ArchivedTask = {
+      id: this.spec.id,
+      seq: this.seq,
+      state: this.state as FinalState,
+      spec: this.spec,
+      attempts: this.attempts.map(({ token: _token, order: _order, endOrder: _endOrder, readyAt: _readyAt, ...a }) => a),
+      history: this.history(),
+      submittedAt: this.submittedAt,
+      finishedAt: this.finishedAt ?? this.submittedAt
+    }
+    if (this.output !== undefined) archived.output = this.output
+    if (this.error != null) archived.error = this.error
+    return archived
   }
 
   history (): HistoryEntry[] {

@@ -1,10 +1,12 @@
-import { UnknownWorkerError } from './errors.js'
+import { archivedOutcome, archivedSnapshot } from './archive.js'
+import { UnknownTaskError, UnknownWorkerError } from './errors.js'
 import { whyNoWorker } from './no-worker.js'
 import type { TaskLedger } from './ledger.js'
 import type { Lease, Summary } from './options.js'
 import type { WorkerInfo } from './registry.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
-import type { Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './task-record.js'
+import { TaskRecord } from './task-record.js'
+import type { ArchivedTask, Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './snapshots.js'
 
 /**
  * What the scheduler knows, read-only: tasks, their histories and results, workers, counts. Everything
@@ -26,24 +28,26 @@ export class SchedulerView {
   }
 
   has (taskId: string): boolean {
-    return this.ledger.tasks.has(taskId)
+    return this.ledger.has(taskId)
   }
 
   spec (taskId: string): TaskSpec {
-    return this.ledger.require(taskId).spec
+    return this.find(taskId).spec
   }
 
   getTask (taskId: string): TaskSnapshot {
-    return this.ledger.require(taskId).snapshot()
+    const task = this.find(taskId)
+    return task instanceof TaskRecord ? task.snapshot() : archivedSnapshot(task)
   }
 
   history (taskId: string): HistoryEntry[] {
-    return this.ledger.require(taskId).history()
+    const task = this.find(taskId)
+    return task instanceof TaskRecord ? task.history() : task.history
   }
 
-  /** One attempt of a task, as recorded (with `readyAt`: when its task had become ready). */
+  /** One attempt of a task, as recorded (with `readyAt`, while in memory: when its task had become ready). */
   attempt (taskId: string, attempt: number): (Readonly<Attempt> & { readonly readyAt?: number }) | undefined {
-    return this.ledger.tasks.get(taskId)?.attempts[attempt - 1]
+    return (this.ledger.tasks.get(taskId) ?? this.ledger.archive.get(taskId))?.attempts[attempt - 1]
   }
 
   /**
@@ -51,7 +55,7 @@ export class SchedulerView {
    * no connected worker can run it ("no connected worker handles type "download""). Undefined otherwise.
    */
   waitingFor (taskId: string): string | undefined {
-    const task = this.ledger.require(taskId)
+    const task = this.find(taskId)
     return task.state === 'ready' ? this.whyWaiting(task.spec) : undefined
   }
 
@@ -78,20 +82,17 @@ export class SchedulerView {
 
   /** The results of a task's dependencies, keyed by dependency id: what its worker receives as `inputs`. */
   inputsOf (taskId: string): Record<string, JsonValue> {
-    const task = this.ledger.require(taskId)
     const inputs: Record<string, JsonValue> = {}
-    for (const dep of task.spec.dependsOn) {
-      const d = this.ledger.tasks.get(dep)
-      if (d?.output !== undefined) inputs[dep] = d.output
+    for (const dep of this.find(taskId).spec.dependsOn) {
+      const output = (this.ledger.tasks.get(dep) ?? this.ledger.archive.get(dep))?.output
+      if (output !== undefined) inputs[dep] = output
     }
     return inputs
   }
 
-  /** Tasks in submission order, optionally only those in `state`. */
+  /** Tasks in submission order, optionally only those in `state`: those in memory, and the archived ones. */
   * listTasks (state?: TaskState): Generator<TaskSnapshot> {
-    for (const task of this.ledger.tasks.values()) {
-      if (state == null || task.state === state) yield task.snapshot()
-    }
+    for (const task of this.all(state)) yield task instanceof TaskRecord ? task.snapshot() : archivedSnapshot(task)
   }
 
   /**
@@ -99,21 +100,23 @@ export class SchedulerView {
    * `completed` event (a task retried since is no longer final, and its result is gone).
    */
   outcome (taskId: string, state?: FinalState): TaskOutcome {
-    const outcome = this.ledger.require(taskId).outcome()
+    const task = this.find(taskId)
+    const outcome = task instanceof TaskRecord ? task.outcome() : archivedOutcome(task)
     if (state != null) outcome.status = state
     return outcome
   }
 
   /** Final tasks as rows of a run summary, in submission order. */
   * outcomes (): Generator<TaskOutcome> {
-    for (const task of this.ledger.tasks.values()) {
-      if (isFinal(task.state)) yield task.outcome()
+    for (const task of this.all()) {
+      if (!isFinal(task.state)) continue
+      yield task instanceof TaskRecord ? task.outcome() : archivedOutcome(task)
     }
   }
 
   summary (): Summary {
     const counts = this.ledger.counts
-    const total = this.ledger.tasks.size
+    const total = this.ledger.size
     const final = counts.succeeded + counts.failed + counts.skipped + counts.cancelled
     return { total, counts: { ...counts }, progress: total === 0 ? 1 : final / total, workers: this.ledger.registry.onlineCount() }
   }
@@ -121,7 +124,7 @@ export class SchedulerView {
   /** Every task is in a final state (and there is at least one). */
   isDone (): boolean {
     const c = this.ledger.counts
-    return this.ledger.tasks.size > 0 && c.succeeded + c.failed + c.skipped + c.cancelled === this.ledger.tasks.size
+    return this.ledger.size > 0 && c.succeeded + c.failed + c.skipped + c.cancelled === this.ledger.size
   }
 
   /** The name of the strategy tasks get when they name none. */
@@ -159,5 +162,36 @@ export class SchedulerView {
   /** When the scheduler next has something to do as time passes, if ever. */
   nextDeadline (): number | undefined {
     return this.ledger.deadlines.next()
+  }
+
+  /** A task in memory, or archived; an UnknownTaskError when it is neither. */
+  private find (taskId: string): TaskRecord | ArchivedTask {
+    const task = this.ledger.tasks.get(taskId) ?? this.ledger.archive.get(taskId)
+    if (task == null) throw new UnknownTaskError(`unknown task "${taskId}"`)
+    return task
+  }
+
+  /**
+   * Every task in submission order, optionally in one state: those in memory merged with the archived
+   * ones (a task being archived, in both for a moment, counts once).
+   */
+  private * all (state?: TaskState): Generator<TaskRecord | ArchivedTask> {
+    const archived = state == null || isFinal(state)
+      ? this.ledger.archive.list(state != null ? { state: state as FinalState } : {})[Symbol.iterator]()
+      : undefined
+    let next = archived?.next()
+    for (const task of this.ledger.bySeq) {
+      if (task == null || (state != null && task.state !== state)) continue
+      while (next != null && next.done !== true && next.value.seq < task.seq) {
+        yield next.value
+        next = archived!.next()
+      }
+      if (next?.done !== true && next?.value.id === task.id) next = archived!.next()
+      yield task
+    }
+    while (next != null && next.done !== true) {
+      if (!this.ledger.tasks.has(next.value.id)) yield next.value
+      next = archived!.next()
+    }
   }
 }

@@ -1,34 +1,74 @@
+import { MemoryArchive, type TaskArchive } from '../core/archive.js'
+import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 
+/** What one flush of the admin records: the state changes of a turn, and the finished tasks leaving memory. */
+export interface JournalBatch {
+  events: readonly DurableEvent[]
+  /** Tasks to archive: from now on read from the archive; their events are no longer needed. */
+  archive: readonly ArchivedTask[]
+}
+
 /**
- * The admin's durable record: every task state change, in order. Replaying it into an empty scheduler
- * rebuilds the admin's state after a restart. Implementations: {@link MemoryJournal} for tests and
- * library use without a data directory, `SqliteJournal` for `--data-dir`.
+ * The admin's durable record. Two parts: the events of the live tasks, in order, which replayed into an
+ * empty scheduler rebuild its state after a restart; and the archive of finished tasks, one record each,
+ * read on demand. A task's events are replaced by its archive record in the batch that archives it, so
+ * a restart replays live state, not history. Implementations: {@link MemoryJournal} for tests and library
+ * use without a data directory, `SqliteJournal` for `--data-dir`.
  */
 export interface Journal {
-  /** The events recorded so far, in the order they were appended. */
+  /** The events to replay, in the order they were appended: those of the tasks not archived. */
   load(): Iterable<DurableEvent>
   /**
    * Records a batch durably, all or nothing: before returning, or before the returned promise resolves
    * (the admin sends nothing that depends on the batch until then, and writes one batch at a time).
    */
-  append(events: readonly DurableEvent[]): void | Promise<void>
+  append(batch: JournalBatch): void | Promise<void>
+  /** The finished tasks that left memory. */
+  readonly archive: TaskArchive
   close(): void
 }
 
-export class MemoryJournal implements Journal {
-  private readonly events: DurableEvent[] = []
+export interface MemoryJournalOptions {
+  /**
+   * Keep the events, so `load()` can rebuild a scheduler from them. An admin with nothing to restart from
+   * keeps only the archive. @default true
+   */
+  replayable?: boolean
+}
 
-  load (): Iterable<DurableEvent> {
-    return this.events.slice()
+/** Archived tasks whose events, piled up, are dropped in one go (amortized: never more often than this). */
+const COMPACT_AFTER = 1024
+
+export class MemoryJournal implements Journal {
+  readonly archive = new MemoryArchive()
+  private events: DurableEvent[] = []
+  private readonly replayable: boolean
+  private archivedSinceCompaction = 0
+
+  constructor (options: MemoryJournalOptions = {}) {
+    this.replayable = options.replayable ?? true
   }
 
-  append (events: readonly DurableEvent[]): void {
-    for (const e of events) this.events.push(e)
+  load (): Iterable<DurableEvent> {
+    return this.events.filter(e => !('taskId' in e && this.archive.has(e.taskId)) && !(e.type === 'submitted' && this.archive.has(e.task.id)))
+  }
+
+  append (batch: JournalBatch): void {
+    if (this.replayable) for (const e of batch.events) this.events.push(e)
+    if (batch.archive.length === 0) return
+    this.archive.add(batch.archive)
+    // the archived tasks' events are no longer needed: drop them once enough have piled up
+    this.archivedSinceCompaction += batch.archive.length
+    if (this.replayable && this.archivedSinceCompaction >= COMPACT_AFTER) {
+      this.events = [...this.load()]
+      this.archivedSinceCompaction = 0
+    }
   }
 
   close (): void {}
 
+  /** Events kept for replay. */
   get size (): number {
     return this.events.length
   }

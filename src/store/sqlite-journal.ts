@@ -2,11 +2,16 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database, { type Database as DB, type Statement } from 'better-sqlite3'
 import { StoreError } from '../errors.js'
+import type { TaskArchive } from '../core/archive.js'
+import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
-import type { Journal } from './journal.js'
+import type { FinalState } from '../core/task.js'
+import type { Journal, JournalBatch } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.db'
-const SCHEMA_VERSION = '1'
+/** 1: events only. 2: events of live tasks, and an archive of finished ones. */
+const SCHEMA_VERSION = '2'
+const READABLE_VERSIONS = new Set(['1', '2'])
 
 export interface SqliteJournalOptions {
   /**
@@ -18,15 +23,16 @@ export interface SqliteJournalOptions {
 }
 
 /**
- * The journal in an embedded SQLite database (WAL mode). One row per event; each `append` is one
- * transaction, so a crash leaves the journal ending at a batch boundary, never inside one. The database is
- * locked for the admin that opened it: a second admin on the same data directory is refused.
+ * The journal in an embedded SQLite database (WAL mode): one row per event of a live task, one row per
+ * archived task. Each `append` is one transaction, so a crash leaves the journal ending at a batch
+ * boundary, never inside one; a task's events are deleted in the transaction that archives it. The
+ * database is locked for the admin that opened it: a second admin on the same data directory is refused.
  */
 export class SqliteJournal implements Journal {
   readonly file: string
+  readonly archive: SqliteArchive
   private readonly db: DB
-  private readonly insert: Statement<[string, string | null, number, string]>
-  private readonly appendBatch: (events: readonly DurableEvent[]) => void
+  private readonly write: (batch: JournalBatch) => void
 
   constructor (file: string, options: SqliteJournalOptions = {}) {
     this.file = file
@@ -37,28 +43,20 @@ export class SqliteJournal implements Journal {
       this.db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`)
       // held from the first write until close: one admin per journal
       this.db.pragma('locking_mode = EXCLUSIVE')
-      this.db.exec(`
-        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS events (
-          seq INTEGER PRIMARY KEY,
-          type TEXT NOT NULL,
-          task_id TEXT,
-          at INTEGER NOT NULL,
-          body TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS events_by_task ON events (task_id);
-      `)
-      const version = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'schema\'').get()?.value
-      if (version != null && version !== SCHEMA_VERSION) {
-        throw new StoreError(`journal ${file} has schema version ${version}; this taskmesh reads version ${SCHEMA_VERSION}`)
-      }
-      this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (\'schema\', ?)').run(SCHEMA_VERSION)
+      this.migrate()
     } catch (err) {
       throw describe(err, file)
     }
-    this.insert = this.db.prepare('INSERT INTO events (type, task_id, at, body) VALUES (?, ?, ?, ?)')
-    this.appendBatch = this.db.transaction((events: readonly DurableEvent[]) => {
-      for (const e of events) this.insert.run(e.type, 'taskId' in e ? e.taskId : e.type === 'submitted' ? e.task.id : null, e.at, JSON.stringify(e))
+    const archive = new SqliteArchive(this.db, file)
+    this.archive = archive
+    const insert: Statement<[string, string | null, number, string]> = this.db.prepare('INSERT INTO events (type, task_id, at, body) VALUES (?, ?, ?, ?)')
+    const dropEvents: Statement<[string]> = this.db.prepare('DELETE FROM events WHERE task_id = ?')
+    this.write = this.db.transaction((batch: JournalBatch) => {
+      for (const e of batch.events) insert.run(e.type, taskIdOf(e), e.at, JSON.stringify(e))
+      for (const task of batch.archive) {
+        archive.put(task)
+        dropEvents.run(task.id)
+      }
     })
   }
 
@@ -73,20 +71,23 @@ export class SqliteJournal implements Journal {
     }
   }
 
-  append (events: readonly DurableEvent[]): void {
-    if (events.length === 0) return
+  append (batch: JournalBatch): void {
+    if (batch.events.length === 0 && batch.archive.length === 0) return
     try {
-      this.appendBatch(events)
+      this.write(batch)
     } catch (err) {
+      // rolled back: what the archive counted inside the transaction is read again
+      this.archive.recount()
       throw describe(err, this.file)
     }
   }
 
-  /** Events recorded for one task, oldest first (what `taskmesh history` reads without an admin). */
+  /** Events recorded for one task not archived yet, oldest first. */
   eventsOf (taskId: string): DurableEvent[] {
     return this.db.prepare<[string], { body: string }>('SELECT body FROM events WHERE task_id = ? ORDER BY seq').all(taskId).map(r => JSON.parse(r.body) as DurableEvent)
   }
 
+  /** Event rows kept for replay. */
   get size (): number {
     return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()!.n
   }
@@ -94,6 +95,102 @@ export class SqliteJournal implements Journal {
   close (): void {
     if (this.db.open) this.db.close()
   }
+
+  private migrate (): void {
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY,
+        type TEXT NOT NULL,
+        task_id TEXT,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS events_by_task ON events (task_id);
+      CREATE TABLE IF NOT EXISTS archive (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        cache_key TEXT,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS archive_by_seq ON archive (seq);
+      CREATE INDEX IF NOT EXISTS archive_by_cache_key ON archive (cache_key) WHERE cache_key IS NOT NULL;
+    `)
+    const version = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'schema\'').get()?.value
+    if (version != null && !READABLE_VERSIONS.has(version)) {
+      throw new StoreError(`journal ${this.file} has schema version ${version}; this taskmesh reads versions ${[...READABLE_VERSIONS].join(', ')}`)
+    }
+    // version 1 had the events alone: the archive starts empty, and fills as the admin archives finished tasks
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (\'schema\', ?)').run(SCHEMA_VERSION)
+  }
+}
+
+/** The archive of finished tasks in the journal's database: read on demand, by indexed lookups. */
+class SqliteArchive implements TaskArchive {
+  size: number
+  lastSeq: number
+  private readonly file: string
+  private readonly byId: Statement<[string], { body: string }>
+  private readonly exists: Statement<[string], { one: number }>
+  private readonly insert: Statement<[string, number, string, string | null, string]>
+  private readonly db: DB
+
+  constructor (db: DB, file: string) {
+    this.db = db
+    this.file = file
+    this.size = 0
+    this.lastSeq = -1
+    this.recount()
+    this.byId = db.prepare('SELECT body FROM archive WHERE id = ?')
+    this.exists = db.prepare('SELECT 1 AS one FROM archive WHERE id = ?')
+    // a task is archived once; were it offered again, the first record stands
+    this.insert = db.prepare('INSERT OR IGNORE INTO archive (id, seq, state, cache_key, body) VALUES (?, ?, ?, ?, ?)')
+  }
+
+  recount (): void {
+    const stats = this.db.prepare<[], { n: number, last: number | null }>('SELECT count(*) AS n, max(seq) AS last FROM archive').get()!
+    this.size = stats.n
+    this.lastSeq = stats.last ?? -1
+  }
+
+  put (task: ArchivedTask): void {
+    if (this.insert.run(task.id, task.seq, task.state, task.spec.cacheKey ?? null, JSON.stringify(task)).changes > 0) this.size++
+    this.lastSeq = Math.max(this.lastSeq, task.seq)
+  }
+
+  get (id: string): ArchivedTask | undefined {
+    const row = this.byId.get(id)
+    return row == null ? undefined : this.parse(row.body, id)
+  }
+
+  has (id: string): boolean {
+    return this.exists.get(id) != null
+  }
+
+  * list (options: { state?: FinalState, afterSeq?: number } = {}): Iterable<ArchivedTask> {
+    const rows = options.state != null
+      ? this.db.prepare<[number, string], { id: string, body: string }>('SELECT id, body FROM archive WHERE seq > ? AND state = ? ORDER BY seq').iterate(options.afterSeq ?? -1, options.state)
+      : this.db.prepare<[number], { id: string, body: string }>('SELECT id, body FROM archive WHERE seq > ? ORDER BY seq').iterate(options.afterSeq ?? -1)
+    for (const row of rows) yield this.parse(row.body, row.id)
+  }
+
+  * cached (): Iterable<ArchivedTask> {
+    for (const row of this.db.prepare<[], { id: string, body: string }>('SELECT id, body FROM archive WHERE cache_key IS NOT NULL ORDER BY seq').iterate()) yield this.parse(row.body, row.id)
+  }
+
+  private parse (body: string, id: string): ArchivedTask {
+    try {
+      return JSON.parse(body) as ArchivedTask
+    } catch (err) {
+      throw new StoreError(`journal ${this.file}: archived task "${id}" is not readable (${(err as Error).message}); restore the file from a backup`)
+    }
+  }
+}
+
+function taskIdOf (e: DurableEvent): string | null {
+  if ('taskId' in e) return e.taskId
+  return e.type === 'submitted' ? e.task.id : null
 }
 
 function describe (err: unknown, file: string): StoreError {

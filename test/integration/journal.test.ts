@@ -6,32 +6,66 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { Scheduler } from '../../src/core/scheduler.js'
-import { isFinal } from '../../src/core/task.js'
+import { isFinal, taskSpec, type TaskSpec } from '../../src/core/task.js'
 import { SqliteJournal } from '../../src/store/sqlite-journal.js'
-import { MemoryJournal } from '../../src/store/journal.js'
+import { MemoryJournal, type Journal } from '../../src/store/journal.js'
+import type { ArchivedTask } from '../../src/core/snapshots.js'
 import type { DurableEvent } from '../../src/core/events.js'
 
 const WRITER = fileURLToPath(new URL('../fixtures/journal-writer.mjs', import.meta.url))
 
-describe('journals', () => {
-  it('give back what was appended, in order, after reopening (SQLite) or at once (memory)', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-')), 'journal.db')
-    const events: DurableEvent[] = [
-      { type: 'submitted', at: 1, seq: 0, task: { id: 'a', description: '', type: 'simulate', difficulty: 0, priority: 5, requires: [], dependsOn: [], retry: { maxAttempts: 1, backoff: 'fixed', initialDelayMs: 0, maxDelayMs: 0, jitter: 0 } } },
-      { type: 'assigned', at: 2, taskId: 'a', attempt: 1, workerId: 'w', workerName: 'w', token: 't' },
-      { type: 'attempt-ended', at: 3, taskId: 'a', attempt: 1, workerId: 'w', outcome: 'succeeded', output: { n: 1 } }
-    ]
-    for (const journal of [new MemoryJournal(), new SqliteJournal(file)]) {
-      journal.append(events.slice(0, 2))
-      journal.append(events.slice(2))
-      expect([...journal.load()]).toEqual(events)
-      journal.close()
-    }
-    const reopened = new SqliteJournal(file)
+const spec = (id: string, cacheKey?: string): TaskSpec => taskSpec({ id, ...(cacheKey != null ? { cacheKey } : {}) })
+const lifeOf = (id: string, seq: number): DurableEvent[] => [
+  { type: 'submitted', at: 1, seq, task: spec(id) },
+  { type: 'assigned', at: 2, taskId: id, attempt: 1, workerId: 'w', workerName: 'w', token: 't' },
+  { type: 'attempt-ended', at: 3, taskId: id, attempt: 1, workerId: 'w', outcome: 'succeeded', output: { n: seq } }
+]
+const archived = (id: string, seq: number, cacheKey?: string): ArchivedTask => ({
+  id, seq, state: 'succeeded', spec: spec(id, cacheKey), output: { n: seq }, submittedAt: 1, finishedAt: 3,
+  attempts: [{ attempt: 1, workerId: 'w', workerName: 'w', assignedAt: 2, endedAt: 3, outcome: 'succeeded' }],
+  history: [{ at: 1, event: 'submitted' }, { at: 2, event: 'assigned', attempt: 1, worker: 'w', workerId: 'w' }, { at: 3, event: 'succeeded', attempt: 1, worker: 'w', workerId: 'w' }]
+})
+
+/** The same contract, whatever keeps the journal. */
+const journals: Array<[string, () => Promise<{ open: () => Journal, reopens: boolean }>]> = [
+  ['memory', async () => { const journal = new MemoryJournal(); return { open: () => journal, reopens: false } }],
+  ['SQLite', async () => { const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-')), 'journal.db'); return { open: () => new SqliteJournal(file), reopens: true } }]
+]
+
+describe.each(journals)('the %s journal', (_name, make) => {
+  it('gives back what was appended, in order, after reopening', async () => {
+    const { open } = await make()
+    const events = lifeOf('a', 0)
+    const journal = open()
+    await journal.append({ events: events.slice(0, 2), archive: [] })
+    await journal.append({ events: events.slice(2), archive: [] })
+    expect([...journal.load()]).toEqual(events)
+    journal.close()
+    const reopened = open()
     expect([...reopened.load()]).toEqual(events)
-    expect(reopened.eventsOf('a')).toHaveLength(3)
     reopened.close()
   })
+
+  it("archives a finished task: its events are no longer replayed, its record is read on demand", async () => {
+    const { open } = await make()
+    const journal = open()
+    await journal.append({ events: [...lifeOf('a', 0), ...lifeOf('b', 1)], archive: [] })
+    await journal.append({ events: lifeOf('c', 2), archive: [archived('a', 0, 'k'), archived('c', 2)] })
+    journal.close()
+    for (let round = 0; round < 2; round++) {
+      const j = open()
+      expect([...j.load()]).toEqual(lifeOf('b', 1))
+      expect(j.archive.get('a')).toEqual(archived('a', 0, 'k'))
+      expect([j.archive.has('a'), j.archive.has('b'), j.archive.size, j.archive.lastSeq]).toEqual([true, false, 2, 2])
+      expect([...j.archive.list()].map(t => t.id)).toEqual(['a', 'c'])
+      expect([...j.archive.list({ afterSeq: 0 })].map(t => t.id)).toEqual(['c'])
+      expect([...j.archive.cached()].map(t => t.id)).toEqual(['a'])
+      j.close()
+    }
+  })
+})
+
+describe('journals', () => {
 
   it('refuse a file that is not a journal, naming it', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-')), 'journal.db')
@@ -40,11 +74,12 @@ describe('journals', () => {
   })
 
   it('after a kill in the middle of a write burst, replay to a consistent state that ends on a batch boundary', async () => {
-    // the sizes of the batches the writer produces, from a dry run of the same deterministic workload
+    // what the journal holds after each batch (live events, archived tasks), from a dry run of the same
+    // deterministic workload
     const dry = spawnSync(process.execPath, [WRITER, '', '--dry'], { encoding: 'utf8' })
     expect(dry.status).toBe(0)
-    const sizes = dry.stdout.trim().split('\n').map(l => Number(l.split(' ')[1]))
-    const boundaries = new Set(sizes.reduce<number[]>((acc, n) => [...acc, (acc.at(-1) ?? 0) + n], [0]))
+    const boundaries = new Map(dry.stdout.trim().split('\n').map(l => { const [, n, live, archivedCount] = l.split(' '); return [`${live} ${archivedCount}`, Number(n)] }))
+    boundaries.set('0 0', 0)
 
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-torn-'))
     const file = join(dir, 'journal.db')
@@ -54,8 +89,8 @@ describe('journals', () => {
     let committed = 0
     await new Promise<void>(resolve => {
       createInterface({ input: child.stdout! }).on('line', line => {
-        committed = Number(line.split(' ')[2])
-        if (Number(line.split(' ')[1]) === 300) {
+        committed = Number(line.split(' ')[1])
+        if (committed === 300) {
           child.kill('SIGKILL')
           resolve()
         }
@@ -64,24 +99,31 @@ describe('journals', () => {
     await exited
 
     const journal = new SqliteJournal(file)
-    const events = [...journal.load()]
-    journal.close()
-    // at least what was reported committed, possibly a batch or two more, never part of a batch
-    expect(events.length).toBeGreaterThanOrEqual(committed)
-    expect(boundaries.has(events.length)).toBe(true)
+    try {
+      const events = [...journal.load()]
+      // at least what was reported committed, possibly a batch or two more, never part of a batch
+      const batch = boundaries.get(`${events.length} ${journal.archive.size}`)
+      expect(batch).toBeDefined()
+      expect(batch).toBeGreaterThanOrEqual(committed)
 
-    const restored = new Scheduler()
-    restored.restore(events, 1_000_000)
-    const summary = restored.view.summary()
-    expect(summary.total).toBe(3000)
-    const states = Object.values(summary.counts).reduce((a, b) => a + b, 0)
-    expect(states).toBe(3000)
-    // every succeeded task has exactly one accepted success in the journal
-    const successes = new Map<string, number>()
-    for (const e of events) if (e.type === 'attempt-ended' && e.outcome === 'succeeded') successes.set(e.taskId, (successes.get(e.taskId) ?? 0) + 1)
-    for (const task of restored.view.listTasks()) {
-      expect(successes.get(task.id) ?? 0).toBe(task.state === 'succeeded' ? 1 : 0)
-      if (!isFinal(task.state)) expect(['waiting', 'ready', 'delayed', 'running']).toContain(task.state)
+      const restored = new Scheduler({ archive: journal.archive })
+      restored.restore(events, 1_000_000)
+      const summary = restored.view.summary()
+      expect(summary.total).toBe(3000)
+      const states = Object.values(summary.counts).reduce((a, b) => a + b, 0)
+      expect(states).toBe(3000)
+      // every succeeded task has exactly one accepted success in the journal: in its events, or its archived record
+      const successes = new Map<string, number>()
+      for (const e of events) if (e.type === 'attempt-ended' && e.outcome === 'succeeded') successes.set(e.taskId, (successes.get(e.taskId) ?? 0) + 1)
+      for (const t of journal.archive.list()) successes.set(t.id, t.attempts.filter(a => a.outcome === 'succeeded').length)
+      for (const task of restored.view.listTasks()) {
+        expect(successes.get(task.id) ?? 0).toBe(task.state === 'succeeded' ? 1 : 0)
+        if (!isFinal(task.state)) expect(['waiting', 'ready', 'delayed', 'running']).toContain(task.state)
+      }
+      expect(journal.archive.size).toBeGreaterThan(0)
+    } finally {
+      journal.close()
     }
   })
+
 })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { JOURNAL_FILE, SqliteJournal } from '../../src/store/sqlite-journal.js'
+import { acceptedSuccesses } from '../helpers/journal.js'
 import { cliProcesses } from '../helpers/cli.js'
 import { Network, record } from '../helpers/net.js'
 
@@ -54,9 +54,7 @@ describe('graceful shutdown', () => {
     const assigned = admin.events.filter(e => e.event === 'task:assigned').map(e => e.taskId)
     expect(assigned).toHaveLength(2)
     // both running tasks finished during the drain, and their results are in the journal
-    const journal = new SqliteJournal(join(dir, 'state', JOURNAL_FILE))
-    const succeeded = [...journal.load()].flatMap(e => e.type === 'attempt-ended' && e.outcome === 'succeeded' ? [e.taskId] : [])
-    journal.close()
+    const succeeded = [...acceptedSuccesses(join(dir, 'state'))].flatMap(([id, n]) => n === 1 ? [id] : [])
     expect(succeeded.sort()).toEqual(assigned.sort())
   })
 })

@@ -12,7 +12,8 @@ import { AdminSession } from '../../src/worker/session.js'
 import type { AdminEvents } from '../../src/admin/events.js'
 import type { DurableEvent } from '../../src/core/events.js'
 import type { Frame, TaskAssignment } from '../../src/protocol/pb/tasks.js'
-import type { Journal } from '../../src/store/journal.js'
+import { MemoryArchive } from '../../src/core/archive.js'
+import type { Journal, JournalBatch } from '../../src/store/journal.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
 const log = defaultLogger().forComponent('test')
@@ -20,14 +21,16 @@ const log = defaultLogger().forComponent('test')
 /** A journal whose writes finish only when the test says so. */
 class GatedJournal implements Journal {
   readonly batches: DurableEvent[][] = []
+  readonly archive = new MemoryArchive()
   private readonly gates: Array<() => void> = []
   private waiting: { n: number, resolve(): void } | undefined
 
   load (): DurableEvent[] { return [] }
   close (): void {}
 
-  async append (events: readonly DurableEvent[]): Promise<void> {
-    this.batches.push([...events])
+  async append (batch: JournalBatch): Promise<void> {
+    this.batches.push([...batch.events])
+    this.archive.add(batch.archive)
     if (this.waiting != null && this.batches.length >= this.waiting.n) this.waiting.resolve()
     await new Promise<void>(resolve => this.gates.push(resolve))
   }
@@ -82,7 +85,7 @@ async function setUp (): Promise<{ journal: GatedJournal, scheduler: Scheduler, 
     return send(data)
   }
   const journal = new GatedJournal()
-  const scheduler = new Scheduler({ random: () => 0.5 })
+  const scheduler = new Scheduler({ random: () => 0.5, archive: journal.archive })
   scheduler.submit([taskSpec({ id: 'a' }), taskSpec({ id: 'b' })], 0)
   const events = new TypedEventEmitter<AdminEvents>()
   const workers: WorkerProtocol = new WorkerProtocol({

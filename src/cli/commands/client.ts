@@ -11,7 +11,7 @@ import { integer, number, oneOf } from '../options.js'
 import { formatMs, Output } from '../output.js'
 import { readSwarmKey } from './admin.js'
 import { TASK_STATES, type TaskView } from '../../admin/api.js'
-import type { HistoryEntry } from '../../core/task-record.js'
+import type { HistoryEntry } from '../../core/snapshots.js'
 
 export interface ClientOptions {
   admin?: string
@@ -196,7 +196,10 @@ function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
     throw err
   }
   try {
-    const scheduler = new Scheduler()
+    // an archived task's history is one record; a live one's comes from replaying the events
+    const archived = journal.archive.get(id)
+    if (archived != null) return archived.history
+    const scheduler = new Scheduler({ archive: journal.archive })
     // replay only: no clock runs here, so time stands still at the last event
     const events = [...journal.load()]
     scheduler.restore(events, events.at(-1)?.at ?? 0)
