@@ -1,15 +1,18 @@
-// npm run bench -- [--only network|journal|recovery|core|hostile] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|recovery|history|core|hostile] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
 import { spawn } from 'node:child_process'
-import { cpus } from 'node:os'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { networkBench, type NetworkBenchResult } from './bench/network.js'
 import { coreBench, validationBench, type CoreBenchResult } from './bench/core.js'
 import { recoveryBench } from './bench/recovery.js'
 import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
+import { buildHistory, idleBench, restartMs } from './bench/history.js'
 import { median } from './bench/stats.js'
 
 const { values } = parseArgs({
@@ -24,6 +27,8 @@ const { values } = parseArgs({
     'core-child': { type: 'string' },
     'hostile-tasks': { type: 'string', default: '2000' },
     'hostile-task-ms': { type: 'string', default: '20' },
+    'history-tasks': { type: 'string', default: '1000000' },
+    'idle-seconds': { type: 'string', default: '30' },
     json: { type: 'boolean', default: false }
   }
 })
@@ -74,6 +79,39 @@ if (only == null || only === 'recovery') {
   const back = rs.map(r => r.listeningToAssignmentMs)
   print(`  from restarting it to its first new assignment: ${Math.round(median(total))} ms${range(total)}, of which ${Math.round(median(back))} ms from listening (the workers reconnecting)`)
   emit('recovery', { restartToAssignmentMs: median(total), listeningToAssignmentMs: median(back), runs: rs })
+}
+
+if (only == null || only === 'history') {
+  const tasks = Number(values['history-tasks'])
+  const live = 10_000
+  const idleSeconds = Number(values['idle-seconds'])
+  print(`\nthe journal over time: 3 idle worker processes for ${idleSeconds} s; then ${tasks.toLocaleString('en')} finished tasks and ${live.toLocaleString('en')} unfinished ones, and an admin restarted on them:`)
+  const idle = await idleBench(3, idleSeconds)
+  print(`  idle: ${idle.rows} journal rows written (${idle.rowsPerWorkerPerMinute} per worker per minute); ${idle.online} of ${idle.workers} workers still registered on their heartbeats`)
+  emit('idle', idle)
+  let shown = 0
+  const history = await buildHistory(tasks, live, done => {
+    if (!json && done - shown >= tasks / 10) { shown = done; process.stdout.write(`  writing the history: ${done.toLocaleString('en')} tasks\r`) }
+  })
+  try {
+    print(`  written in ${history.buildSeconds.toFixed(0)} s: ${(history.journalBytes / 2 ** 20).toFixed(0)} MiB on disk (${Math.round(history.journalBytes / (tasks + live))} bytes a task), ${history.archivedTasks.toLocaleString('en')} tasks archived, ${history.eventRows.toLocaleString('en')} event rows left to replay`)
+    const empty = await mkdtemp(join(tmpdir(), 'taskmesh-empty-'))
+    const full: number[] = []
+    const fresh: number[] = []
+    try {
+      // alternating, so drift hits both alike
+      for (let i = 0; i < repeat; i++) {
+        full.push(await restartMs(history.dataDir))
+        fresh.push(await restartMs(empty))
+      }
+    } finally {
+      await rm(empty, { recursive: true, force: true })
+    }
+    print(`  \`taskmesh admin --data-dir\` from start to listening: ${Math.round(median(full))} ms on that journal${range(full)}, ${Math.round(median(fresh))} ms on an empty one${range(fresh)}`)
+    emit('history', { ...history, restartMs: median(full), emptyRestartMs: median(fresh), runs: { full, fresh } })
+  } finally {
+    await rm(history.dataDir, { recursive: true, force: true })
+  }
 }
 
 if (only == null || only === 'hostile') {

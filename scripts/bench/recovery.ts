@@ -2,8 +2,8 @@ import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { spawnCli } from '../../src/simulation/processes.js'
+import { jsonLines } from './lines.js'
 import type { ChildProcess } from 'node:child_process'
 
 export interface RecoveryResult {
@@ -26,7 +26,7 @@ export async function recoveryBench (): Promise<RecoveryResult> {
   try {
     const first = spawnCli(args('/ip4/127.0.0.1/tcp/0'), { built: true })
     children.push(first)
-    const firstEvents = lines(first)
+    const firstEvents = jsonLines(first)
     const listening = await firstEvents.next(e => e.event === 'listening')
     for (let i = 0; i < 3; i++) {
       const w = spawnCli(['worker', '--admin', listening.addrs[0], '--name', `w${i}`, '--skill', '1', '--max-concurrent', '4', '--quiet'], { built: true })
@@ -41,7 +41,7 @@ export async function recoveryBench (): Promise<RecoveryResult> {
     const restarted = performance.now()
     const second = spawnCli(args(`/ip4/127.0.0.1/tcp/${port}`), { built: true })
     children.push(second)
-    const secondEvents = lines(second)
+    const secondEvents = jsonLines(second)
     await secondEvents.next(e => e.event === 'listening')
     const listened = performance.now()
     await secondEvents.next(e => e.event === 'task:assigned')
@@ -50,28 +50,5 @@ export async function recoveryBench (): Promise<RecoveryResult> {
   } finally {
     for (const c of children) c.kill('SIGKILL')
     await rm(dir, { recursive: true, force: true })
-  }
-}
-
-/** JSON lines of a child's stdout, awaited one match at a time. */
-function lines (child: ChildProcess): { next(match: (e: any) => boolean): Promise<any> } {
-  const seen: any[] = []
-  const waiting: Array<() => void> = []
-  createInterface({ input: child.stdout! }).on('line', line => {
-    try { seen.push(JSON.parse(line)) } catch {}
-    for (const wake of waiting.splice(0)) wake()
-  })
-  let at = 0
-  return {
-    async next (match) {
-      for (;;) {
-        while (at < seen.length) {
-          const e = seen[at++]
-          if (match(e)) return e
-        }
-        if (child.exitCode != null) throw new Error(`process exited (${child.exitCode}) before the awaited event`)
-        await new Promise<void>(resolve => waiting.push(resolve))
-      }
-    }
   }
 }

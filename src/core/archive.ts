@@ -1,5 +1,6 @@
-import type { ArchivedTask, TaskOutcome, TaskSnapshot } from './snapshots.js'
-import type { FinalState } from './task.js'
+import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from './constants.js'
+import type { ArchivedTask, Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './snapshots.js'
+import { taskSpec, type FinalState, type TaskSpec } from './task.js'
 
 /**
  * Where archived tasks are read from: the journal's archive, read on demand. Reads are synchronous and
@@ -21,6 +22,9 @@ export interface TaskArchive {
 /** An archive in memory: for a scheduler used on its own, and an admin without a data directory. */
 export class MemoryArchive implements TaskArchive {
   private readonly tasks = new Map<string, ArchivedTask>()
+  /** In submission order, rebuilt on the first listing after tasks were added. */
+  private sorted: ArchivedTask[] = []
+  private unsorted = false
   lastSeq = -1
 
   get size (): number {
@@ -29,7 +33,10 @@ export class MemoryArchive implements TaskArchive {
 
   add (tasks: Iterable<ArchivedTask>): void {
     for (const task of tasks) {
+      if (this.tasks.has(task.id)) continue
       this.tasks.set(task.id, task)
+      this.sorted.push(task)
+      this.unsorted ||= task.seq < this.lastSeq
       this.lastSeq = Math.max(this.lastSeq, task.seq)
     }
   }
@@ -43,10 +50,22 @@ export class MemoryArchive implements TaskArchive {
   }
 
   * list (options: { state?: FinalState, afterSeq?: number } = {}): Iterable<ArchivedTask> {
-    // added in the order they finished: sorted by submission when listed
-    const sorted = [...this.tasks.values()].sort((a, b) => a.seq - b.seq)
-    for (const task of sorted) {
-      if (task.seq <= (options.afterSeq ?? -1)) continue
+    if (this.unsorted) {
+      this.sorted.sort((a, b) => a.seq - b.seq)
+      this.unsorted = false
+    }
+    const sorted = this.sorted
+    // the first after `afterSeq`, by binary search
+    let lo = 0
+    let hi = sorted.length
+    const after = options.afterSeq ?? -1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (sorted[mid]!.seq <= after) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = lo; i < sorted.length; i++) {
+      const task = sorted[i]!
       if (options.state == null || task.state === options.state) yield task
     }
   }
@@ -54,6 +73,78 @@ export class MemoryArchive implements TaskArchive {
   * cached (): Iterable<ArchivedTask> {
     for (const task of this.tasks.values()) if (task.spec.cacheKey != null) yield task
   }
+}
+
+/**
+ * An archived task as a journal stores it, without what follows from the rest: its id (the store's key),
+ * the fields of its spec left at their defaults, and its history when the attempts tell it all.
+ */
+export interface PackedTask {
+  seq: number
+  state: FinalState
+  spec: Partial<TaskSpec>
+  output?: ArchivedTask['output']
+  error?: string
+  attempts: Attempt[]
+  history?: HistoryEntry[]
+  submittedAt: number
+  finishedAt: number
+}
+
+export function packTask (task: ArchivedTask): PackedTask {
+  const { id: _id, ...spec } = task.spec as Partial<TaskSpec>
+  if (spec.description === '') delete spec.description
+  if (spec.type === DEFAULT_TYPE) delete spec.type
+  if (spec.difficulty === 0) delete spec.difficulty
+  if (spec.priority === DEFAULT_PRIORITY) delete spec.priority
+  if (spec.requires?.length === 0) delete spec.requires
+  if (spec.dependsOn?.length === 0) delete spec.dependsOn
+  if (spec.retry != null && sameRetry(spec.retry, DEFAULT_RETRY)) delete spec.retry
+  const packed: PackedTask = { seq: task.seq, state: task.state, spec, attempts: task.attempts, submittedAt: task.submittedAt, finishedAt: task.finishedAt }
+  if (task.output !== undefined) packed.output = task.output
+  if (task.error != null) packed.error = task.error
+  if (!sameHistory(task.history, historyOf(task.submittedAt, task.attempts))) packed.history = task.history
+  return packed
+}
+
+export function unpackTask (id: string, packed: PackedTask): ArchivedTask {
+  const task: ArchivedTask = {
+    id,
+    seq: packed.seq,
+    state: packed.state,
+    spec: taskSpec({ ...packed.spec, id }),
+    attempts: packed.attempts,
+    history: packed.history ?? historyOf(packed.submittedAt, packed.attempts),
+    submittedAt: packed.submittedAt,
+    finishedAt: packed.finishedAt
+  }
+  if (packed.output !== undefined) task.output = packed.output
+  if (packed.error != null) task.error = packed.error
+  return task
+}
+
+/** The history of a task with nothing but its attempts to tell: submitted, then each attempt's start and end. */
+function historyOf (submittedAt: number, attempts: readonly Attempt[]): HistoryEntry[] {
+  const history: HistoryEntry[] = [{ at: submittedAt, event: 'submitted' }]
+  for (const a of attempts) {
+    history.push({ at: a.assignedAt, event: 'assigned', attempt: a.attempt, worker: a.workerName, workerId: a.workerId })
+    if (a.outcome == null) continue
+    const end: HistoryEntry = { at: a.endedAt ?? a.assignedAt, event: a.outcome, attempt: a.attempt, worker: a.workerName, workerId: a.workerId }
+    if (a.error != null) end.error = a.error
+    if (a.durationMs != null) end.durationMs = a.durationMs
+    history.push(end)
+  }
+  return history
+}
+
+const HISTORY_FIELDS = ['at', 'event', 'attempt', 'worker', 'workerId', 'error', 'durationMs', 'detail'] as const
+
+function sameHistory (a: readonly HistoryEntry[], b: readonly HistoryEntry[]): boolean {
+  return a.length === b.length && a.every((x, i) => HISTORY_FIELDS.every(f => x[f] === b[i]![f]))
+}
+
+function sameRetry (a: TaskSpec['retry'], b: TaskSpec['retry']): boolean {
+  return a.maxAttempts === b.maxAttempts && a.backoff === b.backoff && a.initialDelayMs === b.initialDelayMs && a.maxDelayMs === b.maxDelayMs && a.jitter === b.jitter
 }
 
 /** An archived task as callers see a task. */

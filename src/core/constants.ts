@@ -6,7 +6,10 @@
 export const DEFAULT_LEASE_TTL_MS = 15_000
 /** How long a task no registered worker can run waits before it fails, when the admin fails such tasks. */
 export const DEFAULT_NO_WORKER_GRACE_MS = 30_000
-/** Times a task may lose its worker before it fails (guards against tasks that crash workers). */
+/**
+ * Distinct workers, each with accepted results behind it, a task may be lost on before it fails (guards
+ * against a task that crashes every worker it meets); losses on unproven workers count against them.
+ */
 export const DEFAULT_MAX_LOST_ATTEMPTS = 10
 
 /** The strategy of an admin that names none. */

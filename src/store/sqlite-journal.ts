@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database, { type Database as DB, type Statement } from 'better-sqlite3'
 import { StoreError } from '../errors.js'
-import type { TaskArchive } from '../core/archive.js'
+import { packTask, unpackTask, type PackedTask, type TaskArchive } from '../core/archive.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { FinalState } from '../core/task.js'
@@ -155,7 +155,7 @@ class SqliteArchive implements TaskArchive {
   }
 
   put (task: ArchivedTask): void {
-    if (this.insert.run(task.id, task.seq, task.state, task.spec.cacheKey ?? null, JSON.stringify(task)).changes > 0) this.size++
+    if (this.insert.run(task.id, task.seq, task.state, task.spec.cacheKey ?? null, JSON.stringify(packTask(task))).changes > 0) this.size++
     this.lastSeq = Math.max(this.lastSeq, task.seq)
   }
 
@@ -181,7 +181,7 @@ class SqliteArchive implements TaskArchive {
 
   private parse (body: string, id: string): ArchivedTask {
     try {
-      return JSON.parse(body) as ArchivedTask
+      return unpackTask(id, JSON.parse(body) as PackedTask)
     } catch (err) {
       throw new StoreError(`journal ${this.file}: archived task "${id}" is not readable (${(err as Error).message}); restore the file from a backup`)
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryArchive } from '../../src/core/archive.js'
+import { MemoryArchive, packTask, unpackTask } from '../../src/core/archive.js'
 import { isDurable, type DurableEvent } from '../../src/core/events.js'
 import { Scheduler } from '../../src/core/scheduler.js'
 import { taskSpec } from '../../src/core/task.js'
@@ -103,5 +103,34 @@ describe('scheduler: finished tasks leave memory for the archive', () => {
     expect(h.events.slice(before).filter(isDurable)).toEqual([])
     expect(h.scheduler.view.history('t')).toEqual(history)
     expect(h.scheduler.view.getTask('t').output).toBe('new')
+  })
+
+  it('stores a task without what follows from the rest, and reads it back whole', () => {
+    const { h, archive, flush } = archiving()
+    h.submit(
+      { id: 'plain' },
+      { id: 'tuned', description: 'resize', type: 'image', priority: 9, difficulty: 3, requires: ['gpu'], retry: { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 10, maxDelayMs: 10, jitter: 0 }, payload: { w: 1 } },
+      { id: 'first', cacheKey: 'k' }
+    )
+    h.worker('w', 10, { maxConcurrent: 3, capabilities: ['gpu'] })
+    h.schedule()
+    h.succeed('plain')
+    h.fail('tuned')
+    h.succeed('first', 'shared')
+    h.advance(10)
+    h.schedule()
+    h.succeed('tuned')
+    h.submit({ id: 'reused', cacheKey: 'k' })
+    flush()
+    const all = [...archive.list()]
+    expect(all.map(t => t.id)).toEqual(['plain', 'tuned', 'first', 'reused'])
+    for (const task of all) expect(unpackTask(task.id, JSON.parse(JSON.stringify(packTask(task))))).toEqual(task)
+    // a plain task keeps its attempts; its spec's defaults and a history its attempts tell are left out
+    const plain = packTask(archive.get('plain')!)
+    expect(plain.spec).toEqual({})
+    expect(plain.history).toBeUndefined()
+    // a history with more to tell is kept: a retry, a cached result
+    expect(packTask(archive.get('tuned')!).history).toBeDefined()
+    expect(packTask(archive.get('reused')!).history?.map(e => e.event)).toEqual(['submitted', 'cached'])
   })
 })

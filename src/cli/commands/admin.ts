@@ -71,7 +71,7 @@ export function adminCommand (): Command {
     .option('--allow-workers <file>', 'only these peer ids (one a line) may join as workers; reloaded on SIGHUP')
     .option('--allow-clients <file>', 'only these peer ids may submit, cancel and query; reloaded on SIGHUP')
     .option('--max-workers <n>', 'registered workers at most', integer(1), 4096)
-    .option('--max-tasks <n>', 'tasks held at most', integer(1), 1_000_000)
+    .option('--max-tasks <n>', 'tasks held in memory at most; finished tasks archived do not count', integer(1), 1_000_000)
     .option('--max-payload-bytes <n>', 'largest task payload, as JSON', integer(0), 1024 * 1024)
     .option('--max-invalid-frames <n>', 'invalid frames a peer may send before it is disconnected and refused for a minute', integer(1), 20)
     .option('--lease-ttl <ms>', 'a worker silent for this long loses its tasks', integer(100))
