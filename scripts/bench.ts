@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|recovery|history|core|hostile] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -8,18 +8,21 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { networkBench, type NetworkBenchResult } from './bench/network.js'
+import { networkBench } from './bench/network.js'
 import { coreBench, validationBench, type CoreBenchResult } from './bench/core.js'
 import { recoveryBench } from './bench/recovery.js'
 import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
 import { buildHistory, idleBench, restartMs } from './bench/history.js'
+import { latencyBench, type LatencyResult } from './bench/latency.js'
+import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
+import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     repeat: { type: 'string', default: '3' },
-    tasks: { type: 'string', default: '20000' },
+    tasks: { type: 'string', default: '200000' },
     workers: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '64' },
     'core-tasks': { type: 'string', default: '1000000' },
@@ -29,6 +32,9 @@ const { values } = parseArgs({
     'hostile-task-ms': { type: 'string', default: '20' },
     'history-tasks': { type: 'string', default: '1000000' },
     'idle-seconds': { type: 'string', default: '30' },
+    'latency-samples': { type: 'string', default: '2000' },
+    'latency-history': { type: 'string', default: '100000' },
+    compare: { type: 'string' },
     json: { type: 'boolean', default: false }
   }
 })
@@ -47,27 +53,66 @@ const print = (line: string): void => { if (!json) console.log(line) }
 const emit = (event: string, fields: object): void => { if (json) console.log(JSON.stringify({ event, ...fields })) }
 const range = (xs: number[]): string => xs.length > 1 ? ` (runs ${Math.round(Math.min(...xs)).toLocaleString('en')}–${Math.round(Math.max(...xs)).toLocaleString('en')})` : ''
 
+if (values.compare != null && values.compare !== 'bullmq') {
+  console.error(`--compare ${values.compare}: the only system to compare with is bullmq`)
+  process.exit(2)
+}
+const bullmq = values.compare === 'bullmq' && redisAvailable()
+if (values.compare === 'bullmq' && !bullmq) console.error('--compare bullmq: no redis-server on this machine (Debian: apt-get install redis-server); BullMQ is left out')
+
 print(`taskmesh bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; medians of ${repeat} runs`)
 
 if (only == null || only === 'network' || only === 'journal') {
   const net = { tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency) }
   const journals: Array<'memory' | 'sqlite'> = only === 'network' ? ['memory'] : ['memory', 'sqlite']
-  print(`\nthrough the network: ${net.tasks} no-op tasks, admin in this process, ${net.workers} worker processes × ${net.concurrency} concurrent, loopback:`)
-  const runs = new Map<string, NetworkBenchResult[]>(journals.map(j => [j, []]))
+  print(`\nthrough the network: ${net.tasks.toLocaleString('en')} no-op tasks queued at once, ${net.workers} worker processes × ${net.concurrency} concurrent, loopback; the whole run, and steady state (20% to 80% done):`)
+  const runs = new Map<string, Array<ThroughputFigures & { p50Ms?: number, p99Ms?: number }>>()
+  const record = (name: string, r: ThroughputFigures): void => { runs.set(name, [...(runs.get(name) ?? []), r]) }
+  // alternating, so that drift hits every system alike
   for (let i = 0; i < repeat; i++) {
-    for (const journal of journals) runs.get(journal)!.push(await networkBench({ ...net, journal }))
+    for (const journal of journals) record(`taskmesh, journal ${journal}`, await networkBench({ ...net, journal }))
+    if (bullmq) {
+      record('BullMQ, Redis', await bullmqThroughput({ ...net, aof: false }))
+      if (journals.includes('sqlite')) record('BullMQ, Redis AOF', await bullmqThroughput({ ...net, aof: true }))
+    }
   }
-  const rates = new Map<string, number>()
-  for (const [journal, rs] of runs) {
-    const tps = rs.map(r => r.tasksPerSecond)
-    rates.set(journal, median(tps))
-    print(`  journal ${journal.padEnd(6)} ${Math.round(median(tps)).toLocaleString('en')} tasks/s${range(tps)}; assignment → result p50 ${median(rs.map(r => r.p50Ms)).toFixed(1)} ms, p99 ${median(rs.map(r => r.p99Ms)).toFixed(1)} ms`)
-    emit('network', { journal, tasksPerSecond: median(tps), p50Ms: median(rs.map(r => r.p50Ms)), p99Ms: median(rs.map(r => r.p99Ms)), runs: rs })
+  const steady = new Map<string, number>()
+  for (const [name, rs] of runs) {
+    const whole = rs.map(r => r.tasksPerSecond)
+    const st = rs.map(r => r.steadyPerSecond)
+    steady.set(name, median(st))
+    const cpu = (xs: Array<number | undefined>): string => xs.every(x => x != null) ? `${Math.round(median(xs as number[]))} µs` : '?'
+    const coordinator = name.startsWith('BullMQ') ? 'Redis' : 'admin'
+    print(`  ${name.padEnd(26)} steady ${Math.round(median(st)).toLocaleString('en')} tasks/s${range(st)}, whole run ${Math.round(median(whole)).toLocaleString('en')}/s; CPU per task: ${coordinator} ${cpu(rs.map(r => r.coordinatorUsPerTask))}, workers ${cpu(rs.map(r => r.workersUsPerTask))}`)
+    emit('network', { system: name, steadyPerSecond: median(st), tasksPerSecond: median(whole), runs: rs })
   }
-  if (rates.has('sqlite')) {
-    const cost = 1 - rates.get('sqlite')! / rates.get('memory')!
-    print(`  the SQLite journal (synchronous=FULL) costs ${(cost * 100).toFixed(1)}% of throughput`)
-    emit('journal-cost', { fraction: cost })
+  const memory = steady.get('taskmesh, journal memory')!
+  if (steady.has('taskmesh, journal sqlite')) {
+    const share = steady.get('taskmesh, journal sqlite')! / memory
+    print(`  with the SQLite journal (synchronous=FULL), taskmesh keeps ${(share * 100).toFixed(0)}% of its steady throughput`)
+    emit('journal-share', { fraction: share })
+  }
+  if (steady.has('BullMQ, Redis')) {
+    const ratio = memory / steady.get('BullMQ, Redis')!
+    print(`  taskmesh / BullMQ at steady state: ${ratio.toFixed(1)}x${steady.has('BullMQ, Redis AOF') ? `; durable (SQLite / AOF): ${(steady.get('taskmesh, journal sqlite')! / steady.get('BullMQ, Redis AOF')!).toFixed(1)}x` : ''}`)
+    emit('bullmq-ratio', { steady: ratio })
+  }
+}
+
+if (only == null || only === 'latency') {
+  const samples = Number(values['latency-samples'])
+  const history = Number(values['latency-history'])
+  print(`\none task in flight, ${samples.toLocaleString('en')} in a row after a warm-up, on a fresh coordinator and after ${history.toLocaleString('en')} more have finished; taskmesh: submitted on the admin, run by one worker process, until the admin has its result${bullmq ? '; BullMQ: added, run by one worker process, awaited with waitUntilFinished' : ''}:`)
+  const systems: Array<[string, () => Promise<LatencyResult>]> = [['taskmesh', async () => await latencyBench({ samples, history })]]
+  if (bullmq) systems.push(['BullMQ', async () => await bullmqLatency({ samples, history })])
+  const results = new Map<string, LatencyResult[]>()
+  for (let i = 0; i < repeat; i++) {
+    for (const [name, run] of systems) results.set(name, [...(results.get(name) ?? []), await run()])
+  }
+  const ms = (xs: number[]): string => `${median(xs).toFixed(2)} ms`
+  for (const [name, rs] of results) {
+    print(`  ${name.padEnd(9)} fresh: p50 ${ms(rs.map(r => r.fresh.p50Ms))}, p99 ${ms(rs.map(r => r.fresh.p99Ms))}; after ${history.toLocaleString('en')}: p50 ${ms(rs.map(r => r.afterHistory.p50Ms))}, p99 ${ms(rs.map(r => r.afterHistory.p99Ms))}`)
+    emit('latency', { system: name, fresh: { p50Ms: median(rs.map(r => r.fresh.p50Ms)), p99Ms: median(rs.map(r => r.fresh.p99Ms)) }, afterHistory: { p50Ms: median(rs.map(r => r.afterHistory.p50Ms)), p99Ms: median(rs.map(r => r.afterHistory.p99Ms)) }, history, runs: rs })
   }
 }
 

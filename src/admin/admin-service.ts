@@ -240,8 +240,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
    * the admin fails first (its journal cannot be written) or `signal` aborts.
    */
   async whenDone (options: AbortOptions = {}): Promise<RunSummary> {
-    if (this.scheduler.view.isDone()) return this.runSummary()
-    return (await raceEvent<CustomEvent<RunSummary>>(this, 'done', options.signal)).detail
+    if (!this.scheduler.view.isDone()) await raceEvent(this, 'done', options.signal)
+    return this.runSummary()
   }
 
   // ---------------------------------------------------------------- peers

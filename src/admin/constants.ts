@@ -46,6 +46,11 @@ export const MAX_INBOUND_CLIENT_STREAMS = 8
 export const CLOSE_GRACE_MS = 2_000
 /** How long a graceful stop waits for running attempts when given no signal. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
+/**
+ * The admin's progress broadcast (signed, over gossipsub) goes out at most this often: when every task
+ * has become final, and every scheduling interval.
+ */
+export const PROGRESS_BROADCAST_MIN_INTERVAL_MS = 1_000
 /** Remote watchers (client protocol, Server-Sent Events) get `progress` at most this often. */
 export const WATCH_PROGRESS_INTERVAL_MS = 250
 /** Most tasks one page of a listing holds. */

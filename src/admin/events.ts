@@ -2,7 +2,6 @@ import type { Summary } from '../core/options.js'
 import type { WorkerInfo } from '../core/registry.js'
 import type { TaskOutcome } from '../core/snapshots.js'
 import type { AttemptOutcome } from '../core/task.js'
-import type { RunSummary } from './summary.js'
 
 export type { TaskOutcome } from '../core/snapshots.js'
 export type { RunSummary } from './summary.js'
@@ -40,6 +39,14 @@ export interface LateResultDetail {
   success: boolean
 }
 
+export interface DoneDetail {
+  total: number
+  succeeded: number
+  failed: number
+  skipped: number
+  cancelled: number
+}
+
 export interface FrameRejectedDetail {
   peerId: string
   reason: string
@@ -60,7 +67,11 @@ export interface AdminEvents {
   'task:completed': CustomEvent<TaskOutcome>
   'task:late-result': CustomEvent<LateResultDetail>
   'progress': CustomEvent<Summary>
-  'done': CustomEvent<RunSummary>
+  /**
+   * Every task is final (again): the totals by state. `whenDone()` gives the whole run summary, with a row
+   * per task, which takes time in proportion to the tasks held.
+   */
+  'done': CustomEvent<DoneDetail>
   'frame:rejected': CustomEvent<FrameRejectedDetail>
   /** A batch of state changes reached the journal. */
   'journal:written': CustomEvent<{ events: number, ms: number }>

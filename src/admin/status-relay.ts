@@ -1,5 +1,6 @@
 import { workerSnapshot } from '../core/registry.js'
 import { StatusChannel } from '../status/status-channel.js'
+import { PROGRESS_BROADCAST_MIN_INTERVAL_MS } from './constants.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { AdminEvents } from './events.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -27,6 +28,8 @@ export class StatusRelay {
   private readonly init: StatusRelayInit
   private readonly channel: StatusChannel
   private readonly onDone = (): void => { this.publishProgress() }
+  private lastPublished = -Infinity
+  private trailing?: ReturnType<typeof setTimeout>
 
   constructor (init: StatusRelayInit) {
     this.init = init
@@ -52,10 +55,28 @@ export class StatusRelay {
 
   stop (): void {
     this.init.events.removeEventListener('done', this.onDone)
+    clearTimeout(this.trailing)
+    this.trailing = undefined
     this.channel.stop()
   }
 
+  /**
+   * Broadcasts the admin's progress, at most once per {@link PROGRESS_BROADCAST_MIN_INTERVAL_MS}: asked
+   * again sooner, it goes out once at the end of the interval, with the counts of then. A signed message
+   * per completed run would put a signature, and the workers' checks of it, on every task's path.
+   */
   publishProgress (): void {
+    if (this.trailing != null) return
+    const wait = this.lastPublished + PROGRESS_BROADCAST_MIN_INTERVAL_MS - performance.now()
+    if (wait > 0) {
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined
+        this.publishProgress()
+      }, wait)
+      this.trailing.unref()
+      return
+    }
+    this.lastPublished = performance.now()
     const { total, counts, workers } = this.init.scheduler.view.summary()
     this.channel.publish({
       admin: {

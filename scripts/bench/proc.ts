@@ -1,0 +1,52 @@
+import { execFileSync, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+
+/** Clock ticks per second of /proc's CPU times. */
+const TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** CPU time a process has used (user + system), in µs, from /proc; undefined where there is no /proc. */
+export function cpuMicros (pid: number | undefined): number | undefined {
+  if (pid == null) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // the fields after the command name, which is in parentheses and may hold spaces
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / TICKS * 1e6
+  } catch {
+    return undefined
+  }
+}
+
+/** CPU µs of several processes together, undefined when any is unknown. */
+export function cpuOf (pids: ReadonlyArray<number | undefined>): number | undefined {
+  let total = 0
+  for (const pid of pids) {
+    const us = cpuMicros(pid)
+    if (us == null) return undefined
+    total += us
+  }
+  return total
+}
+
+/** This process's CPU time in µs. */
+export function ownCpuMicros (): number {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function stopChild (child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode != null || child.signalCode != null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}

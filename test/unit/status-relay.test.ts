@@ -1,0 +1,50 @@
+import { TypedEventEmitter } from '@libp2p/interface'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { StatusRelay } from '../../src/admin/status-relay.js'
+import { PROGRESS_BROADCAST_MIN_INTERVAL_MS } from '../../src/admin/constants.js'
+import { StatusMessage } from '../../src/protocol/pb/status.js'
+import { Scheduler } from '../../src/core/scheduler.js'
+import { taskSpec } from '../../src/core/task.js'
+import type { AdminEvents } from '../../src/admin/events.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+
+/** A pubsub that keeps what is published. */
+function fakePubsub () {
+  const published: StatusMessage[] = []
+  const pubsub = {
+    topicValidators: new Map(),
+    addEventListener () {},
+    removeEventListener () {},
+    subscribe () {},
+    unsubscribe () {},
+    async publish (_topic: string, data: Uint8Array) { published.push(StatusMessage.decode(data)) }
+  }
+  return { pubsub: pubsub as unknown as GossipSub, published }
+}
+
+describe('the admin\'s progress broadcast', () => {
+  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] }) })
+  afterEach(() => { vi.useRealTimers() })
+
+  it('goes out at most once per interval, and the last asked-for state always goes out', () => {
+    const { pubsub, published } = fakePubsub()
+    const scheduler = new Scheduler()
+    const events = new TypedEventEmitter<AdminEvents>()
+    const relay = new StatusRelay({ pubsub, network: 'n', peerId: 'admin', scheduler, log: Object.assign(() => {}, { error () {}, trace () {}, enabled: false }) as never, clock: () => 0, events, strike () {} })
+    relay.start()
+    relay.publishProgress()
+    expect(published.map(m => m.admin?.total)).toEqual([0])
+    // asked again at once, several times: nothing more now
+    scheduler.submit([taskSpec({ id: 'a' })], 0)
+    relay.publishProgress()
+    scheduler.submit([taskSpec({ id: 'b' })], 0)
+    events.safeDispatchEvent('done', { detail: { total: 2, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 } })
+    expect(published).toHaveLength(1)
+    // once, at the end of the interval, with the counts of then
+    vi.advanceTimersByTime(PROGRESS_BROADCAST_MIN_INTERVAL_MS)
+    expect(published.map(m => m.admin?.total)).toEqual([0, 2])
+    vi.advanceTimersByTime(10 * PROGRESS_BROADCAST_MIN_INTERVAL_MS)
+    expect(published).toHaveLength(2)
+    relay.stop()
+  })
+})
