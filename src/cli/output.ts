@@ -28,12 +28,17 @@ export class Output {
   private readonly err: NodeJS.WritableStream & { isTTY?: boolean }
   private bar: cliProgress.SingleBar | undefined
   private ended = false
+  /** Lines for stdout not written yet: written together once per event-loop turn. */
+  private pending: string[] = []
+  private pendingBytes = 0
+  private flushing = false
 
   constructor (options: OutputOptions) {
     this.json = options.json
     this.log = options.log
     this.out = options.stdout ?? process.stdout
     this.err = options.stderr ?? process.stderr
+    OPEN.add(this)
   }
 
   /** A machine-readable event: printed only with --json. */
@@ -49,7 +54,19 @@ export class Output {
   /** Nothing more goes to stdout: what was printed last (a summary) stays the last line. */
   end (): void {
     this.stopProgress()
+    this.flush()
     this.ended = true
+    OPEN.delete(this)
+  }
+
+  /** Writes the lines waiting for the end of the event-loop turn. */
+  flush (): void {
+    this.flushing = false
+    if (this.pending.length === 0) return
+    const text = this.pending.join('')
+    this.pending = []
+    this.pendingBytes = 0
+    this.out.write(text)
   }
 
   /** A warning, on stderr in both modes: a log record when there is a log, else a plain line. */
@@ -106,8 +123,30 @@ export class Output {
       this.bar.render()
       return
     }
-    stream.write(text)
+    if (stream !== this.out || this.out.isTTY === true) {
+      stream.write(text)
+      return
+    }
+    // to a pipe or a file, the lines of one turn (an event each, thousands a second) go in one write
+    this.pending.push(text)
+    this.pendingBytes += text.length
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush()
+    else if (!this.flushing) {
+      this.flushing = true
+      setImmediate(() => { this.flush() })
+    }
   }
+}
+
+/** Lines kept for one write at most this long (in characters). */
+const FLUSH_BYTES = 64 * 1024
+
+/** Outputs that may hold lines: the CLI writes them all out before it exits. */
+const OPEN = new Set<Output>()
+
+/** Writes every output's waiting lines now (before the process exits). */
+export function flushOutputs (): void {
+  for (const output of OPEN) output.flush()
 }
 
 export function formatMs (ms: number | undefined): string {

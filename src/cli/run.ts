@@ -1,4 +1,5 @@
 import { main } from './main.js'
+import { flushOutputs } from './output.js'
 
 // the process entry of the CLI (bin/taskmesh.js checks the Node version first, then lands here)
 main().then(exit, async (err: Error) => {
@@ -11,6 +12,7 @@ main().then(exit, async (err: Error) => {
  * slower than us wait in Node's buffer; `process.exit` would drop them (a summary cut short, exit code 0).
  */
 async function exit (code: number): Promise<void> {
+  flushOutputs()
   await Promise.all([process.stdout, process.stderr].map(async stream => {
     await new Promise<void>(resolve => {
       if (stream.writableLength === 0) resolve()

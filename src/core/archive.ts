@@ -76,8 +76,8 @@ export class MemoryArchive implements TaskArchive {
 }
 
 /**
- * An archived task as a journal stores it, without what follows from the rest: its id (the store's key),
- * the fields of its spec left at their defaults, and its history when the attempts tell it all.
+ * An archived task as a journal stores it, without what follows from the rest: its id (the store's key)
+ * and the fields of its spec left at their defaults.
  */
 export interface PackedTask {
   seq: number
@@ -103,7 +103,7 @@ export function packTask (task: ArchivedTask): PackedTask {
   const packed: PackedTask = { seq: task.seq, state: task.state, spec, attempts: task.attempts, submittedAt: task.submittedAt, finishedAt: task.finishedAt }
   if (task.output !== undefined) packed.output = task.output
   if (task.error != null) packed.error = task.error
-  if (!sameHistory(task.history, historyOf(task.submittedAt, task.attempts))) packed.history = task.history
+  if (task.history != null) packed.history = task.history
   return packed
 }
 
@@ -114,13 +114,18 @@ export function unpackTask (id: string, packed: PackedTask): ArchivedTask {
     state: packed.state,
     spec: taskSpec({ ...packed.spec, id }),
     attempts: packed.attempts,
-    history: packed.history ?? historyOf(packed.submittedAt, packed.attempts),
     submittedAt: packed.submittedAt,
     finishedAt: packed.finishedAt
   }
   if (packed.output !== undefined) task.output = packed.output
   if (packed.error != null) task.error = packed.error
+  if (packed.history != null) task.history = packed.history
   return task
+}
+
+/** An archived task's history: as kept, or told from its attempts. */
+export function archivedHistory (task: ArchivedTask): HistoryEntry[] {
+  return task.history ?? historyOf(task.submittedAt, task.attempts)
 }
 
 /** The history of a task with nothing but its attempts to tell: submitted, then each attempt's start and end. */
@@ -135,12 +140,6 @@ function historyOf (submittedAt: number, attempts: readonly Attempt[]): HistoryE
     history.push(end)
   }
   return history
-}
-
-const HISTORY_FIELDS = ['at', 'event', 'attempt', 'worker', 'workerId', 'error', 'durationMs', 'detail'] as const
-
-function sameHistory (a: readonly HistoryEntry[], b: readonly HistoryEntry[]): boolean {
-  return a.length === b.length && a.every((x, i) => HISTORY_FIELDS.every(f => x[f] === b[i]![f]))
 }
 
 function sameRetry (a: TaskSpec['retry'], b: TaskSpec['retry']): boolean {

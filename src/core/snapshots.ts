@@ -76,8 +76,11 @@ export interface ArchivedTask {
   output?: JsonValue
   error?: string
   attempts: Attempt[]
-  /** Its whole history, as `taskmesh history` shows it. */
-  history: HistoryEntry[]
+  /**
+   * Its whole history, as `taskmesh history` shows it, when its attempts do not tell it all (a retry, a
+   * cached result, a late result); `archivedHistory` gives it in every case.
+   */
+  history?: HistoryEntry[]
   submittedAt: number
   finishedAt: number
 }

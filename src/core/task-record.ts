@@ -126,12 +126,13 @@ export class TaskRecord {
       state: this.state as FinalState,
       spec: this.spec,
       attempts: this.attempts.map(({ token: _token, order: _order, endOrder: _endOrder, readyAt: _readyAt, ...a }) => a),
-      history: this.history(),
       submittedAt: this.submittedAt,
       finishedAt: this.finishedAt ?? this.submittedAt
     }
     if (this.output !== undefined) archived.output = this.output
     if (this.error != null) archived.error = this.error
+    // a history with nothing but the attempts in it is told again from them when asked for
+    if (this.marks != null) archived.history = this.history()
     return archived
   }
 

@@ -1,4 +1,4 @@
-import { archivedOutcome, archivedSnapshot } from './archive.js'
+import { archivedHistory, archivedOutcome, archivedSnapshot } from './archive.js'
 import { UnknownTaskError, UnknownWorkerError } from './errors.js'
 import { whyNoWorker } from './no-worker.js'
 import type { TaskLedger } from './ledger.js'
@@ -42,7 +42,7 @@ export class SchedulerView {
 
   history (taskId: string): HistoryEntry[] {
     const task = this.find(taskId)
-    return task instanceof TaskRecord ? task.history() : task.history
+    return task instanceof TaskRecord ? task.history() : archivedHistory(task)
   }
 
   /** One attempt of a task, as recorded (with `readyAt`, while in memory: when its task had become ready). */

@@ -87,7 +87,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     // one registry for libp2p's metrics and the admin's, served at /metrics; the HTTP side is loaded only
     // when asked for, so commands that do not serve it start faster
     const registry = http != null ? new (await import('prom-client')).Registry() : undefined
-    const store = journal ?? (dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal())
+    const store = journal ?? (dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
     const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],

@@ -60,7 +60,8 @@ export class MemoryJournal implements Journal {
     this.archive.add(batch.archive)
     // the archived tasks' events are no longer needed: drop them once enough have piled up
     this.archivedSinceCompaction += batch.archive.length
-    if (this.replayable && this.archivedSinceCompaction >= COMPACT_AFTER) {
+    // amortized: compacting walks every event kept, so it waits until a good share of them can go
+    if (this.replayable && this.archivedSinceCompaction >= Math.max(COMPACT_AFTER, this.events.length / 8)) {
       this.events = [...this.load()]
       this.archivedSinceCompaction = 0
     }

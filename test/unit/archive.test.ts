@@ -121,7 +121,11 @@ describe('scheduler: finished tasks leave memory for the archive', () => {
     h.schedule()
     h.succeed('tuned')
     h.submit({ id: 'reused', cacheKey: 'k' })
+    const ids = ['plain', 'tuned', 'first', 'reused']
+    const histories = ids.map(id => h.scheduler.view.history(id))
     flush()
+    // out of memory, each history reads as it did in memory, told again from the attempts or kept
+    expect(ids.map(id => h.scheduler.view.history(id))).toEqual(histories)
     const all = [...archive.list()]
     expect(all.map(t => t.id)).toEqual(['plain', 'tuned', 'first', 'reused'])
     for (const task of all) expect(unpackTask(task.id, JSON.parse(JSON.stringify(packTask(task))))).toEqual(task)

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { AdminClient } from '../../client/admin-client.js'
+import { archivedHistory } from '../../core/archive.js'
 import { Scheduler } from '../../core/scheduler.js'
 import { isFinal, type TaskState } from '../../core/task.js'
 import { loadOrCreateKey } from '../../node/identity.js'
@@ -198,7 +199,7 @@ function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
   try {
     // an archived task's history is one record; a live one's comes from replaying the events
     const archived = journal.archive.get(id)
-    if (archived != null) return archived.history
+    if (archived != null) return archivedHistory(archived)
     const scheduler = new Scheduler({ archive: journal.archive })
     // replay only: no clock runs here, so time stands still at the last event
     const events = [...journal.load()]
