@@ -2,6 +2,7 @@ import { StoreError } from '../errors.js'
 import { isDurable, type SchedulerEvent } from '../core/events.js'
 import { announce } from './announcer.js'
 import { deliver } from './outbox.js'
+import type { ArchivedTask } from '../core/snapshots.js'
 import type { TaskCounts } from '../core/ledger.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { Journal } from '../store/journal.js'
@@ -104,9 +105,8 @@ export class FlushCycle {
         this.writing = true
         written.then(() => {
           this.writing = false
-          scheduler.archived(archive)
           this.journaled(durable.length, began)
-          this.release(events, replies, now)
+          this.release(events, replies, archive, now)
           if (this.again) {
             this.again = false
             this.request()
@@ -114,20 +114,21 @@ export class FlushCycle {
         }, err => { this.halt(err as Error) })
         return
       }
-      scheduler.archived(archive)
       this.journaled(durable.length, began)
     }
-    this.release(events, replies, now)
+    this.release(events, replies, archive, now)
   }
 
-  /** Steps 3 and 4, once the journal has the batch. */
-  private release (events: SchedulerEvent[], replies: Reply[], now: number): void {
+  /** Steps 3 and 4, once the journal has the batch; then the archived tasks leave memory. */
+  private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], now: number): void {
     const { scheduler, workers, events: emitter } = this.init
     // 3. send
     deliver(events, replies, workers, scheduler.view)
     // 4. announce
     announce(events, scheduler.view, emitter)
     this.progress()
+    // last, so what was sent and announced about them was read from memory, not from the archive
+    scheduler.archived(archived)
     this.armTimer(now)
   }
 

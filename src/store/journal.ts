@@ -51,11 +51,15 @@ export class MemoryJournal implements Journal {
   }
 
   load (): Iterable<DurableEvent> {
-    return this.events.filter(e => !('taskId' in e && this.archive.has(e.taskId)) && !(e.type === 'submitted' && this.archive.has(e.task.id)))
+    return this.events.filter(e => !this.archive.has(subjectOf(e)))
   }
 
   append (batch: JournalBatch): void {
-    if (this.replayable) for (const e of batch.events) this.events.push(e)
+    if (this.replayable) {
+      // a task archived in this batch needs none of its events
+      const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined
+      for (const e of batch.events) if (archived == null || !archived.has(subjectOf(e))) this.events.push(e)
+    }
     if (batch.archive.length === 0) return
     this.archive.add(batch.archive)
     // the archived tasks' events are no longer needed: drop them once enough have piled up
@@ -73,4 +77,9 @@ export class MemoryJournal implements Journal {
   get size (): number {
     return this.events.length
   }
+}
+
+/** The task an event is about ('' for none). */
+function subjectOf (e: DurableEvent): string {
+  return e.type === 'submitted' ? e.task.id : 'taskId' in e ? e.taskId : ''
 }

@@ -52,7 +52,14 @@ export class SqliteJournal implements Journal {
     const insert: Statement<[string, string | null, number, string]> = this.db.prepare('INSERT INTO events (type, task_id, at, body) VALUES (?, ?, ?, ?)')
     const dropEvents: Statement<[string]> = this.db.prepare('DELETE FROM events WHERE task_id = ?')
     this.write = this.db.transaction((batch: JournalBatch) => {
-      for (const e of batch.events) insert.run(e.type, taskIdOf(e), e.at, JSON.stringify(e))
+      // a task archived in this batch needs none of its events: those of this batch are not written,
+      // those of earlier ones are dropped
+      const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined
+      for (const e of batch.events) {
+        const taskId = taskIdOf(e)
+        if (taskId != null && archived?.has(taskId) === true) continue
+        insert.run(e.type, taskId, e.at, JSON.stringify(e))
+      }
       for (const task of batch.archive) {
         archive.put(task)
         dropEvents.run(task.id)
@@ -113,7 +120,7 @@ export class SqliteJournal implements Journal {
         state TEXT NOT NULL,
         cache_key TEXT,
         body TEXT NOT NULL
-      );
+      ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS archive_by_seq ON archive (seq);
       CREATE INDEX IF NOT EXISTS archive_by_cache_key ON archive (cache_key) WHERE cache_key IS NOT NULL;
     `)
