@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import YAML from 'yaml'
 import { ValidationError, type Problem } from '../errors.js'
-import { normalizeTasks, type NormalizeOptions } from './normalize.js'
+import { normalizeTasks, validated, type NormalizeOptions } from './normalize.js'
 import type { TaskSpec } from '../core/task.js'
 
 /** Task files larger than this are refused before they are read. */
@@ -38,7 +38,7 @@ export function parseTasks (text: string, options: NormalizeOptions & { file?: s
   const data = parseTaskDocument(text, options.format, where)
   const { specs, problems } = normalizeTasks(data, options.isKnown != null ? { isKnown: options.isKnown } : {})
   if (problems.length > 0) throw new ValidationError(problems, where)
-  return specs
+  return validated(specs)
 }
 
 /**

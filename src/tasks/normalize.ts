@@ -74,9 +74,19 @@ export function normalizeTasks (input: unknown, options: NormalizeOptions = {}):
   return { specs, problems }
 }
 
+/** Lists of specs this module produced and found valid, so they are not checked a second time. */
+const VALIDATED = new WeakSet<readonly TaskSpec[]>()
+
 /** Task specs from input in any accepted format; throws a ValidationError listing every problem. */
 export function toTaskSpecs (input: unknown, options: NormalizeOptions & { subject?: string } = {}): TaskSpec[] {
+  if (Array.isArray(input) && VALIDATED.has(input) && options.isKnown == null) return input as TaskSpec[]
   const { specs, problems } = normalizeTasks(input, options)
   if (problems.length > 0) throw new ValidationError(problems, { subject: options.subject ?? 'tasks' })
+  return validated(specs)
+}
+
+/** Marks a list of specs that passed `normalizeTasks` with no problems: `toTaskSpecs` takes it as it is. */
+export function validated (specs: TaskSpec[]): TaskSpec[] {
+  VALIDATED.add(specs)
   return specs
 }
