@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|fleet|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -13,6 +13,7 @@ import { coreBench, validationBench, type CoreBenchResult } from './bench/core.j
 import { recoveryBench } from './bench/recovery.js'
 import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
 import { buildHistory, idleBench, restartMs } from './bench/history.js'
+import { fleetBench, type FleetResult } from './bench/fleet.js'
 import { latencyBench, type LatencyResult } from './bench/latency.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
@@ -33,6 +34,9 @@ const { values } = parseArgs({
     'history-tasks': { type: 'string', default: '1000000' },
     'idle-seconds': { type: 'string', default: '30' },
     'latency-samples': { type: 'string', default: '2000' },
+    'fleet-workers': { type: 'string', default: '1000' },
+    'fleet-processes': { type: 'string', default: '4' },
+    'fleet-tasks': { type: 'string', default: '100000' },
     'latency-history': { type: 'string', default: '100000' },
     compare: { type: 'string' },
     json: { type: 'boolean', default: false }
@@ -114,6 +118,20 @@ if (only == null || only === 'latency') {
     print(`  ${name.padEnd(9)} fresh: p50 ${ms(rs.map(r => r.fresh.p50Ms))}, p99 ${ms(rs.map(r => r.fresh.p99Ms))}; after ${history.toLocaleString('en')}: p50 ${ms(rs.map(r => r.afterHistory.p50Ms))}, p99 ${ms(rs.map(r => r.afterHistory.p99Ms))}`)
     emit('latency', { system: name, fresh: { p50Ms: median(rs.map(r => r.fresh.p50Ms)), p99Ms: median(rs.map(r => r.fresh.p99Ms)) }, afterHistory: { p50Ms: median(rs.map(r => r.afterHistory.p50Ms)), p99Ms: median(rs.map(r => r.afterHistory.p99Ms)) }, history, runs: rs })
   }
+}
+
+if (only == null || only === 'fleet') {
+  const workers = Number(values['fleet-workers'])
+  const processes = Number(values['fleet-processes'])
+  const tasks = Number(values['fleet-tasks'])
+  const idleSeconds = 20
+  print(`\n${workers.toLocaleString('en')} full workers (each its own libp2p node) in ${processes} processes on one admin: joining, ${idleSeconds} s idle, then ${tasks.toLocaleString('en')} no-op tasks:`)
+  const rs: FleetResult[] = []
+  for (let i = 0; i < repeat; i++) rs.push(await fleetBench({ workers, processes, tasks, idleSeconds }))
+  const m = (f: (r: FleetResult) => number): number => median(rs.map(f))
+  print(`  all registered in ${m(r => r.joinSeconds).toFixed(1)} s; idle admin: ${Math.round(m(r => r.idleRssBytes) / 2 ** 20)} MiB RSS, ${(m(r => r.idleCpu) * 100).toFixed(1)}% of a core`)
+  print(`  tasks: steady ${Math.round(m(r => r.steadyPerSecond)).toLocaleString('en')}/s${range(rs.map(r => r.steadyPerSecond))}, whole run ${Math.round(m(r => r.tasksPerSecond)).toLocaleString('en')}/s; admin CPU per task ${Math.round(m(r => r.coordinatorUsPerTask ?? NaN))} µs`)
+  emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), idleRssBytes: m(r => r.idleRssBytes), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), runs: rs })
 }
 
 if (only == null || only === 'recovery') {

@@ -101,7 +101,7 @@ export interface IdleResult {
   rowsPerWorkerPerMinute: number
 }
 
-/** An admin with a SQLite journal and `workers` connected worker processes (heartbeat every 3 s), idle for `seconds`. */
+/** An admin with a SQLite journal and `workers` connected worker processes (a heartbeat every 5 s), idle for `seconds`. */
 export async function idleBench (workers: number, seconds: number): Promise<IdleResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taskmesh-idle-'))
   const journal = new SqliteJournal(join(dataDir, JOURNAL_FILE))

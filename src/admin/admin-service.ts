@@ -96,6 +96,10 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       refused: (peerId, reason) => {
         this.log.error('refused %s: %s', peerId, reason)
         this.safeDispatchEvent('frame:rejected', { detail: { peerId, reason } })
+      },
+      loadReported: peerId => {
+        const worker = this.scheduler.view.worker(peerId)
+        if (worker != null && this.listenerCount('worker:status') > 0) this.safeDispatchEvent('worker:status', { detail: workerSnapshot(worker) })
       }
     })
     this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, events: this, clock: this.clock, log: this.log })

@@ -34,7 +34,7 @@ export const MAX_UNREGISTERED_STREAMS = 256
 /** Concurrent attempts a newly registered worker may hold; it earns more by delivering. */
 export const DEFAULT_INITIAL_WINDOW = 2
 /** How often workers are asked to renew their leases (at most a third of the lease TTL). */
-export const DEFAULT_HEARTBEAT_MS = 3_000
+export const DEFAULT_HEARTBEAT_MS = 5_000
 /** Task streams one connection may open at once, and the admin's own to each. */
 export const MAX_INBOUND_TASK_STREAMS = 4
 /** Client streams one connection may open at once. */
@@ -51,6 +51,8 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
  * has become final, and every scheduling interval.
  */
 export const PROGRESS_BROADCAST_MIN_INTERVAL_MS = 1_000
+/** Unchanged progress is broadcast again only this often (a thousand workers each receive every one). */
+export const PROGRESS_BROADCAST_REFRESH_MS = 60_000
 /** Remote watchers (client protocol, Server-Sent Events) get `progress` at most this often. */
 export const WATCH_PROGRESS_INTERVAL_MS = 250
 /** Most tasks one page of a listing holds. */

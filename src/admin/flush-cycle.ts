@@ -3,7 +3,7 @@ import { isDurable, type SchedulerEvent } from '../core/events.js'
 import { announce } from './announcer.js'
 import { deliver } from './outbox.js'
 import type { ArchivedTask } from '../core/snapshots.js'
-import type { TaskCounts } from '../core/ledger.js'
+import { sameCounts, type TaskCounts } from '../core/ledger.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { Journal } from '../store/journal.js'
 import type { AdminEvents } from './events.js'
@@ -182,9 +182,4 @@ export class FlushCycle {
     this.init.workers.abortAll(error)
     this.init.events.safeDispatchEvent('error', { detail: error })
   }
-}
-
-function sameCounts (a: TaskCounts, b: TaskCounts): boolean {
-  return a.waiting === b.waiting && a.ready === b.ready && a.delayed === b.delayed && a.running === b.running &&
-    a.succeeded === b.succeeded && a.failed === b.failed && a.skipped === b.skipped && a.cancelled === b.cancelled
 }

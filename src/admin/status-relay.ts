@@ -1,6 +1,7 @@
 import { workerSnapshot } from '../core/registry.js'
 import { StatusChannel } from '../status/status-channel.js'
-import { PROGRESS_BROADCAST_MIN_INTERVAL_MS } from './constants.js'
+import { PROGRESS_BROADCAST_MIN_INTERVAL_MS, PROGRESS_BROADCAST_REFRESH_MS } from './constants.js'
+import { sameCounts, type TaskCounts } from '../core/ledger.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { AdminEvents } from './events.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -29,6 +30,7 @@ export class StatusRelay {
   private readonly channel: StatusChannel
   private readonly onDone = (): void => { this.publishProgress() }
   private lastPublished = -Infinity
+  private lastCounts?: TaskCounts
   private trailing?: ReturnType<typeof setTimeout>
 
   constructor (init: StatusRelayInit) {
@@ -36,6 +38,7 @@ export class StatusRelay {
     this.channel = new StatusChannel(init.pubsub, {
       network: init.network,
       log: init.log,
+      relayWorkerStatus: false,
       onWorkerStatus: status => {
         const { scheduler, events } = this.init
         // only registered workers are recorded, so strangers cannot grow anything here
@@ -67,6 +70,9 @@ export class StatusRelay {
    */
   publishProgress (): void {
     if (this.trailing != null) return
+    // an idle admin has nothing new to say: the same counts go out again only once in a while
+    const { counts } = this.init.scheduler.view.summary()
+    if (this.lastCounts != null && sameCounts(this.lastCounts, counts) && performance.now() - this.lastPublished < PROGRESS_BROADCAST_REFRESH_MS) return
     const wait = this.lastPublished + PROGRESS_BROADCAST_MIN_INTERVAL_MS - performance.now()
     if (wait > 0) {
       this.trailing = setTimeout(() => {
@@ -77,7 +83,8 @@ export class StatusRelay {
       return
     }
     this.lastPublished = performance.now()
-    const { total, counts, workers } = this.init.scheduler.view.summary()
+    this.lastCounts = counts
+    const { total, workers } = this.init.scheduler.view.summary()
     this.channel.publish({
       admin: {
         peerId: this.init.peerId,

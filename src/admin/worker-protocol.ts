@@ -1,10 +1,10 @@
 import { AuthorizationError, LimitExceededError, ProtocolError, RegistrationRefusedError, ValidationError } from '../errors.js'
 import { decodeJson } from '../protocol/json.js'
-import { checkResult, registerProblems, typesProblem } from '../protocol/validate.js'
+import { checkResult, loadProblem, registerProblems, typesProblem } from '../protocol/validate.js'
 import { FATAL_FRAME_STRIKES, MAX_UNREGISTERED_STREAMS, UNREGISTERED_BUDGET_BYTES } from './constants.js'
 import { WorkerSession, type SessionHandler, type SessionOptions } from './worker-session.js'
 import type { Scheduler } from '../core/scheduler.js'
-import type { Frame, Handlers, Register, TaskResult } from '../protocol/pb/tasks.js'
+import type { Frame, Handlers, Heartbeat, Register, TaskResult } from '../protocol/pb/tasks.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 
 export interface WorkerProtocolInit extends SessionOptions {
@@ -22,6 +22,8 @@ export interface WorkerProtocolInit extends SessionOptions {
   strike(peerId: string, reason: string, strikes: number, connection: Connection): void
   /** A peer was refused (not allowed, over a limit): say so, without counting it as invalid data. */
   refused(peerId: string, reason: string): void
+  /** A worker's heartbeat said how loaded its machine is; the scheduler has it on the worker's record. */
+  loadReported?(peerId: string): void
 }
 
 /** A frame for a worker that must wait for the journal (an acknowledgement of what it now records). */
@@ -203,8 +205,19 @@ export class WorkerProtocol implements SessionHandler {
     this.init.requestFlush()
   }
 
-  onHeartbeat (session: WorkerSession): void {
-    this.init.scheduler.renewLeases(session.peerId, this.init.clock())
+  onHeartbeat (session: WorkerSession, heartbeat: Heartbeat): void {
+    const { scheduler, clock } = this.init
+    const now = clock()
+    scheduler.renewLeases(session.peerId, now)
+    if (heartbeat.cpu != null || heartbeat.memoryBytes != null) {
+      const problem = loadProblem(heartbeat)
+      if (problem != null) {
+        this.onInvalid(session, `heartbeat: ${problem}`, false)
+      } else {
+        scheduler.recordLoad(session.peerId, { cpu: heartbeat.cpu!, memoryBytes: heartbeat.memoryBytes!, at: now })
+        this.init.loadReported?.(session.peerId)
+      }
+    }
     this.init.requestFlush()
   }
 

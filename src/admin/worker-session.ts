@@ -1,7 +1,7 @@
 import { ProtocolError, TimeoutError } from '../errors.js'
 import { onceFinished, readFrames, type FrameReader } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
-import { Frame, type Handlers, type Register, type TaskResult } from '../protocol/pb/tasks.js'
+import { Frame, type Handlers, type Heartbeat, type Register, type TaskResult } from '../protocol/pb/tasks.js'
 import { deadline } from '../util/deadline.js'
 import type { WorkerInfo } from '../core/registry.js'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -10,7 +10,8 @@ import type { Connection, Stream } from '@libp2p/interface'
 export interface SessionHandler {
   onRegister(session: WorkerSession, register: Register): void
   onResult(session: WorkerSession, result: TaskResult): void
-  onHeartbeat(session: WorkerSession): void
+  /** A heartbeat: the worker's leases live on; its machine's load, when it says. */
+  onHeartbeat(session: WorkerSession, heartbeat: Heartbeat): void
   onDrain(session: WorkerSession): void
   /** The worker's handlers changed: these are the task types it takes now. */
   onHandlers(session: WorkerSession, handlers: Handlers): void
@@ -158,7 +159,7 @@ export class WorkerSession {
     } else if (frame.result != null) {
       this.handler.onResult(this, frame.result)
     } else if (frame.heartbeat != null) {
-      this.handler.onHeartbeat(this)
+      this.handler.onHeartbeat(this, frame.heartbeat)
     } else if (frame.drain != null) {
       this.handler.onDrain(this)
     } else if (frame.handlers != null) {

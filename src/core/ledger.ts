@@ -11,6 +11,11 @@ import type { StrategyRegistry } from './strategy-registry.js'
 
 export type TaskCounts = Record<TaskState, number>
 
+export function sameCounts (a: TaskCounts, b: TaskCounts): boolean {
+  return a.waiting === b.waiting && a.ready === b.ready && a.delayed === b.delayed && a.running === b.running &&
+    a.succeeded === b.succeeded && a.failed === b.failed && a.skipped === b.skipped && a.cancelled === b.cancelled
+}
+
 /** Things the scheduler must do at a given time; each checks, when due, that it still applies. */
 export type Deadline =
   | { kind: 'timeout', task: TaskRecord, attempt: number }

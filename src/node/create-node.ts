@@ -14,6 +14,7 @@ import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
+import { HUB_INBOUND_CONNECTION_THRESHOLD, HUB_MAX_CONNECTIONS, HUB_MAX_INCOMING_PENDING_CONNECTIONS, WORKER_PING_INTERVAL_MS } from './constants.js'
 
 export interface NodeOptions<S extends ServiceMap> {
   privateKey?: PrivateKey
@@ -58,16 +59,19 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // liveness is the task stream's heartbeats and, on workers, the connection monitor's pings: yamux's
+    // own keep-alive pings would be a third kind, a thousand of them per interval on the admin
+    streamMuxers: [yamux({ enableKeepAlive: false })],
     connectionManager: options.hub === true
       ? {
           // workers of a simulation, or behind one NAT, share an IP: the default of 5 new connections per
           // second per host and 10 pending handshakes resets them
-          inboundConnectionThreshold: 1000,
-          maxIncomingPendingConnections: 256,
-          maxConnections: 2048
+          inboundConnectionThreshold: HUB_INBOUND_CONNECTION_THRESHOLD,
+          maxIncomingPendingConnections: HUB_MAX_INCOMING_PENDING_CONNECTIONS,
+          maxConnections: HUB_MAX_CONNECTIONS
         }
       : {},
+    connectionMonitor: options.hub === true ? { enabled: false } : { pingInterval: WORKER_PING_INTERVAL_MS },
     peerDiscovery: options.mdns != null ? [mdns({ broadcast: options.mdns === 'announce', interval: 1000 })] : [],
     services: {
       identify: identify(),
@@ -86,12 +90,10 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
 
 function gossipsubService (options: NodeOptions<any>): ReturnType<typeof gossipsub> {
   return gossipsub({
-    // a star of many peers on few IPs: without these the IP-colocation penalty graylists a
-    // one-host simulation, and the admin's mesh caps at 12 so worker status spreads only by gossip
+    // a star of many peers on few IPs: without this the IP-colocation penalty graylists a one-host
+    // simulation. The mesh keeps gossipsub's degree: the admin publishes to every subscriber anyway
+    // (floodPublish), and relays no worker's status (StatusChannel's relayWorkerStatus)
     scoreParams: { IPColocationFactorWeight: 0 },
-    D: 20,
-    Dlo: 16,
-    Dhi: 40,
     allowPublishToZeroTopicPeers: true,
     emitSelf: false,
     maxInboundDataLength: DEFAULT_MAX_STATUS_BYTES * 4,

@@ -36,7 +36,9 @@ export const FIELD_LIMITS = {
   token: 256,
   error: 16 * 1024,
   maxConcurrent: 1024,
-  version: 16
+  version: 16,
+  /** Cores' worth of CPU a worker may report using. */
+  cpu: 4096
 } as const
 
 /** Versions of the task protocol a worker may register with: "1" takes any task type, "2" lists its types. */

@@ -1,6 +1,6 @@
 import { FIELD_LIMITS, WORKER_PROTOCOL_VERSIONS } from './constants.js'
 import type { Problem } from '../errors.js'
-import type { Register, TaskAssignment, TaskResult } from './pb/tasks.js'
+import type { Heartbeat, Register, TaskAssignment, TaskResult } from './pb/tasks.js'
 
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u
 
@@ -37,6 +37,14 @@ export function typesProblem (types: readonly string[]): string | undefined {
     const bad = checkLabel(type, `task type "${type.slice(0, 40)}"`, FIELD_LIMITS.capability)
     if (bad != null) return bad
   }
+  return undefined
+}
+
+/** Why the load a heartbeat reports is unacceptable (both figures, in range), or undefined. */
+export function loadProblem (h: Heartbeat): string | undefined {
+  if (h.cpu == null || h.memoryBytes == null) return 'cpu and memory_bytes come together'
+  if (!Number.isFinite(h.cpu) || h.cpu < 0 || h.cpu > FIELD_LIMITS.cpu) return `cpu ${h.cpu} is not from 0 to ${FIELD_LIMITS.cpu}`
+  if (!Number.isSafeInteger(h.memoryBytes) || h.memoryBytes < 0) return `memory_bytes ${h.memoryBytes} is not a byte count`
   return undefined
 }
 

@@ -14,6 +14,12 @@ export interface StatusChannelInit {
   onAdminProgress?(progress: AdminProgress): void
   /** A status message was refused (unsigned, too large, undecodable, or describing another peer). */
   onRejected?(from: string, reason: string): void
+  /**
+   * Pass workers' statuses on to this peer's other subscribers. The admin, at the centre of a star of
+   * workers that have no use for each other's statuses, does not: it would send each one to every peer
+   * of its mesh. @default true
+   */
+  relayWorkerStatus?: boolean
 }
 
 /**
@@ -40,9 +46,19 @@ export class StatusChannel {
     // so this is where a rejection is reported
     this.pubsub.topicValidators.set(this.topic, (_from, message) => {
       const reason = this.validate(message)
-      if (reason == null) return TopicValidatorResult.Accept
-      this.init.onRejected?.(message.type === 'signed' ? message.from.toString() : 'unsigned', reason)
-      return TopicValidatorResult.Reject
+      if (reason != null) {
+        this.init.onRejected?.(message.type === 'signed' ? message.from.toString() : 'unsigned', reason)
+        return TopicValidatorResult.Reject
+      }
+      if (this.init.relayWorkerStatus === false) {
+        const decoded = StatusMessage.decode(message.data)
+        if (decoded.worker != null) {
+          // taken here, and ignored by gossipsub: neither delivered again nor forwarded
+          this.init.onWorkerStatus?.(decoded.worker)
+          return TopicValidatorResult.Ignore
+        }
+      }
+      return TopicValidatorResult.Accept
     })
     this.pubsub.addEventListener('message', this.onMessage)
     this.pubsub.subscribe(this.topic)

@@ -14,8 +14,8 @@ export const DEFAULT_MAX_BUFFERED_RESULTS = 10_000
 export const DEFAULT_DISCOVERY_TIMEOUT_MS = 5_000
 /** Status changes are broadcast at most this often (each broadcast is signed and verified). */
 export const DEFAULT_STATUS_INTERVAL_MS = 1_000
-/** A status broadcast goes out at least this often, changed or not. */
-export const STATUS_HEARTBEAT_MS = 5_000
+/** A status broadcast goes out at least this often, changed or not (the admin gets the load with every heartbeat). */
+export const STATUS_BROADCAST_MS = 30_000
 /** Heartbeats are never sent more often than this, whatever the admin asks. */
 export const MIN_HEARTBEAT_MS = 100
 /** How long a stopping worker waits for its stream to close before it aborts it. */

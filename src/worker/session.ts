@@ -1,7 +1,7 @@
 import { AuthorizationError, RegistrationRefusedError } from '../errors.js'
 import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
-import { Frame, type CancelAttempt, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
+import { Frame, type CancelAttempt, type Heartbeat, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
 import { checkAssignment } from '../protocol/validate.js'
 import { MIN_HEARTBEAT_MS } from './constants.js'
 import type { AbortOptions, Logger, Stream } from '@libp2p/interface'
@@ -65,10 +65,10 @@ export class AdminSession {
     this.writer.write(frame)
   }
 
-  /** Renews the worker's leases this often while the session lasts. */
-  startHeartbeat (intervalMs: number, running: () => number): void {
+  /** Renews the worker's leases this often while the session lasts, each time with what `beat` says. */
+  startHeartbeat (intervalMs: number, beat: () => Heartbeat): void {
     clearInterval(this.heartbeat)
-    this.heartbeat = setInterval(() => { this.writer.write({ heartbeat: { running: running() } }) }, Math.max(MIN_HEARTBEAT_MS, intervalMs))
+    this.heartbeat = setInterval(() => { this.writer.write({ heartbeat: beat() }) }, Math.max(MIN_HEARTBEAT_MS, intervalMs))
     this.heartbeat.unref()
   }
 

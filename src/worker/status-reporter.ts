@@ -1,5 +1,6 @@
 import { StatusChannel } from '../status/status-channel.js'
-import { STATUS_HEARTBEAT_MS } from './constants.js'
+import { STATUS_BROADCAST_MS } from './constants.js'
+import { LoadSampler } from './load-sampler.js'
 import type { WorkerStatus } from '../status/status-channel.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Logger } from '@libp2p/interface'
@@ -19,9 +20,11 @@ export interface StatusReporterInit {
 }
 
 /**
- * The worker's status broadcasts: its state, load, and its process's CPU and memory. Each broadcast costs
- * a signature here and a verification on every receiver, so changes are coalesced into at most one per
- * interval carrying the latest state, and one goes out every few seconds regardless.
+ * The worker's status broadcasts, for whoever follows the network's topic: its state, load, and its
+ * process's CPU and memory. Each costs a signature here and a verification on every receiver, and on a
+ * star of a thousand workers the admin relays them, so they go out when the worker's state changes
+ * (connected, disconnected, draining; coalesced, at most one per interval) and every 30 s. The admin
+ * learns the load it uses from the heartbeats on the task stream.
  */
 export class StatusReporter {
   private readonly init: StatusReporterInit
@@ -29,7 +32,7 @@ export class StatusReporter {
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private pending: ReturnType<typeof setTimeout> | undefined
   private lastAt = -Infinity
-  private cpuMark = { usage: process.cpuUsage(), at: performance.now() }
+  private readonly load = new LoadSampler()
 
   constructor (init: StatusReporterInit) {
     this.init = init
@@ -38,7 +41,7 @@ export class StatusReporter {
 
   start (): void {
     this.channel.start()
-    this.heartbeat = setInterval(() => { this.changed() }, STATUS_HEARTBEAT_MS)
+    this.heartbeat = setInterval(() => { this.changed() }, STATUS_BROADCAST_MS)
     this.heartbeat.unref()
   }
 
@@ -65,18 +68,12 @@ export class StatusReporter {
   }
 
   private broadcast (): void {
-    const now = performance.now()
-    this.lastAt = now
-    const usage = process.cpuUsage()
-    const busyUs = (usage.user - this.cpuMark.usage.user) + (usage.system - this.cpuMark.usage.system)
-    const cpu = now > this.cpuMark.at ? busyUs / 1000 / (now - this.cpuMark.at) : 0
-    this.cpuMark = { usage, at: now }
+    this.lastAt = performance.now()
     this.channel.publish({
       worker: {
         ...this.init.state(),
+        ...this.load.sample(),
         peerId: this.init.peerId,
-        cpu,
-        memoryBytes: process.memoryUsage.rss(),
         timestamp: Date.now()
       }
     })

@@ -12,6 +12,7 @@ import { registration, type WorkerIdentity } from './registration.js'
 import { ResultOutbox } from './result-outbox.js'
 import { AdminSession, type AdminSessionHandler } from './session.js'
 import { StatusReporter } from './status-reporter.js'
+import { LoadSampler } from './load-sampler.js'
 import { TaskRunner } from './task-runner.js'
 import { deadline } from '../util/deadline.js'
 import type { WorkerEvents } from './events.js'
@@ -71,6 +72,8 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
   private readonly handlers = new Map<string, TaskHandler>()
   private readonly runner: TaskRunner
   private readonly outbox: ResultOutbox
+  /** The load each heartbeat reports: CPU since the previous one, memory now. */
+  private readonly load = new LoadSampler()
   private readonly backoff: BackoffPolicy
   private session: AdminSession | undefined
   private status: StatusReporter | undefined
@@ -99,16 +102,12 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
       maxConcurrent: this.maxConcurrent,
       maxOutputBytes: (init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) - RESULT_FRAME_OVERHEAD_BYTES
     })
-    this.runner.addEventListener('task:started', ({ detail }) => {
-      this.safeDispatchEvent('task:started', { detail })
-      this.status?.changed()
-    })
+    this.runner.addEventListener('task:started', ({ detail }) => { this.safeDispatchEvent('task:started', { detail }) })
     this.runner.addEventListener('task:cancelled', ({ detail }) => { this.safeDispatchEvent('task:cancelled', { detail }) })
     this.runner.addEventListener('task:finished', ({ detail: result }) => {
       this.outbox.add(result)
       this.session?.send({ result })
       this.safeDispatchEvent('task:finished', { detail: { taskId: result.taskId, attempt: result.attempt, success: result.success, durationMs: result.durationMs, ...(result.error !== '' ? { error: result.error } : {}) } })
-      this.status?.changed()
       this.checkIdle()
     })
     this.runner.addEventListener('idle', () => { this.checkIdle() })
@@ -215,7 +214,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
 
   onRegistered (ack: RegisterAck): void {
     const session = this.session!
-    session.startHeartbeat(ack.heartbeatMs, () => this.runner.size)
+    session.startHeartbeat(ack.heartbeatMs, () => ({ running: this.runner.size, ...this.load.sample() }))
     if (this.draining) session.send({ drain: { reason: 'worker shutting down' } })
     // results finished while the admin was away
     for (const result of this.outbox.all()) session.send({ result })

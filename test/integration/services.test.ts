@@ -7,7 +7,7 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { taskAdmin, taskWorker } from '../../src/index.js'
 import { taskSpec } from '../../src/core/task.js'
-import { Network, TUTORIAL_TASKS, nextEvent } from '../helpers/net.js'
+import { Network, TUTORIAL_TASKS, nextEvent, record } from '../helpers/net.js'
 
 describe('admin and worker as libp2p services in your own nodes', () => {
   const nodes: Array<{ stop(): Promise<void> | void }> = []
@@ -46,12 +46,17 @@ describe('status broadcasts', () => {
   let net: Network
   afterEach(async () => { await net.stop() })
 
-  it('the admin hears each worker\'s signed status: its CPU and memory reach the worker\'s record', async () => {
+  it('each heartbeat carries the worker\'s CPU and memory to its record', async () => {
     net = new Network()
-    const manager = await net.admin(TUTORIAL_TASKS)
-    const worker = await net.worker(manager, 'Senior', 9, { statusIntervalMs: 50 })
+    // heartbeats every 100 ms; the signed broadcast goes out once on connecting, then every 30 s
+    const manager = await net.admin(TUTORIAL_TASKS, { heartbeatMs: 100 })
+    const statuses = record(manager, ['worker:status'])
+    const worker = await net.worker(manager, 'Senior', 9)
     await manager.whenDone()
-    const status = await nextEvent(manager, 'worker:status', s => s.id === worker.peerId && s.memoryBytes != null)
+    // three reports after the run: more than the one broadcast, so heartbeats brought them
+    const reports = (): Array<{ statusAt: number }> => statuses.map(e => e.detail).filter(s => s.id === worker.peerId && s.completed === 3)
+    while (reports().length < 3) await nextEvent(manager, 'worker:status', s => s.id === worker.peerId)
+    const status = statuses.at(-1)!.detail
     expect(status).toMatchObject({ id: worker.peerId, name: 'Senior', running: 0, capacity: 1, completed: 3, failed: 0, skill: 9, online: true })
     expect(status.memoryBytes).toBeGreaterThan(0)
     expect(status.cpu).toBeGreaterThanOrEqual(0)

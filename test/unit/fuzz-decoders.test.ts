@@ -6,7 +6,7 @@ import { decodeJson } from '../../src/protocol/json.js'
 import { ClientRequest } from '../../src/protocol/pb/client.js'
 import { StatusMessage } from '../../src/protocol/pb/status.js'
 import { Frame } from '../../src/protocol/pb/tasks.js'
-import { checkAssignment, checkResult, registerProblems } from '../../src/protocol/validate.js'
+import { checkAssignment, checkResult, loadProblem, registerProblems } from '../../src/protocol/validate.js'
 import { normalizeTasks } from '../../src/tasks/normalize.js'
 import type { MessageStream } from '@libp2p/interface'
 
@@ -15,7 +15,7 @@ const frameArb: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ register: fc.record({ name: text, skill: fc.double(), capabilities: fc.array(text, { maxLength: 5 }), maxConcurrent: fc.nat(), priority: fc.integer({ min: -1000, max: 1000 }), leases: fc.array(fc.record({ taskId: text, attempt: fc.nat(), token: text }), { maxLength: 3 }), version: text, types: fc.array(text, { maxLength: 5 }) }) }),
   fc.record({ result: fc.record({ taskId: text, attempt: fc.nat(), token: text, success: fc.boolean(), output: fc.uint8Array({ maxLength: 50 }), error: text, durationMs: fc.double(), unrecoverable: fc.boolean() }) }),
   fc.record({ assignment: fc.record({ taskId: text, attempt: fc.nat(), token: text, description: text, type: text, difficulty: fc.double(), payload: fc.uint8Array({ maxLength: 50 }), inputs: fc.uint8Array({ maxLength: 50 }), timeoutMs: fc.nat() }) }),
-  fc.record({ heartbeat: fc.record({ running: fc.nat() }) }),
+  fc.record({ heartbeat: fc.record({ running: fc.nat(), cpu: fc.double(), memoryBytes: fc.nat() }, { requiredKeys: ['running'] }) }),
   fc.record({ drain: fc.record({ reason: text }) })
 )
 
@@ -37,6 +37,7 @@ function validate (frame: Frame | undefined): void {
     decodesOrRejects(() => decodeJson(frame.result!.output, 'output'))
   }
   if (frame?.assignment != null) checkAssignment(frame.assignment)
+  if (frame?.heartbeat != null) loadProblem(frame.heartbeat)
 }
 
 function mutate (bytes: Uint8Array, edits: Array<[number, number, number]>): Uint8Array {

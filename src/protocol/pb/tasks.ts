@@ -401,6 +401,16 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameHeartbeatCpuFieldEvent {
+    field: '$.heartbeat.cpu'
+    value: number
+  }
+
+  export interface FrameHeartbeatMemoryBytesFieldEvent {
+    field: '$.heartbeat.memoryBytes'
+    value: number
+  }
+
   export interface FrameCancelTaskIdFieldEvent {
     field: '$.cancel.taskId'
     value: string
@@ -450,7 +460,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -1661,6 +1671,8 @@ export namespace TaskResult {
 
 export interface Heartbeat {
   running: number
+  cpu?: number
+  memoryBytes?: number
 }
 
 export namespace Heartbeat {
@@ -1676,6 +1688,16 @@ export namespace Heartbeat {
         if ((obj.running != null && obj.running !== 0)) {
           w.uint32(8)
           w.uint32(obj.running)
+        }
+
+        if (obj.cpu != null) {
+          w.uint32(17)
+          w.double(obj.cpu)
+        }
+
+        if (obj.memoryBytes != null) {
+          w.uint32(24)
+          w.uint64Number(obj.memoryBytes)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1694,6 +1716,14 @@ export namespace Heartbeat {
           switch (tag >>> 3) {
             case 1: {
               obj.running = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.cpu = reader.double()
+              break
+            }
+            case 3: {
+              obj.memoryBytes = reader.uint64Number()
               break
             }
             default: {
@@ -1718,6 +1748,20 @@ export namespace Heartbeat {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.cpu`,
+                value: reader.double()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.memoryBytes`,
+                value: reader.uint64Number()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1735,6 +1779,16 @@ export namespace Heartbeat {
     value: number
   }
 
+  export interface HeartbeatCpuFieldEvent {
+    field: '$.cpu'
+    value: number
+  }
+
+  export interface HeartbeatMemoryBytesFieldEvent {
+    field: '$.memoryBytes'
+    value: number
+  }
+
   export function encode (obj: Partial<Heartbeat>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Heartbeat.codec())
   }
@@ -1743,7 +1797,7 @@ export namespace Heartbeat {
     return decodeMessage(buf, Heartbeat.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Generator<HeartbeatRunningFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Generator<HeartbeatRunningFieldEvent | HeartbeatCpuFieldEvent | HeartbeatMemoryBytesFieldEvent> {
     return streamMessage(buf, Heartbeat.codec(), opts)
   }
 }

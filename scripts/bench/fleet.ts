@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { TaskManager } from '../../src/manager/task-manager.js'
+import { taskSpec } from '../../src/core/task.js'
+import { cpuOf, ownCpuMicros, stopChild } from './proc.js'
+import { SteadyWindow, type ThroughputFigures } from './window.js'
+
+const CHILD = fileURLToPath(new URL('./fleet-child.ts', import.meta.url))
+
+export interface FleetResult extends ThroughputFigures {
+  workers: number
+  processes: number
+  /** Admin RSS with every worker registered and idle. */
+  idleRssBytes: number
+  /** Share of one core the idle admin used over `idleSeconds`. */
+  idleCpu: number
+  idleSeconds: number
+  /** Seconds from starting the worker processes to every worker registered. */
+  joinSeconds: number
+}
+
+/**
+ * `workers` full WorkerAgents (each its own libp2p node: TCP, Noise, yamux, gossipsub) in `processes`
+ * processes, on one admin in this process: how long they take to join, what the idle admin costs, then
+ * `tasks` no-op tasks through all of them.
+ */
+export async function fleetBench (options: { workers: number, processes: number, tasks: number, idleSeconds: number }): Promise<FleetResult> {
+  const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], maxWorkers: Math.max(4096, options.workers) })
+  await manager.start()
+  const children: ChildProcess[] = []
+  try {
+    const started = performance.now()
+    const per = Math.ceil(options.workers / options.processes)
+    for (let p = 0; p < options.processes; p++) {
+      const count = Math.min(per, options.workers - p * per)
+      const child = spawn(process.execPath, [...process.execArgv, CHILD, manager.details().addresses[0]!, String(count), `f${p}`], { stdio: ['ignore', 'pipe', 'inherit'] })
+      children.push(child)
+    }
+    await Promise.all(children.map(async child => {
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).once('line', () => { resolve() })
+        child.once('exit', code => { reject(new Error(`a fleet process exited (${code}) before its workers registered`)) })
+      })
+    }))
+    const joinSeconds = (performance.now() - started) / 1000
+    // idle: every worker registered, heartbeats and status broadcasts only
+    const cpuBefore = ownCpuMicros()
+    await new Promise(resolve => setTimeout(resolve, options.idleSeconds * 1000))
+    const idleCpu = (ownCpuMicros() - cpuBefore) / 1e6 / options.idleSeconds
+    const idleRssBytes = process.memoryUsage().rss
+    const pids = children.map(c => c.pid)
+    const window = new SteadyWindow(options.tasks, () => ({ coordinator: ownCpuMicros(), workers: cpuOf(pids) }))
+    let completed = 0
+    const onCompleted = (): void => { window.progress(++completed) }
+    manager.addEventListener('task:completed', onCompleted)
+    const done = new Promise<void>(resolve => { manager.addEventListener('done', () => { resolve() }, { once: true }) })
+    window.started()
+    manager.submit(Array.from({ length: options.tasks }, (_, i) => taskSpec({ id: `fleet-${i}` })))
+    await done
+    manager.removeEventListener('task:completed', onCompleted)
+    return { ...window.figures(), workers: options.workers, processes: options.processes, idleRssBytes, idleCpu, idleSeconds: options.idleSeconds, joinSeconds }
+  } finally {
+    await Promise.all(children.map(async c => { await stopChild(c, 20_000) }))
+    await manager.stop()
+  }
+}
