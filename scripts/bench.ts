@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|fleet|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|fleet|million|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -14,6 +14,7 @@ import { recoveryBench } from './bench/recovery.js'
 import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
 import { buildHistory, idleBench, restartMs } from './bench/history.js'
 import { fleetBench, type FleetResult } from './bench/fleet.js'
+import { millionBench, type MillionResult } from './bench/million.js'
 import { latencyBench, type LatencyResult } from './bench/latency.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     'fleet-workers': { type: 'string', default: '1000' },
     'fleet-processes': { type: 'string', default: '4' },
     'fleet-tasks': { type: 'string', default: '100000' },
+    'million-tasks': { type: 'string', default: '1000000' },
     'latency-history': { type: 'string', default: '100000' },
     compare: { type: 'string' },
     json: { type: 'boolean', default: false }
@@ -132,6 +134,20 @@ if (only == null || only === 'fleet') {
   print(`  all registered in ${m(r => r.joinSeconds).toFixed(1)} s; idle admin: ${Math.round(m(r => r.idleRssBytes) / 2 ** 20)} MiB RSS, ${(m(r => r.idleCpu) * 100).toFixed(1)}% of a core`)
   print(`  tasks: steady ${Math.round(m(r => r.steadyPerSecond)).toLocaleString('en')}/s${range(rs.map(r => r.steadyPerSecond))}, whole run ${Math.round(m(r => r.tasksPerSecond)).toLocaleString('en')}/s; admin CPU per task ${Math.round(m(r => r.coordinatorUsPerTask ?? NaN))} µs`)
   emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), idleRssBytes: m(r => r.idleRssBytes), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), runs: rs })
+}
+
+if (only == null || only === 'million') {
+  const big = Number(values['million-tasks'])
+  print(`\na queue of ${big.toLocaleString('en')} tasks against one of 10,000: \`taskmesh admin --tasks FILE --quiet\` (no data directory) loading the file, then 4 worker processes × 64 draining it:`)
+  const sizes = [10_000, big]
+  const rs = new Map<number, MillionResult[]>(sizes.map(n => [n, []]))
+  for (let i = 0; i < repeat; i++) for (const n of sizes) rs.get(n)!.push(await millionBench(n))
+  const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`
+  for (const [n, runs] of rs) {
+    const m = (f: (r: MillionResult) => number): number => median(runs.map(f))
+    print(`  ${n.toLocaleString('en').padStart(9)}: loaded in ${m(r => r.loadSeconds).toFixed(1)} s, RSS ${mib(m(r => r.loadedRssBytes))} loaded, at most ${mib(m(r => r.drainPeakRssBytes))} draining, ${mib(m(r => r.drainedRssBytes))} drained; drained at ${Math.round(m(r => r.drainPerSecond)).toLocaleString('en')} tasks/s${range(runs.map(r => r.drainPerSecond))}`)
+    emit('million', { tasks: n, loadSeconds: m(r => r.loadSeconds), loadedRssBytes: m(r => r.loadedRssBytes), drainPeakRssBytes: m(r => r.drainPeakRssBytes), drainedRssBytes: m(r => r.drainedRssBytes), drainPerSecond: m(r => r.drainPerSecond), runs })
+  }
 }
 
 if (only == null || only === 'recovery') {

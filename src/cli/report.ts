@@ -12,7 +12,7 @@ const MARK: Record<TaskOutcome['status'], string> = { succeeded: '✓', failed: 
  * Prints what an admin does as it happens: lines for people, JSON events with --json, and a progress
  * bar. Returns the skills it has seen, by worker name, for the summary table.
  */
-export function reportAdminEvents (source: EventSource, out: Output, options: { expectedWorkers?: number } = {}): Map<string, number> {
+export function reportAdminEvents (source: EventSource, out: Output, options: { expectedWorkers?: number, quiet?: boolean } = {}): Map<string, number> {
   const skills = new Map<string, number>()
   let joined = 0
   source.addEventListener('worker:connected', ({ detail: w }) => {
@@ -30,6 +30,18 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
     out.event('assigning:started', { ...detail })
     if ((options.expectedWorkers ?? 0) > 0) out.say(`${detail.workers} workers registered: assigning tasks`)
   })
+  source.addEventListener('frame:rejected', ({ detail }) => {
+    out.event('frame:rejected', { ...detail })
+    out.warn(`! rejected a frame from ${detail.peerId}: ${detail.reason}`, { peerId: detail.peerId })
+  })
+  source.addEventListener('alert:fired', ({ detail }) => { out.event('alert:fired', { ...detail }) })
+  source.addEventListener('alert:resolved', ({ detail }) => { out.event('alert:resolved', { ...detail }) })
+  source.addEventListener('progress', ({ detail: s }) => {
+    const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled
+    out.progress(final, s.total, `${s.counts.running} running, ${s.workers} workers`)
+  })
+  // quiet: no listener at all, so the admin builds no event per task for it
+  if (options.quiet === true) return skills
   source.addEventListener('task:assigned', ({ detail: a }) => {
     out.event('task:assigned', { ...a })
     out.say(`→ task ${a.taskId} to ${a.worker}${a.attempt > 1 ? ` (attempt ${a.attempt})` : ''}`)
@@ -45,16 +57,6 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
     const where = t.worker != null ? ` on ${t.worker}` : ''
     const why = t.status === 'succeeded' ? (t.durationMs != null ? ` in ${formatMs(t.durationMs)}` : '') : `: ${t.error ?? ''}`
     out.say(`${MARK[t.status]} task ${t.id} ${t.status}${t.status === 'succeeded' || t.status === 'failed' ? where : ''}${why}`)
-  })
-  source.addEventListener('frame:rejected', ({ detail }) => {
-    out.event('frame:rejected', { ...detail })
-    out.warn(`! rejected a frame from ${detail.peerId}: ${detail.reason}`, { peerId: detail.peerId })
-  })
-  source.addEventListener('alert:fired', ({ detail }) => { out.event('alert:fired', { ...detail }) })
-  source.addEventListener('alert:resolved', ({ detail }) => { out.event('alert:resolved', { ...detail }) })
-  source.addEventListener('progress', ({ detail: s }) => {
-    const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled
-    out.progress(final, s.total, `${s.counts.running} running, ${s.workers} workers`)
   })
   return skills
 }

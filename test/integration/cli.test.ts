@@ -34,15 +34,19 @@ describe('the CLI in separate processes', () => {
     expect(admin.lines.every(l => typeof JSON.parse(l).event === 'string')).toBe(true)
   })
 
-  it('writes its last line whole before exiting, even a summary of more than a megabyte read through a pipe', async () => {
+  it('with --quiet prints nothing per task, and writes its last line whole before exiting, even a summary of more than a megabyte read through a pipe', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-summary-'))
     const file = join(dir, 'tasks.json')
     // long ids make the summary line large: 3,000 tasks of 400 characters each
     await writeFile(file, JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ id: `${String(i).padStart(6, '0')}-${'x'.repeat(393)}` }))))
-    const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
+    const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json', '--quiet'])
     const { addrs } = await admin.waitForEvent('listening')
     start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '64', '--quiet'])
     expect(await admin.exit()).toBe(0)
+    // --quiet: nothing per task, workers joining still
+    const events = admin.lines.map(l => JSON.parse(l).event as string)
+    expect(events.filter(e => e.startsWith('task:'))).toEqual([])
+    expect(events).toContain('worker:connected')
     // the summary is the last line, whole
     const last = admin.lines.at(-1)!
     expect(last.length).toBeGreaterThan(1024 * 1024)

@@ -41,6 +41,7 @@ interface AdminOptions extends LogOptions {
   maxPayloadBytes?: number
   maxInvalidFrames?: number
   exitWhenDone?: boolean
+  quiet?: boolean
   drainTimeout: number
   schedulingInterval: number
   monitoringInterval: number
@@ -78,6 +79,7 @@ export function adminCommand (): Command {
     .option('--max-lost-attempts <n>', 'distinct workers a task may be lost on (disconnected or silent while running it) before it fails', integer(0))
     .option('--max-worker-concurrency <n>', 'most attempts any worker may hold at once; each starts with 2 and earns more by delivering', integer(1), DEFAULT_MAX_WINDOW)
     .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
+    .option('--quiet', 'print nothing per task (workers joining and leaving, warnings and the summary only)')
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish', number(0), 30)
     .option('--id <id>', 'an identifier for this admin, shown in summaries, on the dashboard and in metrics')
     .option('--name <name>', 'a name for this admin, shown like --id')
@@ -140,7 +142,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.maxPayloadBytes != null ? { maxPayloadBytes: opts.maxPayloadBytes } : {}),
     ...(opts.maxInvalidFrames != null ? { maxInvalidFrames: opts.maxInvalidFrames } : {})
   })
-  const skills = reportAdminEvents(manager, out, { expectedWorkers: opts.expectedWorkers })
+  const skills = reportAdminEvents(manager, out, { ...(opts.expectedWorkers != null ? { expectedWorkers: opts.expectedWorkers } : {}), quiet: opts.quiet === true })
   logAdminEvents(manager, log)
   // in place before the admin announces itself: a signal right after "listening" must still drain
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
