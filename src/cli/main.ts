@@ -6,8 +6,7 @@ import { keygenCommand } from './commands/keygen.js'
 import { mcpCommand } from './commands/mcp.js'
 import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
-import { EXIT_FAILED, exitCodeFor } from './exit-codes.js'
-import { nodeVersionProblem } from './node-version.js'
+import { exitCodeFor } from './exit-codes.js'
 
 export function buildProgram (): Command {
   const program = new Command('taskmesh')
@@ -23,11 +22,6 @@ export function buildProgram (): Command {
 
 /** Runs the CLI; resolves with the process exit code. */
 export async function main (argv: string[] = process.argv): Promise<number> {
-  const old = nodeVersionProblem()
-  if (old != null) {
-    process.stderr.write(`${old}\n`)
-    return EXIT_FAILED
-  }
   // Commands await promises (a worker's run, a drain, a stop); a pending promise does not keep Node
   // running, and some waits inside libp2p are bounded by unref'd timers. Without this handle the process
   // could end in the middle of such a wait, with exit code 0, before the command has said how it went.

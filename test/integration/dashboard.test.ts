@@ -1,22 +1,24 @@
 /// <reference lib="dom" />
 // (the functions given to page.waitForFunction and $eval run in the browser)
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Network, nextEvent } from '../helpers/net.js'
+import { executableMissing, requirement } from '../helpers/system.js'
 import type { TaskManager } from '../../src/manager/task-manager.js'
 
 const CHROMIUM = '/usr/bin/chromium'
+const browser = requirement('the dashboard test', executableMissing(CHROMIUM, 'install Debian\'s "chromium" package (apt-get install chromium)'))
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 
 /**
  * The dashboard in a real headless Chromium (Debian's, installed by .ci/run). The networking flags keep
  * it from trying to reach hosts these machines cannot reach; the profile is fresh every run.
  */
-describe('the live dashboard', () => {
+describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, () => {
   const net = new Network()
   let manager: TaskManager
   let context: BrowserContext
@@ -34,7 +36,6 @@ describe('the live dashboard', () => {
     await net.worker(manager, 'Junior', 3, { statusIntervalMs: 200 })
     await net.worker(manager, 'Intermediate', 6, { capabilities: ['python'], statusIntervalMs: 200 })
     await net.worker(manager, 'Senior', 9, { capabilities: ['gpu', 'python'], maxConcurrent: 2, statusIntervalMs: 200 })
-    await access(CHROMIUM).catch(() => { throw new Error(`this test needs ${CHROMIUM}: install Debian's "chromium" package (.ci/run does)`) })
     profile = await mkdtemp(join(tmpdir(), 'taskmesh-chromium-'))
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
