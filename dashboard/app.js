@@ -11,15 +11,20 @@ const params = new URLSearchParams(location.search)
 if (params.has('token')) sessionStorage.setItem('taskmesh-token', params.get('token'))
 const token = () => sessionStorage.getItem('taskmesh-token') ?? ''
 
-async function get (path) {
-  const res = await fetch(path, { headers: token() !== '' ? { authorization: `Bearer ${token()}` } : {} })
+async function request (path, init = {}) {
+  const headers = { ...(token() !== '' ? { authorization: `Bearer ${token()}` } : {}), ...(init.body != null ? { 'content-type': 'application/json' } : {}) }
+  const res = await fetch(path, { ...init, headers })
   if (res.status === 401) {
     $('token-form').hidden = false
     throw new Error('token needed')
   }
-  if (!res.ok) throw new Error(`${path}: ${res.status}`)
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}))
+    throw new Error(body.message ?? `${path}: ${res.status}`)
+  }
   return res.json()
 }
+const get = path => request(path)
 
 $('token-form').addEventListener('submit', e => {
   e.preventDefault()
@@ -60,9 +65,42 @@ function renderWorkers (workers) {
       <td>${w.completed}</td><td>${w.failed}</td>
       <td>${w.successRate != null ? `${Math.round(w.successRate * 100)}%` : ''}</td>
       <td>${w.cpu != null ? `${Math.round(w.cpu * 100)}%` : ''}</td>
-      <td>${w.memoryBytes != null ? `${Math.round(w.memoryBytes / 1e6)} MB` : ''}</td>
+      <td>${w.memoryBytes != null ? bytes(w.memoryBytes) : ''}</td>
       <td>${!w.online ? 'offline' : w.draining ? 'draining' : 'online'}</td>
+      <td class="actions">${w.draining || !w.online
+        ? `<button data-action="resume" data-id="${esc(w.id)}" title="take work again">resume</button>`
+        : `<button data-action="drain" data-id="${esc(w.id)}" title="finish what it runs, take nothing new">drain</button>`}
+        <button data-action="disconnect" data-id="${esc(w.id)}" title="close its connection; its running tasks go back to the queue">disconnect</button></td>
     </tr>`).join('')
+}
+
+// an operator's hand on a worker: PATCH / DELETE /api/workers/:id, then the table shows what the admin says
+$('workers').addEventListener('click', async e => {
+  const button = e.target.closest('button[data-action]')
+  if (button == null) return
+  const { action, id } = button.dataset
+  const name = button.closest('tr').dataset.worker
+  if (action === 'disconnect' && !confirm(`Disconnect worker ${name}? Its running tasks go back to the queue.`)) return
+  const path = `/api/workers/${encodeURIComponent(id)}`
+  button.disabled = true
+  try {
+    if (action === 'disconnect') await request(path, { method: 'DELETE' })
+    else await request(path, { method: 'PATCH', body: JSON.stringify(action === 'drain' ? { draining: true } : { draining: false, online: true }) })
+    $('workers-error').textContent = ''
+  } catch (err) {
+    $('workers-error').textContent = `${name}: ${err.message}`
+  } finally {
+    button.disabled = false
+  }
+  soon()
+})
+
+/** 1536 → "1.5 KiB", as the CLI prints sizes. */
+function bytes (n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let unit = 0
+  while (n >= 1024 && unit < units.length - 1) { n /= 1024; unit++ }
+  return `${unit === 0 || n >= 100 ? Math.round(n) : n.toFixed(1)} ${units[unit]}`
 }
 
 // ---------------------------------------------------------------- tasks and their history

@@ -1,7 +1,8 @@
-import { ValidationError } from '../errors.js'
-import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
+import { InvalidStateError, ValidationError } from '../errors.js'
+import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
 import { FINAL_STATES, type JsonValue, type TaskState } from '../core/task.js'
 import { DEFAULT_PAGE, MAX_PAGE } from './constants.js'
+import { FIELD_LIMITS } from '../protocol/constants.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { AdminHandle } from './handle.js'
@@ -27,6 +28,8 @@ export interface TaskRow {
 /** A task with everything known about it. */
 export interface TaskView extends TaskRow {
   requires: string[]
+  /** The strategy it names, when it names one (else the admin's). */
+  strategy?: string
   timeoutMs?: number
   output?: JsonValue
   retryAt?: number
@@ -44,7 +47,7 @@ export interface SummaryView extends Summary {
   blocked: Array<{ reason: string, tasks: number }>
 }
 
-export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary'] as const
+export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker'] as const
 export type ApiMethod = typeof API_METHODS[number]
 
 export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
@@ -60,7 +63,10 @@ export class AdminApi {
     this.admin = admin
   }
 
-  /** Dispatches a method by name (the client protocol and the HTTP API come through here). */
+  /**
+   * Dispatches a method by name (the client protocol and the HTTP API come through here). Every method
+   * answers at once except `disconnectWorker`, which resolves once the worker's connection is closed.
+   */
   call (method: string, params: unknown): unknown {
     const p = params ?? {}
     if (typeof p !== 'object' || Array.isArray(p)) throw invalid('params', 'must be an object')
@@ -73,6 +79,8 @@ export class AdminApi {
       case 'tasks': return this.tasks(p)
       case 'workers': return this.workers()
       case 'summary': return this.summary()
+      case 'updateWorker': return this.updateWorker(p as Record<string, unknown>)
+      case 'disconnectWorker': return this.disconnectWorker(p)
       default: throw invalid('method', `unknown method "${method}"; methods are ${API_METHODS.join(', ')}`)
     }
   }
@@ -83,9 +91,12 @@ export class AdminApi {
     return this.admin.submit(params.tasks)
   }
 
-  cancel (params: { id?: unknown, reason?: unknown }): { cancelled: boolean } {
+  /** Stops a task that is not final yet; an InvalidStateError (HTTP 409, as for retry) when it is. */
+  cancel (params: { id?: unknown, reason?: unknown }): { cancelled: true } {
     const reason = params.reason != null ? text(params.reason, 'reason') : undefined
-    return { cancelled: this.admin.cancel(id(params.id), reason) }
+    const taskId = id(params.id)
+    if (!this.admin.cancel(taskId, reason)) throw new InvalidStateError(`task "${taskId}" is ${this.admin.view.getTask(taskId).state} already: only tasks that are not final can be cancelled`)
+    return { cancelled: true }
   }
 
   retry (params: { id?: unknown }): { retried: true } {
@@ -127,6 +138,43 @@ export class AdminApi {
     return this.admin.view.workers().map(workerSnapshot)
   }
 
+  /**
+   * An operator steers a worker (by name or peer id): `draining` (finish what it runs, take nothing new),
+   * `online: false` (the same, and counted as offline until it is set online again or registers anew),
+   * `priority` (for the `priority` strategy), `maxConcurrent` (at most what the worker asked for). Each
+   * lasts until the worker registers again.
+   */
+  updateWorker (params: Record<string, unknown>): WorkerInfo {
+    const unknown = Object.keys(params).filter(k => !WORKER_UPDATE_FIELDS.includes(k))
+    if (unknown.length > 0) throw invalid(unknown[0]!, `unknown field; a worker update takes ${WORKER_UPDATE_FIELDS.join(', ')}`)
+    const worker = workerName(params.worker)
+    const update: WorkerStatusUpdate = {}
+    if (params.online != null) update.online = flag(params.online, 'online')
+    if (params.draining != null) update.draining = flag(params.draining, 'draining')
+    if (params.priority != null) {
+      const priority = typeof params.priority === 'string' ? Number(params.priority) : params.priority
+      if (typeof priority !== 'number' || !Number.isInteger(priority) || Math.abs(priority) > FIELD_LIMITS.priority) throw invalid('priority', `must be a whole number from -${FIELD_LIMITS.priority} to ${FIELD_LIMITS.priority} (higher is preferred by the priority strategy)`)
+      update.priority = priority
+    }
+    if (params.maxConcurrent != null) {
+      const max = count(params.maxConcurrent, 'maxConcurrent', 1)
+      if (max < 1) throw invalid('maxConcurrent', 'must be at least 1; to give the worker nothing new, set draining')
+      const asked = this.admin.view.worker(this.admin.view.resolveWorker(worker))!.asked
+      if (max > asked) throw invalid('maxConcurrent', `worker "${worker}" asked for at most ${asked} at once when it registered; it can be given no more than that`)
+      update.maxConcurrent = max
+    }
+    if (Object.keys(update).length === 0) throw invalid('worker', `nothing to change: give one of ${WORKER_UPDATE_FIELDS.slice(1).join(', ')}`)
+    return this.admin.updateWorker(worker, update)
+  }
+
+  /** Closes a worker's connection (by name or peer id); what it ran goes back to the queue. */
+  async disconnectWorker (params: { worker?: unknown }): Promise<{ disconnected: string }> {
+    const worker = workerName(params.worker)
+    const peerId = this.admin.view.resolveWorker(worker)
+    await this.admin.disconnectWorker(peerId)
+    return { disconnected: peerId }
+  }
+
   summary (): SummaryView {
     const { id: label, name } = this.admin.labels
     return { ...(label != null ? { id: label } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked() }
@@ -154,6 +202,7 @@ export function taskRow (task: TaskSnapshot, waitingFor?: string): TaskRow {
 
 function taskView (task: TaskSnapshot, history: HistoryEntry[], waitingFor?: string): TaskView {
   const view: TaskView = { ...taskRow(task, waitingFor), requires: task.spec.requires, history }
+  if (task.spec.strategy != null) view.strategy = task.spec.strategy
   if (task.spec.timeoutMs != null) view.timeoutMs = task.spec.timeoutMs
   if (task.output !== undefined) view.output = task.output
   if (task.retryAt != null) view.retryAt = task.retryAt
@@ -168,6 +217,19 @@ function id (value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   if (typeof value !== 'string' || value === '') throw invalid('id', 'missing: give the task id')
   return value
+}
+
+const WORKER_UPDATE_FIELDS = ['worker', 'online', 'draining', 'priority', 'maxConcurrent']
+
+function workerName (value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw invalid('worker', 'missing: give the worker\'s name or peer id')
+  return value
+}
+
+function flag (value: unknown, field: string): boolean {
+  if (value === true || value === 'true') return true
+  if (value === false || value === 'false') return false
+  throw invalid(field, 'must be true or false')
 }
 
 function text (value: unknown, field: string): string {

@@ -74,9 +74,13 @@ export class ClientServer {
           }))
           return
         }
+        const answer = (result: unknown): void => {
+          writer.write({ id: req.id, ok: true, result: encodeJson(result), error: '', errorName: '', more: false })
+        }
         try {
           const result = api.call(req.method, params)
-          writer.write({ id: req.id, ok: true, result: encodeJson(result), error: '', errorName: '', more: false })
+          if (result instanceof Promise) result.then(answer, fail)
+          else answer(result)
         } catch (err) {
           fail(err as Error)
         }

@@ -6,6 +6,7 @@ import { keygenCommand } from './commands/keygen.js'
 import { mcpCommand } from './commands/mcp.js'
 import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
+import { workersCommand } from './commands/workers.js'
 import { exitCodeFor } from './exit-codes.js'
 
 export function buildProgram (): Command {
@@ -14,7 +15,7 @@ export function buildProgram (): Command {
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), mcpCommand(), graphCommand()]) {
+  for (const command of [keygenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), workersCommand(), mcpCommand(), graphCommand()]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'))
   }
   return program

@@ -1,6 +1,7 @@
 import { formatMs, type Output } from './output.js'
 import { NETWORK_EVENT_NAMES, type NetworkEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
 import type { Logger } from './log.js'
+import type { WorkerInfo } from '../core/registry.js'
 
 interface EventSource {
   addEventListener<K extends keyof NetworkEvents>(type: K, listener: (evt: NetworkEvents[K]) => void): void
@@ -109,4 +110,37 @@ export function printSummary (out: Output, summary: RunSummary, skills: Map<stri
   if (summary.skipped > 0) parts.push(`${summary.skipped} skipped`)
   if (summary.cancelled > 0) parts.push(`${summary.cancelled} cancelled`)
   out.say(`${summary.total} tasks: ${parts.join(', ')}`)
+}
+
+/** The workers table of `taskmesh status` and `taskmesh workers`. */
+export function printWorkers (out: Output, workers: readonly WorkerInfo[]): void {
+  out.table(workers, [
+    { header: 'worker', value: w => w.name },
+    { header: 'skill', value: w => w.skill, align: 'right' },
+    { header: 'capabilities', value: w => w.capabilities.join(', ') },
+    { header: 'running', value: w => `${w.running}/${w.capacity}`, align: 'right' },
+    { header: 'done', value: w => w.completed, align: 'right' },
+    { header: 'failed', value: w => w.failed, align: 'right' },
+    { header: 'success', value: w => w.successRate != null ? `${Math.round(w.successRate * 100)}%` : '', align: 'right' },
+    { header: 'state', value: workerState },
+    { header: 'priority', value: w => w.priority, align: 'right' },
+    { header: 'cpu', value: w => w.cpu != null ? `${Math.round(w.cpu * 100)}%` : '', align: 'right' },
+    { header: 'memory', value: w => w.memoryBytes != null ? formatBytes(w.memoryBytes) : '', align: 'right' }
+  ])
+}
+
+export function workerState (w: WorkerInfo): string {
+  return !w.online ? 'offline' : w.draining ? 'draining' : 'online'
+}
+
+/** 1536 → "1.5 KiB"; people read sizes in binary units, as `free -h` prints them. */
+export function formatBytes (bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${unit === 0 || value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`
 }

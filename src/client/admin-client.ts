@@ -9,7 +9,7 @@ import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
 import { parseAdminAddress } from '../worker/admin-address.js'
 import type { SummaryView, TaskRow, TaskView } from '../admin/api.js'
 import type { NetworkEvents } from '../admin/events.js'
-import type { WorkerInfo } from '../core/registry.js'
+import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
 import type { HistoryEntry } from '../core/snapshots.js'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 
@@ -116,7 +116,8 @@ export class AdminClient {
     return this.call('submit', { tasks })
   }
 
-  cancel (id: string, reason?: string): Promise<{ cancelled: boolean }> {
+  /** Rejects with an InvalidStateError when the task is final already. */
+  cancel (id: string, reason?: string): Promise<{ cancelled: true }> {
     return this.call('cancel', reason != null ? { id, reason } : { id })
   }
 
@@ -142,6 +143,16 @@ export class AdminClient {
 
   summary (): Promise<SummaryView> {
     return this.call('summary')
+  }
+
+  /** Steers a worker, by name or peer id (see `AdminApi.updateWorker`). */
+  updateWorker (worker: string, update: WorkerStatusUpdate): Promise<WorkerInfo> {
+    return this.call('updateWorker', { worker, ...update })
+  }
+
+  /** Closes a worker's connection, by name or peer id; its running tasks go back to the queue. */
+  disconnectWorker (worker: string): Promise<{ disconnected: string }> {
+    return this.call('disconnectWorker', { worker })
   }
 
   /** Calls `onEvent` with every admin event from now on, until `close()`. */

@@ -78,7 +78,7 @@ export class WorkerRegistry {
     if (update.online != null) worker.online = update.online
     if (update.draining != null) worker.draining = update.draining
     if (update.priority != null) worker.priority = update.priority
-    if (update.maxConcurrent != null) worker.maxConcurrent = Math.max(1, update.maxConcurrent)
+    if (update.maxConcurrent != null) worker.maxConcurrent = Math.max(1, Math.min(worker.asked, update.maxConcurrent))
     if (update.types != null) {
       worker.types = [...new Set(update.types)].sort()
       worker.capClass = this.capabilities.classId(worker.capabilities, worker.types)

@@ -115,7 +115,7 @@ export class Scheduler {
         problems.push({ path: `tasks[${i}].priority`, message: 'must be 1..10' })
       }
       if (spec.strategy != null && !this.strategies.knows(spec.strategy)) {
-        problems.push({ path: `tasks[${i}].strategy`, message: `unknown strategy "${spec.strategy}"` })
+        problems.push({ path: `tasks[${i}].strategy`, message: `unknown strategy "${spec.strategy}"; strategies are ${this.strategies.names().join(', ')}` })
       }
     })
     if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })

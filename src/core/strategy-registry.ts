@@ -1,6 +1,6 @@
 import { MAX_STRATEGIES } from './constants.js'
 import { ValidationError } from './errors.js'
-import { createStrategy, isBuiltInStrategy, type Strategy } from './strategies/index.js'
+import { createStrategy, BUILT_IN_STRATEGIES, isBuiltInStrategy, type Strategy } from './strategies/index.js'
 import type { TaskSpec } from './task.js'
 
 /**
@@ -23,6 +23,11 @@ export class StrategyRegistry {
   /** A strategy name a task may use: built in, or registered. */
   knows (name: string): boolean {
     return this.byName.has(name) || isBuiltInStrategy(name)
+  }
+
+  /** Every name a task may use. */
+  names (): string[] {
+    return [...new Set([...BUILT_IN_STRATEGIES, ...this.byName.keys()])]
   }
 
   /** The strategy that decides for this task: its own, or the default. */

@@ -28,8 +28,10 @@ export interface WorkerInfo {
   readonly capabilities: readonly string[]
   /** Task types it handles; undefined when it takes any. */
   readonly types?: readonly string[]
-  /** Attempts it asked to run at once. */
+  /** Attempts it may run at once: what it asked for, or less where an operator lowered it. */
   readonly maxConcurrent: number
+  /** Attempts it asked to run at once when it registered. */
+  readonly asked: number
   /** Attempts it may hold now: what it asked for, within what it has earned (see `Reputation`). */
   readonly capacity: number
   readonly priority: number
@@ -58,6 +60,7 @@ export interface WorkerStatusUpdate {
   online?: boolean
   draining?: boolean
   priority?: number
+  /** Lowers (or restores) what it may run at once; never above what it asked for when it registered. */
   maxConcurrent?: number
   /** The task types it handles now (a handler was added). */
   types?: readonly string[]
@@ -78,6 +81,7 @@ export function workerSnapshot (w: WorkerInfo): WorkerInfo {
     skill: w.skill,
     capabilities: [...w.capabilities],
     maxConcurrent: w.maxConcurrent,
+    asked: w.asked,
     capacity: w.capacity,
     priority: w.priority,
     running: w.running,
@@ -108,6 +112,7 @@ export class WorkerState implements WorkerInfo {
   capabilities: readonly string[] = []
   types: readonly string[] | undefined
   maxConcurrent = 1
+  asked = 1
   /** Kept equal to the smaller of `maxConcurrent` and the window it has earned (`fitCapacity`). */
   capacity = 1
   priority = 0
@@ -147,6 +152,7 @@ export class WorkerState implements WorkerInfo {
     this.capabilities = normalizeNames(reg.capabilities) ?? []
     this.types = normalizeNames(reg.types)
     this.maxConcurrent = Math.max(1, reg.maxConcurrent ?? 1)
+    this.asked = this.maxConcurrent
     this.fitCapacity()
     this.priority = reg.priority ?? 0
     this.sortKey = `${reg.name}\u0000${reg.id}`

@@ -100,13 +100,21 @@ export class HttpServer {
 
     app.get('/api/summary', async () => api.summary())
     app.get('/api/workers', async () => api.workers())
+    app.patch('/api/workers/:worker', async (req: FastifyRequest<{ Params: { worker: string }, Body: unknown }>) => {
+      const body = req.body ?? {}
+      if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError([{ path: 'body', message: 'must be a JSON object such as {"draining": true}' }], { subject: 'request' })
+      return api.updateWorker({ ...body, worker: req.params.worker })
+    })
+    app.delete('/api/workers/:worker', async (req: FastifyRequest<{ Params: { worker: string } }>) => await api.disconnectWorker({ worker: req.params.worker }))
     app.get('/api/tasks', async (req: FastifyRequest<{ Querystring: Record<string, string> }>) => api.tasks(req.query))
     app.get('/api/tasks/:id', async (req: FastifyRequest<{ Params: { id: string } }>) => api.task({ id: req.params.id }))
     app.post('/api/tasks', async (req, reply) => {
       const body = req.body
       // one task, a list, or { tasks: [...] }: every task-file format
       const tasks = body != null && typeof body === 'object' && !Array.isArray(body) && 'tasks' in body ? (body).tasks : body
-      return await reply.code(201).send(api.submit({ tasks }))
+      const result = api.submit({ tasks })
+      // 201 when something was created; 200 when every task was there already
+      return await reply.code(result.added.length > 0 ? 201 : 200).send(result)
     })
     app.post('/api/tasks/:id/cancel', async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => api.cancel({ id: req.params.id, reason: req.body?.reason }))
     app.post('/api/tasks/:id/retry', async (req: FastifyRequest<{ Params: { id: string } }>) => api.retry({ id: req.params.id }))

@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { TASK_STATES } from '../admin/api.js'
+import { BUILT_IN_STRATEGIES } from '../core/strategies/index.js'
+import { isFinal } from '../core/task.js'
+import { STRATEGY_ALIASES } from '../tasks/formats.js'
+import type { WorkerStatusUpdate } from '../core/registry.js'
 import { ValidationError } from '../errors.js'
 import type { AdminLink } from './admin-link.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
@@ -19,47 +23,42 @@ export interface TaskmeshMcpOptions {
  */
 export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = {}): McpServer {
   const server = new McpServer({ name: 'taskmesh', version: options.version ?? '0.1.0' }, {
-    instructions: 'taskmesh assigns tasks to worker agents by skill and capability. Use distribute_task to hand work to the network (set wait_seconds to get the result in the same call), get_task and list_tasks to follow it, list_workers and get_summary to see the network.'
+    instructions: 'taskmesh assigns tasks to worker agents by skill and capability. Use distribute_task to hand work to the network (set wait_seconds to get the result in the same call), get_task and list_tasks to follow it, list_workers and get_summary to see the network, update_agent_status_in_distributor and unregister_agent_from_distributor to steer a worker.'
   })
   const maxWait = options.maxWaitSeconds ?? 600
 
   server.registerTool('distribute_task', {
     title: 'Distribute a task',
-    description: 'Submit one task to the network. The admin assigns it to a worker whose skill and capabilities fit, after its dependencies succeed. Returns the task; with wait_seconds, waits for it to finish (or for the time to run out) and returns its result.',
-    inputSchema: {
-      id: z.string().min(1).max(512).optional().describe('task id, unique in the network; one is made up when left out'),
-      description: z.string().max(64 * 1024).describe('what the task is'),
+    description: 'Submit one task to the network. The admin assigns it to a worker whose skill and capabilities fit, after its dependencies succeed. Returns the task; with wait_seconds, waits for it to finish (or for the time to run out, then "timedOut" is true) and returns its result. Takes the task distribution document\'s own arguments (task_id, task_type, required_capabilities, task_data, strategy, priority) as well as taskmesh\'s.',
+    // strict: an argument this tool does not know is an error naming it, never silently dropped
+    inputSchema: z.strictObject({
+      id: z.string().min(1).max(512).optional().describe('task id, unique in the network; one is made up when neither id nor task_id is given'),
+      task_id: z.string().min(1).max(512).optional().describe('the same as id'),
+      description: z.string().max(64 * 1024).optional().describe('what the task is'),
       type: z.string().max(128).optional().describe('which handler runs it on the worker (default "simulate")'),
+      task_type: z.string().max(128).optional().describe('the same as type'),
       difficulty: z.number().min(0).optional().describe('skill a worker needs (the simulate handler succeeds when skill >= difficulty)'),
       required_capabilities: z.array(z.string().max(128)).max(64).optional().describe('capabilities the worker must have, such as ["gpu"]'),
-      priority: z.number().int().min(1).max(10).optional().describe('1 (lowest) to 10 (highest); default 5'),
+      priority: z.union([z.number().int().min(1).max(10), z.enum(['low', 'medium', 'high', 'critical'])]).optional().describe('1 (lowest) to 10 (highest), or low (2), medium (5), high (8), critical (10); default 5'),
+      strategy: z.string().max(128).optional().describe(`how to pick the worker: ${BUILT_IN_STRATEGIES.join(', ')}, or as the distribution document names them (${Object.keys(STRATEGY_ALIASES).join(', ')}); default: the admin's`),
       depends_on: z.array(z.string()).max(10_000).optional().describe('ids of tasks that must succeed first; their outputs are forwarded to this one'),
       payload: z.unknown().optional().describe('input for the handler (any JSON)'),
+      task_data: z.unknown().optional().describe('the same as payload'),
       timeout_seconds: z.number().positive().optional().describe('an attempt running longer fails'),
       max_attempts: z.number().int().min(1).max(100).optional().describe('attempts before the task fails for good'),
       worker: z.string().max(128).optional().describe('pin the task to the worker of this name'),
       wait_seconds: z.number().min(0).max(maxWait).optional().describe(`wait up to this long for the task to finish (at most ${maxWait})`)
-    }
-  }, async (input, extra) => {
-    const id = input.id ?? `mcp-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
-    const task: Record<string, unknown> = { id, description: input.description }
-    if (input.type != null) task.type = input.type
-    if (input.difficulty != null) task.difficulty = input.difficulty
-    if (input.required_capabilities != null) task.requires = input.required_capabilities
-    if (input.priority != null) task.priority = input.priority
-    if (input.depends_on != null) task.depends_on = input.depends_on
-    if (input.payload !== undefined) task.payload = input.payload
-    if (input.timeout_seconds != null) task.timeout = input.timeout_seconds
-    if (input.max_attempts != null) task.retry_policy = { max_attempts: input.max_attempts }
-    if (input.worker != null) task.agent = input.worker
-    return await answer(async () => {
-      const { existing } = await link.use(c => c.submit([task]))
-      if (existing.includes(id)) throw new ValidationError([{ path: 'id', message: `a task "${id}" already exists; pick another id, or follow it with get_task` }], { subject: 'distribute_task' })
-      if (input.wait_seconds == null || input.wait_seconds === 0) return await link.use(c => c.task(id))
-      const signal = AbortSignal.any([AbortSignal.timeout(input.wait_seconds * 1000), extra.signal])
-      return await link.waitForFinal(id, signal)
     })
-  })
+  }, async (input, extra) => await answer(async () => {
+    const task = taskFromArguments(input)
+    const id = task.id as string
+    const { existing } = await link.use(c => c.submit([task]))
+    if (existing.includes(id)) throw new ValidationError([{ path: input.task_id != null ? 'task_id' : 'id', message: `a task "${id}" already exists; pick another id, or follow it with get_task` }], { subject: 'distribute_task' })
+    if (input.wait_seconds == null || input.wait_seconds === 0) return await link.use(c => c.task(id))
+    const signal = AbortSignal.any([AbortSignal.timeout(input.wait_seconds * 1000), extra.signal])
+    const view = await link.waitForFinal(id, signal)
+    return isFinal(view.state) ? view : { ...view, timedOut: true, waitedSeconds: input.wait_seconds }
+  }))
 
   server.registerTool('get_task', {
     title: 'Get a task',
@@ -98,6 +97,35 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     annotations: { readOnlyHint: true }
   }, async () => await answer(async () => ({ workers: await link.use(c => c.workers()) })))
 
+  server.registerTool('update_agent_status_in_distributor', {
+    title: 'Steer a worker',
+    description: 'Change how the admin treats a worker (by name or peer id) until it registers again: is_online false takes it offline (it finishes what it runs and gets nothing new), draining the same without counting it offline, priority for the priority strategy, max_concurrent to lower what it runs at once. Returns the worker.',
+    inputSchema: z.strictObject({
+      agent_id: z.string().min(1).max(128).describe('the worker\'s name or peer id'),
+      is_online: z.boolean().optional().describe('false: give it nothing new; true: back online'),
+      draining: z.boolean().optional().describe('true: finish what it runs, take nothing new; false: take work again'),
+      priority: z.number().int().min(-1000).max(1000).optional().describe('preference under the priority strategy, higher first'),
+      max_concurrent: z.number().int().min(1).max(1024).optional().describe('attempts it may run at once, at most what it asked for'),
+      current_load: z.number().min(0).optional().describe('not set here: the admin counts a worker\'s load from the attempts it runs; accepted so that calls written for other distributors work, and reported back as ignored')
+    })
+  }, async (input) => await answer(async () => {
+    const update: WorkerStatusUpdate = {}
+    if (input.is_online != null) update.online = input.is_online
+    if (input.draining != null) update.draining = input.draining
+    if (input.priority != null) update.priority = input.priority
+    if (input.max_concurrent != null) update.maxConcurrent = input.max_concurrent
+    if (Object.keys(update).length === 0) throw new ValidationError([{ path: 'agent_id', message: 'nothing to change: give is_online, draining, priority or max_concurrent' }], { subject: 'update_agent_status_in_distributor' })
+    const worker = await link.use(c => c.updateWorker(input.agent_id, update))
+    return input.current_load != null ? { ...worker, ignored: { current_load: `the admin counts load itself: ${worker.running} running of ${worker.capacity}` } } : worker
+  }))
+
+  server.registerTool('unregister_agent_from_distributor', {
+    title: 'Disconnect a worker',
+    description: 'Closes a worker\'s connection (by name or peer id); what it was running goes back to the queue. It may connect again unless the admin\'s allow-list keeps it out.',
+    inputSchema: z.strictObject({ agent_id: z.string().min(1).max(128).describe('the worker\'s name or peer id') }),
+    annotations: { destructiveHint: true }
+  }, async ({ agent_id: agentId }) => await answer(async () => await link.use(c => c.disconnectWorker(agentId))))
+
   server.registerTool('get_summary', {
     title: 'Get the summary',
     description: 'Progress of the network: tasks by state, workers online, the admin and its strategy.',
@@ -117,6 +145,39 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   }, async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await link.use(c => c.workers()), null, 2) }] }))
 
   return server
+}
+
+type DistributeArguments = Partial<Record<'id' | 'task_id' | 'description' | 'type' | 'task_type' | 'strategy' | 'worker', string>> & {
+  difficulty?: number
+  required_capabilities?: string[]
+  priority?: number | string
+  depends_on?: string[]
+  payload?: unknown
+  task_data?: unknown
+  timeout_seconds?: number
+  max_attempts?: number
+}
+
+/** A task-file task from distribute_task's arguments; the admin reads it as it reads any task file. */
+function taskFromArguments (input: DistributeArguments): Record<string, unknown> {
+  for (const [a, b] of [['id', 'task_id'], ['type', 'task_type'], ['payload', 'task_data']] as const) {
+    if (input[a] !== undefined && input[b] !== undefined) throw new ValidationError([{ path: b, message: `the same as ${a}; give only one of them` }], { subject: 'distribute_task' })
+  }
+  const id = input.id ?? input.task_id ?? `mcp-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
+  const task: Record<string, unknown> = { id, description: input.description ?? '' }
+  const type = input.type ?? input.task_type
+  if (type != null) task.type = type
+  if (input.difficulty != null) task.difficulty = input.difficulty
+  if (input.required_capabilities != null) task.requires = input.required_capabilities
+  if (input.priority != null) task.priority = input.priority
+  if (input.strategy != null) task.strategy = input.strategy
+  if (input.depends_on != null) task.depends_on = input.depends_on
+  const payload = input.payload !== undefined ? input.payload : input.task_data
+  if (payload !== undefined) task.payload = payload
+  if (input.timeout_seconds != null) task.timeout = input.timeout_seconds
+  if (input.max_attempts != null) task.retry_policy = { max_attempts: input.max_attempts }
+  if (input.worker != null) task.agent = input.worker
+  return task
 }
 
 /**

@@ -12,7 +12,7 @@ export type TaskInput = Record<string, unknown>
 export const ALIASES = {
   id: ['id', 'task_id', 'taskId'],
   description: ['description'],
-  type: ['type'],
+  type: ['type', 'task_type', 'taskType'],
   difficulty: ['difficulty'],
   priority: ['priority'],
   requires: ['requires', 'required_capabilities', 'requiredCapabilities', 'capabilities'],
@@ -23,10 +23,23 @@ export const ALIASES = {
   payload: ['payload', 'data', 'task_data'],
   worker: ['agent', 'worker'],
   cacheKey: ['cache_key', 'cacheKey'],
-  strategy: ['strategy'],
+  strategy: ['strategy', 'distribution_strategy'],
   steps: ['steps'],
   parallel: ['parallel']
 } as const
+
+/** Priorities as words, as the distribution document writes them (`priority: high`), on the 1..10 scale. */
+export const PRIORITY_WORDS: Readonly<Record<string, number>> = { low: 2, medium: 5, normal: 5, high: 8, critical: 10 }
+
+/** Strategy names as the distribution document writes them, for the built-in strategy that does that. */
+export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {
+  capability_match: 'capability-match',
+  round_robin: 'round-robin',
+  load_balanced: 'least-loaded',
+  priority_based: 'priority',
+  skill_fit: 'skill-fit',
+  least_loaded: 'least-loaded'
+}
 
 /** Bounds on task fields, so hostile input is refused by name rather than carried around. */
 export const LIMITS = {

@@ -1,7 +1,7 @@
 import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants.js'
 import { isRecord } from '../util/records.js'
 import { checkFields, depsFieldOf, jsonProblem, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
-import { ALIASES, LIMITS } from './formats.js'
+import { ALIASES, LIMITS, PRIORITY_WORDS, STRATEGY_ALIASES } from './formats.js'
 import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'
 import type { Problem } from '../errors.js'
 
@@ -14,7 +14,7 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
     description: readString(raw, ALIASES.description, path, problems, LIMITS.description) ?? '',
     type: readString(raw, ALIASES.type, path, problems, LIMITS.label) ?? DEFAULT_TYPE,
     difficulty: readNumber(raw, ALIASES.difficulty, path, problems, { min: 0 }) ?? 0,
-    priority: readNumber(raw, ALIASES.priority, path, problems, { min: 1, max: 10, integer: true }) ?? DEFAULT_PRIORITY,
+    priority: readPriority(raw, path, problems),
     requires: readStringList(raw, ALIASES.requires, `${path}.${keyOf(raw, ALIASES.requires)}`, problems, LIMITS.requires, LIMITS.label),
     dependsOn: readStringList(raw, ALIASES.dependsOn, `${path}.${depsFieldOf(raw)}`, problems, LIMITS.dependsOn, LIMITS.id),
     retry: readRetry(raw, path, problems)
@@ -34,9 +34,21 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
   const cacheKey = readString(raw, ALIASES.cacheKey, path, problems, LIMITS.id)
   if (cacheKey != null) spec.cacheKey = cacheKey
   const strategy = readString(raw, ALIASES.strategy, path, problems, LIMITS.label)
-  if (strategy != null) spec.strategy = strategy
+  if (strategy != null) spec.strategy = STRATEGY_ALIASES[strategy] ?? strategy
   // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
   return id != null ? spec : undefined
+}
+
+/** 1 (lowest) to 10, or a word: low, medium, high, critical. */
+function readPriority (raw: Record<string, unknown>, path: string, problems: Problem[]): number {
+  const value = read(raw, ALIASES.priority)
+  if (typeof value === 'string') {
+    const n = PRIORITY_WORDS[value.toLowerCase()]
+    if (n != null) return n
+    problems.push({ path: `${path}.${keyOf(raw, ALIASES.priority)}`, message: `must be 1 (lowest) to 10, or one of ${Object.keys(PRIORITY_WORDS).join(', ')}` })
+    return DEFAULT_PRIORITY
+  }
+  return readNumber(raw, ALIASES.priority, path, problems, { min: 1, max: 10, integer: true }) ?? DEFAULT_PRIORITY
 }
 
 function readRetry (raw: Record<string, unknown>, path: string, problems: Problem[]): RetryPolicy {

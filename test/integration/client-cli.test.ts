@@ -55,6 +55,38 @@ describe('talking to a running admin from the CLI', () => {
     expect(offline.entries.map((e: { event: string }) => e.event)).toEqual(['submitted', 'failed', 'retried', 'assigned', 'succeeded'])
   }, 60_000)
 
+  it('workers: lists, drains, re-prioritises, caps and disconnects a worker by name', async () => {
+    const admin = start(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    const at = addrs[0]
+    start(['worker', '--admin', at, '--name', 'w1', '--skill', '5', '--max-concurrent', '2', '--json'])
+    await admin.waitForEvent('worker:connected')
+
+    const listed = await runCli(['workers', '--admin', at, '--json'])
+    expect(listed.events[0]).toMatchObject({ event: 'workers', workers: [{ name: 'w1', skill: 5, maxConcurrent: 2, online: true, draining: false }] })
+
+    const set = await runCli(['workers', 'set', 'w1', '--draining', '--priority', '4', '--max-concurrent', '1', '--admin', at, '--json'])
+    expect(set.code).toBe(0)
+    expect(set.events[0]).toMatchObject({ event: 'worker:updated', worker: { name: 'w1', draining: true, priority: 4, maxConcurrent: 1 } })
+    const table = await runCli(['workers', 'list', '--admin', at])
+    expect(table.stdout).toMatch(/w1 .*draining/)
+    expect(table.stdout).toMatch(/1 worker, 1 online/)
+    const back = await runCli(['workers', 'set', 'w1', '--no-draining', '--admin', at])
+    expect(back.stdout).toMatch(/worker w1: online, priority 4, runs up to 1 at once/)
+
+    const tooMany = await runCli(['workers', 'set', 'w1', '--max-concurrent', '5', '--admin', at])
+    expect(tooMany.code).toBe(2)
+    expect(tooMany.stderr).toMatch(/maxConcurrent: worker "w1" asked for at most 2 at once/)
+    const nothing = await runCli(['workers', 'set', 'w1', '--admin', at])
+    expect(nothing).toMatchObject({ code: 2, stderr: expect.stringMatching(/nothing to change: give --draining/) })
+    const nobody = await runCli(['workers', 'disconnect', 'w9', '--admin', at])
+    expect(nobody).toMatchObject({ code: 1, stderr: expect.stringMatching(/no worker "w9": give a registered worker's peer id or name/) })
+
+    const gone = await runCli(['workers', 'disconnect', 'w1', '--admin', at, '--json'])
+    expect(gone.events[0]).toMatchObject({ event: 'worker:disconnected', worker: 'w1', peerId: expect.stringMatching(/^12D3KooW/) })
+    await admin.waitForEvent('worker:disconnected', e => e.name === 'w1')
+  }, 60_000)
+
   it('checks a task file before contacting anyone, and says when the admin cannot be reached', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-client-'))
     const bad = join(dir, 'bad.json')

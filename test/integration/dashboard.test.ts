@@ -109,4 +109,23 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     await page.waitForFunction(() => document.querySelector('#alerts li[data-alert]') == null)
     expect(pageErrors).toEqual([])
   })
+  it('drains, resumes and disconnects a worker with its buttons', async () => {
+    await page.goto(`${manager.details().http!}/`)
+    await page.waitForSelector('#live[data-live="yes"]')
+    const row = '#workers tr[data-worker="Junior"]'
+    await page.click(`${row} button[data-action="drain"]`)
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('draining') === true, row)
+    expect(manager.workers().find(w => w.name === 'Junior')).toMatchObject({ draining: true })
+    await page.click(`${row} button[data-action="resume"]`)
+    await page.waitForFunction((sel) => document.querySelector(`${sel} button[data-action="drain"]`) != null, row)
+    expect(manager.workers().find(w => w.name === 'Junior')).toMatchObject({ draining: false })
+
+    // disconnect asks first; the worker agent reconnects by itself afterwards
+    const left = nextEvent(manager, 'worker:disconnected', d => d.name === 'Junior')
+    page.once('dialog', dialog => { void dialog.accept() })
+    await page.click(`${row} button[data-action="disconnect"]`)
+    expect(await left).toMatchObject({ name: 'Junior' })
+    expect(await page.textContent('#workers-error')).toBe('')
+    expect(pageErrors).toEqual([])
+  })
 })

@@ -77,7 +77,7 @@ describe('the HTTP API', () => {
     const yaml = '# a task file, posted as it is\n- task_id: from-yaml\n  description: written in YAML\n  depends_on: [single]\n'
     expect(await api('POST', '/api/tasks', yaml, { 'content-type': 'application/yaml' })).toMatchObject({ status: 201, body: { added: ['from-yaml'] } })
     // ids already known are reported, not added twice
-    expect(await api('POST', '/api/tasks', [{ id: 'single' }])).toEqual({ status: 201, body: { added: [], existing: ['single'] } })
+    expect(await api('POST', '/api/tasks', [{ id: 'single' }])).toEqual({ status: 200, body: { added: [], existing: ['single'] } })
   })
 
   it('cancels a running task and retries it', async () => {
@@ -93,6 +93,42 @@ describe('the HTTP API', () => {
       expect(await api('POST', '/api/tasks/long/retry')).toEqual({ status: 200, body: { retried: true } })
       await events.waitFor(e => e.event === 'task:assigned' && e.data.taskId === 'long' && e.data.attempt === 2)
       expect(await api('POST', '/api/tasks/long/cancel')).toEqual({ status: 200, body: { cancelled: true } })
+      await events.waitFor(() => events.events.filter(e => e.event === 'task:completed' && e.data.id === 'long').length === 2)
+      // cancelling a final task is a conflict, as retrying a running one is
+      expect(await api('POST', '/api/tasks/long/cancel')).toMatchObject({ status: 409, body: { error: 'InvalidStateError', message: 'task "long" is cancelled already: only tasks that are not final can be cancelled' } })
+    } finally {
+      events.close()
+    }
+  })
+
+  it('steers a worker: PATCH /api/workers/:worker drains, pauses, re-prioritises and caps it; DELETE disconnects it', async () => {
+    const events = await SseStream.open(`${base}/api/events`)
+    try {
+      expect(await api('PATCH', '/api/workers/builder', { draining: true, priority: 3, maxConcurrent: 1 })).toMatchObject({ status: 200, body: { name: 'builder', draining: true, priority: 3, maxConcurrent: 1, asked: 2, capacity: 1 } })
+      // a drained worker gets nothing new: a task pinned to it waits until it is back
+      await api('POST', '/api/tasks', [{ id: 'pinned', agent: 'builder' }])
+      expect((await api('GET', '/api/tasks/pinned')).body.state).toBe('ready')
+      expect(await api('PATCH', '/api/workers/builder', { draining: false })).toMatchObject({ status: 200, body: { draining: false } })
+      await events.waitFor(e => e.event === 'task:completed' && e.data.id === 'pinned')
+      expect(await api('PATCH', '/api/workers/builder', { maxConcurrent: 2 })).toMatchObject({ status: 200, body: { maxConcurrent: 2 } })
+
+      // by peer id too; offline counts it out of the summary until it is set online
+      const tester = (await api('GET', '/api/workers')).body.find((w: { name: string }) => w.name === 'tester')
+      expect(await api('PATCH', `/api/workers/${tester.id}`, { online: false })).toMatchObject({ status: 200, body: { name: 'tester', online: false } })
+      expect((await api('GET', '/api/summary')).body.workers).toBe(1)
+      expect(await api('PATCH', '/api/workers/tester', { online: true })).toMatchObject({ status: 200, body: { online: true } })
+
+      expect(await api('PATCH', '/api/workers/builder', { maxConcurrent: 3 })).toMatchObject({ status: 400, body: { problems: [{ path: 'maxConcurrent', message: expect.stringMatching(/asked for at most 2/) }] } })
+      expect(await api('PATCH', '/api/workers/builder', { drain: true })).toMatchObject({ status: 400, body: { problems: [{ path: 'drain', message: expect.stringMatching(/unknown field; a worker update takes worker, online, draining, priority, maxConcurrent/) }] } })
+      expect(await api('PATCH', '/api/workers/builder', { draining: 'yes' })).toMatchObject({ status: 400, body: { problems: [{ path: 'draining' }] } })
+      expect(await api('PATCH', '/api/workers/builder', {})).toMatchObject({ status: 400, body: { message: expect.stringMatching(/nothing to change/) } })
+      expect(await api('PATCH', '/api/workers/nobody', { draining: true })).toMatchObject({ status: 404, body: { error: 'UnknownWorkerError' } })
+      expect(await api('DELETE', '/api/workers/nobody')).toMatchObject({ status: 404 })
+
+      // disconnected, the worker agent comes back by itself: it was told to leave, not banned
+      expect(await api('DELETE', '/api/workers/tester')).toMatchObject({ status: 200, body: { disconnected: tester.id } })
+      await events.waitFor(e => e.event === 'worker:disconnected' && e.data.name === 'tester')
+      await events.waitFor(e => e.event === 'worker:connected' && e.data.name === 'tester')
     } finally {
       events.close()
     }

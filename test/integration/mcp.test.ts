@@ -39,10 +39,11 @@ describe('taskmesh mcp', () => {
 
   it('lists the orchestrator\'s tools and resources', async () => {
     const { tools } = await client.listTools()
-    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'distribute_task', 'get_summary', 'get_task', 'list_tasks', 'list_workers', 'retry_task'])
+    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'distribute_task', 'get_summary', 'get_task', 'list_tasks', 'list_workers', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
     const distribute = tools.find(t => t.name === 'distribute_task')!
-    expect(Object.keys(distribute.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['description', 'required_capabilities', 'priority', 'depends_on', 'wait_seconds']))
-    expect(distribute.inputSchema.required).toEqual(['description'])
+    expect(Object.keys(distribute.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['description', 'required_capabilities', 'priority', 'depends_on', 'wait_seconds', 'task_id', 'task_type', 'task_data', 'strategy']))
+    expect(distribute.inputSchema.required ?? []).toEqual([])
+    expect(distribute.inputSchema.additionalProperties).toBe(false)
     const { resources } = await client.listResources()
     expect(resources.map(r => r.uri).sort()).toEqual(['taskmesh://summary', 'taskmesh://workers'])
   })
@@ -102,10 +103,88 @@ describe('taskmesh mcp', () => {
     expect(JSON.parse((summaryResource.contents[0] as { text: string }).text)).toMatchObject({ total: 4 })
   })
 
+  it('takes distribute_task as the distribution document writes it, and refuses arguments it does not know by name', async () => {
+    // the document's own call: task_id, task_type, required_capabilities, task_data, strategy, priority as a word
+    const { value } = await call('distribute_task', {
+      task_id: 'task-123',
+      task_type: 'simulate',
+      required_capabilities: ['gpu'],
+      task_data: { prompt: 'Write a function' },
+      strategy: 'load_balanced',
+      priority: 'high',
+      wait_seconds: 60
+    })
+    expect(value).toMatchObject({ id: 'task-123', type: 'simulate', state: 'succeeded', worker: 'gpu-worker', priority: 8, requires: ['gpu'], strategy: 'least-loaded' })
+
+    const unknown = await call('distribute_task', { task_id: 'x1', description: 'x', sender_id: 'orchestrator', colour: 'blue' })
+    expect(unknown.isError).toBe(true)
+    expect(unknown.text).toMatch(/sender_id/)
+    expect(unknown.text).toMatch(/colour/)
+    const both = await call('distribute_task', { id: 'x2', task_id: 'x3', description: 'x' })
+    expect(both).toMatchObject({ isError: true, text: expect.stringMatching(/task_id.*only one/s) })
+    const word = await call('distribute_task', { description: 'x', priority: 'urgent' })
+    expect(word).toMatchObject({ isError: true, text: expect.stringMatching(/priority/) })
+    expect((await call('get_task', { id: 'x1' })).isError).toBe(true)
+  })
+
+  it('says so when wait_seconds runs out before the task is final', async () => {
+    const { value } = await call('distribute_task', { task_id: 'needs-a-qpu', description: 'no worker has this', required_capabilities: ['qpu'], wait_seconds: 0.3 })
+    expect(value).toMatchObject({ id: 'needs-a-qpu', state: 'ready', timedOut: true, waitedSeconds: 0.3 })
+    expect(value.waitingFor).toMatch(/qpu/)
+    await call('cancel_task', { id: 'needs-a-qpu' })
+  })
+
+  it('steers workers as the distribution document does: update_agent_status_in_distributor and unregister_agent_from_distributor', async () => {
+    const drained = await call('update_agent_status_in_distributor', { agent_id: 'cpu-worker', draining: true, priority: 7, current_load: 5 })
+    expect(drained.value).toMatchObject({ name: 'cpu-worker', draining: true, priority: 7, ignored: { current_load: expect.stringMatching(/counts load itself/) } })
+    // a drained worker is given nothing: a task only it could take waits, and says why
+    await call('distribute_task', { task_id: 'for-cpu', description: 'pinned', worker: 'cpu-worker' })
+    expect((await call('get_task', { id: 'for-cpu' })).value).toMatchObject({ state: 'ready' })
+    const done = nextEvent(manager, 'task:completed', d => d.id === 'for-cpu')
+    expect((await call('update_agent_status_in_distributor', { agent_id: 'cpu-worker', draining: false, is_online: true })).value).toMatchObject({ draining: false, online: true })
+    expect((await done).status).toBe('succeeded')
+
+    const offline = await call('update_agent_status_in_distributor', { agent_id: 'gpu-worker', is_online: false })
+    expect(offline.value).toMatchObject({ online: false })
+    expect((await call('get_summary')).value.workers).toBe(1)
+    await call('update_agent_status_in_distributor', { agent_id: 'gpu-worker', is_online: true })
+
+    const tooMany = await call('update_agent_status_in_distributor', { agent_id: 'cpu-worker', max_concurrent: 100 })
+    expect(tooMany).toMatchObject({ isError: true, text: expect.stringMatching(/asked for at most 1/) })
+    const nobody = await call('update_agent_status_in_distributor', { agent_id: 'no-such-worker', draining: true })
+    expect(nobody).toMatchObject({ isError: true, text: expect.stringMatching(/^UnknownWorkerError: .*no-such-worker/) })
+    const nothing = await call('update_agent_status_in_distributor', { agent_id: 'cpu-worker' })
+    expect(nothing).toMatchObject({ isError: true, text: expect.stringMatching(/nothing to change/) })
+
+    await net.worker(manager, 'spare-worker', 1)
+    const left = nextEvent(manager, 'worker:disconnected', d => d.name === 'spare-worker')
+    const { value } = await call('unregister_agent_from_distributor', { agent_id: 'spare-worker' })
+    expect(value.disconnected).toMatch(/^12D3KooW/)
+    expect(await left).toMatchObject({ name: 'spare-worker' })
+  })
+
   it('keeps stdout for the protocol: its logs are JSON lines on stderr', () => {
     const lines = stderr.split('\n').filter(l => l.trim() !== '')
     expect(lines.length).toBeGreaterThan(0)
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ name: 'mcp' })
     expect(lines.map(l => JSON.parse(l).msg)).toContain('connected to the admin')
+  })
+
+  it('closes quietly when its client closes: no warning for a normal end', async () => {
+    let text = ''
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--admin', manager.details().addresses[0]!, '--log-format', 'json'],
+      stderr: 'pipe'
+    })
+    transport.stderr?.on('data', (chunk: Buffer) => { text += chunk.toString() })
+    const second = new Client({ name: 'taskmesh-test', version: '1.0.0' })
+    await second.connect(transport)
+    await second.callTool({ name: 'get_summary', arguments: {} })
+    // resolves once the server's process has exited
+    await second.close()
+    const lines = text.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as { level: number, msg: string })
+    expect(lines.map(l => l.msg)).toContain('connected to the admin')
+    expect(lines.filter(l => l.level >= 40)).toEqual([])
   })
 })

@@ -39,6 +39,24 @@ describe('task files in the formats users already write', () => {
     expect(spec).toMatchObject({ id: 'unique_id', type: 'research', timeoutMs: 300_000, priority: 8, retry: { maxAttempts: 3, backoff: 'exponential' } })
   })
 
+  it('reads the distribution document\'s words: task_type, task_data, priority as a word, its strategy names', () => {
+    const { specs, problems } = normalizeTasks([
+      { task_id: 'a', task_type: 'code_generation', task_data: { prompt: 'Write a function' }, priority: 'high', strategy: 'load_balanced' },
+      { task_id: 'b', priority: 'critical', distribution_strategy: 'capability_match' },
+      { task_id: 'c', priority: 'low', strategy: 'skill-fit' }
+    ])
+    expect(problems).toEqual([])
+    expect(specs.map(s => [s.id, s.type, s.payload, s.priority, s.strategy])).toEqual([
+      ['a', 'code_generation', { prompt: 'Write a function' }, 8, 'least-loaded'],
+      ['b', 'simulate', undefined, 10, 'capability-match'],
+      ['c', 'simulate', undefined, 2, 'skill-fit']
+    ])
+    expect(problemsOf([{ id: 'd', priority: 'urgent' }, { id: 'e', type: 'x', task_type: 'y' }])).toEqual([
+      'tasks[0].priority: must be 1 (lowest) to 10, or one of low, medium, normal, high, critical',
+      'tasks[1].task_type: same field as "type"; give only one of type, task_type'
+    ])
+  })
+
   it('orders steps: each after the previous stage, parallel steps alongside, named steps by default', () => {
     const { specs, problems } = normalizeTasks({
       tasks: [

@@ -11,6 +11,7 @@ import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { integer, number, oneOf } from '../options.js'
 import { formatMs, Output } from '../output.js'
 import { readSwarmKey } from './admin.js'
+import { printWorkers } from '../report.js'
 import { TASK_STATES, type TaskView } from '../../admin/api.js'
 import type { HistoryEntry } from '../../core/snapshots.js'
 
@@ -23,7 +24,7 @@ export interface ClientOptions {
 }
 
 /** Options every command that talks to a running admin takes. */
-function clientOptions (command: Command, adminRequired = true): Command {
+export function clientOptions (command: Command, adminRequired = true): Command {
   const admin = '--admin <multiaddr>'
   const description = 'the admin\'s address as it printed it (ending in /p2p/<peerId>)'
   return (adminRequired ? command.requiredOption(admin, description) : command.option(admin, description))
@@ -42,7 +43,7 @@ export async function connect (opts: ClientOptions): Promise<AdminClient> {
   })
 }
 
-async function withClient<T> (opts: ClientOptions, fn: (client: AdminClient, out: Output) => Promise<T>): Promise<T> {
+export async function withClient<T> (opts: ClientOptions, fn: (client: AdminClient, out: Output) => Promise<T>): Promise<T> {
   const out = new Output({ json: opts.json === true })
   const client = await connect(opts)
   try {
@@ -100,18 +101,7 @@ export function clientCommands (): Command[] {
         out.say(`${summary.total} tasks, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
         for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${reason}`)
         out.say('')
-        out.table(workers, [
-          { header: 'worker', value: w => w.name },
-          { header: 'skill', value: w => w.skill, align: 'right' },
-          { header: 'capabilities', value: w => w.capabilities.join(', ') },
-          { header: 'running', value: w => `${w.running}/${w.capacity}`, align: 'right' },
-          { header: 'done', value: w => w.completed, align: 'right' },
-          { header: 'failed', value: w => w.failed, align: 'right' },
-          { header: 'success', value: w => w.successRate != null ? `${Math.round(w.successRate * 100)}%` : '', align: 'right' },
-          { header: 'state', value: w => !w.online ? 'offline' : w.draining ? 'draining' : 'online' },
-          { header: 'cpu', value: w => w.cpu != null ? `${Math.round(w.cpu * 100)}%` : '', align: 'right' },
-          { header: 'memory', value: w => w.memoryBytes != null ? `${Math.round(w.memoryBytes / 1e6)} MB` : '', align: 'right' }
-        ])
+        printWorkers(out, workers)
       })
     })
 
@@ -145,7 +135,7 @@ export function clientCommands (): Command[] {
       await withClient(opts, async (client, out) => {
         const { cancelled } = await client.cancel(id, opts.reason)
         out.event('cancelled', { id, cancelled })
-        out.say(cancelled ? `task ${id} cancelled` : `task ${id} was already final; nothing to cancel`)
+        out.say(`task ${id} cancelled`)
       })
     })
 

@@ -32,10 +32,14 @@ async function runMcp (opts: McpOptions): Promise<void> {
     import('../../mcp/admin-link.js'),
     import('../../mcp/server.js')
   ])
+  let closing = false
   const link = new AdminLink(async () => {
     const client = await connect(opts)
     log.info({ admin: opts.admin }, 'connected to the admin')
-    client.signal.addEventListener('abort', () => { log.warn({ reason: String(client.signal.reason?.message ?? client.signal.reason) }, 'lost the admin; reconnecting on the next call') }, { once: true })
+    client.signal.addEventListener('abort', () => {
+      if (closing) return
+      log.warn({ reason: String(client.signal.reason?.message ?? client.signal.reason) }, 'lost the admin; reconnecting on the next call')
+    }, { once: true })
     return client
   })
   const server = createMcpServer(link)
@@ -49,6 +53,7 @@ async function runMcp (opts: McpOptions): Promise<void> {
   await server.connect(transport)
   log.info('MCP server on stdio')
   await closed
+  closing = true
   await server.close().catch(() => {})
   await link.close()
 }
