@@ -66,7 +66,8 @@ function renderWorkers (workers) {
       <td>${w.successRate != null ? `${Math.round(w.successRate * 100)}%` : ''}</td>
       <td>${w.cpu != null ? `${Math.round(w.cpu * 100)}%` : ''}</td>
       <td>${w.memoryBytes != null ? bytes(w.memoryBytes) : ''}</td>
-      <td>${!w.online ? 'offline' : w.draining ? 'draining' : 'online'}</td>
+      <td>${esc(resourceUse(w))}</td>
+      <td>${!w.online ? 'offline' : w.draining ? 'draining' : w.busy ? 'busy' : 'online'}</td>
       <td class="actions">${w.draining || !w.online
         ? `<button data-action="resume" data-id="${esc(w.id)}" title="take work again">resume</button>`
         : `<button data-action="drain" data-id="${esc(w.id)}" title="finish what it runs, take nothing new">drain</button>`}
@@ -94,6 +95,13 @@ $('workers').addEventListener('click', async e => {
   }
   soon()
 })
+
+/** "cpu 2/8, memory 4 GiB/32 GiB": what its running attempts hold of what it offers. */
+function resourceUse (w) {
+  const offered = w.resources ?? {}
+  const amount = (name, n) => /memory|bytes|disk|storage/i.test(name) ? bytes(n) : String(n)
+  return Object.keys(offered).sort().map(name => `${name} ${amount(name, w.resourcesHeld[name] ?? 0)}/${amount(name, offered[name])}`).join(', ')
+}
 
 /** 1536 → "1.5 KiB", as the CLI prints sizes. */
 function bytes (n) {

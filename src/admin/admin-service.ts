@@ -60,7 +60,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     // with nothing to restart from, an admin keeps only the archive of finished tasks, not their events
     this.journal = init.journal ?? new MemoryJournal({ replayable: false })
     this.clock = init.clock ?? Date.now
-    const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, random } = init
+    const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, avoidBusyCpu, random } = init
     this.scheduler = new Scheduler({
       strategy,
       strategies,
@@ -70,6 +70,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       leaseTtlMs,
       maxLostAttempts,
       maxWorkerConcurrency,
+      avoidBusyCpu,
       random,
       // on a network workers earn their capacity: one that never answers holds only this much
       initialWindow: init.initialWindow ?? Math.min(DEFAULT_INITIAL_WINDOW, maxWorkerConcurrency ?? DEFAULT_INITIAL_WINDOW),

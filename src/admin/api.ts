@@ -30,6 +30,8 @@ export interface TaskView extends TaskRow {
   requires: string[]
   /** The strategy it names, when it names one (else the admin's). */
   strategy?: string
+  /** What an attempt holds on its worker (cpu, memory, gpu, ...), when it declares any. */
+  resources?: Record<string, number>
   timeoutMs?: number
   output?: JsonValue
   retryAt?: number
@@ -203,6 +205,7 @@ export function taskRow (task: TaskSnapshot, waitingFor?: string): TaskRow {
 function taskView (task: TaskSnapshot, history: HistoryEntry[], waitingFor?: string): TaskView {
   const view: TaskView = { ...taskRow(task, waitingFor), requires: task.spec.requires, history }
   if (task.spec.strategy != null) view.strategy = task.spec.strategy
+  if (task.spec.resources != null) view.resources = { ...task.spec.resources }
   if (task.spec.timeoutMs != null) view.timeoutMs = task.spec.timeoutMs
   if (task.output !== undefined) view.output = task.output
   if (task.retryAt != null) view.retryAt = task.retryAt

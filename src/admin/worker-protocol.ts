@@ -158,7 +158,8 @@ export class WorkerProtocol implements SessionHandler {
       // a worker of protocol version 1 does not say which types it handles: it is given any
       ...(reg.version === '1' ? {} : { types: reg.types }),
       maxConcurrent: reg.maxConcurrent,
-      priority: reg.priority
+      priority: reg.priority,
+      ...(reg.resources.size > 0 ? { resources: Object.fromEntries(reg.resources) } : {})
     }, clock(), reg.leases)
     session.admit(worker)
     this.sessions.set(session.peerId, session)

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander'
+import { parseResourceList } from '../tasks/resources.js'
 
 /** Option parsers for commander: each rejects a bad value with a message that says what is expected. */
 
@@ -16,6 +17,13 @@ export function number (min: number) {
     if (value.trim() === '' || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected a number of at least ${min}`)
     return n
   }
+}
+
+/** `cpu=8,memory=32GiB,gpu=1`. */
+export function resourceList (value: string): Record<string, number> {
+  const { resources, problems } = parseResourceList(value)
+  if (problems.length > 0) throw new InvalidArgumentError(problems.map(p => p.message).join('; '))
+  return resources
 }
 
 export function list (value: string): string[] {

@@ -1,6 +1,7 @@
 import { formatMs, type Output } from './output.js'
 import { NETWORK_EVENT_NAMES, type NetworkEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
 import type { Logger } from './log.js'
+import { formatAmount } from '../core/resources.js'
 import type { WorkerInfo } from '../core/registry.js'
 
 interface EventSource {
@@ -124,13 +125,20 @@ export function printWorkers (out: Output, workers: readonly WorkerInfo[]): void
     { header: 'success', value: w => w.successRate != null ? `${Math.round(w.successRate * 100)}%` : '', align: 'right' },
     { header: 'state', value: workerState },
     { header: 'priority', value: w => w.priority, align: 'right' },
+    { header: 'resources held/offered', value: w => resourceUse(w) },
     { header: 'cpu', value: w => w.cpu != null ? `${Math.round(w.cpu * 100)}%` : '', align: 'right' },
     { header: 'memory', value: w => w.memoryBytes != null ? formatBytes(w.memoryBytes) : '', align: 'right' }
   ])
 }
 
 export function workerState (w: WorkerInfo): string {
-  return !w.online ? 'offline' : w.draining ? 'draining' : 'online'
+  return !w.online ? 'offline' : w.draining ? 'draining' : w.busy ? 'busy' : 'online'
+}
+
+/** `cpu 2/8, memory 4 GiB/32 GiB`: what its running attempts hold of what it offers. */
+export function resourceUse (w: WorkerInfo): string {
+  const offered = w.resources ?? {}
+  return Object.keys(offered).sort().map(name => `${name} ${formatAmount(name, w.resourcesHeld[name] ?? 0)}/${formatAmount(name, offered[name]!)}`).join(', ')
 }
 
 /** 1536 → "1.5 KiB"; people read sizes in binary units, as `free -h` prints them. */

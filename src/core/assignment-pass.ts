@@ -1,3 +1,4 @@
+import { fits } from './resources.js'
 import type { ConstraintGroup, ReadyQueue } from './ready-queue.js'
 import type { WorkerRegistry, WorkerState } from './registry.js'
 import type { TaskRecord } from './task-record.js'
@@ -42,7 +43,8 @@ export class AssignmentPass {
     while (heads.length > 0 && this.registry.free.length > 0) {
       const key = heads.peekValue()!
       const group = heads.pop()!
-      const shortcut = group.pin == null && group.strategy.select == null
+      // (a group needing resources is left out: a worker too full for one of its tasks may fit another group's)
+      const shortcut = group.pin == null && group.strategy.select == null && group.resources == null
       // NaN (nobody holds the capabilities) fails the comparison, so it blocks every such group
       if (shortcut && this.blockedPass[group.blockKey] === pass && !(group.minSkill <= this.skillLeft[group.blockKey]!)) {
         actions.blocked(group)
@@ -91,10 +93,12 @@ export class AssignmentPass {
       const compare = strategy.compare!
       const lowestSkillWins = strategy.prefersLowerSkill === true && group.pin == null
       const spec = task.spec
+      const need = group.resources
       let best: WorkerState | undefined
       for (let i = start; i < candidates.length; i++) {
         const w = candidates[i]!
         if (capable[w.capClass] !== 1 || w.skill < minSkill) continue
+        if (need !== undefined && !fits(need, w.resources, w.resourcesHeld)) continue
         // skill is the strategy's first key and skills only grow from here: the rest cannot win
         if (lowestSkillWins && best !== undefined && w.skill > best.skill) break
         if (best === undefined || compare(w, best, spec) < 0) best = w
@@ -104,7 +108,7 @@ export class AssignmentPass {
     const eligible: WorkerState[] = []
     for (let i = start; i < candidates.length; i++) {
       const w = candidates[i]!
-      if (capable[w.capClass] === 1 && w.skill >= minSkill) eligible.push(w)
+      if (capable[w.capClass] === 1 && w.skill >= minSkill && (group.resources == null || fits(group.resources, w.resources, w.resourcesHeld))) eligible.push(w)
     }
     if (eligible.length === 0) return undefined
     const chosen = strategy.select(task.spec, eligible)

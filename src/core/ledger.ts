@@ -1,5 +1,6 @@
 import { UnknownTaskError } from './errors.js'
 import { isDurable, type DurableEvent, type SchedulerEvent } from './events.js'
+import { resourceKey } from './resources.js'
 import { ReadyQueue, ConstraintGroup } from './ready-queue.js'
 import { TaskRecord, type AttemptRecord } from './task-record.js'
 import { Deadlines } from './timers.js'
@@ -389,11 +390,12 @@ export class TaskLedger {
     const strategy = this.strategies.for(spec)
     const requirement = this.registry.requirementId(spec.requires, spec.type)
     const difficulty = strategy.skillAware ? spec.difficulty : 0
-    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}`
+    const resources = resourceKey(spec.resources)
+    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resources}`
     const existing = this.ready.groups.get(key)
     if (existing != null) return existing
     this.groupsChanged = true
-    return new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, this.strategies.slot(strategy), this.bySeq)
+    return new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, this.strategies.slot(strategy), this.bySeq, spec.resources)
   }
 
   private setState (task: TaskRecord, state: TaskState): void {

@@ -1,4 +1,5 @@
 import { NoSuitableWorkerError } from './errors.js'
+import { beyondEveryWorker, fits, formatAmount, formatResources } from './resources.js'
 import type { TaskLedger } from './ledger.js'
 import type { ConstraintGroup } from './ready-queue.js'
 import type { WorkerState } from './registry.js'
@@ -86,8 +87,18 @@ export class NoWorkerWatch {
   private eligible (worker: WorkerState, group: ConstraintGroup): boolean {
     return this.ledger.registry.satisfies(group.requirement, worker) &&
       (!group.strategy.skillAware || worker.skill >= group.difficulty) &&
-      (group.pin == null || worker.name === group.pin)
+      (group.pin == null || worker.name === group.pin) &&
+      (group.resources == null || fits(group.resources, worker.resources, NOTHING_HELD))
   }
+}
+
+const NOTHING_HELD: Readonly<Record<string, number>> = Object.freeze({})
+
+/** ` (the most one offers: memory 32 GiB)`, for the resources no online worker has enough of. */
+function mostOffered (need: NonNullable<TaskSpec['resources']>, online: readonly WorkerState[]): string {
+  const short = beyondEveryWorker(need, online.map(w => w.resources))
+  if (short.length === 0) return ''
+  return ` (the most one offers: ${short.map(s => `${s.name} ${formatAmount(s.name, s.largest)}`).join(', ')})`
 }
 
 /**
@@ -102,10 +113,14 @@ export function whyNoWorker (spec: TaskSpec, strategy: Strategy, workers: Iterab
     [`is named "${spec.worker ?? ''}"`, w => spec.worker == null || w.name === spec.worker],
     [`has skill >= ${spec.difficulty}`, w => !strategy.skillAware || w.skill >= spec.difficulty]
   ]
-  if (online.some(w => checks.every(([, ok]) => ok(w)))) return undefined
+  const need = spec.resources
+  if (need != null) checks.push([`offers ${formatResources(need)}${mostOffered(need, online)}`, w => fits(need, w.resources, NOTHING_HELD)])
+  const able = online.filter(w => checks.every(([, ok]) => ok(w)))
+  if (able.some(w => !w.busy)) return undefined
+  if (able.length > 0) return `${able.length === 1 ? `the one worker that could run it (${able[0]!.name}) is` : `all ${able.length} workers that could run it are`} busy: their CPU is above the admin's --avoid-busy`
   if (online.length === 0) return 'no worker is connected'
   const missing = checks.filter(([, ok]) => !online.some(ok)).map(([phrase]) => phrase)
   if (missing.length > 0) return `no connected worker ${missing.join('; none ')}`
-  const needed = checks.filter(([, ok]) => !online.every(ok)).map(([phrase]) => phrase.replace(/^(handles|has|is) /, ''))
+  const needed = checks.filter(([, ok]) => !online.every(ok)).map(([phrase]) => phrase.replace(/^(handles|has|is|offers) /, ''))
   return `no connected worker has all it needs at once: ${needed.join(', ')}`
 }

@@ -37,6 +37,11 @@ export interface SchedulerOptions {
   random?: () => number
   /** Lease tokens. The network edge passes a cryptographic source; the default is only unique, not secret. */
   newToken?: () => string
+  /**
+   * A worker whose latest heartbeat reports more CPU than this (share of one core) is given nothing new
+   * until it reports less. @default no limit
+   */
+  avoidBusyCpu?: number
   /** Where finished tasks that left memory are read from (the journal's archive). @default one in memory */
   archive?: TaskArchive
 }
@@ -100,6 +105,7 @@ export function checkOptions (options: SchedulerOptions): void {
   check('initialWindow', 1, true)
   check('maxWorkerConcurrency', 1, true)
   check('maxTasks', 0, true)
+  check('avoidBusyCpu', 0, false)
   if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
   if (problems.length > 0) throw new ValidationError(problems, { subject: 'scheduler options' })
 }

@@ -2,11 +2,12 @@ import FlatQueue from 'flatqueue'
 import { MAX_STRATEGIES } from './constants.js'
 import { KeyHeap } from './key-heap.js'
 import { seqOf, type TaskRecord } from './task-record.js'
+import type { Resources } from './resources.js'
 import type { Strategy } from './strategies/index.js'
 
 /**
- * Ready tasks that share every hard constraint (required capabilities, pin, strategy, and difficulty when the
- * strategy is skill-aware). If one of them finds no worker in a scheduling pass, none of them can, so the
+ * Ready tasks that share every hard constraint (required capabilities, pin, strategy, resources needed, and
+ * difficulty when the strategy is skill-aware). If one of them finds no worker in a scheduling pass, none of them can, so the
  * whole group steps aside and tasks of other groups behind it in priority still get workers.
  */
 export class ConstraintGroup {
@@ -15,6 +16,8 @@ export class ConstraintGroup {
   readonly pin: string | undefined
   readonly difficulty: number
   readonly strategy: Strategy
+  /** What each of its tasks holds on its worker while it runs; undefined when they need nothing declared. */
+  readonly resources: Resources | undefined
   /** Order keys of the group's queued tasks; `tasks` finds a record by its submission number. */
   readonly heap = new KeyHeap()
   private readonly tasks: ReadonlyArray<TaskRecord | undefined>
@@ -27,8 +30,9 @@ export class ConstraintGroup {
   /** Its tasks in the ready state now (the heap may also hold entries of tasks that have left it). */
   readyCount = 0
 
-  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>) {
+  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>, resources?: Resources) {
     this.tasks = tasks
+    this.resources = resources
     this.key = key
     this.requirement = requirement
     this.pin = pin

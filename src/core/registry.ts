@@ -16,9 +16,12 @@ export class WorkerRegistry {
   readonly free: WorkerState[] = []
   private readonly capabilities = new CapabilityIndex()
   private readonly reputation: Reputation
+  /** A worker reporting more CPU than this is busy: given nothing new. */
+  private readonly busyAbove: number
 
-  constructor (reputation: Reputation) {
+  constructor (reputation: Reputation, busyAbove = Infinity) {
     this.reputation = reputation
+    this.busyAbove = busyAbove
   }
 
   get size (): number {
@@ -92,6 +95,11 @@ export class WorkerRegistry {
     worker.cpu = load.cpu
     worker.memoryBytes = load.memoryBytes
     worker.statusAt = load.at
+    const busy = load.cpu > this.busyAbove
+    if (busy !== worker.busy) {
+      worker.busy = busy
+      this.refresh(worker)
+    }
   }
 
   /** Its earned window changed: its capacity follows, and with it whether it can take work now. */

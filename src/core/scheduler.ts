@@ -59,7 +59,7 @@ export class Scheduler {
     this.leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
     const maxWindow = options.maxWorkerConcurrency ?? DEFAULT_MAX_WINDOW
     this.reputation = new Reputation({ maxWindow, initialWindow: options.initialWindow ?? maxWindow })
-    this.registry = new WorkerRegistry(this.reputation)
+    this.registry = new WorkerRegistry(this.reputation, options.avoidBusyCpu)
     this.strategies = new StrategyRegistry(options.strategy ?? DEFAULT_STRATEGY, options.strategies ?? {}, this.random)
     this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive())
     this.view = new SchedulerView(this.ledger, () => ({ open: this.gateOpen, expected: this.expectedWorkers }))

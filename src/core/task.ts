@@ -1,4 +1,5 @@
 import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from './constants.js'
+import type { Resources } from './resources.js'
 
 /**
  * The task model of the scheduling core. Task files in every accepted format are normalized to
@@ -43,6 +44,8 @@ export interface TaskSpec {
   cacheKey?: string
   /** Strategy for this task instead of the admin's. */
   strategy?: string
+  /** What an attempt holds on its worker while it runs (cpu cores, memory bytes, gpu, ...): see `resources.ts`. */
+  resources?: Resources
 }
 
 /** Where a task is in its life. The last four are final: a task reaches exactly one of them. */
@@ -90,5 +93,6 @@ export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec 
   if (fields.worker != null) spec.worker = fields.worker
   if (fields.cacheKey != null) spec.cacheKey = fields.cacheKey
   if (fields.strategy != null) spec.strategy = fields.strategy
+  if (fields.resources != null && Object.keys(fields.resources).length > 0) spec.resources = fields.resources
   return spec
 }

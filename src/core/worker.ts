@@ -1,3 +1,4 @@
+import { hold, type Resources } from './resources.js'
 import type { Standing } from './reputation.js'
 import type { TaskRecord } from './task-record.js'
 
@@ -13,6 +14,8 @@ export interface WorkerRegistration {
   maxConcurrent?: number
   /** Higher is preferred by the `priority` strategy. */
   priority?: number
+  /** What it offers to the tasks it runs at once (cores, bytes of memory, devices); undefined: nothing declared. */
+  resources?: Resources
 }
 
 /**
@@ -38,6 +41,8 @@ export interface WorkerInfo {
   readonly running: number
   readonly online: boolean
   readonly draining: boolean
+  /** Its latest heartbeat reported more CPU than the admin's `avoidBusyCpu`: it is given nothing new. */
+  readonly busy: boolean
   /** Attempts that succeeded, and that failed or timed out, on this worker. */
   readonly completed: number
   readonly failed: number
@@ -48,6 +53,10 @@ export interface WorkerInfo {
   readonly registeredAt: number
   /** Position in name order among registered workers, when registered. */
   readonly rank?: number
+  /** What it declared it offers (cpu, memory, gpu, ...), when it declared any. */
+  readonly resources?: Resources
+  /** What its running attempts hold of those resources now. */
+  readonly resourcesHeld: Readonly<Record<string, number>>
   /** Share of a CPU core its process used, from its latest status broadcast. */
   readonly cpu?: number
   /** Resident memory of its process, from its latest status broadcast. */
@@ -87,16 +96,19 @@ export function workerSnapshot (w: WorkerInfo): WorkerInfo {
     running: w.running,
     online: w.online,
     draining: w.draining,
+    busy: w.busy,
     completed: w.completed,
     failed: w.failed,
     losses: w.losses,
-    registeredAt: w.registeredAt
+    registeredAt: w.registeredAt,
+    resourcesHeld: { ...w.resourcesHeld }
   }
   if (w.types != null) copy.types = [...w.types]
   if (w.successRate != null) copy.successRate = w.successRate
   if (w.cpu != null) copy.cpu = w.cpu
   if (w.memoryBytes != null) copy.memoryBytes = w.memoryBytes
   if (w.statusAt != null) copy.statusAt = w.statusAt
+  if (w.resources != null) copy.resources = { ...w.resources }
   return copy
 }
 
@@ -116,9 +128,12 @@ export class WorkerState implements WorkerInfo {
   /** Kept equal to the smaller of `maxConcurrent` and the window it has earned (`fitCapacity`). */
   capacity = 1
   priority = 0
+  resources: Resources | undefined
+  readonly resourcesHeld: Record<string, number> = {}
   running = 0
   online = true
   draining = false
+  busy = false
   completed = 0
   failed = 0
   registeredAt: number
@@ -155,6 +170,7 @@ export class WorkerState implements WorkerInfo {
     this.asked = this.maxConcurrent
     this.fitCapacity()
     this.priority = reg.priority ?? 0
+    this.resources = reg.resources
     this.sortKey = `${reg.name}\u0000${reg.id}`
     this.online = true
     this.draining = false
@@ -177,6 +193,8 @@ export class WorkerState implements WorkerInfo {
   hold (task: TaskRecord): void {
     task.heldIndex = this.held.length
     this.held.push(task)
+    const need = task.spec.resources
+    if (need != null) hold(this.resourcesHeld, need, 1)
   }
 
   unhold (task: TaskRecord): void {
@@ -188,6 +206,8 @@ export class WorkerState implements WorkerInfo {
       last.heldIndex = i
     }
     task.heldIndex = -1
+    const need = task.spec.resources
+    if (need != null) hold(this.resourcesHeld, need, -1)
   }
 
   get load (): number {
@@ -196,7 +216,7 @@ export class WorkerState implements WorkerInfo {
 
   /** Can take one more attempt now. */
   get available (): boolean {
-    return this.online && !this.draining && this.running < this.capacity
+    return this.online && !this.draining && !this.busy && this.running < this.capacity
   }
 }
 

@@ -26,6 +26,11 @@ export function registerProblems (r: Register): Problem[] {
   if (r.maxConcurrent < 1 || r.maxConcurrent > FIELD_LIMITS.maxConcurrent) add('max_concurrent', `${r.maxConcurrent} is not from 1 to ${FIELD_LIMITS.maxConcurrent}`)
   if (Math.abs(r.priority) > FIELD_LIMITS.priority) add('priority', `${r.priority} is not from -${FIELD_LIMITS.priority} to ${FIELD_LIMITS.priority}`)
   if (r.leases.length > Math.max(1, r.maxConcurrent)) add('leases', `${r.leases.length} leases held, more than the ${r.maxConcurrent} attempts it runs at once`)
+  for (const [name, amount] of r.resources) {
+    const bad = checkLabel(name, `resource name "${name.slice(0, 40)}"`, FIELD_LIMITS.capability)
+    if (bad != null) add('resources', bad)
+    else if (!Number.isFinite(amount) || amount < 0) add(`resources.${name}`, `${amount} is not an amount >= 0`)
+  }
   if (!(WORKER_PROTOCOL_VERSIONS as readonly string[]).includes(r.version)) add('version', `protocol version "${r.version.slice(0, FIELD_LIMITS.version)}" is not one this admin speaks (${WORKER_PROTOCOL_VERSIONS.join(', ')}); run the same taskmesh version on both sides`)
   return problems
 }

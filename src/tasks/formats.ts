@@ -24,6 +24,9 @@ export const ALIASES = {
   worker: ['agent', 'worker'],
   cacheKey: ['cache_key', 'cacheKey'],
   strategy: ['strategy', 'distribution_strategy'],
+  resources: ['resources'],
+  cpuRequired: ['cpu_required'],
+  memoryRequired: ['memory_required'],
   steps: ['steps'],
   parallel: ['parallel']
 } as const
@@ -54,6 +57,6 @@ export const LIMITS = {
 export const IGNORED = new Set(['url', 'metadata'])
 export const KNOWN = new Set<string>([...Object.values(ALIASES).flat(), ...IGNORED])
 /** The spelling of each field that messages suggest. */
-export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'steps', 'parallel']
+export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'resources', 'steps', 'parallel']
 /** The `type` of a task that stands for ordered steps. */
 export const COLLABORATIVE = 'collaborative_task'

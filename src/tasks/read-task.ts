@@ -2,6 +2,7 @@ import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants
 import { isRecord } from '../util/records.js'
 import { checkFields, depsFieldOf, jsonProblem, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
 import { ALIASES, LIMITS, PRIORITY_WORDS, STRATEGY_ALIASES } from './formats.js'
+import { readTaskResources } from './resources.js'
 import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'
 import type { Problem } from '../errors.js'
 
@@ -35,6 +36,8 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
   if (cacheKey != null) spec.cacheKey = cacheKey
   const strategy = readString(raw, ALIASES.strategy, path, problems, LIMITS.label)
   if (strategy != null) spec.strategy = STRATEGY_ALIASES[strategy] ?? strategy
+  const resources = readTaskResources(raw, path, problems)
+  if (resources != null) spec.resources = resources
   // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
   return id != null ? spec : undefined
 }

@@ -1,3 +1,4 @@
+import { availableParallelism, totalmem } from 'node:os'
 import { ValidationError } from '../errors.js'
 import { CURRENT_WORKER_PROTOCOL_VERSION } from '../protocol/constants.js'
 import { registerProblems } from '../protocol/validate.js'
@@ -11,6 +12,13 @@ export interface WorkerIdentity {
   capabilities: readonly string[]
   maxConcurrent: number
   priority: number
+  /** What it offers to the attempts it runs at once (cpu cores, memory bytes, gpu, ...). */
+  resources?: Readonly<Record<string, number>>
+}
+
+/** What a worker offers when it declares nothing: this machine's cores and memory. */
+export function machineResources (): Record<string, number> {
+  return { cpu: availableParallelism(), memory: totalmem() }
 }
 
 /** The Register frame a worker sends: who it is, the task types it handles, the leases it still holds. */
@@ -23,7 +31,8 @@ export function registration (who: WorkerIdentity, types: Iterable<string>, leas
     maxConcurrent: who.maxConcurrent,
     priority: who.priority,
     leases,
-    version: CURRENT_WORKER_PROTOCOL_VERSION
+    version: CURRENT_WORKER_PROTOCOL_VERSION,
+    resources: new Map(Object.entries(who.resources ?? {}))
   }
 }
 

@@ -53,7 +53,8 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
       skill: options.skillLevel ?? 0,
       capabilities: options.capabilities ?? [],
       maxConcurrent: Math.max(1, options.maxConcurrent ?? 1),
-      priority: options.priority ?? 0
+      priority: options.priority ?? 0,
+      ...(options.resources != null ? { resources: options.resources } : {})
     }, new Set(['simulate', ...Object.keys(options.handlers ?? {})]))
   }
 

@@ -8,7 +8,7 @@ import { parseAdminAddress } from './admin-address.js'
 import { AdminDialer, describeDialError } from './connection.js'
 import { DEFAULT_DISCOVERY_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_RESULTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_STATUS_INTERVAL_MS, RECONNECT_JITTER, RESULT_FRAME_OVERHEAD_BYTES, STOP_CLOSE_TIMEOUT_MS } from './constants.js'
 import { simulate, type TaskHandler } from './handlers.js'
-import { registration, type WorkerIdentity } from './registration.js'
+import { machineResources, registration, type WorkerIdentity } from './registration.js'
 import { ResultOutbox } from './result-outbox.js'
 import { AdminSession, type AdminSessionHandler } from './session.js'
 import { StatusReporter } from './status-reporter.js'
@@ -29,6 +29,11 @@ export interface WorkerInit {
   maxConcurrent?: number
   /** Preference for the `priority` strategy. @default 0 */
   priority?: number
+  /**
+   * What it offers to the attempts it runs at once: `cpu` (cores), `memory` (bytes), `gpu`, any name. Tasks
+   * that declare `resources` run only where they fit. @default this machine's cores and memory
+   */
+  resources?: Record<string, number>
   /** The admin: a multiaddr ending in `/p2p/<peerId>`, or a bare peer id to find by mDNS. */
   admin: string
   /** Handlers by task type. The built-in `simulate` handler is added unless one is given for that type. */
@@ -132,7 +137,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
 
   /** Who this worker says it is when it registers. */
   get identity (): WorkerIdentity {
-    return { name: this.name, skill: this.skill, capabilities: this.capabilities, maxConcurrent: this.maxConcurrent, priority: this.init.priority ?? 0 }
+    return { name: this.name, skill: this.skill, capabilities: this.capabilities, maxConcurrent: this.maxConcurrent, priority: this.init.priority ?? 0, resources: this.init.resources ?? machineResources() }
   }
 
   /** Runs tasks of `type` with `handler` (replacing any handler for that type); the admin hears of a new type. */

@@ -21,7 +21,7 @@ export function harness (options: SchedulerOptions = {}) {
     get now () { return now },
     advance (ms: number) { now += ms; scheduler.tick(now) },
     submit (...tasks: Array<Partial<TaskSpec> & { id: string }>) { return scheduler.submit(tasks.map(taskSpec), now) },
-    worker (name: string, skill = 10, extra: { capabilities?: string[], maxConcurrent?: number, priority?: number } = {}) {
+    worker (name: string, skill = 10, extra: { capabilities?: string[], maxConcurrent?: number, priority?: number, resources?: Record<string, number> } = {}) {
       return scheduler.registerWorker({ id: `peer-${name}`, name, skill, ...extra }, now).worker
     },
     /** Runs a scheduling pass and returns the new assignments as `taskId -> worker name`. */

@@ -13,7 +13,7 @@ import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
  * the protocol could do, within what it allows.
  */
 
-const register = (fields: Partial<Register>): Register => ({ name: 'hostile', skill: 0, capabilities: [], types: ['simulate'], maxConcurrent: 1024, priority: 0, leases: [], version: '2', ...fields })
+const register = (fields: Partial<Register>): Register => ({ name: 'hostile', skill: 0, capabilities: [], types: ['simulate'], maxConcurrent: 1024, priority: 0, leases: [], version: '2', resources: new Map(), ...fields })
 
 async function peer (key?: PrivateKey): Promise<Libp2p> {
   return await createNode({ services: {}, pubsub: false, ...(key != null ? { privateKey: key } : {}) })

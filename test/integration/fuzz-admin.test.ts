@@ -19,7 +19,7 @@ function fuzzer (seed: number, taskIds: string[]): () => Uint8Array {
   const str = (): string => String.fromCharCode(...Array.from({ length: int(20) }, () => 32 + int(0x2f00)))
   const valid = (): Frame => {
     switch (int(8)) {
-      case 0: return { register: { name: str(), skill: random() * 20 - 5, capabilities: [str()], maxConcurrent: int(2000), priority: int(10), leases: [{ taskId: taskIds[int(taskIds.length)]!, attempt: 1 + int(3), token: str() }], version: str(), types: [str()] } }
+      case 0: return { register: { name: str(), skill: random() * 20 - 5, capabilities: [str()], maxConcurrent: int(2000), priority: int(10), leases: [{ taskId: taskIds[int(taskIds.length)]!, attempt: 1 + int(3), token: str() }], version: str(), types: [str()], resources: new Map([[str(), random() * 1e12 - 10]]) } }
       case 1: case 2: return { result: { taskId: random() < 0.7 ? taskIds[int(taskIds.length)]! : str(), attempt: int(4), token: str(), success: random() < 0.5, output: bytes(int(40)), error: str(), durationMs: random() * 1e6, unrecoverable: random() < 0.5 } }
       case 3: return { heartbeat: { running: int(100) } }
       case 4: return { drain: { reason: str() } }
@@ -76,7 +76,7 @@ describe('fuzzing a live admin', () => {
           if (stream == null || stream.status !== 'open' || stream.writeStatus !== 'writable') {
             stream = await node.dialProtocol(address, TASK_PROTOCOL).catch(() => undefined)
             if (stream == null) continue
-            if (++streams % 10 !== 0) stream.send(frame({ register: { name: `fuzz-${peer}-${streams}`, skill: 1, capabilities: [], types: ['nothing-honest'], maxConcurrent: 1, priority: 0, leases: [], version: '2' } }))
+            if (++streams % 10 !== 0) stream.send(frame({ register: { name: `fuzz-${peer}-${streams}`, skill: 1, capabilities: [], types: ['nothing-honest'], maxConcurrent: 1, priority: 0, leases: [], version: '2', resources: new Map() } }))
           }
           try {
             stream.send(next())

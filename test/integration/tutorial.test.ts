@@ -96,7 +96,7 @@ describe('bad input on the task protocol', () => {
       const stream = await conn.newStream(TASK_PROTOCOL)
       const frame = (f: Frame): Uint8Array[] => { const body = Frame.encode(f); return [varint.encode(body.byteLength), body] }
       const registered = nextEvent(manager, 'worker:connected', d => d.id === rogueId)
-      stream.send(concat(frame({ register: { name: 'rogue', skill: 0, capabilities: ['none'], maxConcurrent: 1, priority: 0, leases: [], version: '1', types: [] } })))
+      stream.send(concat(frame({ register: { name: 'rogue', skill: 0, capabilities: ['none'], maxConcurrent: 1, priority: 0, leases: [], version: '1', types: [], resources: new Map() } })))
       await registered
       await honest
       const leased = await nextEvent(manager, 'task:assigned', d => d.worker === 'honest', 20_000)

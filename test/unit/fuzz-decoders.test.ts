@@ -12,7 +12,7 @@ import type { MessageStream } from '@libp2p/interface'
 
 const text = fc.string({ maxLength: 40 })
 const frameArb: fc.Arbitrary<Frame> = fc.oneof(
-  fc.record({ register: fc.record({ name: text, skill: fc.double(), capabilities: fc.array(text, { maxLength: 5 }), maxConcurrent: fc.nat(), priority: fc.integer({ min: -1000, max: 1000 }), leases: fc.array(fc.record({ taskId: text, attempt: fc.nat(), token: text }), { maxLength: 3 }), version: text, types: fc.array(text, { maxLength: 5 }) }) }),
+  fc.record({ register: fc.record({ name: text, skill: fc.double(), capabilities: fc.array(text, { maxLength: 5 }), maxConcurrent: fc.nat(), priority: fc.integer({ min: -1000, max: 1000 }), leases: fc.array(fc.record({ taskId: text, attempt: fc.nat(), token: text }), { maxLength: 3 }), version: text, types: fc.array(text, { maxLength: 5 }), resources: fc.array(fc.tuple(text, fc.double()), { maxLength: 3 }).map(entries => new Map(entries)) }) }),
   fc.record({ result: fc.record({ taskId: text, attempt: fc.nat(), token: text, success: fc.boolean(), output: fc.uint8Array({ maxLength: 50 }), error: text, durationMs: fc.double(), unrecoverable: fc.boolean() }) }),
   fc.record({ assignment: fc.record({ taskId: text, attempt: fc.nat(), token: text, description: text, type: text, difficulty: fc.double(), payload: fc.uint8Array({ maxLength: 50 }), inputs: fc.uint8Array({ maxLength: 50 }), timeoutMs: fc.nat() }) }),
   fc.record({ heartbeat: fc.record({ running: fc.nat(), cpu: fc.double(), memoryBytes: fc.nat() }, { requiredKeys: ['running'] }) }),
@@ -68,7 +68,7 @@ describe('decoders under fuzzing', () => {
   })
 
   it('hold their limits: a repeated field beyond its decoding limit does not decode; within it, the admin names what is too many', () => {
-    const register = (capabilities: string[]): Frame => ({ register: { name: 'w', skill: 1, capabilities, maxConcurrent: 1, priority: 0, leases: [], version: '2', types: ['simulate'] } })
+    const register = (capabilities: string[]): Frame => ({ register: { name: 'w', skill: 1, capabilities, maxConcurrent: 1, priority: 0, leases: [], version: '2', types: ['simulate'], resources: new Map() } })
     const many = (n: number): string[] => Array.from({ length: n }, (_, i) => `c${i}`)
     expect(() => Frame.decode(Frame.encode(register(many(1025))))).toThrow(expect.objectContaining({ name: 'MaxLengthError', message: 'Decode error - repeated field "capabilities" had too many elements' }))
     expect(registerProblems(Frame.decode(Frame.encode(register(many(65)))).register!)).toEqual([{ path: 'capabilities', message: '65 capabilities, more than 64' }])

@@ -129,7 +129,7 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
     events.addEventListener('task:completed', ({ detail }) => { completed.push(detail.id) })
 
     // registering leads to two assignments: they, and the registration's acknowledgement, wait for their write
-    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1', types: [] })
+    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1', types: [], resources: new Map() })
     await journal.begun(1)
     expect(journal.batches[0]!.map(e => e.type)).toEqual(['submitted', 'submitted', 'assigned', 'assigned'])
     expect(adminSends.count).toBe(0)
@@ -154,7 +154,7 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
 
   it('writes one batch at a time: what is decided meanwhile is written, then sent, after it', async () => {
     const { journal, scheduler, worker, adminSends, resultHandled } = await setUp()
-    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1', types: [] })
+    worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1', types: [], resources: new Map() })
     await journal.begun(1)
     journal.finish()
     const a = (await worker.until(f => f.assignment?.taskId === 'a')).assignment!

@@ -13,7 +13,7 @@ import type { WorkerInfo } from '../../src/core/registry.js'
 import type { Stream } from '@libp2p/interface'
 
 const log = defaultLogger().forComponent('test')
-const register = { name: 'w', skill: 1, capabilities: [], maxConcurrent: 1, priority: 0, leases: [], version: '1', types: [] }
+const register = { name: 'w', skill: 1, capabilities: [], maxConcurrent: 1, priority: 0, leases: [], version: '1', types: [], resources: new Map<string, number>() }
 const result = (taskId: string): Frame => ({ result: { taskId, attempt: 1, token: 't', success: true, output: new Uint8Array(0), error: '', durationMs: 1, unrecoverable: false } })
 
 /** The admin's session on one end of an in-memory stream pair, with a handler that records what it is told. */

@@ -49,6 +49,7 @@ interface AdminOptions extends LogOptions {
   alertFailureRate?: number
   alertDependencyWait?: number
   alertResourceUsage?: number
+  avoidBusy?: number
   http?: { host: string, port: number }
   httpToken?: string
   json?: boolean
@@ -91,6 +92,7 @@ export function adminCommand (): Command {
     .option('--alert-failure-rate <ratio>', 'alert when more than this share of the attempts in the window fail (from 5 attempts on)', ratio)
     .option('--alert-dependency-wait <seconds>', 'alert when a task waits longer than this for its dependencies', number(0))
     .option('--alert-resource-usage <ratio>', 'alert when a worker uses more than this share of a CPU core', number(0))
+    .option('--avoid-busy <ratio>', 'give nothing new to a worker whose heartbeat reports more than this share of a CPU core (default: --alert-resource-usage, when given)', number(0))
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
   logOptions(command)
   return withSettings(command, {
@@ -134,6 +136,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: opts.leaseTtl } : {}),
     ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
+    ...((opts.avoidBusy ?? opts.alertResourceUsage) != null ? { avoidBusyCpu: opts.avoidBusy ?? opts.alertResourceUsage } : {}),
     maxWorkerConcurrency: opts.maxWorkerConcurrency,
     ...(allowWorkers != null ? { authorizeWorker: allowWorkers.check('worker') } : {}),
     ...(allowClients != null ? { authorizeClient: allowClients.check('client') } : {}),

@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { WorkerAgent } from '../../worker/worker-agent.js'
 import { simulate } from '../../worker/handlers.js'
-import { integer, list, msRange, number } from '../options.js'
+import { integer, list, msRange, number, resourceList } from '../options.js'
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { AuthorizationError, RegistrationRefusedError } from '../../errors.js'
 import { formatMs, Output } from '../output.js'
@@ -19,6 +19,7 @@ interface WorkerOptions extends LogOptions {
   capabilities: string[]
   maxConcurrent: number
   priority: number
+  resources?: Record<string, number>
   handlers?: string
   key?: string
   swarmKey?: string
@@ -38,6 +39,7 @@ export function workerCommand (): Command {
     .option('--capabilities <list>', 'comma-separated capabilities, e.g. gpu,python', list, [])
     .option('--max-concurrent <n>', 'tasks run at once', integer(1, 1024), 1)
     .option('--priority <n>', 'preference for the priority strategy (higher first)', integer(-1000, 1000), 0)
+    .option('--resources <list>', 'what it offers to the tasks it runs at once, e.g. cpu=8,memory=32GiB,gpu=1 (default: this machine\'s cores and memory)', resourceList)
     .option('--handlers <file>', 'module exporting one function per task type: (task, { signal }) => output')
     .option('--key <file>', 'identity key file, created if missing')
     .option('--swarm-key <file>', 'private network key; must match the admin\'s')
@@ -65,6 +67,7 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
     capabilities: opts.capabilities,
     maxConcurrent: opts.maxConcurrent,
     priority: opts.priority,
+    ...(opts.resources != null ? { resources: opts.resources } : {}),
     network: opts.network,
     handlers: { simulate: simulate({ minMs: opts.simulateMs.min, maxMs: opts.simulateMs.max }), ...handlers },
     ...(opts.key != null ? { keyFile: opts.key } : {}),

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, MaxSizeError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -281,6 +281,12 @@ export namespace Frame {
     value: string
   }
 
+  export interface FrameRegisterResourcesFieldEvent {
+    field: '$.register.resources{}'
+    key: string
+    value: number
+  }
+
   export interface FrameRegisterAckNetworkFieldEvent {
     field: '$.registerAck.network'
     value: string
@@ -460,7 +466,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -609,9 +615,122 @@ export interface Register {
   leases: Lease[]
   version: string
   types: string[]
+  resources: Map<string, number>
 }
 
 export namespace Register {
+  export interface Register$resourcesEntry {
+    key: string
+    value: number
+  }
+
+  export namespace Register$resourcesEntry {
+    let _codec: Codec<Register$resourcesEntry>
+
+    export const codec = (): Codec<Register$resourcesEntry> => {
+      if (_codec == null) {
+        _codec = message<Register$resourcesEntry>((obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if ((obj.key != null && obj.key !== '')) {
+            w.uint32(10)
+            w.string(obj.key)
+          }
+
+          if ((obj.value != null && obj.value !== 0)) {
+            w.uint32(17)
+            w.double(obj.value)
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        }, (reader, length, opts = {}) => {
+          const obj: any = {
+            key: '',
+            value: 0
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.key = reader.string()
+                break
+              }
+              case 2: {
+                obj.value = reader.double()
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        }, function * (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.key`,
+                  value: reader.string()
+                }
+                break
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.value`,
+                  value: reader.double()
+                }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        })
+      }
+
+      return _codec
+    }
+
+    export interface Register$resourcesEntryKeyFieldEvent {
+      field: '$.key'
+      value: string
+    }
+
+    export interface Register$resourcesEntryValueFieldEvent {
+      field: '$.value'
+      value: number
+    }
+
+    export function encode (obj: Partial<Register$resourcesEntry>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, Register$resourcesEntry.codec())
+    }
+
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register$resourcesEntry>): Register$resourcesEntry {
+      return decodeMessage(buf, Register$resourcesEntry.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register$resourcesEntry>): Generator<Register$resourcesEntryKeyFieldEvent | Register$resourcesEntryValueFieldEvent> {
+      return streamMessage(buf, Register$resourcesEntry.codec(), opts)
+    }
+  }
+
   let _codec: Codec<Register>
 
   export const codec = (): Codec<Register> => {
@@ -667,6 +786,13 @@ export namespace Register {
           }
         }
 
+        if (obj.resources != null && obj.resources.size > 0) {
+          for (const [key, value] of obj.resources.entries()) {
+            w.uint32(74)
+            Register.Register$resourcesEntry.codec().encode({ key, value }, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -679,7 +805,8 @@ export namespace Register {
           priority: 0,
           leases: [],
           version: '',
-          types: []
+          types: [],
+          resources: new Map<string, number>()
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -746,6 +873,23 @@ export namespace Register {
               obj.types.push(reader.string())
               break
             }
+            case 9: {
+              if (opts.limits?.resources != null && obj.resources.size === opts.limits.resources) {
+                throw new MaxSizeError('Decode error - map field "resources" had too many elements')
+              }
+
+              if (obj.resources.size === 64) {
+                throw new MaxSizeError('Decode error - map field "resources" had too many elements')
+              }
+
+              const entry = Register.Register$resourcesEntry.codec().decode(reader, reader.uint32(), {
+                limits: {
+                  value: opts.limits?.resources$value
+                }
+              })
+              obj.resources.set(entry.key, entry.value)
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -758,7 +902,8 @@ export namespace Register {
         const obj = {
           capabilities: 1024,
           leases: 4096,
-          types: 1024
+          types: 1024,
+          resources: 64
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -862,6 +1007,25 @@ export namespace Register {
 
               break
             }
+            case 9: {
+              if (opts.limits?.resources != null && obj.resources === opts.limits.resources) {
+                throw new MaxLengthError('Decode error - map field "resources" had too many elements')
+              }
+
+              if (obj.resources === 64) {
+                throw new MaxLengthError('Decode error - repeated field "resources" had too many elements')
+              }
+
+              yield * Register.Register$resourcesEntry.codec().stream(reader, reader.uint32(), `${prefix}.resources{}`, {
+                limits: {
+                  value: opts.limits?.resources$value
+                }
+              })
+
+              obj.resources++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -929,6 +1093,12 @@ export namespace Register {
     value: string
   }
 
+  export interface RegisterResourcesFieldEvent {
+    field: '$.resources{}'
+    key: string
+    value: number
+  }
+
   export function encode (obj: Partial<Register>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Register.codec())
   }
@@ -937,7 +1107,7 @@ export namespace Register {
     return decodeMessage(buf, Register.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Generator<RegisterNameFieldEvent | RegisterSkillFieldEvent | RegisterCapabilitiesFieldEvent | RegisterMaxConcurrentFieldEvent | RegisterPriorityFieldEvent | RegisterLeasesTaskIdFieldEvent | RegisterLeasesAttemptFieldEvent | RegisterLeasesTokenFieldEvent | RegisterVersionFieldEvent | RegisterTypesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Generator<RegisterNameFieldEvent | RegisterSkillFieldEvent | RegisterCapabilitiesFieldEvent | RegisterMaxConcurrentFieldEvent | RegisterPriorityFieldEvent | RegisterLeasesTaskIdFieldEvent | RegisterLeasesAttemptFieldEvent | RegisterLeasesTokenFieldEvent | RegisterVersionFieldEvent | RegisterTypesFieldEvent | RegisterResourcesFieldEvent> {
     return streamMessage(buf, Register.codec(), opts)
   }
 }
