@@ -56,6 +56,7 @@ export class AllowList {
 
   /** An authorization check for the admin: true, or why not. */
   check (what: string): (peerId: string) => true | string {
-    return peerId => this.has(peerId) ? true : `not in the ${what} allow-list ${this.file}; add its peer id there and send the admin SIGHUP`
+    // a peer started without --key has a new id every run: adding that one would not help
+    return peerId => this.has(peerId) ? true : `not in the ${what} allow-list ${this.file}: give the ${what} a lasting identity with --key FILE (taskmesh keygen --out FILE prints its peer id), add that id to the list and send the admin SIGHUP`
   }
 }

@@ -6,7 +6,7 @@ export const EXIT_FAILED = 1
 /** Bad input: a task file, an option, an address. Nothing was done. */
 export const EXIT_BAD_INPUT = 2
 
-const BAD_INPUT = new Set(['ValidationError', 'InvalidAddressError', 'UsageError'])
+const BAD_INPUT = new Set(['ValidationError', 'InvalidAddressError', 'UsageError', 'LimitExceededError'])
 
 export function exitCodeFor (err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT

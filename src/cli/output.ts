@@ -149,6 +149,11 @@ export function flushOutputs (): void {
   for (const output of OPEN) output.flush()
 }
 
+/** `1 task`, `2 tasks`: a count with its noun, singular or plural. */
+export function count (n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`
+}
+
 export function formatMs (ms: number | undefined): string {
   if (ms == null) return ''
   if (ms < 1) return `${ms.toFixed(2)} ms`

@@ -1,4 +1,4 @@
-import { formatMs, type Output } from './output.js'
+import { count, formatMs, type Output } from './output.js'
 import { NETWORK_EVENT_NAMES, type NetworkEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
 import type { Logger } from './log.js'
 import { formatAmount } from '../core/resources.js'
@@ -30,7 +30,7 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   })
   source.addEventListener('assigning:started', ({ detail }) => {
     out.event('assigning:started', { ...detail })
-    if ((options.expectedWorkers ?? 0) > 0) out.say(`${detail.workers} workers registered: assigning tasks`)
+    if ((options.expectedWorkers ?? 0) > 0) out.say(`${count(detail.workers, 'worker')} registered: assigning tasks`)
   })
   source.addEventListener('frame:rejected', ({ detail }) => {
     out.event('frame:rejected', { ...detail })
@@ -40,7 +40,7 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   source.addEventListener('alert:resolved', ({ detail }) => { out.event('alert:resolved', { ...detail }) })
   source.addEventListener('progress', ({ detail: s }) => {
     const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled
-    out.progress(final, s.total, `${s.counts.running} running, ${s.workers} workers`)
+    out.progress(final, s.total, `${s.counts.running} running, ${count(s.workers, 'worker')}`)
   })
   // quiet: no listener at all, so the admin builds no event per task for it
   if (options.quiet === true) return skills
@@ -110,7 +110,7 @@ export function printSummary (out: Output, summary: RunSummary, skills: Map<stri
   const parts = [`${summary.succeeded} succeeded`, `${summary.failed} failed`]
   if (summary.skipped > 0) parts.push(`${summary.skipped} skipped`)
   if (summary.cancelled > 0) parts.push(`${summary.cancelled} cancelled`)
-  out.say(`${summary.total} tasks: ${parts.join(', ')}`)
+  out.say(`${count(summary.total, 'task')}: ${parts.join(', ')}`)
 }
 
 /** The workers table of `taskmesh status` and `taskmesh workers`. */

@@ -1,4 +1,4 @@
-import { AbortError, AuthorizationError, ProtocolError, TimeoutError, ValidationError } from '../errors.js'
+import { AbortError, AuthorizationError, LimitExceededError, ProtocolError, TimeoutError, ValidationError } from '../errors.js'
 import { createNode } from '../node/create-node.js'
 import { deadline } from '../util/deadline.js'
 import { CLIENT_PROTOCOL, DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../protocol/constants.js'
@@ -98,6 +98,11 @@ export class AdminClient {
 
   async call<T = unknown> (method: string, params: Record<string, unknown> = {}, options: { signal?: AbortSignal } = {}): Promise<T> {
     if (this.closed != null) throw this.closed
+    const body = encodeJson(params)
+    // the admin closes a stream that sends a larger frame: say why here instead
+    if (body.byteLength > DEFAULT_MAX_CLIENT_FRAME_BYTES - REQUEST_OVERHEAD_BYTES) {
+      throw new LimitExceededError(`this ${method} request is ${mib(body.byteLength)} MiB, more than the ${mib(DEFAULT_MAX_CLIENT_FRAME_BYTES)} MiB an admin takes in one request${method === 'submit' ? ': split the task file into smaller ones and submit each (tasks may depend on tasks submitted before)' : ''}`)
+    }
     const id = this.nextId++
     const result = new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => { this.pending.delete(id); reject(new TimeoutError(`the admin did not answer ${method} within ${this.timeoutMs} ms`)) }, this.timeoutMs)
@@ -108,7 +113,7 @@ export class AdminClient {
         reject: (e) => { clearTimeout(timer); options.signal?.removeEventListener('abort', abort); reject(e) }
       })
     })
-    this.writer.write({ id, method, params: encodeJson(params) })
+    this.writer.write({ id, method, params: body })
     return result
   }
 
@@ -193,6 +198,13 @@ export class AdminClient {
     this.pending.clear()
     if (!this.ended.signal.aborted) this.ended.abort(this.closed)
   }
+}
+
+/** Room for the request's id and method beside its parameters. */
+const REQUEST_OVERHEAD_BYTES = 1024
+
+function mib (bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')
 }
 
 /** An error the admin reported, rebuilt with its name so callers can tell them apart. */

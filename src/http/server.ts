@@ -64,7 +64,9 @@ export class HttpServer {
     // the dashboard's own files are open (they hold no data); everything it fetches needs the token
     if (options.token != null && options.token !== '') app.addHook('onRequest', authorize(options.token, new Set(['/healthz', '/', ...assets.keys()])))
     // task files can be posted as they are: curl --data-binary @tasks.yaml -H 'content-type: application/yaml'
-    app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
+    // text/plain too (curl --data-binary without a content type): YAML reads JSON as well
+    app.removeContentTypeParser('text/plain')
+    app.addContentTypeParser([...YAML_TYPES, 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
       try {
         done(null, parseTaskDocument(body as string, 'yaml', { subject: 'request body' }))
       } catch (err) {
@@ -72,9 +74,9 @@ export class HttpServer {
       }
     })
     server.routes(admin, assets, options)
-    app.setErrorHandler((err: Error & { statusCode?: number, problems?: unknown }, _req, reply) => {
+    app.setErrorHandler((err: Error & { statusCode?: number, code?: string, problems?: unknown }, req, reply) => {
       const status = STATUS_OF[err.name] ?? (err.statusCode != null && err.statusCode < 500 ? err.statusCode : 500)
-      void reply.code(status).send({ error: err.name, message: err.message, ...(err.problems != null ? { problems: err.problems } : {}) })
+      void reply.code(status).send({ error: err.name, message: explain(err, req.headers['content-type']), ...(err.problems != null ? { problems: err.problems } : {}) })
     })
     await app.listen({ host, port: options.port })
     return server
@@ -165,6 +167,16 @@ export class HttpServer {
     app.get('/', serve('/index.html'))
     for (const path of assets.keys()) app.get(path, serve(path))
   }
+}
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
+const ACCEPTED_TYPES = ['application/json', ...YAML_TYPES, 'text/plain']
+
+/** Fastify's own refusals, said with the limit or the types this API takes. */
+function explain (err: Error & { code?: string }, contentType: string | undefined): string {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return `the request body is larger than ${DEFAULT_MAX_CLIENT_FRAME_BYTES / 1024 / 1024} MiB, the most this API takes at once: split the task file and post each part (tasks may depend on tasks posted before)`
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return `content type "${contentType ?? ''}" is not one this API reads: send ${ACCEPTED_TYPES.join(', ')}`
+  return err.message
 }
 
 function isLoopback (host: string): boolean {

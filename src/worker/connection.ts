@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram'
 import { AbortError, TimeoutError } from '../errors.js'
 import type { AdminTarget } from './admin-address.js'
 import type { AbortOptions, Connection, Libp2pEvents, PeerId, PeerStore, TypedEventTarget } from '@libp2p/interface'
@@ -28,7 +29,18 @@ export class AdminDialer {
     if (this.target.kind === 'address') return await this.components.connectionManager.openConnection(this.target.address, options)
     const peerId = this.target.peerId
     const known = await this.components.peerStore.get(peerId).then(p => p.addresses.length > 0, () => false)
-    if (!known) await this.discover(peerId, options)
+    if (!known) {
+      try {
+        await this.discover(peerId, options)
+      } catch (err) {
+        if ((err as Error).name !== TimeoutError.name) throw err
+        // the commonest reason nothing was heard: this host cannot send multicast at all
+        const route = await multicastRouteProblem()
+        throw new TimeoutError(route != null
+          ? `no admin ${peerId.toString()} found by mDNS: ${route}; add one (as root: ip route add 224.0.0.0/4 dev <the LAN interface>), or give the admin's full address (/ip4/.../tcp/.../p2p/${peerId.toString()})`
+          : `no admin ${peerId.toString()} found by mDNS within ${this.discoveryTimeoutMs} ms: is it running with --mdns, on this LAN? Or give its full address (/ip4/.../tcp/.../p2p/${peerId.toString()})`)
+      }
+    }
     return await this.components.connectionManager.openConnection(peerId, options)
   }
 
@@ -46,16 +58,42 @@ export class AdminDialer {
       }
       const onPeer = (evt: CustomEvent<{ id: PeerId }>): void => { if (evt.detail.id.equals(peerId)) done() }
       const onAbort = (): void => { done(new AbortError()) }
-      const timer = setTimeout(() => { done(new TimeoutError(`no admin ${peerId.toString()} found by mDNS within ${timeoutMs} ms; pass its full address instead`)) }, timeoutMs)
+      const timer = setTimeout(() => { done(new TimeoutError(`no admin ${peerId.toString()} found by mDNS within ${timeoutMs} ms`)) }, timeoutMs)
       events.addEventListener('peer:discovery', onPeer)
       options.signal?.addEventListener('abort', onAbort)
     })
   }
 }
 
+/**
+ * Why this host cannot send to the mDNS group, or undefined when it has a route for it. Connecting a UDP
+ * socket only looks the route up (nothing is sent); without a route Linux leaves it no source address.
+ */
+export async function multicastRouteProblem (): Promise<string | undefined> {
+  const socket = createSocket('udp4')
+  const noRoute = `this host has no route for multicast (${MDNS_GROUP}), which mDNS needs`
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.connect(MDNS_PORT, MDNS_GROUP, () => { resolve() })
+    })
+    return socket.address().address === '0.0.0.0' ? noRoute : undefined
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    return code === 'ENETUNREACH' || code === 'EHOSTUNREACH' ? noRoute : undefined
+  } finally {
+    socket.close()
+  }
+}
+
+const MDNS_GROUP = '224.0.0.251'
+const MDNS_PORT = 5353
+
 /** Dial errors in words a user can act on. */
 export function describeDialError (err: Error): string {
   const text = `${err.name}: ${err.message}`
+  // discovery says its own cause
+  if (/found by mDNS/.test(text)) return text
   if (/ECONNRESET|Message length too long|EncryptionFailed/i.test(text)) return `${text} (probably a different swarm key, or none where the admin uses one)`
   if (/ECONNREFUSED/.test(text)) return `${text} (nothing listens there: is the admin running, on that port?)`
   if (/TimeoutError|timed out|aborted due to timeout/i.test(text)) return `${text} (no answer: is the address right? probably a different swarm key, or none where the admin uses one)`

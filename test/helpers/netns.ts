@@ -22,8 +22,12 @@ export class Lan {
   private readonly prefix: string
   private readonly subnet: string
 
-  constructor (hosts: string[]) {
+  /** Hosts left without a multicast route, as a machine whose network lacks one. */
+  private readonly noMulticast: ReadonlySet<string>
+
+  constructor (hosts: string[], options: { noMulticast?: string[] } = {}) {
     this.hosts = hosts
+    this.noMulticast = new Set(options.noMulticast ?? [])
     const id = `${process.pid % 100000}${Math.floor(Math.random() * 1000)}`
     this.prefix = `tm${id}`
     this.subnet = `10.254.${process.pid % 250}`
@@ -57,7 +61,7 @@ export class Lan {
       ip('-n', ns, 'addr', 'add', `${this.address(host)}/24`, 'dev', 'eth0')
       ip('-n', ns, 'link', 'set', 'eth0', 'up')
       // multicast (mDNS) goes out on the LAN link
-      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
+      if (!this.noMulticast.has(host)) ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
     })
   }
 

@@ -95,6 +95,24 @@ describe('talking to a running admin from the CLI', () => {
     const invalid = await runCli(['submit', '--admin', nowhere, '--tasks', bad])
     expect(invalid.code).toBe(2)
     expect(invalid.stderr).toBe(`${bad}: invalid\n  tasks[0].priority: must be 1..10\n`)
+    // more than one request may carry: said before anything is sent, with what to do
+    const big = join(dir, 'big.json')
+    await writeFile(big, JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: `t${i}`, payload: 'x'.repeat(1024 * 1024) }))))
+    const admin = start(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    const tooBig = await runCli(['submit', '--admin', addrs[0], '--tasks', big])
+    expect(tooBig).toMatchObject({ code: 2, stderr: expect.stringMatching(/this submit request is 40 MiB, more than the 32 MiB an admin takes in one request: split the task file into smaller ones and submit each/) })
+    // the admin is fine: it never saw the request
+    expect((await runCli(['status', '--admin', addrs[0], '--json'])).code).toBe(0)
+
+    // a port in use: which option to change, without a stack trace
+    const port = addrs[0].split('/')[4]
+    const second = await runCli(['admin', '--listen', `/ip4/127.0.0.1/tcp/${port}`])
+    expect(second.code).toBe(2)
+    expect(second.stderr).toBe(`--listen /ip4/127.0.0.1/tcp/${port}: that port is in use (another admin, or another program); listen on another port, such as --listen /ip4/0.0.0.0/tcp/4002, or stop what uses it\n`)
+    const http = await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', `127.0.0.1:${port}`])
+    expect(http.stderr).toBe(`--http 127.0.0.1:${port}: that port is in use (another admin, or another program); give another port, or stop what uses it\n`)
+
     const unreachable = await runCli(['status', '--admin', nowhere, '--timeout', '5'])
     expect(unreachable.code).toBe(1)
     expect(unreachable.stderr).toMatch(/cannot reach the admin at .*: nothing listens there \(is it running, on that port\?\)/)

@@ -6,8 +6,8 @@ import { DEFAULT_MAX_WINDOW } from '../../core/constants.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { ValidationError } from '../../errors.js'
 import { collect, hostPort, integer, number, oneOf, ratio } from '../options.js'
-import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
-import { Output } from '../output.js'
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
+import { count, Output } from '../output.js'
 import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
 import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
@@ -149,7 +149,11 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   logAdminEvents(manager, log)
   // in place before the admin announces itself: a signal right after "listening" must still drain
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
-  await manager.start()
+  try {
+    await manager.start()
+  } catch (err) {
+    throw whyNotStarted(err as Error, opts)
+  }
 
   const { peerId, addresses, http } = manager.details()
   out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}) })
@@ -162,13 +166,13 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     out.say(`dashboard and HTTP API at ${http}/${httpToken != null ? ' (token required: open it once with ?token=...)' : ''}`)
   }
   if (addresses.some(a => !isLoopback(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
-    out.warn('warning: this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
+    out.warn('this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
   }
   if (allowWorkers != null || allowClients != null) {
     process.on('SIGHUP', () => { void reloadAllowLists(manager, out, [allowWorkers, allowClients]) })
   }
   const { total } = manager.summary()
-  out.say(total === 0 ? 'no tasks yet' : `${total} tasks${opts.expectedWorkers > 0 ? `; waiting for ${opts.expectedWorkers} workers` : ''}`)
+  out.say(total === 0 ? 'no tasks yet' : `${count(total, 'task')}${opts.expectedWorkers > 0 ? `; waiting for ${count(opts.expectedWorkers, 'worker')}` : ''}`)
   out.startProgress(total)
 
   const finished = opts.exitWhenDone === true ? manager.whenDone() : new Promise<never>(() => {})
@@ -238,4 +242,17 @@ export async function readSwarmKey (file: string): Promise<Uint8Array> {
     throw new ValidationError([{ path: '', message: 'not a swarm key (expected /key/swarm/psk/1.0.0/, /base16/ and 64 hex digits); make one with: taskmesh keygen --swarm --out FILE' }], { file })
   }
   return key
+}
+
+/**
+ * An address already in use, said with the option to change instead of libp2p's or Node's raw error and
+ * stack (they name a setting the CLI does not have).
+ */
+function whyNotStarted (err: Error, opts: AdminOptions): Error {
+  const text = `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`
+  if (!/EADDRINUSE|address already in use/.test(text)) return err
+  const http = opts.http != null && text.includes(`:${opts.http.port}`) && !/configured addresses/.test(text)
+  if (http) return new UsageError(`--http ${opts.http!.host}:${opts.http!.port}: that port is in use (another admin, or another program); give another port, or stop what uses it`)
+  const taken = (opts.listen.length > 0 ? opts.listen : [DEFAULT_ADMIN_LISTEN]).filter(a => text.includes(a) || text.includes(`:${a.split('/').at(-1)}`))
+  return new UsageError(`--listen ${taken.join(' ') || (opts.listen.join(' ') || DEFAULT_ADMIN_LISTEN)}: that port is in use (another admin, or another program); listen on another port, such as --listen /ip4/0.0.0.0/tcp/4002, or stop what uses it`)
 }

@@ -9,7 +9,7 @@ import { JOURNAL_FILE, SqliteJournal } from '../../store/sqlite-journal.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { integer, number, oneOf } from '../options.js'
-import { formatMs, Output } from '../output.js'
+import { count as plural, formatMs, Output } from '../output.js'
 import { readSwarmKey } from './admin.js'
 import { printWorkers } from '../report.js'
 import { TASK_STATES, type TaskView } from '../../admin/api.js'
@@ -77,7 +77,7 @@ export function clientCommands (): Command[] {
         }
         const { added, existing } = await client.submit(specs)
         out.event('submitted', { added, existing })
-        out.say(`submitted ${added.length} tasks${existing.length > 0 ? `; ${existing.length} were already there (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''})` : ''}`)
+        out.say(`submitted ${plural(added.length, 'task')}${existing.length > 0 ? `; ${existing.length} ${existing.length === 1 ? 'was' : 'were'} already there (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''})` : ''}`)
         if (opts.wait !== true) return
         out.startProgress(ids.size)
         for (const id of ids) {
@@ -98,7 +98,7 @@ export function clientCommands (): Command[] {
         out.event('status', { summary, workers })
         const c = summary.counts
         out.say(`admin ${summary.peerId} (network "${summary.network}", strategy ${summary.strategy})`)
-        out.say(`${summary.total} tasks, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
+        out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
         for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${reason}`)
         out.say('')
         printWorkers(out, workers)
@@ -218,5 +218,5 @@ function printTaskSummary (out: Output, views: TaskView[]): void {
     { header: 'attempts', value: v => v.attempts, align: 'right' },
     { header: 'error', value: v => v.error?.slice(0, 60) }
   ])
-  out.say(`${views.length} tasks: ${count('succeeded')} succeeded, ${count('failed')} failed${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}${count('cancelled') > 0 ? `, ${count('cancelled')} cancelled` : ''}`)
+  out.say(`${plural(views.length, 'task')}: ${count('succeeded')} succeeded, ${count('failed')} failed${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}${count('cancelled') > 0 ? `, ${count('cancelled')} cancelled` : ''}`)
 }

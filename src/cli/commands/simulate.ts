@@ -3,7 +3,7 @@ import { generatedScenario, tutorialScenario, withLateJoin } from '../../simulat
 import { runSimulation } from '../../simulation/run.js'
 import { integer, msRange } from '../options.js'
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
-import { formatMs, Output } from '../output.js'
+import { count, formatMs, Output } from '../output.js'
 import { printSummary, reportAdminEvents } from '../report.js'
 import { resolveStrategy } from '../load-modules.js'
 import type { AdminEvents } from '../../admin/events.js'
@@ -43,7 +43,7 @@ async function runSimulate (opts: SimulateOptions): Promise<void> {
   const strategy = await resolveStrategy(opts.strategy)
   const early = scenario.workers.filter(w => w.lateJoin !== true)
 
-  out.say(`${generated ? 'simulation' : 'the tutorial'}: ${scenario.tasks.length} tasks, ${scenario.workers.length} workers${opts.processes === true ? ' (one process each)' : ''}, strategy ${opts.strategy}`)
+  out.say(`${generated ? 'simulation' : 'the tutorial'}: ${count(scenario.tasks.length, 'task')}, ${count(scenario.workers.length, 'worker')}${opts.processes === true ? ' (one process each)' : ''}, strategy ${opts.strategy}`)
   for (const w of scenario.workers) out.say(`  ${w.name.padEnd(14)} skill ${w.skill}${w.lateJoin === true ? '  (joins late)' : ''}`)
   out.event('simulation', { tasks: scenario.tasks.length, workers: scenario.workers.map(w => ({ name: w.name, skill: w.skill, lateJoin: w.lateJoin === true })), strategy: opts.strategy, processes: opts.processes === true })
 
