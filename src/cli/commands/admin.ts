@@ -249,7 +249,8 @@ export async function readSwarmKey (file: string): Promise<Uint8Array> {
  * stack (they name a setting the CLI does not have).
  */
 function whyNotStarted (err: Error, opts: AdminOptions): Error {
-  const text = `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`
+  const cause = (err as { cause?: { message?: string } }).cause
+  const text = `${err.message} ${cause?.message ?? ''}`
   if (!/EADDRINUSE|address already in use/.test(text)) return err
   const http = opts.http != null && text.includes(`:${opts.http.port}`) && !/configured addresses/.test(text)
   if (http) return new UsageError(`--http ${opts.http!.host}:${opts.http!.port}: that port is in use (another admin, or another program); give another port, or stop what uses it`)
