@@ -103,6 +103,13 @@ function resourceUse (w) {
   return Object.keys(offered).sort().map(name => `${name} ${amount(name, w.resourcesHeld[name] ?? 0)}/${amount(name, offered[name])}`).join(', ')
 }
 
+/** 850 → "850 ms", 1500 → "1.5 s", 90000 → "1 min 30 s". */
+function duration (ms) {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`
+  return `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`
+}
+
 /** 1536 → "1.5 KiB", as the CLI prints sizes. */
 function bytes (n) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -134,7 +141,7 @@ $('tasks').addEventListener('click', async e => {
   $('history-title').textContent = `${task.id}: ${task.state}${task.waitingFor != null ? ` (${task.waitingFor})` : ''}`
   $('history-rows').innerHTML = task.history.map(h => `
     <tr><td>${new Date(h.at).toLocaleTimeString()}</td><td>${esc(h.event)}</td><td>${h.attempt ?? ''}</td>
-    <td>${esc(h.worker ?? '')}</td><td>${esc([h.error, h.detail, h.durationMs != null ? `${Math.round(h.durationMs)} ms` : ''].filter(Boolean).join('; '))}</td></tr>`).join('')
+    <td>${esc(h.worker ?? '')}</td><td>${esc([h.error, h.detail, h.durationMs != null ? `took ${duration(h.durationMs)}` : ''].filter(Boolean).join('; '))}</td></tr>`).join('')
   $('history').hidden = false
 })
 $('history-close').addEventListener('click', () => { $('history').hidden = true })

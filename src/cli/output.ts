@@ -154,9 +154,21 @@ export function count (n: number, noun: string, plural = `${noun}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`
 }
 
+/** A moment as people read it: local time to the millisecond, with the date when it is not today. */
+export function formatTime (at: number, now = Date.now()): string {
+  const d = new Date(at)
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  const today = new Date(now)
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate()
+  return sameDay ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`
+}
+
 export function formatMs (ms: number | undefined): string {
   if (ms == null) return ''
   if (ms < 1) return `${ms.toFixed(2)} ms`
   if (ms < 1000) return `${ms.toFixed(0)} ms`
-  return `${(ms / 1000).toFixed(1)} s`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const s = Math.round((ms % 60_000) / 1000)
+  return `${Math.floor(ms / 60_000)} min${s > 0 ? ` ${s} s` : ''}`
 }

@@ -1,4 +1,4 @@
-import { count, formatMs, type Output } from './output.js'
+import { count, formatMs, formatTime, type Output } from './output.js'
 import { NETWORK_EVENT_NAMES, type NetworkEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
 import type { Logger } from './log.js'
 import { formatAmount } from '../core/resources.js'
@@ -74,7 +74,7 @@ export function logAdminEvents (source: EventSource, log: Logger): void {
   source.addEventListener('alert:fired', ({ detail: a }) => { log.warn({ alert: a.name, subject: a.subject, value: a.value, threshold: a.threshold }, `alert ${a.name}: ${a.message}`) })
   source.addEventListener('alert:resolved', ({ detail: a }) => { log.info({ alert: a.name, subject: a.subject }, `alert ${a.name} resolved${a.subject != null ? ` (${a.subject})` : ''}`) })
   source.addEventListener('peer:banned', ({ detail: b }) => { log.warn({ peerId: b.peerId, until: new Date(b.until).toISOString() }, `banned ${b.peerId}: ${b.reason}`) })
-  source.addEventListener('worker:quarantined', ({ detail: w }) => { log.warn({ peerId: w.id, worker: w.name, until: new Date(w.until).toISOString() }, `quarantined worker ${w.name} until ${new Date(w.until).toISOString()}: ${w.reason}`) })
+  source.addEventListener('worker:quarantined', ({ detail: w }) => { log.warn({ peerId: w.id, worker: w.name, until: new Date(w.until).toISOString() }, `quarantined worker ${w.name} for ${formatMs(Math.max(0, w.until - Date.now()))} (until ${formatTime(w.until)}): ${w.reason}`) })
   source.addEventListener('error', ({ detail: err }) => { log.error({ err }, err.message) })
   if (!log.isLevelEnabled('debug')) return
   for (const name of NETWORK_EVENT_NAMES) {

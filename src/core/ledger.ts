@@ -208,7 +208,7 @@ export class TaskLedger {
         return true
       case 'late-result':
         if (task == null) return false
-        task.mark({ at: e.at, event: 'late-result', attempt: e.attempt, workerId: e.workerId, detail: e.success ? 'succeeded, not accepted' : 'failed, not accepted' })
+        task.mark({ at: e.at, event: 'late-result', attempt: e.attempt, worker: task.attempts.find(a => a.attempt === e.attempt)?.workerName ?? this.registry.get(e.workerId)?.name ?? e.workerId, workerId: e.workerId, detail: e.success ? 'succeeded, not accepted' : 'failed, not accepted' })
         return true
       case 'lease-renewed':
         // journals written before renewals stopped being journaled hold these: leases restart on restore anyway
@@ -269,7 +269,7 @@ export class TaskLedger {
     } else if (e.retryAt == null) {
       this.finish(task, 'failed', e.at, e.error ?? e.outcome)
     } else {
-      task.mark({ at: e.at, event: 'retry-scheduled', attempt: e.attempt, detail: `next attempt at ${e.retryAt}` })
+      task.mark({ at: e.at, event: 'retry-scheduled', attempt: e.attempt, retryAt: e.retryAt, detail: `next attempt in ${seconds(e.retryAt - e.at)}` })
       if (e.retryAt <= e.at) {
         this.makeReady(task, e.at)
       } else {
@@ -405,4 +405,12 @@ export class TaskLedger {
     if (state === 'ready') task.group!.readyCount++
     task.state = state
   }
+}
+
+/** 1500 → "1.5 s", 90000 → "1 min 30 s": a delay as people read it in a history. */
+function seconds (ms: number): string {
+  if (ms < 60_000) return `${Number((Math.max(0, ms) / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`
+  const min = Math.floor(ms / 60_000)
+  const s = Math.round((ms % 60_000) / 1000)
+  return s === 0 ? `${min} min` : `${min} min ${s} s`
 }

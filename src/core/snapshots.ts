@@ -25,6 +25,8 @@ export interface HistoryEntry {
   workerId?: string
   error?: string
   durationMs?: number
+  /** For `retry-scheduled`: when the next attempt may start. */
+  retryAt?: number
   detail?: string
 }
 

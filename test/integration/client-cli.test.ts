@@ -33,6 +33,10 @@ describe('talking to a running admin from the CLI', () => {
 
     const history = (await runCli(['history', '1', '--admin', at, '--json'])).events[0]!
     expect(history.entries.map((e: { event: string }) => e.event)).toEqual(['submitted', 'assigned', 'succeeded'])
+    // for people: local times and durations, not epoch numbers or ISO stamps
+    const table = (await runCli(['history', '1', '--admin', at])).stdout
+    expect(table).toMatch(/│ (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d\.\d{3} │/)
+    expect(table).not.toMatch(/\d{4}-\d\d-\d\dT|\d{13}/)
 
     // a capable worker arrives; retry puts the failed task back and it completes
     start(['worker', '--admin', at, '--name', 'w2', '--skill', '9', '--json'])

@@ -190,6 +190,11 @@ describe('scheduler: time', () => {
     expect(h.schedule()).toEqual([['flaky', 'w']])
     h.fail('flaky')
     expect(h.scheduler.view.getTask('flaky').retryAt).toBe(h.now + 200)
+    // the history says when, as a delay people read, and as a time for programs
+    expect(h.scheduler.view.history('flaky').filter(e => e.event === 'retry-scheduled')).toEqual([
+      expect.objectContaining({ attempt: 1, detail: 'next attempt in 0.1 s', retryAt: 1_100 }),
+      expect.objectContaining({ attempt: 2, detail: 'next attempt in 0.2 s', retryAt: 1_300 })
+    ])
     h.advance(200)
     h.schedule()
     h.fail('flaky')
@@ -342,7 +347,7 @@ describe('scheduler: workers leaving and results', () => {
     expect(h.state('t')).toBe('running')
     h.succeed('t', 'new')
     expect(h.scheduler.view.getTask('t').output).toBe('new')
-    expect(h.scheduler.view.history('t').map(e => e.event)).toContain('late-result')
+    expect(h.scheduler.view.history('t').find(e => e.event === 'late-result')).toMatchObject({ attempt: 1, worker: 'stalled', workerId: 'peer-stalled', detail: 'succeeded, not accepted' })
   })
 
   it('adopts the leases a re-registering worker still holds and drops the ones it forgot', () => {

@@ -9,7 +9,7 @@ import { JOURNAL_FILE, SqliteJournal } from '../../store/sqlite-journal.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { integer, number, oneOf } from '../options.js'
-import { count as plural, formatMs, Output } from '../output.js'
+import { count as plural, formatMs, formatTime, Output } from '../output.js'
 import { readSwarmKey } from './admin.js'
 import { printWorkers } from '../report.js'
 import { TASK_STATES, type TaskView } from '../../admin/api.js'
@@ -165,7 +165,7 @@ export function clientCommands (): Command[] {
       out.event('history', { id, entries })
       const start = entries[0]?.at ?? 0
       out.table(entries, [
-        { header: 'when', value: e => new Date(e.at).toISOString() },
+        { header: 'when', value: e => formatTime(e.at) },
         { header: '+', value: e => e.at === start ? '' : `+${formatMs(e.at - start)}`, align: 'right' },
         { header: 'event', value: e => e.event },
         { header: 'attempt', value: e => e.attempt, align: 'right' },
