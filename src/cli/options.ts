@@ -34,13 +34,13 @@ export function collect (value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
-/** `300` or `300-900` (milliseconds). */
-export function msRange (value: string): { min: number, max: number } {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(value.trim())
-  if (m == null) throw new InvalidArgumentError('expected milliseconds, or a range such as 300-900')
-  const min = Number(m[1])
-  const max = m[2] != null ? Number(m[2]) : min
-  if (max < min) throw new InvalidArgumentError('the range must go from low to high, such as 300-900')
+/** `0.3` or `0.3-0.9` seconds, as milliseconds: `{ min: 300, max: 900 }`. */
+export function secondsRange (value: string): { min: number, max: number } {
+  const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(value.trim())
+  if (m == null) throw new InvalidArgumentError('expected seconds, or a range such as 0.3-0.9')
+  const min = Math.round(Number(m[1]) * 1000)
+  const max = m[2] != null ? Math.round(Number(m[2]) * 1000) : min
+  if (max < min) throw new InvalidArgumentError('the range must go from low to high, such as 0.3-0.9')
   return { min, max }
 }
 

@@ -95,7 +95,7 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
 async function startProcess (w: SimulatedWorker, admin: string, duration: { min: number, max: number }, registered: Promise<unknown>): Promise<() => Promise<void>> {
   const child = spawnCli([
     'worker', '--admin', admin, '--name', w.name, '--skill', String(w.skill),
-    '--simulate-ms', `${duration.min}-${duration.max}`, '--json',
+    '--simulate-time', `${duration.min / 1000}-${duration.max / 1000}`, '--json',
     ...(w.capabilities != null && w.capabilities.length > 0 ? ['--capabilities', w.capabilities.join(',')] : []),
     ...(w.maxConcurrent != null ? ['--max-concurrent', String(w.maxConcurrent)] : [])
   ])

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { acceptedSuccesses } from '../helpers/journal.js'
-import { cliProcesses } from '../helpers/cli.js'
+import { BIN, cliProcesses } from '../helpers/cli.js'
 import { Network, record } from '../helpers/net.js'
 
 // tasks that end when the test says so: by a signal, or once a file exists
@@ -34,6 +35,25 @@ describe('graceful shutdown', () => {
     expect(assigned.filter(e => e.detail.worker === 'leaving')).toHaveLength(1)
     await net.worker(manager, 'staying', 1)
     expect((await manager.whenDone()).succeeded).toBe(3)
+  })
+
+  it('started through npm, a worker stops when npm goes away without passing the signal on (npx taskmesh, then SIGTERM)', async () => {
+    // npm starts the bin through a shell; "; true" keeps the shell in between, as npm's is
+    const shell = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" worker --admin /ip4/127.0.0.1/tcp/9/p2p/12D3KooWGzh5E5SrCodfqgKEDxQ9ZzkJY8Q1vHjqNrHyGZkcRoFX --name orphan --skill 1 --json; true`], {
+      env: { ...process.env, npm_command: 'exec' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let out = ''
+    shell.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+    // the worker's stdout closes when the worker process ends, whoever its parent is by then
+    const ended = new Promise<void>(resolve => { shell.stdout.once('close', resolve) })
+    await new Promise<void>(resolve => {
+      const started = (): void => { if (out.includes('"event":"started"')) { shell.stdout.off('data', started); resolve() } }
+      shell.stdout.on('data', started)
+    })
+    shell.kill('SIGKILL')
+    await ended
+    expect(out).toMatch(/"event":"stopped","reason":"signal"/)
   })
 
   it('SIGTERM on the admin: it stops assigning, waits for running tasks, journals them, and exits', async () => {

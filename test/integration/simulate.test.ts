@@ -3,7 +3,7 @@ import { runCli } from '../helpers/cli.js'
 
 describe('taskmesh simulate', () => {
   it('runs the tutorial and prints the table', async () => {
-    const { code, stdout } = await runCli(['simulate', '--duration-ms', '10'])
+    const { code, stdout } = await runCli(['simulate', '--task-time', '0.01'])
     expect(code).toBe(0)
     expect(stdout).toMatch(/│ 1\s+│ Simple calculation\s+│\s+2 │ Junior\s+│\s+3 │ ✓ succeeded/)
     expect(stdout).toMatch(/│ 3\s+│ ML model training\s+│\s+8 │ Senior\s+│\s+9 │ ✓ succeeded/)
@@ -11,7 +11,7 @@ describe('taskmesh simulate', () => {
   })
 
   it('shows with round robin the failure that skill fit avoids, and exits 1', async () => {
-    const { code, events } = await runCli(['simulate', '--strategy', 'round-robin', '--duration-ms', '0', '--json'])
+    const { code, events } = await runCli(['simulate', '--strategy', 'round-robin', '--task-time', '0', '--json'])
     expect(code).toBe(1)
     expect(events.at(-1)).toMatchObject({
       event: 'summary',
@@ -21,7 +21,7 @@ describe('taskmesh simulate', () => {
   })
 
   it('with --late-join a task waits until a capable worker joins', async () => {
-    const { code, events } = await runCli(['simulate', '--late-join', '--duration-ms', '0', '--json'])
+    const { code, events } = await runCli(['simulate', '--late-join', '--task-time', '0', '--json'])
     expect(code).toBe(0)
     const names = events.map(e => e.event === 'worker:connected' ? `joined ${e.name}` : e.event === 'task:completed' ? `done ${e.id}` : undefined).filter(Boolean)
     // Senior joins only after the others have done all they can; then task 3 runs
@@ -30,7 +30,7 @@ describe('taskmesh simulate', () => {
   })
 
   it('--processes runs each worker in its own OS process', async () => {
-    const { code, events } = await runCli(['simulate', '--processes', '--workers', '4', '--tasks', '12', '--duration-ms', '0', '--json'])
+    const { code, events } = await runCli(['simulate', '--processes', '--workers', '4', '--tasks', '12', '--task-time', '0', '--json'])
     expect(code).toBe(0)
     expect(events.at(-1)).toMatchObject({ event: 'summary', total: 12, succeeded: 12 })
     const peers = new Set(events.filter(e => e.event === 'worker:connected').map(e => e.id))

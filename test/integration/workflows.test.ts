@@ -159,7 +159,7 @@ describe('--strategy ./module.js', () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-strategy-'))
     const file = join(dir, 'most-skilled.mjs')
     await writeFile(file, 'export default { name: "most-skilled", skillAware: true, select: (task, candidates) => candidates.reduce((a, b) => b.skill > a.skill ? b : a) }\n')
-    const { code, events } = await runCli(['simulate', '--strategy', file, '--duration-ms', '0', '--json'])
+    const { code, events } = await runCli(['simulate', '--strategy', file, '--task-time', '0', '--json'])
     expect(code).toBe(0)
     // unlike skill fit, the first task goes to Senior; the third waits for him
     expect(events.at(-1)!.tasks.map((t: { worker: string }) => t.worker)).toEqual(['Senior', 'Intermediate', 'Senior'])

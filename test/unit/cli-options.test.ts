@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hostPort, integer, msRange, ratio } from '../../src/cli/options.js'
+import { hostPort, integer, ratio, secondsRange } from '../../src/cli/options.js'
 
 describe('option parsers', () => {
   it('--http takes a port (loopback), HOST:PORT, or [IPv6]:PORT', () => {
@@ -15,8 +15,10 @@ describe('option parsers', () => {
   it('ratios stay within 0..1; ranges go from low to high; whole numbers are whole', () => {
     expect(ratio('0.25')).toBe(0.25)
     for (const bad of ['', '-0.1', '1.5', 'half']) expect(() => ratio(bad), bad).toThrow(/from 0 to 1/)
-    expect(msRange('300-900')).toEqual({ min: 300, max: 900 })
-    expect(() => msRange('900-300')).toThrow(/low to high/)
+    expect(secondsRange('0.3-0.9')).toEqual({ min: 300, max: 900 })
+    expect(secondsRange('2')).toEqual({ min: 2000, max: 2000 })
+    expect(() => secondsRange('0.9-0.3')).toThrow(/low to high/)
+    expect(() => secondsRange('300ms')).toThrow(/expected seconds/)
     expect(() => integer(1)('2.5')).toThrow(/whole number from 1 up/)
   })
 })

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import { TaskManager } from '../../manager/task-manager.js'
 import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
-import { DEFAULT_MAX_WINDOW } from '../../core/constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_WINDOW } from '../../core/constants.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { ValidationError } from '../../errors.js'
 import { collect, hostPort, integer, number, oneOf, ratio } from '../options.js'
@@ -60,7 +60,7 @@ export function adminCommand (): Command {
     .description('run the admin peer: hold the tasks, wait for workers, assign by skill and capability')
     .option('--tasks <file>', 'task file, JSON or YAML (tutorial or coordinator format)')
     .option('--expected-workers <n>', 'assign nothing until this many workers have registered', integer(0), 0)
-    .option('--listen <multiaddr>', `address to listen on, repeatable (default ${DEFAULT_ADMIN_LISTEN})`, collect, [])
+    .addOption(new Option('--listen <multiaddr>', 'address to listen on, repeatable').argParser(collect).default([], DEFAULT_ADMIN_LISTEN))
     .option('--key <file>', 'identity key file, created if missing, so the address survives restarts (default <data-dir>/admin.key)')
     .option('--data-dir <dir>', 'keep a durable journal here; restarting on it resumes where the admin stopped')
     .option('--journal-sync <mode>', 'full: every change is on disk before it is acted on (survives power loss); normal: survives the admin being killed, not a power cut', oneOf('full', 'normal'), 'full')
@@ -76,7 +76,7 @@ export function adminCommand (): Command {
     .option('--max-tasks <n>', 'tasks held in memory at most; finished tasks archived do not count', integer(1), 1_000_000)
     .option('--max-payload-bytes <n>', 'largest task payload, as JSON', integer(0), 1024 * 1024)
     .option('--max-invalid-frames <n>', 'invalid frames a peer may send before it is disconnected and refused for a minute', integer(1), 20)
-    .option('--lease-ttl <ms>', 'a worker silent for this long loses its tasks', integer(100))
+    .addOption(new Option('--lease-ttl <seconds>', `a worker silent for this long loses its tasks (default: ${DEFAULT_LEASE_TTL_MS / 1000})`).argParser(number(0.1)))
     .option('--max-lost-attempts <n>', 'distinct workers a task may be lost on (disconnected or silent while running it) before it fails', integer(0))
     .option('--max-worker-concurrency <n>', 'most attempts any worker may hold at once; each starts with 2 and earns more by delivering', integer(1), DEFAULT_MAX_WINDOW)
     .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
@@ -134,7 +134,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.dataDir != null ? { dataDir: opts.dataDir, journalSync: opts.journalSync } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
-    ...(opts.leaseTtl != null ? { leaseTtlMs: opts.leaseTtl } : {}),
+    ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),
     ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
     ...((opts.avoidBusy ?? opts.alertResourceUsage) != null ? { avoidBusyCpu: opts.avoidBusy ?? opts.alertResourceUsage } : {}),
     maxWorkerConcurrency: opts.maxWorkerConcurrency,

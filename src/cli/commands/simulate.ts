@@ -1,7 +1,7 @@
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import { generatedScenario, tutorialScenario, withLateJoin } from '../../simulation/scenario.js'
 import { runSimulation } from '../../simulation/run.js'
-import { integer, msRange } from '../options.js'
+import { integer, secondsRange } from '../options.js'
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { count, formatMs, Output } from '../output.js'
 import { printSummary, reportAdminEvents } from '../report.js'
@@ -15,7 +15,7 @@ interface SimulateOptions {
   lateJoin?: boolean
   processes?: boolean
   strategy: string
-  durationMs: { min: number, max: number }
+  taskTime: { min: number, max: number }
   json?: boolean
 }
 
@@ -28,7 +28,7 @@ export function simulateCommand (): Command {
     .option('--late-join', 'the most skilled worker joins only after the others have done what they can')
     .option('--processes', 'each worker in its own OS process')
     .option('--strategy <name|file>', 'assignment strategy (compare skill-fit with round-robin)', 'skill-fit')
-    .option('--duration-ms <ms|min-max>', 'how long each simulated task takes', msRange, { min: 300, max: 900 })
+    .addOption(new Option('--task-time <seconds|min-max>', 'how long each simulated task takes, such as 0 or 0.3-0.9').argParser(secondsRange).default({ min: 300, max: 900 }, '0.3-0.9'))
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
     .action(runSimulate)
 }
@@ -55,7 +55,7 @@ async function runSimulate (opts: SimulateOptions): Promise<void> {
     scenario,
     strategy,
     processes: opts.processes === true,
-    durationMs: opts.durationMs,
+    durationMs: opts.taskTime,
     onLateJoin: (late, waiting) => {
       out.say(`waiting: ${waiting.map(t => `task ${t.id} (difficulty ${t.difficulty})`).join(', ')} — no connected worker has the skill`)
       out.say(`${late.map(w => `${w.name} (skill ${w.skill})`).join(', ')} joins now`)

@@ -1,7 +1,7 @@
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import { WorkerAgent } from '../../worker/worker-agent.js'
 import { simulate } from '../../worker/handlers.js'
-import { integer, list, msRange, number, resourceList } from '../options.js'
+import { integer, list, number, resourceList, secondsRange } from '../options.js'
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { AuthorizationError, RegistrationRefusedError } from '../../errors.js'
 import { formatMs, Output } from '../output.js'
@@ -24,7 +24,7 @@ interface WorkerOptions extends LogOptions {
   key?: string
   swarmKey?: string
   network: string
-  simulateMs: { min: number, max: number }
+  simulateTime: { min: number, max: number }
   drainTimeout: number
   json?: boolean
   quiet?: boolean
@@ -44,7 +44,7 @@ export function workerCommand (): Command {
     .option('--key <file>', 'identity key file, created if missing')
     .option('--swarm-key <file>', 'private network key; must match the admin\'s')
     .option('--network <name>', 'network name, for status broadcasts', 'default')
-    .option('--simulate-ms <ms|min-max>', 'how long the built-in simulate handler takes', msRange, { min: 0, max: 0 })
+    .addOption(new Option('--simulate-time <seconds|min-max>', 'how long the built-in simulate handler takes, such as 0.5 or 0.3-0.9').argParser(secondsRange).default({ min: 0, max: 0 }, '0'))
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), 30)
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
     .option('--quiet', 'print nothing per task (connection changes and errors only)')
@@ -69,7 +69,7 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
     priority: opts.priority,
     ...(opts.resources != null ? { resources: opts.resources } : {}),
     network: opts.network,
-    handlers: { simulate: simulate({ minMs: opts.simulateMs.min, maxMs: opts.simulateMs.max }), ...handlers },
+    handlers: { simulate: simulate({ minMs: opts.simulateTime.min, maxMs: opts.simulateTime.max }), ...handlers },
     ...(opts.key != null ? { keyFile: opts.key } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {})
   })
