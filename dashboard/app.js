@@ -1,5 +1,8 @@
 // The taskmesh dashboard: reads the admin's HTTP API and follows its Server-Sent Events.
 import cytoscape from '/vendor/cytoscape.esm.min.mjs'
+import dagre from '/vendor/cytoscape-dagre.min.mjs'
+
+cytoscape.use(dagre)
 
 const STATES = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
 const color = state => getComputedStyle(document.documentElement).getPropertyValue(`--${state}`).trim()
@@ -157,7 +160,8 @@ async function renderGraph () {
   $('graph-note').textContent = view.truncated ? `(the first ${view.nodes.length} tasks)` : ''
   const shape = view.nodes.map(n => n.id).join('\n') + '|' + view.edges.map(e => `${e.from}>${e.to}`).join('\n')
   if (graph == null || shape !== drawn) {
-    // the layout is computed by the graph library (breadth-first, directed), never placed by hand
+    // a layered layout (dagre): dependencies flow left to right, each task a box around its label, so
+    // labels never sit on edges or on each other
     graph?.destroy()
     graph = cytoscape({
       container: $('graph'),
@@ -166,11 +170,17 @@ async function renderGraph () {
         ...view.edges.map(e => ({ data: { id: `${e.from}>${e.to}`, source: e.from, target: e.to } }))
       ],
       style: [
-        { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 4, 'background-color': el => color(el.data('state')), 'border-width': 1, 'border-color': '#8c959f' } },
-        { selector: 'edge', style: { width: 1.5, 'line-color': '#8c959f', 'target-arrow-color': '#8c959f', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } }
+        { selector: 'node', style: { label: 'data(label)', shape: 'round-rectangle', width: 'label', height: 'label', padding: 6, 'font-size': 11, 'text-valign': 'center', 'text-halign': 'center', color: '#1f2328', 'background-color': el => color(el.data('state')), 'border-width': 1, 'border-color': '#57606a' } },
+        { selector: 'node[state = "skipped"], node[state = "cancelled"]', style: { 'border-style': 'dashed' } },
+        { selector: 'node[state = "failed"]', style: { 'border-width': 2, 'border-color': '#a40e26' } },
+        { selector: 'edge', style: { width: 1.2, 'line-color': '#8c959f', 'target-arrow-color': '#8c959f', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } }
       ],
-      layout: { name: 'breadthfirst', directed: true, spacingFactor: 1.1, padding: 12 }
+      layout: { name: 'dagre', rankDir: 'LR', nodeSep: 8, rankSep: 48, edgeSep: 6, nodeDimensionsIncludeLabels: true, padding: 12 },
+      wheelSensitivity: 0.3
     })
+    $('graph').dataset.layout = 'dagre'
+    // the graph object, for the browser's console (and the dashboard's test)
+    window.taskmeshGraph = graph
     drawn = shape
   } else {
     for (const n of view.nodes) graph.getElementById(n.id).data('state', n.state)

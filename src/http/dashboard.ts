@@ -18,7 +18,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * The dashboard's files: the page, its script and style (in `dashboard/` of this package) and the graph
- * library it draws with (cytoscape, a dependency). Read once when the server starts; there is no build step.
+ * library it draws with (cytoscape and its dagre layout, dependencies). Read once when the server starts; there is no build step.
  */
 export async function loadDashboard (): Promise<Map<string, Asset>> {
   // dashboard/ at the package root, two levels up from src/http/ and from its build in dist/http/
@@ -29,7 +29,11 @@ export async function loadDashboard (): Promise<Map<string, Asset>> {
     if (type != null) assets.set(`/${name}`, { type, body: await readFile(join(dir, name)) })
   }
   // the minified ES build sits beside the package's main file (its export map offers it only to `import`)
-  const cytoscape = join(dirname(createRequire(import.meta.url).resolve('cytoscape')), 'cytoscape.esm.min.mjs')
+  const require = createRequire(import.meta.url)
+  const cytoscape = join(dirname(require.resolve('cytoscape')), 'cytoscape.esm.min.mjs')
   assets.set('/vendor/cytoscape.esm.min.mjs', { type: TYPES['.mjs']!, body: await readFile(cytoscape) })
+  // the layered layout (dagre, bundled in the extension's ES build)
+  const dagre = join(dirname(require.resolve('cytoscape-dagre')), 'cytoscape-dagre.min.mjs')
+  assets.set('/vendor/cytoscape-dagre.min.mjs', { type: TYPES['.mjs']!, body: await readFile(dagre) })
   return assets
 }

@@ -128,4 +128,42 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     expect(await page.textContent('#workers-error')).toBe('')
     expect(pageErrors).toEqual([])
   })
+  it('lays a 200-task workflow out in layers: boxes apart, every dependency left to right, each state its own colour', async () => {
+    // ten stages of twenty, each task depending on two of the stage before
+    const tasks = Array.from({ length: 200 }, (_, i) => {
+      const stage = Math.floor(i / 20)
+      const k = i % 20
+      return { id: `s${stage}-t${k}`, description: `stage ${stage} task ${k}`, depends_on: stage === 0 ? [] : [`s${stage - 1}-t${k}`, `s${stage - 1}-t${(k + 7) % 20}`], payload: { durationMs: 0 } }
+    })
+    manager.submit(tasks)
+    await page.goto(`${manager.details().http!}/`)
+    await page.waitForFunction(() => Number(document.querySelector('#graph')?.getAttribute('data-nodes')) >= 200)
+    expect(await page.getAttribute('#graph', 'data-layout')).toBe('dagre')
+    await page.waitForFunction(() => (window as unknown as { taskmeshGraph?: { nodes(): { length: number } } }).taskmeshGraph?.nodes().length! >= 200)
+    const layout = await page.evaluate(() => {
+      type Box = { x1: number, x2: number, y1: number, y2: number }
+      const cy = (window as unknown as { taskmeshGraph: any }).taskmeshGraph
+      const boxes: Array<Box & { id: string }> = cy.nodes().map((n: any) => ({ id: n.id(), ...n.boundingBox({ includeLabels: true }) }))
+      const overlaps: string[] = []
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!
+          const b = boxes[j]!
+          if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) overlaps.push(`${a.id}/${b.id}`)
+        }
+      }
+      const backwards = cy.edges().filter((e: any) => e.source().position('x') >= e.target().position('x')).map((e: any) => e.id())
+      return { nodes: boxes.length, edges: cy.edges().length, overlaps, backwards }
+    })
+    expect(layout.nodes).toBeGreaterThanOrEqual(200)
+    expect(layout.edges).toBeGreaterThanOrEqual(360)
+    expect(layout.overlaps).toEqual([])
+    expect(layout.backwards).toEqual([])
+    // every state has a colour of its own
+    const colours = await page.evaluate(() => ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'].map(s => getComputedStyle(document.documentElement).getPropertyValue(`--${s}`).trim().toLowerCase()))
+    expect(new Set(colours).size).toBe(8)
+    await mkdir(ARTIFACTS, { recursive: true })
+    await page.locator('#graph-card').screenshot({ path: join(ARTIFACTS, 'dashboard-graph-200.png') })
+    expect(pageErrors).toEqual([])
+  })
 })
