@@ -11,14 +11,16 @@ describe('the admin killed with SIGKILL and started again on its data directory'
   it('keeps its peer id, the workers come back by themselves, and every task completes once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-restart-'))
     const tasks = join(dir, 'tasks.json')
-    await writeFile(tasks, JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ id: `r${i}`, payload: { durationMs: 10 } }))))
+    // each task pinned to one of the three workers: the restarted admin cannot finish before every one is back
+    await writeFile(tasks, JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ id: `r${i}`, agent: `w${i % 3}`, payload: { durationMs: 10 } }))))
     const dataDir = join(dir, 'state')
     const adminArgs = (listen: string): string[] => ['admin', '--tasks', tasks, '--data-dir', dataDir, '--listen', listen, '--exit-when-done', '--json']
 
     const first = start(adminArgs('/ip4/127.0.0.1/tcp/0'))
     const { peerId, addrs } = await first.waitForEvent('listening')
     const workers = [0, 1, 2].map(i => start(['worker', '--admin', addrs[0], '--name', `w${i}`, '--skill', '1', '--max-concurrent', '4', '--json']))
-    await first.waitUntil(() => first.events.filter(e => e.event === 'task:completed').length >= 100)
+    // all three joined the first admin (a slow one could otherwise meet only the second) and work is under way
+    await first.waitUntil(() => first.events.filter(e => e.event === 'worker:connected').length >= 3 && first.events.filter(e => e.event === 'task:completed').length >= 100)
     first.kill('SIGKILL')
     await first.exited
     const doneBefore = first.events.filter(e => e.event === 'task:completed').length

@@ -139,7 +139,7 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     await page.goto(`${manager.details().http!}/`)
     await page.waitForFunction(() => Number(document.querySelector('#graph')?.getAttribute('data-nodes')) >= 200)
     expect(await page.getAttribute('#graph', 'data-layout')).toBe('dagre')
-    await page.waitForFunction(() => (window as unknown as { taskmeshGraph?: { nodes(): { length: number } } }).taskmeshGraph?.nodes().length! >= 200)
+    await page.waitForFunction(() => ((window as unknown as { taskmeshGraph?: { nodes(): { length: number } } }).taskmeshGraph?.nodes().length ?? 0) >= 200)
     const layout = await page.evaluate(() => {
       type Box = { x1: number, x2: number, y1: number, y2: number }
       const cy = (window as unknown as { taskmeshGraph: any }).taskmeshGraph
