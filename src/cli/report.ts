@@ -1,7 +1,7 @@
 import { count, formatMs, formatTime, type Output } from './output.js'
 import { NETWORK_EVENT_NAMES, type NetworkEvents, type RunSummary, type TaskOutcome } from '../admin/events.js'
 import type { Logger } from './log.js'
-import { formatAmount } from '../core/resources.js'
+import { formatAmount, formatBytes } from '../core/resources.js'
 import type { WorkerInfo } from '../core/registry.js'
 
 interface EventSource {
@@ -139,16 +139,4 @@ export function workerState (w: WorkerInfo): string {
 export function resourceUse (w: WorkerInfo): string {
   const offered = w.resources ?? {}
   return Object.keys(offered).sort().map(name => `${name} ${formatAmount(name, w.resourcesHeld[name] ?? 0)}/${formatAmount(name, offered[name]!)}`).join(', ')
-}
-
-/** 1536 → "1.5 KiB"; people read sizes in binary units, as `free -h` prints them. */
-export function formatBytes (bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 || value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`
 }

@@ -40,9 +40,13 @@ export function beyondEveryWorker (need: Resources, offers: Iterable<Resources |
 
 /** 4294967296 → "4 GiB" for memory-like names, "2" for counts: for messages. */
 export function formatAmount (name: string, amount: number): string {
-  if (!/memory|bytes|disk|storage/i.test(name)) return String(amount)
+  return /memory|bytes|disk|storage/i.test(name) ? formatBytes(amount) : String(amount)
+}
+
+/** 1536 → "1.5 KiB": sizes in binary units, as `free -h` prints them. */
+export function formatBytes (bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = amount
+  let value = bytes
   let unit = 0
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024
