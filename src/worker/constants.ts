@@ -24,3 +24,13 @@ export const STOP_CLOSE_TIMEOUT_MS = 1_000
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
 /** Room kept in a frame for a result's other fields, beside its output. */
 export const RESULT_FRAME_OVERHEAD_BYTES = 1024
+
+/** Version of the line protocol between a worker and its `--exec` child (docs/exec-protocol.md). */
+export const EXEC_PROTOCOL_VERSION = 1
+/** How long an `--exec` child may take to say it is ready. */
+export const DEFAULT_EXEC_READY_TIMEOUT_MS = 10_000
+/** After an `--exec` child exits, it is started again after about this long, doubling up to the maximum. */
+export const EXEC_RESTART_INITIAL_MS = 250
+export const EXEC_RESTART_MAX_MS = 10_000
+/** How long an `--exec` child may take to exit once its stdin is closed, before it is killed. */
+export const EXEC_STOP_TIMEOUT_MS = 5_000

@@ -11,6 +11,7 @@ import { readSwarmKey } from './admin.js'
 import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
 import { WORKER_EVENT_NAMES } from '../../worker/events.js'
+import { ExecBridge, type ExecReady } from '../../worker/exec-bridge.js'
 
 interface WorkerOptions extends LogOptions {
   admin: string
@@ -21,6 +22,8 @@ interface WorkerOptions extends LogOptions {
   priority: number
   resources?: Record<string, number>
   handlers?: string
+  exec?: string
+  execReadyTimeout: number
   key?: string
   swarmKey?: string
   network: string
@@ -40,6 +43,8 @@ export function workerCommand (): Command {
     .option('--max-concurrent <n>', 'tasks run at once', integer(1, 1024), 1)
     .option('--priority <n>', 'preference for the priority strategy (higher first)', integer(-1000, 1000), 0)
     .option('--resources <list>', 'what it offers to the tasks it runs at once, e.g. cpu=8,memory=32GiB,gpu=1 (default: this machine\'s cores and memory)', resourceList)
+    .option('--exec <command>', 'run the handlers in a long-lived child process in any language, one JSON object per line on its stdin and stdout (docs/exec-protocol.md; python/taskmesh_agent.py for Python)')
+    .option('--exec-ready-timeout <seconds>', 'how long the --exec child may take to say it is ready', number(0.1), 10)
     .option('--handlers <file>', 'module exporting one function per task type: (task, { signal }) => output')
     .option('--key <file>', 'identity key file, created if missing')
     .option('--swarm-key <file>', 'private network key; must match the admin\'s')
@@ -61,15 +66,18 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   const log = createLogger({ name: 'worker', logLevel: opts.logLevel, logFormat: opts.logFormat })
   const out = new Output({ json: opts.json === true, log })
   const handlers = opts.handlers != null ? await loadHandlers(opts.handlers) : {}
+  // the --exec child first: what it says it handles is what the worker registers
+  const bridge = opts.exec != null ? await startBridge(opts.exec, opts.execReadyTimeout, out) : undefined
+  const execHandlers = bridge != null ? Object.fromEntries(bridge.ready.types.map(type => [type, bridge.exec.handler()])) : {}
   const worker = new WorkerAgent(opts.name, {
     adminPeer: opts.admin,
     skillLevel: opts.skill,
     capabilities: opts.capabilities,
-    maxConcurrent: opts.maxConcurrent,
+    maxConcurrent: Math.min(opts.maxConcurrent, bridge?.ready.maxConcurrent ?? Infinity),
     priority: opts.priority,
     ...(opts.resources != null ? { resources: opts.resources } : {}),
     network: opts.network,
-    handlers: { simulate: simulate({ minMs: opts.simulateTime.min, maxMs: opts.simulateTime.max }), ...handlers },
+    handlers: { simulate: simulate({ minMs: opts.simulateTime.min, maxMs: opts.simulateTime.max }), ...handlers, ...execHandlers },
     ...(opts.key != null ? { keyFile: opts.key } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {})
   })
@@ -84,6 +92,10 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   worker.addEventListener('reconnecting', ({ detail }) => {
     out.event('reconnecting', { ...detail })
     out.say(`cannot reach the admin (${detail.reason}); retrying in ${formatMs(detail.delayMs)}`)
+  })
+  // a restarted child may handle more types than the first: the admin hears of them
+  bridge?.exec.addEventListener('ready', ({ detail }) => {
+    for (const type of detail.types) if (!(type in execHandlers)) worker.handle(type, bridge.exec.handler())
   })
   if (opts.quiet !== true) addTaskReporting(worker, out)
   if (log.isLevelEnabled('debug')) {
@@ -100,16 +112,36 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   if (outcome === 'signal') {
     out.say('draining: finishing running tasks before leaving')
     await worker.drain({ signal: AbortSignal.timeout(opts.drainTimeout * 1000) })
+    await bridge?.exec.stop()
     out.event('stopped', { reason: 'signal' })
     process.exitCode = EXIT_OK
     return
   }
   await worker.stop()
+  await bridge?.exec.stop()
   out.event('error', { name: outcome.name, message: outcome.message })
   out.warn(`error: ${outcome.name}: ${outcome.message}`, { error: outcome.name })
   // refused by the admin: the same command would be refused again, like any bad input
   const refused = outcome.name === RegistrationRefusedError.name || outcome.name === AuthorizationError.name
   process.exitCode = refused ? EXIT_BAD_INPUT : EXIT_FAILED
+}
+
+/** Starts the --exec child and reports what it does: its stderr and logs, bad lines, exits and restarts. */
+async function startBridge (command: string, readyTimeout: number, out: Output): Promise<{ exec: ExecBridge, ready: ExecReady }> {
+  const exec = new ExecBridge({ command, readyTimeoutMs: readyTimeout * 1000 })
+  exec.addEventListener('log', ({ detail }) => {
+    if (detail.level === 'info') out.event('exec:log', { ...detail })
+    else out.warn(`exec: ${detail.message}`, { ...detail })
+  })
+  exec.addEventListener('invalid', ({ detail }) => { out.warn(`exec: the child sent ${detail.reason}${detail.taskId != null ? ` (task ${detail.taskId} failed)` : ''}`, { ...detail }) })
+  exec.addEventListener('exit', ({ detail }) => {
+    out.event('exec:exit', { ...detail })
+    if (detail.delayMs >= 0) out.warn(`exec: the child exited (${detail.signal ?? `code ${detail.code}`}); its running tasks failed and can run again; restarting it in ${formatMs(detail.delayMs)}`, { ...detail })
+  })
+  exec.addEventListener('ready', ({ detail }) => { out.event('exec:ready', { ...detail }) })
+  const ready = await exec.start()
+  out.say(`--exec child ready: handles ${ready.types.join(', ')}${ready.maxConcurrent != null ? `, ${ready.maxConcurrent} at once` : ''}`)
+  return { exec, ready }
 }
 
 /** One line (or JSON event) per task started, finished or cancelled. */

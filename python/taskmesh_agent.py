@@ -1,0 +1,175 @@
+"""A taskmesh agent in Python: handlers for task types, run by `taskmesh worker --exec "python3 agent.py"`.
+
+Standard library only, Python 3.9+. It speaks the worker's line protocol (docs/exec-protocol.md): one JSON
+object per line, tasks on stdin, results on stdout. Anything the handlers print goes to stderr, which the
+worker logs, so stdout stays the protocol's.
+
+    from taskmesh_agent import Agent
+
+    agent = Agent()
+
+    @agent.handler("summarize")
+    def summarize(task):              # or: async def summarize(task)
+        return {"summary": task.payload["text"][:100]}
+
+    agent.run()
+"""
+
+import asyncio
+import inspect
+import json
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+PROTOCOL_VERSION = 1
+
+__all__ = ["Agent", "Task", "UnrecoverableError", "PROTOCOL_VERSION"]
+
+
+class UnrecoverableError(Exception):
+    """Raise it from a handler to fail the task for good: it is not retried."""
+
+
+class Task:
+    """One attempt of a task, as the handler receives it."""
+
+    def __init__(self, message, agent):
+        self.id = message["id"]
+        self.attempt = message["attempt"]
+        self.type = message.get("type", "")
+        self.description = message.get("description", "")
+        self.difficulty = message.get("difficulty", 0)
+        self.payload = message.get("payload")
+        self.inputs = message.get("inputs") or {}
+        self.worker = message.get("worker") or {}
+        # when the attempt's time is up, in milliseconds since the epoch (None: no limit)
+        self.deadline = message.get("deadline")
+        self._cancelled = threading.Event()
+        self._agent = agent
+
+    @property
+    def cancelled(self):
+        """True once the attempt was cancelled or timed out: a long handler should look and stop."""
+        return self._cancelled.is_set()
+
+    def wait_cancelled(self, timeout=None):
+        """Waits until the attempt is cancelled, or `timeout` seconds pass; returns whether it was."""
+        return self._cancelled.wait(timeout)
+
+    def progress(self, message):
+        """Tells the worker how far the task is (it logs it)."""
+        self._agent._send({"progress": {"id": self.id, "attempt": self.attempt, "message": str(message)}})
+
+    def log(self, message, level="info"):
+        self._agent._send({"log": {"id": self.id, "attempt": self.attempt, "level": level, "message": str(message)}})
+
+
+class Agent:
+    """Handlers by task type; `run()` announces them to the worker and serves tasks until stdin closes."""
+
+    def __init__(self, max_concurrent=None, stdin=None, stdout=None):
+        self._handlers = {}
+        self._max_concurrent = max_concurrent
+        self._stdin = stdin or sys.stdin
+        self._stdout = stdout or sys.stdout
+        self._lock = threading.Lock()
+        self._running = {}
+        # print() in a handler must not write into the protocol
+        if stdout is None:
+            sys.stdout = sys.stderr
+
+    def handler(self, task_type):
+        """Decorator: `@agent.handler("summarize")` over a function (sync or async) taking a Task."""
+        def register(fn):
+            self._handlers[task_type] = fn
+            return fn
+        return register
+
+    def run(self):
+        """Serves until the worker closes stdin; returns then."""
+        if not self._handlers:
+            raise ValueError("no handlers: add one with @agent.handler(\"type\") before run()")
+        ready = {"types": sorted(self._handlers)}
+        if self._max_concurrent is not None:
+            ready["max_concurrent"] = self._max_concurrent
+        self._send({"ready": ready})
+        asyncio.run(self._serve())
+
+    async def _serve(self):
+        loop = asyncio.get_running_loop()
+        threads = ThreadPoolExecutor(max_workers=self._max_concurrent or 16)
+        lines = asyncio.Queue()
+
+        def read():
+            for line in self._stdin:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        threading.Thread(target=read, daemon=True).start()
+        while True:
+            line = await lines.get()
+            if line is None:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                message = json.loads(line)
+            except ValueError:
+                self._log("error", "the worker sent a line that is not JSON: " + line[:120])
+                continue
+            if "task" in message:
+                task = Task(message["task"], self)
+                key = (task.id, task.attempt)
+                job = asyncio.ensure_future(self._run(task, loop, threads))
+                self._running[key] = (task, job)
+                job.add_done_callback(lambda _, key=key: self._running.pop(key, None))
+            elif "cancel" in message:
+                body = message["cancel"]
+                entry = self._running.get((body.get("id"), body.get("attempt")))
+                if entry is not None:
+                    task, job = entry
+                    task._cancelled.set()
+                    job.cancel()
+        # the worker is stopping: tell running handlers, and leave
+        for task, job in list(self._running.values()):
+            task._cancelled.set()
+            job.cancel()
+        threads.shutdown(wait=False)
+
+    async def _run(self, task, loop, threads):
+        fn = self._handlers.get(task.type)
+        try:
+            if fn is None:
+                raise UnrecoverableError("no handler for task type %r here (handlers: %s)" % (task.type, ", ".join(sorted(self._handlers))))
+            if inspect.iscoroutinefunction(fn):
+                output = await fn(task)
+            else:
+                output = await loop.run_in_executor(threads, fn, task)
+            if task.cancelled:
+                return
+            try:
+                json.dumps(output)
+            except (TypeError, ValueError) as err:
+                raise UnrecoverableError("the handler's output is not JSON: %s" % err)
+            self._send({"result": {"id": task.id, "attempt": task.attempt, "output": output}})
+        except asyncio.CancelledError:
+            # cancelled by the worker: it no longer waits for an answer
+            return
+        except Exception as err:  # noqa: BLE001 - every failure of a handler is the task's
+            if task.cancelled:
+                return
+            message = str(err) or type(err).__name__
+            self._send({"error": {"id": task.id, "attempt": task.attempt, "message": message, "unrecoverable": isinstance(err, UnrecoverableError)}})
+
+    def _log(self, level, message):
+        self._send({"log": {"level": level, "message": message}})
+
+    def _send(self, message):
+        message = dict(message)
+        message["v"] = PROTOCOL_VERSION
+        line = json.dumps(message, separators=(",", ":"))
+        with self._lock:
+            self._stdout.write(line + "\n")
+            self._stdout.flush()
