@@ -87,7 +87,7 @@ class Agent:
         return register
 
     def run(self):
-        """Serves until the worker closes stdin; returns then."""
+        """Serves until the worker closes stdin and the running handlers have returned."""
         if not self._handlers:
             raise ValueError("no handlers: add one with @agent.handler(\"type\") before run()")
         ready = {"types": sorted(self._handlers)}
@@ -132,10 +132,10 @@ class Agent:
                     task, job = entry
                     task._cancelled.set()
                     job.cancel()
-        # the worker is stopping: tell running handlers, and leave
-        for task, job in list(self._running.values()):
-            task._cancelled.set()
-            job.cancel()
+        # stdin closed: the worker has drained (or is gone); let what still runs finish, then leave
+        running = [job for _, job in list(self._running.values())]
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
         threads.shutdown(wait=False)
 
     async def _run(self, task, loop, threads):
