@@ -1,6 +1,7 @@
 import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type Connection, type Logger, type Startable, type Stream, type TypedEventTarget } from '@libp2p/interface'
 import { raceEvent } from 'race-event'
-import { ProtocolError, ValidationError } from '../errors.js'
+import { InvalidStateError, ProtocolError, ValidationError } from '../errors.js'
+import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
 import { Scheduler } from '../core/scheduler.js'
 import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
 import { CLIENT_PROTOCOL, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CLIENT_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
@@ -18,7 +19,7 @@ import { WorkerProtocol } from './worker-protocol.js'
 import type { AdminEvents, NetworkEvents } from './events.js'
 import type { AdminHandle, AdminLabels } from './handle.js'
 import type { AdminComponents, AdminInit } from './init.js'
-import type { SubmitResult } from '../core/options.js'
+import type { ReportOutcome, SubmitResult } from '../core/options.js'
 import type { TaskSpec } from '../core/task.js'
 import type { SchedulerView } from '../core/view.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -43,6 +44,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private readonly guard: PeerGuard
   private readonly workers: WorkerProtocol
   private readonly cycle: FlushCycle
+  private readonly pull: PullWorkers
   private status: StatusRelay | undefined
   private interval: ReturnType<typeof setInterval> | undefined
   private started = false
@@ -103,7 +105,13 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
         if (worker != null && this.listenerCount('worker:status') > 0) this.safeDispatchEvent('worker:status', { detail: workerSnapshot(worker) })
       }
     })
-    this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, events: this, clock: this.clock, log: this.log })
+    this.pull = new PullWorkers({
+      scheduler: this.scheduler,
+      clock: this.clock,
+      requestFlush: () => { this.cycle.request() },
+      connectedNamed: name => this.scheduler.view.workers().find(w => w.name === name && w.online && !this.pull.has(w.id))?.id
+    })
+    this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, pull: this.pull, events: this, clock: this.clock, log: this.log })
   }
 
   get peerId (): string {
@@ -182,6 +190,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.status = undefined
     this.cycle.stop()
     this.workers.abortAll(new ProtocolError('admin stopping'))
+    this.pull.close()
     this.journal.close()
   }
 
@@ -247,6 +256,22 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   async whenDone (options: AbortOptions = {}): Promise<RunSummary> {
     if (!this.scheduler.view.isDone()) await raceEvent(this, 'done', options.signal)
     return this.runSummary()
+  }
+
+  // ---------------------------------------------------------------- agents that pull
+
+  /** An agent asks for work over HTTP or MCP; see {@link PullWorkers}. */
+  async claim (request: ClaimRequest): Promise<Claim[]> {
+    if (!this.started || this.cycle.failed) throw new InvalidStateError('the admin is not running')
+    return await this.pull.claim(request)
+  }
+
+  heartbeatClaim (ref: ClaimRef): { leaseTtlMs: number } {
+    return this.pull.heartbeat(ref)
+  }
+
+  async finishClaim (ref: ClaimRef, outcome: ClaimOutcome): Promise<ReportOutcome> {
+    return await this.pull.finish(ref, outcome)
   }
 
   // ---------------------------------------------------------------- peers

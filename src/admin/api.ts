@@ -3,6 +3,7 @@ import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../cor
 import { FINAL_STATES, type JsonValue, type TaskState } from '../core/task.js'
 import { DEFAULT_PAGE, MAX_PAGE } from './constants.js'
 import { FIELD_LIMITS } from '../protocol/constants.js'
+import { PULL_PREFIX, type Claim, type ClaimRef } from './pull-workers.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { AdminHandle } from './handle.js'
@@ -49,7 +50,7 @@ export interface SummaryView extends Summary {
   blocked: Array<{ reason: string, tasks: number }>
 }
 
-export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker'] as const
+export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult'] as const
 export type ApiMethod = typeof API_METHODS[number]
 
 export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
@@ -83,6 +84,9 @@ export class AdminApi {
       case 'summary': return this.summary()
       case 'updateWorker': return this.updateWorker(p as Record<string, unknown>)
       case 'disconnectWorker': return this.disconnectWorker(p)
+      case 'claim': return this.claim(p as Record<string, unknown>)
+      case 'claimHeartbeat': return this.claimHeartbeat(p as Record<string, unknown>)
+      case 'claimResult': return this.claimResult(p as Record<string, unknown>)
       default: throw invalid('method', `unknown method "${method}"; methods are ${API_METHODS.join(', ')}`)
     }
   }
@@ -136,8 +140,59 @@ export class AdminApi {
     return { total, offset, tasks: rows }
   }
 
-  workers (): WorkerInfo[] {
-    return this.admin.view.workers().map(workerSnapshot)
+  /** Every worker; those that pull work over HTTP or MCP say `pulling: true`. */
+  workers (): Array<WorkerInfo & { pulling?: true }> {
+    return this.admin.view.workers().map(w => w.id.startsWith(PULL_PREFIX) ? { ...workerSnapshot(w), pulling: true as const } : workerSnapshot(w))
+  }
+
+  /**
+   * An agent that does not run libp2p asks for up to `max` tasks (0: only renew its leases), waiting up to
+   * `waitSeconds` when none is ready. It is a worker like any other for the scheduler, named `agent`.
+   */
+  async claim (params: Record<string, unknown>): Promise<{ agent: string, claims: Claim[] }> {
+    const agent = label(params.agent, 'agent')
+    const max = count(params.max, 'max', 1)
+    if (max > MAX_CLAIM) throw invalid('max', `must be at most ${MAX_CLAIM}`)
+    const leaseSeconds = this.admin.view.leaseTtlMs / 1000
+    const waitSeconds = params.waitSeconds == null ? 0 : Number(params.waitSeconds)
+    if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > leaseSeconds / 2) throw invalid('waitSeconds', `must be from 0 to ${leaseSeconds / 2} (half the admin's lease of ${leaseSeconds} s, so a waiting claim keeps its leases)`)
+    const skill = params.skill == null ? 0 : Number(params.skill)
+    if (!Number.isFinite(skill) || skill < 0) throw invalid('skill', 'must be a number >= 0')
+    const claims = await this.admin.claim({
+      agent,
+      max,
+      waitMs: max === 0 ? 0 : waitSeconds * 1000,
+      skill,
+      // an HTTP request that closes gives up its wait
+      ...(params.signal instanceof AbortSignal ? { signal: params.signal } : {}),
+      ...(params.types != null ? { types: labels(params.types, 'types') } : {}),
+      ...(params.capabilities != null ? { capabilities: labels(params.capabilities, 'capabilities') } : {})
+    })
+    return { agent, claims }
+  }
+
+  claimHeartbeat (params: Record<string, unknown>): { leaseTtlMs: number } {
+    return this.admin.heartbeatClaim(claimRef(params))
+  }
+
+  /**
+   * Ends a claimed attempt: `status` completed (with `result`) or failed (with `error`, and `unrecoverable`
+   * to fail the task for good). Accepted once: a second answer, or one after the lease ended, is a conflict.
+   */
+  async claimResult (params: Record<string, unknown>): Promise<{ accepted: true }> {
+    const ref = claimRef(params)
+    const status = params.status
+    if (status !== 'completed' && status !== 'failed') throw invalid('status', 'must be "completed" or "failed"')
+    const output = params.result !== undefined ? params.result : params.output
+    const outcome = await this.admin.finishClaim(ref, status === 'completed'
+      ? { success: true, ...(output !== undefined ? { output: output as JsonValue } : {}) }
+      : { success: false, error: params.error != null ? text(params.error, 'error') : 'failed', unrecoverable: params.unrecoverable === true })
+    if (outcome === 'accepted') return { accepted: true }
+    throw new InvalidStateError(outcome === 'duplicate'
+      ? 'this attempt\'s result was recorded already: it is accepted once'
+      : outcome === 'late'
+        ? 'the lease of this attempt had ended (it expired, or the task was cancelled): the result was not accepted, and the task runs elsewhere'
+        : 'this claim is not one the agent holds')
   }
 
   /**
@@ -178,8 +233,8 @@ export class AdminApi {
   }
 
   summary (): SummaryView {
-    const { id: label, name } = this.admin.labels
-    return { ...(label != null ? { id: label } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked() }
+    const { id: adminId, name } = this.admin.labels
+    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked() }
   }
 }
 
@@ -220,6 +275,25 @@ function id (value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   if (typeof value !== 'string' || value === '') throw invalid('id', 'missing: give the task id')
   return value
+}
+
+/** Most tasks one claim may take. */
+const MAX_CLAIM = 256
+
+function label (value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '' || value.length > FIELD_LIMITS.name || /[\p{Cc}]/u.test(value)) throw invalid(field, `missing or not a name: give a name of 1 to ${FIELD_LIMITS.name} printable characters`)
+  return value
+}
+
+function labels (value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.length > FIELD_LIMITS.types) throw invalid(field, `must be a list of at most ${FIELD_LIMITS.types} names`)
+  return value.map((v, i) => label(v, `${field}[${i}]`))
+}
+
+function claimRef (params: Record<string, unknown>): ClaimRef {
+  if (params.token != null) return { token: text(params.token, 'token') }
+  if (params.agent != null && params.taskId != null) return { agent: label(params.agent, 'agent'), taskId: id(params.taskId) }
+  throw invalid('token', 'missing: give the claim\'s token, or the agent\'s name and the task id')
 }
 
 const WORKER_UPDATE_FIELDS = ['worker', 'online', 'draining', 'priority', 'maxConcurrent']

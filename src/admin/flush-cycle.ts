@@ -2,6 +2,7 @@ import { StoreError } from '../errors.js'
 import { isDurable, type SchedulerEvent } from '../core/events.js'
 import { announce } from './announcer.js'
 import { deliver } from './outbox.js'
+import type { PullWorkers } from './pull-workers.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import { sameCounts, type TaskCounts } from '../core/ledger.js'
 import type { Scheduler } from '../core/scheduler.js'
@@ -14,6 +15,8 @@ export interface FlushCycleInit {
   scheduler: Scheduler
   journal: Journal
   workers: WorkerProtocol
+  /** Agents that pull work over HTTP or MCP. */
+  pull?: PullWorkers
   /** Where public events are dispatched: the admin service. */
   events: TypedEventEmitter<AdminEvents>
   clock: () => number
@@ -123,7 +126,7 @@ export class FlushCycle {
   private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], now: number): void {
     const { scheduler, workers, events: emitter } = this.init
     // 3. send
-    deliver(events, replies, workers, scheduler.view)
+    deliver(events, replies, workers, scheduler.view, this.init.pull)
     // 4. announce
     announce(events, scheduler.view, emitter)
     this.progress()

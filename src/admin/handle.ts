@@ -1,4 +1,5 @@
-import type { SubmitResult } from '../core/options.js'
+import type { ReportOutcome, SubmitResult } from '../core/options.js'
+import type { Claim, ClaimOutcome, ClaimRef, ClaimRequest } from './pull-workers.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
 import type { SchedulerView } from '../core/view.js'
 import type { AdminEvents } from './events.js'
@@ -31,4 +32,10 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   updateWorker(worker: string, update: WorkerStatusUpdate): WorkerInfo
   /** Disconnects a worker (peer id or name); its running attempts go back to the queue. */
   disconnectWorker(worker: string, options?: AbortOptions): Promise<void>
+  /** An agent that pulls asks for work (long poll); resolves with the tasks it may run. */
+  claim(request: ClaimRequest): Promise<Claim[]>
+  /** Keeps a pulling agent's leases. */
+  heartbeatClaim(ref: ClaimRef): { leaseTtlMs: number }
+  /** Ends a claimed attempt with its result or error, once journaled: what became of it. */
+  finishClaim(ref: ClaimRef, outcome: ClaimOutcome): Promise<ReportOutcome>
 }

@@ -5,13 +5,14 @@ import type { SchedulerView } from '../core/view.js'
 import type { Reply, WorkerProtocol } from './worker-protocol.js'
 import type { WorkerSession } from './worker-session.js'
 import type { Frame } from '../protocol/pb/tasks.js'
+import type { PullWorkers } from './pull-workers.js'
 
 /**
  * What leaves for workers once the journal has a batch: the replies that waited for it (registrations,
  * result acknowledgements) and the frames its events imply (an assignment, a cancellation), then one send
  * per worker.
  */
-export function deliver (events: readonly SchedulerEvent[], replies: readonly Reply[], workers: WorkerProtocol, view: SchedulerView): void {
+export function deliver (events: readonly SchedulerEvent[], replies: readonly Reply[], workers: WorkerProtocol, view: SchedulerView, pull?: PullWorkers): void {
   const touched = new Set<WorkerSession>()
   const send = (session: WorkerSession | undefined, frame: Frame): void => {
     if (session == null) return
@@ -24,6 +25,11 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
     switch (e.type) {
       case 'assigned': {
         const spec = view.spec(e.taskId)
+        // an agent that pulls gets it as the answer to its claim
+        if (pull?.has(e.workerId) === true) {
+          pull.assigned(e.workerId, e.token, { id: e.taskId, attempt: e.attempt, type: spec.type, description: spec.description, difficulty: spec.difficulty, payload: spec.payload ?? null, inputs: view.inputsOf(e.taskId), ...(spec.timeoutMs != null ? { timeoutMs: spec.timeoutMs } : {}) })
+          break
+        }
         send(workers.session(e.workerId), {
           assignment: {
             taskId: e.taskId,
@@ -40,13 +46,16 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
         break
       }
       case 'attempt-ended':
+        pull?.ended(e.taskId, e.attempt)
         // a worker still connected is told to drop what it no longer holds (timed out, taken back)
         if (e.outcome === 'timed-out' || e.outcome === 'lost') send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.error ?? e.outcome } })
         break
       case 'cancelled':
+        if (e.attempt != null) pull?.ended(e.taskId, e.attempt)
         if (e.workerId != null && e.attempt != null) send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.reason } })
         break
       case 'worker-left':
+        pull?.left(e.worker.id)
         // a worker that went silent without closing its connection: drop it; it reconnects if it is alive
         if (e.reason === 'lease-expired') workers.drop(e.worker.id, new ProtocolError('lease expired: no heartbeat in time'))
         // a quarantined one is dropped too; when it reconnects, its refusal says when it may come back
@@ -55,4 +64,5 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
     }
   }
   for (const session of touched) session.flush()
+  pull?.delivered()
 }

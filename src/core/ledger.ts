@@ -57,7 +57,7 @@ export class TaskLedger {
   private readonly replayReadyAfter = new Map<TaskRecord, number>()
   /** A constraint group appeared: whether some worker can serve each group must be looked at again. */
   groupsChanged = false
-  private readonly leaseTtlMs: number
+  readonly leaseTtlMs: number
   /** Results by cache key: the task that produced each, and its output. */
   private readonly cache = new Map<string, { id: string, output: JsonValue | undefined }>()
   /** Succeeded tasks no unfinished task depends on, to hand to the archive. */

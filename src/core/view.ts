@@ -127,6 +127,11 @@ export class SchedulerView {
     return this.ledger.size > 0 && c.succeeded + c.failed + c.skipped + c.cancelled === this.ledger.size
   }
 
+  /** How long a worker's leases last without a renewal. */
+  get leaseTtlMs (): number {
+    return this.ledger.leaseTtlMs
+  }
+
   /** The name of the strategy tasks get when they name none. */
   get strategy (): string {
     return this.ledger.strategies.default.name

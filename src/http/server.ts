@@ -120,6 +120,20 @@ export class HttpServer {
     })
     app.post('/api/tasks/:id/cancel', async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => api.cancel({ id: req.params.id, reason: req.body?.reason }))
     app.post('/api/tasks/:id/retry', async (req: FastifyRequest<{ Params: { id: string } }>) => api.retry({ id: req.params.id }))
+    // agents that pull work: claim (a long poll), then heartbeat, result or error under the claim's token
+    app.post('/api/claims', async (req: FastifyRequest<{ Body: unknown }>, reply) => {
+      const body = req.body ?? {}
+      if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError([{ path: 'body', message: 'must be a JSON object such as {"agent": "scribe", "types": ["summarize"], "max": 4, "waitSeconds": 5}' }], { subject: 'request' })
+      // the agent hung up before the answer: its wait ends (the request's own 'close' fires once its body is read)
+      const gone = new AbortController()
+      reply.raw.once('close', () => { if (!reply.raw.writableFinished) gone.abort() })
+      return await api.claim({ ...body, signal: gone.signal })
+    })
+    app.post('/api/claims/:token/heartbeat', async (req: FastifyRequest<{ Params: { token: string } }>) => api.claimHeartbeat({ token: req.params.token }))
+    app.post('/api/claims/:token/result', async (req: FastifyRequest<{ Params: { token: string }, Body: { output?: unknown } | undefined }>) =>
+      await api.claimResult({ token: req.params.token, status: 'completed', ...(req.body?.output !== undefined ? { result: req.body.output } : {}) }))
+    app.post('/api/claims/:token/error', async (req: FastifyRequest<{ Params: { token: string }, Body: { message?: unknown, unrecoverable?: unknown } | undefined }>) =>
+      await api.claimResult({ token: req.params.token, status: 'failed', error: req.body?.message ?? 'failed', unrecoverable: req.body?.unrecoverable === true }))
     app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string } }>) => graphView(admin.view, Number(req.query.limit ?? DEFAULT_GRAPH_TASKS)))
     app.get('/api/alerts', async () => options.alerts?.firing() ?? [])
 

@@ -126,6 +126,46 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     annotations: { destructiveHint: true }
   }, async ({ agent_id: agentId }) => await answer(async () => await link.use(c => c.disconnectWorker(agentId))))
 
+  server.registerTool('claim_task', {
+    title: 'Claim tasks to run',
+    description: 'For an agent that runs tasks itself: ask the network for up to max_tasks tasks of the given types (it is registered as a worker named agent_id, marked as pulling). Returns the tasks with their payloads and the results of their dependencies. Answer each with handle_task_response before its lease runs out; calling claim_task again (max_tasks 0 to take nothing) renews the leases.',
+    inputSchema: z.strictObject({
+      agent_id: z.string().min(1).max(128).describe('the agent\'s name, as a worker'),
+      task_types: z.array(z.string().max(128)).max(256).optional().describe('task types it can run; any when left out'),
+      capabilities: z.array(z.string().max(128)).max(64).optional(),
+      skill: z.number().min(0).optional().describe('its skill, for tasks with a difficulty'),
+      max_tasks: z.number().int().min(0).max(256).optional().describe('how many tasks at most (default 1; 0 only renews its leases)'),
+      wait_seconds: z.number().min(0).max(30).optional().describe('wait this long for work when none is ready (at most half the admin\'s lease)')
+    })
+  }, async (input) => await answer(async () => await link.use(c => c.call('claim', {
+    agent: input.agent_id,
+    ...(input.task_types != null ? { types: input.task_types } : {}),
+    ...(input.capabilities != null ? { capabilities: input.capabilities } : {}),
+    ...(input.skill != null ? { skill: input.skill } : {}),
+    max: input.max_tasks ?? 1,
+    ...(input.wait_seconds != null ? { waitSeconds: input.wait_seconds } : {})
+  }))))
+
+  server.registerTool('handle_task_response', {
+    title: 'Report a claimed task\'s outcome',
+    description: 'Ends a task claimed with claim_task: status "completed" with its result, or "failed" with an error. Accepted once; an answer after the lease ended is refused (the task ran elsewhere).',
+    inputSchema: z.strictObject({
+      task_id: z.string().min(1).max(512),
+      agent_id: z.string().min(1).max(128).describe('the agent that claimed it'),
+      status: z.enum(['completed', 'failed']),
+      result: z.unknown().optional().describe('the task\'s output (any JSON), when completed'),
+      error: z.string().max(16 * 1024).optional().describe('what went wrong, when failed'),
+      unrecoverable: z.boolean().optional().describe('true: retrying cannot help; the task fails for good')
+    })
+  }, async (input) => await answer(async () => await link.use(c => c.call('claimResult', {
+    agent: input.agent_id,
+    taskId: input.task_id,
+    status: input.status,
+    ...(input.result !== undefined ? { result: input.result } : {}),
+    ...(input.error != null ? { error: input.error } : {}),
+    ...(input.unrecoverable != null ? { unrecoverable: input.unrecoverable } : {})
+  }))))
+
   server.registerTool('get_summary', {
     title: 'Get the summary',
     description: 'Progress of the network: tasks by state, workers online, the admin and its strategy.',

@@ -11,6 +11,7 @@ const python = requirement('the --exec tests with Python agents', commandMissing
 const { start } = cliProcesses()
 const TUTORIAL_AGENT = fileURLToPath(new URL('../../examples/python/tutorial_agent.py', import.meta.url))
 const SUMMARIZE_AGENT = fileURLToPath(new URL('../../examples/python/summarize_agent.py', import.meta.url))
+const REPORT_HANDLERS = fileURLToPath(new URL('../fixtures/report-handlers.mjs', import.meta.url))
 const TEST_AGENT = fileURLToPath(new URL('../fixtures/python/test_agent.py', import.meta.url))
 const TUTORIAL = fileURLToPath(new URL('../fixtures/tutorial.json', import.meta.url))
 
@@ -38,20 +39,29 @@ describe.skipIf(python.missing != null)(`workers whose handlers are a child proc
     expect(done.map(e => e.output?.language)).toEqual(['python', 'python', 'python'])
   })
 
-  it('a Python task feeds a JavaScript task: outputs checked at each step', async () => {
+  it('a Python task feeds a JavaScript task, which feeds a task pulled over HTTP: outputs checked at each step', async () => {
     const { file } = await tasksFile([
       { id: 'summary', type: 'summarize', payload: { text: 'peers agree on who does what by skill and capability, over libp2p streams' } },
-      { id: 'report', depends_on: ['summary'], payload: { durationMs: 0 } }
+      { id: 'report', type: 'report', depends_on: ['summary'] },
+      { id: 'publish', type: 'publish', depends_on: ['report'] }
     ])
-    const admin = start(['admin', '--tasks', file, '--expected-workers', '2', '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
-    const { addrs } = await admin.waitForEvent('listening')
+    const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--exit-when-done', '--json'])
+    const { addrs, http } = await admin.waitForEvent('listening')
     const py = start(['worker', '--admin', addrs[0], '--name', 'py', '--skill', '5', '--exec', `python3 ${SUMMARIZE_AGENT}`, '--json'])
-    start(['worker', '--admin', addrs[0], '--name', 'js', '--skill', '5', '--json'])
+    start(['worker', '--admin', addrs[0], '--name', 'js', '--skill', '5', '--handlers', REPORT_HANDLERS, '--json'])
+    await admin.waitForEvent('task:completed', e => e.id === 'report')
+    // the last step is taken by an agent that only speaks HTTP
+    const claimed = await (await fetch(`${http}/api/claims`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agent: 'publisher', types: ['publish'], waitSeconds: 5 }) })).json() as { claims: Array<{ token: string, task: { id: string, inputs: Record<string, unknown> } }> }
+    expect(claimed.claims).toHaveLength(1)
+    expect(claimed.claims[0]!.task).toMatchObject({ id: 'publish', inputs: { report: { from: ['summary'], words: [13], language: 'javascript' } } })
+    const answer = await fetch(`${http}/api/claims/${claimed.claims[0]!.token}/result`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ output: { url: 'https://example.invalid/post/1' } }) })
+    expect(answer.status).toBe(200)
     expect(await admin.exit()).toBe(0)
     const outputs = Object.fromEntries(admin.events.filter(e => e.event === 'task:completed').map(e => [e.id, e]))
     expect(outputs.summary).toMatchObject({ worker: 'py', output: { summary: 'peers agree on who does what by skill and capability, over libp2p', words: 13 } })
-    // the JavaScript worker received the Python output as its input (the simulate handler reports who ran it)
-    expect(outputs.report).toMatchObject({ worker: 'js', status: 'succeeded' })
+    // the JavaScript handler received the Python output as its input
+    expect(outputs.report).toMatchObject({ worker: 'js', status: 'succeeded', output: { from: ['summary'], words: [13] } })
+    expect(outputs.publish).toMatchObject({ worker: 'publisher', status: 'succeeded', output: { url: 'https://example.invalid/post/1' } })
     expect(py.events.find(e => e.event === 'exec:ready')).toMatchObject({ types: ['summarize'] })
   })
 

@@ -39,7 +39,7 @@ describe('taskmesh mcp', () => {
 
   it('lists the orchestrator\'s tools and resources', async () => {
     const { tools } = await client.listTools()
-    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'distribute_task', 'get_summary', 'get_task', 'list_tasks', 'list_workers', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
+    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'claim_task', 'distribute_task', 'get_summary', 'get_task', 'handle_task_response', 'list_tasks', 'list_workers', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
     const distribute = tools.find(t => t.name === 'distribute_task')!
     expect(Object.keys(distribute.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['description', 'required_capabilities', 'priority', 'depends_on', 'wait_seconds', 'task_id', 'task_type', 'task_data', 'strategy']))
     expect(distribute.inputSchema.required ?? []).toEqual([])
@@ -161,6 +161,20 @@ describe('taskmesh mcp', () => {
     const { value } = await call('unregister_agent_from_distributor', { agent_id: 'spare-worker' })
     expect(value.disconnected).toMatch(/^12D3KooW/)
     expect(await left).toMatchObject({ name: 'spare-worker' })
+  })
+
+  it('an LLM agent takes work itself: claim_task, then handle_task_response as the distribution document names it', async () => {
+    await call('distribute_task', { task_id: 'poem', task_type: 'llm', task_data: { topic: 'peers' } })
+    const { value } = await call('claim_task', { agent_id: 'mcp-agent', task_types: ['llm'], max_tasks: 2, wait_seconds: 2 })
+    expect(value).toMatchObject({ agent: 'mcp-agent', claims: [{ task: { id: 'poem', type: 'llm', payload: { topic: 'peers' } } }] })
+    const answered = await call('handle_task_response', { task_id: 'poem', agent_id: 'mcp-agent', status: 'completed', result: { output: 'a poem about peers' } })
+    expect(answered.value).toEqual({ accepted: true })
+    expect((await call('get_task', { id: 'poem' })).value).toMatchObject({ state: 'succeeded', worker: 'mcp-agent', output: { output: 'a poem about peers' } })
+    // once only
+    const again = await call('handle_task_response', { task_id: 'poem', agent_id: 'mcp-agent', status: 'completed', result: 'twice' })
+    expect(again).toMatchObject({ isError: true, text: expect.stringMatching(/^InvalidStateError: no task is claimed/) })
+    const { value: { workers } } = await call('list_workers')
+    expect(workers.find((w: { name: string }) => w.name === 'mcp-agent')).toMatchObject({ pulling: true, completed: 1 })
   })
 
   it('keeps stdout for the protocol: its logs are JSON lines on stderr', () => {
