@@ -1,8 +1,8 @@
-// npm run bench -- [--only network|journal|latency|fleet|million|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|fleet|million|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +16,7 @@ import { buildHistory, idleBench, restartMs } from './bench/history.js'
 import { fleetBench, type FleetResult } from './bench/fleet.js'
 import { millionBench, type MillionResult } from './bench/million.js'
 import { latencyBench, type LatencyResult } from './bench/latency.js'
+import { execBench, type ExecResult } from './bench/exec.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
@@ -119,6 +120,27 @@ if (only == null || only === 'latency') {
   for (const [name, rs] of results) {
     print(`  ${name.padEnd(9)} fresh: p50 ${ms(rs.map(r => r.fresh.p50Ms))}, p99 ${ms(rs.map(r => r.fresh.p99Ms))}; after ${history.toLocaleString('en')}: p50 ${ms(rs.map(r => r.afterHistory.p50Ms))}, p99 ${ms(rs.map(r => r.afterHistory.p99Ms))}`)
     emit('latency', { system: name, fresh: { p50Ms: median(rs.map(r => r.fresh.p50Ms)), p99Ms: median(rs.map(r => r.fresh.p99Ms)) }, afterHistory: { p50Ms: median(rs.map(r => r.afterHistory.p50Ms)), p99Ms: median(rs.map(r => r.afterHistory.p99Ms)) }, history, runs: rs })
+  }
+}
+
+if (only == null || only === 'exec') {
+  const samples = 1000
+  const tasks = 20_000
+  if (spawnSync('python3', ['--version']).error != null) {
+    print('\nthe --exec bridge: left out, no python3 on this machine')
+  } else {
+    print(`\nthe --exec bridge: one worker process, no-op tasks, its own JavaScript handler against a Python agent (python/taskmesh_agent.py) through --exec, runs alternating; ${samples.toLocaleString('en')} one in flight after a warm-up, then ${tasks.toLocaleString('en')} queued at once, 64 at a time:`)
+    const runs: Record<'js' | 'exec', ExecResult[]> = { js: [], exec: [] }
+    for (let i = 0; i < repeat; i++) {
+      runs.js.push(await execBench({ exec: false, samples, tasks }))
+      runs.exec.push(await execBench({ exec: true, samples, tasks }))
+    }
+    const m = (rs: ExecResult[], f: (r: ExecResult) => number): number => median(rs.map(f))
+    for (const [name, rs] of [['JavaScript handler', runs.js], ['Python via --exec', runs.exec]] as const) {
+      print(`  ${name.padEnd(19)} one in flight p50 ${m(rs, r => r.p50Ms).toFixed(2)} ms, p99 ${m(rs, r => r.p99Ms).toFixed(2)} ms; ${Math.round(m(rs, r => r.perSecond)).toLocaleString('en')} tasks/s${range(rs.map(r => r.perSecond))}`)
+    }
+    print(`  the bridge adds ${(m(runs.exec, r => r.p50Ms) - m(runs.js, r => r.p50Ms)).toFixed(2)} ms a task at p50`)
+    emit('exec', { js: runs.js, exec: runs.exec })
   }
 }
 
