@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { InvalidStateError } from '../errors.js'
+import { InvalidStateError, ValidationError } from '../errors.js'
 import { AdminService, type AdminInit } from '../admin/admin-service.js'
 import { ADMIN_EVENT_NAMES, ALERT_EVENT_NAMES, type AlertDetail, type NetworkEvents, type RunSummary } from '../admin/events.js'
 import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
@@ -30,6 +30,11 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' 
    * (`<dataDir>/admin.key`) unless `keyFile` says otherwise. Restarting on the same directory resumes.
    */
   dataDir?: string
+  /**
+   * A PostgreSQL database for the journal instead of `dataDir` (`postgres://user:password@host:5432/db`);
+   * give `keyFile` too, so the admin keeps its peer id across restarts.
+   */
+  databaseUrl?: string
   /** How hard the SQLite journal syncs. @default 'full' */
   journalSync?: 'full' | 'normal'
   /** Where state changes are recorded. @default in memory, or a SQLite journal in `dataDir` */
@@ -82,12 +87,17 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, journal, journalSync, swarmKey, mdns, http, monitoring, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, databaseUrl, journal, journalSync, swarmKey, mdns, http, monitoring, ...init } = this.options
+    if (databaseUrl != null && dataDir != null) throw new ValidationError([{ path: '--database-url', message: 'give --database-url or --data-dir, not both: the journal is in one of them' }], { subject: 'options' })
+    if (databaseUrl != null && privateKey == null && keyFile == null) throw new ValidationError([{ path: '--database-url', message: 'needs --key FILE as well, so the admin keeps its peer id (and its workers find it) after a restart' }], { subject: 'options' })
     const key = privateKey ?? (keyFile != null || dataDir != null ? (await loadOrCreateKey(keyFile ?? join(dataDir!, 'admin.key'))).privateKey : undefined)
     // one registry for libp2p's metrics and the admin's, served at /metrics; the HTTP side is loaded only
     // when asked for, so commands that do not serve it start faster
     const registry = http != null ? new (await import('prom-client')).Registry() : undefined
-    const store = journal ?? (dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
+    const store = journal ?? (databaseUrl != null
+      // node-postgres is loaded only by an admin that uses it
+      ? await (await import('../store/postgres-journal.js')).PostgresJournal.open(databaseUrl)
+      : dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
     const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],

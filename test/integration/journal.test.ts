@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PostgresJournal } from '../../src/store/postgres-journal.js'
+import { postgresMissing, TestPostgres } from '../helpers/postgres.js'
+import { requirement } from '../helpers/system.js'
 import { Scheduler } from '../../src/core/scheduler.js'
 import { isFinal, taskSpec, type TaskSpec } from '../../src/core/task.js'
 import { SqliteJournal } from '../../src/store/sqlite-journal.js'
@@ -26,34 +29,47 @@ const archived = (id: string, seq: number, cacheKey?: string): ArchivedTask => (
   history: [{ at: 1, event: 'submitted' }, { at: 2, event: 'assigned', attempt: 1, worker: 'w', workerId: 'w' }, { at: 3, event: 'succeeded', attempt: 1, worker: 'w', workerId: 'w' }]
 })
 
+const postgres = requirement('the PostgreSQL journal tests', postgresMissing())
+let server: TestPostgres | undefined
+let databases = 0
+beforeAll(async () => { if (postgres.missing == null) server = await TestPostgres.start() }, 60_000)
+afterAll(async () => { await server?.stop() })
+
+type Make = () => Promise<{ open: () => Promise<Journal>, reopens: boolean }>
 /** The same contract, whatever keeps the journal. */
-const journals: Array<[string, () => Promise<{ open: () => Journal, reopens: boolean }>]> = [
-  ['memory', async () => { const journal = new MemoryJournal(); return { open: () => journal, reopens: false } }],
-  ['SQLite', async () => { const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-')), 'journal.db'); return { open: () => new SqliteJournal(file), reopens: true } }]
+const journals: Array<[string, Make]> = [
+  ['memory', async () => { const journal = new MemoryJournal(); return { open: async () => journal, reopens: false } }],
+  ['SQLite', async () => { const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-')), 'journal.db'); return { open: async () => new SqliteJournal(file), reopens: true } }]
 ]
+if (postgres.missing == null) {
+  journals.push(['PostgreSQL', async () => {
+    const url = await server!.database(`journal_${databases++}`)
+    return { open: async () => await PostgresJournal.open(url), reopens: true }
+  }])
+}
 
 describe.each(journals)('the %s journal', (_name, make) => {
   it('gives back what was appended, in order, after reopening', async () => {
     const { open } = await make()
     const events = lifeOf('a', 0)
-    const journal = open()
+    const journal = await open()
     await journal.append({ events: events.slice(0, 2), archive: [] })
     await journal.append({ events: events.slice(2), archive: [] })
     expect([...journal.load()]).toEqual(events)
     journal.close()
-    const reopened = open()
+    const reopened = await open()
     expect([...reopened.load()]).toEqual(events)
     reopened.close()
   })
 
   it("archives a finished task: its events are no longer replayed, its record is read on demand", async () => {
     const { open } = await make()
-    const journal = open()
+    const journal = await open()
     await journal.append({ events: [...lifeOf('a', 0), ...lifeOf('b', 1)], archive: [] })
     await journal.append({ events: lifeOf('c', 2), archive: [archived('a', 0, 'k'), archived('c', 2)] })
     journal.close()
     for (let round = 0; round < 2; round++) {
-      const j = open()
+      const j = await open()
       expect([...j.load()]).toEqual(lifeOf('b', 1))
       expect(j.archive.get('a')).toEqual(archived('a', 0, 'k'))
       expect([j.archive.has('a'), j.archive.has('b'), j.archive.size, j.archive.lastSeq]).toEqual([true, false, 2, 2])

@@ -24,6 +24,7 @@ interface AdminOptions extends LogOptions {
   listen: string[]
   key?: string
   dataDir?: string
+  databaseUrl?: string
   journalSync: 'full' | 'normal'
   strategy: string
   onNoWorker: 'wait' | 'fail'
@@ -63,6 +64,7 @@ export function adminCommand (): Command {
     .addOption(new Option('--listen <multiaddr>', 'address to listen on, repeatable').argParser(collect).default([], DEFAULT_ADMIN_LISTEN))
     .option('--key <file>', 'identity key file, created if missing, so the address survives restarts (default <data-dir>/admin.key)')
     .option('--data-dir <dir>', 'keep a durable journal here; restarting on it resumes where the admin stopped')
+    .option('--database-url <url>', 'keep the journal in PostgreSQL instead (postgres://user:password@host:5432/db); needs --key')
     .option('--journal-sync <mode>', 'full: every change is on disk before it is acted on (survives power loss); normal: survives the admin being killed, not a power cut', oneOf('full', 'normal'), 'full')
     .option('--strategy <name|file>', 'skill-fit, capability-match, round-robin, least-loaded, priority, learned, or ./module.js', 'skill-fit')
     .option('--on-no-worker <policy>', 'a task no registered worker can run: wait, or fail after the grace period', oneOf('wait', 'fail'), 'wait')
@@ -132,6 +134,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     network: opts.network,
     ...(opts.key != null ? { keyFile: opts.key } : {}),
     ...(opts.dataDir != null ? { dataDir: opts.dataDir, journalSync: opts.journalSync } : {}),
+    ...(opts.databaseUrl != null ? { databaseUrl: opts.databaseUrl } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),

@@ -154,10 +154,13 @@ export function clientCommands (): Command[] {
     .description('everything that happened to a task: assigned to whom and when, outcomes, errors')
     .argument('<id>', 'task id')
     .option('--data-dir <dir>', 'read a stopped admin\'s journal instead of asking a running admin')
-    .action(async (id: string, opts: ClientOptions & { dataDir?: string }) => {
+    .option('--database-url <url>', 'read the journal in PostgreSQL instead of asking a running admin')
+    .action(async (id: string, opts: ClientOptions & { dataDir?: string, databaseUrl?: string }) => {
       const out = new Output({ json: opts.json === true })
       let entries: HistoryEntry[]
-      if (opts.dataDir != null) {
+      if (opts.databaseUrl != null) {
+        entries = await historyFromDatabase(opts.databaseUrl, id)
+      } else if (opts.dataDir != null) {
         entries = historyFromJournal(opts.dataDir, id)
       } else {
         entries = await withClient(opts, client => client.history(id))
@@ -192,6 +195,28 @@ function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
     if (archived != null) return archivedHistory(archived)
     const scheduler = new Scheduler({ archive: journal.archive })
     // replay only: no clock runs here, so time stands still at the last event
+    const events = [...journal.load()]
+    scheduler.restore(events, events.at(-1)?.at ?? 0)
+    return scheduler.view.history(id)
+  } finally {
+    journal.close()
+  }
+}
+
+/** A task's history from a PostgreSQL journal (the admin must be stopped: it holds the database's lock). */
+async function historyFromDatabase (url: string, id: string): Promise<HistoryEntry[]> {
+  const { PostgresJournal } = await import('../../store/postgres-journal.js')
+  let journal
+  try {
+    journal = await PostgresJournal.open(url)
+  } catch (err) {
+    if (/in use by another admin/.test((err as Error).message)) throw new UsageError('the admin using that database is running: ask it with --admin <its address> instead of --database-url')
+    throw err
+  }
+  try {
+    const archived = journal.archive.get(id)
+    if (archived != null) return archivedHistory(archived)
+    const scheduler = new Scheduler({ archive: journal.archive })
     const events = [...journal.load()]
     scheduler.restore(events, events.at(-1)?.at ?? 0)
     return scheduler.view.history(id)

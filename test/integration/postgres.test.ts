@@ -1,0 +1,86 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliProcesses, runCli } from '../helpers/cli.js'
+import { postgresMissing, TestPostgres } from '../helpers/postgres.js'
+import { requirement } from '../helpers/system.js'
+
+const postgres = requirement('the PostgreSQL journal tests', postgresMissing())
+const { start } = cliProcesses()
+
+/** Successful attempts recorded per task, over the archive and the events left. */
+async function acceptedSuccesses (url: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const counts = new Map<string, number>()
+    for (const row of (await client.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive')).rows) {
+      const attempts = (JSON.parse(row.body) as { attempts: Array<{ outcome?: string }> }).attempts
+      counts.set(row.id, attempts.filter(a => a.outcome === 'succeeded').length)
+    }
+    for (const row of (await client.query<{ body: string }>('SELECT body FROM taskmesh_events ORDER BY seq')).rows) {
+      const e = JSON.parse(row.body) as { type: string, taskId?: string, outcome?: string }
+      if (e.type === 'attempt-ended' && e.outcome === 'succeeded') counts.set(e.taskId!, (counts.get(e.taskId!) ?? 0) + 1)
+    }
+    return counts
+  } finally {
+    await client.end()
+  }
+}
+
+describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database-url)${postgres.note}`, () => {
+  let server: TestPostgres
+
+  beforeAll(async () => { server = await TestPostgres.start() }, 60_000)
+  afterAll(async () => { await server?.stop() })
+
+  it('an admin killed with SIGKILL and started again on the same database: same peer id, every task once', async () => {
+    const url = await server.database('restart')
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-restart-'))
+    const tasks = join(dir, 'tasks.json')
+    // pinned to the two workers: the restarted admin cannot finish before both are back
+    await writeFile(tasks, JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ id: `p${i}`, agent: `w${i % 2}`, payload: { durationMs: 5 } }))))
+    const key = join(dir, 'admin.key')
+    const adminArgs = (listen: string): string[] => ['admin', '--tasks', tasks, '--database-url', url, '--key', key, '--listen', listen, '--exit-when-done', '--json']
+
+    const first = start(adminArgs('/ip4/127.0.0.1/tcp/0'))
+    const { peerId, addrs } = await first.waitForEvent('listening')
+    for (const i of [0, 1]) start(['worker', '--admin', addrs[0], '--name', `w${i}`, '--skill', '1', '--max-concurrent', '4', '--json'])
+    // a second admin on the same database is refused while the first runs
+    const rival = await runCli(['admin', '--database-url', url, '--key', join(dir, 'other.key'), '--listen', '/ip4/127.0.0.1/tcp/0'])
+    expect(rival.code).toBe(1)
+    expect(rival.stderr).toMatch(/the database postgres:\/\/.* is in use by another admin; stop it, or give this admin its own database/)
+    await first.waitUntil(() => first.events.filter(e => e.event === 'worker:connected').length >= 2 && first.events.filter(e => e.event === 'task:completed').length >= 80)
+    first.kill('SIGKILL')
+    await first.exited
+
+    const port = /\/tcp\/(\d+)\//.exec(addrs[0])![1]
+    const second = start(adminArgs(`/ip4/127.0.0.1/tcp/${port}`))
+    expect((await second.waitForEvent('listening')).peerId).toBe(peerId)
+    expect(await second.exit(60_000)).toBe(0)
+    expect(second.events.at(-1)).toMatchObject({ event: 'summary', total: 300, succeeded: 300, failed: 0 })
+    const accepted = await acceptedSuccesses(url)
+    expect(accepted.size).toBe(300)
+    expect([...accepted.values()].every(n => n === 1)).toBe(true)
+
+    // the history outlives the admin, read from the database
+    const history = await runCli(['history', 'p7', '--database-url', url, '--json'])
+    expect(history.code).toBe(0)
+    expect(history.events[0]!.entries.map((e: { event: string }) => e.event)).toContain('succeeded')
+  }, 120_000)
+
+  it('says what is wrong: no --key, both --data-dir and --database-url, nothing listening there', async () => {
+    const url = await server.database('options')
+    const noKey = await runCli(['admin', '--database-url', url, '--listen', '/ip4/127.0.0.1/tcp/0'])
+    expect(noKey).toMatchObject({ code: 2, stderr: expect.stringMatching(/--database-url: needs --key FILE as well, so the admin keeps its peer id/) })
+    const both = await runCli(['admin', '--database-url', url, '--data-dir', '/tmp/x', '--key', '/tmp/k', '--listen', '/ip4/127.0.0.1/tcp/0'])
+    expect(both).toMatchObject({ code: 2, stderr: expect.stringMatching(/give --database-url or --data-dir, not both/) })
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-'))
+    const nowhere = await runCli(['admin', '--database-url', 'postgres://someone:secret@127.0.0.1:9/none', '--key', join(dir, 'k'), '--listen', '/ip4/127.0.0.1/tcp/0'])
+    expect(nowhere.code).toBe(1)
+    expect(nowhere.stderr).toMatch(/cannot reach PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:9\/none: nothing listens there/)
+    expect(nowhere.stderr).not.toMatch(/secret/)
+  })
+})
