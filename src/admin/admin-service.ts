@@ -122,6 +122,11 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     return this.scheduler.view
   }
 
+  /** Among replicas sharing a database, which one this is and the epoch it leads under. */
+  get leadership (): { replica: string, epoch: number } | undefined {
+    return this.journal.leadership
+  }
+
   isStarted (): boolean {
     return this.started
   }
@@ -130,6 +135,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     if (this.started) return
     const now = this.clock()
     this.scheduler.restore(this.journal.load(), now)
+    this.journal.watch?.(err => { this.cycle.halt(err) })
     if (this.init.tasks != null && this.init.tasks.length > 0) {
       this.checkPayloads(this.init.tasks)
       this.scheduler.submit(this.init.tasks, now)
@@ -191,7 +197,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.cycle.stop()
     this.workers.abortAll(new ProtocolError('admin stopping'))
     this.pull.close()
-    this.journal.close()
+    await this.journal.close()
   }
 
   /**

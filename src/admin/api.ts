@@ -48,6 +48,8 @@ export interface SummaryView extends Summary {
   strategy: string
   /** Ready tasks no connected worker can run, by reason ("no connected worker handles type "download""). */
   blocked: Array<{ reason: string, tasks: number }>
+  /** With replicas on one PostgreSQL journal: the replica leading (the one answering) and its epoch. */
+  leader?: { replica: string, epoch: number }
 }
 
 export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult'] as const
@@ -234,7 +236,7 @@ export class AdminApi {
 
   summary (): SummaryView {
     const { id: adminId, name } = this.admin.labels
-    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked() }
+    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}) }
   }
 }
 

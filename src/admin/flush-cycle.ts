@@ -176,7 +176,8 @@ export class FlushCycle {
   }
 
   /** The journal failed: nothing more is decided or sent, since nothing more could be recorded. */
-  private halt (err: Error): void {
+  halt (err: Error): void {
+    if (this.halted) return
     const error = new StoreError(`journal write failed, stopping: ${err.message}`)
     this.halted = true
     this.started = false

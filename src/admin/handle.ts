@@ -20,6 +20,8 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   readonly peerId: string
   readonly network: string
   readonly labels: AdminLabels
+  /** Among replicas sharing a PostgreSQL journal, the one leading (this admin) and its epoch. */
+  readonly leadership?: { replica: string, epoch: number }
   /** Tasks, histories, workers and counts, read-only. */
   readonly view: SchedulerView
   /** Adds tasks in any task-file format; ids already held are left alone and reported in `existing`. */

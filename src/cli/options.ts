@@ -30,8 +30,8 @@ export function list (value: string): string[] {
   return value.split(',').map(s => s.trim()).filter(s => s !== '')
 }
 
-export function collect (value: string, previous: string[]): string[] {
-  return [...previous, value]
+export function collect (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
 }
 
 /** `0.3` or `0.3-0.9` seconds, as milliseconds: `{ min: 300, max: 900 }`. */

@@ -35,6 +35,12 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' 
    * give `keyFile` too, so the admin keeps its peer id across restarts.
    */
   databaseUrl?: string
+  /** With `databaseUrl`: how long a standby waits for a silent leader before it takes over. @default 5000 */
+  failoverTimeoutMs?: number
+  /** With `databaseUrl`: this replica's name. @default host name and process id */
+  replica?: string
+  /** With `databaseUrl`: another replica leads; this one waits as a standby (start() resolves once it leads). */
+  onStandby?: (leader: { replica: string, epoch: number }) => void
   /** How hard the SQLite journal syncs. @default 'full' */
   journalSync?: 'full' | 'normal'
   /** Where state changes are recorded. @default in memory, or a SQLite journal in `dataDir` */
@@ -87,7 +93,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, databaseUrl, journal, journalSync, swarmKey, mdns, http, monitoring, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, mdns, http, monitoring, ...init } = this.options
     if (databaseUrl != null && dataDir != null) throw new ValidationError([{ path: '--database-url', message: 'give --database-url or --data-dir, not both: the journal is in one of them' }], { subject: 'options' })
     if (databaseUrl != null && privateKey == null && keyFile == null) throw new ValidationError([{ path: '--database-url', message: 'needs --key FILE as well, so the admin keeps its peer id (and its workers find it) after a restart' }], { subject: 'options' })
     const key = privateKey ?? (keyFile != null || dataDir != null ? (await loadOrCreateKey(keyFile ?? join(dataDir!, 'admin.key'))).privateKey : undefined)
@@ -96,7 +102,11 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     const registry = http != null ? new (await import('prom-client')).Registry() : undefined
     const store = journal ?? (databaseUrl != null
       // node-postgres is loaded only by an admin that uses it
-      ? await (await import('../store/postgres-journal.js')).PostgresJournal.open(databaseUrl)
+      ? await (await import('../store/postgres-journal.js')).PostgresJournal.open(databaseUrl, {
+        ...(failoverTimeoutMs != null ? { failoverTimeoutMs } : {}),
+        ...(replica != null ? { replica } : {}),
+        ...(onStandby != null ? { onStandby } : {})
+      })
       : dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
     const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),

@@ -26,7 +26,15 @@ export interface Journal {
   append(batch: JournalBatch): void | Promise<void>
   /** The finished tasks that left memory. */
   readonly archive: TaskArchive
-  close(): void
+  /** Among replicas sharing a database, the lease this admin leads under. */
+  readonly leadership?: { replica: string, epoch: number }
+  /**
+   * Calls `onFailure` when the journal can no longer be written although nothing is being written now (a
+   * replica that lost its lead while idle), so the admin stops at once rather than at its next write.
+   */
+  watch?(onFailure: (err: Error) => void): void
+  /** May return a promise (a connection closing). */
+  close(): void | Promise<void>
 }
 
 export interface MemoryJournalOptions {

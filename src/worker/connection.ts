@@ -25,8 +25,28 @@ export class AdminDialer {
     this.discoveryTimeoutMs = discoveryTimeoutMs
   }
 
+  /** The address that answered last: tried first next time. */
+  private preferred = 0
+
   async dial (options: AbortOptions = {}): Promise<Connection> {
-    if (this.target.kind === 'address') return await this.components.connectionManager.openConnection(this.target.address, options)
+    if (this.target.kind === 'address') {
+      const addresses = this.target.addresses
+      if (addresses.length === 1) return await this.components.connectionManager.openConnection(addresses[0]!, options)
+      // replicas of one admin: whichever leads listens; try each, the last one that answered first
+      let last: Error | undefined
+      for (let i = 0; i < addresses.length; i++) {
+        const at = (this.preferred + i) % addresses.length
+        options.signal?.throwIfAborted()
+        try {
+          const connection = await this.components.connectionManager.openConnection(addresses[at]!, options)
+          this.preferred = at
+          return connection
+        } catch (err) {
+          last = err as Error
+        }
+      }
+      throw last!
+    }
     const peerId = this.target.peerId
     const known = await this.components.peerStore.get(peerId).then(p => p.addresses.length > 0, () => false)
     if (!known) {

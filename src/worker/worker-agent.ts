@@ -3,7 +3,7 @@ import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 import { InvalidStateError } from '../errors.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
-import { parseAdminAddress } from './admin-address.js'
+import { parseAdminAddresses } from './admin-address.js'
 import { checkRegistration } from './registration.js'
 import { WorkerService, type WorkerInit } from './worker-service.js'
 import { WORKER_EVENT_NAMES, type WorkerEvents } from './events.js'
@@ -14,7 +14,8 @@ export interface WorkerAgentOptions extends Omit<WorkerInit, 'name' | 'skill' | 
   /** The worker's skill: the tutorial's tasks succeed when it is at least their difficulty. @default 0 */
   skillLevel?: number
   /** The admin: a multiaddr ending in `/p2p/<peerId>` as the admin prints it, or its bare peer id (mDNS). */
-  adminPeer: string
+  /** The admin: a multiaddr ending in /p2p/<peerId>, a bare peer id (mDNS), or several addresses of one admin's replicas. */
+  adminPeer: string | string[]
   privateKey?: PrivateKey
   /** Key file holding the worker's identity, created when missing. */
   keyFile?: string
@@ -47,7 +48,7 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
     super()
     this.name = name
     this.options = options
-    parseAdminAddress(options.adminPeer)
+    parseAdminAddresses(options.adminPeer)
     checkRegistration({
       name,
       skill: options.skillLevel ?? 0,
@@ -69,7 +70,7 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
     if (this.node != null) return
     const { skillLevel, adminPeer, privateKey, keyFile, swarmKey, listen, handlers, ...init } = this.options
     const key = privateKey ?? (keyFile != null ? (await loadOrCreateKey(keyFile)).privateKey : undefined)
-    const bare = parseAdminAddress(adminPeer).kind === 'peer-id'
+    const bare = parseAdminAddresses(adminPeer).kind === 'peer-id'
     const node = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? [],

@@ -4,7 +4,7 @@ import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type Compone
 import { AbortError, AuthorizationError, RegistrationRefusedError } from '../errors.js'
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js'
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
-import { parseAdminAddress } from './admin-address.js'
+import { parseAdminAddresses } from './admin-address.js'
 import { AdminDialer, describeDialError } from './connection.js'
 import { DEFAULT_DISCOVERY_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_RESULTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_STATUS_INTERVAL_MS, RECONNECT_JITTER, RESULT_FRAME_OVERHEAD_BYTES, STOP_CLOSE_TIMEOUT_MS } from './constants.js'
 import { simulate, type TaskHandler } from './handlers.js'
@@ -35,7 +35,7 @@ export interface WorkerInit {
    */
   resources?: Record<string, number>
   /** The admin: a multiaddr ending in `/p2p/<peerId>`, or a bare peer id to find by mDNS. */
-  admin: string
+  admin: string | string[]
   /** Handlers by task type. The built-in `simulate` handler is added unless one is given for that type. */
   handlers?: Record<string, TaskHandler>
   /** Network name, for status broadcasts. @default 'default' */
@@ -96,7 +96,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     this.init = init
     this.name = init.name
     this.log = components.logger.forComponent('taskmesh:worker')
-    this.dialer = new AdminDialer(components, parseAdminAddress(init.admin), init.discoveryTimeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS)
+    this.dialer = new AdminDialer(components, parseAdminAddresses(init.admin), init.discoveryTimeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS)
     this.handlers.set('simulate', simulate())
     for (const [type, handler] of Object.entries(init.handlers ?? {})) this.handlers.set(type, handler)
     this.backoff = { backoff: 'exponential', initialDelayMs: init.reconnect?.initialDelayMs ?? DEFAULT_RECONNECT_INITIAL_MS, maxDelayMs: init.reconnect?.maxDelayMs ?? DEFAULT_RECONNECT_MAX_MS, jitter: RECONNECT_JITTER }

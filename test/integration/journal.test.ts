@@ -56,10 +56,10 @@ describe.each(journals)('the %s journal', (_name, make) => {
     await journal.append({ events: events.slice(0, 2), archive: [] })
     await journal.append({ events: events.slice(2), archive: [] })
     expect([...journal.load()]).toEqual(events)
-    journal.close()
+    await journal.close()
     const reopened = await open()
     expect([...reopened.load()]).toEqual(events)
-    reopened.close()
+    await reopened.close()
   })
 
   it("archives a finished task: its events are no longer replayed, its record is read on demand", async () => {
@@ -67,7 +67,7 @@ describe.each(journals)('the %s journal', (_name, make) => {
     const journal = await open()
     await journal.append({ events: [...lifeOf('a', 0), ...lifeOf('b', 1)], archive: [] })
     await journal.append({ events: lifeOf('c', 2), archive: [archived('a', 0, 'k'), archived('c', 2)] })
-    journal.close()
+    await journal.close()
     for (let round = 0; round < 2; round++) {
       const j = await open()
       expect([...j.load()]).toEqual(lifeOf('b', 1))
@@ -76,7 +76,7 @@ describe.each(journals)('the %s journal', (_name, make) => {
       expect([...j.archive.list()].map(t => t.id)).toEqual(['a', 'c'])
       expect([...j.archive.list({ afterSeq: 0 })].map(t => t.id)).toEqual(['c'])
       expect([...j.archive.cached()].map(t => t.id)).toEqual(['a'])
-      j.close()
+      await j.close()
     }
   })
 })

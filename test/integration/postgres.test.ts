@@ -48,10 +48,12 @@ describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database
     const first = start(adminArgs('/ip4/127.0.0.1/tcp/0'))
     const { peerId, addrs } = await first.waitForEvent('listening')
     for (const i of [0, 1]) start(['worker', '--admin', addrs[0], '--name', `w${i}`, '--skill', '1', '--max-concurrent', '4', '--json'])
-    // a second admin on the same database is refused while the first runs
-    const rival = await runCli(['admin', '--database-url', url, '--key', join(dir, 'other.key'), '--listen', '/ip4/127.0.0.1/tcp/0'])
-    expect(rival.code).toBe(1)
-    expect(rival.stderr).toMatch(/the database postgres:\/\/.* is in use by another admin; stop it, or give this admin its own database/)
+    // a second admin on the same database waits as a standby while the first leads
+    const rival = start(['admin', '--database-url', url, '--key', join(dir, 'other.key'), '--replica', 'second', '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
+    expect((await rival.waitForEvent('standby')).leader).toMatchObject({ epoch: 1 })
+    rival.kill('SIGTERM')
+    expect(await rival.exit()).toBe(0)
+    expect(rival.events.at(-1)).toMatchObject({ event: 'stopped', reason: 'signal' })
     await first.waitUntil(() => first.events.filter(e => e.event === 'worker:connected').length >= 2 && first.events.filter(e => e.event === 'task:completed').length >= 80)
     first.kill('SIGKILL')
     await first.exited

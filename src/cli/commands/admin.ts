@@ -25,6 +25,8 @@ interface AdminOptions extends LogOptions {
   key?: string
   dataDir?: string
   databaseUrl?: string
+  failoverTimeout: number
+  replica?: string
   journalSync: 'full' | 'normal'
   strategy: string
   onNoWorker: 'wait' | 'fail'
@@ -64,7 +66,9 @@ export function adminCommand (): Command {
     .addOption(new Option('--listen <multiaddr>', 'address to listen on, repeatable').argParser(collect).default([], DEFAULT_ADMIN_LISTEN))
     .option('--key <file>', 'identity key file, created if missing, so the address survives restarts (default <data-dir>/admin.key)')
     .option('--data-dir <dir>', 'keep a durable journal here; restarting on it resumes where the admin stopped')
-    .option('--database-url <url>', 'keep the journal in PostgreSQL instead (postgres://user:password@host:5432/db); needs --key')
+    .option('--database-url <url>', 'keep the journal in PostgreSQL instead (postgres://user:password@host:5432/db); needs --key. Several admins on one database: one leads, the others wait as standbys')
+    .option('--failover-timeout <seconds>', 'with --database-url: a standby takes over this long after the leader stops renewing its lease', number(0.5), 5)
+    .option('--replica <name>', 'with --database-url: this admin\'s name among the replicas (default: host name and process id)')
     .option('--journal-sync <mode>', 'full: every change is on disk before it is acted on (survives power loss); normal: survives the admin being killed, not a power cut', oneOf('full', 'normal'), 'full')
     .option('--strategy <name|file>', 'skill-fit, capability-match, round-robin, least-loaded, priority, learned, or ./module.js', 'skill-fit')
     .option('--on-no-worker <policy>', 'a task no registered worker can run: wait, or fail after the grace period', oneOf('wait', 'fail'), 'wait')
@@ -134,7 +138,17 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     network: opts.network,
     ...(opts.key != null ? { keyFile: opts.key } : {}),
     ...(opts.dataDir != null ? { dataDir: opts.dataDir, journalSync: opts.journalSync } : {}),
-    ...(opts.databaseUrl != null ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.databaseUrl != null
+      ? {
+          databaseUrl: opts.databaseUrl,
+          failoverTimeoutMs: opts.failoverTimeout * 1000,
+          ...(opts.replica != null ? { replica: opts.replica } : {}),
+          onStandby: (leader: { replica: string, epoch: number }) => {
+            out.event('standby', { leader })
+            out.say(`standby: replica ${leader.replica} leads (epoch ${leader.epoch}); this admin takes over once it stops renewing its lease (${opts.failoverTimeout} s)`)
+          }
+        }
+      : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),
@@ -153,13 +167,21 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   // in place before the admin announces itself: a signal right after "listening" must still drain
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
   try {
-    await manager.start()
+    // a standby waits in start() until it leads: a signal meanwhile ends it there
+    if (await Promise.race([manager.start().then(() => 'started' as const), interrupted]) === 'signal') {
+      out.event('stopped', { reason: 'signal' })
+      out.say('stopped while waiting as a standby')
+      process.exitCode = EXIT_OK
+      return
+    }
   } catch (err) {
     throw whyNotStarted(err as Error, opts)
   }
 
   const { peerId, addresses, http } = manager.details()
-  out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}) })
+  const leader = manager.admin.leadership
+  out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}), ...(leader != null ? { leader } : {}) })
+  if (leader != null) out.say(`leading as replica ${leader.replica} (epoch ${leader.epoch})`)
   out.say(`taskmesh admin ${peerId} (network "${opts.network}", strategy ${typeof strategy === 'string' ? strategy : strategy.name})`)
   out.say('listening on')
   for (const a of addresses) out.say(`  ${a}`)
@@ -178,7 +200,9 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   out.say(total === 0 ? 'no tasks yet' : `${count(total, 'task')}${opts.expectedWorkers > 0 ? `; waiting for ${count(opts.expectedWorkers, 'worker')}` : ''}`)
   out.startProgress(total)
 
-  const finished = opts.exitWhenDone === true ? manager.whenDone() : new Promise<never>(() => {})
+  // a journal that cannot be written (a lost lead, a database gone) stops the admin: it says why and exits
+  const failed = new Promise<never>((_resolve, reject) => { manager.addEventListener('error', ({ detail }) => { reject(detail) }, { once: true }) })
+  const finished = opts.exitWhenDone === true ? manager.whenDone() : failed
   const outcome = await Promise.race([finished, interrupted])
   if (outcome === 'signal') {
     out.stopProgress()

@@ -97,7 +97,7 @@ export function clientCommands (): Command[] {
         const [summary, workers] = await Promise.all([client.summary(), client.workers()])
         out.event('status', { summary, workers })
         const c = summary.counts
-        out.say(`admin ${summary.peerId} (network "${summary.network}", strategy ${summary.strategy})`)
+        out.say(`admin ${summary.peerId} (network "${summary.network}", strategy ${summary.strategy})${summary.leader != null ? `; replica ${summary.leader.replica} leads (epoch ${summary.leader.epoch})` : ''}`)
         out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
         for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${reason}`)
         out.say('')
@@ -203,16 +203,11 @@ function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
   }
 }
 
-/** A task's history from a PostgreSQL journal (the admin must be stopped: it holds the database's lock). */
+/** A task's history from a PostgreSQL journal, the admin running or not. */
 async function historyFromDatabase (url: string, id: string): Promise<HistoryEntry[]> {
   const { PostgresJournal } = await import('../../store/postgres-journal.js')
-  let journal
-  try {
-    journal = await PostgresJournal.open(url)
-  } catch (err) {
-    if (/in use by another admin/.test((err as Error).message)) throw new UsageError('the admin using that database is running: ask it with --admin <its address> instead of --database-url')
-    throw err
-  }
+  // read only: no lease is taken, so this works beside a running admin too
+  const journal = await PostgresJournal.open(url, { readOnly: true })
   try {
     const archived = journal.archive.get(id)
     if (archived != null) return archivedHistory(archived)
@@ -221,7 +216,7 @@ async function historyFromDatabase (url: string, id: string): Promise<HistoryEnt
     scheduler.restore(events, events.at(-1)?.at ?? 0)
     return scheduler.view.history(id)
   } finally {
-    journal.close()
+    await journal.close()
   }
 }
 

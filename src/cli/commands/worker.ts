@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { WorkerAgent } from '../../worker/worker-agent.js'
 import { simulate } from '../../worker/handlers.js'
-import { integer, list, number, resourceList, secondsRange } from '../options.js'
+import { collect, integer, list, number, resourceList, secondsRange } from '../options.js'
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { AuthorizationError, RegistrationRefusedError } from '../../errors.js'
 import { formatMs, Output } from '../output.js'
@@ -14,7 +14,7 @@ import { WORKER_EVENT_NAMES } from '../../worker/events.js'
 import { ExecBridge, type ExecReady } from '../../worker/exec-bridge.js'
 
 interface WorkerOptions extends LogOptions {
-  admin: string
+  admin: string[]
   name: string
   skill: number
   capabilities: string[]
@@ -36,7 +36,7 @@ interface WorkerOptions extends LogOptions {
 export function workerCommand (): Command {
   const command = new Command('worker')
     .description('run a worker peer: dial the admin, register skill and capabilities, run assigned tasks')
-    .option('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>), or its bare peer id (found by mDNS); required')
+    .option('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>), or its bare peer id (found by mDNS); required. Repeat it for the addresses of an admin\'s replicas: the worker tries them in turn', collect)
     .option('--name <name>', 'worker name (tasks may be pinned to it); required')
     .option('--skill <n>', 'skill level: the tutorial\'s tasks succeed when it is at least their difficulty; required', number(0))
     .option('--capabilities <list>', 'comma-separated capabilities, e.g. gpu,python', list, [])
