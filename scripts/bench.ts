@@ -20,6 +20,7 @@ import { execBench, type ExecResult } from './bench/exec.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
+import { postgresMissing, TestPostgres } from '../test/helpers/postgres.js'
 
 const { values } = parseArgs({
   options: {
@@ -71,13 +72,20 @@ print(`taskmesh bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node 
 
 if (only == null || only === 'network' || only === 'journal') {
   const net = { tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency) }
-  const journals: Array<'memory' | 'sqlite'> = only === 'network' ? ['memory'] : ['memory', 'sqlite']
+  const journals: Array<'memory' | 'sqlite' | 'postgres'> = only === 'network' ? ['memory'] : ['memory', 'sqlite']
+  // PostgreSQL too where its server programs are: a server of the bench's own, on loopback, in a temporary directory
+  const pgServer = only !== 'network' && postgresMissing() == null ? await TestPostgres.start({ fsync: true }) : undefined
+  if (pgServer != null) journals.push('postgres')
+  let databases = 0
   print(`\nthrough the network: ${net.tasks.toLocaleString('en')} no-op tasks queued at once, ${net.workers} worker processes × ${net.concurrency} concurrent, loopback; the whole run, and steady state (20% to 80% done):`)
   const runs = new Map<string, Array<ThroughputFigures & { p50Ms?: number, p99Ms?: number }>>()
   const record = (name: string, r: ThroughputFigures): void => { runs.set(name, [...(runs.get(name) ?? []), r]) }
   // alternating, so that drift hits every system alike
   for (let i = 0; i < repeat; i++) {
-    for (const journal of journals) record(`taskmesh, journal ${journal}`, await networkBench({ ...net, journal }))
+    for (const journal of journals) {
+      const databaseUrl = journal === 'postgres' ? await pgServer!.database(`bench_${databases++}`) : undefined
+      record(`taskmesh, journal ${journal}`, await networkBench({ ...net, journal, ...(databaseUrl != null ? { databaseUrl } : {}) }))
+    }
     if (bullmq) {
       record('BullMQ, Redis', await bullmqThroughput({ ...net, aof: false }))
       if (journals.includes('sqlite')) record('BullMQ, Redis AOF', await bullmqThroughput({ ...net, aof: true }))
@@ -99,6 +107,10 @@ if (only == null || only === 'network' || only === 'journal') {
     print(`  with the SQLite journal (synchronous=FULL), taskmesh keeps ${(share * 100).toFixed(0)}% of its steady throughput`)
     emit('journal-share', { fraction: share })
   }
+  if (steady.has('taskmesh, journal postgres')) {
+    print(`  with the PostgreSQL journal (a server on loopback, fsync on; its CPU is not in the admin's), taskmesh keeps ${(steady.get('taskmesh, journal postgres')! / memory * 100).toFixed(0)}% of its steady throughput, ${(steady.get('taskmesh, journal postgres')! / steady.get('taskmesh, journal sqlite')! * 100).toFixed(0)}% of SQLite's`)
+  }
+  await pgServer?.stop()
   if (steady.has('BullMQ, Redis')) {
     const ratio = memory / steady.get('BullMQ, Redis')!
     print(`  taskmesh / BullMQ at steady state: ${ratio.toFixed(1)}x${steady.has('BullMQ, Redis AOF') ? `; durable (SQLite / AOF): ${(steady.get('taskmesh, journal sqlite')! / steady.get('BullMQ, Redis AOF')!).toFixed(1)}x` : ''}`)

@@ -12,7 +12,9 @@ export interface NetworkBenchOptions {
   tasks: number
   workers: number
   concurrency: number
-  journal: 'memory' | 'sqlite'
+  journal: 'memory' | 'sqlite' | 'postgres'
+  /** For the postgres journal: a fresh database. */
+  databaseUrl?: string
 }
 
 export interface NetworkBenchResult extends NetworkBenchOptions, ThroughputFigures {
@@ -27,9 +29,12 @@ export interface NetworkBenchResult extends NetworkBenchOptions, ThroughputFigur
  * admin's CPU is this process's.
  */
 export async function networkBench (options: NetworkBenchOptions): Promise<NetworkBenchResult> {
-  const dataDir = options.journal === 'sqlite' ? await mkdtemp(join(tmpdir(), 'taskmesh-bench-')) : undefined
+  const dataDir = options.journal !== 'memory' ? await mkdtemp(join(tmpdir(), 'taskmesh-bench-')) : undefined
   const specs = Array.from({ length: options.tasks }, (_, i) => taskSpec({ id: `t${i}` }))
-  const manager = new TaskManager(specs, { expectedWorkers: options.workers, listen: ['/ip4/127.0.0.1/tcp/0'], ...(dataDir != null ? { dataDir } : {}) })
+  const store = options.journal === 'sqlite'
+    ? { dataDir: dataDir! }
+    : options.journal === 'postgres' ? { databaseUrl: options.databaseUrl!, keyFile: join(dataDir!, 'admin.key') } : {}
+  const manager = new TaskManager(specs, { expectedWorkers: options.workers, listen: ['/ip4/127.0.0.1/tcp/0'], ...store })
   const pids: Array<number | undefined> = []
   const window = new SteadyWindow(options.tasks, () => ({ coordinator: ownCpuMicros(), workers: cpuOf(pids) }))
   const assignedAt = new Map<string, number>()

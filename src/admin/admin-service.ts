@@ -195,6 +195,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.status?.stop()
     this.status = undefined
     this.cycle.stop()
+    // an asynchronous journal may be writing the last batches: they are recorded before it closes
+    await this.cycle.settled()
     this.workers.abortAll(new ProtocolError('admin stopping'))
     this.pull.close()
     await this.journal.close()
@@ -260,7 +262,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
    * the admin fails first (its journal cannot be written) or `signal` aborts.
    */
   async whenDone (options: AbortOptions = {}): Promise<RunSummary> {
-    if (!this.scheduler.view.isDone()) await raceEvent(this, 'done', options.signal)
+    // "done" once the journal has the final state too (see FlushCycle)
+    if (!this.scheduler.view.isDone() || this.scheduler.untaken > 0) await raceEvent(this, 'done', options.signal)
     return this.runSummary()
   }
 

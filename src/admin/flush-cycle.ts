@@ -53,6 +53,17 @@ export class FlushCycle {
     this.init = init
   }
 
+  /**
+   * Resolves once nothing decided is left unwritten: no batch being written, none waiting (an asynchronous
+   * journal, such as PostgreSQL's, may still be writing when the admin stops), or the cycle has halted.
+   */
+  async settled (): Promise<void> {
+    while (!this.halted && (this.writing || this.queued || this.init.scheduler.untaken > 0)) {
+      if (!this.writing && !this.queued) this.run()
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+  }
+
   /** Time may pass and assignment may begin. */
   start (): void {
     this.started = true
@@ -153,7 +164,9 @@ export class FlushCycle {
         emitter.safeDispatchEvent('progress', { detail: summary })
       }
     }
-    const done = view.isDone()
+    // with an asynchronous journal, results may have come in while a batch was written: the view is ahead
+    // of what is journaled and announced until those are written too, so "done" waits for them
+    const done = view.isDone() && this.init.scheduler.untaken === 0
     if (done && !this.wasDone && emitter.listenerCount('done') > 0) {
       // the totals only: a row per task would make every completion cost time in proportion to history
       const { total, counts } = view.summary()

@@ -118,6 +118,11 @@ export class TaskLedger {
   }
 
   /** The events applied (and the notices recorded) since the last call, in order. */
+  /** Events decided and not taken yet: state the journal does not have. */
+  get undelivered (): number {
+    return this.decided.length
+  }
+
   takeEvents (): SchedulerEvent[] {
     const events = this.decided
     this.decided = []

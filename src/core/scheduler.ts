@@ -86,6 +86,11 @@ export class Scheduler {
     return this.ledger.takeEvents()
   }
 
+  /** Events decided since the last `takeEvents()`: the state seen by `view` is ahead of the journal by them. */
+  get untaken (): number {
+    return this.ledger.undelivered
+  }
+
   /**
    * Finished tasks that may leave memory (succeeded, nothing unfinished depends on them): write them to the
    * archive with the batch, then call `archived` with them.

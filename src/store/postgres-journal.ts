@@ -7,6 +7,8 @@ import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { Journal, JournalBatch } from './journal.js'
 
+/** Archived tasks whose events, piled up in memory, are dropped in one go. */
+const COMPACT_AFTER = 1024
 /** How long a leader's lease lasts without renewal, by default. */
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 5_000
 /** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. */
@@ -53,7 +55,9 @@ export class PostgresJournal implements Journal {
   readonly archive = new MemoryArchive()
   private readonly client: pg.Client
   private readonly where: string
-  private readonly events: DurableEvent[]
+  /** The live tasks' events, as in the database: what `load()` gives (compacted as tasks are archived). */
+  private events: DurableEvent[]
+  private archivedSinceCompaction = 0
   private failed: Error | undefined
   /** The lease this admin writes under; undefined when read-only. */
   readonly leadership: Leadership | undefined
@@ -134,8 +138,15 @@ export class PostgresJournal implements Journal {
       if (failure instanceof StaleLeaderError) this.failed = failure
       throw failure
     }
-    this.events.push(...kept)
-    if (batch.archive.length > 0) this.archive.add(batch.archive)
+    for (const e of kept) this.events.push(e)
+    if (batch.archive.length === 0) return
+    this.archive.add(batch.archive)
+    // the archived tasks' events are no longer needed here either: dropped once enough have piled up
+    this.archivedSinceCompaction += batch.archive.length
+    if (this.archivedSinceCompaction >= Math.max(COMPACT_AFTER, this.events.length / 8)) {
+      this.events = [...this.load()]
+      this.archivedSinceCompaction = 0
+    }
   }
 
   watch (onFailure: (err: Error) => void): void {

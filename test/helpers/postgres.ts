@@ -51,7 +51,8 @@ export class TestPostgres {
     this.asUser = asUser
   }
 
-  static async start (): Promise<TestPostgres> {
+  /** `fsync`: sync commits to disk, as a production server does (the bench); tests run without. */
+  static async start (options: { fsync?: boolean } = {}): Promise<TestPostgres> {
     const bin = binDir()!
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-'))
     const root = process.getuid?.() === 0
@@ -71,7 +72,7 @@ export class TestPostgres {
     const user = root ? 'postgres' : userInfo().username
     run('initdb', ['-D', data, '-U', user, '--auth=trust', '--no-sync', '-E', 'UTF8'])
     const port = await freePort()
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start'])
+    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${options.fsync === true ? '' : ' -c fsync=off'}`, 'start'])
     return new TestPostgres(`postgres://${user}@127.0.0.1:${port}/postgres`, dir, bin, asUser)
   }
 

@@ -152,8 +152,10 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
     expect(completed).toEqual(['a'])
   })
 
-  it('writes one batch at a time: what is decided meanwhile is written, then sent, after it', async () => {
-    const { journal, scheduler, worker, adminSends, resultHandled } = await setUp()
+  it('writes one batch at a time: what is decided meanwhile is written, then sent, after it; "done" waits for it too', async () => {
+    const { journal, scheduler, events, worker, adminSends, resultHandled } = await setUp()
+    let done = 0
+    events.addEventListener('done', () => { done++ })
     worker.session.start({ name: 'w', skill: 1, capabilities: [], maxConcurrent: 2, priority: 0, leases: [], version: '1', types: [], resources: new Map() })
     await journal.begun(1)
     journal.finish()
@@ -174,10 +176,14 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
 
     journal.finish()
     await worker.until(f => f.resultAck?.taskId === 'a')
+    // every task is final in memory, but b's result is not journaled yet: not done
+    expect(scheduler.view.isDone()).toBe(true)
+    expect(done).toBe(0)
     await journal.begun(3)
     expect(journal.batches[2]!.map(e => e.type === 'attempt-ended' ? e.taskId : e.type)).toEqual(['b'])
     expect(worker.frames.some(f => f.resultAck?.taskId === 'b')).toBe(false)
     journal.finish()
     await worker.until(f => f.resultAck?.taskId === 'b')
+    expect(done).toBe(1)
   })
 })
