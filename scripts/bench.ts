@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|exec|fleet|million|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -17,6 +17,7 @@ import { fleetBench, type FleetResult } from './bench/fleet.js'
 import { millionBench, type MillionResult } from './bench/million.js'
 import { latencyBench, type LatencyResult } from './bench/latency.js'
 import { execBench, type ExecResult } from './bench/exec.js'
+import { failoverBench } from './bench/failover.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
@@ -132,6 +133,26 @@ if (only == null || only === 'latency') {
   for (const [name, rs] of results) {
     print(`  ${name.padEnd(9)} fresh: p50 ${ms(rs.map(r => r.fresh.p50Ms))}, p99 ${ms(rs.map(r => r.fresh.p99Ms))}; after ${history.toLocaleString('en')}: p50 ${ms(rs.map(r => r.afterHistory.p50Ms))}, p99 ${ms(rs.map(r => r.afterHistory.p99Ms))}`)
     emit('latency', { system: name, fresh: { p50Ms: median(rs.map(r => r.fresh.p50Ms)), p99Ms: median(rs.map(r => r.fresh.p99Ms)) }, afterHistory: { p50Ms: median(rs.map(r => r.afterHistory.p50Ms)), p99Ms: median(rs.map(r => r.afterHistory.p99Ms)) }, history, runs: rs })
+  }
+}
+
+if (only == null || only === 'failover') {
+  if (postgresMissing() != null) {
+    print(`\nfailover: left out (${postgresMissing()})`)
+  } else {
+    const timeout = 2
+    print(`\nfailover on PostgreSQL: a leader and a standby admin (processes, --failover-timeout ${timeout}), one worker process knowing both, tasks running; the leader killed with SIGKILL:`)
+    const server = await TestPostgres.start({ fsync: true })
+    const rs: Array<{ toListeningMs: number, toAssignmentMs: number }> = []
+    try {
+      for (let i = 0; i < Math.max(3, repeat); i++) rs.push(await failoverBench({ databaseUrl: await server.database(`failover_${i}`), failoverTimeoutSeconds: timeout }))
+    } finally {
+      await server.stop()
+    }
+    const m = (f: (r: { toListeningMs: number, toAssignmentMs: number }) => number): number => median(rs.map(f))
+    const runs = rs.map(r => r.toAssignmentMs / 1000)
+    print(`  from the kill to the standby listening ${(m(r => r.toListeningMs) / 1000).toFixed(2)} s, to its first assignment ${(m(r => r.toAssignmentMs) / 1000).toFixed(2)} s (runs ${Math.min(...runs).toFixed(2)}–${Math.max(...runs).toFixed(2)} s)`)
+    emit('failover', { runs: rs })
   }
 }
 
