@@ -7,6 +7,18 @@ import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { Journal, JournalBatch } from './journal.js'
 
+/** How long a write waits for a database that went away before the admin gives up. */
+const MAX_OUTAGE_MS = 5 * 60_000
+const RECONNECT_FIRST_MS = 100
+const RECONNECT_MAX_MS = 5_000
+
+/** Errors that mean the connection is gone, not that the statement was wrong. */
+function isConnectionLoss (err: unknown): boolean {
+  const e = err as { code?: string, message?: string }
+  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(e.code ?? '') ||
+    /Connection terminated|connection error|not queryable|Client was closed/i.test(e.message ?? '')
+}
+
 /** Archived tasks whose events, piled up in memory, are dropped in one go. */
 const COMPACT_AFTER = 1024
 /** How long a leader's lease lasts without renewal, by default. */
@@ -53,8 +65,13 @@ export class StaleLeaderError extends StoreError {
  */
 export class PostgresJournal implements Journal {
   readonly archive = new MemoryArchive()
-  private readonly client: pg.Client
+  private client: pg.Client
   private readonly where: string
+  private readonly url: string
+  private readonly connectTimeoutMs: number
+  /** The connection was lost: the next write reconnects first. */
+  private broken = false
+  private batches = 0
   /** The live tasks' events, as in the database: what `load()` gives (compacted as tasks are archived). */
   private events: DurableEvent[]
   private archivedSinceCompaction = 0
@@ -65,15 +82,17 @@ export class PostgresJournal implements Journal {
   private renewal: ReturnType<typeof setInterval> | undefined
   private onFailure: ((err: Error) => void) | undefined
 
-  private constructor (client: pg.Client, where: string, events: DurableEvent[], archived: ArchivedTask[], leadership: Leadership | undefined, ttlMs: number) {
+  private constructor (client: pg.Client, url: string, connectTimeoutMs: number, events: DurableEvent[], archived: ArchivedTask[], leadership: Leadership | undefined, ttlMs: number) {
     this.client = client
-    this.where = where
+    this.url = url
+    this.connectTimeoutMs = connectTimeoutMs
+    this.where = redact(url)
     this.events = events
     this.ttlMs = ttlMs
     this.leadership = leadership
     this.archive.add(archived)
-    // a lost connection fails the next write: the admin stops assigning and says why
-    client.on('error', err => { this.failed = describe(err, where) })
+    // a lost connection (the server restarted, the network failed) is taken up again by the next write
+    client.on('error', () => { this.broken = true })
     if (leadership != null) {
       // renewed three times per lease; a renewal that finds another epoch means a standby took over
       this.renewal = setInterval(() => { void this.renew() }, Math.max(50, Math.floor(ttlMs / 3)))
@@ -93,7 +112,7 @@ export class PostgresJournal implements Journal {
       const leadership = options.readOnly === true ? undefined : await lead(client, options.replica ?? `${hostname()}:${process.pid}`, ttlMs, options)
       const events = await client.query<{ seq: string, body: string }>('SELECT seq, body FROM taskmesh_events ORDER BY seq')
       const archive = await client.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive ORDER BY seq')
-      return new PostgresJournal(client, where,
+      return new PostgresJournal(client, url, options.connectTimeoutMs ?? 10_000,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
         archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),
         leadership, ttlMs)
@@ -114,12 +133,44 @@ export class PostgresJournal implements Journal {
     // a task archived in this batch needs none of its events
     const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined
     const kept = archived == null ? batch.events : batch.events.filter(e => !archived.has(taskIdOf(e) ?? ''))
+    // the batch is written once: retried after a lost connection, unless its commit had gone through
+    const key = `${this.leadership.epoch}:${++this.batches}`
+    const started = Date.now()
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (this.broken) await this.reconnect()
+        if (attempt > 1 && await this.committed(key)) break
+        await this.write(kept, batch, archived, key)
+        break
+      } catch (err) {
+        const failure = describe(err, this.where)
+        if (failure instanceof StaleLeaderError) this.failed = failure
+        if (failure instanceof StaleLeaderError || !isConnectionLoss(err) || Date.now() - started > MAX_OUTAGE_MS) throw failure
+        // the database is away: the admin pauses here (it sends nothing unjournaled) and tries again
+        this.broken = true
+        await sleep(Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** Math.min(attempt - 1, 10)))
+      }
+    }
+    for (const e of kept) this.events.push(e)
+    if (batch.archive.length === 0) return
+    this.archive.add(batch.archive)
+    // the archived tasks' events are no longer needed here either: dropped once enough have piled up
+    this.archivedSinceCompaction += batch.archive.length
+    if (this.archivedSinceCompaction >= Math.max(COMPACT_AFTER, this.events.length / 8)) {
+      this.events = [...this.load()]
+      this.archivedSinceCompaction = 0
+    }
+  }
+
+  /** One batch in one transaction, fenced by this admin's epoch, marked with its key. */
+  private async write (kept: readonly DurableEvent[], batch: JournalBatch, archived: Set<string> | undefined, key: string): Promise<void> {
     const client = this.client
     try {
       await client.query('BEGIN')
       // fenced: the write commits only under this admin's epoch; the row lock orders it against a takeover
-      const mine = await client.query('UPDATE taskmesh_leader SET expires_at = now() + make_interval(secs => $2) WHERE id = 1 AND epoch = $1 RETURNING epoch', [this.leadership.epoch, this.ttlMs / 1000])
+      const mine = await client.query('UPDATE taskmesh_leader SET expires_at = now() + make_interval(secs => $2) WHERE id = 1 AND epoch = $1 RETURNING epoch', [this.leadership!.epoch, this.ttlMs / 1000])
       if (mine.rowCount !== 1) throw await this.lost()
+      await client.query('INSERT INTO taskmesh_meta (key, value) VALUES (\'last_batch\', $1) ON CONFLICT (key) DO UPDATE SET value = $1', [key])
       if (kept.length > 0) {
         await client.query(
           'INSERT INTO taskmesh_events (task_id, body) SELECT task_id, body FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(task_id, body, n) ORDER BY n',
@@ -134,19 +185,23 @@ export class PostgresJournal implements Journal {
       await client.query('COMMIT')
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {})
-      const failure = describe(err, this.where)
-      if (failure instanceof StaleLeaderError) this.failed = failure
-      throw failure
+      throw err
     }
-    for (const e of kept) this.events.push(e)
-    if (batch.archive.length === 0) return
-    this.archive.add(batch.archive)
-    // the archived tasks' events are no longer needed here either: dropped once enough have piled up
-    this.archivedSinceCompaction += batch.archive.length
-    if (this.archivedSinceCompaction >= Math.max(COMPACT_AFTER, this.events.length / 8)) {
-      this.events = [...this.load()]
-      this.archivedSinceCompaction = 0
-    }
+  }
+
+  /** Whether the batch of this key committed (its commit may have gone through as the connection died). */
+  private async committed (key: string): Promise<boolean> {
+    const r = await this.client.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'last_batch\'')
+    return r.rows[0]?.value === key
+  }
+
+  private async reconnect (): Promise<void> {
+    await this.client.end().catch(() => {})
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.connectTimeoutMs })
+    client.on('error', () => { this.broken = true })
+    await client.connect()
+    this.client = client
+    this.broken = false
   }
 
   watch (onFailure: (err: Error) => void): void {
@@ -167,7 +222,7 @@ export class PostgresJournal implements Journal {
   }
 
   private async renew (): Promise<void> {
-    if (this.failed != null || this.leadership == null) return
+    if (this.failed != null || this.leadership == null || this.broken) return
     try {
       const r = await this.client.query('UPDATE taskmesh_leader SET expires_at = now() + make_interval(secs => $2) WHERE id = 1 AND epoch = $1 RETURNING epoch', [this.leadership.epoch, this.ttlMs / 1000])
       if (r.rowCount !== 1) {

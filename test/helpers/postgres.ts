@@ -43,12 +43,14 @@ export class TestPostgres {
   private readonly dir: string
   private readonly bin: string
   private readonly asUser: string[]
+  private readonly serverOptions: string
 
-  private constructor (url: string, dir: string, bin: string, asUser: string[]) {
+  private constructor (url: string, dir: string, bin: string, asUser: string[], serverOptions: string) {
     this.url = url
     this.dir = dir
     this.bin = bin
     this.asUser = asUser
+    this.serverOptions = serverOptions
   }
 
   /** `fsync`: sync commits to disk, as a production server does (the bench); tests run without. */
@@ -72,8 +74,10 @@ export class TestPostgres {
     const user = root ? 'postgres' : userInfo().username
     run('initdb', ['-D', data, '-U', user, '--auth=trust', '--no-sync', '-E', 'UTF8'])
     const port = await freePort()
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${options.fsync === true ? '' : ' -c fsync=off'}`, 'start'])
-    return new TestPostgres(`postgres://${user}@127.0.0.1:${port}/postgres`, dir, bin, asUser)
+    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${options.fsync === true ? '' : ' -c fsync=off'}`
+    // the server's output goes to a log file: a server holding this process's pipes would keep spawnSync waiting
+    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', serverOptions, 'start'])
+    return new TestPostgres(`postgres://${user}@127.0.0.1:${port}/postgres`, dir, bin, asUser, serverOptions)
   }
 
   /** A fresh database on this server, for one test. */
@@ -84,6 +88,16 @@ export class TestPostgres {
     await client.query(`CREATE DATABASE "${name}"`)
     await client.end()
     return this.url.replace(/\/postgres$/, `/${name}`)
+  }
+
+  /** Stops the server (fast: sessions are cut) and starts it again on the same port, as after a crash or an upgrade. */
+  restart (): void {
+    const [command, ...prefix] = [...this.asUser, join(this.bin, 'pg_ctl')]
+    const data = join(this.dir, 'data')
+    for (const args of [['-D', data, '-m', 'fast', '-w', 'stop'], ['-D', data, '-l', join(this.dir, 'server.log'), '-w', '-o', this.serverOptions, 'start']]) {
+      const r = spawnSync(command!, [...prefix, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      if (r.status !== 0) throw new Error(`pg_ctl ${args.at(-1)} failed: ${r.stderr || r.stdout}`)
+    }
   }
 
   async stop (): Promise<void> {

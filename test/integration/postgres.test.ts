@@ -73,6 +73,23 @@ describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database
     expect(history.events[0]!.entries.map((e: { event: string }) => e.event)).toContain('succeeded')
   }, 120_000)
 
+  it('the database restarted under a running admin: the admin pauses, takes up its writes again, and loses nothing', async () => {
+    const url = await server.database('outage')
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-outage-'))
+    const tasks = join(dir, 'tasks.json')
+    await writeFile(tasks, JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ id: `o${i}`, payload: { durationMs: 5 } }))))
+    const admin = start(['admin', '--tasks', tasks, '--database-url', url, '--key', join(dir, 'admin.key'), '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '4', '--json'])
+    await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:completed').length >= 50)
+    server.restart()
+    expect(await admin.exit(60_000)).toBe(0)
+    expect(admin.events.at(-1)).toMatchObject({ event: 'summary', total: 300, succeeded: 300, failed: 0 })
+    const accepted = await acceptedSuccesses(url)
+    expect(accepted.size).toBe(300)
+    expect([...accepted.values()].every(n => n === 1)).toBe(true)
+  }, 120_000)
+
   it('says what is wrong: no --key, both --data-dir and --database-url, nothing listening there', async () => {
     const url = await server.database('options')
     const noKey = await runCli(['admin', '--database-url', url, '--listen', '/ip4/127.0.0.1/tcp/0'])
