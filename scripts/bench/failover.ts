@@ -1,22 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { ChildProcess } from 'node:child_process'
 import { spawnCli } from '../../src/simulation/processes.js'
 import { stopChild } from './proc.js'
+import { freePort } from '../../test/helpers/postgres.js'
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => { resolve(port) })
-    })
-  })
-}
 
 /** Calls `onEvent` with each JSON line a CLI process prints. */
 function events (child: ChildProcess, onEvent: (e: Record<string, unknown>) => void): void {

@@ -23,7 +23,8 @@ export function postgresMissing (): string | undefined {
   return undefined
 }
 
-async function freePort (): Promise<number> {
+/** A TCP port free on loopback now. */
+export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -104,5 +105,25 @@ export class TestPostgres {
     const [command, ...prefix] = [...this.asUser, join(this.bin, 'pg_ctl')]
     spawnSync(command!, [...prefix, '-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop'], { stdio: 'ignore' })
     await rm(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** Successful attempts recorded per task in a PostgreSQL journal, archive and events together. */
+export async function acceptedSuccesses (url: string): Promise<Map<string, number>> {
+  const pg = (await import('pg')).default
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const counts = new Map<string, number>()
+    for (const row of (await client.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive')).rows) {
+      counts.set(row.id, (JSON.parse(row.body) as { attempts: Array<{ outcome?: string }> }).attempts.filter(a => a.outcome === 'succeeded').length)
+    }
+    for (const row of (await client.query<{ body: string }>('SELECT body FROM taskmesh_events ORDER BY seq')).rows) {
+      const e = JSON.parse(row.body) as { type: string, taskId?: string, outcome?: string }
+      if (e.type === 'attempt-ended' && e.outcome === 'succeeded') counts.set(e.taskId!, (counts.get(e.taskId!) ?? 0) + 1)
+    }
+    return counts
+  } finally {
+    await client.end()
   }
 }

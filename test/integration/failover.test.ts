@@ -1,45 +1,15 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliProcesses, runCli, type CliProcess } from '../helpers/cli.js'
-import { postgresMissing, TestPostgres } from '../helpers/postgres.js'
+import { acceptedSuccesses, freePort, postgresMissing, TestPostgres } from '../helpers/postgres.js'
 import { requirement } from '../helpers/system.js'
 
 const postgres = requirement('the failover tests (PostgreSQL)', postgresMissing())
 const { start } = cliProcesses()
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => { resolve(port) })
-    })
-  })
-}
 
-/** Successful attempts recorded per task in the database, archive and events together. */
-async function acceptedSuccesses (url: string): Promise<Map<string, number>> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    const counts = new Map<string, number>()
-    for (const row of (await client.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive')).rows) {
-      counts.set(row.id, (JSON.parse(row.body) as { attempts: Array<{ outcome?: string }> }).attempts.filter(a => a.outcome === 'succeeded').length)
-    }
-    for (const row of (await client.query<{ body: string }>('SELECT body FROM taskmesh_events ORDER BY seq')).rows) {
-      const e = JSON.parse(row.body) as { type: string, taskId?: string, outcome?: string }
-      if (e.type === 'attempt-ended' && e.outcome === 'succeeded') counts.set(e.taskId!, (counts.get(e.taskId!) ?? 0) + 1)
-    }
-    return counts
-  } finally {
-    await client.end()
-  }
-}
 
 describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${postgres.note}`, () => {
   let server: TestPostgres

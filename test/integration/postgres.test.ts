@@ -1,34 +1,14 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliProcesses, runCli } from '../helpers/cli.js'
-import { postgresMissing, TestPostgres } from '../helpers/postgres.js'
+import { acceptedSuccesses, postgresMissing, TestPostgres } from '../helpers/postgres.js'
 import { requirement } from '../helpers/system.js'
 
 const postgres = requirement('the PostgreSQL journal tests', postgresMissing())
 const { start } = cliProcesses()
 
-/** Successful attempts recorded per task, over the archive and the events left. */
-async function acceptedSuccesses (url: string): Promise<Map<string, number>> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    const counts = new Map<string, number>()
-    for (const row of (await client.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive')).rows) {
-      const attempts = (JSON.parse(row.body) as { attempts: Array<{ outcome?: string }> }).attempts
-      counts.set(row.id, attempts.filter(a => a.outcome === 'succeeded').length)
-    }
-    for (const row of (await client.query<{ body: string }>('SELECT body FROM taskmesh_events ORDER BY seq')).rows) {
-      const e = JSON.parse(row.body) as { type: string, taskId?: string, outcome?: string }
-      if (e.type === 'attempt-ended' && e.outcome === 'succeeded') counts.set(e.taskId!, (counts.get(e.taskId!) ?? 0) + 1)
-    }
-    return counts
-  } finally {
-    await client.end()
-  }
-}
 
 describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database-url)${postgres.note}`, () => {
   let server: TestPostgres

@@ -14,6 +14,7 @@ import { readSwarmKey } from './admin.js'
 import { printWorkers } from '../report.js'
 import { TASK_STATES, type TaskView } from '../../admin/api.js'
 import type { HistoryEntry } from '../../core/snapshots.js'
+import type { Journal } from '../../store/journal.js'
 
 export interface ClientOptions {
   admin?: string
@@ -190,17 +191,21 @@ function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
     throw err
   }
   try {
-    // an archived task's history is one record; a live one's comes from replaying the events
-    const archived = journal.archive.get(id)
-    if (archived != null) return archivedHistory(archived)
-    const scheduler = new Scheduler({ archive: journal.archive })
-    // replay only: no clock runs here, so time stands still at the last event
-    const events = [...journal.load()]
-    scheduler.restore(events, events.at(-1)?.at ?? 0)
-    return scheduler.view.history(id)
+    return historyIn(journal, id)
   } finally {
     journal.close()
   }
+}
+
+/** An archived task's history is one record; a live one's comes from replaying the journal's events. */
+function historyIn (journal: Journal, id: string): HistoryEntry[] {
+  const archived = journal.archive.get(id)
+  if (archived != null) return archivedHistory(archived)
+  const scheduler = new Scheduler({ archive: journal.archive })
+  // replay only: no clock runs here, so time stands still at the last event
+  const events = [...journal.load()]
+  scheduler.restore(events, events.at(-1)?.at ?? 0)
+  return scheduler.view.history(id)
 }
 
 /** A task's history from a PostgreSQL journal, the admin running or not. */
@@ -209,12 +214,7 @@ async function historyFromDatabase (url: string, id: string): Promise<HistoryEnt
   // read only: no lease is taken, so this works beside a running admin too
   const journal = await PostgresJournal.open(url, { readOnly: true })
   try {
-    const archived = journal.archive.get(id)
-    if (archived != null) return archivedHistory(archived)
-    const scheduler = new Scheduler({ archive: journal.archive })
-    const events = [...journal.load()]
-    scheduler.restore(events, events.at(-1)?.at ?? 0)
-    return scheduler.view.history(id)
+    return historyIn(journal, id)
   } finally {
     await journal.close()
   }
