@@ -74,8 +74,8 @@ export class PullWorkers {
   private readonly pending = new Map<string, Pending>()
   private readonly held = new Map<string, Held>()
   private readonly byTask = new Map<string, string>()
-  /** Waiting for the journal: resolved at the next delivery, which follows the write. */
-  private journaled: Array<() => void> = []
+  /** Results accepted, waiting for the batch that records them: resolved when it is delivered (so journaled). */
+  private readonly journaled = new Map<string, () => void>()
 
   constructor (init: PullWorkersInit) {
     this.init = init
@@ -144,10 +144,14 @@ export class PullWorkers {
       ...(outcome.unrecoverable === true ? { unrecoverable: true } : {})
     }, this.init.clock())
     this.forget(token)
-    await new Promise<void>(resolve => {
-      this.journaled.push(resolve)
-      this.init.requestFlush()
-    })
+    // an accepted result is answered once the batch holding its attempt's end has been written (not merely
+    // the batch being written now, which may have started before it); other outcomes recorded nothing
+    if (result === 'accepted') {
+      await new Promise<void>(resolve => {
+        this.journaled.set(`${held.taskId}\u0000${held.attempt}`, resolve)
+        this.init.requestFlush()
+      })
+    }
     return result
   }
 
@@ -162,8 +166,14 @@ export class PullWorkers {
     entry?.got.push(claim)
   }
 
-  /** The attempt ended without the agent (timed out, cancelled, taken back): its token is void. */
+  /**
+   * An attempt ended, in a batch now journaled: a result waiting for that is answered; if the agent had not
+   * answered (timed out, cancelled, taken back), its token is void.
+   */
   ended (taskId: string, attempt: number): void {
+    const key = `${taskId}\u0000${attempt}`
+    this.journaled.get(key)?.()
+    this.journaled.delete(key)
     for (const [token, held] of this.held) {
       if (held.taskId === taskId && held.attempt === attempt) this.forget(token)
     }
@@ -173,18 +183,16 @@ export class PullWorkers {
     for (const [token, held] of this.held) if (held.workerId === workerId) this.forget(token)
   }
 
-  /** A delivery is over (the journal had its batch): answer the claims that got work, and the results written. */
+  /** A delivery is over (the journal had its batch): answer the claims that got work. */
   delivered (): void {
     for (const entry of this.pending.values()) if (entry.got.length > 0) entry.resolve(entry.got)
-    const waiting = this.journaled
-    this.journaled = []
-    for (const resolve of waiting) resolve()
   }
 
-  /** The admin stops: waiting claims are answered with what they have. */
+  /** The admin stops: waiting claims are answered with what they have, and waiting results let go. */
   close (): void {
     for (const entry of [...this.pending.values()]) entry.resolve(entry.got)
-    this.delivered()
+    for (const resolve of this.journaled.values()) resolve()
+    this.journaled.clear()
   }
 
   private find (ref: ClaimRef): Held {

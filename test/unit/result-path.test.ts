@@ -6,6 +6,7 @@ import { streamPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
 import { FlushCycle } from '../../src/admin/flush-cycle.js'
 import { WorkerProtocol } from '../../src/admin/worker-protocol.js'
+import { PullWorkers } from '../../src/admin/pull-workers.js'
 import { Scheduler } from '../../src/core/scheduler.js'
 import { taskSpec } from '../../src/core/task.js'
 import { AdminSession } from '../../src/worker/session.js'
@@ -185,5 +186,42 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
     journal.finish()
     await worker.until(f => f.resultAck?.taskId === 'b')
     expect(done).toBe(1)
+  })
+})
+
+describe('a result from an agent that pulls', () => {
+  it('is answered only once the batch holding it is written, not the batch in flight when it came', async () => {
+    const journal = new GatedJournal()
+    const scheduler = new Scheduler({ random: () => 0.5, archive: journal.archive })
+    scheduler.submit([taskSpec({ id: 'a', type: 'pulled' })], 0)
+    const events = new TypedEventEmitter<AdminEvents>()
+    const workers = new WorkerProtocol({
+      scheduler, network: 'seams', clock: () => 1, log, maxWorkers: 10, heartbeatMs: 60_000, maxFrameBytes: 1024 * 1024, preRegisterMaxFrameBytes: 64 * 1024,
+      maxBufferedBytes: 1024 * 1024, registerTimeoutMs: 60_000, closeGraceMs: 100, requestFlush: () => { cycle.request() },
+      strike: () => {}, refused: () => {}
+    })
+    const pull: PullWorkers = new PullWorkers({ scheduler, clock: () => 1, requestFlush: () => { cycle.request() }, connectedNamed: () => undefined })
+    const cycle = new FlushCycle({ scheduler, journal, workers, pull, events, clock: () => 1, log })
+    cycle.start()
+
+    const claimed = pull.claim({ agent: 'p', types: ['pulled'], max: 1, waitMs: 60_000 })
+    await journal.begun(1)
+    journal.finish()
+    const [claim] = await claimed
+    expect(claim!.task.id).toBe('a')
+
+    // another batch is being written when the result comes
+    scheduler.submit([taskSpec({ id: 'other', type: 'none' })], 1)
+    cycle.request()
+    await journal.begun(2)
+    let answered = false
+    const finished = pull.finish({ token: claim!.token }, { success: true, output: 'done' }).then(r => { answered = true; return r })
+    journal.finish()
+    // the batch in flight is written: the result's own batch is not yet, so no answer
+    await journal.begun(3)
+    expect(journal.batches[2]!.map(e => e.type)).toContain('attempt-ended')
+    expect(answered).toBe(false)
+    journal.finish()
+    expect(await finished).toBe('accepted')
   })
 })
