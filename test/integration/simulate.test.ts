@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 
@@ -8,6 +9,18 @@ describe('taskmesh simulate', () => {
     expect(stdout).toMatch(/│ 1\s+│ Simple calculation\s+│\s+2 │ Junior\s+│\s+3 │ ✓ succeeded/)
     expect(stdout).toMatch(/│ 3\s+│ ML model training\s+│\s+8 │ Senior\s+│\s+9 │ ✓ succeeded/)
     expect(stdout).toMatch(/3 tasks: 3 succeeded, 0 failed/)
+  })
+
+  it('npm run simulate, as the quick start runs it (from the sources, through a pipe): the table comes out whole', async () => {
+    const { spawn } = await import('node:child_process')
+    const root = new URL('../..', import.meta.url).pathname
+    const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/simulate.ts'), '--task-time', '0.01'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+    const code = await new Promise(resolve => child.once('close', resolve))
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/│ 3\s+│ ML model training\s+│\s+8 │ Senior\s+│\s+9 │ ✓ succeeded/)
+    expect(stdout).toMatch(/3 tasks: 3 succeeded, 0 failed\ndone in [\d.]+ m?s\n$/)
   })
 
   it('shows with round robin the failure that skill fit avoids, and exits 1', async () => {
