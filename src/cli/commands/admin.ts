@@ -201,8 +201,10 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   out.startProgress(total)
 
   // a journal that cannot be written (a lost lead, a database gone) stops the admin: it says why and exits
-  const failed = new Promise<never>((_resolve, reject) => { manager.addEventListener('error', ({ detail }) => { reject(detail) }, { once: true }) })
-  const finished = opts.exitWhenDone === true ? manager.whenDone() : failed
+  // (whenDone rejects on that error by itself; a second, unawaited promise would be an unhandled rejection)
+  const finished = opts.exitWhenDone === true
+    ? manager.whenDone()
+    : new Promise<never>((_resolve, reject) => { manager.addEventListener('error', ({ detail }) => { reject(detail) }, { once: true }) })
   const outcome = await Promise.race([finished, interrupted])
   if (outcome === 'signal') {
     out.stopProgress()
