@@ -48,6 +48,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private status: StatusRelay | undefined
   private interval: ReturnType<typeof setInterval> | undefined
   private started = false
+  /** The lease ran out unrenewed: every connection is refused until the journal resumes or fails. */
+  private leadInDoubt = false
 
   readonly [Symbol.toStringTag] = 'taskmesh:admin'
   readonly [serviceCapabilities] = ['@taskmesh/admin']
@@ -135,7 +137,11 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     if (this.started) return
     const now = this.clock()
     this.scheduler.restore(this.journal.load(), now)
-    this.journal.watch?.(err => { this.cycle.halt(err) })
+    this.journal.watch?.({
+      failed: err => { this.cycle.halt(err) },
+      paused: detail => { this.journalPaused(detail) },
+      resumed: detail => { this.journalResumed(detail) }
+    })
     if (this.init.tasks != null && this.init.tasks.length > 0) {
       this.checkPayloads(this.init.tasks)
       this.scheduler.submit(this.init.tasks, now)
@@ -287,7 +293,28 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
 
   /** Connections from this peer are refused for now (a connection gater asks this). */
   isBanned (peerId: string): boolean {
-    return this.guard.isBanned(peerId)
+    return this.leadInDoubt || this.guard.isBanned(peerId)
+  }
+
+  /**
+   * The journal's store stopped answering. Writes wait, so nothing unjournaled leaves. Once the lease ran
+   * out unrenewed, a standby may lead: every peer is let go and refused, so workers and clients go to
+   * whichever replica leads, until a renewal says this one still does.
+   */
+  private journalPaused (detail: { reason: string, leadInDoubt: boolean }): void {
+    this.log.error('journal paused: %s', detail.reason)
+    this.safeDispatchEvent('journal:paused', { detail })
+    if (!detail.leadInDoubt || this.leadInDoubt) return
+    this.leadInDoubt = true
+    for (const connection of this.components.connectionManager.getConnections()) {
+      connection.abort(new ProtocolError('this admin replica cannot tell whether it still leads (its database does not answer); try another replica'))
+    }
+  }
+
+  private journalResumed (detail: { ms: number }): void {
+    this.leadInDoubt = false
+    this.log('journal resumed after %d ms', Math.round(detail.ms))
+    this.safeDispatchEvent('journal:resumed', { detail })
   }
 
   /** After an allow-list changed: workers no longer allowed are told and disconnected. */

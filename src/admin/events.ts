@@ -75,6 +75,14 @@ export interface AdminEvents {
   'frame:rejected': CustomEvent<FrameRejectedDetail>
   /** A batch of state changes reached the journal. */
   'journal:written': CustomEvent<{ events: number, ms: number }>
+  /**
+   * The journal's store (PostgreSQL) stopped answering: assignments and acknowledgements wait for it. With
+   * `leadInDoubt`, this replica's lease ran out unrenewed: it let its workers go and refuses connections
+   * until it knows whether it still leads.
+   */
+  'journal:paused': CustomEvent<{ reason: string, leadInDoubt: boolean }>
+  /** The journal's store answers again (`ms` after the pause began), and this replica still leads. */
+  'journal:resumed': CustomEvent<{ ms: number }>
   /** A peer sent too much invalid data: disconnected, and its connections refused until `until`. */
   'peer:banned': CustomEvent<{ peerId: string, until: number, reason: string }>
   'error': CustomEvent<Error>
@@ -83,7 +91,7 @@ export interface AdminEvents {
 export const ADMIN_EVENT_NAMES: ReadonlyArray<keyof AdminEvents> = [
   'worker:connected', 'worker:disconnected', 'worker:quarantined', 'worker:status', 'assigning:started', 'task:submitted',
   'task:assigned', 'task:attempt-ended', 'task:completed', 'task:late-result', 'progress', 'done', 'frame:rejected',
-  'peer:banned', 'journal:written', 'error'
+  'peer:banned', 'journal:written', 'journal:paused', 'journal:resumed', 'error'
 ]
 
 /** A condition of the alert thresholds holds (or, resolved, no longer does). */

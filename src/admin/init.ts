@@ -3,7 +3,7 @@ import type { TaskSpec } from '../core/task.js'
 import type { Journal } from '../store/journal.js'
 import type { NetworkEvents } from './events.js'
 import type { ComponentLogger, PeerId, TypedEventTarget } from '@libp2p/interface'
-import type { Registrar } from '@libp2p/interface-internal'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 /** The scheduler's options (strategy, expected workers, leases, retries of lost attempts...) and the admin's own. */
 export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks'> {
@@ -57,6 +57,8 @@ export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks
 
 export interface AdminComponents {
   registrar: Registrar
+  /** Lets every peer go when this replica's lead is in doubt. */
+  connectionManager: ConnectionManager
   logger: ComponentLogger
   peerId: PeerId
 }

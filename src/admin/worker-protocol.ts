@@ -163,7 +163,7 @@ export class WorkerProtocol implements SessionHandler {
     }, clock(), reg.leases)
     session.admit(worker)
     this.sessions.set(session.peerId, session)
-    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0 } })
+    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0, answersProbes: true } })
     for (const lease of revoked) {
       this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
     }
@@ -210,6 +210,8 @@ export class WorkerProtocol implements SessionHandler {
     const { scheduler, clock } = this.init
     const now = clock()
     scheduler.renewLeases(session.peerId, now)
+    // answered at once, journal or not: it says only that the connection works
+    if (heartbeat.probe === true) session.write({ alive: {} })
     if (heartbeat.cpu != null || heartbeat.memoryBytes != null) {
       const problem = loadProblem(heartbeat)
       if (problem != null) {
@@ -275,7 +277,7 @@ export class WorkerProtocol implements SessionHandler {
   private refuse (session: WorkerSession, err: Error, retryAfterMs = 0): void {
     this.unregistered.delete(session)
     this.init.refused(session.peerId, err.message)
-    session.write({ registerAck: { network: this.init.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name, retryAfterMs: Math.ceil(retryAfterMs) } })
+    session.write({ registerAck: { network: this.init.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name, retryAfterMs: Math.ceil(retryAfterMs), answersProbes: false } })
     void session.closeGracefully()
   }
 

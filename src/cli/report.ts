@@ -36,6 +36,16 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
     out.event('frame:rejected', { ...detail })
     out.warn(`! rejected a frame from ${detail.peerId}: ${detail.reason}`, { peerId: detail.peerId })
   })
+  source.addEventListener('journal:paused', ({ detail }) => {
+    out.event('journal:paused', { ...detail })
+    out.warn(detail.leadInDoubt
+      ? `! the lead is in doubt: ${detail.reason}; workers and clients were let go (they go to whichever replica leads) until the database answers`
+      : `! paused: ${detail.reason}; assignments and results wait for it (retrying)`)
+  })
+  source.addEventListener('journal:resumed', ({ detail }) => {
+    out.event('journal:resumed', { ...detail })
+    out.say(`resumed: the database answers again after ${formatMs(detail.ms)}`)
+  })
   source.addEventListener('alert:fired', ({ detail }) => { out.event('alert:fired', { ...detail }) })
   source.addEventListener('alert:resolved', ({ detail }) => { out.event('alert:resolved', { ...detail }) })
   source.addEventListener('progress', ({ detail: s }) => {

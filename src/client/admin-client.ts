@@ -6,7 +6,7 @@ import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
-import { parseAdminAddress } from '../worker/admin-address.js'
+import { parseAdminAddresses } from '../worker/admin-address.js'
 import type { SummaryView, TaskRow, TaskView } from '../admin/api.js'
 import type { NetworkEvents } from '../admin/events.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
@@ -61,9 +61,13 @@ export class AdminClient {
     onceFinished(stream, () => { this.fail(new ProtocolError('the admin closed the connection')) })
   }
 
-  /** Connects to the admin at `address` (a multiaddr ending in /p2p/<peerId>). */
-  static async connect (address: string, options: AdminClientOptions = {}): Promise<AdminClient> {
-    const target = parseAdminAddress(address)
+  /**
+   * Connects to the admin at `address` (a multiaddr ending in /p2p/<peerId>). Given several addresses of
+   * one admin (its replicas share a peer id), tries each in turn, each for its share of the timeout, and
+   * keeps the first that answers: the leader's.
+   */
+  static async connect (address: string | readonly string[], options: AdminClientOptions = {}): Promise<AdminClient> {
+    const target = parseAdminAddresses(address)
     if (target.kind !== 'address') throw new ValidationError([{ path: '--admin', message: 'clients need the admin\'s full address, ending in /p2p/<peerId>' }], { subject: 'options' })
     const timeoutMs = options.timeoutMs ?? 30_000
     const node = await createNode({
@@ -72,19 +76,20 @@ export class AdminClient {
       pubsub: false,
       services: {}
     })
-    try {
-      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal != null ? [options.signal] : [])])
-      const connection = await node.dial(target.address, { signal })
-      const stream = await connection.newStream(CLIENT_PROTOCOL, { signal })
-      return new AdminClient(node, stream, timeoutMs)
-    } catch (err) {
-      await node.stop()
-      const text = `${(err as Error).name}: ${(err as Error).message}`
-      if (/ECONNRESET|EncryptionFailed|Message length too long/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: ${text} (probably a different swarm key, or none where the admin uses one)`)
-      if (/ECONNREFUSED/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: nothing listens there (is it running, on that port?)`)
-      if (/TimeoutError|aborted due to timeout/.test(text)) throw new ProtocolError(`cannot reach the admin at ${address}: no answer within ${timeoutMs} ms (is the address right? an admin running a private network needs the same --swarm-key: probably a different swarm key, or none)`)
-      throw new ProtocolError(`cannot reach the admin at ${address}: ${text}`)
+    const failures: string[] = []
+    for (const at of target.addresses) {
+      try {
+        const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs / target.addresses.length), ...(options.signal != null ? [options.signal] : [])])
+        const connection = await node.dial(at, { signal })
+        const stream = await connection.newStream(CLIENT_PROTOCOL, { signal })
+        return new AdminClient(node, stream, timeoutMs)
+      } catch (err) {
+        failures.push(whyUnreachable(at.toString(), err as Error, timeoutMs / target.addresses.length))
+        if (options.signal?.aborted === true) break
+      }
     }
+    await node.stop()
+    throw new ProtocolError(failures.length === 1 ? failures[0]! : `cannot reach the admin at any of its ${failures.length} addresses:\n  ${failures.join('\n  ')}`)
   }
 
   /** Aborted when the connection to the admin ends (closed here, or by the admin), with the reason. */
@@ -212,4 +217,13 @@ function remoteError (name: string, message: string): Error {
   const err = name === 'AuthorizationError' ? new AuthorizationError(message) : new Error(message)
   if (name !== '' && err.name !== name) Object.defineProperty(err, 'name', { value: name })
   return err
+}
+
+/** Why the admin could not be reached at `address`, in words a user can act on. */
+function whyUnreachable (address: string, err: Error, timeoutMs: number): string {
+  const text = `${err.name}: ${err.message}`
+  if (/ECONNRESET|EncryptionFailed|Message length too long/.test(text)) return `cannot reach the admin at ${address}: ${text} (probably a different swarm key, or none where the admin uses one)`
+  if (/ECONNREFUSED/.test(text)) return `cannot reach the admin at ${address}: nothing listens there (is it running, on that port? a standby replica listens only once it leads)`
+  if (/TimeoutError|aborted due to timeout/.test(text)) return `cannot reach the admin at ${address}: no answer within ${Math.round(timeoutMs)} ms (is the address right? an admin running a private network needs the same --swarm-key: probably a different swarm key, or none)`
+  return `cannot reach the admin at ${address}: ${text}`
 }

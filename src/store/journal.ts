@@ -1,4 +1,5 @@
 import { MemoryArchive, type TaskArchive } from '../core/archive.js'
+import { COMPACT_AFTER } from './constants.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 
@@ -28,13 +29,27 @@ export interface Journal {
   readonly archive: TaskArchive
   /** Among replicas sharing a database, the lease this admin leads under. */
   readonly leadership?: { replica: string, epoch: number }
-  /**
-   * Calls `onFailure` when the journal can no longer be written although nothing is being written now (a
-   * replica that lost its lead while idle), so the admin stops at once rather than at its next write.
-   */
-  watch?(onFailure: (err: Error) => void): void
+  /** Tells `watcher` what happens to the journal between writes (see {@link JournalWatcher}). */
+  watch?(watcher: JournalWatcher): void
   /** May return a promise (a connection closing). */
   close(): void | Promise<void>
+}
+
+/** What a journal that lives elsewhere (PostgreSQL) tells the admin between writes. */
+export interface JournalWatcher {
+  /**
+   * The journal can no longer be written although nothing is being written now (a replica that lost its
+   * lead while idle): the admin stops at once rather than at its next write.
+   */
+  failed(err: Error): void
+  /**
+   * The store stopped answering: writes, and with them assignments and acknowledgements, wait. With
+   * `leadInDoubt`, this replica's lease ran out unrenewed, so a standby may lead now: the admin lets its
+   * workers go and refuses connections until a renewal says whether it still leads.
+   */
+  paused?(detail: { reason: string, leadInDoubt: boolean }): void
+  /** The store answers again, `ms` after the pause began, and this replica still leads. */
+  resumed?(detail: { ms: number }): void
 }
 
 export interface MemoryJournalOptions {
@@ -44,9 +59,6 @@ export interface MemoryJournalOptions {
    */
   replayable?: boolean
 }
-
-/** Archived tasks whose events, piled up, are dropped in one go (amortized: never more often than this). */
-const COMPACT_AFTER = 1024
 
 export class MemoryJournal implements Journal {
   readonly archive = new MemoryArchive()

@@ -1,4 +1,4 @@
-import { AuthorizationError, RegistrationRefusedError } from '../errors.js'
+import { AuthorizationError, RegistrationRefusedError, TimeoutError } from '../errors.js'
 import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type CancelAttempt, type Heartbeat, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
@@ -37,6 +37,10 @@ export class AdminSession {
   private readonly options: AdminSessionOptions
   private registered = false
   private heartbeat: ReturnType<typeof setInterval> | undefined
+  /** When the admin's last frame arrived (monotonic). */
+  private lastHeard = performance.now()
+  /** The admin stopped answering: why the session was ended. */
+  silence: TimeoutError | undefined
 
   constructor (stream: Stream, handler: AdminSessionHandler, options: AdminSessionOptions) {
     this.stream = stream
@@ -55,7 +59,10 @@ export class AdminSession {
   start (register: Register): void {
     readFrames(this.stream, Frame, {
       maxFrameBytes: this.options.maxFrameBytes,
-      onFrame: frame => { this.dispatch(frame) },
+      onFrame: frame => {
+        this.lastHeard = performance.now()
+        this.dispatch(frame)
+      },
       onInvalid: (err) => { this.options.log.error('invalid frame from the admin: %s', err.message) }
     })
     this.writer.write({ register })
@@ -65,10 +72,25 @@ export class AdminSession {
     this.writer.write(frame)
   }
 
-  /** Renews the worker's leases this often while the session lasts, each time with what `beat` says. */
-  startHeartbeat (intervalMs: number, beat: () => Heartbeat): void {
+  /**
+   * Renews the worker's leases as often as the admin asked while the session lasts, each time with what
+   * `beat` says. A heartbeat after a quiet interval asks the admin to answer (when it can): a cut network
+   * gives no error, only silence, so an admin that says nothing for one lease TTL ends the session, and the
+   * worker goes looking for whichever admin replica answers.
+   */
+  startHeartbeat (ack: RegisterAck, beat: () => Heartbeat): void {
     clearInterval(this.heartbeat)
-    this.heartbeat = setInterval(() => { this.writer.write({ heartbeat: beat() }) }, Math.max(MIN_HEARTBEAT_MS, intervalMs))
+    const intervalMs = Math.max(MIN_HEARTBEAT_MS, ack.heartbeatMs)
+    const limitMs = Math.max(ack.leaseTtlMs, 2 * intervalMs)
+    this.heartbeat = setInterval(() => {
+      const silentMs = performance.now() - this.lastHeard
+      if (ack.answersProbes === true && silentMs > limitMs) {
+        this.silence = new TimeoutError(`the admin said nothing for ${(silentMs / 1000).toFixed(1)} s, not even to a heartbeat that asked for an answer`)
+        this.stream.abort(this.silence)
+        return
+      }
+      this.writer.write({ heartbeat: { ...beat(), ...(ack.answersProbes === true && silentMs >= intervalMs ? { probe: true } : {}) } })
+    }, intervalMs)
     this.heartbeat.unref()
   }
 

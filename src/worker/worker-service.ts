@@ -219,7 +219,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
 
   onRegistered (ack: RegisterAck): void {
     const session = this.session!
-    session.startHeartbeat(ack.heartbeatMs, () => ({ running: this.runner.size, ...this.load.sample() }))
+    session.startHeartbeat(ack, () => ({ running: this.runner.size, ...this.load.sample() }))
     if (this.draining) session.send({ drain: { reason: 'worker shutting down' } })
     // results finished while the admin was away
     for (const result of this.outbox.all()) session.send({ result })
@@ -250,8 +250,9 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
       /** A quarantine's end, when the admin named one. */
       let notBefore = 0
       try {
-        if (await this.runSession(this.controller.signal)) failures = 0
-        reason = 'admin closed the stream'
+        const session = await this.runSession(this.controller.signal)
+        if (session.accepted) failures = 0
+        reason = session.silence?.message ?? 'admin closed the stream'
       } catch (err) {
         if (this.stopping) break
         const refusal = err as Error & { retryAfterMs?: number }
@@ -276,8 +277,8 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     }
   }
 
-  /** One session with the admin; resolves when it ends. Returns whether the admin accepted us. */
-  private async runSession (signal: AbortSignal): Promise<boolean> {
+  /** One session with the admin; resolves when it ends. */
+  private async runSession (signal: AbortSignal): Promise<AdminSession> {
     const connection = await this.dialer.dial({ signal })
     const stream = await connection.newStream(TASK_PROTOCOL, { signal })
     const session = new AdminSession(stream, this, { maxFrameBytes: this.init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES, log: this.log })
@@ -285,12 +286,14 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     session.start(registration(this.identity, this.handlers.keys(), [...this.runner.leases(), ...this.outbox.leases()]))
     await session.ended
     if (this.session === session) this.session = undefined
+    // a silent connection is dropped: dialing again must not reuse it
+    if (session.silence != null) connection.abort(session.silence)
     if (session.accepted) {
-      this.safeDispatchEvent('admin:disconnected', { detail: { reason: 'stream closed' } })
+      this.safeDispatchEvent('admin:disconnected', { detail: { reason: session.silence?.message ?? 'stream closed' } })
       this.status?.changed()
     }
     if (session.refusal != null) throw session.refusal
-    return session.accepted
+    return session
   }
 
   private get idle (): boolean {

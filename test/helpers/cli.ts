@@ -26,7 +26,7 @@ export function cliProcesses (): { start: (args: string[], options?: CliProcessO
 }
 
 /** Runs `taskmesh <args>` to completion. */
-export async function runCli (args: string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null, stdout: string, stderr: string, events: JsonEvent[] }> {
+export async function runCli (args: string[], options: CliProcessOptions = {}): Promise<{ code: number | null, stdout: string, stderr: string, events: JsonEvent[] }> {
   const p = new CliProcess(args, options)
   const code = await p.exit()
   return { code, stdout: p.lines.join('\n'), stderr: p.stderr, events: p.events }

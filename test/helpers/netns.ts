@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 
 /** Why hosts in network namespaces cannot be made here, or undefined when they can. */
 export function netnsUnavailable (): string | undefined {
@@ -41,6 +42,38 @@ export class Lan {
     return `${this.subnet}.${this.hosts.indexOf(host) + 1}`
   }
 
+  /** The LAN's addresses, in CIDR form. */
+  get cidr (): string {
+    return `${this.subnet}.0/24`
+  }
+
+  /** Unplugs `host` from the LAN: its packets go nowhere, and nothing tells its peers (no reset, no error). */
+  cut (host: string): void {
+    ip('-n', this.ns(host), 'link', 'set', 'eth0', 'down')
+  }
+
+  /** Plugs `host` back in (its address and routes come back with the link). */
+  mend (host: string): void {
+    ip('-n', this.ns(host), 'link', 'set', 'eth0', 'up')
+    if (!this.noMulticast.has(host)) {
+      try {
+        ip('-n', this.ns(host), 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
+      } catch {
+        // still there
+      }
+    }
+  }
+
+  /**
+   * Names only `host` resolves (its own /etc/hosts: `ip netns exec` puts /etc/netns/<namespace>/hosts in
+   * place of the machine's). One name may be given several addresses.
+   */
+  names (host: string, entries: Array<[name: string, address: string]>): void {
+    const dir = `/etc/netns/${this.ns(host)}`
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(`${dir}/hosts`, ['127.0.0.1 localhost', ...entries.map(([name, address]) => `${address} ${name}`)].join('\n') + '\n')
+  }
+
   /** The command prefix that runs a program on `host`. */
   exec (host: string): string[] {
     return ['ip', 'netns', 'exec', this.ns(host)]
@@ -67,6 +100,7 @@ export class Lan {
 
   down (): void {
     for (const ns of [...this.hosts.map(h => this.ns(h)), this.ns('lan')]) {
+      rmSync(`/etc/netns/${ns}`, { recursive: true, force: true })
       try {
         ip('netns', 'del', ns)
       } catch {

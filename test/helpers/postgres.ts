@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, chmod, chown, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
@@ -35,77 +35,108 @@ export async function freePort (): Promise<number> {
   })
 }
 
+/** Where a server runs in a network namespace of its own (a host of a `Lan`). */
+export interface PostgresHost {
+  /** The command prefix that runs a program on the host (`lan.exec(host)`). */
+  exec: string[]
+  /** The host's LAN address, which the server listens on. */
+  address: string
+  /** The LAN's addresses that may log in, in CIDR form (10.254.7.0/24). */
+  clients: string
+}
+
 /**
- * A PostgreSQL server of the test's own: a cluster in a temporary directory, listening on loopback only,
- * trusting local logins, stopped and removed by `stop()`. As root it runs as the "postgres" user.
+ * A PostgreSQL server of the test's own: a cluster in a temporary directory, listening on loopback only
+ * (or, given a `host`, on that host's LAN address inside its namespace), trusting logins from there,
+ * stopped and removed by `stop()`. As root it runs as the "postgres" user. The test process itself always
+ * reaches it through the Unix socket in that directory (`localUrl`), which no namespace hides.
  */
 export class TestPostgres {
+  /** What admins connect to: on loopback, or on the host's LAN address. */
   readonly url: string
+  /** What this process connects to: the server's Unix socket. */
+  readonly localUrl: string
   private readonly dir: string
   private readonly bin: string
-  private readonly asUser: string[]
+  private readonly prefix: string[]
   private readonly serverOptions: string
 
-  private constructor (url: string, dir: string, bin: string, asUser: string[], serverOptions: string) {
+  private constructor (url: string, localUrl: string, dir: string, bin: string, prefix: string[], serverOptions: string) {
     this.url = url
+    this.localUrl = localUrl
     this.dir = dir
     this.bin = bin
-    this.asUser = asUser
+    this.prefix = prefix
     this.serverOptions = serverOptions
   }
 
   /** `fsync`: sync commits to disk, as a production server does (the bench); tests run without. */
-  static async start (options: { fsync?: boolean } = {}): Promise<TestPostgres> {
+  static async start (options: { fsync?: boolean, host?: PostgresHost } = {}): Promise<TestPostgres> {
     const bin = binDir()!
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-'))
     const root = process.getuid?.() === 0
-    const asUser = root ? ['runuser', '-u', 'postgres', '--'] : []
+    // inside the host's namespace (the server daemonizes there), as the unprivileged user
+    const prefix = [...(options.host?.exec ?? []), ...(root ? ['runuser', '-u', 'postgres', '--'] : [])]
     if (root) {
       const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
       const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
       await chown(dir, uid, gid)
       await chmod(dir, 0o700)
     }
-    const run = (program: string, args: string[]): void => {
-      const [command, ...prefix] = [...asUser, join(bin, program)]
-      const r = spawnSync(command!, [...prefix, ...args], { encoding: 'utf8' })
-      if (r.status !== 0) throw new Error(`${program} failed (${r.status}): ${r.stderr || r.stdout}`)
-    }
     const data = join(dir, 'data')
     const user = root ? 'postgres' : userInfo().username
-    run('initdb', ['-D', data, '-U', user, '--auth=trust', '--no-sync', '-E', 'UTF8'])
+    run(bin, prefix, 'initdb', ['-D', data, '-U', user, '--auth=trust', '--no-sync', '-E', 'UTF8'])
+    if (options.host != null) await appendFile(join(data, 'pg_hba.conf'), `host all all ${options.host.clients} trust\n`)
     const port = await freePort()
-    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${options.fsync === true ? '' : ' -c fsync=off'}`
+    const address = options.host?.address ?? '127.0.0.1'
+    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=${address}${options.fsync === true ? '' : ' -c fsync=off'}`
     // the server's output goes to a log file: a server holding this process's pipes would keep spawnSync waiting
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', serverOptions, 'start'])
-    return new TestPostgres(`postgres://${user}@127.0.0.1:${port}/postgres`, dir, bin, asUser, serverOptions)
+    run(bin, prefix, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', serverOptions, 'start'])
+    return new TestPostgres(`postgres://${user}@${address}:${port}/postgres`, `postgres://${user}@/postgres?host=${dir}&port=${port}`, dir, bin, prefix, serverOptions)
   }
 
-  /** A fresh database on this server, for one test. */
+  /** A fresh database on this server, for one test; returns its `url`. */
   async database (name: string): Promise<string> {
     const pg = (await import('pg')).default
-    const client = new pg.Client({ connectionString: this.url })
+    const client = new pg.Client({ connectionString: this.localUrl })
     await client.connect()
     await client.query(`CREATE DATABASE "${name}"`)
     await client.end()
     return this.url.replace(/\/postgres$/, `/${name}`)
   }
 
+  /** What this process connects to for a database that `database()` made. */
+  local (url: string): string {
+    const name = new URL(url).pathname
+    return this.localUrl.replace('/postgres?', `${name}?`)
+  }
+
   /** Stops the server (fast: sessions are cut) and starts it again on the same port, as after a crash or an upgrade. */
   restart (): void {
-    const [command, ...prefix] = [...this.asUser, join(this.bin, 'pg_ctl')]
-    const data = join(this.dir, 'data')
-    for (const args of [['-D', data, '-m', 'fast', '-w', 'stop'], ['-D', data, '-l', join(this.dir, 'server.log'), '-w', '-o', this.serverOptions, 'start']]) {
-      const r = spawnSync(command!, [...prefix, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-      if (r.status !== 0) throw new Error(`pg_ctl ${args.at(-1)} failed: ${r.stderr || r.stdout}`)
-    }
+    this.down()
+    this.up()
+  }
+
+  /** Stops the server (fast: sessions are cut); `up()` starts it again. */
+  down (): void {
+    run(this.bin, this.prefix, 'pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop'])
+  }
+
+  up (): void {
+    run(this.bin, this.prefix, 'pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'server.log'), '-w', '-o', this.serverOptions, 'start'])
   }
 
   async stop (): Promise<void> {
-    const [command, ...prefix] = [...this.asUser, join(this.bin, 'pg_ctl')]
-    spawnSync(command!, [...prefix, '-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop'], { stdio: 'ignore' })
+    const [command, ...args] = [...this.prefix, join(this.bin, 'pg_ctl')]
+    spawnSync(command!, [...args, '-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop'], { stdio: 'ignore' })
     await rm(this.dir, { recursive: true, force: true })
   }
+}
+
+function run (bin: string, prefix: string[], program: string, args: string[]): void {
+  const [command, ...rest] = [...prefix, join(bin, program)]
+  const r = spawnSync(command!, [...rest, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  if (r.status !== 0) throw new Error(`${program} ${args.at(-1) ?? ''} failed (${r.status}): ${r.stderr || r.stdout}`)
 }
 
 /** Successful attempts recorded per task in a PostgreSQL journal, archive and events together. */

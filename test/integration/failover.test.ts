@@ -2,14 +2,26 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliProcesses, runCli, type CliProcess } from '../helpers/cli.js'
+import { BIN, cliProcesses, runCli, type CliProcess } from '../helpers/cli.js'
+import { Lan, netnsUnavailable } from '../helpers/netns.js'
 import { acceptedSuccesses, freePort, postgresMissing, TestPostgres } from '../helpers/postgres.js'
 import { requirement } from '../helpers/system.js'
 
 const postgres = requirement('the failover tests (PostgreSQL)', postgresMissing())
+const namespaces = requirement('the failover test across hosts (network namespaces)', postgresMissing() ?? netnsUnavailable())
 const { start } = cliProcesses()
 
+/** Tasks pinned to the two workers: a new leader cannot finish before both have followed it. */
+const pinned = (n: number, ms: number): unknown[] => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, agent: `w${i % 2}`, payload: { durationMs: ms } }))
 
+async function taskFileAndKey (tasks: unknown[]): Promise<{ file: string, key: string, peerId: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'taskmesh-failover-'))
+  const key = join(dir, 'admin.key')
+  const peerId = (await runCli(['keygen', '--out', key, '--json'])).events[0]!.peerId as string
+  const file = join(dir, 'tasks.json')
+  await writeFile(file, JSON.stringify(tasks))
+  return { file, key, peerId }
+}
 
 describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${postgres.note}`, () => {
   let server: TestPostgres
@@ -19,11 +31,7 @@ describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${p
   /** A leader and a standby sharing a key and a database, and two workers that know both addresses. */
   async function replicas (name: string, tasks: unknown[]): Promise<{ url: string, leader: CliProcess, standby: CliProcess, workers: CliProcess[], peerId: string }> {
     const url = await server.database(name)
-    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-failover-'))
-    const key = join(dir, 'admin.key')
-    const peerId = (await runCli(['keygen', '--out', key, '--json'])).events[0]!.peerId as string
-    const file = join(dir, 'tasks.json')
-    await writeFile(file, JSON.stringify(tasks))
+    const { file, key, peerId } = await taskFileAndKey(tasks)
     const ports = [await freePort(), await freePort()]
     const admin = (replica: string, port: number): CliProcess => start(['admin', '--tasks', file, '--database-url', url, '--key', key, '--replica', replica, '--failover-timeout', '1', '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--exit-when-done', '--json'])
     const leader = admin('a', ports[0]!)
@@ -35,9 +43,6 @@ describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${p
     await leader.waitUntil(() => leader.events.filter(e => e.event === 'worker:connected').length >= 2)
     return { url, leader, standby, workers, peerId }
   }
-
-  // pinned to the two workers: the new leader cannot finish before both have followed it
-  const pinned = (n: number, ms: number): unknown[] => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, agent: `w${i % 2}`, payload: { durationMs: ms } }))
 
   it('the leader killed with SIGKILL: the standby takes over with the same peer id, the workers follow, every task once', async () => {
     const { url, leader, standby, workers, peerId } = await replicas('killed', pinned(300, 5))
@@ -69,4 +74,65 @@ describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${p
     expect(accepted.size).toBe(120)
     expect([...accepted.values()].every(n => n === 1)).toBe(true)
   }, 120_000)
+})
+
+// Runs only where namespaces can be made (root on Linux, with iproute2) and PostgreSQL is installed; CI sets TASKMESH_REQUIRE_ALL=1.
+describe.skipIf(namespaces.missing != null)(`replicas across hosts${namespaces.note}`, () => {
+  const HOSTS = ['db', 'a', 'b', 'w0', 'w1']
+  let lan: Lan
+  let server: TestPostgres
+  const processes = cliProcesses()
+  const on = (host: string, args: string[]): CliProcess => processes.start(args, { command: [...lan.exec(host), process.execPath, BIN] })
+
+  beforeAll(async () => {
+    lan = new Lan(HOSTS)
+    lan.up()
+    server = await TestPostgres.start({ host: { exec: lan.exec('db'), address: lan.address('db'), clients: lan.cidr } })
+  }, 60_000)
+  afterAll(async () => {
+    await server?.stop()
+    lan?.down()
+  })
+
+  it('the database, two admins and two workers on five hosts: the leader\'s host is cut off, the standby leads, the workers and clients follow it, every task once; mended, the old leader steps down', async () => {
+    const url = await server.database('hosts')
+    const { file, key, peerId } = await taskFileAndKey(pinned(200, 10))
+    // workers give up on a silent admin after one lease TTL
+    const admin = (host: string): CliProcess => on(host, ['admin', '--tasks', file, '--database-url', url, '--key', key, '--replica', host, '--failover-timeout', '1', '--lease-ttl', '2', '--listen', '/ip4/0.0.0.0/tcp/4001', '--exit-when-done', '--json'])
+    const leader = admin('a')
+    expect((await leader.waitForEvent('listening')).leader).toMatchObject({ replica: 'a', epoch: 1 })
+    const standby = admin('b')
+    await standby.waitForEvent('standby')
+    // w0 knows both addresses; w1 knows one name that resolves to both hosts
+    const addresses = ['a', 'b'].flatMap(host => ['--admin', `/ip4/${lan.address(host)}/tcp/4001/p2p/${peerId}`])
+    lan.names('w1', [['admin.lan', lan.address('a')], ['admin.lan', lan.address('b')]])
+    const workers = [
+      on('w0', ['worker', ...addresses, '--name', 'w0', '--skill', '1', '--max-concurrent', '4', '--json']),
+      on('w1', ['worker', '--admin', `/dns4/admin.lan/tcp/4001/p2p/${peerId}`, '--name', 'w1', '--skill', '1', '--max-concurrent', '4', '--json'])
+    ]
+    await leader.waitUntil(() => leader.events.filter(e => e.event === 'task:completed').length >= 40)
+
+    lan.cut('a')
+    expect(await standby.waitForEvent('listening', () => true, 60_000)).toMatchObject({ peerId, leader: { replica: 'b', epoch: 2 } })
+    // a client given both addresses reaches the new leader
+    const status = await runCli(['status', ...addresses, '--json'], { command: [...lan.exec('w0'), process.execPath, BIN] })
+    expect(status.code).toBe(0)
+    expect(status.events.find(e => e.event === 'status')?.summary.leader).toMatchObject({ replica: 'b', epoch: 2 })
+    // the old leader cannot renew: it lets everyone go and says so
+    expect((await leader.waitForEvent('journal:paused', e => e.leadInDoubt === true, 60_000)).reason).toMatch(/lease \(1 s\) ran out before it could be renewed/)
+    expect(await standby.exit(120_000)).toBe(0)
+    expect(standby.events.at(-1)).toMatchObject({ event: 'summary', total: 200, succeeded: 200, failed: 0 })
+    for (const w of workers) {
+      expect(w.events.some(e => e.event === 'reconnecting' && /the admin said nothing for/.test(e.reason as string))).toBe(true)
+      expect(w.events.filter(e => e.event === 'connected').length).toBeGreaterThanOrEqual(2)
+    }
+    const accepted = await acceptedSuccesses(server.local(url))
+    expect(accepted.size).toBe(200)
+    expect([...accepted.values()].every(n => n === 1)).toBe(true)
+
+    // back on the LAN, the old leader learns that b leads: it steps down instead of writing
+    lan.mend('a')
+    expect(await leader.exit(60_000)).toBe(1)
+    expect(leader.stderr).toMatch(/this admin lost the lead \(epoch 1\) to b \(epoch 2\).*stepping down/)
+  }, 240_000)
 })

@@ -65,8 +65,42 @@ describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database
     server.restart()
     expect(await admin.exit(60_000)).toBe(0)
     expect(admin.events.at(-1)).toMatchObject({ event: 'summary', total: 300, succeeded: 300, failed: 0 })
+    // it said so, both ways
+    expect(admin.events.find(e => e.event === 'journal:paused')).toMatchObject({ leadInDoubt: false, reason: expect.stringMatching(/PostgreSQL at postgres:\/\/.*outage/) })
+    expect(admin.events.some(e => e.event === 'journal:resumed')).toBe(true)
+    expect(admin.stderr).toMatch(/paused: .*; assignments and results wait for it/)
     const accepted = await acceptedSuccesses(url)
     expect(accepted.size).toBe(300)
+    expect([...accepted.values()].every(n => n === 1)).toBe(true)
+  }, 120_000)
+
+  it('the database away for longer than the failover timeout: the admin lets its workers go and refuses them, then leads on once it is back', async () => {
+    const url = await server.database('long_outage')
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-outage-'))
+    const tasks = join(dir, 'tasks.json')
+    await writeFile(tasks, JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ id: `o${i}`, payload: { durationMs: 5 } }))))
+    const admin = start(['admin', '--tasks', tasks, '--database-url', url, '--key', join(dir, 'admin.key'), '--failover-timeout', '1', '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    const worker = start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '4', '--json'])
+    await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:completed').length >= 40)
+    server.down()
+    try {
+      // a standby could lead by now: the admin cannot tell, so it lets its worker go...
+      expect(await admin.waitForEvent('journal:paused', e => e.leadInDoubt === true)).toMatchObject({ reason: expect.stringMatching(/lease \(1 s\) ran out/) })
+      const doubtAt = worker.events.length
+      // ...and refuses it while in doubt
+      await worker.waitUntil(() => worker.events.slice(doubtAt).filter(e => e.event === 'reconnecting').length >= 2)
+      expect(worker.events.slice(doubtAt).some(e => e.event === 'connected')).toBe(false)
+    } finally {
+      server.up()
+    }
+    // nobody took over: the lease is still its own, and it leads on
+    await admin.waitForEvent('journal:resumed')
+    expect(await admin.exit(60_000)).toBe(0)
+    expect(admin.events.at(-1)).toMatchObject({ event: 'summary', total: 200, succeeded: 200, failed: 0 })
+    expect(admin.stderr).toMatch(/the lead is in doubt: .*workers and clients were let go/)
+    const accepted = await acceptedSuccesses(url)
+    expect(accepted.size).toBe(200)
     expect([...accepted.values()].every(n => n === 1)).toBe(true)
   }, 120_000)
 

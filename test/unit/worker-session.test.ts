@@ -3,9 +3,10 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { WorkerSession, type SessionHandler } from '../../src/admin/worker-session.js'
 import { AuthorizationError, RegistrationRefusedError } from '../../src/errors.js'
+import { readFrames } from '../../src/protocol/frame-reader.js'
 import { FrameWriter } from '../../src/protocol/frame-writer.js'
 import { Frame } from '../../src/protocol/pb/tasks.js'
 import { AdminSession } from '../../src/worker/session.js'
@@ -126,5 +127,68 @@ describe("the worker's session with the admin, on in-memory streams", () => {
       expect(session.refusal?.name).toBe(expected)
       expect(session.refusal?.message).toMatch(/the admin already has 4 workers, its limit/)
     }
+  })
+})
+
+describe('a worker that hears nothing from its admin', () => {
+  /** A worker's session and a scripted admin on in-memory streams, with the interval timers and clock under the test's hand. */
+  async function silentAdmin (answersProbes: boolean | undefined): Promise<{ session: AdminSession, probes: () => number, answering: { on: boolean } }> {
+    const [worker, admin] = await streamPair()
+    let probes = 0
+    const answering = { on: true }
+    const writer = new FrameWriter(admin, Frame, { maxBufferedBytes: 1 << 20 })
+    readFrames(admin, Frame, {
+      maxFrameBytes: 1 << 20,
+      onFrame: f => {
+        if (f.register != null) writer.write({ registerAck: { network: 'n', leaseTtlMs: 1000, heartbeatMs: 100, error: '', errorName: '', retryAfterMs: 0, ...(answersProbes != null ? { answersProbes } : {}) } })
+        if (f.heartbeat?.probe === true) {
+          probes++
+          if (answering.on) writer.write({ alive: {} })
+        }
+      },
+      onInvalid: () => {}
+    })
+    const session: AdminSession = new AdminSession(worker, {
+      onRegistered (ack) { session.startHeartbeat(ack, () => ({ running: 0 })) },
+      onAssignment () {},
+      onCancel () {},
+      onResultAck () {}
+    }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+    session.start(register)
+    await vi.waitFor(() => { expect(session.accepted).toBe(true) })
+    return { session, probes: () => probes, answering }
+  }
+
+  afterEach(() => { vi.useRealTimers() })
+
+  it('asks for an answer after a quiet heartbeat interval, and ends the session once the admin is silent for a lease TTL', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] })
+    const { session, probes, answering } = await silentAdmin(true)
+    let ended = false
+    void session.ended.then(() => { ended = true })
+    // answered: 3 s of probes, the session stays
+    for (let i = 0; i < 30; i++) {
+      await vi.advanceTimersByTimeAsync(100)
+      await vi.waitFor(() => { expect(probes()).toBeGreaterThanOrEqual(Math.floor(i / 2)) })
+    }
+    expect(ended).toBe(false)
+    expect(session.silence).toBeUndefined()
+    // unanswered: it gives up after the lease TTL
+    answering.on = false
+    for (let i = 0; i < 12; i++) await vi.advanceTimersByTimeAsync(100)
+    await session.ended
+    expect(session.silence?.name).toBe('TimeoutError')
+    expect(session.silence?.message).toMatch(/the admin said nothing for 1\.\d s, not even to a heartbeat that asked for an answer/)
+  })
+
+  it('never probes an admin that does not answer probes (older admins), nor gives up on its silence', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] })
+    const { session, probes } = await silentAdmin(undefined)
+    let ended = false
+    void session.ended.then(() => { ended = true })
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(probes()).toBe(0)
+    expect(ended).toBe(false)
+    await session.close()
   })
 })

@@ -8,7 +8,7 @@ import { loadOrCreateKey } from '../../node/identity.js'
 import { JOURNAL_FILE, SqliteJournal } from '../../store/sqlite-journal.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
-import { integer, number, oneOf } from '../options.js'
+import { collect, integer, number, oneOf } from '../options.js'
 import { count as plural, formatMs, formatTime, Output } from '../output.js'
 import { readSwarmKey } from './admin.js'
 import { printWorkers } from '../report.js'
@@ -17,7 +17,7 @@ import type { HistoryEntry } from '../../core/snapshots.js'
 import type { Journal } from '../../store/journal.js'
 
 export interface ClientOptions {
-  admin?: string
+  admin?: string[]
   key?: string
   swarmKey?: string
   timeout: number
@@ -27,8 +27,8 @@ export interface ClientOptions {
 /** Options every command that talks to a running admin takes. */
 export function clientOptions (command: Command, adminRequired = true): Command {
   const admin = '--admin <multiaddr>'
-  const description = 'the admin\'s address as it printed it (ending in /p2p/<peerId>)'
-  return (adminRequired ? command.requiredOption(admin, description) : command.option(admin, description))
+  const description = 'the admin\'s address as it printed it (ending in /p2p/<peerId>); repeat it for the addresses of an admin\'s replicas: the first that answers leads'
+  return (adminRequired ? command.requiredOption(admin, description, collect) : command.option(admin, description, collect))
     .option('--key <file>', 'this client\'s identity key (what an admin\'s --allow-clients list names); created if missing')
     .option('--swarm-key <file>', 'private network key, when the admin uses one')
     .option('--timeout <seconds>', 'how long to wait for the admin', number(0), 30)
@@ -36,7 +36,7 @@ export function clientOptions (command: Command, adminRequired = true): Command 
 }
 
 export async function connect (opts: ClientOptions): Promise<AdminClient> {
-  if (opts.admin == null) throw new UsageError('give the admin\'s address with --admin')
+  if (opts.admin == null || opts.admin.length === 0) throw new UsageError('give the admin\'s address with --admin')
   return AdminClient.connect(opts.admin, {
     timeoutMs: opts.timeout * 1000,
     ...(opts.key != null ? { privateKey: (await loadOrCreateKey(opts.key)).privateKey } : {}),

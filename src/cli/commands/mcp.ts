@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { number } from '../options.js'
+import { collect, number } from '../options.js'
 import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
 import { onShutdownSignal } from '../signals.js'
@@ -10,7 +10,7 @@ type McpOptions = ClientOptions & LogOptions
 export function mcpCommand (): Command {
   const command = new Command('mcp')
     .description('serve the Model Context Protocol on stdio: tools for an LLM agent to distribute tasks to a running admin')
-    .option('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>); required')
+    .option('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>); required. Repeat it for the addresses of an admin\'s replicas: the first that answers leads', collect)
     .option('--key <file>', 'this client\'s identity key (what an admin\'s --allow-clients list names); created if missing')
     .option('--swarm-key <file>', 'private network key, when the admin uses one')
     .option('--timeout <seconds>', 'how long to wait for the admin', number(0), 30)

@@ -1,3 +1,5 @@
+/* eslint-disable require-yield */
+
 import { decodeMessage, encodeMessage, MaxLengthError, MaxSizeError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
@@ -13,6 +15,7 @@ export interface Frame {
   resultAck?: ResultAck
   drain?: Drain
   handlers?: Handlers
+  alive?: Alive
 }
 
 export namespace Frame {
@@ -68,6 +71,11 @@ export namespace Frame {
         if (obj.handlers != null) {
           w.uint32(74)
           Handlers.codec().encode(obj.handlers, w)
+        }
+
+        if (obj.alive != null) {
+          w.uint32(82)
+          Alive.codec().encode(obj.alive, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -133,6 +141,12 @@ export namespace Frame {
             case 9: {
               obj.handlers = Handlers.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.handlers
+              })
+              break
+            }
+            case 10: {
+              obj.alive = Alive.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.alive
               })
               break
             }
@@ -210,6 +224,13 @@ export namespace Frame {
             case 9: {
               yield * Handlers.codec().stream(reader, reader.uint32(), `${prefix}.handlers`, {
                 limits: opts.limits?.handlers
+              })
+
+              break
+            }
+            case 10: {
+              yield * Alive.codec().stream(reader, reader.uint32(), `${prefix}.alive`, {
+                limits: opts.limits?.alive
               })
 
               break
@@ -317,6 +338,11 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameRegisterAckAnswersProbesFieldEvent {
+    field: '$.registerAck.answersProbes'
+    value: boolean
+  }
+
   export interface FrameAssignmentTaskIdFieldEvent {
     field: '$.assignment.taskId'
     value: string
@@ -417,6 +443,11 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameHeartbeatProbeFieldEvent {
+    field: '$.heartbeat.probe'
+    value: boolean
+  }
+
   export interface FrameCancelTaskIdFieldEvent {
     field: '$.cancel.taskId'
     value: string
@@ -466,7 +497,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -1119,6 +1150,7 @@ export interface RegisterAck {
   error: string
   errorName: string
   retryAfterMs: number
+  answersProbes?: boolean
 }
 
 export namespace RegisterAck {
@@ -1159,6 +1191,11 @@ export namespace RegisterAck {
         if ((obj.retryAfterMs != null && obj.retryAfterMs !== 0)) {
           w.uint32(48)
           w.uint32(obj.retryAfterMs)
+        }
+
+        if (obj.answersProbes != null) {
+          w.uint32(56)
+          w.bool(obj.answersProbes)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1202,6 +1239,10 @@ export namespace RegisterAck {
             }
             case 6: {
               obj.retryAfterMs = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.answersProbes = reader.bool()
               break
             }
             default: {
@@ -1261,6 +1302,13 @@ export namespace RegisterAck {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.answersProbes`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1303,6 +1351,11 @@ export namespace RegisterAck {
     value: number
   }
 
+  export interface RegisterAckAnswersProbesFieldEvent {
+    field: '$.answersProbes'
+    value: boolean
+  }
+
   export function encode (obj: Partial<RegisterAck>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RegisterAck.codec())
   }
@@ -1311,7 +1364,7 @@ export namespace RegisterAck {
     return decodeMessage(buf, RegisterAck.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): Generator<RegisterAckNetworkFieldEvent | RegisterAckLeaseTtlMsFieldEvent | RegisterAckHeartbeatMsFieldEvent | RegisterAckErrorFieldEvent | RegisterAckErrorNameFieldEvent | RegisterAckRetryAfterMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): Generator<RegisterAckNetworkFieldEvent | RegisterAckLeaseTtlMsFieldEvent | RegisterAckHeartbeatMsFieldEvent | RegisterAckErrorFieldEvent | RegisterAckErrorNameFieldEvent | RegisterAckRetryAfterMsFieldEvent | RegisterAckAnswersProbesFieldEvent> {
     return streamMessage(buf, RegisterAck.codec(), opts)
   }
 }
@@ -1843,6 +1896,7 @@ export interface Heartbeat {
   running: number
   cpu?: number
   memoryBytes?: number
+  probe?: boolean
 }
 
 export namespace Heartbeat {
@@ -1870,6 +1924,11 @@ export namespace Heartbeat {
           w.uint64Number(obj.memoryBytes)
         }
 
+        if (obj.probe != null) {
+          w.uint32(32)
+          w.bool(obj.probe)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1894,6 +1953,10 @@ export namespace Heartbeat {
             }
             case 3: {
               obj.memoryBytes = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.probe = reader.bool()
               break
             }
             default: {
@@ -1932,6 +1995,13 @@ export namespace Heartbeat {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.probe`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1959,6 +2029,11 @@ export namespace Heartbeat {
     value: number
   }
 
+  export interface HeartbeatProbeFieldEvent {
+    field: '$.probe'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Heartbeat>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Heartbeat.codec())
   }
@@ -1967,8 +2042,72 @@ export namespace Heartbeat {
     return decodeMessage(buf, Heartbeat.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Generator<HeartbeatRunningFieldEvent | HeartbeatCpuFieldEvent | HeartbeatMemoryBytesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Generator<HeartbeatRunningFieldEvent | HeartbeatCpuFieldEvent | HeartbeatMemoryBytesFieldEvent | HeartbeatProbeFieldEvent> {
     return streamMessage(buf, Heartbeat.codec(), opts)
+  }
+}
+
+export interface Alive {}
+
+export namespace Alive {
+  let _codec: Codec<Alive>
+
+  export const codec = (): Codec<Alive> => {
+    if (_codec == null) {
+      _codec = message<Alive>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Alive>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Alive.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Alive>): Alive {
+    return decodeMessage(buf, Alive.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Alive>): Generator<{}> {
+    return streamMessage(buf, Alive.codec(), opts)
   }
 }
 

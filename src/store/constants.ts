@@ -1,0 +1,23 @@
+/**
+ * Defaults and limits of the journals, in one place.
+ */
+
+/** Archived tasks whose events, piled up in memory, are dropped in one go (or an eighth of the events, if more). */
+export const COMPACT_AFTER = 1024
+
+/** How long a write waits for a PostgreSQL server that went away before the admin gives up. */
+export const MAX_OUTAGE_MS = 5 * 60_000
+/** The first reconnection to PostgreSQL waits this long; each failure doubles it, up to the maximum. */
+export const RECONNECT_FIRST_MS = 100
+export const RECONNECT_MAX_MS = 5_000
+/** How long closing a PostgreSQL session may take before its socket is dropped (a cut network never answers). */
+export const CLOSE_TIMEOUT_MS = 1_000
+/** How long connecting to PostgreSQL may take. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/**
+ * A statement PostgreSQL has not answered within this long counts as a lost connection: a network cut
+ * gives no error, only silence. Lease renewals wait at most one failover timeout.
+ */
+export const QUERY_TIMEOUT_MS = 30_000
+/** How long a leader's lease lasts without renewal, by default: a standby takes over this long after. */
+export const DEFAULT_FAILOVER_TIMEOUT_MS = 5_000

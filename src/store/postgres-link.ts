@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+import { CLOSE_TIMEOUT_MS, RECONNECT_FIRST_MS, RECONNECT_MAX_MS } from './constants.js'
+
+/** Errors that mean the connection is gone (or hangs), not that the statement was wrong. */
+export function isConnectionLoss (err: unknown): boolean {
+  const e = err as { code?: string, message?: string }
+  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(e.code ?? '') ||
+    /Connection terminated|connection error|not queryable|Client was closed|Query read timeout|timeout expired/i.test(e.message ?? '')
+}
+
+export interface PgLinkOptions {
+  url: string
+  /** How long connecting may take. */
+  connectTimeoutMs: number
+  /** A statement not answered within this long counts as a lost connection (a network cut gives no error). */
+  queryTimeoutMs: number
+  /** The database stopped answering: told once per outage, with the first error. */
+  onOutage?: (err: Error) => void
+  /** The database answers again after an outage. */
+  onRecovery?: () => void
+}
+
+/**
+ * One session with PostgreSQL that survives the server's restarts and network cuts: a statement that
+ * finds the connection lost (or unanswered past the query timeout) marks it broken and fails; the next
+ * statement connects again first. Outages and recoveries are reported once each.
+ */
+export class PgLink {
+  private client: pg.Client
+  private readonly options: PgLinkOptions
+  private broken = false
+  private reconnecting: Promise<void> | undefined
+  /** An outage was reported and the database has not answered since. */
+  private down = false
+  private closed = false
+
+  private constructor (client: pg.Client, options: PgLinkOptions) {
+    this.client = client
+    this.options = options
+  }
+
+  /** Connects once; the caller says what a failure here means (the admin does not start). */
+  static async connect (options: PgLinkOptions): Promise<PgLink> {
+    const link = new PgLink(newClient(options), options)
+    link.client.on('error', () => { link.broken = true })
+    try {
+      await link.client.connect()
+    } catch (err) {
+      await link.client.end().catch(() => {})
+      throw err
+    }
+    return link
+  }
+
+  /** One statement on the session; a lost connection is reported and rethrown (see {@link retrying}). */
+  async query<R extends pg.QueryResultRow = any> (text: string, values?: unknown[], queryTimeoutMs?: number): Promise<pg.QueryResult<R>> {
+    if (this.broken) await this.reconnect().catch(err => { this.failed(err) })
+    return await this.run<R>(this.client, text, values, queryTimeoutMs)
+  }
+
+  /**
+   * Runs `work` inside one transaction, rolled back when it throws. Every statement goes to the session the
+   * transaction began on: should that session break meanwhile, the statements fail rather than commit
+   * piecemeal on a new one.
+   */
+  async transaction (work: (query: <R extends pg.QueryResultRow = any>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>) => Promise<void>): Promise<void> {
+    if (this.broken) await this.reconnect().catch(err => { this.failed(err) })
+    const client = this.client
+    await this.run(client, 'BEGIN')
+    try {
+      await work(async (text, values) => await this.run(client, text, values))
+      await this.run(client, 'COMMIT')
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    }
+  }
+
+  private async run<R extends pg.QueryResultRow = any> (client: pg.Client, text: string, values?: unknown[], queryTimeoutMs?: number): Promise<pg.QueryResult<R>> {
+    try {
+      if (client !== this.client) throw new Error('Connection terminated: the session was replaced')
+      const result = await client.query<R>({ text, values, query_timeout: queryTimeoutMs ?? this.options.queryTimeoutMs } as pg.QueryConfig)
+      this.recovered()
+      return result
+    } catch (err) {
+      this.failed(err)
+    }
+  }
+
+  /** Reports a lost connection, and rethrows. */
+  private failed (err: unknown): never {
+    if (isConnectionLoss(err)) this.lost(err as Error)
+    throw err
+  }
+
+  /**
+   * Runs `work` until it gets through, waiting with backoff (0.1 s doubling to 5 s) while the database is
+   * away; any other error, an abort or an outage longer than `maxOutageMs` ends it.
+   */
+  async retrying<T> (work: (attempt: number) => Promise<T>, options: { maxOutageMs: number, signal?: AbortSignal }): Promise<T> {
+    const started = performance.now()
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work(attempt)
+      } catch (err) {
+        if (!isConnectionLoss(err) || this.closed || performance.now() - started > options.maxOutageMs) throw err
+        await sleep(Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** Math.min(attempt - 1, 10)), undefined, options.signal != null ? { signal: options.signal } : {})
+      }
+    }
+  }
+
+  /** Whether the database answered the last statement (false during an outage). */
+  get reachable (): boolean {
+    return !this.down
+  }
+
+  /** Closes the session; one the network no longer carries is dropped after a second rather than waited for. */
+  async end (): Promise<void> {
+    this.closed = true
+    const client = this.client
+    const timer = setTimeout(() => { (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy() }, CLOSE_TIMEOUT_MS)
+    await client.end().catch(() => {})
+    clearTimeout(timer)
+  }
+
+  private lost (err: Error): void {
+    this.broken = true
+    if (this.down) return
+    this.down = true
+    this.options.onOutage?.(err)
+  }
+
+  private recovered (): void {
+    if (!this.down) return
+    this.down = false
+    this.options.onRecovery?.()
+  }
+
+  /** A new session in place of the broken one; concurrent callers share the attempt. */
+  private async reconnect (): Promise<void> {
+    this.reconnecting ??= (async () => {
+      // a session that hangs (a network cut) is dropped, not ended politely
+      const old = this.client
+      void old.end().catch(() => {})
+      const client = newClient(this.options)
+      client.on('error', () => { if (this.client === client) this.broken = true })
+      try {
+        await client.connect()
+      } catch (err) {
+        await client.end().catch(() => {})
+        throw err
+      }
+      this.client = client
+      this.broken = false
+    })().finally(() => { this.reconnecting = undefined })
+    await this.reconnecting
+  }
+}
+
+function newClient (options: PgLinkOptions): pg.Client {
+  const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, keepAlive: true })
+  client.on('error', () => {})
+  return client
+}
