@@ -22,7 +22,7 @@ export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks
    * broadcasts its progress this often. @default 5000
    */
   schedulingIntervalMs?: number
-  /** How often workers are asked to renew their leases. @default 3000, at most a third of the lease TTL */
+  /** How often workers are asked to renew their leases. @default 5000, at most a third of the lease TTL */
   heartbeatMs?: number
   /** Largest frame on a task stream. @default 4 MiB */
   maxFrameBytes?: number

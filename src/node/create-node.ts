@@ -14,7 +14,7 @@ import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
-import { HUB_INBOUND_CONNECTION_THRESHOLD, HUB_MAX_CONNECTIONS, HUB_MAX_INCOMING_PENDING_CONNECTIONS, WORKER_PING_INTERVAL_MS } from './constants.js'
+import { HUB_INBOUND_CONNECTION_THRESHOLD, HUB_MAX_CONNECTIONS, HUB_MAX_INCOMING_PENDING_CONNECTIONS } from './constants.js'
 
 export interface NodeOptions<S extends ServiceMap> {
   privateKey?: PrivateKey
@@ -59,8 +59,9 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    // liveness is the task stream's heartbeats and, on workers, the connection monitor's pings: yamux's
-    // own keep-alive pings would be a third kind, a thousand of them per interval on the admin
+    // liveness is the task stream's heartbeats, which a worker that hears nothing turns into probes the
+    // admin answers on the same stream: yamux's keep-alive pings and libp2p's connection monitor (a new
+    // stream per ping) would be more of the same, a thousand of them per interval on the admin
     streamMuxers: [yamux({ enableKeepAlive: false })],
     connectionManager: options.hub === true
       ? {
@@ -71,7 +72,7 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
           maxConnections: HUB_MAX_CONNECTIONS
         }
       : {},
-    connectionMonitor: options.hub === true ? { enabled: false } : { pingInterval: WORKER_PING_INTERVAL_MS },
+    connectionMonitor: { enabled: false },
     peerDiscovery: options.mdns != null ? [mdns({ broadcast: options.mdns === 'announce', interval: 1000 })] : [],
     services: {
       identify: identify(),

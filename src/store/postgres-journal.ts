@@ -74,6 +74,8 @@ export class PostgresJournal implements Journal {
         url,
         connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         queryTimeoutMs: QUERY_TIMEOUT_MS,
+        // a leader cut off inside a write must not keep the lease row locked against the standby taking it
+        idleInTransactionTimeoutMs: ttlMs,
         onOutage: err => { reports.journal?.outage(err) },
         onRecovery: () => { reports.journal?.recovery() }
       })

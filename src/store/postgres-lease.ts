@@ -138,14 +138,15 @@ export async function lead (link: PgLink, replica: string, ttlMs: number, option
   let told = false
   for (;;) {
     const sent = performance.now()
+    const retry = { maxOutageMs: Infinity, ...(options.signal != null ? { signal: options.signal } : {}) }
     const taken = await link.retrying(async () => await link.query<{ epoch: string }>(`
       INSERT INTO taskmesh_leader (id, epoch, holder, expires_at) VALUES (1, 1, $1, now() + make_interval(secs => $2))
       ON CONFLICT (id) DO UPDATE SET epoch = taskmesh_leader.epoch + 1, holder = $1, expires_at = now() + make_interval(secs => $2)
       WHERE taskmesh_leader.expires_at < now()
-      RETURNING epoch`, [replica, ttlMs / 1000]), { maxOutageMs: Infinity, ...(options.signal != null ? { signal: options.signal } : {}) })
+      RETURNING epoch`, [replica, ttlMs / 1000]), retry)
     if (taken.rowCount === 1) return new LeaderLease(link, { replica, epoch: Number(taken.rows[0]!.epoch) }, ttlMs, sent)
     if (!told) {
-      const leader = (await link.query<{ holder: string, epoch: string }>('SELECT holder, epoch FROM taskmesh_leader WHERE id = 1')).rows[0]
+      const leader = (await link.retrying(async () => await link.query<{ holder: string, epoch: string }>('SELECT holder, epoch FROM taskmesh_leader WHERE id = 1'), retry)).rows[0]
       options.onStandby?.({ replica: leader?.holder ?? '?', epoch: Number(leader?.epoch ?? 0) })
       told = true
     }

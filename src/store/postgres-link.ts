@@ -15,6 +15,12 @@ export interface PgLinkOptions {
   connectTimeoutMs: number
   /** A statement not answered within this long counts as a lost connection (a network cut gives no error). */
   queryTimeoutMs: number
+  /**
+   * The server ends this session when a transaction of it waits this long for its next statement: a client
+   * cut off mid-transaction would otherwise hold its row locks (the leader's lease row) until the server's
+   * TCP keep-alive gives up, hours later.
+   */
+  idleInTransactionTimeoutMs?: number
   /** The database stopped answering: told once per outage, with the first error. */
   onOutage?: (err: Error) => void
   /** The database answers again after an outage. */
@@ -43,7 +49,8 @@ export class PgLink {
   /** Connects once; the caller says what a failure here means (the admin does not start). */
   static async connect (options: PgLinkOptions): Promise<PgLink> {
     const link = new PgLink(newClient(options), options)
-    link.client.on('error', () => { link.broken = true })
+    // the server ended the session (a restart, a terminated backend): an outage, however short
+    link.client.on('error', err => { if (!link.closed) link.lost(err) })
     try {
       await link.client.connect()
     } catch (err) {
@@ -144,7 +151,7 @@ export class PgLink {
       const old = this.client
       void old.end().catch(() => {})
       const client = newClient(this.options)
-      client.on('error', () => { if (this.client === client) this.broken = true })
+      client.on('error', err => { if (this.client === client && !this.closed) this.lost(err) })
       try {
         await client.connect()
       } catch (err) {
@@ -159,7 +166,12 @@ export class PgLink {
 }
 
 function newClient (options: PgLinkOptions): pg.Client {
-  const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, keepAlive: true })
+  const client = new pg.Client({
+    connectionString: options.url,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    keepAlive: true,
+    ...(options.idleInTransactionTimeoutMs != null ? { idle_in_transaction_session_timeout: Math.max(1, Math.round(options.idleInTransactionTimeoutMs)) } : {})
+  })
   client.on('error', () => {})
   return client
 }

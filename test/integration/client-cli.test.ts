@@ -119,6 +119,20 @@ describe('talking to a running admin from the CLI', () => {
 
     const unreachable = await runCli(['status', '--admin', nowhere, '--timeout', '5'])
     expect(unreachable.code).toBe(1)
-    expect(unreachable.stderr).toMatch(/cannot reach the admin at .*: nothing listens there \(is it running, on that port\?\)/)
+    expect(unreachable.stderr).toMatch(/cannot reach the admin at .*: nothing listens there \(is it running, on that port\? a standby replica listens only once it leads\)/)
+
+    // several addresses of one admin (its replicas): the first that answers
+    const peerId = addrs[0].split('/p2p/')[1]
+    const elsewhere = `/ip4/127.0.0.1/tcp/9/p2p/${peerId}`
+    const followed = await runCli(['status', '--admin', elsewhere, '--admin', addrs[0], '--json'])
+    expect(followed.code).toBe(0)
+    expect(followed.events[0]).toMatchObject({ event: 'status', summary: { peerId } })
+    const none = await runCli(['status', '--admin', elsewhere, '--admin', `/ip4/127.0.0.1/tcp/7/p2p/${peerId}`, '--timeout', '5'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/cannot reach the admin at any of its 2 addresses:\n {2}cannot reach the admin at \/ip4\/127\.0\.0\.1\/tcp\/9\/.*nothing listens there.*\n {2}cannot reach the admin at \/ip4\/127\.0\.0\.1\/tcp\/7\//)
+    // addresses of different admins are a mistake
+    const mixed = await runCli(['status', '--admin', addrs[0], '--admin', nowhere])
+    expect(mixed.code).toBe(2)
+    expect(mixed.stderr).toMatch(/the --admin addresses name different admins/)
   })
 })

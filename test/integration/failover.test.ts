@@ -1,8 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { taskSpec } from '../../src/core/task.js'
+import { PostgresJournal } from '../../src/store/postgres-journal.js'
 import { BIN, cliProcesses, runCli, type CliProcess } from '../helpers/cli.js'
+import { FreezingProxy } from '../helpers/freezing-proxy.js'
 import { Lan, netnsUnavailable } from '../helpers/netns.js'
 import { acceptedSuccesses, freePort, postgresMissing, TestPostgres } from '../helpers/postgres.js'
 import { requirement } from '../helpers/system.js'
@@ -47,6 +50,10 @@ describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${p
   it('the leader killed with SIGKILL: the standby takes over with the same peer id, the workers follow, every task once', async () => {
     const { url, leader, standby, workers, peerId } = await replicas('killed', pinned(300, 5))
     await leader.waitUntil(() => leader.events.filter(e => e.event === 'task:completed').length >= 60)
+    // the database restarted first: the leader pauses and resumes, the standby keeps waiting
+    server.restart()
+    await leader.waitForEvent('journal:resumed')
+    expect(standby.child.exitCode).toBeNull()
     leader.kill('SIGKILL')
     await leader.exited
     const took = await standby.waitForEvent('listening')
@@ -135,4 +142,49 @@ describe.skipIf(namespaces.missing != null)(`replicas across hosts${namespaces.n
     expect(await leader.exit(60_000)).toBe(1)
     expect(leader.stderr).toMatch(/this admin lost the lead \(epoch 1\) to b \(epoch 2\).*stepping down/)
   }, 240_000)
+})
+
+describe.skipIf(postgres.missing != null)(`a leader cut off in the middle of a write${postgres.note}`, () => {
+  let server: TestPostgres
+  let proxy: FreezingProxy
+  beforeAll(async () => {
+    server = await TestPostgres.start()
+    proxy = await FreezingProxy.start(Number(new URL(server.url).port))
+  }, 60_000)
+  afterAll(async () => {
+    await proxy?.stop()
+    await server?.stop()
+  })
+
+  it('its open transaction does not keep the standby out: the standby leads, and the old leader\'s write is refused', async () => {
+    const url = await server.database('cut_mid_write')
+    const through = new URL(url)
+    through.port = String(proxy.port)
+    const leader = await PostgresJournal.open(through.toString(), { replica: 'a', failoverTimeoutMs: 1000 })
+    const paused: Array<{ leadInDoubt: boolean }> = []
+    leader.watch({ failed: () => {}, paused: d => { paused.push(d) } })
+    await leader.append({ events: [{ type: 'submitted', at: 1, seq: 0, task: taskSpec({ id: 'first' }) }], archive: [] })
+    let standbyWaits = false
+    const standby = PostgresJournal.open(url, { replica: 'b', failoverTimeoutMs: 1000, onStandby: () => { standbyWaits = true } })
+    await vi.waitFor(() => { expect(standbyWaits).toBe(true) }, { timeout: 10_000 })
+
+    // the network goes silent after the write's fence took the lease row's lock, before its commit
+    proxy.freezeOn('last_batch')
+    const write = leader.append({ events: [{ type: 'submitted', at: 2, seq: 1, task: taskSpec({ id: 'second' }) }], archive: [] })
+    write.catch(() => {})
+    await proxy.froze
+    const taken = await standby
+    try {
+      expect(taken.leadership).toMatchObject({ replica: 'b', epoch: 2 })
+      // the uncommitted batch is not in the journal the new leader reads
+      expect([...taken.load()].map(e => (e as { task?: { id: string } }).task?.id)).toEqual(['first'])
+      await vi.waitFor(() => { expect(paused.some(p => p.leadInDoubt)).toBe(true) }, { timeout: 10_000 })
+      // the network returns: the old leader's write is refused, never committed under the new epoch
+      proxy.thaw()
+      await expect(write).rejects.toThrow(/this admin lost the lead \(epoch 1\) to b \(epoch 2\)/)
+    } finally {
+      await taken.close()
+      await leader.close()
+    }
+  }, 120_000)
 })
