@@ -10,6 +10,11 @@ export const DEFAULT_RECONNECT_MAX_MS = 10_000
 export const RECONNECT_JITTER = 0.5
 /** Finished results kept for resending while the admin is away. */
 export const DEFAULT_MAX_BUFFERED_RESULTS = 10_000
+/**
+ * How long reaching the admin may take, from dialing to its answer to the registration: a connection the
+ * network stopped carrying (a cut host) answers nothing, and gives no error either.
+ */
+export const SESSION_SETUP_TIMEOUT_MS = 10_000
 /** How long to wait for an mDNS answer about a bare admin peer id, per attempt. */
 export const DEFAULT_DISCOVERY_TIMEOUT_MS = 5_000
 /** Status changes are broadcast at most this often (each broadcast is signed and verified). */

@@ -3,7 +3,7 @@ import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type CancelAttempt, type Heartbeat, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
 import { checkAssignment } from '../protocol/validate.js'
-import { MIN_HEARTBEAT_MS } from './constants.js'
+import { MIN_HEARTBEAT_MS, SESSION_SETUP_TIMEOUT_MS } from './constants.js'
 import type { AbortOptions, Logger, Stream } from '@libp2p/interface'
 
 /** What happens with each frame the admin sends; the session itself decides nothing. */
@@ -55,8 +55,15 @@ export class AdminSession {
     return this.registered
   }
 
-  /** Starts reading, and registers. */
-  start (register: Register): void {
+  /** Starts reading, and registers; an admin that has not answered within `timeoutMs` ends the session. */
+  start (register: Register, timeoutMs = SESSION_SETUP_TIMEOUT_MS): void {
+    const timer = setTimeout(() => {
+      if (this.registered || this.refusal != null) return
+      this.silence = new TimeoutError(`the admin did not answer the registration within ${timeoutMs / 1000} s`)
+      this.stream.abort(this.silence)
+    }, timeoutMs)
+    timer.unref()
+    void this.ended.finally(() => { clearTimeout(timer) })
     readFrames(this.stream, Frame, {
       maxFrameBytes: this.options.maxFrameBytes,
       onFrame: frame => {

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { raceEvent } from 'race-event'
-import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type ComponentLogger, type Libp2pEvents, type Logger, type PeerId, type PeerStore, type Startable, type TypedEventTarget } from '@libp2p/interface'
+import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type ComponentLogger, type Libp2pEvents, type Logger, type PeerId, type PeerStore, type Startable, type Stream, type TypedEventTarget } from '@libp2p/interface'
 import { AbortError, AuthorizationError, RegistrationRefusedError } from '../errors.js'
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js'
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
 import { parseAdminAddresses } from './admin-address.js'
 import { AdminDialer, describeDialError } from './connection.js'
-import { DEFAULT_DISCOVERY_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_RESULTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_STATUS_INTERVAL_MS, RECONNECT_JITTER, RESULT_FRAME_OVERHEAD_BYTES, STOP_CLOSE_TIMEOUT_MS } from './constants.js'
+import { DEFAULT_DISCOVERY_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_RESULTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_STATUS_INTERVAL_MS, RECONNECT_JITTER, RESULT_FRAME_OVERHEAD_BYTES, SESSION_SETUP_TIMEOUT_MS, STOP_CLOSE_TIMEOUT_MS } from './constants.js'
 import { simulate, type TaskHandler } from './handlers.js'
 import { machineResources, registration, type WorkerIdentity } from './registration.js'
 import { ResultOutbox } from './result-outbox.js'
@@ -279,8 +279,17 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
 
   /** One session with the admin; resolves when it ends. */
   private async runSession (signal: AbortSignal): Promise<AdminSession> {
-    const connection = await this.dialer.dial({ signal })
-    const stream = await connection.newStream(TASK_PROTOCOL, { signal })
+    // bounded: a connection the network stopped carrying answers nothing and gives no error
+    const setup = AbortSignal.any([signal, AbortSignal.timeout(SESSION_SETUP_TIMEOUT_MS)])
+    const connection = await this.dialer.dial({ signal: setup })
+    let stream: Stream
+    try {
+      stream = await connection.newStream(TASK_PROTOCOL, { signal: setup })
+    } catch (err) {
+      // dialing again must not find this connection again
+      if (!signal.aborted) connection.abort(err as Error)
+      throw err
+    }
     const session = new AdminSession(stream, this, { maxFrameBytes: this.init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES, log: this.log })
     this.session = session
     session.start(registration(this.identity, this.handlers.keys(), [...this.runner.leases(), ...this.outbox.leases()]))

@@ -181,6 +181,15 @@ describe('a worker that hears nothing from its admin', () => {
     expect(session.silence?.message).toMatch(/the admin said nothing for 1\.\d s, not even to a heartbeat that asked for an answer/)
   })
 
+  it('ends the session when the admin does not answer the registration (a connection the network no longer carries)', async () => {
+    const [worker] = await streamPair()
+    const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+    session.start(register, 50)
+    await session.ended
+    expect(session.accepted).toBe(false)
+    expect(session.silence?.message).toBe('the admin did not answer the registration within 0.05 s')
+  })
+
   it('never probes an admin that does not answer probes (older admins), nor gives up on its silence', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] })
     const { session, probes } = await silentAdmin(undefined)
