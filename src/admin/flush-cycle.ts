@@ -48,6 +48,7 @@ export class FlushCycle {
   private timerAt = Infinity
   private wasDone = false
   private lastCounts: TaskCounts | undefined
+  private readonly waiters: Array<() => void> = []
 
   constructor (init: FlushCycleInit) {
     this.init = init
@@ -59,9 +60,18 @@ export class FlushCycle {
    */
   async settled (): Promise<void> {
     while (!this.halted && (this.writing || this.queued || this.init.scheduler.untaken > 0)) {
-      if (!this.writing && !this.queued) this.run()
-      await new Promise(resolve => setTimeout(resolve, 5))
+      if (!this.writing && !this.queued) {
+        this.run()
+        continue
+      }
+      // woken when a run or a write ends
+      await new Promise<void>(resolve => { this.waiters.push(resolve) })
     }
+  }
+
+  /** Wakes whoever waits in `settled()`. */
+  private turned (): void {
+    for (const wake of this.waiters.splice(0)) wake()
   }
 
   /** Time may pass and assignment may begin. */
@@ -89,6 +99,14 @@ export class FlushCycle {
 
   run (): void {
     this.queued = false
+    try {
+      this.turn()
+    } finally {
+      this.turned()
+    }
+  }
+
+  private turn (): void {
     if (this.halted) return
     if (this.writing) {
       this.again = true
@@ -125,7 +143,7 @@ export class FlushCycle {
             this.again = false
             this.request()
           }
-        }, err => { this.halt(err as Error) })
+        }, err => { this.halt(err as Error) }).finally(() => { this.turned() })
         return
       }
       this.journaled(durable.length, began)
