@@ -19,5 +19,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
  * gives no error, only silence. Lease renewals wait at most one failover timeout.
  */
 export const QUERY_TIMEOUT_MS = 30_000
+/** Reading the whole journal at start (a million archived tasks) may take this long. */
+export const LOAD_TIMEOUT_MS = 10 * 60_000
 /** How long a leader's lease lasts without renewal, by default: a standby takes over this long after. */
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 5_000

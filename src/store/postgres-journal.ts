@@ -1,9 +1,9 @@
 import { hostname } from 'node:os'
 import { StoreError } from '../errors.js'
 import { MemoryArchive, packTask, unpackTask, type PackedTask } from '../core/archive.js'
-import { COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
+import { COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
 import { lead, type LeaderLease, type Leadership } from './postgres-lease.js'
-import { isConnectionLoss, PgLink } from './postgres-link.js'
+import { isConnectionLoss, PgLink, type PgLinkOptions } from './postgres-link.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { Journal, JournalBatch, JournalWatcher } from './journal.js'
@@ -54,6 +54,8 @@ export class PostgresJournal implements Journal {
   private watcher: JournalWatcher | undefined
   /** When the database stopped answering, or the lease fell in doubt (monotonic). */
   private pausedAt: number | undefined
+  /** The sessions the database does not answer now. */
+  private readonly down = new Set<string>()
 
   private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], lease: LeaderLease | undefined) {
     this.link = link
@@ -68,30 +70,43 @@ export class PostgresJournal implements Journal {
     const ttlMs = options.failoverTimeoutMs ?? DEFAULT_FAILOVER_TIMEOUT_MS
     // outages met while opening are waited for (a standby) or end the start; later ones go to the watcher
     const reports: { journal?: PostgresJournal } = {}
+    const session = (name: string, queryTimeoutMs: number): PgLinkOptions => ({
+      url,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs,
+      // a leader cut off inside a write must not keep the lease row locked against the standby taking it
+      idleInTransactionTimeoutMs: ttlMs,
+      onOutage: err => { reports.journal?.outage(name, err) },
+      onRecovery: () => { reports.journal?.recovery(name) }
+    })
     let link: PgLink | undefined
+    let leaseLink: PgLink | undefined
+    let lease: LeaderLease | undefined
     try {
-      link = await PgLink.connect({
-        url,
-        connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        queryTimeoutMs: QUERY_TIMEOUT_MS,
-        // a leader cut off inside a write must not keep the lease row locked against the standby taking it
-        idleInTransactionTimeoutMs: ttlMs,
-        onOutage: err => { reports.journal?.outage(err) },
-        onRecovery: () => { reports.journal?.recovery() }
-      })
+      link = await PgLink.connect(session('journal', QUERY_TIMEOUT_MS))
       await migrate(link, where)
-      // the lease first, the journal after: a standby reads the journal only once it leads
-      const lease = options.readOnly === true
-        ? undefined
-        : await lead(link, options.replica ?? `${hostname()}:${process.pid}`, ttlMs, { ...(options.onStandby != null ? { onStandby: options.onStandby } : {}), ...(options.signal != null ? { signal: options.signal } : {}) })
-      const events = await link.query<{ seq: string, body: string }>('SELECT seq, body FROM taskmesh_events ORDER BY seq')
-      const archive = await link.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive ORDER BY seq')
+      if (options.readOnly !== true) {
+        // the lease has a session of its own: a renewal never waits behind a large write or read
+        leaseLink = await PgLink.connect(session('lease', Math.max(1_000, ttlMs)))
+        // the lease first, the journal after: a standby reads the journal only once it leads
+        lease = await lead(leaseLink, options.replica ?? `${hostname()}:${process.pid}`, ttlMs, { ...(options.onStandby != null ? { onStandby: options.onStandby } : {}), ...(options.signal != null ? { signal: options.signal } : {}) })
+        // renewed from the moment it is held, while the journal is read; what befalls it goes to the watcher
+        lease.start({
+          doubt: reason => { reports.journal?.doubt(reason) },
+          regained: () => { reports.journal?.resumed() },
+          lost: err => { reports.journal?.watcher?.failed(err) }
+        })
+      }
+      const events = await link.query<{ seq: string, body: string }>('SELECT seq, body FROM taskmesh_events ORDER BY seq', [], LOAD_TIMEOUT_MS)
+      const archive = await link.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive ORDER BY seq', [], LOAD_TIMEOUT_MS)
       reports.journal = new PostgresJournal(link, where,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
         archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),
         lease)
       return reports.journal
     } catch (err) {
+      lease?.stop()
+      await leaseLink?.end()
       await link?.end()
       throw describe(err, where)
     }
@@ -161,28 +176,29 @@ export class PostgresJournal implements Journal {
 
   watch (watcher: JournalWatcher): void {
     this.watcher = watcher
-    this.lease?.start({
-      doubt: reason => {
-        this.pausedAt ??= performance.now()
-        this.watcher?.paused?.({ reason, leadInDoubt: true })
-      },
-      regained: () => { this.resumed() },
-      lost: err => { this.watcher?.failed(err) }
-    })
   }
 
-  private outage (err: Error): void {
+  private doubt (reason: string): void {
     this.pausedAt ??= performance.now()
+    this.watcher?.paused?.({ reason, leadInDoubt: true })
+  }
+
+  /** A session (the journal's, the lease's) lost the database: the first to do so pauses the admin. */
+  private outage (session: string, err: Error): void {
+    this.down.add(session)
+    if (this.pausedAt != null) return
+    this.pausedAt = performance.now()
     this.watcher?.paused?.({ reason: describe(err, this.where).message, leadInDoubt: false })
   }
 
-  private recovery (): void {
+  private recovery (session: string): void {
+    this.down.delete(session)
     // with the lease in doubt, only its renewal tells whether this admin resumes or steps down
     if (this.lease?.inDoubt !== true) this.resumed()
   }
 
   private resumed (): void {
-    if (this.pausedAt == null) return
+    if (this.pausedAt == null || this.down.size > 0) return
     const ms = performance.now() - this.pausedAt
     this.pausedAt = undefined
     this.watcher?.resumed?.({ ms })

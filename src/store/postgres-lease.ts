@@ -56,6 +56,7 @@ export class LeaderLease {
     return this.doubted
   }
 
+  /** Renews the lease three times per timeout from now on, telling `watcher` what befalls it. */
   start (watcher: LeaseWatcher): void {
     this.watcher = watcher
     this.timer ??= setInterval(() => { this.tick() }, Math.max(50, Math.floor(this.ttlMs / 3)))
@@ -76,12 +77,14 @@ export class LeaderLease {
     if (mine.rowCount !== 1) throw await this.lost()
   }
 
-  /** Gives the lease up (a clean stop), so a standby takes over at once. */
+  /** Gives the lease up (a clean stop), so a standby takes over at once, and closes its session. */
   async release (): Promise<void> {
     this.stop()
     // unreachable: the lease runs out by itself
-    if (this.failure != null || !this.link.reachable) return
-    await this.link.query('UPDATE taskmesh_leader SET expires_at = now() WHERE id = 1 AND epoch = $1', [this.leadership.epoch], 2_000).catch(() => {})
+    if (this.failure == null && this.link.reachable) {
+      await this.link.query('UPDATE taskmesh_leader SET expires_at = now() WHERE id = 1 AND epoch = $1', [this.leadership.epoch], 2_000).catch(() => {})
+    }
+    await this.link.end()
   }
 
   stop (): void {
@@ -101,8 +104,8 @@ export class LeaderLease {
     this.renewing = true
     const sent = performance.now()
     try {
-      // waits no longer than the lease: a renewal that comes later is no use
-      const r = await this.link.query(RENEW, [this.leadership.epoch, this.ttlMs / 1000], Math.max(1_000, this.ttlMs))
+      // on the lease's own session, which waits no longer than the lease: a later renewal is no use
+      const r = await this.link.query(RENEW, [this.leadership.epoch, this.ttlMs / 1000])
       if (r.rowCount === 1) this.extended(sent)
       else this.watcher?.lost(await this.lost())
     } catch {

@@ -126,7 +126,7 @@ export class PgLink {
   async end (): Promise<void> {
     this.closed = true
     const client = this.client
-    const timer = setTimeout(() => { (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy() }, CLOSE_TIMEOUT_MS)
+    const timer = setTimeout(() => { drop(client) }, CLOSE_TIMEOUT_MS)
     await client.end().catch(() => {})
     clearTimeout(timer)
   }
@@ -147,9 +147,8 @@ export class PgLink {
   /** A new session in place of the broken one; concurrent callers share the attempt. */
   private async reconnect (): Promise<void> {
     this.reconnecting ??= (async () => {
-      // a session that hangs (a network cut) is dropped, not ended politely
-      const old = this.client
-      void old.end().catch(() => {})
+      // the broken session is dropped, not ended politely: over a cut network, a polite end never finishes
+      drop(this.client)
       const client = newClient(this.options)
       client.on('error', err => { if (this.client === client && !this.closed) this.lost(err) })
       try {
@@ -174,4 +173,9 @@ function newClient (options: PgLinkOptions): pg.Client {
   })
   client.on('error', () => {})
   return client
+}
+
+/** Closes a session's socket at once, whatever the server would have said. */
+function drop (client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
 }

@@ -34,8 +34,9 @@ export class AdminDialer {
       if (addresses.length === 1) return await this.components.connectionManager.openConnection(addresses[0]!, options)
       // replicas of one admin: whichever leads listens; try each, the last one that answered first
       let last: Error | undefined
+      const first = this.preferred
       for (let i = 0; i < addresses.length; i++) {
-        const at = (this.preferred + i) % addresses.length
+        const at = (first + i) % addresses.length
         options.signal?.throwIfAborted()
         try {
           const connection = await this.components.connectionManager.openConnection(addresses[at]!, options)
@@ -45,6 +46,8 @@ export class AdminDialer {
           last = err as Error
         }
       }
+      // none answered: the next round starts one further, not with the same host (a cut one takes a while to fail)
+      this.preferred = (first + 1) % addresses.length
       throw last!
     }
     const peerId = this.target.peerId
