@@ -210,8 +210,12 @@ export class WorkerProtocol implements SessionHandler {
     const { scheduler, clock } = this.init
     const now = clock()
     scheduler.renewLeases(session.peerId, now)
-    // answered at once, journal or not: it says only that the connection works
-    if (heartbeat.probe === true) session.write({ alive: {} })
+    // answered at once, journal or not: it says only that the connection works (the session's buffer holds
+    // nothing else between turns, so flushing sends this frame alone)
+    if (heartbeat.probe === true) {
+      session.write({ alive: {} })
+      session.flush()
+    }
     if (heartbeat.cpu != null || heartbeat.memoryBytes != null) {
       const problem = loadProblem(heartbeat)
       if (problem != null) {

@@ -14,7 +14,7 @@ export const DEFAULT_MAX_BUFFERED_RESULTS = 10_000
  * How long reaching the admin may take, from dialing to its answer to the registration: a connection the
  * network stopped carrying (a cut host) answers nothing, and gives no error either.
  */
-export const SESSION_SETUP_TIMEOUT_MS = 10_000
+export const SESSION_SETUP_TIMEOUT_MS = 60_000
 /** How long to wait for an mDNS answer about a bare admin peer id, per attempt. */
 export const DEFAULT_DISCOVERY_TIMEOUT_MS = 5_000
 /** Status changes are broadcast at most this often (each broadcast is signed and verified). */
