@@ -54,8 +54,6 @@ export class PostgresJournal implements Journal {
   private watcher: JournalWatcher | undefined
   /** When the database stopped answering, or the lease fell in doubt (monotonic). */
   private pausedAt: number | undefined
-  /** The sessions the database does not answer now. */
-  private readonly down = new Set<string>()
 
   private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], lease: LeaderLease | undefined) {
     this.link = link
@@ -70,24 +68,27 @@ export class PostgresJournal implements Journal {
     const ttlMs = options.failoverTimeoutMs ?? DEFAULT_FAILOVER_TIMEOUT_MS
     // outages met while opening are waited for (a standby) or end the start; later ones go to the watcher
     const reports: { journal?: PostgresJournal } = {}
-    const session = (name: string, queryTimeoutMs: number): PgLinkOptions => ({
+    const session = (queryTimeoutMs: number): PgLinkOptions => ({
       url,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       queryTimeoutMs,
       // a leader cut off inside a write must not keep the lease row locked against the standby taking it
-      idleInTransactionTimeoutMs: ttlMs,
-      onOutage: err => { reports.journal?.outage(name, err) },
-      onRecovery: () => { reports.journal?.recovery(name) }
+      idleInTransactionTimeoutMs: ttlMs
     })
     let link: PgLink | undefined
     let leaseLink: PgLink | undefined
     let lease: LeaderLease | undefined
     try {
-      link = await PgLink.connect(session('journal', QUERY_TIMEOUT_MS))
+      // the journal's session says when writes wait: the lease's own outages matter only once it runs out
+      link = await PgLink.connect({
+        ...session(QUERY_TIMEOUT_MS),
+        onOutage: err => { reports.journal?.outage(err) },
+        onRecovery: () => { reports.journal?.recovery() }
+      })
       await migrate(link, where)
       if (options.readOnly !== true) {
         // the lease has a session of its own: a renewal never waits behind a large write or read
-        leaseLink = await PgLink.connect(session('lease', Math.max(1_000, ttlMs)))
+        leaseLink = await PgLink.connect(session(Math.max(1_000, ttlMs)))
         // the lease first, the journal after: a standby reads the journal only once it leads
         lease = await lead(leaseLink, options.replica ?? `${hostname()}:${process.pid}`, ttlMs, { ...(options.onStandby != null ? { onStandby: options.onStandby } : {}), ...(options.signal != null ? { signal: options.signal } : {}) })
         // renewed from the moment it is held, while the journal is read; what befalls it goes to the watcher
@@ -183,22 +184,19 @@ export class PostgresJournal implements Journal {
     this.watcher?.paused?.({ reason, leadInDoubt: true })
   }
 
-  /** A session (the journal's, the lease's) lost the database: the first to do so pauses the admin. */
-  private outage (session: string, err: Error): void {
-    this.down.add(session)
-    if (this.pausedAt != null) return
-    this.pausedAt = performance.now()
+  /** The journal's session lost the database: writes wait. */
+  private outage (err: Error): void {
+    this.pausedAt ??= performance.now()
     this.watcher?.paused?.({ reason: describe(err, this.where).message, leadInDoubt: false })
   }
 
-  private recovery (session: string): void {
-    this.down.delete(session)
+  private recovery (): void {
     // with the lease in doubt, only its renewal tells whether this admin resumes or steps down
     if (this.lease?.inDoubt !== true) this.resumed()
   }
 
   private resumed (): void {
-    if (this.pausedAt == null || this.down.size > 0) return
+    if (this.pausedAt == null || !this.link.reachable) return
     const ms = performance.now() - this.pausedAt
     this.pausedAt = undefined
     this.watcher?.resumed?.({ ms })

@@ -136,6 +136,20 @@ export class PgLink {
     if (this.down) return
     this.down = true
     this.options.onOutage?.(err)
+    void this.heal()
+  }
+
+  /** After an outage, connects again in the background until the database answers, so its return is known without waiting for the next statement. */
+  private async heal (): Promise<void> {
+    for (let attempt = 1; this.down && !this.closed; attempt++) {
+      try {
+        if (this.broken) await this.reconnect()
+        this.recovered()
+        return
+      } catch {
+        await sleep(Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** Math.min(attempt - 1, 10)))
+      }
+    }
   }
 
   private recovered (): void {
