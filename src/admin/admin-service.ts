@@ -17,7 +17,7 @@ import { StatusRelay } from './status-relay.js'
 import { runSummary, type RunSummary } from './summary.js'
 import { WorkerProtocol } from './worker-protocol.js'
 import type { AdminEvents, NetworkEvents } from './events.js'
-import type { AdminHandle, AdminLabels } from './handle.js'
+import type { AdminHandle, AdminLabels, JournalPause } from './handle.js'
 import type { AdminComponents, AdminInit } from './init.js'
 import type { ReportOutcome, SubmitResult } from '../core/options.js'
 import type { TaskSpec } from '../core/task.js'
@@ -50,6 +50,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private started = false
   /** The lease ran out unrenewed: every connection is refused until the journal resumes or fails. */
   private leadInDoubt = false
+  /** Writes wait for the journal's store: since when, and why. */
+  journalPause: JournalPause | undefined
 
   readonly [Symbol.toStringTag] = 'taskmesh:admin'
   readonly [serviceCapabilities] = ['@taskmesh/admin']
@@ -303,6 +305,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
    */
   private journalPaused (detail: { reason: string, leadInDoubt: boolean }): void {
     this.log.error('journal paused: %s', detail.reason)
+    this.journalPause = { since: this.journalPause?.since ?? this.clock(), reason: detail.reason, leadInDoubt: detail.leadInDoubt || this.leadInDoubt }
     this.safeDispatchEvent('journal:paused', { detail })
     if (!detail.leadInDoubt || this.leadInDoubt) return
     this.leadInDoubt = true
@@ -313,6 +316,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
 
   private journalResumed (detail: { ms: number }): void {
     this.leadInDoubt = false
+    this.journalPause = undefined
     this.log('journal resumed after %d ms', Math.round(detail.ms))
     this.safeDispatchEvent('journal:resumed', { detail })
   }

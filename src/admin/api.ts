@@ -6,7 +6,7 @@ import { FIELD_LIMITS } from '../protocol/constants.js'
 import { PULL_PREFIX, type Claim, type ClaimRef } from './pull-workers.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
-import type { AdminHandle } from './handle.js'
+import type { AdminHandle, JournalPause } from './handle.js'
 
 /** A task as lists show it. */
 export interface TaskRow {
@@ -50,6 +50,8 @@ export interface SummaryView extends Summary {
   blocked: Array<{ reason: string, tasks: number }>
   /** With replicas on one PostgreSQL journal: the replica leading (the one answering) and its epoch. */
   leader?: { replica: string, epoch: number }
+  /** The journal's database does not answer: assignments and results wait (see `journal:paused`). */
+  journalPaused?: JournalPause
 }
 
 export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult'] as const
@@ -236,7 +238,7 @@ export class AdminApi {
 
   summary (): SummaryView {
     const { id: adminId, name } = this.admin.labels
-    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}) }
+    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
   }
 }
 

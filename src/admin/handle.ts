@@ -11,6 +11,13 @@ export interface AdminLabels {
   name?: string
 }
 
+/** Writes to the journal wait for its store (see `journal:paused`). */
+export interface JournalPause {
+  since: number
+  reason: string
+  leadInDoubt: boolean
+}
+
 /**
  * The admin as the parts that serve people and programs see it (the client protocol, HTTP, MCP, metrics,
  * alerts): who it is, what it knows (read-only), what it may be asked to do, and its events. They depend
@@ -22,6 +29,8 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   readonly labels: AdminLabels
   /** Among replicas sharing a PostgreSQL journal, the one leading (this admin) and its epoch. */
   readonly leadership?: { replica: string, epoch: number }
+  /** The journal's store does not answer (PostgreSQL): since when (epoch ms), why, and whether the lead is in doubt. */
+  readonly journalPause?: JournalPause
   /** Tasks, histories, workers and counts, read-only. */
   readonly view: SchedulerView
   /** Adds tasks in any task-file format; ids already held are left alone and reported in `existing`. */

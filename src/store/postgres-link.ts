@@ -85,12 +85,15 @@ export class PgLink {
   }
 
   private async run<R extends pg.QueryResultRow = any> (client: pg.Client, text: string, values?: unknown[], queryTimeoutMs?: number): Promise<pg.QueryResult<R>> {
+    // a statement of a session already replaced fails as a lost connection (its caller tries again), but the
+    // database is not away: only the current session's failures are outages
+    if (client !== this.client) throw new Error('Connection terminated: the session was replaced')
     try {
-      if (client !== this.client) throw new Error('Connection terminated: the session was replaced')
       const result = await client.query<R>({ text, values, query_timeout: queryTimeoutMs ?? this.options.queryTimeoutMs } as pg.QueryConfig)
-      this.recovered()
+      if (client === this.client) this.recovered()
       return result
     } catch (err) {
+      if (client !== this.client) throw err
       this.failed(err)
     }
   }

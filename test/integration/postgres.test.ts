@@ -79,23 +79,29 @@ describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-outage-'))
     const tasks = join(dir, 'tasks.json')
     await writeFile(tasks, JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ id: `o${i}`, payload: { durationMs: 5 } }))))
-    const admin = start(['admin', '--tasks', tasks, '--database-url', url, '--key', join(dir, 'admin.key'), '--failover-timeout', '1', '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
-    const { addrs } = await admin.waitForEvent('listening')
+    const admin = start(['admin', '--tasks', tasks, '--database-url', url, '--key', join(dir, 'admin.key'), '--failover-timeout', '1', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--exit-when-done', '--json'])
+    const { addrs, http } = await admin.waitForEvent('listening')
     const worker = start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '4', '--json'])
     await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:completed').length >= 40)
+    expect((await (await fetch(`${http}/api/summary`)).json()).journalPaused).toBeUndefined()
     server.down()
     try {
       // a standby could lead by now: the admin cannot tell, so it lets its worker go...
-      expect(await admin.waitForEvent('journal:paused', e => e.leadInDoubt === true)).toMatchObject({ reason: expect.stringMatching(/lease \(1 s\) ran out/) })
+      const doubt = await admin.waitForEvent('journal:paused', e => e.leadInDoubt === true)
+      expect(doubt).toMatchObject({ reason: expect.stringMatching(/lease \(1 s\) ran out/) })
       const doubtAt = worker.events.length
       // ...and refuses it while in doubt
       await worker.waitUntil(() => worker.events.slice(doubtAt).filter(e => e.event === 'reconnecting').length >= 2)
       expect(worker.events.slice(doubtAt).some(e => e.event === 'connected')).toBe(false)
+      // the HTTP API still answers, and says so
+      expect((await (await fetch(`${http}/api/summary`)).json()).journalPaused).toMatchObject({ leadInDoubt: true, since: expect.any(Number), reason: expect.any(String) })
     } finally {
       server.up()
     }
-    // nobody took over: the lease is still its own, and it leads on
-    await admin.waitForEvent('journal:resumed')
+    // nobody took over: the lease is still its own, and it leads on (a server shutting down may still take a
+    // connection for a moment, so pauses and resumptions may come before the doubt too)
+    await admin.waitUntil(() => admin.events.slice(admin.events.findIndex(e => e.event === 'journal:paused' && e.leadInDoubt === true)).some(e => e.event === 'journal:resumed'))
+    expect((await (await fetch(`${http}/api/summary`)).json()).journalPaused, JSON.stringify(admin.events.filter(e => e.event.startsWith('journal:')))).toBeUndefined()
     expect(await admin.exit(60_000)).toBe(0)
     expect(admin.events.at(-1)).toMatchObject({ event: 'summary', total: 200, succeeded: 200, failed: 0 })
     expect(admin.stderr).toMatch(/the lead is in doubt: .*workers and clients were let go/)

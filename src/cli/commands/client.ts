@@ -99,6 +99,8 @@ export function clientCommands (): Command[] {
         out.event('status', { summary, workers })
         const c = summary.counts
         out.say(`admin ${summary.peerId} (network "${summary.network}", strategy ${summary.strategy})${summary.leader != null ? `; replica ${summary.leader.replica} leads (epoch ${summary.leader.epoch})` : ''}`)
+        const pause = summary.journalPaused
+        if (pause != null) out.say(`! its journal waits for the database since ${formatTime(pause.since)}: ${pause.reason}${pause.leadInDoubt ? ' (the lead is in doubt)' : ''}`)
         out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
         for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${reason}`)
         out.say('')
