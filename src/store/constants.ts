@@ -1,3 +1,5 @@
+import type { BackoffPolicy } from '../core/backoff.js'
+
 /**
  * Defaults and limits of the journals, in one place.
  */
@@ -7,9 +9,11 @@ export const COMPACT_AFTER = 1024
 
 /** How long a write waits for a PostgreSQL server that went away before the admin gives up. */
 export const MAX_OUTAGE_MS = 5 * 60_000
-/** The first reconnection to PostgreSQL waits this long; each failure doubles it, up to the maximum. */
-export const RECONNECT_FIRST_MS = 100
-export const RECONNECT_MAX_MS = 5_000
+/**
+ * Waits between reconnections to PostgreSQL: 0.1 s doubling to 5 s, up to half of each taken off at random,
+ * so replicas and admins that lost the server together do not come back together.
+ */
+export const RECONNECT_BACKOFF: BackoffPolicy = { backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 5_000, jitter: 0.5 }
 /** How long closing a PostgreSQL session may take before its socket is dropped (a cut network never answers). */
 export const CLOSE_TIMEOUT_MS = 1_000
 /** How long connecting to PostgreSQL may take. */

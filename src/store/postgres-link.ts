@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { CLOSE_TIMEOUT_MS, RECONNECT_FIRST_MS, RECONNECT_MAX_MS } from './constants.js'
+import { backoffDelay } from '../core/backoff.js'
+import { CLOSE_TIMEOUT_MS, RECONNECT_BACKOFF } from './constants.js'
 
 /** Errors that mean the connection is gone (or hangs), not that the statement was wrong. */
 export function isConnectionLoss (err: unknown): boolean {
@@ -105,7 +106,7 @@ export class PgLink {
   }
 
   /**
-   * Runs `work` until it gets through, waiting with backoff (0.1 s doubling to 5 s) while the database is
+   * Runs `work` until it gets through, waiting with backoff (`RECONNECT_BACKOFF`) while the database is
    * away; any other error, an abort or an outage longer than `maxOutageMs` ends it.
    */
   async retrying<T> (work: (attempt: number) => Promise<T>, options: { maxOutageMs: number, signal?: AbortSignal }): Promise<T> {
@@ -115,7 +116,7 @@ export class PgLink {
         return await work(attempt)
       } catch (err) {
         if (!isConnectionLoss(err) || this.closed || performance.now() - started > options.maxOutageMs) throw err
-        await sleep(Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** Math.min(attempt - 1, 10)), undefined, options.signal != null ? { signal: options.signal } : {})
+        await sleep(backoffDelay(RECONNECT_BACKOFF, attempt + 1, Math.random), undefined, options.signal != null ? { signal: options.signal } : {})
       }
     }
   }
@@ -150,7 +151,7 @@ export class PgLink {
         this.recovered()
         return
       } catch {
-        await sleep(Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** Math.min(attempt - 1, 10)))
+        await sleep(backoffDelay(RECONNECT_BACKOFF, attempt + 1, Math.random))
       }
     }
   }

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliProcesses, runCli } from '../helpers/cli.js'
+import { cliProcesses, runCli, type CliProcess } from '../helpers/cli.js'
 import { acceptedSuccesses, postgresMissing, TestPostgres } from '../helpers/postgres.js'
 import { requirement } from '../helpers/system.js'
 
@@ -53,14 +53,20 @@ describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database
     expect(history.events[0]!.entries.map((e: { event: string }) => e.event)).toContain('succeeded')
   }, 120_000)
 
-  it('the database restarted under a running admin: the admin pauses, takes up its writes again, and loses nothing', async () => {
-    const url = await server.database('outage')
+  /** An admin on a fresh database with `n` short tasks, and one worker running them. */
+  async function runningAdmin (name: string, n: number, options: string[]): Promise<{ url: string, admin: CliProcess, worker: CliProcess, http?: string }> {
+    const url = await server.database(name)
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-outage-'))
     const tasks = join(dir, 'tasks.json')
-    await writeFile(tasks, JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ id: `o${i}`, payload: { durationMs: 5 } }))))
-    const admin = start(['admin', '--tasks', tasks, '--database-url', url, '--key', join(dir, 'admin.key'), '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
-    const { addrs } = await admin.waitForEvent('listening')
-    start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '4', '--json'])
+    await writeFile(tasks, JSON.stringify(Array.from({ length: n }, (_, i) => ({ id: `o${i}`, payload: { durationMs: 5 } }))))
+    const admin = start(['admin', '--tasks', tasks, '--database-url', url, '--key', join(dir, 'admin.key'), '--listen', '/ip4/127.0.0.1/tcp/0', ...options, '--exit-when-done', '--json'])
+    const { addrs, http } = await admin.waitForEvent('listening')
+    const worker = start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '4', '--json'])
+    return { url, admin, worker, ...(http != null ? { http } : {}) }
+  }
+
+  it('the database restarted under a running admin: the admin pauses, takes up its writes again, and loses nothing', async () => {
+    const { url, admin } = await runningAdmin('outage', 300, [])
     await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:completed').length >= 50)
     server.restart()
     expect(await admin.exit(60_000)).toBe(0)
@@ -75,13 +81,7 @@ describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database
   }, 120_000)
 
   it('the database away for longer than the failover timeout: the admin lets its workers go and refuses them, then leads on once it is back', async () => {
-    const url = await server.database('long_outage')
-    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-outage-'))
-    const tasks = join(dir, 'tasks.json')
-    await writeFile(tasks, JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ id: `o${i}`, payload: { durationMs: 5 } }))))
-    const admin = start(['admin', '--tasks', tasks, '--database-url', url, '--key', join(dir, 'admin.key'), '--failover-timeout', '1', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--exit-when-done', '--json'])
-    const { addrs, http } = await admin.waitForEvent('listening')
-    const worker = start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--max-concurrent', '4', '--json'])
+    const { url, admin, worker, http } = await runningAdmin('long_outage', 200, ['--failover-timeout', '1', '--http', '127.0.0.1:0'])
     await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:completed').length >= 40)
     expect((await (await fetch(`${http}/api/summary`)).json()).journalPaused).toBeUndefined()
     server.down()
