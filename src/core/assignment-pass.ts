@@ -82,7 +82,7 @@ export class AssignmentPass {
     let candidates: WorkerState[]
     let start = 0
     if (group.pin != null) {
-      candidates = [...(this.registry.withName(group.pin) ?? [])].filter(w => w.available)
+      candidates = [...(this.registry.withName(group.pin) ?? [])].filter(w => this.registry.isAvailable(w))
     } else {
       // the free list is sorted by skill: start at the first worker skilled enough
       candidates = this.registry.free
@@ -135,7 +135,7 @@ export class AssignmentPass {
   private servable (group: ConstraintGroup, pass: number): boolean {
     if (group.pin != null) {
       for (const w of this.registry.withName(group.pin) ?? []) {
-        if (w.available && this.registry.satisfies(group.requirement, w) && w.skill >= group.minSkill) return true
+        if (this.registry.isAvailable(w) && this.registry.satisfies(group.requirement, w) && w.skill >= group.minSkill) return true
       }
       return false
     }

@@ -3,14 +3,23 @@ const TYPE = '\u0000type:'
 /** Held by a worker that takes tasks of any type (one registered without a list of types). */
 const ANY_TYPE = `${TYPE}*`
 const SEPARATOR = '\u0001'
+const NO_NAMES: ReadonlySet<string> = new Set()
 
 /**
  * Capability sets and requirement sets interned to small integers, so "does this worker hold every
  * capability this task needs, and handle its type" is one array lookup after the first time a pair is seen.
+ *
+ * A worker's set (a class) is held while a worker uses it and given back when none does: agents that pull
+ * work may name a new set with every claim, and a class kept for ever would grow every requirement's row.
+ * A freed class id is reused by the next new set.
  */
 export class CapabilityIndex {
   private readonly classes = new Map<string, number>()
   private readonly classCaps: Array<ReadonlySet<string>> = []
+  private readonly classKeys: string[] = []
+  /** Workers holding each class. */
+  private readonly holders: number[] = []
+  private readonly freeIds: number[] = []
   private readonly requirements = new Map<string, number>()
   private readonly requirementCaps: string[][] = []
   /** satisfiesMemo[requirement][class] is 1 when the class holds every required capability */
@@ -32,23 +41,44 @@ export class CapabilityIndex {
     return id
   }
 
-  /** Interned id of what a worker offers: its capabilities (sorted, without repeats) and the types it handles. */
-  classId (capabilities: readonly string[], types: readonly string[] | undefined): number {
+  /**
+   * Takes a hold on the class of what a worker offers: its capabilities (sorted, without repeats) and the
+   * types it handles; give it back with {@link release} when the worker leaves or changes.
+   */
+  acquire (capabilities: readonly string[], types: readonly string[] | undefined): number {
     const names = [...capabilities, ...(types == null ? [ANY_TYPE] : types.map(t => TYPE + t))]
     const key = names.join(SEPARATOR)
     let id = this.classes.get(key)
     if (id == null) {
       const caps = new Set(names)
-      id = this.classCaps.length
+      id = this.freeIds.pop() ?? this.classCaps.length
       this.classes.set(key, id)
-      this.classCaps.push(caps)
+      this.classCaps[id] = caps
+      this.classKeys[id] = key
+      this.holders[id] = 0
       // a new class is rare (a worker with a new set of capabilities): extend every requirement's row
       for (let r = 0; r < this.requirementCaps.length; r++) {
         if (id >= this.satisfiesMemo[r]!.length) this.fillRow(r)
         else this.satisfiesMemo[r]![id] = satisfies(caps, this.requirementCaps[r]!) ? 1 : 0
       }
     }
+    this.holders[id]!++
     return id
+  }
+
+  /** A worker no longer uses this class; the last one to let go frees it. */
+  release (id: number): void {
+    if (this.holders[id] == null || this.holders[id] === 0) return
+    if (--this.holders[id]! > 0) return
+    this.classes.delete(this.classKeys[id]!)
+    this.classCaps[id] = NO_NAMES
+    this.classKeys[id] = ''
+    this.freeIds.push(id)
+  }
+
+  /** Classes held by some worker now. */
+  get size (): number {
+    return this.classes.size
   }
 
   /**

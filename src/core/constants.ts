@@ -53,8 +53,14 @@ export const QUARANTINE_MAX_MS = 10 * 60_000
  */
 export const PROBATION_FACTOR = 10
 export const PROBATION_FLOOR_MS = 1_000
-/** Durations a task type needs before its attempts on unproven workers are limited. */
-export const PROBATION_MIN_SAMPLES = 8
+/** Durations a task type needs before they bound its attempts on unproven workers. */
+export const PROBATION_MIN_SAMPLES = 1
+/**
+ * How long an unproven worker may hold an attempt of a type nobody has finished yet (or the task's timeout,
+ * when longer); each attempt of the task taken back doubles it, up to this many times.
+ */
+export const PROBATION_UNKNOWN_TYPE_MS = 5 * 60_000
+export const PROBATION_MAX_DOUBLINGS = 6
 /** Recent durations kept per task type, and task types tracked at most. */
 export const DURATION_SAMPLES = 64
 export const MAX_TRACKED_TYPES = 1_000

@@ -31,6 +31,11 @@ export interface SchedulerOptions {
   initialWindow?: number
   /** Most concurrent attempts any worker may hold, whatever it asks for. @default 256 */
   maxWorkerConcurrency?: number
+  /**
+   * Attempts all workers with no accepted result yet may hold together, whatever their number and names:
+   * identities cost nothing, so a window per new worker would be a window per made-up name. @default no limit
+   */
+  unprovenBudget?: number
   /** Tasks that may be held at once. @default Infinity */
   maxTasks?: number
   /** Uniform in [0, 1): jitter, learned strategy. Inject a seeded one for reproducible runs. */
@@ -105,6 +110,7 @@ export function checkOptions (options: SchedulerOptions): void {
   check('initialWindow', 1, true)
   check('maxWorkerConcurrency', 1, true)
   check('maxTasks', 0, true)
+  check('unprovenBudget', 1, true)
   check('avoidBusyCpu', 0, false)
   if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
   if (problems.length > 0) throw new ValidationError(problems, { subject: 'scheduler options' })

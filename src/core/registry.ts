@@ -1,10 +1,22 @@
 import { CapabilityIndex } from './capabilities.js'
 import { WorkerState, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './worker.js'
-import type { Reputation } from './reputation.js'
+import type { Reputation, WorkerSteering } from './reputation.js'
 
 export { WorkerState, workerSnapshot, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './worker.js'
 
-/** The workers the scheduler knows, with an index of those that can take work now, kept sorted by skill. */
+export interface RegistryOptions {
+  /** A worker reporting more CPU than this is busy: given nothing new. @default no limit */
+  busyAbove?: number
+  /** Attempts all unproven workers (no accepted result yet) may hold together. @default no limit */
+  unprovenBudget?: number
+}
+
+/**
+ * The workers the scheduler knows, with an index of those that can take work now, kept sorted by skill.
+ *
+ * Workers that have delivered nothing yet share one budget of attempts, whatever their names: a peer that
+ * makes up identities gets the budget, not a window per identity.
+ */
 export class WorkerRegistry {
   private readonly workers = new Map<string, WorkerState>()
   private readonly named = new Map<string, Set<WorkerState>>()
@@ -16,12 +28,17 @@ export class WorkerRegistry {
   readonly free: WorkerState[] = []
   private readonly capabilities = new CapabilityIndex()
   private readonly reputation: Reputation
-  /** A worker reporting more CPU than this is busy: given nothing new. */
   private readonly busyAbove: number
+  private readonly unprovenBudget: number
+  /** Registered workers with no accepted result yet, and the attempts they hold together. */
+  private readonly unproven = new Set<WorkerState>()
+  private unprovenHeld = 0
+  private unprovenFull = false
 
-  constructor (reputation: Reputation, busyAbove = Infinity) {
+  constructor (reputation: Reputation, options: RegistryOptions = {}) {
     this.reputation = reputation
-    this.busyAbove = busyAbove
+    this.busyAbove = options.busyAbove ?? Infinity
+    this.unprovenBudget = options.unprovenBudget ?? Infinity
   }
 
   get size (): number {
@@ -46,18 +63,38 @@ export class WorkerRegistry {
     return n
   }
 
-  /** Adds a worker, or updates one that registers again under the same id (keeping its running count). */
+  /** Attempts held by unproven workers together, and how many they may hold. */
+  get unprovenShare (): { held: number, budget: number } {
+    return { held: this.unprovenHeld, budget: this.unprovenBudget }
+  }
+
+  /** Capability sets in use. */
+  get capabilityClasses (): number {
+    return this.capabilities.size
+  }
+
+  /** Can the worker take one more attempt now? */
+  isAvailable (worker: WorkerState): boolean {
+    return worker.registered && worker.available && (worker.standing.proven || !this.unprovenFull)
+  }
+
+  /**
+   * Adds a worker, or updates one that registers again under the same id (keeping its running count). What
+   * an operator set for it before (draining, offline, priority, capacity) applies again.
+   */
   register (reg: WorkerRegistration, now: number): WorkerState {
     let worker = this.workers.get(reg.id)
     if (worker == null) {
       worker = new WorkerState(reg, this.reputation.of(reg.id), now)
       worker.registered = true
       this.workers.set(worker.id, worker)
+      if (!worker.standing.proven) this.unproven.add(worker)
     } else {
       this.unname(worker)
       worker.take(reg)
     }
-    worker.capClass = this.capabilities.classId(worker.capabilities, worker.types)
+    this.steer(worker, worker.standing.steering ?? {})
+    this.reclass(worker)
     let set = this.named.get(worker.name)
     if (set == null) this.named.set(worker.name, set = new Set())
     set.add(worker)
@@ -71,6 +108,9 @@ export class WorkerRegistry {
     if (worker == null) return undefined
     this.workers.delete(id)
     worker.registered = false
+    this.capabilities.release(worker.capClass)
+    worker.capClass = -1
+    if (this.unproven.delete(worker)) this.countUnproven(-worker.running)
     this.unname(worker)
     this.removeFree(worker)
     this.rerank()
@@ -78,15 +118,26 @@ export class WorkerRegistry {
   }
 
   update (worker: WorkerState, update: WorkerStatusUpdate): void {
-    if (update.online != null) worker.online = update.online
-    if (update.draining != null) worker.draining = update.draining
-    if (update.priority != null) worker.priority = update.priority
-    if (update.maxConcurrent != null) worker.maxConcurrent = Math.max(1, Math.min(worker.asked, update.maxConcurrent))
+    this.steer(worker, update)
     if (update.types != null) {
       worker.types = [...new Set(update.types)].sort()
-      worker.capClass = this.capabilities.classId(worker.capabilities, worker.types)
+      this.reclass(worker)
     }
     worker.fitCapacity()
+    this.refresh(worker)
+  }
+
+  /** Its running count follows the attempts it holds (taken back from a journal, or adopted on registering). */
+  recount (worker: WorkerState): void {
+    const delta = worker.held.length - worker.running
+    worker.running = worker.held.length
+    if (this.unproven.has(worker)) this.countUnproven(delta)
+    this.refresh(worker)
+  }
+
+  /** How many new attempts the worker asks for now (an agent that pulls: its open claim). */
+  setWants (worker: WorkerState, wants: number): void {
+    worker.wants = wants
     this.refresh(worker)
   }
 
@@ -102,19 +153,27 @@ export class WorkerRegistry {
     }
   }
 
-  /** Its earned window changed: its capacity follows, and with it whether it can take work now. */
+  /**
+   * Its earned window changed: its capacity follows, and with it whether it can take work now. A worker
+   * that has just delivered its first result leaves the unproven's budget, with what it holds.
+   */
   refit (worker: WorkerState): void {
+    if (worker.standing.proven && this.unproven.delete(worker)) this.countUnproven(-worker.running)
     worker.fitCapacity()
     this.refresh(worker)
   }
 
   acquire (worker: WorkerState): void {
     worker.running++
+    if (worker.wants !== Infinity) worker.wants = Math.max(0, worker.wants - 1)
+    if (this.unproven.has(worker)) this.countUnproven(1)
     this.refresh(worker)
   }
 
   release (worker: WorkerState): void {
-    worker.running = Math.max(0, worker.running - 1)
+    if (worker.running === 0) return
+    worker.running--
+    if (this.unproven.has(worker)) this.countUnproven(-1)
     this.refresh(worker)
   }
 
@@ -133,6 +192,30 @@ export class WorkerRegistry {
     return this.capabilities.satisfiedBy(requirement)[worker.capClass] === 1
   }
 
+  private steer (worker: WorkerState, steering: WorkerSteering): void {
+    if (steering.online != null) worker.online = steering.online
+    if (steering.draining != null) worker.draining = steering.draining
+    if (steering.priority != null) worker.priority = steering.priority
+    if (steering.maxConcurrent != null) worker.maxConcurrent = Math.max(1, Math.min(worker.asked, steering.maxConcurrent))
+    worker.fitCapacity()
+  }
+
+  /** Holds the capability class of what the worker offers now, giving back the one it had. */
+  private reclass (worker: WorkerState): void {
+    const previous = worker.capClass
+    worker.capClass = this.capabilities.acquire(worker.capabilities, worker.types)
+    this.capabilities.release(previous)
+  }
+
+  /** The unproven hold `delta` attempts more; crossing the budget changes whether any of them can take work. */
+  private countUnproven (delta: number): void {
+    this.unprovenHeld += delta
+    const full = this.unprovenHeld >= this.unprovenBudget
+    if (full === this.unprovenFull) return
+    this.unprovenFull = full
+    for (const worker of this.unproven) this.refresh(worker)
+  }
+
   /** Ranks follow name order; recomputed on the rare register and unregister so decisions compare integers. */
   private rerank (): void {
     const sorted = [...this.workers.values()].sort((a, b) => a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)
@@ -147,7 +230,7 @@ export class WorkerRegistry {
 
   /** Keeps the free list equal to the set of available workers. */
   private refresh (worker: WorkerState): void {
-    if (worker.registered && worker.available) {
+    if (this.isAvailable(worker)) {
       if (!worker.isFree) {
         this.free.splice(this.freeFrom(worker.skill, true), 0, worker)
         worker.isFree = true

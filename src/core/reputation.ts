@@ -1,5 +1,14 @@
 import { DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_WINDOW, MAX_STANDINGS, QUARANTINE_AFTER_LOSSES, QUARANTINE_BASE_MS, QUARANTINE_MAX_MS, LOSS_MEMORY_MS } from './constants.js'
 
+/** What an operator may change about a worker. It lasts until the operator changes it, across reconnections. */
+export interface WorkerSteering {
+  online?: boolean
+  draining?: boolean
+  priority?: number
+  /** Lowers (or restores) what it may run at once; never above what it asked for when it registered. */
+  maxConcurrent?: number
+}
+
 export interface ReputationOptions {
   /** Concurrent attempts a newly registered worker may hold (never more than it asks for). @default 2 */
   initialWindow?: number
@@ -24,6 +33,8 @@ export class Standing {
   quarantines = 0
   /** Its registrations are refused until then. */
   quarantinedUntil = 0
+  /** What an operator set (draining, offline, priority, capacity): applied again whenever it registers. */
+  steering: WorkerSteering | undefined
 
   constructor (window: number) {
     this.window = window
@@ -85,12 +96,12 @@ export class Reputation {
     return until > now ? until : undefined
   }
 
-  /** Forgets standings, oldest first, sparing quarantined ones while any other can go. */
+  /** Forgets standings, oldest first, sparing quarantined and steered ones while any other can go. */
   private forget (): void {
     const target = MAX_STANDINGS - Math.ceil(MAX_STANDINGS / 10)
     for (const [id, standing] of this.standings) {
       if (this.standings.size <= target) return
-      if (standing.quarantines === 0) this.standings.delete(id)
+      if (standing.quarantines === 0 && standing.steering == null) this.standings.delete(id)
     }
     for (const id of this.standings.keys()) {
       if (this.standings.size <= target) return

@@ -2,7 +2,7 @@ import { MemoryArchive } from './archive.js'
 import type { ArchivedTask } from './snapshots.js'
 import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { backoffDelay } from './backoff.js'
-import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, PROBATION_FLOOR_MS, QUARANTINE_AFTER_LOSSES } from './constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, PROBATION_MAX_DOUBLINGS, PROBATION_UNKNOWN_TYPE_MS, QUARANTINE_AFTER_LOSSES } from './constants.js'
 import { TypeDurations } from './durations.js'
 import { InvalidStateError, LimitExceededError, UnknownWorkerError, ValidationError } from './errors.js'
 import { checkGraph, topologicalOrder } from './graph.js'
@@ -10,7 +10,7 @@ import { TaskLedger } from './ledger.js'
 import { NoWorkerWatch } from './no-worker.js'
 import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type SchedulerOptions, type SubmitResult } from './options.js'
 import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerState, type WorkerStatusUpdate } from './registry.js'
-import { Reputation } from './reputation.js'
+import { Reputation, type WorkerSteering } from './reputation.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
@@ -59,7 +59,10 @@ export class Scheduler {
     this.leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
     const maxWindow = options.maxWorkerConcurrency ?? DEFAULT_MAX_WINDOW
     this.reputation = new Reputation({ maxWindow, initialWindow: options.initialWindow ?? maxWindow })
-    this.registry = new WorkerRegistry(this.reputation, options.avoidBusyCpu)
+    this.registry = new WorkerRegistry(this.reputation, {
+      ...(options.avoidBusyCpu != null ? { busyAbove: options.avoidBusyCpu } : {}),
+      ...(options.unprovenBudget != null ? { unprovenBudget: options.unprovenBudget } : {})
+    })
     this.strategies = new StrategyRegistry(options.strategy ?? DEFAULT_STRATEGY, options.strategies ?? {}, this.random)
     this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive())
     this.view = new SchedulerView(this.ledger, () => ({ open: this.gateOpen, expected: this.expectedWorkers }))
@@ -200,8 +203,7 @@ export class Scheduler {
       if (!claimed.has(task)) this.loseAttempt(task, now, 'the worker re-registered without it', false)
     }
     // adopted attempts may have been held by a placeholder of this worker: count them again
-    worker.running = worker.held.length
-    this.registry.update(worker, {})
+    this.registry.recount(worker)
     this.ledger.renew(worker, now)
     this.noWorker.workersChanged()
     this.ledger.commit({ type: 'worker-joined', at: now, worker })
@@ -235,13 +237,30 @@ export class Scheduler {
     return true
   }
 
-  /** Status from the worker or an operator: online/offline, draining, priority, capacity. */
+  /** What the worker says of itself: the task types it handles now, that it is draining before it leaves. */
   updateWorker (workerId: string, update: WorkerStatusUpdate): WorkerInfo {
-    const worker = this.registry.get(workerId)
-    if (worker == null) throw new UnknownWorkerError(`unknown worker "${workerId}"`)
+    const worker = this.requireWorker(workerId)
     this.registry.update(worker, update)
     this.noWorker.workersChanged()
     return worker
+  }
+
+  /**
+   * An operator steers a worker: online or not, draining, priority, capacity. Unlike what a worker says of
+   * itself, this lasts until the operator changes it, also when the worker registers again.
+   */
+  steer (workerId: string, steering: WorkerSteering): WorkerInfo {
+    const worker = this.requireWorker(workerId)
+    const standing = worker.standing
+    standing.steering = { ...standing.steering, ...steering }
+    this.registry.update(worker, steering)
+    this.noWorker.workersChanged()
+    return worker
+  }
+
+  /** An agent that pulls asks for `wants` new attempts (0: none until it asks again). */
+  setWants (workerId: string, wants: number): void {
+    this.registry.setWants(this.requireWorker(workerId), wants)
   }
 
   /** What a worker's status broadcast says about its machine (advisory: shown, and checked by alerts). */
@@ -318,11 +337,11 @@ export class Scheduler {
           const current = d.task.current
           const worker = current?.attempt === d.attempt ? this.registry.get(current.workerId) : undefined
           if (worker == null || worker.standing.proven) break
-          const probation = this.durations.probationMs(d.task.spec.type)
-          // no history of the type yet: look again later; within its probation: look again at its end
-          if (probation == null) this.ledger.deadlines.add(now + PROBATION_FLOOR_MS, d)
-          else if (now < current!.assignedAt + probation) this.ledger.deadlines.add(current!.assignedAt + probation, d)
-          else this.loseAttempt(d.task, now, `taken back: the worker, with no accepted result yet, held it ${now - current!.assignedAt} ms, ${PROBATION_FACTOR} times what this type usually takes`, true)
+          // what the type's history says now may be more than when the attempt began: look again at its end
+          const probation = this.probationOf(d.task)
+          if (probation == null) break
+          if (now < current!.assignedAt + probation.ms) this.ledger.deadlines.add(current!.assignedAt + probation.ms, d)
+          else this.loseAttempt(d.task, now, `taken back: the worker, with no accepted result yet, held it ${now - current!.assignedAt} ms, ${probation.why}`, true)
           break
         }
         case 'retry':
@@ -384,7 +403,7 @@ export class Scheduler {
         continue
       }
       this.registry.update(worker, { online: false })
-      worker.running = worker.held.length
+      this.registry.recount(worker)
       this.ledger.renew(worker, now)
     }
     for (const task of this.ledger.tasks.values()) {
@@ -402,11 +421,30 @@ export class Scheduler {
     if (task.spec.timeoutMs != null) event.deadline = now + task.spec.timeoutMs
     this.ledger.commit(event, task)
     strategy.assigned?.(task.spec, worker)
-    // a worker that has delivered nothing yet may hold an attempt only so long, once the type has a history
-    if (!worker.standing.proven) {
-      const probation = this.durations.probationMs(task.spec.type) ?? PROBATION_FLOOR_MS
-      this.ledger.deadlines.add(now + probation, { kind: 'probation', task, attempt: event.attempt })
-    }
+    // a worker that has delivered nothing yet may hold an attempt only so long, from its first attempt on
+    const probation = worker.standing.proven ? undefined : this.probationOf(task)
+    if (probation != null) this.ledger.deadlines.add(now + probation.ms, { kind: 'probation', task, attempt: event.attempt })
+  }
+
+  /**
+   * How long an unproven worker may hold an attempt of this task: some times what the type took on the
+   * workers that finished it; for a type nobody has finished yet, a first bound that doubles with each
+   * attempt of the task taken back, so a long task still finds time on a new network. None when the task's
+   * own timeout is the tighter bound (it ends the attempt anyway).
+   */
+  private probationOf (task: TaskRecord): { ms: number, why: string } | undefined {
+    const learned = this.durations.probationMs(task.spec.type)
+    if (learned != null) return { ms: learned, why: `${PROBATION_FACTOR} times what this type usually takes` }
+    const lost = task.attempts.reduce((n, a) => a.outcome === 'lost' ? n + 1 : n, 0)
+    const ms = PROBATION_UNKNOWN_TYPE_MS * 2 ** Math.min(lost, PROBATION_MAX_DOUBLINGS)
+    if (task.spec.timeoutMs != null && task.spec.timeoutMs <= ms) return undefined
+    return { ms, why: 'longer than an unproven worker may hold a type nobody has finished yet' }
+  }
+
+  private requireWorker (workerId: string): WorkerState {
+    const worker = this.registry.get(workerId)
+    if (worker == null) throw new UnknownWorkerError(`unknown worker "${workerId}"`)
+    return worker
   }
 
   /** Ends the current attempt without success and decides whether the task runs again. */

@@ -1,5 +1,5 @@
 import { hold, type Resources } from './resources.js'
-import type { Standing } from './reputation.js'
+import type { Standing, WorkerSteering } from './reputation.js'
 import type { TaskRecord } from './task-record.js'
 
 export interface WorkerRegistration {
@@ -65,12 +65,7 @@ export interface WorkerInfo {
   readonly statusAt?: number
 }
 
-export interface WorkerStatusUpdate {
-  online?: boolean
-  draining?: boolean
-  priority?: number
-  /** Lowers (or restores) what it may run at once; never above what it asked for when it registered. */
-  maxConcurrent?: number
+export interface WorkerStatusUpdate extends WorkerSteering {
   /** The task types it handles now (a handler was added). */
   types?: readonly string[]
 }
@@ -140,8 +135,8 @@ export class WorkerState implements WorkerInfo {
   cpu: number | undefined
   memoryBytes: number | undefined
   statusAt: number | undefined
-  /** Interned capability set. */
-  capClass = 0
+  /** Interned capability set, held while registered (-1: none). */
+  capClass = -1
   /** Tie-break order: by name, then id, so decisions do not depend on who connected first. */
   sortKey = ''
   /** Position of `sortKey` among all registered workers: the same order, as an integer. */
@@ -152,6 +147,11 @@ export class WorkerState implements WorkerInfo {
   leaseExpiresAt = Infinity
   /** In its registry (a removed worker object may still be referenced by its old leases' records). */
   registered = false
+  /**
+   * New attempts it asks for now: unbounded for a worker that is pushed work, the size of its open claim for
+   * an agent that pulls (none between claims). Each assignment takes one.
+   */
+  wants = Infinity
 
   constructor (reg: WorkerRegistration, standing: Standing, now: number) {
     this.id = reg.id
@@ -214,9 +214,9 @@ export class WorkerState implements WorkerInfo {
     return this.running / this.capacity
   }
 
-  /** Can take one more attempt now. */
+  /** Can take one more attempt now, as far as it alone decides (the registry also weighs the unproven's budget). */
   get available (): boolean {
-    return this.online && !this.draining && !this.busy && this.running < this.capacity
+    return this.online && !this.draining && !this.busy && this.running < this.capacity && this.wants > 0
   }
 }
 

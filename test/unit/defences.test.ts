@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { CapabilityIndex } from '../../src/core/capabilities.js'
+import { PROBATION_UNKNOWN_TYPE_MS } from '../../src/core/constants.js'
 import { isDurable } from '../../src/core/events.js'
 import { harness } from '../helpers/core.js'
 
@@ -83,6 +85,72 @@ describe('scheduler: earned capacity', () => {
     expect(h.scheduler.view.getTask('held').attempts.map(a => a.outcome)).toEqual(['lost', 'lost', 'lost', undefined])
   })
 
+  it('shares one budget of attempts among the unproven, whatever their names: a new name is not a new window', () => {
+    const h = harness({ initialWindow: 2, unprovenBudget: 4 })
+    h.submit(...Array.from({ length: 40 }, (_, i) => ({ id: `t${i}` })))
+    // ten made-up identities, each asking for many attempts
+    for (let i = 0; i < 10; i++) h.worker(`sybil-${i}`, 0, { maxConcurrent: 100 })
+    const first = h.schedule()
+    expect(first).toHaveLength(4)
+    expect(h.schedule()).toEqual([])
+    // one delivers: proven, it leaves the budget and earns its own window (3); the unproven get one back
+    const [taskId, name] = first[0]!
+    h.succeed(taskId)
+    const second = h.schedule()
+    expect(second.filter(([, w]) => w === name)).toHaveLength(3)
+    expect(second.filter(([, w]) => w !== name)).toHaveLength(1)
+    const unprovenHeld = (): number => h.scheduler.view.workers().filter(w => w.name !== name).reduce((n, w) => n + w.running, 0)
+    expect(unprovenHeld()).toBe(4)
+    // a worker that leaves gives its share back
+    const holder = h.scheduler.view.workers().find(w => w.name !== name && w.running > 0)!
+    const held = holder.running
+    h.scheduler.unregisterWorker(holder.id, h.now, 'unregistered')
+    expect(unprovenHeld()).toBe(4 - held)
+    expect(h.schedule().filter(([, w]) => w !== name)).toHaveLength(held)
+    expect(unprovenHeld()).toBe(4)
+  })
+
+  it('holds an unproven worker to a probation from the first attempt of a type nobody has finished, doubling with each', () => {
+    const h = harness({ initialWindow: 2 })
+    h.submit({ id: 'new-kind', type: 'novel', retry_policy: undefined } as never)
+    h.worker('hoarder', 0, { maxConcurrent: 1000 })
+    h.scheduler.updateWorker('peer-hoarder', { types: ['novel'] })
+    expect(h.schedule()).toEqual([['new-kind', 'hoarder']])
+    // it keeps its lease alive all along: only the probation takes the task back
+    const holdFor = (ms: number): void => {
+      for (let left = ms; left > 0; left -= Math.min(left, 5_000)) {
+        h.advance(Math.min(left, 5_000))
+        for (const w of h.scheduler.view.workers()) h.scheduler.renewLeases(w.id, h.now)
+      }
+    }
+    holdFor(PROBATION_UNKNOWN_TYPE_MS - 1)
+    expect(h.state('new-kind')).toBe('running')
+    holdFor(1)
+    expect(h.scheduler.view.getTask('new-kind').attempts[0]).toMatchObject({ outcome: 'lost', error: expect.stringMatching(/taken back: the worker, with no accepted result yet, held it 300000 ms, longer than an unproven worker may hold a type nobody has finished yet/) })
+    // the next attempt may be held twice as long: a long task still finds time on a network of new workers
+    h.worker('newcomer', 0)
+    h.scheduler.updateWorker('peer-newcomer', { types: ['novel'] })
+    expect(h.schedule()).toHaveLength(1)
+    holdFor(2 * PROBATION_UNKNOWN_TYPE_MS - 1)
+    expect(h.state('new-kind')).toBe('running')
+    holdFor(1)
+    expect(h.scheduler.view.getTask('new-kind').attempts.map(a => a.outcome)).toEqual(['lost', 'lost'])
+  })
+
+  it('leaves an unproven worker\'s attempt to the task\'s own timeout when that is the tighter bound', () => {
+    const h = harness()
+    h.submit({ id: 'long', timeoutMs: PROBATION_UNKNOWN_TYPE_MS })
+    h.worker('w', 0)
+    h.schedule()
+    for (let t = 0; t < PROBATION_UNKNOWN_TYPE_MS - 1; t += 5_000) {
+      h.advance(Math.min(5_000, PROBATION_UNKNOWN_TYPE_MS - 1 - t))
+      h.scheduler.renewLeases('peer-w', h.now)
+    }
+    expect(h.state('long')).toBe('running')
+    h.advance(1)
+    expect(h.scheduler.view.getTask('long').attempts[0]).toMatchObject({ outcome: 'timed-out' })
+  })
+
   it('journals no row for a lease renewal', () => {
     const h = harness()
     h.submit({ id: 't' })
@@ -94,6 +162,62 @@ describe('scheduler: earned capacity', () => {
       h.scheduler.renewLeases('peer-w', h.now)
     }
     expect(h.events.filter(isDurable)).toEqual([])
+  })
+})
+
+describe('scheduler: steering and demand', () => {
+  it('keeps what an operator set across the worker\'s reconnections, until the operator changes it', () => {
+    const h = harness()
+    h.submit({ id: 'a' }, { id: 'b' })
+    h.worker('w', 5, { maxConcurrent: 8 })
+    h.scheduler.steer('peer-w', { draining: true, maxConcurrent: 3, priority: 7 })
+    expect(h.schedule()).toEqual([])
+    h.scheduler.unregisterWorker('peer-w', h.now, 'disconnected')
+    h.worker('w', 5, { maxConcurrent: 8 })
+    expect(h.scheduler.view.workers()[0]).toMatchObject({ draining: true, maxConcurrent: 3, priority: 7 })
+    expect(h.schedule()).toEqual([])
+    // what the worker says of itself does not stick: its own drain before leaving is forgotten on its return
+    h.scheduler.steer('peer-w', { draining: false })
+    h.scheduler.updateWorker('peer-w', { draining: true })
+    h.scheduler.unregisterWorker('peer-w', h.now, 'disconnected')
+    h.worker('w', 5, { maxConcurrent: 8 })
+    expect(h.schedule()).toHaveLength(2)
+  })
+
+  it('gives an agent that pulls what it asks for, and nothing between its claims', () => {
+    const h = harness()
+    h.submit(...Array.from({ length: 5 }, (_, i) => ({ id: `t${i}` })))
+    h.worker('agent', 5, { maxConcurrent: 100 })
+    h.scheduler.setWants('peer-agent', 1)
+    expect(h.schedule()).toHaveLength(1)
+    expect(h.schedule()).toEqual([])
+    h.scheduler.setWants('peer-agent', 0)
+    h.succeed('t0')
+    expect(h.schedule()).toEqual([])
+  })
+})
+
+describe('capability sets', () => {
+  it('gives a set back once no worker uses it, and reuses its slot with the right answers', () => {
+    const index = new CapabilityIndex()
+    const gpu = index.requirementId(['gpu'])
+    const a = index.acquire(['gpu'], undefined)
+    const b = index.acquire(['cpu'], undefined)
+    expect(index.acquire(['gpu'], undefined)).toBe(a)
+    expect(index.size).toBe(2)
+    index.release(a)
+    expect(index.size).toBe(2)
+    index.release(a)
+    index.release(b)
+    expect(index.size).toBe(0)
+    // 1,500 distinct sets, one at a time: the index stays at one
+    for (let i = 0; i < 1500; i++) index.release(index.acquire([`cap-${i}`], [`type-${i}`]))
+    expect(index.size).toBe(0)
+    const c = index.acquire(['gpu', 'x'], undefined)
+    expect(c).toBeLessThan(3)
+    expect(index.satisfiedBy(gpu)[c]).toBe(1)
+    const d = index.acquire(['x'], undefined)
+    expect(index.satisfiedBy(gpu)[d]).toBe(0)
   })
 })
 
