@@ -13,7 +13,16 @@ export { TaskmeshError, ValidationError, UnknownTaskError, UnknownWorkerError, I
 export class AuthorizationError extends TaskmeshError { static override name = 'AuthorizationError' }
 
 /** The admin refused this worker's registration (a bad field, a name in use, a limit), saying why. */
-export class RegistrationRefusedError extends TaskmeshError { static override name = 'RegistrationRefusedError' }
+export class RegistrationRefusedError extends TaskmeshError {
+  static override name = 'RegistrationRefusedError'
+  /** The worker may come back after this long (a quarantine or a ban ends); absent: it should not. */
+  readonly retryAfterMs?: number
+
+  constructor (message?: string, options: { retryAfterMs?: number } = {}) {
+    super(message)
+    if (options.retryAfterMs != null) this.retryAfterMs = options.retryAfterMs
+  }
+}
 
 /** A frame or message larger than the configured limit. */
 export class MessageTooLargeError extends ProtocolError {
@@ -33,3 +42,9 @@ export class UnrecoverableError extends TaskmeshError { static override name = '
 
 /** The admin's journal could not be opened or written. */
 export class StoreError extends TaskmeshError { static override name = 'StoreError' }
+
+/**
+ * The admin cannot confirm a change now: its journal's store does not answer. Nothing is acknowledged
+ * before the journal has it, so the caller hears this instead (HTTP 503) and may try again.
+ */
+export class JournalUnavailableError extends TaskmeshError { static override name = 'JournalUnavailableError' }

@@ -1,18 +1,21 @@
 import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type Connection, type Logger, type Startable, type Stream, type TypedEventTarget } from '@libp2p/interface'
 import { raceEvent } from 'race-event'
-import { InvalidStateError, ProtocolError, ValidationError } from '../errors.js'
-import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
+import { AuthorizationError, InvalidStateError, JournalUnavailableError, ProtocolError, ValidationError } from '../errors.js'
 import { Scheduler } from '../core/scheduler.js'
-import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
+import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
 import { CLIENT_PROTOCOL, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CLIENT_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
-import { toTaskSpecs } from '../tasks/normalize.js'
+import { checkGraph } from '../core/graph.js'
+import { graphPaths, normalizeTasks } from '../tasks/normalize.js'
+import { Admission, type Caller } from './admission.js'
+import { Announcer } from './announcer.js'
 import { AdminApi } from './api.js'
 import { ClientServer } from './client-server.js'
-import { CLOSE_GRACE_MS, DEFAULT_BAN_MS, DEFAULT_INITIAL_WINDOW, PRE_REGISTER_MAX_FRAME_BYTES, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS } from './constants.js'
+import { CLOSE_GRACE_MS, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_SCHEDULING_INTERVAL_MS, DEFAULT_UNPROVEN_BUDGET, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS, PRE_REGISTER_MAX_FRAME_BYTES } from './constants.js'
 import { FlushCycle } from './flush-cycle.js'
+import { Leadership } from './leadership.js'
 import { leaseTokens } from './lease-tokens.js'
-import { PeerGuard } from './peer-guard.js'
+import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
 import { StatusRelay } from './status-relay.js'
 import { runSummary, type RunSummary } from './summary.js'
 import { WorkerProtocol } from './worker-protocol.js'
@@ -20,6 +23,7 @@ import type { AdminEvents, NetworkEvents } from './events.js'
 import type { AdminHandle, AdminLabels, JournalPause } from './handle.js'
 import type { AdminComponents, AdminInit } from './init.js'
 import type { ReportOutcome, SubmitResult } from '../core/options.js'
+import type { WorkerSteering } from '../core/reputation.js'
 import type { TaskSpec } from '../core/task.js'
 import type { SchedulerView } from '../core/view.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -28,9 +32,10 @@ export type { AdminInit, AdminComponents } from './init.js'
 
 /**
  * The admin as a libp2p service. It wires the parts and runs their lifecycle: worker streams
- * ({@link WorkerProtocol}: what happens when a frame arrives), the flush cycle ({@link FlushCycle}: decide,
- * journal, send, announce), the client protocol, status broadcasts and bans. Its commands are what every
- * interface (library, CLI, HTTP, MCP) ends up calling.
+ * ({@link WorkerProtocol}: what happens when a frame arrives), agents that pull ({@link PullWorkers}), who
+ * may hold work ({@link Admission}), the flush cycle ({@link FlushCycle}: decide, journal, send, announce),
+ * the client protocol, status broadcasts and the journal's outages ({@link Leadership}). Its commands are
+ * what every interface (library, CLI, HTTP, MCP) ends up calling.
  */
 export class AdminService extends TypedEventEmitter<AdminEvents> implements Startable, AdminHandle {
   readonly network: string
@@ -41,17 +46,15 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private readonly log: Logger
   private readonly journal: Journal
   private readonly clock: () => number
-  private readonly guard: PeerGuard
+  private readonly announcer: Announcer
+  private readonly admission: Admission
+  private readonly lead: Leadership
   private readonly workers: WorkerProtocol
   private readonly cycle: FlushCycle
   private readonly pull: PullWorkers
   private status: StatusRelay | undefined
   private interval: ReturnType<typeof setInterval> | undefined
   private started = false
-  /** The lease ran out unrenewed: every connection is refused until the journal resumes or fails. */
-  private leadInDoubt = false
-  /** Writes wait for the journal's store: since when, and why. */
-  journalPause: JournalPause | undefined
 
   readonly [Symbol.toStringTag] = 'taskmesh:admin'
   readonly [serviceCapabilities] = ['@taskmesh/admin']
@@ -78,44 +81,44 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       maxWorkerConcurrency,
       avoidBusyCpu,
       random,
-      // on a network workers earn their capacity: one that never answers holds only this much
+      // on a network workers earn their capacity: one that never answers holds only this much, and the
+      // ones that have delivered nothing share one budget however many names they take
       initialWindow: init.initialWindow ?? Math.min(DEFAULT_INITIAL_WINDOW, maxWorkerConcurrency ?? DEFAULT_INITIAL_WINDOW),
+      unprovenBudget: init.unprovenBudget ?? DEFAULT_UNPROVEN_BUDGET,
       maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS,
       newToken: leaseTokens(),
       archive: this.journal.archive
     })
-    this.guard = new PeerGuard({ maxStrikes: init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES, banMs: init.banMs ?? DEFAULT_BAN_MS, clock: this.clock })
+    this.announcer = new Announcer(this, this.log)
+    this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock })
+    this.admission = new Admission({
+      scheduler: this.scheduler,
+      maxWorkers: init.maxWorkers ?? DEFAULT_MAX_WORKERS,
+      maxStrikes: init.maxInvalidFrames ?? DEFAULT_MAX_INVALID_FRAMES,
+      banMs: init.banMs ?? DEFAULT_BAN_MS,
+      clock: this.clock,
+      announcer: this.announcer,
+      ...(init.authorizeWorker != null ? { authorizeWorker: init.authorizeWorker } : {})
+    })
+    // the parts are built before the cycle they ask to run: it runs only once the admin has started
+    const cycle = { request: () => { this.cycle.request() } }
     this.workers = new WorkerProtocol({
       scheduler: this.scheduler,
+      admission: this.admission,
+      announcer: this.announcer,
+      cycle,
       network: this.network,
       clock: this.clock,
       log: this.log,
-      maxWorkers: init.maxWorkers ?? DEFAULT_MAX_WORKERS,
       heartbeatMs: init.heartbeatMs ?? Math.min(DEFAULT_HEARTBEAT_MS, Math.floor(this.scheduler.leaseTtlMs / 3)),
       maxFrameBytes: init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       preRegisterMaxFrameBytes: Math.min(PRE_REGISTER_MAX_FRAME_BYTES, init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
       maxBufferedBytes: init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       registerTimeoutMs: init.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
-      closeGraceMs: CLOSE_GRACE_MS,
-      ...(init.authorizeWorker != null ? { authorizeWorker: init.authorizeWorker } : {}),
-      requestFlush: () => { this.cycle.request() },
-      strike: (peerId, reason, strikes, connection) => { this.strike(peerId, reason, strikes, connection) },
-      refused: (peerId, reason) => {
-        this.log.error('refused %s: %s', peerId, reason)
-        this.safeDispatchEvent('frame:rejected', { detail: { peerId, reason } })
-      },
-      loadReported: peerId => {
-        const worker = this.scheduler.view.worker(peerId)
-        if (worker != null && this.listenerCount('worker:status') > 0) this.safeDispatchEvent('worker:status', { detail: workerSnapshot(worker) })
-      }
+      closeGraceMs: CLOSE_GRACE_MS
     })
-    this.pull = new PullWorkers({
-      scheduler: this.scheduler,
-      clock: this.clock,
-      requestFlush: () => { this.cycle.request() },
-      connectedNamed: name => this.scheduler.view.workers().find(w => w.name === name && w.online && !this.pull.has(w.id))?.id
-    })
-    this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, pull: this.pull, events: this, clock: this.clock, log: this.log })
+    this.pull = new PullWorkers({ scheduler: this.scheduler, admission: this.admission, cycle, clock: this.clock })
+    this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, pull: this.pull, admission: this.admission, announcer: this.announcer, clock: this.clock })
   }
 
   get peerId (): string {
@@ -131,6 +134,11 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     return this.journal.leadership
   }
 
+  /** Writes wait for the journal's store (PostgreSQL): since when, and why. */
+  get journalPause (): JournalPause | undefined {
+    return this.lead.pause
+  }
+
   isStarted (): boolean {
     return this.started
   }
@@ -141,8 +149,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.scheduler.restore(this.journal.load(), now)
     this.journal.watch?.({
       failed: err => { this.cycle.halt(err) },
-      paused: detail => { this.journalPaused(detail) },
-      resumed: detail => { this.journalResumed(detail) }
+      paused: detail => { this.lead.paused(detail) },
+      resumed: detail => { this.lead.resumed(detail) }
     })
     if (this.init.tasks != null && this.init.tasks.length > 0) {
       this.checkPayloads(this.init.tasks)
@@ -156,10 +164,9 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       api: new AdminApi(this),
       // an admin on its own has no alerts: watchers of its alert events simply hear none
       events: this.init.watchEvents ?? this as TypedEventTarget<NetworkEvents>,
-      log: this.log,
+      admission: this.admission,
       maxFrameBytes: this.init.maxClientFrameBytes ?? DEFAULT_MAX_CLIENT_FRAME_BYTES,
-      ...(this.init.authorizeClient != null ? { authorize: this.init.authorizeClient } : {}),
-      strike: (peerId, reason, strikes, connection) => { this.strike(peerId, reason, strikes, connection) }
+      ...(this.init.authorizeClient != null ? { authorize: this.init.authorizeClient } : {})
     })
     await this.components.registrar.handle(CLIENT_PROTOCOL, (stream, connection) => { clients.handle(stream, connection) }, {
       maxInboundStreams: MAX_INBOUND_CLIENT_STREAMS,
@@ -181,7 +188,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
         log: this.log,
         clock: this.clock,
         events: this,
-        strike: (peerId, reason) => { this.strike(peerId, reason, 1) }
+        announcer: this.announcer,
+        admission: this.admission
       })
       this.status.start()
     }
@@ -228,37 +236,69 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   // ---------------------------------------------------------------- commands (library, CLI, client protocol, HTTP, MCP)
 
   submit (input: unknown): SubmitResult {
-    const tasks = toTaskSpecs(input, { isKnown: id => this.scheduler.view.has(id) })
-    this.checkPayloads(tasks)
-    const result = this.scheduler.submit(tasks, this.clock())
+    this.writable()
+    // the graph is checked once, by the scheduler against the tasks it holds, unless the fields already
+    // have problems: then every problem is reported at once
+    const { specs, problems, sources } = normalizeTasks(input, { checkGraph: false })
+    if (problems.length > 0) {
+      problems.push(...checkGraph(specs, { isKnown: id => this.scheduler.view.has(id), ...graphPaths(sources) }))
+      throw new ValidationError(problems, { subject: 'tasks' })
+    }
+    this.checkPayloads(specs)
+    const result = this.scheduler.submit(specs, this.clock(), graphPaths(sources))
     this.cycle.request()
     return result
   }
 
   cancel (taskId: string, reason?: string): boolean {
+    this.writable()
     const cancelled = this.scheduler.cancel(taskId, this.clock(), reason)
     this.cycle.request()
     return cancelled
   }
 
   retry (taskId: string): void {
+    this.writable()
     this.scheduler.retry(taskId, this.clock())
     this.cycle.request()
   }
 
-  /** The seed's `update_agent_status`: an offline worker keeps what it runs but gets nothing new. */
-  updateWorker (worker: string, update: WorkerStatusUpdate): WorkerInfo {
-    const info = this.scheduler.updateWorker(this.scheduler.view.resolveWorker(worker), update)
+  /** The seed's `update_agent_status`: an offline worker keeps what it runs but gets nothing new. It lasts until changed. */
+  updateWorker (worker: string, update: WorkerSteering): WorkerInfo {
+    this.writable()
+    const info = this.scheduler.steer(this.scheduler.view.resolveWorker(worker), update)
     this.cycle.request()
     return workerSnapshot(info)
   }
 
   /** The seed's `unregister_agent`: disconnect a worker; its running tasks go back to the queue. */
   async disconnectWorker (worker: string, options: AbortOptions = {}): Promise<void> {
+    this.writable()
     const id = this.scheduler.view.resolveWorker(worker)
     options.signal?.throwIfAborted()
-    if (!await this.workers.disconnect(id)) this.scheduler.unregisterWorker(id, this.clock(), 'unregistered')
+    if (this.pull.has(id)) this.pull.evict(id)
+    else if (!await this.workers.disconnect(id)) this.scheduler.unregisterWorker(id, this.clock(), 'unregistered')
     this.cycle.request()
+  }
+
+  /**
+   * Resolves once every change made so far is journaled and sent; a JournalUnavailableError when that takes
+   * longer than the admin's acknowledgement timeout (its database does not answer).
+   */
+  async recorded (): Promise<void> {
+    const timeoutMs = this.init.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const pause = this.lead.pause
+        reject(new JournalUnavailableError(`not confirmed: the journal did not record this change within ${timeoutMs / 1000} s${pause != null ? ` (its database does not answer since ${new Date(pause.since).toISOString()}: ${pause.reason})` : ''}; it is recorded once the journal answers, unless this admin stops first: look it up before sending it again`))
+      }, timeoutMs)
+    })
+    try {
+      await Promise.race([this.cycle.recorded(), late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   runSummary (): RunSummary {
@@ -278,52 +318,39 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   // ---------------------------------------------------------------- agents that pull
 
   /** An agent asks for work over HTTP or MCP; see {@link PullWorkers}. */
-  async claim (request: ClaimRequest): Promise<Claim[]> {
+  async claim (caller: Caller, request: ClaimRequest): Promise<{ worker: string, claims: Claim[] }> {
+    this.writable()
+    return await this.pull.claim(caller, request)
+  }
+
+  heartbeatClaim (caller: Caller, ref: ClaimRef): { leaseTtlMs: number } {
+    return this.pull.heartbeat(caller, ref)
+  }
+
+  /** Ends a claimed attempt; answered once the batch holding its end is journaled. */
+  async finishClaim (caller: Caller, ref: ClaimRef, outcome: ClaimOutcome): Promise<ReportOutcome> {
     if (!this.started || this.cycle.failed) throw new InvalidStateError('the admin is not running')
-    return await this.pull.claim(request)
-  }
-
-  heartbeatClaim (ref: ClaimRef): { leaseTtlMs: number } {
-    return this.pull.heartbeat(ref)
-  }
-
-  async finishClaim (ref: ClaimRef, outcome: ClaimOutcome): Promise<ReportOutcome> {
-    return await this.pull.finish(ref, outcome)
+    const result = this.pull.finish(caller, ref, outcome)
+    // a late result is recorded in the task's history: it too is answered once written
+    if (result === 'accepted' || result === 'late') await this.recorded()
+    return result
   }
 
   // ---------------------------------------------------------------- peers
 
   /** Connections from this peer are refused for now (a connection gater asks this). */
   isBanned (peerId: string): boolean {
-    return this.leadInDoubt || this.guard.isBanned(peerId)
+    return this.lead.inDoubt || this.admission.isBanned(peerId)
   }
 
-  /**
-   * The journal's store stopped answering. Writes wait, so nothing unjournaled leaves. Once the lease ran
-   * out unrenewed, a standby may lead: every peer is let go and refused, so workers and clients go to
-   * whichever replica leads, until a renewal says this one still does.
-   */
-  private journalPaused (detail: { reason: string, leadInDoubt: boolean }): void {
-    this.log.error('journal paused: %s', detail.reason)
-    this.journalPause = { since: this.journalPause?.since ?? this.clock(), reason: detail.reason, leadInDoubt: detail.leadInDoubt || this.leadInDoubt }
-    this.safeDispatchEvent('journal:paused', { detail })
-    if (!detail.leadInDoubt || this.leadInDoubt) return
-    this.leadInDoubt = true
-    for (const connection of this.components.connectionManager.getConnections()) {
-      connection.abort(new ProtocolError('this admin replica cannot tell whether it still leads (its database does not answer); try another replica'))
-    }
-  }
-
-  private journalResumed (detail: { ms: number }): void {
-    this.leadInDoubt = false
-    this.journalPause = undefined
-    this.log('journal resumed after %d ms', Math.round(detail.ms))
-    this.safeDispatchEvent('journal:resumed', { detail })
-  }
-
-  /** After an allow-list changed: workers no longer allowed are told and disconnected. */
+  /** After an allow-list changed: workers no longer allowed, whatever their door, are told and let go. */
   reauthorize (): number {
-    return this.workers.reauthorize()
+    const gone = this.admission.disallowed()
+    for (const id of gone) {
+      if (this.pull.has(id)) this.pull.evict(id)
+      else this.workers.expel(id, new AuthorizationError(`peer ${id} may no longer join as a worker: it is no longer on the allow-list`))
+    }
+    return gone.length
   }
 
   private onTaskStream (stream: Stream, connection: Connection): void {
@@ -338,15 +365,11 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.workers.accept(stream, connection)
   }
 
-  /** A peer sent something invalid: log it, count it, and past the limit disconnect and ban the peer. */
-  private strike (peerId: string, reason: string, strikes: number, connection?: Connection): void {
-    this.log.error('rejected frame from %s: %s', peerId, reason)
-    this.safeDispatchEvent('frame:rejected', { detail: { peerId, reason } })
-    if (!this.guard.strike(peerId, strikes)) return
-    const banMs = this.init.banMs ?? DEFAULT_BAN_MS
-    this.log.error('banned %s for %d ms: too much invalid data', peerId, banMs)
-    this.safeDispatchEvent('peer:banned', { detail: { peerId, until: this.clock() + banMs, reason } })
-    connection?.abort(new ProtocolError(`banned for ${banMs} ms: too much invalid data`))
+  /** A change may be made now: the admin runs, and its journal answers (nothing is changed that could not be confirmed). */
+  private writable (): void {
+    if (!this.started || this.cycle.failed) throw new InvalidStateError('the admin is not running')
+    const pause = this.lead.pause
+    if (pause != null) throw new JournalUnavailableError(`nothing was changed: the journal's database does not answer since ${new Date(pause.since).toISOString()} (${pause.reason}); try again once it does`)
   }
 
   /** Payloads travel inside one frame: refuse, by path, those larger than the limit. */

@@ -1,9 +1,12 @@
-import { InvalidStateError, ValidationError } from '../errors.js'
-import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
-import { FINAL_STATES, type JsonValue, type TaskState } from '../core/task.js'
-import { DEFAULT_PAGE, MAX_PAGE } from './constants.js'
-import { FIELD_LIMITS } from '../protocol/constants.js'
+import { InvalidStateError, LimitExceededError, ValidationError } from '../errors.js'
+import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
+import { FINAL_STATES, TASK_STATES, type JsonValue, type TaskState } from '../core/task.js'
+import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE } from './constants.js'
+import { FIELD_LIMITS, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
+import { jsonProblem } from '../protocol/json.js'
 import { PULL_PREFIX, type Claim, type ClaimRef } from './pull-workers.js'
+import type { Caller } from './admission.js'
+import type { WorkerSteering } from '../core/reputation.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { AdminHandle, JournalPause } from './handle.js'
@@ -57,11 +60,10 @@ export interface SummaryView extends Summary {
 export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult'] as const
 export type ApiMethod = typeof API_METHODS[number]
 
-export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
-
 /**
  * What callers outside the admin may do, whichever way they come (client protocol, HTTP, MCP): plain
- * JSON in, plain JSON out, every parameter checked with an error that names it.
+ * JSON in, plain JSON out, every parameter checked with an error that names it, within the limits every
+ * door applies. A change is answered once the journal has it (see `AdminHandle.recorded`).
  */
 export class AdminApi {
   private readonly admin: AdminHandle
@@ -71,10 +73,10 @@ export class AdminApi {
   }
 
   /**
-   * Dispatches a method by name (the client protocol and the HTTP API come through here). Every method
-   * answers at once except `disconnectWorker`, which resolves once the worker's connection is closed.
+   * Dispatches a method by name (the client protocol comes through here) for `caller`. Queries answer at
+   * once; changes answer once the journal has them.
    */
-  call (method: string, params: unknown): unknown {
+  call (method: string, params: unknown, caller: Caller): unknown {
     const p = params ?? {}
     if (typeof p !== 'object' || Array.isArray(p)) throw invalid('params', 'must be an object')
     switch (method as ApiMethod) {
@@ -88,29 +90,33 @@ export class AdminApi {
       case 'summary': return this.summary()
       case 'updateWorker': return this.updateWorker(p as Record<string, unknown>)
       case 'disconnectWorker': return this.disconnectWorker(p)
-      case 'claim': return this.claim(p as Record<string, unknown>)
-      case 'claimHeartbeat': return this.claimHeartbeat(p as Record<string, unknown>)
-      case 'claimResult': return this.claimResult(p as Record<string, unknown>)
+      case 'claim': return this.claim(p as Record<string, unknown>, caller)
+      case 'claimHeartbeat': return this.claimHeartbeat(p as Record<string, unknown>, caller)
+      case 'claimResult': return this.claimResult(p as Record<string, unknown>, caller)
       default: throw invalid('method', `unknown method "${method}"; methods are ${API_METHODS.join(', ')}`)
     }
   }
 
   /** Adds tasks in any task-file format; ids already known are left alone. */
-  submit (params: { tasks?: unknown }): SubmitResult {
+  async submit (params: { tasks?: unknown }): Promise<SubmitResult> {
     if (params.tasks == null) throw invalid('tasks', 'missing: give one task or a list of tasks')
-    return this.admin.submit(params.tasks)
+    const result = this.admin.submit(params.tasks)
+    await this.admin.recorded()
+    return result
   }
 
   /** Stops a task that is not final yet; an InvalidStateError (HTTP 409, as for retry) when it is. */
-  cancel (params: { id?: unknown, reason?: unknown }): { cancelled: true } {
-    const reason = params.reason != null ? text(params.reason, 'reason') : undefined
+  async cancel (params: { id?: unknown, reason?: unknown }): Promise<{ cancelled: true }> {
+    const reason = params.reason != null ? text(params.reason, 'reason', FIELD_LIMITS.reason) : undefined
     const taskId = id(params.id)
     if (!this.admin.cancel(taskId, reason)) throw new InvalidStateError(`task "${taskId}" is ${this.admin.view.getTask(taskId).state} already: only tasks that are not final can be cancelled`)
+    await this.admin.recorded()
     return { cancelled: true }
   }
 
-  retry (params: { id?: unknown }): { retried: true } {
+  async retry (params: { id?: unknown }): Promise<{ retried: true }> {
     this.admin.retry(id(params.id))
+    await this.admin.recorded()
     return { retried: true }
   }
 
@@ -151,9 +157,11 @@ export class AdminApi {
 
   /**
    * An agent that does not run libp2p asks for up to `max` tasks (0: only renew its leases), waiting up to
-   * `waitSeconds` when none is ready. It is a worker like any other for the scheduler, named `agent`.
+   * `waitSeconds` when none is ready. It is a worker like any other for the scheduler, named after its door
+   * and `agent` (`http:scribe`, `mcp:scribe`), admitted as every worker is. `signal` ends the wait (the
+   * HTTP request closed).
    */
-  async claim (params: Record<string, unknown>): Promise<{ agent: string, claims: Claim[] }> {
+  async claim (params: Record<string, unknown>, caller: Caller, signal?: AbortSignal): Promise<{ agent: string, worker: string, claims: Claim[] }> {
     const agent = label(params.agent, 'agent')
     const max = count(params.max, 'max', 1)
     if (max > MAX_CLAIM) throw invalid('max', `must be at most ${MAX_CLAIM}`)
@@ -161,36 +169,36 @@ export class AdminApi {
     const waitSeconds = params.waitSeconds == null ? 0 : Number(params.waitSeconds)
     if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > leaseSeconds / 2) throw invalid('waitSeconds', `must be from 0 to ${leaseSeconds / 2} (half the admin's lease of ${leaseSeconds} s, so a waiting claim keeps its leases)`)
     const skill = params.skill == null ? 0 : Number(params.skill)
-    if (!Number.isFinite(skill) || skill < 0) throw invalid('skill', 'must be a number >= 0')
-    const claims = await this.admin.claim({
+    if (!Number.isFinite(skill) || skill < 0 || skill > FIELD_LIMITS.skill) throw invalid('skill', `must be a number from 0 to ${FIELD_LIMITS.skill}`)
+    const { worker, claims } = await this.admin.claim(caller, {
       agent,
       max,
       waitMs: max === 0 ? 0 : waitSeconds * 1000,
       skill,
-      // an HTTP request that closes gives up its wait
-      ...(params.signal instanceof AbortSignal ? { signal: params.signal } : {}),
-      ...(params.types != null ? { types: labels(params.types, 'types') } : {}),
-      ...(params.capabilities != null ? { capabilities: labels(params.capabilities, 'capabilities') } : {})
+      ...(signal != null ? { signal } : {}),
+      ...(params.types != null ? { types: labels(params.types, 'types', FIELD_LIMITS.types) } : {}),
+      ...(params.capabilities != null ? { capabilities: labels(params.capabilities, 'capabilities', FIELD_LIMITS.capabilities) } : {})
     })
-    return { agent, claims }
+    return { agent, worker, claims }
   }
 
-  claimHeartbeat (params: Record<string, unknown>): { leaseTtlMs: number } {
-    return this.admin.heartbeatClaim(claimRef(params))
+  claimHeartbeat (params: Record<string, unknown>, caller: Caller): { leaseTtlMs: number } {
+    return this.admin.heartbeatClaim(caller, claimRef(params))
   }
 
   /**
    * Ends a claimed attempt: `status` completed (with `result`) or failed (with `error`, and `unrecoverable`
    * to fail the task for good). Accepted once: a second answer, or one after the lease ended, is a conflict.
+   * The output is held to the task stream's limits: nesting, size; so is the error text.
    */
-  async claimResult (params: Record<string, unknown>): Promise<{ accepted: true }> {
+  async claimResult (params: Record<string, unknown>, caller: Caller): Promise<{ accepted: true }> {
     const ref = claimRef(params)
     const status = params.status
     if (status !== 'completed' && status !== 'failed') throw invalid('status', 'must be "completed" or "failed"')
     const output = params.result !== undefined ? params.result : params.output
-    const outcome = await this.admin.finishClaim(ref, status === 'completed'
-      ? { success: true, ...(output !== undefined ? { output: output as JsonValue } : {}) }
-      : { success: false, error: params.error != null ? text(params.error, 'error') : 'failed', unrecoverable: params.unrecoverable === true })
+    const outcome = await this.admin.finishClaim(caller, ref, status === 'completed'
+      ? { success: true, ...(output !== undefined ? { output: checkedOutput(output, params.result !== undefined ? 'result' : 'output') } : {}) }
+      : { success: false, error: params.error != null ? text(params.error, 'error', FIELD_LIMITS.error) : 'failed', unrecoverable: params.unrecoverable === true })
     if (outcome === 'accepted') return { accepted: true }
     throw new InvalidStateError(outcome === 'duplicate'
       ? 'this attempt\'s result was recorded already: it is accepted once'
@@ -201,15 +209,15 @@ export class AdminApi {
 
   /**
    * An operator steers a worker (by name or peer id): `draining` (finish what it runs, take nothing new),
-   * `online: false` (the same, and counted as offline until it is set online again or registers anew),
-   * `priority` (for the `priority` strategy), `maxConcurrent` (at most what the worker asked for). Each
-   * lasts until the worker registers again.
+   * `online: false` (the same, and counted as offline), `priority` (for the `priority` strategy),
+   * `maxConcurrent` (at most what the worker asked for). Each lasts until the operator changes it, also
+   * when the worker registers again.
    */
-  updateWorker (params: Record<string, unknown>): WorkerInfo {
+  async updateWorker (params: Record<string, unknown>): Promise<WorkerInfo> {
     const unknown = Object.keys(params).filter(k => !WORKER_UPDATE_FIELDS.includes(k))
     if (unknown.length > 0) throw invalid(unknown[0]!, `unknown field; a worker update takes ${WORKER_UPDATE_FIELDS.join(', ')}`)
     const worker = workerName(params.worker)
-    const update: WorkerStatusUpdate = {}
+    const update: WorkerSteering = {}
     if (params.online != null) update.online = flag(params.online, 'online')
     if (params.draining != null) update.draining = flag(params.draining, 'draining')
     if (params.priority != null) {
@@ -225,7 +233,9 @@ export class AdminApi {
       update.maxConcurrent = max
     }
     if (Object.keys(update).length === 0) throw invalid('worker', `nothing to change: give one of ${WORKER_UPDATE_FIELDS.slice(1).join(', ')}`)
-    return this.admin.updateWorker(worker, update)
+    const info = this.admin.updateWorker(worker, update)
+    await this.admin.recorded()
+    return info
   }
 
   /** Closes a worker's connection (by name or peer id); what it ran goes back to the queue. */
@@ -233,6 +243,7 @@ export class AdminApi {
     const worker = workerName(params.worker)
     const peerId = this.admin.view.resolveWorker(worker)
     await this.admin.disconnectWorker(peerId)
+    await this.admin.recorded()
     return { disconnected: peerId }
   }
 
@@ -281,21 +292,27 @@ function id (value: unknown): string {
   return value
 }
 
-/** Most tasks one claim may take. */
-const MAX_CLAIM = 256
-
 function label (value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '' || value.length > FIELD_LIMITS.name || /[\p{Cc}]/u.test(value)) throw invalid(field, `missing or not a name: give a name of 1 to ${FIELD_LIMITS.name} printable characters`)
+  if (typeof value !== 'string' || value === '' || value.length > FIELD_LIMITS.name || /[\p{Cc}\p{Cs}]/u.test(value)) throw invalid(field, `missing or not a name: give a name of 1 to ${FIELD_LIMITS.name} printable characters`)
   return value
 }
 
-function labels (value: unknown, field: string): string[] {
-  if (!Array.isArray(value) || value.length > FIELD_LIMITS.types) throw invalid(field, `must be a list of at most ${FIELD_LIMITS.types} names`)
+function labels (value: unknown, field: string, max: number): string[] {
+  if (!Array.isArray(value) || value.length > max) throw invalid(field, `must be a list of at most ${max} names`)
   return value.map((v, i) => label(v, `${field}[${i}]`))
 }
 
+/** A result's output from outside the task stream, held to its limits before anything writes it as JSON. */
+function checkedOutput (value: unknown, field: string): JsonValue {
+  const problem = jsonProblem(value)
+  if (problem != null) throw invalid(field, problem)
+  const bytes = Buffer.byteLength(JSON.stringify(value))
+  if (bytes > MAX_OUTPUT_BYTES) throw new LimitExceededError(`${field}: the output is ${bytes} bytes, more than the ${MAX_OUTPUT_BYTES}-byte limit of a task's output; return a reference (a URL, a path) instead of the data`)
+  return value as JsonValue
+}
+
 function claimRef (params: Record<string, unknown>): ClaimRef {
-  if (params.token != null) return { token: text(params.token, 'token') }
+  if (params.token != null) return { token: text(params.token, 'token', FIELD_LIMITS.token) }
   if (params.agent != null && params.taskId != null) return { agent: label(params.agent, 'agent'), taskId: id(params.taskId) }
   throw invalid('token', 'missing: give the claim\'s token, or the agent\'s name and the task id')
 }
@@ -313,8 +330,9 @@ function flag (value: unknown, field: string): boolean {
   throw invalid(field, 'must be true or false')
 }
 
-function text (value: unknown, field: string): string {
+function text (value: unknown, field: string, max: number): string {
   if (typeof value !== 'string') throw invalid(field, 'must be a string')
+  if (value.length > max) throw invalid(field, `is ${value.length} characters long, more than ${max}`)
   return value
 }
 

@@ -5,20 +5,20 @@ import { decodeJson, encodeJson } from '../protocol/json.js'
 import { ClientRequest, ClientResponse } from '../protocol/pb/client.js'
 import { FATAL_FRAME_STRIKES } from './constants.js'
 import { watchEvents } from './watch.js'
+import type { Admission } from './admission.js'
 import type { AdminApi } from './api.js'
 import type { NetworkEvents } from './events.js'
-import type { Connection, Logger, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { Connection, Stream, TypedEventTarget } from '@libp2p/interface'
 
 export interface ClientServerInit {
   api: AdminApi
   /** What `watch` follows. */
   events: TypedEventTarget<NetworkEvents>
-  log: Logger
+  /** Counts what a client sends that is invalid against it. */
+  admission: Admission
   maxFrameBytes: number
   /** Returns true when a peer may use the client protocol, or the reason it may not. */
   authorize?: (peerId: string) => true | string
-  /** A client sent something invalid: count it against the peer. */
-  strike(peerId: string, reason: string, strikes: number, connection: Connection): void
 }
 
 const EMPTY = new Uint8Array(0)
@@ -35,8 +35,10 @@ export class ClientServer {
   }
 
   handle (stream: Stream, connection: Connection): void {
-    const { api, log, maxFrameBytes } = this.init
+    const { api, admission, maxFrameBytes } = this.init
     const peerId = connection.remotePeer.toString()
+    // the client's peer id is authenticated by Noise: what it claims as an agent is bound to it
+    const caller = { door: 'client' as const, peerId }
     const writer = new FrameWriter(stream, ClientResponse, { maxBufferedBytes: 4 * maxFrameBytes })
     const unwatch: Array<() => void> = []
     stream.addEventListener('close', () => { for (const u of unwatch) u() })
@@ -44,13 +46,14 @@ export class ClientServer {
 
     readFrames(stream, ClientRequest, {
       maxFrameBytes,
-      onInvalid: (err, fatal) => { this.init.strike(peerId, `client frame: ${err.message}`, fatal ? FATAL_FRAME_STRIKES : 1, connection) },
+      onInvalid: (err, fatal) => {
+        if (admission.strike(peerId, `client frame: ${err.message}`, fatal ? FATAL_FRAME_STRIKES : 1)) connection.abort(new ProtocolError(`banned for ${admission.banMs} ms: too much invalid data`))
+      },
       onFrame: (req) => {
         const fail = (err: Error): void => {
           writer.write({ id: req.id, ok: false, result: EMPTY, error: err.message, errorName: err.name, more: false })
         }
         if (allowed !== true) {
-          log.error('refused client %s: %s', peerId, allowed)
           fail(new AuthorizationError(`peer ${peerId} may not use this admin as a client: ${allowed}`))
           // the refusal goes out before the stream closes
           writer.flush()
@@ -78,7 +81,7 @@ export class ClientServer {
           writer.write({ id: req.id, ok: true, result: encodeJson(result), error: '', errorName: '', more: false })
         }
         try {
-          const result = api.call(req.method, params)
+          const result = api.call(req.method, params, caller)
           if (result instanceof Promise) result.then(answer, fail)
           else answer(result)
         } catch (err) {

@@ -59,3 +59,19 @@ export const WATCH_PROGRESS_INTERVAL_MS = 250
 export const MAX_PAGE = 1000
 /** Tasks one page holds when the caller gives no limit. */
 export const DEFAULT_PAGE = 100
+/** Most tasks one claim of an agent that pulls may take. */
+export const MAX_CLAIM = 256
+/**
+ * Attempts all workers with no accepted result yet may hold together, whatever their names (each new worker
+ * still starts at its own window of 2 within it).
+ */
+export const DEFAULT_UNPROVEN_BUDGET = 64
+/** Agent tokens whose signature was checked, remembered at once. */
+export const MAX_VERIFIED_AGENT_TOKENS = 1024
+/**
+ * How long a request from outside (HTTP, the client protocol, MCP) waits for the journal to record its change
+ * before it is answered that the change could not be confirmed.
+ */
+export const DEFAULT_ACK_TIMEOUT_MS = 30_000
+/** Names of workers that pull work start with these, so no worker on the task stream can take theirs. */
+export const PULL_NAME_PREFIXES = ['http:', 'mcp:'] as const

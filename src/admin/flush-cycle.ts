@@ -1,26 +1,33 @@
 import { StoreError } from '../errors.js'
 import { isDurable, type SchedulerEvent } from '../core/events.js'
-import { announce } from './announcer.js'
 import { deliver } from './outbox.js'
+import type { Admission } from './admission.js'
+import type { Announcer } from './announcer.js'
 import type { PullWorkers } from './pull-workers.js'
 import type { ArchivedTask } from '../core/snapshots.js'
-import { sameCounts, type TaskCounts } from '../core/ledger.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { Journal } from '../store/journal.js'
-import type { AdminEvents } from './events.js'
 import type { Reply, WorkerProtocol } from './worker-protocol.js'
-import type { Logger, TypedEventEmitter } from '@libp2p/interface'
 
 export interface FlushCycleInit {
   scheduler: Scheduler
   journal: Journal
   workers: WorkerProtocol
   /** Agents that pull work over HTTP or MCP. */
-  pull?: PullWorkers
-  /** Where public events are dispatched: the admin service. */
-  events: TypedEventEmitter<AdminEvents>
+  pull: PullWorkers
+  /** Told when a worker leaves, so its id and name are free again. */
+  admission: Admission
+  /** Where what happened is announced. */
+  announcer: Announcer
   clock: () => number
-  log: Logger
+}
+
+/** The longest wait Node's timers take as given. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+interface Barrier {
+  resolve(): void
+  reject(err: Error): void
 }
 
 /**
@@ -30,25 +37,29 @@ export interface FlushCycleInit {
  * 2. **journal**: every durable event of the turn, in one write;
  * 3. **send**: the replies that waited for that write (registrations, result acknowledgements) and the
  *    frames its events imply (assignments, cancellations), one send per worker;
- * 4. **announce**: public events, progress, and "done".
+ * 4. **announce**: public events, progress, and "done";
+ * 5. **archive**: the finished tasks the batch wrote to the archive leave memory.
  *
- * Nothing leaves the admin before the journal has it. A journal that writes asynchronously holds steps 3
- * and 4 of its batch until the write is done; the next batch is decided meanwhile and written after it.
+ * Nothing leaves the admin before the journal has it: not a frame, not an event, not an answer to a
+ * request (see {@link FlushCycle.recorded}). A journal that writes asynchronously holds steps 3 to 5 of its
+ * batch until the write is done; the next batch is decided meanwhile and written after it.
  */
 export class FlushCycle {
   private readonly init: FlushCycleInit
   /** Assign nothing new (a graceful stop). */
   draining = false
   private started = false
-  private halted = false
+  private halted: Error | undefined
   private queued = false
   private writing = false
   private again = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt = Infinity
-  private wasDone = false
-  private lastCounts: TaskCounts | undefined
   private readonly waiters: Array<() => void> = []
+  /** Callers waiting for what was decided before they asked: the next batch. */
+  private waiting: Barrier[] = []
+  /** Callers waiting for the batch being written (an asynchronous journal). */
+  private writingFor: Barrier[] = []
 
   constructor (init: FlushCycleInit) {
     this.init = init
@@ -59,7 +70,7 @@ export class FlushCycle {
    * journal, such as PostgreSQL's, may still be writing when the admin stops), or the cycle has halted.
    */
   async settled (): Promise<void> {
-    while (!this.halted && (this.writing || this.queued || this.init.scheduler.untaken > 0)) {
+    while (this.halted == null && (this.writing || this.queued || this.init.scheduler.untaken > 0)) {
       if (!this.writing && !this.queued) {
         this.run()
         continue
@@ -69,9 +80,16 @@ export class FlushCycle {
     }
   }
 
-  /** Wakes whoever waits in `settled()`. */
-  private turned (): void {
-    for (const wake of this.waiters.splice(0)) wake()
+  /**
+   * Resolves once everything decided before this call is journaled and sent: when a change made for someone
+   * outside may be acknowledged to them. Rejects with the journal's error if it cannot be written.
+   */
+  async recorded (): Promise<void> {
+    if (this.halted != null) throw this.halted
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.push({ resolve, reject })
+      this.request()
+    })
   }
 
   /** Time may pass and assignment may begin. */
@@ -87,7 +105,7 @@ export class FlushCycle {
   }
 
   get failed (): boolean {
-    return this.halted
+    return this.halted != null
   }
 
   /** Something changed: run once at the end of this event-loop turn. */
@@ -107,7 +125,7 @@ export class FlushCycle {
   }
 
   private turn (): void {
-    if (this.halted) return
+    if (this.halted != null) return
     if (this.writing) {
       this.again = true
       return
@@ -122,6 +140,8 @@ export class FlushCycle {
     const events = scheduler.takeEvents()
     const replies = workers.takeReplies()
     const archive = scheduler.takeArchived()
+    const barriers = this.waiting
+    this.waiting = []
     // 2. journal: the turn's state changes, and the finished tasks leaving memory for the archive
     const durable = events.filter(isDurable)
     if (durable.length > 0 || archive.length > 0) {
@@ -130,15 +150,18 @@ export class FlushCycle {
       try {
         written = journal.append({ events: durable, archive })
       } catch (err) {
+        this.waiting.unshift(...barriers)
         this.halt(err as Error)
         return
       }
       if (written instanceof Promise) {
         this.writing = true
+        this.writingFor = barriers
         written.then(() => {
           this.writing = false
-          this.journaled(durable.length, began)
-          this.release(events, replies, archive, now)
+          this.writingFor = []
+          this.init.announcer.journalWritten(durable.length, performance.now() - began)
+          this.release(events, replies, archive, barriers, now)
           if (this.again) {
             this.again = false
             this.request()
@@ -146,51 +169,28 @@ export class FlushCycle {
         }, err => { this.halt(err as Error) }).finally(() => { this.turned() })
         return
       }
-      this.journaled(durable.length, began)
+      this.init.announcer.journalWritten(durable.length, performance.now() - began)
     }
-    this.release(events, replies, archive, now)
+    this.release(events, replies, archive, barriers, now)
   }
 
-  /** Steps 3 and 4, once the journal has the batch; then the archived tasks leave memory. */
-  private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], now: number): void {
-    const { scheduler, workers, events: emitter } = this.init
+  /** Steps 3 to 5, once the journal has the batch. */
+  private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], barriers: Barrier[], now: number): void {
+    const { scheduler, workers, pull, admission, announcer } = this.init
     // 3. send
-    deliver(events, replies, workers, scheduler.view, this.init.pull)
+    deliver(events, replies, workers, scheduler.view, pull, admission)
+    for (const b of barriers) b.resolve()
     // 4. announce
-    announce(events, scheduler.view, emitter)
-    this.progress()
-    // last, so what was sent and announced about them was read from memory, not from the archive
+    announcer.batch(events, scheduler.view)
+    announcer.progress(scheduler.view, scheduler.untaken)
+    // 5. archive: last, so what was sent and announced about them was read from memory, not from the archive
     scheduler.archived(archived)
     this.armTimer(now)
   }
 
-  private journaled (count: number, began: number): void {
-    const emitter = this.init.events
-    if (emitter.listenerCount('journal:written') > 0) {
-      emitter.safeDispatchEvent('journal:written', { detail: { events: count, ms: performance.now() - began } })
-    }
-  }
-
-  /** `progress` when the counts changed, `done` when every task has become final. */
-  private progress (): void {
-    const view = this.init.scheduler.view
-    const emitter = this.init.events
-    if (emitter.listenerCount('progress') > 0) {
-      const summary = view.summary()
-      if (this.lastCounts == null || !sameCounts(this.lastCounts, summary.counts)) {
-        this.lastCounts = summary.counts
-        emitter.safeDispatchEvent('progress', { detail: summary })
-      }
-    }
-    // with an asynchronous journal, results may have come in while a batch was written: the view is ahead
-    // of what is journaled and announced until those are written too, so "done" waits for them
-    const done = view.isDone() && this.init.scheduler.untaken === 0
-    if (done && !this.wasDone && emitter.listenerCount('done') > 0) {
-      // the totals only: a row per task would make every completion cost time in proportion to history
-      const { total, counts } = view.summary()
-      emitter.safeDispatchEvent('done', { detail: { total, succeeded: counts.succeeded, failed: counts.failed, skipped: counts.skipped, cancelled: counts.cancelled } })
-    }
-    this.wasDone = done
+  /** Wakes whoever waits in `settled()`. */
+  private turned (): void {
+    for (const wake of this.waiters.splice(0)) wake()
   }
 
   /** A timer for the scheduler's next deadline (a timeout, a retry delay, a lease), if it is earlier. */
@@ -199,22 +199,25 @@ export class FlushCycle {
     if (!this.started || next == null || next >= this.timerAt) return
     clearTimeout(this.timer)
     this.timerAt = next
+    // a deadline years away (a task's timeout may be any number) would overflow Node's timer into 1 ms
     this.timer = setTimeout(() => {
       this.timerAt = Infinity
       this.run()
-    }, Math.max(0, next - now))
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - now)))
     this.timer.unref()
   }
 
   /** The journal failed: nothing more is decided or sent, since nothing more could be recorded. */
   halt (err: Error): void {
-    if (this.halted) return
+    if (this.halted != null) return
     const error = new StoreError(`journal write failed, stopping: ${err.message}`)
-    this.halted = true
+    this.halted = error
     this.started = false
     clearTimeout(this.timer)
-    this.init.log.error('%s', error.message)
+    for (const b of [...this.writingFor, ...this.waiting]) b.reject(error)
+    this.writingFor = []
+    this.waiting = []
     this.init.workers.abortAll(error)
-    this.init.events.safeDispatchEvent('error', { detail: error })
+    this.init.announcer.failed(error)
   }
 }

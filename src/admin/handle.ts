@@ -1,6 +1,8 @@
 import type { ReportOutcome, SubmitResult } from '../core/options.js'
 import type { Claim, ClaimOutcome, ClaimRef, ClaimRequest } from './pull-workers.js'
-import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
+import type { Caller } from './admission.js'
+import type { WorkerInfo } from '../core/registry.js'
+import type { WorkerSteering } from '../core/reputation.js'
 import type { SchedulerView } from '../core/view.js'
 import type { AdminEvents } from './events.js'
 import type { AbortOptions, TypedEventTarget } from '@libp2p/interface'
@@ -33,20 +35,29 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   readonly journalPause?: JournalPause
   /** Tasks, histories, workers and counts, read-only. */
   readonly view: SchedulerView
+  /**
+   * Resolves once every change made so far is journaled (and sent): only then is it acknowledged to whoever
+   * asked. Rejects with a JournalUnavailableError when the journal does not confirm it in time, or a
+   * StoreError when it cannot be written.
+   */
+  recorded(): Promise<void>
   /** Adds tasks in any task-file format; ids already held are left alone and reported in `existing`. */
   submit(tasks: unknown): SubmitResult
   /** Stops a task (a running attempt is aborted, dependents skipped); false when it was already final. */
   cancel(taskId: string, reason?: string): boolean
   /** Puts a failed, cancelled or skipped task back, with its skipped dependents. */
   retry(taskId: string): void
-  /** Takes a worker (peer id or name) offline or back, drains it, or changes its priority or capacity. */
-  updateWorker(worker: string, update: WorkerStatusUpdate): WorkerInfo
+  /**
+   * Takes a worker (peer id or name) offline or back, drains it, or changes its priority or capacity; it
+   * lasts until changed again, also when the worker reconnects.
+   */
+  updateWorker(worker: string, update: WorkerSteering): WorkerInfo
   /** Disconnects a worker (peer id or name); its running attempts go back to the queue. */
   disconnectWorker(worker: string, options?: AbortOptions): Promise<void>
-  /** An agent that pulls asks for work (long poll); resolves with the tasks it may run. */
-  claim(request: ClaimRequest): Promise<Claim[]>
+  /** An agent that pulls asks for work (long poll); resolves with its name as a worker and the tasks it may run. */
+  claim(caller: Caller, request: ClaimRequest): Promise<{ worker: string, claims: Claim[] }>
   /** Keeps a pulling agent's leases. */
-  heartbeatClaim(ref: ClaimRef): { leaseTtlMs: number }
+  heartbeatClaim(caller: Caller, ref: ClaimRef): { leaseTtlMs: number }
   /** Ends a claimed attempt with its result or error, once journaled: what became of it. */
-  finishClaim(ref: ClaimRef, outcome: ClaimOutcome): Promise<ReportOutcome>
+  finishClaim(caller: Caller, ref: ClaimRef, outcome: ClaimOutcome): Promise<ReportOutcome>
 }

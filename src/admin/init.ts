@@ -40,10 +40,20 @@ export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks
   maxWorkers?: number
   /** Tasks held at most (each holds memory). @default 1000000 */
   maxTasks?: number
-  /** Returns true when a peer may register as a worker, or the reason it may not. @default everyone may */
+  /**
+   * Attempts all workers with no accepted result yet may hold together, whatever their number and names
+   * (each new worker starts at a window of 2 within it). @default 64
+   */
+  unprovenBudget?: number
+  /** Returns true when a peer may hold work (whatever its door), or the reason it may not. @default everyone may */
   authorizeWorker?: (peerId: string) => true | string
   /** Returns true when a peer may use the client protocol (submit, cancel, query), or the reason it may not. @default everyone may */
   authorizeClient?: (peerId: string) => true | string
+  /**
+   * How long a request from outside (HTTP, the client protocol, MCP) waits for the journal to record its
+   * change; then it is answered that the change is not confirmed (JournalUnavailableError). @default 30000
+   */
+  ackTimeoutMs?: number
   /** Largest client request (a submission of many tasks). @default 32 MiB */
   maxClientFrameBytes?: number
   /**

@@ -6,13 +6,14 @@ import type { Reply, WorkerProtocol } from './worker-protocol.js'
 import type { WorkerSession } from './worker-session.js'
 import type { Frame } from '../protocol/pb/tasks.js'
 import type { PullWorkers } from './pull-workers.js'
+import type { Admission } from './admission.js'
 
 /**
  * What leaves for workers once the journal has a batch: the replies that waited for it (registrations,
  * result acknowledgements) and the frames its events imply (an assignment, a cancellation), then one send
  * per worker.
  */
-export function deliver (events: readonly SchedulerEvent[], replies: readonly Reply[], workers: WorkerProtocol, view: SchedulerView, pull?: PullWorkers): void {
+export function deliver (events: readonly SchedulerEvent[], replies: readonly Reply[], workers: WorkerProtocol, view: SchedulerView, pull?: PullWorkers, admission?: Admission): void {
   const touched = new Set<WorkerSession>()
   const send = (session: WorkerSession | undefined, frame: Frame): void => {
     if (session == null) return
@@ -46,15 +47,16 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
         break
       }
       case 'attempt-ended':
-        pull?.ended(e.taskId, e.attempt)
+        pull?.ended(e.taskId, e.attempt, e.workerId)
         // a worker still connected is told to drop what it no longer holds (timed out, taken back)
         if (e.outcome === 'timed-out' || e.outcome === 'lost') send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.error ?? e.outcome } })
         break
       case 'cancelled':
-        if (e.attempt != null) pull?.ended(e.taskId, e.attempt)
+        if (e.attempt != null && e.workerId != null) pull?.ended(e.taskId, e.attempt, e.workerId)
         if (e.workerId != null && e.attempt != null) send(workers.session(e.workerId), { cancel: { taskId: e.taskId, attempt: e.attempt, reason: e.reason } })
         break
       case 'worker-left':
+        admission?.left(e.worker.id)
         pull?.left(e.worker.id)
         // a worker that went silent without closing its connection: drop it; it reconnects if it is alive
         if (e.reason === 'lease-expired') workers.drop(e.worker.id, new ProtocolError('lease expired: no heartbeat in time'))

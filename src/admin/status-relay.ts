@@ -1,11 +1,12 @@
-import { workerSnapshot } from '../core/registry.js'
 import { StatusChannel } from '../status/status-channel.js'
 import { PROGRESS_BROADCAST_MIN_INTERVAL_MS, PROGRESS_BROADCAST_REFRESH_MS } from './constants.js'
 import { sameCounts, type TaskCounts } from '../core/ledger.js'
+import type { Admission } from './admission.js'
+import type { Announcer } from './announcer.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { AdminEvents } from './events.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Logger, TypedEventEmitter } from '@libp2p/interface'
+import type { Logger, TypedEventTarget } from '@libp2p/interface'
 
 export interface StatusRelayInit {
   pubsub: GossipSub
@@ -14,10 +15,12 @@ export interface StatusRelayInit {
   scheduler: Scheduler
   log: Logger
   clock: () => number
-  /** The admin service: `worker:status` is dispatched there, and `done` heard from there. */
-  events: TypedEventEmitter<AdminEvents>
-  /** A status message was refused: count it against its sender. */
-  strike(peerId: string, reason: string): void
+  /** `done` is heard from there. */
+  events: TypedEventTarget<AdminEvents>
+  /** Where `worker:status` is said. */
+  announcer: Announcer
+  /** A status message refused counts against its sender. */
+  admission: Admission
 }
 
 /**
@@ -40,14 +43,14 @@ export class StatusRelay {
       log: init.log,
       relayWorkerStatus: false,
       onWorkerStatus: status => {
-        const { scheduler, events } = this.init
+        const { scheduler, announcer } = this.init
         // only registered workers are recorded, so strangers cannot grow anything here
         const worker = scheduler.view.worker(status.peerId)
         if (worker == null) return
         scheduler.recordLoad(status.peerId, { cpu: status.cpu, memoryBytes: status.memoryBytes, at: status.timestamp })
-        if (events.listenerCount('worker:status') > 0) events.safeDispatchEvent('worker:status', { detail: workerSnapshot(worker) })
+        announcer.workerStatus(worker)
       },
-      onRejected: (from, reason) => { this.init.strike(from, `status message: ${reason}`) }
+      onRejected: (from, reason) => { this.init.admission.strike(from, `status message: ${reason}`, 1) }
     })
   }
 

@@ -1,29 +1,26 @@
-import { AuthorizationError, LimitExceededError, ProtocolError, RegistrationRefusedError, ValidationError } from '../errors.js'
-import { decodeJson } from '../protocol/json.js'
+import { LimitExceededError, ProtocolError, ValidationError, type RegistrationRefusedError } from '../errors.js'
+import { decodeOutput } from '../protocol/json.js'
 import { checkResult, loadProblem, registerProblems, typesProblem } from '../protocol/validate.js'
 import { FATAL_FRAME_STRIKES, MAX_UNREGISTERED_STREAMS, UNREGISTERED_BUDGET_BYTES } from './constants.js'
 import { WorkerSession, type SessionHandler, type SessionOptions } from './worker-session.js'
+import type { Admission } from './admission.js'
+import type { Announcer } from './announcer.js'
+import type { FlushRequests } from './pull-workers.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { Frame, Handlers, Heartbeat, Register, TaskResult } from '../protocol/pb/tasks.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 
 export interface WorkerProtocolInit extends SessionOptions {
   scheduler: Scheduler
+  /** Decides who may register (the same admission as every other door), and counts strikes. */
+  admission: Admission
+  announcer: Announcer
+  /** Runs a flush (decide, journal, send, announce) at the end of this turn. */
+  cycle: FlushRequests
   network: string
   clock: () => number
   log: Logger
-  maxWorkers: number
   heartbeatMs: number
-  /** Returns true when a peer may register as a worker, or the reason it may not. */
-  authorizeWorker?: (peerId: string) => true | string
-  /** Something changed: run a flush (decide, journal, send, announce) at the end of this turn. */
-  requestFlush(): void
-  /** A peer sent something invalid: count it against the peer (`strikes` at once). */
-  strike(peerId: string, reason: string, strikes: number, connection: Connection): void
-  /** A peer was refused (not allowed, over a limit): say so, without counting it as invalid data. */
-  refused(peerId: string, reason: string): void
-  /** A worker's heartbeat said how loaded its machine is; the scheduler has it on the worker's record. */
-  loadReported?(peerId: string): void
 }
 
 /** A frame for a worker that must wait for the journal (an acknowledgement of what it now records). */
@@ -52,7 +49,7 @@ export class WorkerProtocol implements SessionHandler {
   /** A worker opened a task stream; past the limits on streams waiting to register, it is refused. */
   accept (stream: Stream, connection: Connection): void {
     if (this.unregistered.size >= MAX_UNREGISTERED_STREAMS || this.unregisteredBytes() >= UNREGISTERED_BUDGET_BYTES) {
-      this.init.refused(connection.remotePeer.toString(), `${this.unregistered.size} task streams are waiting to register already, holding ${this.unregisteredBytes()} bytes: refused a new one`)
+      this.init.announcer.rejected(connection.remotePeer.toString(), `${this.unregistered.size} task streams are waiting to register already, holding ${this.unregisteredBytes()} bytes: refused a new one`)
       stream.abort(new LimitExceededError('too many peers are registering at once; try again shortly'))
       return
     }
@@ -94,19 +91,14 @@ export class WorkerProtocol implements SessionHandler {
     this.sessions.clear()
   }
 
-  /** After an allow-list changed: workers no longer allowed are told and disconnected. Returns how many. */
-  reauthorize (): number {
-    let removed = 0
-    for (const session of [...this.sessions.values()]) {
-      const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
-      if (allowed === true) continue
-      this.forget(session)
-      this.init.scheduler.unregisterWorker(session.peerId, this.init.clock(), 'unregistered')
-      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may no longer join as a worker: ${allowed}`))
-      removed++
-    }
-    this.init.requestFlush()
-    return removed
+  /** Tells a worker why it may no longer hold work (an allow-list changed) and lets it go. */
+  expel (peerId: string, err: Error): void {
+    const session = this.sessions.get(peerId)
+    if (session == null) return
+    this.forget(session)
+    this.init.scheduler.unregisterWorker(peerId, this.init.clock(), 'unregistered')
+    this.refuse(session, err)
+    this.init.cycle.request()
   }
 
   // ---------------------------------------------------------------- frames from workers
@@ -123,28 +115,14 @@ export class WorkerProtocol implements SessionHandler {
       this.refuse(session, new ValidationError(problems.map(p => ({ ...p, path: `register.${p.path}` })), { subject: 'the worker\'s registration' }))
       return
     }
-    const allowed = this.init.authorizeWorker?.(session.peerId) ?? true
-    if (allowed !== true) {
-      this.refuse(session, new AuthorizationError(`peer ${session.peerId} may not join as a worker: ${allowed}`))
-      return
-    }
-    const until = scheduler.quarantinedUntil(session.peerId, clock())
-    if (until != null) {
-      // an honest worker waits as told; one that comes back early earns a strike each time, then a ban
-      this.init.strike(session.peerId, 'came back while quarantined', 1, session.connection as Connection)
-      this.refuse(session, new RegistrationRefusedError(`this worker is quarantined for ${Math.ceil((until - clock()) / 1000)} s more: it kept losing the work it was given (disconnected or silent while holding it)`), until - clock())
-      return
-    }
-    const rival = scheduler.view.workers().find(w => w.name === reg.name && w.id !== session.peerId && w.online)
-    if (rival != null) {
-      this.refuse(session, new RegistrationRefusedError(`the name "${reg.name}" is taken by another connected worker (${rival.id}); start this one with another --name`))
+    const applicant = { door: 'libp2p' as const, workerId: session.peerId, name: reg.name, peerId: session.peerId }
+    try {
+      this.init.admission.check(applicant)
+    } catch (err) {
+      this.refuse(session, err as Error, (err as RegistrationRefusedError).retryAfterMs ?? 0)
       return
     }
     const previous = this.sessions.get(session.peerId)
-    if (previous == null && this.sessions.size >= this.init.maxWorkers) {
-      this.refuse(session, new LimitExceededError(`the admin already has ${this.sessions.size} workers, its limit; try another admin or raise --max-workers`))
-      return
-    }
     if (previous != null) {
       // the worker reconnected before its old stream was seen to close: the new stream takes over
       this.forget(previous)
@@ -162,12 +140,13 @@ export class WorkerProtocol implements SessionHandler {
       ...(reg.resources.size > 0 ? { resources: Object.fromEntries(reg.resources) } : {})
     }, clock(), reg.leases)
     session.admit(worker)
+    this.init.admission.admit(applicant)
     this.sessions.set(session.peerId, session)
     this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0, answersProbes: true } })
     for (const lease of revoked) {
       this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
     }
-    this.init.requestFlush()
+    this.init.cycle.request()
   }
 
   onResult (session: WorkerSession, result: TaskResult): void {
@@ -180,11 +159,12 @@ export class WorkerProtocol implements SessionHandler {
     let error = result.error
     let success = result.success
     try {
-      output = decodeJson(result.output, `output of task "${result.taskId}"`)
+      output = decodeOutput(result.output, `output of task "${result.taskId}"`)
     } catch (err) {
-      // the lease holder's attempt must still end, or the task would wait on it forever
+      // the lease holder's attempt must still end, or the task would wait on it forever; the lie is a strike
       success = false
       error = (err as Error).message
+      this.onInvalid(session, `result: ${error}`, false)
     }
     const outcome = this.init.scheduler.report(session.peerId, {
       taskId: result.taskId,
@@ -203,7 +183,7 @@ export class WorkerProtocol implements SessionHandler {
     if (outcome === 'late') this.init.log('late result from %s for task %s attempt %d: not accepted', session.peerId, result.taskId, result.attempt)
     // the worker keeps a result until acknowledged, and the acknowledgement waits for the journal
     this.reply(session, { resultAck: { taskId: result.taskId, attempt: result.attempt, accepted: outcome === 'accepted' } })
-    this.init.requestFlush()
+    this.init.cycle.request()
   }
 
   onHeartbeat (session: WorkerSession, heartbeat: Heartbeat): void {
@@ -222,10 +202,11 @@ export class WorkerProtocol implements SessionHandler {
         this.onInvalid(session, `heartbeat: ${problem}`, false)
       } else {
         scheduler.recordLoad(session.peerId, { cpu: heartbeat.cpu!, memoryBytes: heartbeat.memoryBytes!, at: now })
-        this.init.loadReported?.(session.peerId)
+        const worker = scheduler.view.worker(session.peerId)
+        if (worker != null) this.init.announcer.workerStatus(worker)
       }
     }
-    this.init.requestFlush()
+    this.init.cycle.request()
   }
 
   onHandlers (session: WorkerSession, handlers: Handlers): void {
@@ -235,7 +216,7 @@ export class WorkerProtocol implements SessionHandler {
       return
     }
     this.init.scheduler.updateWorker(session.peerId, { types: handlers.types })
-    this.init.requestFlush()
+    this.init.cycle.request()
   }
 
   onUnregisteredBytes (session: WorkerSession): void {
@@ -252,7 +233,9 @@ export class WorkerProtocol implements SessionHandler {
   }
 
   onInvalid (session: WorkerSession, reason: string, fatal: boolean): void {
-    this.init.strike(session.peerId, reason, fatal ? FATAL_FRAME_STRIKES : 1, session.connection as Connection)
+    if (this.init.admission.strike(session.peerId, reason, fatal ? FATAL_FRAME_STRIKES : 1)) {
+      (session.connection as Connection).abort(new ProtocolError(`banned for ${this.init.admission.banMs} ms: too much invalid data`))
+    }
   }
 
   onClose (session: WorkerSession): void {
@@ -260,7 +243,7 @@ export class WorkerProtocol implements SessionHandler {
     if (this.sessions.get(session.peerId) !== session) return
     this.forget(session)
     this.init.scheduler.unregisterWorker(session.peerId, this.init.clock(), 'disconnected')
-    this.init.requestFlush()
+    this.init.cycle.request()
   }
 
   // ---------------------------------------------------------------- internals
@@ -280,7 +263,7 @@ export class WorkerProtocol implements SessionHandler {
    */
   private refuse (session: WorkerSession, err: Error, retryAfterMs = 0): void {
     this.unregistered.delete(session)
-    this.init.refused(session.peerId, err.message)
+    this.init.announcer.rejected(session.peerId, err.message)
     session.write({ registerAck: { network: this.init.network, leaseTtlMs: 0, heartbeatMs: 0, error: err.message, errorName: err.name, retryAfterMs: Math.ceil(retryAfterMs), answersProbes: false } })
     void session.closeGracefully()
   }

@@ -2,10 +2,10 @@ import { MemoryArchive } from './archive.js'
 import type { ArchivedTask } from './snapshots.js'
 import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { backoffDelay } from './backoff.js'
-import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, PROBATION_MAX_DOUBLINGS, PROBATION_UNKNOWN_TYPE_MS, QUARANTINE_AFTER_LOSSES } from './constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, LOSS_MEMORY_MS, MAX_SEQ, PROBATION_FACTOR, PROBATION_FLOOR_MS, PROBATION_MAX_DOUBLINGS, PROBATION_UNKNOWN_TYPE_MS, QUARANTINE_AFTER_LOSSES } from './constants.js'
 import { TypeDurations } from './durations.js'
 import { InvalidStateError, LimitExceededError, UnknownWorkerError, ValidationError } from './errors.js'
-import { checkGraph, topologicalOrder } from './graph.js'
+import { checkGraph, topologicalOrder, type GraphCheckOptions } from './graph.js'
 import { TaskLedger } from './ledger.js'
 import { NoWorkerWatch } from './no-worker.js'
 import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type SchedulerOptions, type SubmitResult } from './options.js'
@@ -112,12 +112,12 @@ export class Scheduler {
   /**
    * Adds tasks. The batch is checked as a whole (duplicate ids, unknown dependencies, cycles, unknown
    * strategies) and either added entirely or not at all. Tasks whose id the scheduler already holds are
-   * left as they are and reported in `existing`.
+   * left as they are and reported in `existing`. `paths` names the tasks as the caller's input did, for messages.
    */
-  submit (specs: readonly TaskSpec[], now: number): SubmitResult {
+  submit (specs: readonly TaskSpec[], now: number, paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> = {}): SubmitResult {
     const tasks = this.ledger.tasks
     const known = (id: string): boolean => this.ledger.has(id)
-    const problems = checkGraph(specs, { isKnown: known })
+    const problems = checkGraph(specs, { isKnown: known, ...paths })
     specs.forEach((spec, i) => {
       if (!Number.isInteger(spec.priority) || spec.priority < 1 || spec.priority > 10) {
         problems.push({ path: `tasks[${i}].priority`, message: 'must be 1..10' })
@@ -337,11 +337,12 @@ export class Scheduler {
           const current = d.task.current
           const worker = current?.attempt === d.attempt ? this.registry.get(current.workerId) : undefined
           if (worker == null || worker.standing.proven) break
-          // what the type's history says now may be more than when the attempt began: look again at its end
+          // what the type's history says now may differ from when the attempt began
           const probation = this.probationOf(d.task)
           if (probation == null) break
-          if (now < current!.assignedAt + probation.ms) this.ledger.deadlines.add(current!.assignedAt + probation.ms, d)
-          else this.loseAttempt(d.task, now, `taken back: the worker, with no accepted result yet, held it ${now - current!.assignedAt} ms, ${probation.why}`, true)
+          const end = current!.assignedAt + probation.ms
+          if (now >= end) this.loseAttempt(d.task, now, `taken back: the worker, with no accepted result yet, held it ${now - current!.assignedAt} ms, ${probation.why}`, true)
+          else this.ledger.deadlines.add(probation.learned ? end : Math.min(end, now + PROBATION_FLOOR_MS), d)
           break
         }
         case 'retry':
@@ -422,8 +423,9 @@ export class Scheduler {
     this.ledger.commit(event, task)
     strategy.assigned?.(task.spec, worker)
     // a worker that has delivered nothing yet may hold an attempt only so long, from its first attempt on
+    // (a type nobody has finished yet is looked at again every second: once others finish it, its history applies)
     const probation = worker.standing.proven ? undefined : this.probationOf(task)
-    if (probation != null) this.ledger.deadlines.add(now + probation.ms, { kind: 'probation', task, attempt: event.attempt })
+    if (probation != null) this.ledger.deadlines.add(now + (probation.learned ? probation.ms : Math.min(probation.ms, PROBATION_FLOOR_MS)), { kind: 'probation', task, attempt: event.attempt })
   }
 
   /**
@@ -432,13 +434,13 @@ export class Scheduler {
    * attempt of the task taken back, so a long task still finds time on a new network. None when the task's
    * own timeout is the tighter bound (it ends the attempt anyway).
    */
-  private probationOf (task: TaskRecord): { ms: number, why: string } | undefined {
+  private probationOf (task: TaskRecord): { ms: number, learned: boolean, why: string } | undefined {
     const learned = this.durations.probationMs(task.spec.type)
-    if (learned != null) return { ms: learned, why: `${PROBATION_FACTOR} times what this type usually takes` }
+    if (learned != null) return { ms: learned, learned: true, why: `${PROBATION_FACTOR} times what this type usually takes` }
     const lost = task.attempts.reduce((n, a) => a.outcome === 'lost' ? n + 1 : n, 0)
     const ms = PROBATION_UNKNOWN_TYPE_MS * 2 ** Math.min(lost, PROBATION_MAX_DOUBLINGS)
     if (task.spec.timeoutMs != null && task.spec.timeoutMs <= ms) return undefined
-    return { ms, why: 'longer than an unproven worker may hold a type nobody has finished yet' }
+    return { ms, learned: false, why: 'longer than an unproven worker may hold a type nobody has finished yet' }
   }
 
   private requireWorker (workerId: string): WorkerState {

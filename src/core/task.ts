@@ -59,6 +59,9 @@ export type TaskState =
   | 'skipped' // a dependency failed, was skipped or cancelled
   | 'cancelled'
 
+/** Every state, in the order a task goes through them. */
+export const TASK_STATES: readonly TaskState[] = ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
+
 /** The states a task ends in. */
 export type FinalState = Extract<TaskState, 'succeeded' | 'failed' | 'skipped' | 'cancelled'>
 

@@ -11,3 +11,11 @@ export const DEFAULT_HTTP_HOST = '127.0.0.1'
 /** Tasks the dependency graph draws when asked for no number, and at most. */
 export const DEFAULT_GRAPH_TASKS = 500
 export const MAX_GRAPH_TASKS = 5000
+/** The header an agent that pulls sends its signed identity token in (see `admin/agent-token.ts`). */
+export const AGENT_TOKEN_HEADER = 'taskmesh-agent'
+/** Body of a request that carries a few fields: steering a worker, cancelling, an agent's error. */
+export const SMALL_BODY_LIMIT = 64 * 1024
+/** Body of a claim: the agent's name, types and capabilities. */
+export const CLAIM_BODY_LIMIT = 256 * 1024
+/** Body of a result: its output, up to a task's output limit, as JSON, and room for the rest. */
+export const RESULT_BODY_LIMIT = 4 * 1024 * 1024 + 64 * 1024

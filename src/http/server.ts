@@ -1,14 +1,17 @@
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { AuthorizationError, InvalidStateError, LimitExceededError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
+import { AuthorizationError, InvalidStateError, JournalUnavailableError, LimitExceededError, RegistrationRefusedError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
+import { AgentTokens } from '../admin/agent-token.js'
 import { AdminApi } from '../admin/api.js'
 import { watchEvents } from '../admin/watch.js'
-import { DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../protocol/constants.js'
+import { DEFAULT_MAX_CLIENT_FRAME_BYTES, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
 import { parseTaskDocument } from '../tasks/load.js'
 import { withoutCounterSuffixOnGauges } from '../monitoring/exposition.js'
-import { DEFAULT_GRAPH_TASKS, DEFAULT_HTTP_HOST, DEFAULT_MAX_EVENT_STREAMS, EVENT_STREAM_PING_MS, MAX_EVENT_BACKLOG_BYTES } from './constants.js'
+import { AGENT_TOKEN_HEADER, CLAIM_BODY_LIMIT, DEFAULT_GRAPH_TASKS, DEFAULT_HTTP_HOST, DEFAULT_MAX_EVENT_STREAMS, EVENT_STREAM_PING_MS, MAX_EVENT_BACKLOG_BYTES, RESULT_BODY_LIMIT, SMALL_BODY_LIMIT } from './constants.js'
+import { checkBrowserSafety } from './browser-safety.js'
 import { loadDashboard, type Asset } from './dashboard.js'
 import { graphView } from './graph-view.js'
+import type { Caller } from '../admin/admission.js'
 import type { NetworkEvents } from '../admin/events.js'
 import type { AdminHandle } from '../admin/handle.js'
 import type { AlertMonitor } from '../monitoring/alert-monitor.js'
@@ -29,6 +32,11 @@ export interface HttpServerOptions {
   alerts?: AlertMonitor
   /** Server-Sent Event streams open at once; more are answered 503. @default 100 */
   maxEventStreams?: number
+  /**
+   * Host names (beside IP addresses and localhost) the API may be reached by: a request naming another
+   * host is refused, so a web page on a name rebound to this machine cannot read it. @default none
+   */
+  allowedHosts?: string[]
 }
 
 /** The HTTP status of each error an operation may throw, by name. */
@@ -37,8 +45,10 @@ const STATUS_OF: Record<string, number> = {
   [AuthorizationError.name]: 403,
   [UnknownTaskError.name]: 404,
   [UnknownWorkerError.name]: 404,
+  [RegistrationRefusedError.name]: 403,
   [InvalidStateError.name]: 409,
-  [LimitExceededError.name]: 413
+  [LimitExceededError.name]: 413,
+  [JournalUnavailableError.name]: 503
 }
 
 /**
@@ -61,6 +71,12 @@ export class HttpServer {
     const app = Fastify({ logger: false, bodyLimit: DEFAULT_MAX_CLIENT_FRAME_BYTES })
     const server = new HttpServer(app)
     const assets = await loadDashboard()
+    // before anything else: a browser page of another site, or on a name rebound to this machine, is refused
+    const allowedHosts = new Set((options.allowedHosts ?? []).map(h => h.toLowerCase()))
+    app.addHook('onRequest', async (req, reply) => {
+      const refusal = checkBrowserSafety(req.method, req.headers, allowedHosts)
+      if (refusal != null) await reply.code(403).send({ error: AuthorizationError.name, message: refusal })
+    })
     // the dashboard's own files are open (they hold no data); everything it fetches needs the token
     if (options.token != null && options.token !== '') app.addHook('onRequest', authorize(options.token, new Set(['/healthz', '/', ...assets.keys()])))
     // task files can be posted as they are: curl --data-binary @tasks.yaml -H 'content-type: application/yaml'
@@ -76,7 +92,7 @@ export class HttpServer {
     server.routes(admin, assets, options)
     app.setErrorHandler((err: Error & { statusCode?: number, code?: string, problems?: unknown }, req, reply) => {
       const status = STATUS_OF[err.name] ?? (err.statusCode != null && err.statusCode < 500 ? err.statusCode : 500)
-      void reply.code(status).send({ error: err.name, message: explain(err, req.headers['content-type']), ...(err.problems != null ? { problems: err.problems } : {}) })
+      void reply.code(status).send({ error: err.name, message: explain(err, req), ...(err.problems != null ? { problems: err.problems } : {}) })
     })
     await app.listen({ host, port: options.port })
     return server
@@ -97,15 +113,24 @@ export class HttpServer {
   private routes (admin: AdminHandle, assets: Map<string, Asset>, options: HttpServerOptions): void {
     const app = this.app
     const api = new AdminApi(admin)
+    const tokens = new AgentTokens(admin.peerId)
+    // an agent that pulls proves its identity with a signed token; without one it is anonymous
+    const caller = async (req: FastifyRequest): Promise<Caller> => {
+      const token = req.headers[AGENT_TOKEN_HEADER]
+      if (token == null) return { door: 'http' }
+      if (typeof token !== 'string') throw new ValidationError([{ path: AGENT_TOKEN_HEADER, message: 'give the header once' }], { subject: 'request' })
+      return { door: 'http', peerId: await tokens.verify(token) }
+    }
+    const small = { bodyLimit: SMALL_BODY_LIMIT }
 
     app.get('/healthz', async () => ({ status: 'ok' }))
 
     app.get('/api/summary', async () => api.summary())
     app.get('/api/workers', async () => api.workers())
-    app.patch('/api/workers/:worker', async (req: FastifyRequest<{ Params: { worker: string }, Body: unknown }>) => {
+    app.patch('/api/workers/:worker', small, async (req: FastifyRequest<{ Params: { worker: string }, Body: unknown }>) => {
       const body = req.body ?? {}
       if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError([{ path: 'body', message: 'must be a JSON object such as {"draining": true}' }], { subject: 'request' })
-      return api.updateWorker({ ...body, worker: req.params.worker })
+      return await api.updateWorker({ ...body, worker: req.params.worker })
     })
     app.delete('/api/workers/:worker', async (req: FastifyRequest<{ Params: { worker: string } }>) => await api.disconnectWorker({ worker: req.params.worker }))
     app.get('/api/tasks', async (req: FastifyRequest<{ Querystring: Record<string, string> }>) => api.tasks(req.query))
@@ -114,26 +139,30 @@ export class HttpServer {
       const body = req.body
       // one task, a list, or { tasks: [...] }: every task-file format
       const tasks = body != null && typeof body === 'object' && !Array.isArray(body) && 'tasks' in body ? (body).tasks : body
-      const result = api.submit({ tasks })
+      const result = await api.submit({ tasks })
       // 201 when something was created; 200 when every task was there already
       return await reply.code(result.added.length > 0 ? 201 : 200).send(result)
     })
-    app.post('/api/tasks/:id/cancel', async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => api.cancel({ id: req.params.id, reason: req.body?.reason }))
-    app.post('/api/tasks/:id/retry', async (req: FastifyRequest<{ Params: { id: string } }>) => api.retry({ id: req.params.id }))
+    app.post('/api/tasks/:id/cancel', small, async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => await api.cancel({ id: req.params.id, reason: objectBody(req.body).reason }))
+    app.post('/api/tasks/:id/retry', small, async (req: FastifyRequest<{ Params: { id: string } }>) => await api.retry({ id: req.params.id }))
     // agents that pull work: claim (a long poll), then heartbeat, result or error under the claim's token
-    app.post('/api/claims', async (req: FastifyRequest<{ Body: unknown }>, reply) => {
+    app.post('/api/claims', { bodyLimit: CLAIM_BODY_LIMIT }, async (req: FastifyRequest<{ Body: unknown }>, reply) => {
       const body = req.body ?? {}
       if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError([{ path: 'body', message: 'must be a JSON object such as {"agent": "scribe", "types": ["summarize"], "max": 4, "waitSeconds": 5}' }], { subject: 'request' })
       // the agent hung up before the answer: its wait ends (the request's own 'close' fires once its body is read)
       const gone = new AbortController()
       reply.raw.once('close', () => { if (!reply.raw.writableFinished) gone.abort() })
-      return await api.claim({ ...body, signal: gone.signal })
+      return await api.claim(body as Record<string, unknown>, await caller(req), gone.signal)
     })
-    app.post('/api/claims/:token/heartbeat', async (req: FastifyRequest<{ Params: { token: string } }>) => api.claimHeartbeat({ token: req.params.token }))
-    app.post('/api/claims/:token/result', async (req: FastifyRequest<{ Params: { token: string }, Body: { output?: unknown } | undefined }>) =>
-      await api.claimResult({ token: req.params.token, status: 'completed', ...(req.body?.output !== undefined ? { result: req.body.output } : {}) }))
-    app.post('/api/claims/:token/error', async (req: FastifyRequest<{ Params: { token: string }, Body: { message?: unknown, unrecoverable?: unknown } | undefined }>) =>
-      await api.claimResult({ token: req.params.token, status: 'failed', error: req.body?.message ?? 'failed', unrecoverable: req.body?.unrecoverable === true }))
+    app.post('/api/claims/:token/heartbeat', small, async (req: FastifyRequest<{ Params: { token: string } }>) => api.claimHeartbeat({ token: req.params.token }, await caller(req)))
+    app.post('/api/claims/:token/result', { bodyLimit: RESULT_BODY_LIMIT }, async (req: FastifyRequest<{ Params: { token: string }, Body: unknown }>) => {
+      const body = objectBody(req.body)
+      return await api.claimResult({ token: req.params.token, status: 'completed', ...(body.output !== undefined ? { result: body.output } : {}) }, await caller(req))
+    })
+    app.post('/api/claims/:token/error', small, async (req: FastifyRequest<{ Params: { token: string }, Body: unknown }>) => {
+      const body = objectBody(req.body)
+      return await api.claimResult({ token: req.params.token, status: 'failed', error: body.message ?? 'failed', unrecoverable: body.unrecoverable === true }, await caller(req))
+    })
     app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string } }>) => graphView(admin.view, Number(req.query.limit ?? DEFAULT_GRAPH_TASKS)))
     app.get('/api/alerts', async () => options.alerts?.firing() ?? [])
 
@@ -183,13 +212,29 @@ export class HttpServer {
   }
 }
 
+/** A request body that must be a JSON object when given. */
+function objectBody (body: unknown): Record<string, unknown> {
+  if (body == null) return {}
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError([{ path: 'body', message: 'must be a JSON object' }], { subject: 'request' })
+  return body as Record<string, unknown>
+}
+
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
 const ACCEPTED_TYPES = ['application/json', ...YAML_TYPES, 'text/plain']
 
 /** Fastify's own refusals, said with the limit or the types this API takes. */
-function explain (err: Error & { code?: string }, contentType: string | undefined): string {
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return `the request body is larger than ${DEFAULT_MAX_CLIENT_FRAME_BYTES / 1024 / 1024} MiB, the most this API takes at once: split the task file and post each part (tasks may depend on tasks posted before)`
-  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return `content type "${contentType ?? ''}" is not one this API reads: send ${ACCEPTED_TYPES.join(', ')}`
+function explain (err: Error & { code?: string }, req: FastifyRequest): string {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const limit = req.routeOptions.bodyLimit ?? DEFAULT_MAX_CLIENT_FRAME_BYTES
+    const what = limit >= 1024 * 1024 ? `${(limit / 1024 / 1024).toFixed(limit % (1024 * 1024) === 0 ? 0 : 2)} MiB` : `${limit / 1024} KiB`
+    const hint = req.routeOptions.url === '/api/tasks'
+      ? 'split the task file and post each part (tasks may depend on tasks posted before)'
+      : req.routeOptions.url === '/api/claims/:token/result'
+        ? `a task's output may be ${MAX_OUTPUT_BYTES} bytes: return a reference (a URL, a path) instead of the data`
+        : 'this request carries a few fields only'
+    return `the request body is larger than ${what}, the most ${req.method} ${req.routeOptions.url ?? req.url} takes: ${hint}`
+  }
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return `content type "${req.headers['content-type'] ?? ''}" is not one this API reads: send ${ACCEPTED_TYPES.join(', ')}`
   return err.message
 }
 

@@ -24,6 +24,15 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 /** Largest status broadcast. */
 export const DEFAULT_MAX_STATUS_BYTES = 16 * 1024
 
+/**
+ * Deepest nesting of any JSON value a peer sends through any door (a payload, an output, a result over HTTP
+ * or MCP). Parsing JSON does not recurse, but writing it does: a value nested 100,000 levels deep would stop
+ * whoever writes it next (the journal, a dependent task's inputs), so it is refused where it comes in.
+ */
+export const MAX_JSON_DEPTH = 64
+/** Largest task output, as JSON, whatever the door: what fits a result frame on the task stream. */
+export const MAX_OUTPUT_BYTES = DEFAULT_MAX_FRAME_BYTES - 1024
+
 /** Bounds on frame fields, beyond the frame size limit itself. */
 export const FIELD_LIMITS = {
   name: 128,
@@ -35,6 +44,8 @@ export const FIELD_LIMITS = {
   taskId: 512,
   token: 256,
   error: 16 * 1024,
+  /** Why a task was cancelled, as a client says it. */
+  reason: 1024,
   maxConcurrent: 1024,
   version: 16,
   /** Cores' worth of CPU a worker may report using. */

@@ -104,24 +104,3 @@ export function readStringList (raw: Record<string, unknown>, names: readonly st
   })
   return [...new Set(out)]
 }
-
-
-/** Payloads travel as JSON: refuse values JSON cannot carry, and nesting deeper than the limit. */
-export const MAX_PAYLOAD_DEPTH = 64
-
-export function jsonProblem (value: unknown): string | undefined {
-  const stack: Array<[unknown, number]> = [[value, 1]]
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return `contains ${v}, which JSON cannot carry`
-      continue
-    }
-    if (typeof v !== 'object') return `contains a ${typeof v}, which JSON cannot carry`
-    if (depth > MAX_PAYLOAD_DEPTH) return `nested more than ${MAX_PAYLOAD_DEPTH} levels deep`
-    const children = Array.isArray(v) ? v : Object.values(v)
-    for (const c of children) stack.push([c, depth + 1])
-  }
-  return undefined
-}

@@ -1,4 +1,4 @@
-import { checkGraph } from '../core/graph.js'
+import { checkGraph, type GraphCheckOptions } from '../core/graph.js'
 import { ValidationError, type Problem } from '../errors.js'
 import { isRecord } from '../util/records.js'
 import { expandCollaborative, type Source } from './collaborative.js'
@@ -12,6 +12,8 @@ export { LIMITS, type TaskInput } from './formats.js'
 export interface NormalizeResult {
   specs: TaskSpec[]
   problems: Problem[]
+  /** Where each spec came from in the input, for messages about the graph (see {@link graphPaths}). */
+  sources: Source[]
 }
 
 /**
@@ -22,6 +24,11 @@ export interface NormalizeResult {
 export interface NormalizeOptions {
   /** Ids that exist already (on the admin): new tasks may depend on them. */
   isKnown?: (id: string) => boolean
+  /**
+   * Check the dependency graph too. An admin leaves it to its scheduler, which checks it against the tasks
+   * it holds, once. @default true
+   */
+  checkGraph?: boolean
 }
 
 export function normalizeTasks (input: unknown, options: NormalizeOptions = {}): NormalizeResult {
@@ -39,7 +46,7 @@ export function normalizeTasks (input: unknown, options: NormalizeOptions = {}):
   } else if (isRecord(input)) {
     list = [input]
   } else {
-    return { specs, problems: [{ path: '', message: 'expected a list of tasks, or an object with a "tasks" list' }] }
+    return { specs, sources, problems: [{ path: '', message: 'expected a list of tasks, or an object with a "tasks" list' }] }
   }
   if (list.length === 0) problems.push({ path: 'tasks', message: 'no tasks' })
 
@@ -66,12 +73,18 @@ export function normalizeTasks (input: unknown, options: NormalizeOptions = {}):
   for (const spec of specs) {
     if (spec.dependsOn.some(d => groups.has(d))) spec.dependsOn = [...new Set(spec.dependsOn.flatMap(d => groups.get(d)?.steps ?? [d]))]
   }
-  problems.push(...checkGraph(specs, {
-    ...(options.isKnown != null ? { isKnown: options.isKnown } : {}),
+  if (options.checkGraph !== false) {
+    problems.push(...checkGraph(specs, { ...(options.isKnown != null ? { isKnown: options.isKnown } : {}), ...graphPaths(sources) }))
+  }
+  return { specs, problems, sources }
+}
+
+/** How the graph's problems name a task and its dependency field: as the input wrote them. */
+export function graphPaths (sources: readonly Source[]): Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> {
+  return {
     pathOf: i => sources[i]?.path ?? `tasks[${i}]`,
     dependsOnField: i => sources[i]?.depsField ?? 'depends_on'
-  }))
-  return { specs, problems }
+  }
 }
 
 /** Lists of specs this module produced and found valid, so they are not checked a second time. */

@@ -1,6 +1,7 @@
 import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants.js'
 import { isRecord } from '../util/records.js'
-import { checkFields, depsFieldOf, jsonProblem, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
+import { jsonProblem } from '../protocol/json.js'
+import { checkFields, depsFieldOf, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
 import { ALIASES, LIMITS, PRIORITY_WORDS, STRATEGY_ALIASES } from './formats.js'
 import { readTaskResources } from './resources.js'
 import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'

@@ -61,7 +61,7 @@ describe.skipIf(python.missing != null)(`workers whose handlers are a child proc
     expect(outputs.summary).toMatchObject({ worker: 'py', output: { summary: 'peers agree on who does what by skill and capability, over libp2p', words: 13 } })
     // the JavaScript handler received the Python output as its input
     expect(outputs.report).toMatchObject({ worker: 'js', status: 'succeeded', output: { from: ['summary'], words: [13] } })
-    expect(outputs.publish).toMatchObject({ worker: 'publisher', status: 'succeeded', output: { url: 'https://example.invalid/post/1' } })
+    expect(outputs.publish).toMatchObject({ worker: 'http:publisher', status: 'succeeded', output: { url: 'https://example.invalid/post/1' } })
     expect(py.events.find(e => e.event === 'exec:ready')).toMatchObject({ types: ['summarize'] })
   })
 

@@ -161,7 +161,7 @@ describe('the HTTP API', () => {
 
   it('says the limit on a body too large and the types it reads; a task file sent as text/plain is read as one', async () => {
     const huge = JSON.stringify([{ id: 'big', payload: 'x'.repeat(33 * 1024 * 1024) }])
-    expect(await api('POST', '/api/tasks', huge)).toMatchObject({ status: 413, body: { message: expect.stringMatching(/larger than 32 MiB, the most this API takes at once: split the task file/) } })
+    expect(await api('POST', '/api/tasks', huge)).toMatchObject({ status: 413, body: { message: expect.stringMatching(/larger than 32 MiB, the most POST \/api\/tasks takes: split the task file/) } })
     expect(await api('POST', '/api/tasks', '<tasks/>', { 'content-type': 'application/xml' })).toMatchObject({ status: 415, body: { message: 'content type "application/xml" is not one this API reads: send application/json, application/yaml, application/x-yaml, text/yaml, text/plain' } })
     expect(await api('POST', '/api/tasks', '- task_id: plain-yaml\n  priority: high\n', { 'content-type': 'text/plain' })).toMatchObject({ status: 201, body: { added: ['plain-yaml'] } })
     expect(await api('POST', '/api/tasks', '[{"id": "plain-json"}]', { 'content-type': 'text/plain' })).toMatchObject({ status: 201, body: { added: ['plain-json'] } })

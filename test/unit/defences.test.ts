@@ -137,6 +137,24 @@ describe('scheduler: earned capacity', () => {
     expect(h.scheduler.view.getTask('new-kind').attempts.map(a => a.outcome)).toEqual(['lost', 'lost'])
   })
 
+  it('bounds an attempt taken before its type had a history by that history, once others finish the type', () => {
+    const h = harness({ initialWindow: 2 })
+    h.submit({ id: 'held' }, ...Array.from({ length: 3 }, (_, i) => ({ id: `warm-${i}` })))
+    // the hoarder arrives first and takes a task of a type nobody has finished yet
+    h.worker('hoarder', 0, { maxConcurrent: 1 })
+    expect(h.schedule()).toEqual([['held', 'hoarder']])
+    h.worker('honest', 10, { maxConcurrent: 1 })
+    for (let i = 0; i < 3; i++) {
+      expect(h.schedule()).toEqual([[`warm-${i}`, 'honest']])
+      h.advance(20)
+      h.scheduler.report('peer-honest', { ...lease(h, `warm-${i}`), success: true, durationMs: 20 }, h.now)
+      h.scheduler.renewLeases('peer-hoarder', h.now)
+    }
+    // ten times 20 ms is below the floor: the hoarder may hold it a second from when it took it
+    h.advance(1000)
+    expect(h.scheduler.view.getTask('held').attempts[0]).toMatchObject({ workerName: 'hoarder', outcome: 'lost' })
+  })
+
   it('leaves an unproven worker\'s attempt to the task\'s own timeout when that is the tighter bound', () => {
     const h = harness()
     h.submit({ id: 'long', timeoutMs: PROBATION_UNKNOWN_TYPE_MS })

@@ -4,6 +4,8 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
+import { Admission } from '../../src/admin/admission.js'
+import { Announcer } from '../../src/admin/announcer.js'
 import { FlushCycle } from '../../src/admin/flush-cycle.js'
 import { WorkerProtocol } from '../../src/admin/worker-protocol.js'
 import { PullWorkers } from '../../src/admin/pull-workers.js'
@@ -18,6 +20,20 @@ import type { Journal, JournalBatch } from '../../src/store/journal.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
 const log = defaultLogger().forComponent('test')
+
+/** The admin's parts around a scheduler, wired as the service wires them. */
+function adminParts (scheduler: Scheduler, journal: Journal, events: TypedEventEmitter<AdminEvents>): { workers: WorkerProtocol, pull: PullWorkers, cycle: FlushCycle } {
+  const announcer = new Announcer(events, log)
+  const admission = new Admission({ scheduler, maxWorkers: 10, maxStrikes: 20, banMs: 60_000, clock: () => 1, announcer })
+  const request = { request: () => { cycle.request() } }
+  const workers = new WorkerProtocol({
+    scheduler, admission, announcer, cycle: request, network: 'seams', clock: () => 1, log, heartbeatMs: 60_000,
+    maxFrameBytes: 1024 * 1024, preRegisterMaxFrameBytes: 64 * 1024, maxBufferedBytes: 1024 * 1024, registerTimeoutMs: 60_000, closeGraceMs: 100
+  })
+  const pull = new PullWorkers({ scheduler, admission, cycle: request, clock: () => 1 })
+  const cycle: FlushCycle = new FlushCycle({ scheduler, journal, workers, pull, admission, announcer, clock: () => 1 })
+  return { workers, pull, cycle }
+}
 
 /** A journal whose writes finish only when the test says so. */
 class GatedJournal implements Journal {
@@ -89,23 +105,8 @@ async function setUp (): Promise<{ journal: GatedJournal, scheduler: Scheduler, 
   const scheduler = new Scheduler({ random: () => 0.5, archive: journal.archive })
   scheduler.submit([taskSpec({ id: 'a' }), taskSpec({ id: 'b' })], 0)
   const events = new TypedEventEmitter<AdminEvents>()
-  const workers: WorkerProtocol = new WorkerProtocol({
-    scheduler,
-    network: 'seams',
-    clock: () => 1,
-    log,
-    maxWorkers: 10,
-    heartbeatMs: 60_000,
-    maxFrameBytes: 1024 * 1024,
-    preRegisterMaxFrameBytes: 64 * 1024,
-    maxBufferedBytes: 1024 * 1024,
-    registerTimeoutMs: 60_000,
-    closeGraceMs: 100,
-    requestFlush: () => { cycle.request() },
-    strike: (_peer, reason) => { throw new Error(`unexpected strike: ${reason}`) },
-    refused: (_peer, reason) => { throw new Error(`unexpected refusal: ${reason}`) }
-  })
-  const cycle = new FlushCycle({ scheduler, journal, workers, events, clock: () => 1, log })
+  events.addEventListener('frame:rejected', ({ detail }) => { throw new Error(`unexpected refusal: ${detail.reason}`) })
+  const { workers, cycle } = adminParts(scheduler, journal, events)
   cycle.start()
   const remotePeer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   workers.accept(adminStream, { remotePeer, close: async () => {} } as unknown as Connection)
@@ -194,20 +195,15 @@ describe('a result from an agent that pulls', () => {
     const journal = new GatedJournal()
     const scheduler = new Scheduler({ random: () => 0.5, archive: journal.archive })
     scheduler.submit([taskSpec({ id: 'a', type: 'pulled' })], 0)
-    const events = new TypedEventEmitter<AdminEvents>()
-    const workers = new WorkerProtocol({
-      scheduler, network: 'seams', clock: () => 1, log, maxWorkers: 10, heartbeatMs: 60_000, maxFrameBytes: 1024 * 1024, preRegisterMaxFrameBytes: 64 * 1024,
-      maxBufferedBytes: 1024 * 1024, registerTimeoutMs: 60_000, closeGraceMs: 100, requestFlush: () => { cycle.request() },
-      strike: () => {}, refused: () => {}
-    })
-    const pull: PullWorkers = new PullWorkers({ scheduler, clock: () => 1, requestFlush: () => { cycle.request() }, connectedNamed: () => undefined })
-    const cycle = new FlushCycle({ scheduler, journal, workers, pull, events, clock: () => 1, log })
+    const { pull, cycle } = adminParts(scheduler, journal, new TypedEventEmitter<AdminEvents>())
     cycle.start()
+    const caller = { door: 'http' as const }
 
-    const claimed = pull.claim({ agent: 'p', types: ['pulled'], max: 1, waitMs: 60_000 })
+    const claimed = pull.claim(caller, { agent: 'p', types: ['pulled'], max: 1, waitMs: 60_000 })
     await journal.begun(1)
     journal.finish()
-    const [claim] = await claimed
+    const { worker, claims: [claim] } = await claimed
+    expect(worker).toBe('http:p')
     expect(claim!.task.id).toBe('a')
 
     // another batch is being written when the result comes
@@ -215,7 +211,9 @@ describe('a result from an agent that pulls', () => {
     cycle.request()
     await journal.begun(2)
     let answered = false
-    const finished = pull.finish({ token: claim!.token }, { success: true, output: 'done' }).then(r => { answered = true; return r })
+    // as the admin answers an agent: once what its result decided is recorded
+    const outcome = pull.finish(caller, { token: claim!.token }, { success: true, output: 'done' })
+    const finished = cycle.recorded().then(() => { answered = true; return outcome })
     journal.finish()
     // the batch in flight is written: the result's own batch is not yet, so no answer
     await journal.begun(3)

@@ -1,5 +1,7 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Admission } from '../../src/admin/admission.js'
+import { Announcer } from '../../src/admin/announcer.js'
 import { StatusRelay } from '../../src/admin/status-relay.js'
 import { PROGRESS_BROADCAST_MIN_INTERVAL_MS } from '../../src/admin/constants.js'
 import { StatusMessage } from '../../src/protocol/pb/status.js'
@@ -30,7 +32,10 @@ describe('the admin\'s progress broadcast', () => {
     const { pubsub, published } = fakePubsub()
     const scheduler = new Scheduler()
     const events = new TypedEventEmitter<AdminEvents>()
-    const relay = new StatusRelay({ pubsub, network: 'n', peerId: 'admin', scheduler, log: Object.assign(() => {}, { error () {}, trace () {}, enabled: false }) as never, clock: () => 0, events, strike () {} })
+    const log = Object.assign(() => {}, { error () {}, trace () {}, enabled: false }) as never
+    const announcer = new Announcer(events, log)
+    const admission = new Admission({ scheduler, maxWorkers: 1, maxStrikes: 1, banMs: 1, clock: () => 0, announcer })
+    const relay = new StatusRelay({ pubsub, network: 'n', peerId: 'admin', scheduler, log, clock: () => 0, events, announcer, admission })
     relay.start()
     relay.publishProgress()
     expect(published.map(m => m.admin?.total)).toEqual([0])

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import { TaskManager } from '../../manager/task-manager.js'
 import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_WINDOW } from '../../core/constants.js'
+import { DEFAULT_UNPROVEN_BUDGET } from '../../admin/constants.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { ValidationError } from '../../errors.js'
 import { collect, hostPort, integer, number, oneOf, ratio } from '../options.js'
@@ -55,6 +56,8 @@ interface AdminOptions extends LogOptions {
   avoidBusy?: number
   http?: { host: string, port: number }
   httpToken?: string
+  httpAllowHost: string[]
+  unprovenBudget?: number
   json?: boolean
 }
 
@@ -85,6 +88,7 @@ export function adminCommand (): Command {
     .addOption(new Option('--lease-ttl <seconds>', `a worker silent for this long loses its tasks (default: ${DEFAULT_LEASE_TTL_MS / 1000})`).argParser(number(0.1)))
     .option('--max-lost-attempts <n>', 'distinct workers a task may be lost on (disconnected or silent while running it) before it fails', integer(0))
     .option('--max-worker-concurrency <n>', 'most attempts any worker may hold at once; each starts with 2 and earns more by delivering', integer(1), DEFAULT_MAX_WINDOW)
+    .option('--unproven-budget <n>', `attempts the workers that have delivered nothing yet may hold together, whatever their names (default ${DEFAULT_UNPROVEN_BUDGET})`, integer(1))
     .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
     .option('--quiet', 'print nothing per task (workers joining and leaving, warnings and the summary only)')
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish', number(0), 30)
@@ -93,6 +97,7 @@ export function adminCommand (): Command {
     .option('--scheduling-interval <seconds>', 'assignment follows every change; besides, a scheduling pass and a progress broadcast this often', number(0.01), 5)
     .option('--http <[host:]port>', 'serve the HTTP API, the live dashboard and /metrics here (a bare port: loopback only)', hostPort)
     .option('--http-token <file>', 'file holding the bearer token the HTTP API requires (required when --http is not on loopback)')
+    .option('--http-allow-host <name>', 'a host name the HTTP API may be reached by (behind a proxy, say), repeatable; IP addresses and localhost always may', collect, [])
     .option('--monitoring-interval <seconds>', 'how often alert thresholds are checked; also the failure-rate window', number(0.01), 60)
     .option('--alert-task-duration <seconds>', 'alert when an attempt runs longer than this', number(0))
     .option('--alert-failure-rate <ratio>', 'alert when more than this share of the attempts in the window fail (from 5 attempts on)', ratio)
@@ -132,7 +137,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.id != null ? { id: opts.id } : {}),
     ...(opts.name != null ? { name: opts.name } : {}),
     ...(Object.keys(thresholds).length > 0 ? { monitoring: { thresholds, intervalMs: opts.monitoringInterval * 1000 } } : {}),
-    ...(opts.http != null ? { http: { ...opts.http, ...(httpToken != null ? { token: httpToken } : {}) } } : {}),
+    ...(opts.http != null ? { http: { ...opts.http, ...(httpToken != null ? { token: httpToken } : {}), ...(opts.httpAllowHost.length > 0 ? { allowedHosts: opts.httpAllowHost } : {}) } } : {}),
     onNoWorker: opts.onNoWorker,
     noWorkerGraceMs: opts.waitForWorker * 1000,
     network: opts.network,
@@ -155,6 +160,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
     ...((opts.avoidBusy ?? opts.alertResourceUsage) != null ? { avoidBusyCpu: opts.avoidBusy ?? opts.alertResourceUsage } : {}),
     maxWorkerConcurrency: opts.maxWorkerConcurrency,
+    ...(opts.unprovenBudget != null ? { unprovenBudget: opts.unprovenBudget } : {}),
     ...(allowWorkers != null ? { authorizeWorker: allowWorkers.check('worker') } : {}),
     ...(allowClients != null ? { authorizeClient: allowClients.check('client') } : {}),
     ...(opts.maxWorkers != null ? { maxWorkers: opts.maxWorkers } : {}),

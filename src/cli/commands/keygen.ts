@@ -2,7 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { Command } from 'commander'
 import { generateKey } from '@libp2p/pnet'
-import { createKeyFile, peerIdOf } from '../../node/identity.js'
+import { createKeyFile, loadOrCreateKey, peerIdOf } from '../../node/identity.js'
+import { issueAgentToken } from '../../admin/agent-token.js'
+import { parseAdminAddresses } from '../../worker/admin-address.js'
 import { ValidationError } from '../../errors.js'
 import { Output } from '../output.js'
 
@@ -30,5 +32,26 @@ export function keygenCommand (): Command {
       const key = await createKeyFile(opts.out)
       out.event('key', { file: opts.out, peerId: peerIdOf(key) })
       out.say(peerIdOf(key))
+    })
+}
+
+/**
+ * The token an agent that pulls over HTTP proves its identity with: signed with its own key, for one
+ * admin. Its peer id is what the admin's --allow-workers list names.
+ */
+export function agentTokenCommand (): Command {
+  return new Command('agent-token')
+    .description('print the token an agent that pulls work over HTTP sends (taskmesh-agent header) to prove its identity: its peer id, signed with its key, for one admin')
+    .requiredOption('--key <file>', 'the agent\'s identity key (created if missing, as taskmesh keygen does); its peer id goes on the admin\'s --allow-workers list')
+    .requiredOption('--admin <address>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>), or its peer id')
+    .option('--json', 'print one JSON line')
+    .action(async (opts: { key: string, admin: string, json?: boolean }) => {
+      const out = new Output({ json: opts.json === true })
+      const target = parseAdminAddresses(opts.admin)
+      const adminPeerId = target.peerId.toString()
+      const { privateKey } = await loadOrCreateKey(opts.key)
+      const token = await issueAgentToken(privateKey, adminPeerId)
+      out.event('agent-token', { peerId: peerIdOf(privateKey), admin: adminPeerId, token })
+      out.say(token)
     })
 }
