@@ -129,6 +129,16 @@ describe('the CLI in separate processes', () => {
     expect(badSkill.stderr).toMatch(/option '--skill <n>' argument 'high' is invalid. expected a number of at least 0/)
   })
 
+  it('never prints a password given in --database-url, in its user part or as a query parameter', async () => {
+    // port 1: nothing listens there, so connecting fails at once and the error names the database
+    for (const url of ['postgres://nobody@127.0.0.1:1/db?password=hunter2', 'postgres://nobody:hunter2@127.0.0.1:1/db?sslpassword=hunter2&application_name=tm']) {
+      const { code, stdout, stderr } = await runCli(['history', 'X', '--database-url', url])
+      expect(code).toBe(1)
+      expect(stderr).toMatch(/cannot reach PostgreSQL at postgres:\/\/nobody(:\*\*\*)?@127\.0\.0\.1:1\/db\?\w*password=\*\*\*/)
+      expect(`${stdout}${stderr}`).not.toContain('hunter2')
+    }
+  })
+
   it('keygen writes a 0600 key and prints its peer id; the admin keeps that id across restarts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
     const key = join(dir, 'admin.key')
