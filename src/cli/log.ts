@@ -1,6 +1,8 @@
 import { pino, type Logger } from 'pino'
-import { PinoPretty } from 'pino-pretty'
+import { prettyFactory } from 'pino-pretty'
 import { oneOf } from './options.js'
+import { printable } from '../util/printable.js'
+import { isRecord } from '../util/records.js'
 import type { Command } from 'commander'
 
 export type { Logger } from 'pino'
@@ -31,11 +33,25 @@ export function createLogger (options: LogOptions & { name: string, destination?
   if (options.logFormat === 'json') {
     return pino({ level: options.logLevel, base: { ...base, pid: process.pid } }, pino.destination({ dest: fd, sync: true }))
   }
-  return pino({ level: options.logLevel, base }, PinoPretty({
-    destination: fd,
-    sync: true,
+  const prettify = prettyFactory({
     colorize: fd === 2 && process.stderr.isTTY,
     translateTime: 'HH:MM:ss.l',
     ignore: 'pid,hostname,name'
-  }))
+  })
+  const destination = pino.destination({ dest: fd, sync: true })
+  // records carry what peers said (error texts, names, whole event details): escaped on their way to a terminal
+  return pino({ level: options.logLevel, base }, {
+    write: (line: string) => { destination.write(prettify(printableRecord(JSON.parse(line))) ?? '') }
+  })
+}
+
+/** Fields that are text laid out on several lines: their line feeds stay, as pretty-printing expects. */
+const MULTILINE = new Set(['msg', 'stack'])
+
+/** A log record with every string in it (keys too) passed through {@link printable}. */
+function printableRecord (value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return printable(value, { multiline: MULTILINE.has(key) })
+  if (Array.isArray(value)) return value.map(v => printableRecord(v))
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [printable(k), printableRecord(v, k)]))
+  return value
 }

@@ -8,6 +8,7 @@ import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
 import { workersCommand } from './commands/workers.js'
 import { exitCodeFor } from './exit-codes.js'
+import { printable } from '../util/printable.js'
 
 export function buildProgram (): Command {
   const program = new Command('taskmesh')
@@ -32,8 +33,9 @@ export async function main (argv: string[] = process.argv): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     const code = exitCodeFor(err)
-    // commander has already printed its own usage errors and help
-    if (!(err instanceof CommanderError)) process.stderr.write(`${err instanceof Error && code === 2 ? err.message : `error: ${(err as Error).message ?? String(err)}`}\n`)
+    // commander has already printed its own usage errors and help; a message may quote a peer (an admin's
+    // answer, a refusal), so it is escaped, keeping the lines it is laid out on
+    if (!(err instanceof CommanderError)) process.stderr.write(`${printable(err instanceof Error && code === 2 ? err.message : `error: ${(err as Error).message ?? String(err)}`, { multiline: true })}\n`)
     return code
   } finally {
     clearInterval(keepAlive)

@@ -1,5 +1,6 @@
 import Table from 'cli-table3'
 import cliProgress from 'cli-progress'
+import { printable } from '../util/printable.js'
 import type { Logger } from './log.js'
 
 export interface OutputOptions {
@@ -88,7 +89,8 @@ export class Output {
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
       style: { head: this.out.isTTY === true ? ['cyan'] : [], border: this.out.isTTY === true ? ['grey'] : [] }
     })
-    for (const row of rows) table.push(columns.map(c => String(c.value(row) ?? '')))
+    // a cell is one line of data, often a peer's (an id, a name, an error): escaped, the table's own lines are not
+    for (const row of rows) table.push(columns.map(c => printable(String(c.value(row) ?? ''))))
     this.say(table.toString())
   }
 
@@ -107,7 +109,7 @@ export class Output {
   progress (done: number, total: number, detail = ''): void {
     if (this.bar == null) return
     this.bar.setTotal(total)
-    this.bar.update(done, { detail })
+    this.bar.update(done, { detail: printable(detail) })
   }
 
   stopProgress (): void {

@@ -3,6 +3,7 @@ import { NETWORK_EVENT_NAMES, type NetworkEvents, type RunSummary, type TaskOutc
 import type { Logger } from './log.js'
 import { formatAmount, formatBytes } from '../core/resources.js'
 import type { WorkerInfo } from '../core/registry.js'
+import { printable } from '../util/printable.js'
 
 interface EventSource {
   addEventListener<K extends keyof NetworkEvents>(type: K, listener: (evt: NetworkEvents[K]) => void): void
@@ -12,7 +13,8 @@ const MARK: Record<TaskOutcome['status'], string> = { succeeded: '✓', failed: 
 
 /**
  * Prints what an admin does as it happens: lines for people, JSON events with --json, and a progress
- * bar. Returns the skills it has seen, by worker name, for the summary table.
+ * bar. Returns the skills it has seen, by worker name, for the summary table. What workers and clients
+ * sent (names, capabilities, task ids, errors, reasons) goes through `printable` in the lines for people.
  */
 export function reportAdminEvents (source: EventSource, out: Output, options: { expectedWorkers?: number, quiet?: boolean } = {}): Map<string, number> {
   const skills = new Map<string, number>()
@@ -22,11 +24,11 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
     joined++
     out.event('worker:connected', { ...w })
     const expected = options.expectedWorkers != null && joined <= options.expectedWorkers ? `  [${joined}/${options.expectedWorkers} expected]` : ''
-    out.say(`+ worker ${w.name} joined (skill ${w.skill}${w.capabilities.length > 0 ? `, capabilities ${w.capabilities.join(', ')}` : ''})${expected}`)
+    out.say(`+ worker ${printable(w.name)} joined (skill ${w.skill}${w.capabilities.length > 0 ? `, capabilities ${printable(w.capabilities.join(', '))}` : ''})${expected}`)
   })
   source.addEventListener('worker:disconnected', ({ detail: w }) => {
     out.event('worker:disconnected', { ...w })
-    out.say(`- worker ${w.name} left (${w.reason})`)
+    out.say(`- worker ${printable(w.name)} left (${printable(w.reason)})`)
   })
   source.addEventListener('assigning:started', ({ detail }) => {
     out.event('assigning:started', { ...detail })
@@ -34,13 +36,13 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   })
   source.addEventListener('frame:rejected', ({ detail }) => {
     out.event('frame:rejected', { ...detail })
-    out.warn(`! rejected a frame from ${detail.peerId}: ${detail.reason}`, { peerId: detail.peerId })
+    out.warn(`! rejected a frame from ${detail.peerId}: ${printable(detail.reason)}`, { peerId: detail.peerId })
   })
   source.addEventListener('journal:paused', ({ detail }) => {
     out.event('journal:paused', { ...detail })
     out.warn(detail.leadInDoubt
-      ? `! the lead is in doubt: ${detail.reason}; workers and clients were let go (they go to whichever replica leads) until the database answers`
-      : `! paused: ${detail.reason}; assignments and results wait for it (retrying)`)
+      ? `! the lead is in doubt: ${printable(detail.reason)}; workers and clients were let go (they go to whichever replica leads) until the database answers`
+      : `! paused: ${printable(detail.reason)}; assignments and results wait for it (retrying)`)
   })
   source.addEventListener('journal:resumed', ({ detail }) => {
     out.event('journal:resumed', { ...detail })
@@ -56,19 +58,19 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   if (options.quiet === true) return skills
   source.addEventListener('task:assigned', ({ detail: a }) => {
     out.event('task:assigned', { ...a })
-    out.say(`→ task ${a.taskId} to ${a.worker}${a.attempt > 1 ? ` (attempt ${a.attempt})` : ''}`)
+    out.say(`→ task ${printable(a.taskId)} to ${printable(a.worker)}${a.attempt > 1 ? ` (attempt ${a.attempt})` : ''}`)
   })
   source.addEventListener('task:attempt-ended', ({ detail: a }) => {
     out.event('task:attempt-ended', { ...a })
     if (a.outcome === 'succeeded') return
     const next = a.retryAt != null ? `; runs again ${a.retryAt <= Date.now() ? 'now' : `in ${formatMs(a.retryAt - Date.now())}`}` : ''
-    if (a.retryAt != null) out.say(`↻ task ${a.taskId} attempt ${a.attempt} on ${a.worker} ${a.outcome}: ${a.error ?? ''}${next}`)
+    if (a.retryAt != null) out.say(`↻ task ${printable(a.taskId)} attempt ${a.attempt} on ${printable(a.worker)} ${a.outcome}: ${printable(a.error ?? '')}${next}`)
   })
   source.addEventListener('task:completed', ({ detail: t }) => {
     out.event('task:completed', { ...t })
-    const where = t.worker != null ? ` on ${t.worker}` : ''
-    const why = t.status === 'succeeded' ? (t.durationMs != null ? ` in ${formatMs(t.durationMs)}` : '') : `: ${t.error ?? ''}`
-    out.say(`${MARK[t.status]} task ${t.id} ${t.status}${t.status === 'succeeded' || t.status === 'failed' ? where : ''}${why}`)
+    const where = t.worker != null ? ` on ${printable(t.worker)}` : ''
+    const why = t.status === 'succeeded' ? (t.durationMs != null ? ` in ${formatMs(t.durationMs)}` : '') : `: ${printable(t.error ?? '')}`
+    out.say(`${MARK[t.status]} task ${printable(t.id)} ${t.status}${t.status === 'succeeded' || t.status === 'failed' ? where : ''}${why}`)
   })
   return skills
 }
@@ -81,10 +83,10 @@ const TRACE = new Set<keyof NetworkEvents>(['progress', 'journal:written', 'work
  * the chattiest), so `--log-level debug --log-format json` is a full machine-readable trace.
  */
 export function logAdminEvents (source: EventSource, log: Logger): void {
-  source.addEventListener('alert:fired', ({ detail: a }) => { log.warn({ alert: a.name, subject: a.subject, value: a.value, threshold: a.threshold }, `alert ${a.name}: ${a.message}`) })
-  source.addEventListener('alert:resolved', ({ detail: a }) => { log.info({ alert: a.name, subject: a.subject }, `alert ${a.name} resolved${a.subject != null ? ` (${a.subject})` : ''}`) })
-  source.addEventListener('peer:banned', ({ detail: b }) => { log.warn({ peerId: b.peerId, until: new Date(b.until).toISOString() }, `banned ${b.peerId}: ${b.reason}`) })
-  source.addEventListener('worker:quarantined', ({ detail: w }) => { log.warn({ peerId: w.id, worker: w.name, until: new Date(w.until).toISOString() }, `quarantined worker ${w.name} for ${formatMs(Math.max(0, w.until - Date.now()))} (until ${formatTime(w.until)}): ${w.reason}`) })
+  source.addEventListener('alert:fired', ({ detail: a }) => { log.warn({ alert: a.name, subject: a.subject, value: a.value, threshold: a.threshold }, `alert ${a.name}: ${printable(a.message)}`) })
+  source.addEventListener('alert:resolved', ({ detail: a }) => { log.info({ alert: a.name, subject: a.subject }, `alert ${a.name} resolved${a.subject != null ? ` (${printable(a.subject)})` : ''}`) })
+  source.addEventListener('peer:banned', ({ detail: b }) => { log.warn({ peerId: b.peerId, until: new Date(b.until).toISOString() }, `banned ${b.peerId}: ${printable(b.reason)}`) })
+  source.addEventListener('worker:quarantined', ({ detail: w }) => { log.warn({ peerId: w.id, worker: w.name, until: new Date(w.until).toISOString() }, `quarantined worker ${printable(w.name)} for ${formatMs(Math.max(0, w.until - Date.now()))} (until ${formatTime(w.until)}): ${printable(w.reason)}`) })
   source.addEventListener('error', ({ detail: err }) => { log.error({ err }, err.message) })
   if (!log.isLevelEnabled('debug')) return
   for (const name of NETWORK_EVENT_NAMES) {

@@ -4,6 +4,7 @@ import { MemoryArchive, packTask, unpackTask, type PackedTask } from '../core/ar
 import { COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
 import { lead, type LeaderLease, type Leadership } from './postgres-lease.js'
 import { isConnectionLoss, PgLink, type PgLinkOptions } from './postgres-link.js'
+import { redactUrl } from '../util/redact-url.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { Journal, JournalBatch, JournalWatcher } from './journal.js'
@@ -64,7 +65,8 @@ export class PostgresJournal implements Journal {
   }
 
   static async open (url: string, options: PostgresJournalOptions = {}): Promise<PostgresJournal> {
-    const where = redact(url)
+    // every message names the database by this, never by the URL itself: it may hold a password
+    const where = redactUrl(url, 'the address given by --database-url')
     const ttlMs = options.failoverTimeoutMs ?? DEFAULT_FAILOVER_TIMEOUT_MS
     // outages met while opening are waited for (a standby) or end the start; later ones go to the watcher
     const reports: { journal?: PostgresJournal } = {}
@@ -242,17 +244,6 @@ function parse<T> (read: () => T, what: string, where: string): T {
 function taskIdOf (e: DurableEvent): string | null {
   if ('taskId' in e) return e.taskId
   return e.type === 'submitted' ? e.task.id : null
-}
-
-/** The URL without its password, for messages. */
-function redact (url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password !== '') u.password = '***'
-    return u.toString()
-  } catch {
-    return 'given by --database-url'
-  }
 }
 
 function describe (err: unknown, where: string): StoreError {

@@ -86,6 +86,30 @@ describe('the CLI in separate processes', () => {
     expect(admin.events.find(e => e.event === 'worker:disconnected')).toMatchObject({ name: 'victim', skill: 1, reason: 'disconnected' })
   })
 
+  it('escapes what peers send before it reaches a terminal: a failing handler\'s escape sequences, a worker name with a bidi override', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
+    const tasks = join(dir, 'tasks.json')
+    await writeFile(tasks, JSON.stringify([{ id: 'evil', type: 'work' }]))
+    const handlers = join(dir, 'evil.mjs')
+    await writeFile(handlers, 'export function work () { throw new Error(\'\\x1b[2J\\x1b[31mfake\\u202e done\') }\n')
+    // human output and pretty logs (debug: every event's detail is logged too), to pipes, so no colours of their own
+    const admin = start(['admin', '--tasks', tasks, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--log-level', 'debug'])
+    let address: string | undefined
+    await admin.waitUntil(() => (address = admin.lines.map(l => l.trim()).find(l => /^\/ip4\/.*\/p2p\//.test(l))) != null)
+    const worker = start(['worker', '--admin', address!, '--name', 'w\u202eevil', '--capabilities', 'gpu\u2066x', '--skill', '1', '--handlers', handlers, '--log-level', 'debug'])
+    expect(await admin.exit()).toBe(1)
+    await worker.waitUntil(() => worker.lines.some(l => l.startsWith('✗ task evil')))
+    for (const p of [admin, worker]) {
+      const shown = [...p.lines, ...p.stderr.split('\n')]
+      expect(shown.filter(l => ['\x1b', '\u202e', '\u2066'].some(raw => l.includes(raw)))).toEqual([])
+      expect(p.lines.join('\n')).toContain('\\x1b[2J\\x1b[31mfake\\u{202e} done')
+      expect(p.stderr).toContain('\\x1b[2J\\x1b[31mfake\\u{202e} done')
+    }
+    const adminOut = admin.lines.join('\n')
+    expect(adminOut).toContain('+ worker w\\u{202e}evil joined (skill 1, capabilities gpu\\u{2066}x)')
+    expect(adminOut).toContain('✗ task evil failed on w\\u{202e}evil: \\x1b[2J\\x1b[31mfake\\u{202e} done')
+  })
+
   it('exits 2 on a malformed task file, naming the file, the field and the problem', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
     const tasks = join(dir, 'bad.yaml')
@@ -103,6 +127,16 @@ describe('the CLI in separate processes', () => {
     const badSkill = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/4001', '--name', 'w', '--skill', 'high'])
     expect(badSkill.code).toBe(2)
     expect(badSkill.stderr).toMatch(/option '--skill <n>' argument 'high' is invalid. expected a number of at least 0/)
+  })
+
+  it('never prints a password given in --database-url, in its user part or as a query parameter', async () => {
+    // port 1: nothing listens there, so connecting fails at once and the error names the database
+    for (const url of ['postgres://nobody@127.0.0.1:1/db?password=hunter2', 'postgres://nobody:hunter2@127.0.0.1:1/db?sslpassword=hunter2&application_name=tm']) {
+      const { code, stdout, stderr } = await runCli(['history', 'X', '--database-url', url])
+      expect(code).toBe(1)
+      expect(stderr).toMatch(/cannot reach PostgreSQL at postgres:\/\/nobody(:\*\*\*)?@127\.0\.0\.1:1\/db\?\w*password=\*\*\*/)
+      expect(`${stdout}${stderr}`).not.toContain('hunter2')
+    }
   })
 
   it('keygen writes a 0600 key and prints its peer id; the admin keeps that id across restarts', async () => {

@@ -16,6 +16,7 @@ import type { AlertThresholds } from '../../monitoring/alerts.js'
 import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
+import { printable } from '../../util/printable.js'
 
 interface AdminOptions extends LogOptions {
   id?: string
@@ -150,7 +151,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
           ...(opts.replica != null ? { replica: opts.replica } : {}),
           onStandby: (leader: { replica: string, epoch: number }) => {
             out.event('standby', { leader })
-            out.say(`standby: replica ${leader.replica} leads (epoch ${leader.epoch}); this admin takes over once it stops renewing its lease (${opts.failoverTimeout} s)`)
+            out.say(`standby: replica ${printable(leader.replica)} leads (epoch ${leader.epoch}); this admin takes over once it stops renewing its lease (${opts.failoverTimeout} s)`)
           }
         }
       : {}),
@@ -187,7 +188,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   const { peerId, addresses, http } = manager.details()
   const leader = manager.admin.leadership
   out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}), ...(leader != null ? { leader } : {}) })
-  if (leader != null) out.say(`leading as replica ${leader.replica} (epoch ${leader.epoch})`)
+  if (leader != null) out.say(`leading as replica ${printable(leader.replica)} (epoch ${leader.epoch})`)
   out.say(`taskmesh admin ${peerId} (network "${opts.network}", strategy ${typeof strategy === 'string' ? strategy : strategy.name})`)
   out.say('listening on')
   for (const a of addresses) out.say(`  ${a}`)

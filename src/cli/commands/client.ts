@@ -15,6 +15,7 @@ import { printWorkers } from '../report.js'
 import type { TaskView } from '../../admin/api.js'
 import type { HistoryEntry } from '../../core/snapshots.js'
 import type { Journal } from '../../store/journal.js'
+import { printable } from '../../util/printable.js'
 
 export interface ClientOptions {
   admin?: string[]
@@ -78,7 +79,7 @@ export function clientCommands (): Command[] {
         }
         const { added, existing } = await client.submit(specs)
         out.event('submitted', { added, existing })
-        out.say(`submitted ${plural(added.length, 'task')}${existing.length > 0 ? `; ${existing.length} ${existing.length === 1 ? 'was' : 'were'} already there (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''})` : ''}`)
+        out.say(`submitted ${plural(added.length, 'task')}${existing.length > 0 ? `; ${existing.length} ${existing.length === 1 ? 'was' : 'were'} already there (${printable(existing.slice(0, 5).join(', '))}${existing.length > 5 ? ', ...' : ''})` : ''}`)
         if (opts.wait !== true) return
         out.startProgress(ids.size)
         for (const id of ids) {
@@ -98,11 +99,12 @@ export function clientCommands (): Command[] {
         const [summary, workers] = await Promise.all([client.summary(), client.workers()])
         out.event('status', { summary, workers })
         const c = summary.counts
-        out.say(`admin ${summary.peerId} (network "${summary.network}", strategy ${summary.strategy})${summary.leader != null ? `; replica ${summary.leader.replica} leads (epoch ${summary.leader.epoch})` : ''}`)
+        // all of it from the admin, a peer like any other: escaped
+        out.say(`admin ${printable(summary.peerId)} (network "${printable(summary.network)}", strategy ${printable(summary.strategy)})${summary.leader != null ? `; replica ${printable(summary.leader.replica)} leads (epoch ${summary.leader.epoch})` : ''}`)
         const pause = summary.journalPaused
-        if (pause != null) out.say(`! its journal waits for the database since ${formatTime(pause.since)}: ${pause.reason}${pause.leadInDoubt ? ' (the lead is in doubt)' : ''}`)
+        if (pause != null) out.say(`! its journal waits for the database since ${formatTime(pause.since)}: ${printable(pause.reason)}${pause.leadInDoubt ? ' (the lead is in doubt)' : ''}`)
         out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
-        for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${reason}`)
+        for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${printable(reason)}`)
         out.say('')
         printWorkers(out, workers)
       })

@@ -12,6 +12,7 @@ import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
 import { WORKER_EVENT_NAMES } from '../../worker/events.js'
 import { ExecBridge, type ExecReady } from '../../worker/exec-bridge.js'
+import { printable } from '../../util/printable.js'
 
 interface WorkerOptions extends LogOptions {
   admin: string[]
@@ -87,11 +88,11 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   })
   worker.addEventListener('admin:disconnected', ({ detail }) => {
     out.event('disconnected', { ...detail })
-    out.say(`lost the admin: ${detail.reason}`)
+    out.say(`lost the admin: ${printable(detail.reason)}`)
   })
   worker.addEventListener('reconnecting', ({ detail }) => {
     out.event('reconnecting', { ...detail })
-    out.say(`cannot reach the admin (${detail.reason}); retrying in ${formatMs(detail.delayMs)}`)
+    out.say(`cannot reach the admin (${printable(detail.reason)}); retrying in ${formatMs(detail.delayMs)}`)
   })
   // a restarted child may handle more types than the first: the admin hears of them
   bridge?.exec.addEventListener('ready', ({ detail }) => {
@@ -106,7 +107,7 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
   await worker.start()
   out.event('started', { peerId: worker.peerId, name: opts.name, skill: opts.skill, capabilities: opts.capabilities })
-  out.say(`taskmesh worker ${opts.name} (skill ${opts.skill}) ${worker.peerId}`)
+  out.say(`taskmesh worker ${printable(opts.name)} (skill ${opts.skill}) ${worker.peerId}`)
 
   const outcome = await Promise.race([fatal, interrupted])
   if (outcome === 'signal') {
@@ -120,42 +121,45 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   await worker.stop()
   await bridge?.exec.stop()
   out.event('error', { name: outcome.name, message: outcome.message })
-  out.warn(`error: ${outcome.name}: ${outcome.message}`, { error: outcome.name })
+  out.warn(`error: ${outcome.name}: ${printable(outcome.message)}`, { error: outcome.name })
   // refused by the admin: the same command would be refused again, like any bad input
   const refused = outcome.name === RegistrationRefusedError.name || outcome.name === AuthorizationError.name
   process.exitCode = refused ? EXIT_BAD_INPUT : EXIT_FAILED
 }
 
-/** Starts the --exec child and reports what it does: its stderr and logs, bad lines, exits and restarts. */
+/**
+ * Starts the --exec child and reports what it does: its stderr and logs, bad lines, exits and restarts.
+ * The child runs what tasks carry, so what it says is printed through `printable`.
+ */
 async function startBridge (command: string, readyTimeout: number, out: Output): Promise<{ exec: ExecBridge, ready: ExecReady }> {
   const exec = new ExecBridge({ command, readyTimeoutMs: readyTimeout * 1000 })
   exec.addEventListener('log', ({ detail }) => {
     if (detail.level === 'info') out.event('exec:log', { ...detail })
-    else out.warn(`exec: ${detail.message}`, { ...detail })
+    else out.warn(`exec: ${printable(detail.message)}`, { ...detail })
   })
-  exec.addEventListener('invalid', ({ detail }) => { out.warn(`exec: the child sent ${detail.reason}${detail.taskId != null ? ` (task ${detail.taskId} failed)` : ''}`, { ...detail }) })
+  exec.addEventListener('invalid', ({ detail }) => { out.warn(`exec: the child sent ${printable(detail.reason)}${detail.taskId != null ? ` (task ${printable(detail.taskId)} failed)` : ''}`, { ...detail }) })
   exec.addEventListener('exit', ({ detail }) => {
     out.event('exec:exit', { ...detail })
     if (detail.delayMs >= 0) out.warn(`exec: the child exited (${detail.signal ?? `code ${detail.code}`}); its running tasks failed and can run again; restarting it in ${formatMs(detail.delayMs)}`, { ...detail })
   })
   exec.addEventListener('ready', ({ detail }) => { out.event('exec:ready', { ...detail }) })
   const ready = await exec.start()
-  out.say(`--exec child ready: handles ${ready.types.join(', ')}${ready.maxConcurrent != null ? `, ${ready.maxConcurrent} at once` : ''}`)
+  out.say(`--exec child ready: handles ${printable(ready.types.join(', '))}${ready.maxConcurrent != null ? `, ${ready.maxConcurrent} at once` : ''}`)
   return { exec, ready }
 }
 
-/** One line (or JSON event) per task started, finished or cancelled. */
+/** One line (or JSON event) per task started, finished or cancelled; what the admin sent is escaped. */
 function addTaskReporting (worker: WorkerAgent, out: Output): void {
   worker.addEventListener('task:started', ({ detail }) => {
     out.event('task:started', { ...detail })
-    out.say(`→ task ${detail.taskId} (${detail.type})${detail.attempt > 1 ? ` attempt ${detail.attempt}` : ''}`)
+    out.say(`→ task ${printable(detail.taskId)} (${printable(detail.type)})${detail.attempt > 1 ? ` attempt ${detail.attempt}` : ''}`)
   })
   worker.addEventListener('task:finished', ({ detail }) => {
     out.event('task:finished', { ...detail })
-    out.say(detail.success ? `✓ task ${detail.taskId} in ${formatMs(detail.durationMs)}` : `✗ task ${detail.taskId}: ${detail.error ?? ''}`)
+    out.say(detail.success ? `✓ task ${printable(detail.taskId)} in ${formatMs(detail.durationMs)}` : `✗ task ${printable(detail.taskId)}: ${printable(detail.error ?? '')}`)
   })
   worker.addEventListener('task:cancelled', ({ detail }) => {
     out.event('task:cancelled', { ...detail })
-    out.say(`- task ${detail.taskId} cancelled: ${detail.reason}`)
+    out.say(`- task ${printable(detail.taskId)} cancelled: ${printable(detail.reason)}`)
   })
 }

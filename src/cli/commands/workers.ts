@@ -4,6 +4,7 @@ import { printWorkers, workerState } from '../report.js'
 import { UsageError } from '../exit-codes.js'
 import { clientOptions, withClient, type ClientOptions } from './client.js'
 import type { WorkerStatusUpdate } from '../../core/registry.js'
+import { printable } from '../../util/printable.js'
 
 interface SetOptions extends ClientOptions {
   draining?: boolean
@@ -50,7 +51,7 @@ export function workersCommand (): Command {
       await withClient(opts, async (client, out) => {
         const w = await client.updateWorker(worker, update)
         out.event('worker:updated', { worker: w })
-        out.say(`worker ${w.name}: ${workerState(w)}, priority ${w.priority}, runs up to ${w.maxConcurrent} at once (${w.running} running now)`)
+        out.say(`worker ${printable(w.name)}: ${workerState(w)}, priority ${w.priority}, runs up to ${w.maxConcurrent} at once (${w.running} running now)`)
       })
     })
 
@@ -61,7 +62,7 @@ export function workersCommand (): Command {
       await withClient(opts, async (client, out) => {
         const { disconnected } = await client.disconnectWorker(worker)
         out.event('worker:disconnected', { worker, peerId: disconnected })
-        out.say(`worker ${worker} (${disconnected}) disconnected; its running tasks are back in the queue`)
+        out.say(`worker ${worker} (${printable(disconnected)}) disconnected; its running tasks are back in the queue`)
       })
     })
 
