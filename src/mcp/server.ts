@@ -27,10 +27,12 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   })
   const maxWait = options.maxWaitSeconds ?? 600
 
+  // Every tool's input is a strict object, even a tool without arguments: an argument a tool does not know
+  // (a misspelling, another distributor's name for it) is an error naming it, so the model learns its call
+  // was not what it meant instead of seeing it done without that argument.
   server.registerTool('distribute_task', {
     title: 'Distribute a task',
     description: 'Submit one task to the network. The admin assigns it to a worker whose skill and capabilities fit, after its dependencies succeed. Returns the task; with wait_seconds, waits for it to finish (or for the time to run out, then "timedOut" is true) and returns its result. Takes the task distribution document\'s own arguments (task_id, task_type, required_capabilities, task_data, strategy, priority) as well as taskmesh\'s.',
-    // strict: an argument this tool does not know is an error naming it, never silently dropped
     inputSchema: z.strictObject({
       id: z.string().min(1).max(512).optional().describe('task id, unique in the network; one is made up when neither id nor task_id is given'),
       task_id: z.string().min(1).max(512).optional().describe('the same as id'),
@@ -63,37 +65,38 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   server.registerTool('get_task', {
     title: 'Get a task',
     description: 'A task with its state, worker, output or error, and its history (assignments, attempts, retries).',
-    inputSchema: { id: z.string().min(1).describe('task id') },
+    inputSchema: z.strictObject({ id: z.string().min(1).describe('task id') }),
     annotations: { readOnlyHint: true }
   }, async ({ id }) => await answer(async () => await link.use(c => c.task(id))))
 
   server.registerTool('list_tasks', {
     title: 'List tasks',
     description: 'Tasks in submission order, a page at a time, optionally only those in one state.',
-    inputSchema: {
+    inputSchema: z.strictObject({
       state: z.enum(['final', ...TASK_STATES]).optional().describe('only tasks in this state ("final": succeeded, failed, skipped or cancelled)'),
       offset: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(1000).optional().describe('default 100')
-    },
+    }),
     annotations: { readOnlyHint: true }
   }, async (params) => await answer(async () => await link.use(c => c.tasks(params))))
 
   server.registerTool('cancel_task', {
     title: 'Cancel a task',
     description: 'Cancels a task that is not final yet (a running attempt is stopped on its worker); tasks depending on it are skipped.',
-    inputSchema: { id: z.string().min(1), reason: z.string().max(1024).optional() },
+    inputSchema: z.strictObject({ id: z.string().min(1), reason: z.string().max(1024).optional() }),
     annotations: { destructiveHint: true }
   }, async ({ id, reason }) => await answer(async () => await link.use(c => c.cancel(id, reason))))
 
   server.registerTool('retry_task', {
     title: 'Retry a task',
     description: 'Runs a failed, skipped or cancelled task again, with the tasks that were skipped because of it.',
-    inputSchema: { id: z.string().min(1) }
+    inputSchema: z.strictObject({ id: z.string().min(1) })
   }, async ({ id }) => await answer(async () => await link.use(c => c.retry(id))))
 
   server.registerTool('list_workers', {
     title: 'List workers',
     description: 'Workers with their skill, capabilities, load, success rate, CPU and memory use, and whether they are online.',
+    inputSchema: z.strictObject({}),
     annotations: { readOnlyHint: true }
   }, async () => await answer(async () => ({ workers: await link.use(c => c.workers()) })))
 
@@ -169,6 +172,7 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   server.registerTool('get_summary', {
     title: 'Get the summary',
     description: 'Progress of the network: tasks by state, workers online, the admin and its strategy.',
+    inputSchema: z.strictObject({}),
     annotations: { readOnlyHint: true }
   }, async () => await answer(async () => await link.use(c => c.summary())))
 

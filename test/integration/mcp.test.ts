@@ -78,6 +78,30 @@ describe('taskmesh mcp', () => {
     expect(outOfRange.text).toMatch(/priority/)
   })
 
+  it('refuses an argument it does not know by name, in every tool', async () => {
+    // arguments that would be accepted alone, and would do nothing harmful if the unknown one were dropped
+    const valid: Record<string, Record<string, unknown>> = {
+      distribute_task: { description: 'x' },
+      get_task: { id: 'render' },
+      list_tasks: {},
+      cancel_task: { id: 'no-such-task' },
+      retry_task: { id: 'no-such-task' },
+      list_workers: {},
+      update_agent_status_in_distributor: { agent_id: 'no-such-worker', draining: true },
+      unregister_agent_from_distributor: { agent_id: 'no-such-worker' },
+      claim_task: { agent_id: 'no-such-agent', max_tasks: 0 },
+      handle_task_response: { task_id: 'no-such-task', agent_id: 'no-such-agent', status: 'failed' },
+      get_summary: {}
+    }
+    const { tools } = await client.listTools()
+    expect(tools.map(t => t.name).sort()).toEqual(Object.keys(valid).sort())
+    for (const tool of tools) {
+      expect({ tool: tool.name, additionalProperties: tool.inputSchema.additionalProperties }).toEqual({ tool: tool.name, additionalProperties: false })
+      const result = await call(tool.name, { ...valid[tool.name], colour: 'blue' })
+      expect({ tool: tool.name, ...result }).toMatchObject({ tool: tool.name, isError: true, text: expect.stringMatching(/Unrecognized key.*"colour"/) })
+    }
+  })
+
   it('cancels, lists, retries, and reports workers and the summary', async () => {
     const assigned = nextEvent(manager, 'task:assigned', d => d.taskId === 'slow')
     await call('distribute_task', { id: 'slow', description: 'takes long', payload: { durationMs: 60_000 } })
