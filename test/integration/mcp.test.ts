@@ -151,6 +151,25 @@ describe('taskmesh mcp', () => {
     expect((await call('get_task', { id: 'x1' })).isError).toBe(true)
   })
 
+  it('names a task by id or by task_id, as distribute_task does: get_task, cancel_task, retry_task', async () => {
+    expect((await call('get_task', { task_id: 'render' })).value).toMatchObject({ id: 'render', state: 'succeeded' })
+    // no worker has a qpu: the task waits, so cancelling and retrying it races with nothing
+    await call('distribute_task', { task_id: 'parked', description: 'waits', required_capabilities: ['qpu'] })
+    expect((await call('cancel_task', { task_id: 'parked', reason: 'by task_id' })).value).toEqual({ cancelled: true })
+    expect((await call('get_task', { task_id: 'parked' })).value).toMatchObject({ state: 'cancelled', error: 'by task_id' })
+    expect((await call('retry_task', { task_id: 'parked' })).value).toEqual({ retried: true })
+    expect((await call('get_task', { id: 'parked' })).value).toMatchObject({ state: 'ready' })
+    expect((await call('cancel_task', { task_id: 'parked' })).value).toEqual({ cancelled: true })
+
+    for (const tool of ['get_task', 'cancel_task', 'retry_task']) {
+      const both = await call(tool, { id: 'parked', task_id: 'parked' })
+      expect({ tool, ...both }).toMatchObject({ tool, isError: true, text: expect.stringMatching(/^ValidationError: .*task_id: the same as id; give only one of them/s) })
+      const neither = await call(tool, {})
+      expect({ tool, ...neither }).toMatchObject({ tool, isError: true, text: expect.stringMatching(/^ValidationError: .*id: .*task_id/s) })
+    }
+    expect((await call('get_task', { id: 'parked' })).value).toMatchObject({ state: 'cancelled' })
+  })
+
   it('says so when wait_seconds runs out before the task is final', async () => {
     const { value } = await call('distribute_task', { task_id: 'needs-a-qpu', description: 'no worker has this', required_capabilities: ['qpu'], wait_seconds: 0.3 })
     expect(value).toMatchObject({ id: 'needs-a-qpu', state: 'ready', timedOut: true, waitedSeconds: 0.3 })
