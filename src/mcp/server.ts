@@ -25,11 +25,19 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     instructions: 'taskmesh assigns tasks to worker agents by skill and capability. Use distribute_task to hand work to the network (set wait_seconds to get the result in the same call), get_task and list_tasks to follow it, list_workers and get_summary to see the network, update_agent_status_in_distributor and unregister_agent_from_distributor to steer a worker.'
   })
   const maxWait = options.maxWaitSeconds ?? 600
+  // a tool that names a task takes its id as distribute_task does: `id`, or `task_id` as the distribution
+  // document writes it, so a model that learnt one name from one tool is understood by every tool
+  const taskRef = {
+    id: z.string().min(1).max(512).optional().describe('task id (or task_id)'),
+    task_id: z.string().min(1).max(512).optional().describe('the same as id')
+  }
 
+  // Every tool's input is a strict object, even a tool without arguments: an argument a tool does not know
+  // (a misspelling, another distributor's name for it) is an error naming it, so the model learns its call
+  // was not what it meant instead of seeing it done without that argument.
   server.registerTool('distribute_task', {
     title: 'Distribute a task',
     description: 'Submit one task to the network. The admin assigns it to a worker whose skill and capabilities fit, after its dependencies succeed. Returns the task; with wait_seconds, waits for it to finish (or for the time to run out, then "timedOut" is true) and returns its result. Takes the task distribution document\'s own arguments (task_id, task_type, required_capabilities, task_data, strategy, priority) as well as taskmesh\'s.',
-    // strict: an argument this tool does not know is an error naming it, never silently dropped
     inputSchema: z.strictObject({
       id: z.string().min(1).max(512).optional().describe('task id, unique in the network; one is made up when neither id nor task_id is given'),
       task_id: z.string().min(1).max(512).optional().describe('the same as id'),
@@ -62,37 +70,47 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   server.registerTool('get_task', {
     title: 'Get a task',
     description: 'A task with its state, worker, output or error, and its history (assignments, attempts, retries).',
-    inputSchema: { id: z.string().min(1).describe('task id') },
+    inputSchema: z.strictObject(taskRef),
     annotations: { readOnlyHint: true }
-  }, async ({ id }) => await answer(async () => await link.use(c => c.task(id))))
+  }, async (input) => await answer(async () => {
+    const id = taskIdOf(input, 'get_task')
+    return await link.use(c => c.task(id))
+  }))
 
   server.registerTool('list_tasks', {
     title: 'List tasks',
     description: 'Tasks in submission order, a page at a time, optionally only those in one state.',
-    inputSchema: {
+    inputSchema: z.strictObject({
       state: z.enum(['final', ...TASK_STATES]).optional().describe('only tasks in this state ("final": succeeded, failed, skipped or cancelled)'),
       offset: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(1000).optional().describe('default 100')
-    },
+    }),
     annotations: { readOnlyHint: true }
   }, async (params) => await answer(async () => await link.use(c => c.tasks(params))))
 
   server.registerTool('cancel_task', {
     title: 'Cancel a task',
     description: 'Cancels a task that is not final yet (a running attempt is stopped on its worker); tasks depending on it are skipped.',
-    inputSchema: { id: z.string().min(1), reason: z.string().max(1024).optional() },
+    inputSchema: z.strictObject({ ...taskRef, reason: z.string().max(1024).optional() }),
     annotations: { destructiveHint: true }
-  }, async ({ id, reason }) => await answer(async () => await link.use(c => c.cancel(id, reason))))
+  }, async (input) => await answer(async () => {
+    const id = taskIdOf(input, 'cancel_task')
+    return await link.use(c => c.cancel(id, input.reason))
+  }))
 
   server.registerTool('retry_task', {
     title: 'Retry a task',
     description: 'Runs a failed, skipped or cancelled task again, with the tasks that were skipped because of it.',
-    inputSchema: { id: z.string().min(1) }
-  }, async ({ id }) => await answer(async () => await link.use(c => c.retry(id))))
+    inputSchema: z.strictObject(taskRef)
+  }, async (input) => await answer(async () => {
+    const id = taskIdOf(input, 'retry_task')
+    return await link.use(c => c.retry(id))
+  }))
 
   server.registerTool('list_workers', {
     title: 'List workers',
     description: 'Workers with their skill, capabilities, load, success rate, CPU and memory use, and whether they are online.',
+    inputSchema: z.strictObject({}),
     annotations: { readOnlyHint: true }
   }, async () => await answer(async () => ({ workers: await link.use(c => c.workers()) })))
 
@@ -168,6 +186,7 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   server.registerTool('get_summary', {
     title: 'Get the summary',
     description: 'Progress of the network: tasks by state, workers online, the admin and its strategy.',
+    inputSchema: z.strictObject({}),
     annotations: { readOnlyHint: true }
   }, async () => await answer(async () => await link.use(c => c.summary())))
 
@@ -199,9 +218,7 @@ type DistributeArguments = Partial<Record<'id' | 'task_id' | 'description' | 'ty
 
 /** A task-file task from distribute_task's arguments; the admin reads it as it reads any task file. */
 function taskFromArguments (input: DistributeArguments): Record<string, unknown> {
-  for (const [a, b] of [['id', 'task_id'], ['type', 'task_type'], ['payload', 'task_data']] as const) {
-    if (input[a] !== undefined && input[b] !== undefined) throw new ValidationError([{ path: b, message: `the same as ${a}; give only one of them` }], { subject: 'distribute_task' })
-  }
+  for (const [a, b] of [['id', 'task_id'], ['type', 'task_type'], ['payload', 'task_data']] as const) refuseBoth(input, a, b, 'distribute_task')
   const id = input.id ?? input.task_id ?? `mcp-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
   const task: Record<string, unknown> = { id, description: input.description ?? '' }
   const type = input.type ?? input.task_type
@@ -217,6 +234,19 @@ function taskFromArguments (input: DistributeArguments): Record<string, unknown>
   if (input.max_attempts != null) task.retry_policy = { max_attempts: input.max_attempts }
   if (input.worker != null) task.agent = input.worker
   return task
+}
+
+/** The id of the task a tool names, by `id` or by `task_id`: one of them. */
+function taskIdOf (input: { id?: string, task_id?: string }, tool: string): string {
+  refuseBoth(input, 'id', 'task_id', tool)
+  const id = input.id ?? input.task_id
+  if (id == null) throw new ValidationError([{ path: 'id', message: 'which task: give its id (or task_id)' }], { subject: tool })
+  return id
+}
+
+/** Two arguments that mean the same (taskmesh's name and the distribution document's) may not both be given. */
+function refuseBoth<T extends object> (input: T, a: keyof T & string, b: keyof T & string, tool: string): void {
+  if (input[a] !== undefined && input[b] !== undefined) throw new ValidationError([{ path: b, message: `the same as ${a}; give only one of them` }], { subject: tool })
 }
 
 /**

@@ -1,6 +1,13 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { EventEmitter, once } from 'node:events'
+import { createInterface } from 'node:readline'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { EXIT_BAD_INPUT } from '../../src/cli/exit-codes.js'
+import { LimitExceededError } from '../../src/errors.js'
+import { MAX_MESSAGE_BYTES } from '../../src/mcp/constants.js'
 import { BIN } from '../helpers/cli.js'
 import { Network, nextEvent } from '../helpers/net.js'
 import type { TaskManager } from '../../src/manager/task-manager.js'
@@ -78,6 +85,30 @@ describe('taskmesh mcp', () => {
     expect(outOfRange.text).toMatch(/priority/)
   })
 
+  it('refuses an argument it does not know by name, in every tool', async () => {
+    // arguments that would be accepted alone, and would do nothing harmful if the unknown one were dropped
+    const valid: Record<string, Record<string, unknown>> = {
+      distribute_task: { description: 'x' },
+      get_task: { id: 'render' },
+      list_tasks: {},
+      cancel_task: { id: 'no-such-task' },
+      retry_task: { id: 'no-such-task' },
+      list_workers: {},
+      update_agent_status_in_distributor: { agent_id: 'no-such-worker', draining: true },
+      unregister_agent_from_distributor: { agent_id: 'no-such-worker' },
+      claim_task: { agent_id: 'no-such-agent', max_tasks: 0 },
+      handle_task_response: { task_id: 'no-such-task', agent_id: 'no-such-agent', status: 'failed' },
+      get_summary: {}
+    }
+    const { tools } = await client.listTools()
+    expect(tools.map(t => t.name).sort()).toEqual(Object.keys(valid).sort())
+    for (const tool of tools) {
+      expect({ tool: tool.name, additionalProperties: tool.inputSchema.additionalProperties }).toEqual({ tool: tool.name, additionalProperties: false })
+      const result = await call(tool.name, { ...valid[tool.name], colour: 'blue' })
+      expect({ tool: tool.name, ...result }).toMatchObject({ tool: tool.name, isError: true, text: expect.stringMatching(/Unrecognized key.*"colour"/) })
+    }
+  })
+
   it('cancels, lists, retries, and reports workers and the summary', async () => {
     const assigned = nextEvent(manager, 'task:assigned', d => d.taskId === 'slow')
     await call('distribute_task', { id: 'slow', description: 'takes long', payload: { durationMs: 60_000 } })
@@ -125,6 +156,25 @@ describe('taskmesh mcp', () => {
     const word = await call('distribute_task', { description: 'x', priority: 'urgent' })
     expect(word).toMatchObject({ isError: true, text: expect.stringMatching(/priority/) })
     expect((await call('get_task', { id: 'x1' })).isError).toBe(true)
+  })
+
+  it('names a task by id or by task_id, as distribute_task does: get_task, cancel_task, retry_task', async () => {
+    expect((await call('get_task', { task_id: 'render' })).value).toMatchObject({ id: 'render', state: 'succeeded' })
+    // no worker has a qpu: the task waits, so cancelling and retrying it races with nothing
+    await call('distribute_task', { task_id: 'parked', description: 'waits', required_capabilities: ['qpu'] })
+    expect((await call('cancel_task', { task_id: 'parked', reason: 'by task_id' })).value).toEqual({ cancelled: true })
+    expect((await call('get_task', { task_id: 'parked' })).value).toMatchObject({ state: 'cancelled', error: 'by task_id' })
+    expect((await call('retry_task', { task_id: 'parked' })).value).toEqual({ retried: true })
+    expect((await call('get_task', { id: 'parked' })).value).toMatchObject({ state: 'ready' })
+    expect((await call('cancel_task', { task_id: 'parked' })).value).toEqual({ cancelled: true })
+
+    for (const tool of ['get_task', 'cancel_task', 'retry_task']) {
+      const both = await call(tool, { id: 'parked', task_id: 'parked' })
+      expect({ tool, ...both }).toMatchObject({ tool, isError: true, text: expect.stringMatching(/^ValidationError: .*task_id: the same as id; give only one of them/s) })
+      const neither = await call(tool, {})
+      expect({ tool, ...neither }).toMatchObject({ tool, isError: true, text: expect.stringMatching(/^ValidationError: .*id: .*task_id/s) })
+    }
+    expect((await call('get_task', { id: 'parked' })).value).toMatchObject({ state: 'cancelled' })
   })
 
   it('says so when wait_seconds runs out before the task is final', async () => {
@@ -184,21 +234,144 @@ describe('taskmesh mcp', () => {
     expect(lines.map(l => JSON.parse(l).msg)).toContain('connected to the admin')
   })
 
-  it('closes quietly when its client closes: no warning for a normal end', async () => {
-    let text = ''
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--admin', manager.details().addresses[0]!, '--log-format', 'json'],
-      stderr: 'pipe'
+  it('ends by itself when its client closes its stdin: exit code 0, no warning for a normal end', async () => {
+    const mcp = new McpProcess(manager.details().addresses[0]!)
+    await mcp.initialize()
+    mcp.send({ id: 1, method: 'tools/call', params: { name: 'get_summary', arguments: {} } })
+    expect(await mcp.answer(1)).toMatchObject({ result: { structuredContent: { peerId: manager.details().peerId } } })
+    mcp.child.stdin.end()
+    // a code and no signal: it exited, nobody killed it
+    expect(await mcp.exit()).toEqual({ code: 0, signal: null })
+    expect(mcp.logs().map(l => l.msg)).toContain('connected to the admin')
+    expect(mcp.logs().filter(l => l.level >= 40)).toEqual([])
+  })
+
+  describe('a message longer than the transport reads', () => {
+    const refusal = /longer than 10485760 bytes \(10 MiB\).*refused.*the MCP server stops/s
+
+    it('answers a message as long as the limit, then refuses one byte more (no newline yet): says so, and exits with an error', async () => {
+      expect(MAX_MESSAGE_BYTES).toBe(10 * 1024 * 1024)
+      const mcp = new McpProcess(manager.details().addresses[0]!)
+      await mcp.initialize()
+      // exactly the limit, padded with the blanks JSON allows, and another message behind it in the same write
+      const head = '{"jsonrpc":"2.0","id":1,"method":"ping"'
+      const atLimit = `${head}${' '.repeat(MAX_MESSAGE_BYTES - head.length - 1)}}`
+      expect(Buffer.byteLength(atLimit)).toBe(MAX_MESSAGE_BYTES)
+      mcp.child.stdin.write(`${atLimit}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n`)
+      expect(await mcp.answer(1)).toEqual({ jsonrpc: '2.0', id: 1, result: {} })
+      expect(await mcp.answer(2)).toEqual({ jsonrpc: '2.0', id: 2, result: {} })
+
+      // refused as soon as it is too long, without waiting for a newline that may never come
+      mcp.child.stdin.write(Buffer.alloc(MAX_MESSAGE_BYTES + 1, 'x'))
+      expect(await mcp.exit()).toEqual({ code: EXIT_BAD_INPUT, signal: null })
+      expect(mcp.logs().filter(l => l.level >= 40)).toEqual([
+        expect.objectContaining({ level: 60, error: LimitExceededError.name, msg: expect.stringMatching(refusal) })
+      ])
     })
-    transport.stderr?.on('data', (chunk: Buffer) => { text += chunk.toString() })
-    const second = new Client({ name: 'taskmesh-test', version: '1.0.0' })
-    await second.connect(transport)
-    await second.callTool({ name: 'get_summary', arguments: {} })
-    // resolves once the server's process has exited
-    await second.close()
-    const lines = text.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as { level: number, msg: string })
-    expect(lines.map(l => l.msg)).toContain('connected to the admin')
-    expect(lines.filter(l => l.level >= 40)).toEqual([])
+
+    it('refuses an over-long line that ends with its newline the same way', async () => {
+      const mcp = new McpProcess(manager.details().addresses[0]!)
+      await mcp.initialize()
+      mcp.child.stdin.write(`${'x'.repeat(MAX_MESSAGE_BYTES + 1)}\n`)
+      expect(await mcp.exit()).toEqual({ code: EXIT_BAD_INPUT, signal: null })
+      expect(mcp.logs().filter(l => l.level >= 40)).toEqual([
+        expect.objectContaining({ level: 60, error: LimitExceededError.name, msg: expect.stringMatching(refusal) })
+      ])
+    })
   })
 })
+
+interface LogRecord { level: number, msg: string, [key: string]: unknown }
+interface JsonRpcAnswer { id: number, result?: any, error?: { code: number, message: string } }
+
+/**
+ * `taskmesh mcp` spoken to line by line, as an MCP client does, so that a test decides when its stdin ends
+ * and sees how its process ends: the SDK's client kills the server it started when closing, so with it a
+ * server that never ended by itself would go unnoticed.
+ */
+class McpProcess {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly answers: JsonRpcAnswer[] = []
+  stderr = ''
+  /** How the process ended: by itself (a code, no signal) or killed (a signal). */
+  readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  private readonly changed = new EventEmitter()
+
+  constructor (admin: string) {
+    this.child = spawn(process.execPath, [BIN, 'mcp', '--admin', admin, '--log-format', 'json'], { stdio: 'pipe' })
+    createInterface({ input: this.child.stdout }).on('line', line => {
+      this.answers.push(JSON.parse(line) as JsonRpcAnswer)
+      this.changed.emit('change')
+    })
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString()
+      this.changed.emit('change')
+    })
+    // a server that stopped reading leaves what is still written to it undelivered (EPIPE): not this test's failure
+    this.child.stdin.on('error', () => {})
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
+    // once its output is read to the end, nothing more can come
+    this.child.once('close', () => { this.changed.emit('change') })
+    onTestFinished(() => {
+      if (this.child.exitCode == null && this.child.signalCode == null) this.child.kill('SIGKILL')
+    })
+  }
+
+  send (message: Record<string, unknown>): void {
+    this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`)
+  }
+
+  async initialize (): Promise<void> {
+    this.send({ id: 0, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'taskmesh-test', version: '1.0.0' } } })
+    expect(await this.answer(0)).toMatchObject({ result: { serverInfo: { name: 'taskmesh' } } })
+    this.send({ method: 'notifications/initialized' })
+  }
+
+  /** The answer to request `id`, once the server has printed it. */
+  async answer (id: number, timeoutMs = 20_000): Promise<JsonRpcAnswer> {
+    return await this.until(() => this.answers.find(a => a.id === id), timeoutMs, `an answer to request ${id}`)
+  }
+
+  /** How the process ended, once it has; one still running after `timeoutMs` fails the test. */
+  async exit (timeoutMs = 20_000): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error(`taskmesh mcp has not exited within ${timeoutMs} ms; stderr:\n${this.stderr}`)) }, timeoutMs)
+    })
+    try {
+      return await Promise.race([this.exited, late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Its stderr, one JSON log record a line. */
+  logs (): LogRecord[] {
+    return this.stderr.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as LogRecord)
+  }
+
+  private async until<T> (find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    return await new Promise<T>((resolve, reject) => {
+      const stop = (): void => {
+        clearTimeout(timer)
+        this.changed.off('change', check)
+      }
+      const check = (): void => {
+        const found = find()
+        if (found !== undefined) {
+          stop()
+          resolve(found)
+        } else if (this.child.stdout.readableEnded) {
+          stop()
+          reject(new Error(`taskmesh mcp ended without ${what}; stderr:\n${this.stderr}`))
+        }
+      }
+      const timer = setTimeout(() => {
+        stop()
+        reject(new Error(`no ${what} within ${timeoutMs} ms; stderr:\n${this.stderr}`))
+      }, timeoutMs)
+      this.changed.on('change', check)
+      check()
+    })
+  }
+}

@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { exitCodeFor } from '../exit-codes.js'
 import { collect, number } from '../options.js'
 import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
@@ -27,10 +28,11 @@ export function mcpCommand (): Command {
 async function runMcp (opts: McpOptions): Promise<void> {
   const log = createLogger({ name: 'mcp', logLevel: opts.logLevel, logFormat: opts.logFormat })
   // the SDK is loaded here, not when the CLI starts
-  const [{ StdioServerTransport }, { AdminLink }, { createMcpServer }] = await Promise.all([
+  const [{ StdioServerTransport }, { AdminLink }, { createMcpServer }, { LineLimit }] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('../../mcp/admin-link.js'),
-    import('../../mcp/server.js')
+    import('../../mcp/server.js'),
+    import('../../mcp/line-limit.js')
   ])
   let closing = false
   const link = new AdminLink(async () => {
@@ -43,17 +45,27 @@ async function runMcp (opts: McpOptions): Promise<void> {
     return client
   })
   const server = createMcpServer(link)
-  const transport = new StdioServerTransport()
-  const closed = new Promise<void>(resolve => {
-    transport.onclose = () => { resolve() }
-    onShutdownSignal(() => { resolve() })
-    // the client closing our stdin ends the session
-    process.stdin.once('end', () => { resolve() })
+  const input = process.stdin.pipe(new LineLimit())
+  // one byte more than a message for its newline: the transport counts it, and should never refuse before us
+  const transport = new StdioServerTransport(input, process.stdout, { maxBufferSize: input.maxBytes + 1 })
+  // resolves with the error that stops the server, or with nothing for a normal end
+  const closed = new Promise<Error | undefined>(resolve => {
+    transport.onclose = () => { resolve(undefined) }
+    onShutdownSignal(() => { resolve(undefined) })
+    // the client closing our stdin ends the session, once the transport has read all it sent
+    input.once('end', () => { resolve(undefined) })
+    // a line over the limit (LineLimit), or stdin failing: the session cannot go on
+    input.once('error', (err) => { resolve(err) })
+    process.stdin.on('error', (err) => { resolve(err) })
   })
   await server.connect(transport)
   log.info('MCP server on stdio')
-  await closed
+  const failure = await closed
   closing = true
+  if (failure != null) {
+    log.fatal({ error: failure.name }, `${failure.message}; the MCP server stops`)
+    process.exitCode = exitCodeFor(failure)
+  }
   await server.close().catch(() => {})
   await link.close()
 }

@@ -1,0 +1,11 @@
+/**
+ * Limits of the MCP server, in one place.
+ */
+
+/**
+ * Longest message read from stdin, in bytes: one JSON-RPC message is one line, its newline not counted. The
+ * SDK's stdio transport holds a line whole until its newline and stops at 10 MiB
+ * (`STDIO_DEFAULT_MAX_BUFFER_SIZE`); the same figure, counted on the way in, so that the refusal is ours to
+ * report instead of looking like the client leaving.
+ */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024
