@@ -6,6 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { EXIT_BAD_INPUT } from '../../src/cli/exit-codes.js'
+import { AdminClient } from '../../src/client/admin-client.js'
 import { LimitExceededError } from '../../src/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../src/mcp/constants.js'
 import { BIN } from '../helpers/cli.js'
@@ -216,15 +217,23 @@ describe('taskmesh mcp', () => {
   it('an LLM agent takes work itself: claim_task, then handle_task_response as the distribution document names it', async () => {
     await call('distribute_task', { task_id: 'poem', task_type: 'llm', task_data: { topic: 'peers' } })
     const { value } = await call('claim_task', { agent_id: 'mcp-agent', task_types: ['llm'], max_tasks: 2, wait_seconds: 2 })
-    expect(value).toMatchObject({ agent: 'mcp-agent', claims: [{ task: { id: 'poem', type: 'llm', payload: { topic: 'peers' } } }] })
+    expect(value).toMatchObject({ agent: 'mcp-agent', worker: 'mcp:mcp-agent', claims: [{ task: { id: 'poem', type: 'llm', payload: { topic: 'peers' } } }] })
+    // the agent's name and the task id are public: another client naming them is not the one that claimed
+    const stranger = await AdminClient.connect(manager.details().addresses[0]!)
+    try {
+      await expect(stranger.call('claimResult', { agent: 'mcp-agent', taskId: 'poem', status: 'completed', result: 'forged' })).rejects.toMatchObject({ name: 'InvalidStateError', message: expect.stringMatching(/is not claimed by agent "mcp:mcp-agent" from this client/) })
+      await expect(stranger.call('claim', { agent: 'mcp-agent', max: 0 })).rejects.toMatchObject({ name: 'RegistrationRefusedError', message: expect.stringMatching(/the name "mcp:mcp-agent" is held by another agent \(peer 12D3/) })
+    } finally {
+      await stranger.close()
+    }
     const answered = await call('handle_task_response', { task_id: 'poem', agent_id: 'mcp-agent', status: 'completed', result: { output: 'a poem about peers' } })
     expect(answered.value).toEqual({ accepted: true })
-    expect((await call('get_task', { id: 'poem' })).value).toMatchObject({ state: 'succeeded', worker: 'mcp-agent', output: { output: 'a poem about peers' } })
+    expect((await call('get_task', { id: 'poem' })).value).toMatchObject({ state: 'succeeded', worker: 'mcp:mcp-agent', output: { output: 'a poem about peers' } })
     // once only
     const again = await call('handle_task_response', { task_id: 'poem', agent_id: 'mcp-agent', status: 'completed', result: 'twice' })
     expect(again).toMatchObject({ isError: true, text: expect.stringMatching(/^InvalidStateError: no task is claimed/) })
     const { value: { workers } } = await call('list_workers')
-    expect(workers.find((w: { name: string }) => w.name === 'mcp-agent')).toMatchObject({ pulling: true, completed: 1 })
+    expect(workers.find((w: { name: string }) => w.name === 'mcp:mcp-agent')).toMatchObject({ pulling: true, completed: 1 })
   })
 
   it('keeps stdout for the protocol: its logs are JSON lines on stderr', () => {
