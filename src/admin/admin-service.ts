@@ -266,7 +266,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   /** The seed's `update_agent_status`: an offline worker keeps what it runs but gets nothing new. It lasts until changed. */
   updateWorker (worker: string, update: WorkerSteering): WorkerInfo {
     this.writable()
-    const info = this.scheduler.steer(this.scheduler.view.resolveWorker(worker), update)
+    const info = this.scheduler.steer(this.scheduler.view.resolveWorker(worker), update, this.clock())
     this.cycle.request()
     return workerSnapshot(info)
   }

@@ -1,4 +1,5 @@
 import type { WorkerInfo } from './registry.js'
+import type { WorkerSteering } from './reputation.js'
 import type { AttemptOutcome, FinalState, JsonValue, TaskSpec } from './task.js'
 
 /**
@@ -20,6 +21,7 @@ export type DurableEvent =
   | TaskFailed
   | TaskRetried
   | LateResult
+  | WorkerSteered
   | LeaseRenewed
 
 /** Facts for whoever acts on the scheduler's decisions, derived from the durable ones or about workers. */
@@ -135,6 +137,17 @@ export interface LateResultUnrecorded {
   attempt: number
   workerId: string
   success: boolean
+}
+
+/**
+ * An operator steered a worker (draining, offline, priority, capacity): journaled, so it lasts across the
+ * worker's reconnections and the admin's restarts, until the operator changes it again.
+ */
+export interface WorkerSteered {
+  type: 'worker-steered'
+  at: number
+  workerId: string
+  steering: WorkerSteering
 }
 
 /** No longer written (renewals are not journaled); read from older journals, and ignored. */

@@ -171,7 +171,7 @@ export class TaskLedger {
    * no longer applies, which is what makes replaying a journal over derived events safe.
    */
   private apply (e: DurableEvent, known?: TaskRecord): boolean {
-    const task = e.type === 'submitted' || e.type === 'lease-renewed' ? undefined : known ?? this.tasks.get(e.taskId)
+    const task = e.type === 'submitted' || e.type === 'lease-renewed' || e.type === 'worker-steered' ? undefined : known ?? this.tasks.get(e.taskId)
     switch (e.type) {
       case 'submitted': return this.submitted(e.task, e.seq, e.at)
       case 'released':
@@ -214,6 +214,9 @@ export class TaskLedger {
       case 'late-result':
         if (task == null) return false
         task.mark({ at: e.at, event: 'late-result', attempt: e.attempt, worker: task.attempts.find(a => a.attempt === e.attempt)?.workerName ?? this.registry.get(e.workerId)?.name ?? e.workerId, workerId: e.workerId, detail: e.success ? 'succeeded, not accepted' : 'failed, not accepted' })
+        return true
+      case 'worker-steered':
+        this.registry.steer(e.workerId, e.steering)
         return true
       case 'lease-renewed':
         // journals written before renewals stopped being journaled hold these: leases restart on restore anyway

@@ -93,7 +93,7 @@ export class WorkerRegistry {
       this.unname(worker)
       worker.take(reg)
     }
-    this.steer(worker, worker.standing.steering ?? {})
+    this.applySteering(worker, worker.standing.steering ?? {})
     this.reclass(worker)
     let set = this.named.get(worker.name)
     if (set == null) this.named.set(worker.name, set = new Set())
@@ -118,13 +118,24 @@ export class WorkerRegistry {
   }
 
   update (worker: WorkerState, update: WorkerStatusUpdate): void {
-    this.steer(worker, update)
+    this.applySteering(worker, update)
     if (update.types != null) {
       worker.types = [...new Set(update.types)].sort()
       this.reclass(worker)
     }
     worker.fitCapacity()
     this.refresh(worker)
+  }
+
+  /**
+   * An operator's steering: remembered with what the admin knows of the worker (also when it is not
+   * registered now), so it applies whenever it registers, and applied now if it is.
+   */
+  steer (workerId: string, steering: WorkerSteering): void {
+    const standing = this.reputation.of(workerId)
+    standing.steering = { ...standing.steering, ...steering }
+    const worker = this.workers.get(workerId)
+    if (worker != null) this.update(worker, steering)
   }
 
   /** Its running count follows the attempts it holds (taken back from a journal, or adopted on registering). */
@@ -192,7 +203,7 @@ export class WorkerRegistry {
     return this.capabilities.satisfiedBy(requirement)[worker.capClass] === 1
   }
 
-  private steer (worker: WorkerState, steering: WorkerSteering): void {
+  private applySteering (worker: WorkerState, steering: WorkerSteering): void {
     if (steering.online != null) worker.online = steering.online
     if (steering.draining != null) worker.draining = steering.draining
     if (steering.priority != null) worker.priority = steering.priority

@@ -249,11 +249,9 @@ export class Scheduler {
    * An operator steers a worker: online or not, draining, priority, capacity. Unlike what a worker says of
    * itself, this lasts until the operator changes it, also when the worker registers again.
    */
-  steer (workerId: string, steering: WorkerSteering): WorkerInfo {
+  steer (workerId: string, steering: WorkerSteering, now: number): WorkerInfo {
     const worker = this.requireWorker(workerId)
-    const standing = worker.standing
-    standing.steering = { ...standing.steering, ...steering }
-    this.registry.update(worker, steering)
+    this.ledger.commit({ type: 'worker-steered', at: now, workerId, steering: { ...steering } })
     this.noWorker.workersChanged()
     return worker
   }

@@ -32,7 +32,8 @@ export function jsonProblem (value: unknown, maxDepth = MAX_JSON_DEPTH): string 
   while (stack.length > 0) {
     const v = stack.pop()
     const depth = depths.pop()!
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue
+    // undefined is what JavaScript code leaves in an object it returns: JSON drops it, as nothing
+    if (v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean') continue
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) return `contains ${v}, which JSON cannot carry`
       continue

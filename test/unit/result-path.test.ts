@@ -13,10 +13,9 @@ import { Scheduler } from '../../src/core/scheduler.js'
 import { taskSpec } from '../../src/core/task.js'
 import { AdminSession } from '../../src/worker/session.js'
 import type { AdminEvents } from '../../src/admin/events.js'
-import type { DurableEvent } from '../../src/core/events.js'
 import type { Frame, TaskAssignment } from '../../src/protocol/pb/tasks.js'
-import { MemoryArchive } from '../../src/core/archive.js'
-import type { Journal, JournalBatch } from '../../src/store/journal.js'
+import { GatedJournal } from '../helpers/journal.js'
+import type { Journal } from '../../src/store/journal.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
 const log = defaultLogger().forComponent('test')
@@ -33,35 +32,6 @@ function adminParts (scheduler: Scheduler, journal: Journal, events: TypedEventE
   const pull = new PullWorkers({ scheduler, admission, cycle: request, clock: () => 1 })
   const cycle: FlushCycle = new FlushCycle({ scheduler, journal, workers, pull, admission, announcer, clock: () => 1 })
   return { workers, pull, cycle }
-}
-
-/** A journal whose writes finish only when the test says so. */
-class GatedJournal implements Journal {
-  readonly batches: DurableEvent[][] = []
-  readonly archive = new MemoryArchive()
-  private readonly gates: Array<() => void> = []
-  private waiting: { n: number, resolve(): void } | undefined
-
-  load (): DurableEvent[] { return [] }
-  close (): void {}
-
-  async append (batch: JournalBatch): Promise<void> {
-    this.batches.push([...batch.events])
-    this.archive.add(batch.archive)
-    if (this.waiting != null && this.batches.length >= this.waiting.n) this.waiting.resolve()
-    await new Promise<void>(resolve => this.gates.push(resolve))
-  }
-
-  /** Resolves once the n-th write has begun. */
-  async begun (n: number): Promise<void> {
-    if (this.batches.length >= n) return
-    await new Promise<void>(resolve => { this.waiting = { n, resolve } })
-  }
-
-  /** The oldest write in flight is done. */
-  finish (): void {
-    this.gates.shift()!()
-  }
 }
 
 /** What the worker side of the stream received, in order; `until` waits for a frame. */
