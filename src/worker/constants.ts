@@ -39,3 +39,9 @@ export const EXEC_RESTART_INITIAL_MS = 250
 export const EXEC_RESTART_MAX_MS = 10_000
 /** How long an `--exec` child may take to exit once its stdin is closed, before it is killed. */
 export const EXEC_STOP_TIMEOUT_MS = 5_000
+/**
+ * Longest line of an `--exec` child's stderr, and longest `log` or `progress` text, that the worker keeps (in
+ * bytes of UTF-8). A longer one is cut here and says so, the rest of the line is dropped: a child printing
+ * without newlines must not grow the worker's memory, nor flood its log.
+ */
+export const EXEC_MAX_LOG_LINE_BYTES = 16 * 1024
