@@ -104,6 +104,9 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     // a child being restarted: wait for it (bounded by its ready deadline) rather than fail at once
     await (this.current ?? this.launch())
     signal.throwIfAborted()
+    // JSON.stringify recurses and would overflow on nesting a peer breaking the rules sent; decoded JSON has no other problem
+    const deep = jsonProblem(task.payload ?? null) ?? Object.values(task.inputs).map(jsonProblem).find(p => p != null)
+    if (deep != null) throw new UnrecoverableError(`the task cannot go to the --exec child: its payload or an input is ${deep}`)
     const key = `${task.id}\u0000${task.attempt}`
     return await new Promise<JsonValue | undefined>((resolve, reject) => {
       const onAbort = (): void => {

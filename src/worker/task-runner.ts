@@ -1,6 +1,7 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { AbortError, UnrecoverableError } from '../errors.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
+import { jsonProblem, MAX_PAYLOAD_DEPTH } from '../tasks/fields.js'
 import type { Lease } from '../core/options.js'
 import type { JsonValue } from '../core/task.js'
 import type { TaskAssignment, TaskResult } from '../protocol/pb/tasks.js'
@@ -129,11 +130,7 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
         ...(a.timeoutMs > 0 ? { timeoutMs: a.timeoutMs } : {}),
         worker: this.init.worker
       }
-      const output = encodeJson(await handler(task, { signal }))
-      if (output.byteLength > this.init.maxOutputBytes) {
-        throw new UnrecoverableError(`output of ${output.byteLength} bytes exceeds the ${this.init.maxOutputBytes}-byte frame limit; return less, or store it elsewhere and return a reference`)
-      }
-      result.output = output
+      result.output = encodeOutput(await handler(task, { signal }), this.init.maxOutputBytes)
       result.success = true
     } catch (err) {
       result.error = errorText(err)
@@ -141,6 +138,21 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
     }
     return result
   }
+}
+
+/**
+ * A handler's value as the bytes of its result. What cannot travel fails the attempt for good: the same
+ * handler would return it again.
+ */
+function encodeOutput (value: unknown, maxBytes: number): Uint8Array<ArrayBuffer> {
+  // JSON.stringify recurses, so deep nesting overflows the stack; jsonProblem walks with a stack of its own
+  const problem = value === undefined ? undefined : jsonProblem(value)
+  if (problem != null) throw new UnrecoverableError(`the output cannot be sent: ${problem} (outputs follow the payload's rules: JSON values, at most ${MAX_PAYLOAD_DEPTH} levels)`)
+  const output = encodeJson(value)
+  if (output.byteLength > maxBytes) {
+    throw new UnrecoverableError(`output of ${output.byteLength} bytes exceeds the ${maxBytes}-byte frame limit; return less, or store it elsewhere and return a reference`)
+  }
+  return output
 }
 
 function errorText (err: unknown): string {
