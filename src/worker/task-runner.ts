@@ -1,5 +1,6 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { AbortError, UnrecoverableError } from '../errors.js'
+import { FIELD_LIMITS } from '../protocol/constants.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
 import { jsonProblem, MAX_PAYLOAD_DEPTH } from '../tasks/fields.js'
 import type { Lease } from '../core/options.js'
@@ -133,7 +134,7 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
       result.output = encodeOutput(await handler(task, { signal }), this.init.maxOutputBytes)
       result.success = true
     } catch (err) {
-      result.error = errorText(err)
+      result.error = boundedError(errorText(err))
       result.unrecoverable = (err as Error)?.name === UnrecoverableError.name
     }
     return result
@@ -158,4 +159,14 @@ function encodeOutput (value: unknown, maxBytes: number): Uint8Array<ArrayBuffer
 function errorText (err: unknown): string {
   if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`
   return String(err)
+}
+
+/** The admin refuses a result whose error text is longer than its limit, and counts it against the worker: cut it here, saying so. */
+function boundedError (text: string): string {
+  if (text.length <= FIELD_LIMITS.error) return text
+  const note = ` … [cut: the error text is ${text.length} characters long]`
+  let end = FIELD_LIMITS.error - note.length
+  // not between the two halves of a character outside the BMP
+  if (/[\uD800-\uDBFF]/.test(text[end - 1]!)) end--
+  return `${text.slice(0, end)}${note}`
 }
