@@ -85,8 +85,9 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
   }
 
   /**
-   * Passes the stop on to the child: its stdin closes and it gets SIGTERM (the worker has drained first);
-   * one still there after a few seconds is killed.
+   * Passes the stop on to the child: its stdin closes and its process group gets SIGTERM (the worker has
+   * drained first); a child still there after a few seconds is killed. Once it is gone, what it started and
+   * left behind in its group is killed too.
    */
   async stop (): Promise<void> {
     this.stopping = true
@@ -98,6 +99,8 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     const timer = setTimeout(() => { signalGroup(child, 'SIGKILL') }, EXEC_STOP_TIMEOUT_MS)
     await exited
     clearTimeout(timer)
+    // a helper that ignores SIGTERM, or outlives the child's own stop, must not outlive the worker
+    signalGroup(child, 'SIGKILL')
   }
 
   private async run (task: TaskContext, { signal }: HandlerOptions): Promise<JsonValue | undefined> {
