@@ -18,11 +18,19 @@ worker logs, so stdout stays the protocol's.
 import asyncio
 import inspect
 import json
+import re
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 PROTOCOL_VERSION = 1
+# the worker keeps no more of a log, progress or error text: a longer one only fills the line (one over 4 MiB fails its task)
+MAX_TEXT_LENGTH = 16 * 1024
+
+# the attempt a line names, when the line cannot be used: the worker writes "id" and "attempt" first
+_FIRST_KIND = re.compile(r'"(task|cancel)"\s*:')
+_NAMED_ID = re.compile(r'"id"\s*:\s*"([^"\\]{1,512})"')
+_NAMED_ATTEMPT = re.compile(r'"attempt"\s*:\s*([1-9][0-9]{0,8})\b')
 
 __all__ = ["Agent", "Task", "UnrecoverableError", "PROTOCOL_VERSION"]
 
@@ -59,10 +67,10 @@ class Task:
 
     def progress(self, message):
         """Tells the worker how far the task is (it logs it)."""
-        self._agent._send({"progress": {"id": self.id, "attempt": self.attempt, "message": str(message)}})
+        self._agent._send({"progress": {"id": self.id, "attempt": self.attempt, "message": str(message)[:MAX_TEXT_LENGTH]}})
 
     def log(self, message, level="info"):
-        self._agent._send({"log": {"id": self.id, "attempt": self.attempt, "level": level, "message": str(message)}})
+        self._agent._send({"log": {"id": self.id, "attempt": self.attempt, "level": level, "message": str(message)[:MAX_TEXT_LENGTH]}})
 
 
 class Agent:
@@ -78,6 +86,9 @@ class Agent:
         # print() in a handler must not write into the protocol
         if stdout is None:
             sys.stdout = sys.stderr
+        # a byte that is not UTF-8 must not end the reading: it becomes U+FFFD, and its line is refused like any other
+        if stdin is None and hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")
 
     def handler(self, task_type):
         """Decorator: `@agent.handler("summarize")` over a function (sync or async) taking a Task."""
@@ -102,9 +113,13 @@ class Agent:
         lines = asyncio.Queue()
 
         def read():
-            for line in self._stdin:
-                loop.call_soon_threadsafe(lines.put_nowait, line)
-            loop.call_soon_threadsafe(lines.put_nowait, None)
+            try:
+                for line in self._stdin:
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+            except Exception as err:  # noqa: BLE001 - a stream that breaks is an end of input, said so
+                loop.call_soon_threadsafe(self._log, "error", "reading from the worker failed: %s" % err)
+            finally:
+                loop.call_soon_threadsafe(lines.put_nowait, None)
 
         threading.Thread(target=read, daemon=True).start()
         while True:
@@ -115,28 +130,55 @@ class Agent:
             if not line:
                 continue
             try:
-                message = json.loads(line)
-            except ValueError:
-                self._log("error", "the worker sent a line that is not JSON: " + line[:120])
-                continue
-            if "task" in message:
-                task = Task(message["task"], self)
-                key = (task.id, task.attempt)
-                job = asyncio.ensure_future(self._run(task, loop, threads))
-                self._running[key] = (task, job)
-                job.add_done_callback(lambda _, key=key: self._running.pop(key, None))
-            elif "cancel" in message:
-                body = message["cancel"]
-                entry = self._running.get((body.get("id"), body.get("attempt")))
-                if entry is not None:
-                    task, job = entry
-                    task._cancelled.set()
-                    job.cancel()
+                self._receive(line, loop, threads)
+            except Exception as err:  # noqa: BLE001 - no line may end the agent and what it runs
+                self._refuse(line, "the agent could not handle a line from the worker (%s)" % (str(err) or type(err).__name__))
         # stdin closed: the worker has drained (or is gone); let what still runs finish, then leave
         running = [job for _, job in list(self._running.values())]
         if running:
             await asyncio.gather(*running, return_exceptions=True)
         threads.shutdown(wait=False)
+
+    def _receive(self, line, loop, threads):
+        try:
+            message = json.loads(line)
+        except RecursionError:
+            return self._refuse(line, "the worker sent a line nested deeper than Python decodes")
+        except ValueError:
+            return self._refuse(line, "the worker sent a line that is not JSON")
+        if not isinstance(message, dict):
+            return self._refuse(line, "the worker sent a line that is not a JSON object")
+        if "task" in message:
+            problem = _task_problem(message["task"])
+            if problem is not None:
+                return self._refuse(line, "the worker sent a task " + problem)
+            task = Task(message["task"], self)
+            key = (task.id, task.attempt)
+            job = asyncio.ensure_future(self._run(task, loop, threads))
+            self._running[key] = (task, job)
+            job.add_done_callback(lambda _, key=key: self._running.pop(key, None))
+        elif "cancel" in message:
+            body = message["cancel"]
+            if not isinstance(body, dict) or _task_problem(body) is not None:
+                return self._refuse(line, "the worker sent a cancel that names no attempt")
+            entry = self._running.get((body["id"], body["attempt"]))
+            if entry is not None:
+                task, job = entry
+                task._cancelled.set()
+                job.cancel()
+        else:
+            self._log("warn", "the worker sent a message of no kind this agent knows: " + line[:120])
+
+    def _refuse(self, line, reason):
+        """A line that cannot be used: an error for the task attempt it names, if it names one; else a log."""
+        kind = _FIRST_KIND.search(line)
+        named_id = _NAMED_ID.search(line)
+        named_attempt = _NAMED_ATTEMPT.search(line)
+        # a cancel that cannot be read is not the attempt's failure: the worker no longer waits for it
+        if kind is not None and kind.group(1) == "task" and named_id and named_attempt:
+            self._send({"error": {"id": named_id.group(1), "attempt": int(named_attempt.group(1)), "message": reason, "unrecoverable": False}})
+        else:
+            self._log("error", reason + ": " + line[:120])
 
     async def _run(self, task, loop, threads):
         fn = self._handlers.get(task.type)
@@ -150,9 +192,11 @@ class Agent:
             if task.cancelled:
                 return
             try:
-                json.dumps(output)
+                json.dumps(output, allow_nan=False)
             except (TypeError, ValueError) as err:
                 raise UnrecoverableError("the handler's output is not JSON: %s" % err)
+            except RecursionError:
+                raise UnrecoverableError("the handler's output is nested too deep to encode (the worker takes at most 64 levels)")
             self._send({"result": {"id": task.id, "attempt": task.attempt, "output": output}})
         except asyncio.CancelledError:
             # cancelled by the worker: it no longer waits for an answer
@@ -160,7 +204,7 @@ class Agent:
         except Exception as err:  # noqa: BLE001 - every failure of a handler is the task's
             if task.cancelled:
                 return
-            message = str(err) or type(err).__name__
+            message = (str(err) or type(err).__name__)[:MAX_TEXT_LENGTH]
             self._send({"error": {"id": task.id, "attempt": task.attempt, "message": message, "unrecoverable": isinstance(err, UnrecoverableError)}})
 
     def _log(self, level, message):
@@ -173,3 +217,15 @@ class Agent:
         with self._lock:
             self._stdout.write(line + "\n")
             self._stdout.flush()
+
+
+def _task_problem(body):
+    """Why a task (or cancel) body names no attempt the agent can run or answer, or None."""
+    if not isinstance(body, dict):
+        return "that is not an object"
+    if not isinstance(body.get("id"), str) or body["id"] == "":
+        return "without an id"
+    attempt = body.get("attempt")
+    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+        return "without an attempt number"
+    return None

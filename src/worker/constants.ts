@@ -1,3 +1,5 @@
+import { FIELD_LIMITS } from '../protocol/constants.js'
+
 /**
  * Defaults and limits of the worker, in one place. The options that take them (`WorkerInit`) document them
  * with `@default`.
@@ -27,8 +29,12 @@ export const MIN_HEARTBEAT_MS = 100
 export const STOP_CLOSE_TIMEOUT_MS = 1_000
 /** How long a draining worker lets running tasks finish when given no signal. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
-/** Room kept in a frame for a result's other fields, beside its output. */
-export const RESULT_FRAME_OVERHEAD_BYTES = 1024
+/**
+ * Room kept in a frame for a result's other fields, beside its output: the task id and the lease token at
+ * their longest, 3 bytes of UTF-8 for each of their characters (a task id of 512 '€' takes 1,536), and 64
+ * bytes of field tags, lengths and numbers. An output that fits the rest always fits the frame.
+ */
+export const RESULT_FRAME_OVERHEAD_BYTES = 3 * (FIELD_LIMITS.taskId + FIELD_LIMITS.token) + 64
 
 /** Version of the line protocol between a worker and its `--exec` child (docs/exec-protocol.md). */
 export const EXEC_PROTOCOL_VERSION = 1
@@ -39,3 +45,9 @@ export const EXEC_RESTART_INITIAL_MS = 250
 export const EXEC_RESTART_MAX_MS = 10_000
 /** How long an `--exec` child may take to exit once its stdin is closed, before it is killed. */
 export const EXEC_STOP_TIMEOUT_MS = 5_000
+/**
+ * Longest line of an `--exec` child's stderr, and longest `log` or `progress` text, that the worker keeps (in
+ * bytes of UTF-8). A longer one is cut here and says so, the rest of the line is dropped: a child printing
+ * without newlines must not grow the worker's memory, nor flood its log.
+ */
+export const EXEC_MAX_LOG_LINE_BYTES = 16 * 1024

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { backoffDelay } from '../core/backoff.js'
 import { AbortError, ProtocolError, TimeoutError, UnrecoverableError, ValidationError } from '../errors.js'
-import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/constants.js'
+import { DEFAULT_MAX_FRAME_BYTES, FIELD_LIMITS } from '../protocol/constants.js'
+import { jsonProblem } from '../tasks/fields.js'
 import { isRecord } from '../util/records.js'
-import { DEFAULT_EXEC_READY_TIMEOUT_MS, EXEC_PROTOCOL_VERSION, EXEC_RESTART_INITIAL_MS, EXEC_RESTART_MAX_MS, EXEC_STOP_TIMEOUT_MS } from './constants.js'
+import { DEFAULT_EXEC_READY_TIMEOUT_MS, EXEC_MAX_LOG_LINE_BYTES, EXEC_PROTOCOL_VERSION, EXEC_RESTART_INITIAL_MS, EXEC_RESTART_MAX_MS, EXEC_STOP_TIMEOUT_MS } from './constants.js'
 import type { JsonValue } from '../core/task.js'
+import { cutNote, cutText, LineSplitter } from './line-splitter.js'
 import type { HandlerOptions, TaskContext, TaskHandler } from './handlers.js'
 
 export interface ExecBridgeInit {
@@ -33,15 +34,17 @@ export interface ExecBridgeEvents {
   ready: CustomEvent<ExecReady>
   /** The child exited; it is started again after `delayMs` unless the bridge is stopping. */
   exit: CustomEvent<{ code: number | null, signal: string | null, delayMs: number }>
-  /** A line of the child's stderr, or a `log` message. */
+  /** A line of the child's stderr, or a `log` message; its text is cut at 16 KiB. */
   log: CustomEvent<{ level: 'info' | 'warn' | 'error', message: string, taskId?: string }>
-  /** A `progress` message for a running task. */
+  /** A `progress` message for a running task; its text is cut at 16 KiB. */
   progress: CustomEvent<{ taskId: string, attempt: number, message: string }>
   /** A line from the child that could not be used: it failed the task it named, or named none. */
   invalid: CustomEvent<{ reason: string, taskId?: string }>
 }
 
 const MAX_REMEMBERED_CANCELS = 1024
+/** An `"id"` in a line that could not be read, to fail the attempt it names; no task id is longer. */
+const NAMED_ID = new RegExp(`"id"\\s*:\\s*"([^"]{1,${FIELD_LIMITS.taskId}})"`)
 
 interface InFlight {
   resolve(output: JsonValue | undefined): void
@@ -82,8 +85,9 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
   }
 
   /**
-   * Passes the stop on to the child: its stdin closes and it gets SIGTERM (the worker has drained first);
-   * one still there after a few seconds is killed.
+   * Passes the stop on to the child: its stdin closes and its process group gets SIGTERM (the worker has
+   * drained first); a child still there after a few seconds is killed. Once it is gone, what it started and
+   * left behind in its group is killed too.
    */
   async stop (): Promise<void> {
     this.stopping = true
@@ -95,12 +99,17 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     const timer = setTimeout(() => { signalGroup(child, 'SIGKILL') }, EXEC_STOP_TIMEOUT_MS)
     await exited
     clearTimeout(timer)
+    // a helper that ignores SIGTERM, or outlives the child's own stop, must not outlive the worker
+    signalGroup(child, 'SIGKILL')
   }
 
   private async run (task: TaskContext, { signal }: HandlerOptions): Promise<JsonValue | undefined> {
     // a child being restarted: wait for it (bounded by its ready deadline) rather than fail at once
     await (this.current ?? this.launch())
     signal.throwIfAborted()
+    // JSON.stringify recurses and would overflow on nesting a peer breaking the rules sent; decoded JSON has no other problem
+    const deep = jsonProblem(task.payload ?? null) ?? Object.values(task.inputs).map(jsonProblem).find(p => p != null)
+    if (deep != null) throw new UnrecoverableError(`the task cannot go to the --exec child: its payload or an input is ${deep}`)
     const key = `${task.id}\u0000${task.attempt}`
     return await new Promise<JsonValue | undefined>((resolve, reject) => {
       const onAbort = (): void => {
@@ -152,7 +161,13 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     const child = spawn(this.init.command, { shell: true, detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: this.init.env ?? process.env, ...(this.init.cwd != null ? { cwd: this.init.cwd } : {}) })
     this.child = child
     child.stdin!.on('error', () => {})
-    createInterface({ input: child.stderr! }).on('line', line => { this.safeDispatchEvent('log', { detail: { level: 'warn', message: line } }) })
+    const stderr = new LineSplitter({
+      maxLineBytes: EXEC_MAX_LOG_LINE_BYTES,
+      onLine: line => { this.safeDispatchEvent('log', { detail: { level: 'warn', message: line } }) },
+      onLongLine: head => { this.safeDispatchEvent('log', { detail: { level: 'warn', message: `${head}${cutNote(EXEC_MAX_LOG_LINE_BYTES)}` } }) }
+    })
+    child.stderr!.on('data', (chunk: Buffer) => { stderr.push(chunk) })
+    child.stderr!.on('end', () => { stderr.end() })
     const timeoutMs = this.init.readyTimeoutMs ?? DEFAULT_EXEC_READY_TIMEOUT_MS
     let resolveReady!: (ready: ExecReady) => void
     let rejectReady!: (err: Error) => void
@@ -191,42 +206,23 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
 
   /** Feeds each stdout line to `onLine`, as JSON; a line that is not JSON, or too long, is reported. */
   private readLines (child: ChildProcess, onLine: (message: unknown) => void): void {
-    let buffered = ''
-    let skipping = false
-    child.stdout!.setEncoding('utf8')
-    child.stdout!.on('data', (chunk: string) => {
-      let start = 0
-      for (;;) {
-        const end = chunk.indexOf('\n', start)
-        if (end === -1) {
-          if (!skipping) buffered += chunk.slice(start)
-          if (buffered.length > this.maxLineBytes) {
-            buffered = ''
-            skipping = true
-            this.invalid(`a line longer than ${this.maxLineBytes} bytes`)
-          }
-          return
-        }
-        const line = skipping ? '' : buffered + chunk.slice(start, end)
-        buffered = ''
-        const skipped = skipping
-        skipping = false
-        start = end + 1
-        if (skipped || line.trim() === '') continue
-        if (line.length > this.maxLineBytes) {
-          this.invalid(`a line longer than ${this.maxLineBytes} bytes`, line)
-          continue
-        }
+    const lines = new LineSplitter({
+      maxLineBytes: this.maxLineBytes,
+      onLine: line => {
+        if (line.trim() === '') return
         let message: unknown
         try {
           message = JSON.parse(line)
         } catch {
           this.invalid(`a line that is not JSON: ${line.slice(0, 120)}`, line)
-          continue
+          return
         }
         onLine(message)
-      }
+      },
+      // the line's start is enough to find the attempt it answers, and fail it rather than leave it waiting
+      onLongLine: head => { this.invalid(`a line longer than ${this.maxLineBytes} bytes`, head) }
     })
+    child.stdout!.on('data', (chunk: Buffer) => { lines.push(chunk) })
   }
 
   private onMessage (message: unknown): void {
@@ -241,7 +237,8 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
       return
     }
     const entry = typeof body.id === 'string' && typeof body.attempt === 'number' ? this.inFlight.get(`${body.id}\u0000${body.attempt}`) : undefined
-    const taskId = typeof body.id === 'string' ? body.id : undefined
+    // no task has a longer id: such a line names none, and its id is not repeated into the log
+    const taskId = typeof body.id === 'string' && body.id.length <= FIELD_LIMITS.taskId ? body.id : undefined
     if (entry == null && (kind === 'result' || kind === 'error') && this.cancelled.delete(`${taskId}\u0000${String(body.attempt)}`)) return
     switch (kind) {
       case 'result':
@@ -257,11 +254,11 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
         return
       }
       case 'progress':
-        if (taskId != null && typeof body.message === 'string') this.safeDispatchEvent('progress', { detail: { taskId, attempt: Number(body.attempt), message: body.message } })
+        if (taskId != null && typeof body.message === 'string') this.safeDispatchEvent('progress', { detail: { taskId, attempt: Number(body.attempt), message: cutText(body.message, EXEC_MAX_LOG_LINE_BYTES) } })
         return
       case 'log': {
         const level = body.level === 'error' || body.level === 'warn' ? body.level : 'info'
-        this.safeDispatchEvent('log', { detail: { level, message: typeof body.message === 'string' ? body.message : JSON.stringify(body.message ?? ''), ...(taskId != null ? { taskId } : {}) } })
+        this.safeDispatchEvent('log', { detail: { level, message: cutText(logText(body.message), EXEC_MAX_LOG_LINE_BYTES), ...(taskId != null ? { taskId } : {}) } })
         return
       }
       default:
@@ -270,9 +267,11 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
   }
 
   /** A line that cannot be used: it fails the task it names, if one runs, and is reported either way. */
-  private invalid (reason: string, line?: string, taskId?: string): void {
+  private invalid (why: string, line?: string, taskId?: string): void {
+    // a reason quotes the child (a message kind, an id): no longer than a line of its log
+    const reason = cutText(why, EXEC_MAX_LOG_LINE_BYTES)
     let named = taskId
-    if (named == null && line != null) named = /"id"\s*:\s*"([^"]+)"/.exec(line)?.[1]
+    if (named == null && line != null) named = NAMED_ID.exec(line)?.[1]
     if (named != null) {
       for (const [key, entry] of this.inFlight) {
         if (key.startsWith(`${named}\u0000`)) {
@@ -315,6 +314,14 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     this.child?.stdin?.write(`${line}\n`)
     return true
   }
+}
+
+/** A `log` message's text: a string as it is, any other JSON as JSON. */
+function logText (value: unknown): string {
+  if (typeof value === 'string') return value
+  // JSON.stringify recurses: nesting the child may send (a line holds up to 4 MiB of it) would overflow the stack
+  const problem = jsonProblem(value ?? '')
+  return problem == null ? JSON.stringify(value ?? '') : `(a log message ${problem})`
 }
 
 function signalGroup (child: ChildProcess, signal: NodeJS.Signals): void {

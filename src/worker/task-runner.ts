@@ -1,6 +1,8 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { AbortError, UnrecoverableError } from '../errors.js'
+import { FIELD_LIMITS } from '../protocol/constants.js'
 import { decodeJson, encodeJson } from '../protocol/json.js'
+import { jsonProblem, MAX_PAYLOAD_DEPTH } from '../tasks/fields.js'
 import type { Lease } from '../core/options.js'
 import type { JsonValue } from '../core/task.js'
 import type { TaskAssignment, TaskResult } from '../protocol/pb/tasks.js'
@@ -129,21 +131,42 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
         ...(a.timeoutMs > 0 ? { timeoutMs: a.timeoutMs } : {}),
         worker: this.init.worker
       }
-      const output = encodeJson(await handler(task, { signal }))
-      if (output.byteLength > this.init.maxOutputBytes) {
-        throw new UnrecoverableError(`output of ${output.byteLength} bytes exceeds the ${this.init.maxOutputBytes}-byte frame limit; return less, or store it elsewhere and return a reference`)
-      }
-      result.output = output
+      result.output = encodeOutput(await handler(task, { signal }), this.init.maxOutputBytes)
       result.success = true
     } catch (err) {
-      result.error = errorText(err)
+      result.error = boundedError(errorText(err))
       result.unrecoverable = (err as Error)?.name === UnrecoverableError.name
     }
     return result
   }
 }
 
+/**
+ * A handler's value as the bytes of its result. What cannot travel fails the attempt for good: the same
+ * handler would return it again.
+ */
+function encodeOutput (value: unknown, maxBytes: number): Uint8Array<ArrayBuffer> {
+  // JSON.stringify recurses, so deep nesting overflows the stack; jsonProblem walks with a stack of its own
+  const problem = value === undefined ? undefined : jsonProblem(value)
+  if (problem != null) throw new UnrecoverableError(`the output cannot be sent: ${problem} (outputs follow the payload's rules: JSON values, at most ${MAX_PAYLOAD_DEPTH} levels)`)
+  const output = encodeJson(value)
+  if (output.byteLength > maxBytes) {
+    throw new UnrecoverableError(`output of ${output.byteLength} bytes exceeds the ${maxBytes}-byte frame limit; return less, or store it elsewhere and return a reference`)
+  }
+  return output
+}
+
 function errorText (err: unknown): string {
   if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`
   return String(err)
+}
+
+/** The admin refuses a result whose error text is longer than its limit, and counts it against the worker: cut it here, saying so. */
+function boundedError (text: string): string {
+  if (text.length <= FIELD_LIMITS.error) return text
+  const note = ` … [cut: the error text is ${text.length} characters long]`
+  let end = FIELD_LIMITS.error - note.length
+  // not between the two halves of a character outside the BMP
+  if (/[\uD800-\uDBFF]/.test(text[end - 1]!)) end--
+  return `${text.slice(0, end)}${note}`
 }

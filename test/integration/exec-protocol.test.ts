@@ -56,10 +56,49 @@ describe.skipIf(python.missing != null)(`the --exec protocol and its schema${pyt
     child.stdin.end()
     await new Promise(resolve => child.once('exit', resolve))
     for (const line of lines) expect(validate(line), JSON.stringify(validate.errors)).toBe(true)
-    expect(lines[0]).toMatchObject({ ready: { types: ['crash-once', 'echo', 'garbage', 'refuse', 'slow', 'wait-cancel'], max_concurrent: 4 } })
+    expect(lines[0]).toMatchObject({ ready: { types: ['crash-once', 'deep-output', 'echo', 'garbage', 'not-json', 'refuse', 'slow', 'wait-cancel'], max_concurrent: 4 } })
     expect(lines).toContainEqual({ v: 1, result: { id: 'e', attempt: 1, output: { payload: { n: 1 }, inputs: { dep: 1 }, attempt: 1 } } })
     expect(lines).toContainEqual({ v: 1, error: { id: 'r', attempt: 1, message: 'this input can never work', unrecoverable: true } })
     expect(lines).toContainEqual({ v: 1, progress: { id: 'e', attempt: 1, message: 'echoing' } })
     expect(lines).toContainEqual({ v: 1, log: { id: 'e', attempt: 1, level: 'info', message: 'echo was called' } })
+  })
+  it('the Python helper survives any line: it answers an error for the attempt a bad line names, or logs it, and goes on', async () => {
+    const child = spawn('python3', [TEST_AGENT], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const exited = new Promise<number | null>(resolve => child.once('exit', resolve))
+    const lines: any[] = []
+    const answers = (): string[] => lines.map(l => (l.result ?? l.error)?.id).filter(id => id != null)
+    const answered = new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', line => {
+        lines.push(JSON.parse(line))
+        if (['nan', 'too-deep', 'ok'].every(id => answers().includes(id))) resolve()
+      })
+      void exited.then(code => { reject(new Error(`the agent exited (${code}) before it answered every task`)) })
+    })
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    for (const line of [deep, `{"v": 1, "task": {"id": "deep", "attempt": 1, "type": "echo", "payload": ${deep}}}`, '[1]', '"x"', '{"task": 5}', '{"task": {"id": "t"}}', '{"cancel": [1]}']) {
+      child.stdin.write(`${line}\n`)
+    }
+    child.stdin.write(Buffer.from([0xff, 0xfe, 0x0a]))
+    for (const t of [task('nan', null, 'not-json'), task('too-deep', null, 'deep-output'), task('ok', { n: 1 }, 'echo')]) child.stdin.write(`${JSON.stringify({ v: 1, task: t })}\n`)
+    await answered
+    child.stdin.end()
+    expect(await exited).toBe(0)
+    for (const line of lines) expect(validate(line), JSON.stringify(validate.errors)).toBe(true)
+    const log = (message: string): unknown => ({ v: 1, log: { level: 'error', message } })
+    const error = (id: string, message: string, unrecoverable: boolean): unknown => ({ v: 1, error: { id, attempt: 1, message, unrecoverable } })
+    // each bad line is answered in turn, before the tasks after it
+    expect(lines.slice(1, 9)).toEqual([
+      log(`the worker sent a line nested deeper than Python decodes: ${'['.repeat(120)}`),
+      error('deep', 'the worker sent a line nested deeper than Python decodes', false),
+      log('the worker sent a line that is not a JSON object: [1]'),
+      log('the worker sent a line that is not a JSON object: "x"'),
+      log('the worker sent a task that is not an object: {"task": 5}'),
+      log('the worker sent a task without an attempt number: {"task": {"id": "t"}}'),
+      log('the worker sent a cancel that names no attempt: {"cancel": [1]}'),
+      log('the worker sent a line that is not JSON: \ufffd\ufffd')
+    ])
+    expect(lines).toContainEqual(error('nan', 'the handler\'s output is not JSON: Out of range float values are not JSON compliant', true))
+    expect(lines).toContainEqual(error('too-deep', 'the handler\'s output is nested too deep to encode (the worker takes at most 64 levels)', true))
+    expect(lines).toContainEqual({ v: 1, result: { id: 'ok', attempt: 1, output: { payload: { n: 1 }, inputs: { dep: 1 }, attempt: 1 } } })
   })
 })

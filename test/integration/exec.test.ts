@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
+import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { cliProcesses, runCli } from '../helpers/cli.js'
@@ -20,6 +22,48 @@ async function tasksFile (tasks: unknown[]): Promise<{ dir: string, file: string
   const file = join(dir, 'tasks.json')
   await writeFile(file, JSON.stringify(tasks))
   return { dir, file }
+}
+
+interface Alive { role: 'agent' | 'helper', pid: number, pgid: number }
+
+/**
+ * A Unix socket that each process of the test agent connects to, saying who it is. The kernel closes a
+ * process's connection when the process ends, so a closed connection is the event that it has: no polling,
+ * and no zombie waiting for its reaper taken for a live process (as `kill(-pgid, 0)` would).
+ */
+async function aliveSocket (path: string): Promise<{ path: string, announced(n: number): Promise<Alive[]>, allGone(): Promise<void>, close(): void }> {
+  const processes: Array<{ alive: Alive, socket: Socket, gone: Promise<void> }> = []
+  const waiters = new Set<() => void>()
+  const server = createServer(socket => {
+    const gone = new Promise<void>(resolve => socket.once('close', () => { resolve() }))
+    createInterface({ input: socket }).once('line', line => {
+      processes.push({ alive: JSON.parse(line) as Alive, socket, gone })
+      for (const wake of waiters) wake()
+    })
+  })
+  await new Promise<void>(resolve => server.listen(path, resolve))
+  const within = async <T>(promise: Promise<T>, what: string): Promise<T> => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      return await Promise.race([promise, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what} after 20 s`)) }, 20_000) })])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  return {
+    path,
+    announced: async n => await within(new Promise<Alive[]>(resolve => {
+      const check = (): void => { if (processes.length >= n) { waiters.delete(check); resolve(processes.map(p => p.alive)) } }
+      waiters.add(check)
+      check()
+    }), `fewer than ${n} processes had announced themselves`),
+    allGone: async () => { await within(Promise.all(processes.map(async p => { await p.gone })), 'a process of the agent was still running') },
+    close: () => {
+      // a process whose connection is still open is still running (its pid is its own): the test's mess is not left behind
+      for (const p of processes) if (!p.socket.closed) process.kill(p.alive.pid, 'SIGKILL')
+      server.close()
+    }
+  }
 }
 
 describe.skipIf(python.missing != null)(`workers whose handlers are a child process (--exec)${python.note}`, () => {
@@ -108,18 +152,31 @@ describe.skipIf(python.missing != null)(`workers whose handlers are a child proc
     expect(worker.stderr).not.toMatch(/result for no running task/)
   })
 
-  it('SIGTERM: the worker drains, then the child is stopped; nothing is left running', async () => {
-    const { file } = await tasksFile([{ id: 'long', type: 'slow', payload: { seconds: 1 } }])
-    const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
-    const { addrs } = await admin.waitForEvent('listening')
-    const worker = start(['worker', '--admin', addrs[0], '--name', 'py', '--skill', '1', '--exec', `python3 ${TEST_AGENT}`, '--json'])
-    await worker.waitForEvent('task:started')
-    worker.kill('SIGTERM')
-    expect(await worker.exit()).toBe(0)
-    expect(worker.events.find(e => e.event === 'task:finished')).toMatchObject({ taskId: 'long', success: true })
-    expect(worker.events.at(-1)).toMatchObject({ event: 'stopped' })
-    expect(worker.events.find(e => e.event === 'exec:exit')).toBeDefined()
-    expect(await admin.waitForEvent('task:completed', e => e.id === 'long')).toMatchObject({ status: 'succeeded' })
+  it('SIGTERM: the worker drains, then the child and what it started are stopped; nothing is left running', async () => {
+    const { dir, file } = await tasksFile([{ id: 'long', type: 'slow', payload: { seconds: 1 } }])
+    const alive = await aliveSocket(join(dir, 'alive.sock'))
+    try {
+      const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
+      const { addrs } = await admin.waitForEvent('listening')
+      const worker = start(['worker', '--admin', addrs[0], '--name', 'py', '--skill', '1', '--exec', `python3 ${TEST_AGENT}`, '--json'], { env: { ...process.env, TEST_ALIVE_SOCKET: alive.path } })
+      // the agent, and a helper it started that ignores SIGTERM, both in the process group the worker made
+      const processes = await alive.announced(2)
+      const agent = processes.find(p => p.role === 'agent')!
+      const helper = processes.find(p => p.role === 'helper')!
+      expect(helper.pgid).toBe(agent.pgid)
+      expect(helper.pid).not.toBe(agent.pid)
+      await worker.waitForEvent('task:started')
+      worker.kill('SIGTERM')
+      expect(await worker.exit()).toBe(0)
+      expect(worker.events.find(e => e.event === 'task:finished')).toMatchObject({ taskId: 'long', success: true })
+      expect(worker.events.at(-1)).toMatchObject({ event: 'stopped' })
+      expect(worker.events.find(e => e.event === 'exec:exit')).toBeDefined()
+      expect(await admin.waitForEvent('task:completed', e => e.id === 'long')).toMatchObject({ status: 'succeeded' })
+      // every process of the group has ended: the agent on SIGTERM, the helper killed once the agent was gone
+      await alive.allGone()
+    } finally {
+      alive.close()
+    }
   })
 
   it('a child that never says it is ready is a clear startup error', async () => {
