@@ -1,8 +1,7 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { AbortError, UnrecoverableError } from '../errors.js'
-import { FIELD_LIMITS } from '../protocol/constants.js'
-import { decodeJson, encodeJson } from '../protocol/json.js'
-import { jsonProblem, MAX_PAYLOAD_DEPTH } from '../tasks/fields.js'
+import { FIELD_LIMITS, MAX_JSON_DEPTH } from '../protocol/constants.js'
+import { decodeJson, encodeJson, jsonProblem } from '../protocol/json.js'
 import type { Lease } from '../core/options.js'
 import type { JsonValue } from '../core/task.js'
 import type { TaskAssignment, TaskResult } from '../protocol/pb/tasks.js'
@@ -148,7 +147,7 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
 function encodeOutput (value: unknown, maxBytes: number): Uint8Array<ArrayBuffer> {
   // JSON.stringify recurses, so deep nesting overflows the stack; jsonProblem walks with a stack of its own
   const problem = value === undefined ? undefined : jsonProblem(value)
-  if (problem != null) throw new UnrecoverableError(`the output cannot be sent: ${problem} (outputs follow the payload's rules: JSON values, at most ${MAX_PAYLOAD_DEPTH} levels)`)
+  if (problem != null) throw new UnrecoverableError(`the output cannot be sent: ${problem} (outputs follow the payload's rules: JSON values, at most ${MAX_JSON_DEPTH} levels)`)
   const output = encodeJson(value)
   if (output.byteLength > maxBytes) {
     throw new UnrecoverableError(`output of ${output.byteLength} bytes exceeds the ${maxBytes}-byte frame limit; return less, or store it elsewhere and return a reference`)
