@@ -96,6 +96,8 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, mdns, http, monitoring, ...init } = this.options
     if (databaseUrl != null && dataDir != null) throw new ValidationError([{ path: '--database-url', message: 'give --database-url or --data-dir, not both: the journal is in one of them' }], { subject: 'options' })
     if (databaseUrl != null && privateKey == null && keyFile == null) throw new ValidationError([{ path: '--database-url', message: 'needs --key FILE as well, so the admin keeps its peer id (and its workers find it) after a restart' }], { subject: 'options' })
+    // HTTP callers have no peer id to check against the list: the token is what keeps them out
+    if (http != null && init.authorizeClient != null && (http.token == null || http.token === '')) throw new ValidationError([{ path: '--http', message: 'this admin lets only the clients on its --allow-clients list act, but its HTTP API would let anyone who reaches it: give --http-token FILE too' }], { subject: 'options' })
     const key = privateKey ?? (keyFile != null || dataDir != null ? (await loadOrCreateKey(keyFile ?? join(dataDir!, 'admin.key'))).privateKey : undefined)
     // one registry for libp2p's metrics and the admin's, served at /metrics; the HTTP side is loaded only
     // when asked for, so commands that do not serve it start faster

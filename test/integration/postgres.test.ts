@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliProcesses, runCli, type CliProcess } from '../helpers/cli.js'
+import { FreezingProxy } from '../helpers/freezing-proxy.js'
 import { acceptedSuccesses, postgresMissing, TestPostgres } from '../helpers/postgres.js'
+import { TaskManager } from '../../src/manager/task-manager.js'
 import { requirement } from '../helpers/system.js'
 
 const postgres = requirement('the PostgreSQL journal tests', postgresMissing())
@@ -108,6 +110,39 @@ describe.skipIf(postgres.missing != null)(`the journal in PostgreSQL (--database
     const accepted = await acceptedSuccesses(url)
     expect(accepted.size).toBe(200)
     expect([...accepted.values()].every(n => n === 1)).toBe(true)
+  }, 120_000)
+
+  it('a submit over HTTP while the database is frozen is answered only once the batch holding it is written', async () => {
+    const url = await server.database('frozen_submit')
+    const proxy = await FreezingProxy.start(Number(new URL(server.url).port))
+    const through = new URL(url)
+    through.port = String(proxy.port)
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-pg-frozen-'))
+    const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], databaseUrl: through.toString(), keyFile: join(dir, 'admin.key'), http: { port: 0 } })
+    try {
+      await manager.start()
+      const base = manager.details().http!
+      // the network to the database goes silent as the batch holding the task is on its way
+      proxy.freezeOn('last_batch')
+      let answered = false
+      const submitted = fetch(`${base}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{"id": "frozen"}]' }).finally(() => { answered = true })
+      await proxy.froze
+      // the admin holds the task and serves reads; the submit is not acknowledged
+      expect((await fetch(`${base}/api/tasks/frozen`)).status).toBe(200)
+      expect(answered).toBe(false)
+      // the network returns: the session is lost, the admin connects again and writes the batch, once
+      proxy.thaw()
+      expect((await submitted).status).toBe(201)
+      const pg = (await import('pg')).default
+      const client = new pg.Client({ connectionString: server.local(url) })
+      await client.connect()
+      const rows = await client.query('SELECT count(*)::int AS n FROM taskmesh_events WHERE task_id = $1 AND body LIKE \'%"type":"submitted"%\'', ['frozen'])
+      await client.end()
+      expect(rows.rows[0].n).toBe(1)
+    } finally {
+      await manager.stop()
+      await proxy.stop()
+    }
   }, 120_000)
 
   it('says what is wrong: no --key, both --data-dir and --database-url, nothing listening there', async () => {
