@@ -36,28 +36,34 @@ async function taskStream (node: Libp2p, address: string): Promise<{ stream: Str
 
 /**
  * Registers, takes what it is assigned and disconnects, `rounds` times: under a fresh peer id each time,
- * or always under one. Returns how many times it was assigned work and how many times it was refused.
+ * or always under one. Returns how many rounds reached the admin's task stream, how many times it was
+ * assigned work, what the admin said when it refused a registration, and how the others were turned away
+ * before any stream opened (a quarantine's strikes become a ban, and a banned peer is refused at the door).
  */
-export async function churner (address: string, options: { rounds: number, freshIds: boolean, signal?: AbortSignal }): Promise<{ assigned: number, refused: string[] }> {
+export async function churner (address: string, options: { rounds: number, freshIds: boolean, signal?: AbortSignal }): Promise<{ reached: number, assigned: number, refused: string[], turnedAway: string[] }> {
   const key = options.freshIds ? undefined : await generateKeyPair('Ed25519')
+  let reached = 0
   let assigned = 0
   const refused: string[] = []
+  const turnedAway: string[] = []
   for (let round = 0; round < options.rounds && options.signal?.aborted !== true; round++) {
     const node = await peer(key)
     try {
       const { writer, frames } = await taskStream(node, address)
+      reached++
       writer.write({ register: register({ name: `churner-${options.freshIds ? round : 'x'}` }) })
       for (let f = await frames.next(); f != null; f = await frames.next()) {
         if (f.registerAck != null && f.registerAck.error !== '') { refused.push(f.registerAck.error); break }
         if (f.assignment != null) { assigned++; break }
       }
-    } catch {
-      // refused at the door (a quarantine, a ban): try again
+    } catch (err) {
+      // refused at the door (a ban): it tries again
+      turnedAway.push(`${(err as Error).name}: ${(err as Error).message}`)
     } finally {
       await node.stop()
     }
   }
-  return { assigned, refused }
+  return { reached, assigned, refused, turnedAway }
 }
 
 /** Registers asking for 1024 attempts at once, keeps its leases alive, and never answers. Stop it to end. */
@@ -76,8 +82,11 @@ export async function hoarder (address: string): Promise<{ held: () => number, s
   return { held: () => held, stop: async () => { clearInterval(heartbeat); await node.stop() } }
 }
 
-/** Registrations that lie, each on its own stream; returns what the admin said to each. */
-export async function liar (address: string, honestName: string): Promise<string[]> {
+/**
+ * Registrations that lie, each on its own stream and its own peer id; returns what the admin said to each,
+ * and the peer ids, so what the admin reported about each can be checked.
+ */
+export async function liar (address: string, honestName: string): Promise<Array<{ peerId: string, answer: string }>> {
   const lies: Array<Partial<Register>> = [
     { skill: 1e308 },
     { priority: -(2 ** 31) },
@@ -86,16 +95,17 @@ export async function liar (address: string, honestName: string): Promise<string
     { capabilities: Array.from({ length: 65 }, (_, i) => `c${i}`) },
     { version: 'x'.repeat(3 * 1024 * 1024) }
   ]
-  const answers: string[] = []
+  const answers: Array<{ peerId: string, answer: string }> = []
   for (const lie of lies) {
     const node = await peer()
+    const peerId = node.peerId.toString()
     try {
       const { writer, frames } = await taskStream(node, address)
       writer.write({ register: register({ name: `liar-${answers.length}`, ...lie }) })
       const f = await frames.next()
-      answers.push(f?.registerAck != null ? f.registerAck.error : 'stream closed without an answer')
+      answers.push({ peerId, answer: f?.registerAck != null ? f.registerAck.error : 'stream closed without an answer' })
     } catch (err) {
-      answers.push(`refused: ${(err as Error).message}`)
+      answers.push({ peerId, answer: `refused: ${(err as Error).message}` })
     } finally {
       await node.stop()
     }
@@ -105,12 +115,14 @@ export async function liar (address: string, honestName: string): Promise<string
 
 /**
  * Peers that never register: each opens task streams and sends frames it never finishes, just under the
- * limit before registration. Returns how many streams the admin took, and how many it refused.
+ * limit before registration. Returns how many streams opened, how many dials failed (and why), and each
+ * peer's id.
  */
-export async function flood (address: string, options: { peers: number, streamsPerPeer: number }): Promise<{ opened: number, refused: number, stop: () => Promise<void> }> {
+export async function flood (address: string, options: { peers: number, streamsPerPeer: number }): Promise<{ opened: number, refused: number, failures: string[], peerIds: string[], stop: () => Promise<void> }> {
   const nodes: Libp2p[] = []
   let opened = 0
   let refused = 0
+  const failures: string[] = []
   const unfinished = Uint8Array.from([...varint.encode(63 * 1024), ...new Uint8Array(62 * 1024)])
   await Promise.all(Array.from({ length: options.peers }, async () => {
     const node = await peer()
@@ -120,10 +132,11 @@ export async function flood (address: string, options: { peers: number, streamsP
         const stream = await node.dialProtocol(multiaddr(address), TASK_PROTOCOL)
         stream.send(unfinished)
         opened++
-      } catch {
+      } catch (err) {
         refused++
+        failures.push((err as Error).message)
       }
     }
   }))
-  return { opened, refused, stop: async () => { await Promise.all(nodes.map(async n => { await n.stop() })) } }
+  return { opened, refused, failures, peerIds: nodes.map(n => n.peerId.toString()), stop: async () => { await Promise.all(nodes.map(async n => { await n.stop() })) } }
 }

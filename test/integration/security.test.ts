@@ -150,12 +150,32 @@ describe('forged and invalid messages', () => {
       const conn = await rogue.dial(multiaddr(manager.details().addresses[0]!))
       const stream = await conn.newStream('/taskmesh/tasks/1.0.0')
       const banned = nextEvent(manager, 'peer:banned', d => d.peerId === rogue.peerId.toString())
+      const dropped = nextEvent(rogue, 'peer:disconnect')
       for (let i = 0; i < 5; i++) stream.send(Uint8Array.from([3, 0xff, 0xff, 0xff]))
       await banned
+      // the ban drops its connection
+      await dropped
       // while banned, the admin refuses its connections as soon as it knows who is calling: no stream opens
+      const asked: Array<[string, boolean]> = []
+      const isBanned = manager.admin.isBanned.bind(manager.admin)
+      manager.admin.isBanned = (peerId: string) => {
+        const banned = isBanned(peerId)
+        asked.push([peerId, banned])
+        return banned
+      }
       const again = rogue.dial(multiaddr(manager.details().addresses[0]!), { signal: AbortSignal.timeout(5000) })
         .then(async c => c.newStream('/taskmesh/tasks/1.0.0', { signal: AbortSignal.timeout(5000) }))
       await expect(again).rejects.toThrow()
+      expect(asked).toContainEqual([rogue.peerId.toString(), true])
+      // the admin still takes everyone else: an honest peer dialing now opens its stream
+      const honest = await createNode({ services: {}, pubsub: false })
+      try {
+        const stream = await (await honest.dial(multiaddr(manager.details().addresses[0]!))).newStream('/taskmesh/tasks/1.0.0')
+        expect(stream.status).toBe('open')
+        expect(asked).toContainEqual([honest.peerId.toString(), false])
+      } finally {
+        await honest.stop()
+      }
     } finally {
       await rogue.stop()
     }
