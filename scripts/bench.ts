@@ -251,7 +251,7 @@ if (only == null || only === 'history') {
 if (only == null || only === 'hostile') {
   const tasks = Number(values['hostile-tasks'])
   const taskMs = Number(values['hostile-task-ms'])
-  print(`\nhostile workers: ${tasks} tasks of ${taskMs} ms on 3 honest worker processes × 8, admin with its defaults; alone, and with a churner (fresh peer ids, and one id), a hoarder, a liar and 48 peers holding unfinished frames, runs alternating:`)
+  print(`\nhostile workers: ${tasks} tasks of ${taskMs} ms on 3 honest worker processes × 8, admin with its defaults; alone, and with a churner (fresh peer ids, and one id), a hoarder, a liar and 48 peers holding unfinished frames on the task stream, and over HTTP an agent hoarding, one churning under fresh names and one flooding new names, runs alternating:`)
   const clean: HostileBenchResult[] = []
   const attacked: HostileBenchResult[] = []
   for (let i = 0; i < repeat; i++) {

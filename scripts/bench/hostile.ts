@@ -24,21 +24,23 @@ export interface HostileBenchResult extends HostileBenchOptions {
 /**
  * An admin with its default options and three honest worker processes (8 at once each), with or without
  * the attackers of the hostile-workers test running the whole time: a churner under fresh peer ids and one
- * under a single id, a hoarder, a liar, and 48 peers holding unfinished frames on unregistered streams.
+ * under a single id, a hoarder, a liar, and 48 peers holding unfinished frames on unregistered streams; and
+ * over HTTP an agent hoarding under one name, one churning under fresh names, and one flooding new names.
  * The attackers run in a process of their own at the lowest CPU priority, as if on another machine.
  */
 export async function hostileBench (options: HostileBenchOptions): Promise<HostileBenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'taskmesh-bench-hostile-'))
   const file = join(dir, 'tasks.json')
   await writeFile(file, JSON.stringify(Array.from({ length: options.tasks }, (_, i) => ({ id: `h${i}`, payload: { durationMs: options.taskMs } }))))
-  const admin = new CliProcess(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json', '--log-level', 'error'])
+  // the HTTP API on too: agents that pull are a door like the task stream
+  const admin = new CliProcess(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0', '--exit-when-done', '--json', '--log-level', 'error'])
   const workers: CliProcess[] = []
   let peak = 0
   const sample = setInterval(() => { void vmHwm(admin.child.pid!).then(kb => { peak = Math.max(peak, kb * 1024) }, () => {}) }, 50)
   try {
-    const { addrs } = await admin.waitForEvent('listening')
+    const { addrs, http } = await admin.waitForEvent('listening')
     const address: string = addrs[0]
-    const attacker = options.attackers ? new CliProcess([address, 'honest-1'], { command: ['nice', '-n', '19', process.execPath, '--import', 'tsx', ATTACK] }) : undefined
+    const attacker = options.attackers ? new CliProcess([address, 'honest-1', http], { command: ['nice', '-n', '19', process.execPath, '--import', 'tsx', ATTACK] }) : undefined
     if (attacker != null) {
       workers.push(attacker)
       await attacker.waitForEvent('attacking', () => true, 60_000)

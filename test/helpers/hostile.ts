@@ -140,3 +140,53 @@ export async function flood (address: string, options: { peers: number, streamsP
   }))
   return { opened, refused, failures, peerIds: nodes.map(n => n.peerId.toString()), stop: async () => { await Promise.all(nodes.map(async n => { await n.stop() })) } }
 }
+
+/** A claim over HTTP, as an agent that pulls sends it; the claims it got, or none when refused. */
+async function claimOverHttp (base: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Array<{ token: string }>> {
+  try {
+    const res = await fetch(`${base}/api/claims`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(signal != null ? { signal } : {}) })
+    if (res.status !== 200) return []
+    return ((await res.json()) as { claims: Array<{ token: string }> }).claims
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Agents that pull work over HTTP with hostile intent, until `signal` aborts: a hoarder that claims all it
+ * can under one name and keeps its leases alive without ever answering; a churner that claims under a fresh
+ * name each time and goes silent (its leases expire); and a flood of fresh names that claim nothing (each
+ * is a worker for a lease TTL). Returns what each got.
+ */
+export async function pullAttackers (base: string, signal: AbortSignal): Promise<{ hoarded: number, churned: number, names: number }> {
+  const hoard = (async () => {
+    let held = 0
+    const tokens: string[] = []
+    while (!signal.aborted) {
+      const claims = await claimOverHttp(base, { agent: 'hoarder', max: 256, waitSeconds: 1 }, signal)
+      held += claims.length
+      tokens.push(...claims.map(c => c.token))
+      // keep every lease alive, answer nothing
+      for (const token of tokens.slice(-16)) await fetch(`${base}/api/claims/${token}/heartbeat`, { method: 'POST', signal }).catch(() => {})
+      if (claims.length === 0) await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    return held
+  })()
+  const churn = (async () => {
+    let held = 0
+    for (let i = 0; !signal.aborted; i++) {
+      held += (await claimOverHttp(base, { agent: `churner-${i}`, max: 4, waitSeconds: 0.2 }, signal)).length
+    }
+    return held
+  })()
+  const names = (async () => {
+    let made = 0
+    for (let i = 0; !signal.aborted; i++) {
+      await claimOverHttp(base, { agent: `name-${i}`, max: 0 }, signal)
+      made++
+    }
+    return made
+  })()
+  const [hoarded, churned, made] = await Promise.all([hoard, churn, names])
+  return { hoarded, churned, names: made }
+}
