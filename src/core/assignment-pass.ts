@@ -75,7 +75,13 @@ export class AssignmentPass {
     return assigned
   }
 
+  /** The worker for a task: one that has delivered before, if the task was lost on one that had not. */
   private pick (group: ConstraintGroup, task: TaskRecord): WorkerState | undefined {
+    if (task.unprovenLosses > 0) return this.scan(group, task, true) ?? this.scan(group, task, false)
+    return this.scan(group, task, false)
+  }
+
+  private scan (group: ConstraintGroup, task: TaskRecord, provenOnly: boolean): WorkerState | undefined {
     const strategy = group.strategy
     const capable = this.registry.satisfiedBy(group.requirement)
     const minSkill = group.minSkill
@@ -99,6 +105,7 @@ export class AssignmentPass {
         const w = candidates[i]!
         if (capable[w.capClass] !== 1 || w.skill < minSkill) continue
         if (need !== undefined && !fits(need, w.resources, w.resourcesHeld)) continue
+        if (provenOnly && !w.standing.proven) continue
         // skill is the strategy's first key and skills only grow from here: the rest cannot win
         if (lowestSkillWins && best !== undefined && w.skill > best.skill) break
         if (best === undefined || compare(w, best, spec) < 0) best = w
@@ -108,7 +115,7 @@ export class AssignmentPass {
     const eligible: WorkerState[] = []
     for (let i = start; i < candidates.length; i++) {
       const w = candidates[i]!
-      if (capable[w.capClass] === 1 && w.skill >= minSkill && (group.resources == null || fits(group.resources, w.resources, w.resourcesHeld))) eligible.push(w)
+      if (capable[w.capClass] === 1 && w.skill >= minSkill && (group.resources == null || fits(group.resources, w.resources, w.resourcesHeld)) && (!provenOnly || w.standing.proven)) eligible.push(w)
     }
     if (eligible.length === 0) return undefined
     const chosen = strategy.select(task.spec, eligible)

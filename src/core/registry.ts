@@ -30,10 +30,11 @@ export class WorkerRegistry {
   private readonly reputation: Reputation
   private readonly busyAbove: number
   private readonly unprovenBudget: number
-  /** Registered workers with no accepted result yet, and the attempts they hold together. */
+  /** Registered workers with no accepted result yet, in the order they registered, and the attempts they hold together. */
   private readonly unproven = new Set<WorkerState>()
   private unprovenHeld = 0
-  private unprovenFull = false
+  /** Unproven workers that may take more now: the budget's room, given out oldest first (see `allot`). */
+  private readonly allotted = new Set<WorkerState>()
 
   constructor (reputation: Reputation, options: RegistryOptions = {}) {
     this.reputation = reputation
@@ -75,7 +76,7 @@ export class WorkerRegistry {
 
   /** Can the worker take one more attempt now? */
   isAvailable (worker: WorkerState): boolean {
-    return worker.registered && worker.available && (worker.standing.proven || !this.unprovenFull)
+    return worker.registered && worker.available && (worker.standing.proven || this.allotted.has(worker))
   }
 
   /**
@@ -99,7 +100,7 @@ export class WorkerRegistry {
     if (set == null) this.named.set(worker.name, set = new Set())
     set.add(worker)
     this.rerank()
-    this.refresh(worker)
+    this.changed(worker)
     return worker
   }
 
@@ -110,10 +111,15 @@ export class WorkerRegistry {
     worker.registered = false
     this.capabilities.release(worker.capClass)
     worker.capClass = -1
-    if (this.unproven.delete(worker)) this.countUnproven(-worker.running)
+    this.allotted.delete(worker)
     this.unname(worker)
     this.removeFree(worker)
     this.rerank()
+    // what it held of the budget goes to the others
+    if (this.unproven.delete(worker)) {
+      this.unprovenHeld -= worker.running
+      this.allot()
+    }
     return worker
   }
 
@@ -124,7 +130,7 @@ export class WorkerRegistry {
       this.reclass(worker)
     }
     worker.fitCapacity()
-    this.refresh(worker)
+    this.changed(worker)
   }
 
   /**
@@ -140,16 +146,15 @@ export class WorkerRegistry {
 
   /** Its running count follows the attempts it holds (taken back from a journal, or adopted on registering). */
   recount (worker: WorkerState): void {
-    const delta = worker.held.length - worker.running
+    if (this.unproven.has(worker)) this.unprovenHeld += worker.held.length - worker.running
     worker.running = worker.held.length
-    if (this.unproven.has(worker)) this.countUnproven(delta)
-    this.refresh(worker)
+    this.changed(worker)
   }
 
   /** How many new attempts the worker asks for now (an agent that pulls: its open claim). */
   setWants (worker: WorkerState, wants: number): void {
     worker.wants = wants
-    this.refresh(worker)
+    this.changed(worker)
   }
 
   /** What the worker's latest status broadcast said (advisory). */
@@ -160,7 +165,7 @@ export class WorkerRegistry {
     const busy = load.cpu > this.busyAbove
     if (busy !== worker.busy) {
       worker.busy = busy
-      this.refresh(worker)
+      this.changed(worker)
     }
   }
 
@@ -169,23 +174,26 @@ export class WorkerRegistry {
    * that has just delivered its first result leaves the unproven's budget, with what it holds.
    */
   refit (worker: WorkerState): void {
-    if (worker.standing.proven && this.unproven.delete(worker)) this.countUnproven(-worker.running)
     worker.fitCapacity()
-    this.refresh(worker)
+    if (worker.standing.proven && this.unproven.delete(worker)) {
+      this.allotted.delete(worker)
+      this.unprovenHeld -= worker.running
+      this.allot()
+    }
+    this.changed(worker)
   }
 
   acquire (worker: WorkerState): void {
     worker.running++
     if (worker.wants !== Infinity) worker.wants = Math.max(0, worker.wants - 1)
-    if (this.unproven.has(worker)) this.countUnproven(1)
-    this.refresh(worker)
+    if (this.unproven.has(worker)) this.unprovenHeld++
+    this.changed(worker)
   }
 
   release (worker: WorkerState): void {
-    if (worker.running === 0) return
-    worker.running--
-    if (this.unproven.has(worker)) this.countUnproven(-1)
-    this.refresh(worker)
+    if (worker.running > 0 && this.unproven.has(worker)) this.unprovenHeld--
+    worker.running = Math.max(0, worker.running - 1)
+    this.changed(worker)
   }
 
   /** Interned id of a set of required capabilities. */
@@ -218,13 +226,36 @@ export class WorkerRegistry {
     this.capabilities.release(previous)
   }
 
-  /** The unproven hold `delta` attempts more; crossing the budget changes whether any of them can take work. */
-  private countUnproven (delta: number): void {
-    this.unprovenHeld += delta
-    const full = this.unprovenHeld >= this.unprovenBudget
-    if (full === this.unprovenFull) return
-    this.unprovenFull = full
-    for (const worker of this.unproven) this.refresh(worker)
+  /** Something about the worker changed: where it stands in the free list, and for the unproven, who gets the budget's room. */
+  private changed (worker: WorkerState): void {
+    if (this.unproven.has(worker)) this.allot()
+    this.refresh(worker)
+  }
+
+  /**
+   * Gives the budget's room to the unproven workers that may take more, oldest registration first, each
+   * as much as it may take. Made-up identities keep coming, each younger than the workers already waiting:
+   * those get the room first, prove themselves, and leave the budget.
+   */
+  private allot (): void {
+    if (this.unprovenBudget === Infinity) {
+      for (const worker of this.unproven) this.setAllotted(worker, true)
+      return
+    }
+    let room = this.unprovenBudget - this.unprovenHeld
+    for (const worker of this.unproven) {
+      const wants = worker.available ? Math.min(worker.wants, worker.capacity - worker.running) : 0
+      const allotted = wants > 0 && room > 0
+      if (allotted) room -= wants
+      this.setAllotted(worker, allotted)
+    }
+  }
+
+  private setAllotted (worker: WorkerState, allotted: boolean): void {
+    if (allotted === this.allotted.has(worker)) return
+    if (allotted) this.allotted.add(worker)
+    else this.allotted.delete(worker)
+    this.refresh(worker)
   }
 
   /** Ranks follow name order; recomputed on the rare register and unregister so decisions compare integers. */

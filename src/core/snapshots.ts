@@ -14,6 +14,11 @@ export interface Attempt {
   outcome?: AttemptOutcome
   error?: string
   durationMs?: number
+  /**
+   * A lost attempt blamed on its worker, one with no accepted result yet: it did not count against the
+   * task, and the task's next attempt goes to a worker that has delivered before, when one can take it.
+   */
+  blame?: 'worker'
 }
 
 /** A line of a task's history (`taskmesh history ID`). */

@@ -48,6 +48,11 @@ export interface WorkerInfo {
   readonly failed: number
   /** Attempts lost with it, over all its registrations: disconnected or silent while holding work. */
   readonly losses: number
+  /**
+   * It has delivered an accepted result (over all its registrations). Until then it is on probation: its
+   * attempts are bounded in time, and it shares one budget of attempts with the other unproven workers.
+   */
+  readonly proven: boolean
   /** Share of its ended attempts that succeeded, once it has ended any. */
   readonly successRate?: number
   readonly registeredAt: number
@@ -95,6 +100,7 @@ export function workerSnapshot (w: WorkerInfo): WorkerInfo {
     completed: w.completed,
     failed: w.failed,
     losses: w.losses,
+    proven: w.proven,
     registeredAt: w.registeredAt,
     resourcesHeld: { ...w.resourcesHeld }
   }
@@ -178,6 +184,10 @@ export class WorkerState implements WorkerInfo {
 
   get losses (): number {
     return this.standing.losses
+  }
+
+  get proven (): boolean {
+    return this.standing.proven
   }
 
   /** Brings `capacity` back to the smaller of what it asked for and what it has earned. */

@@ -58,7 +58,7 @@ describe('scheduler: earned capacity', () => {
 
   it('takes back an attempt an unproven worker holds far longer than its type takes, once the type has a history', () => {
     const h = harness({ initialWindow: 2 })
-    h.submit(...Array.from({ length: 10 }, (_, i) => ({ id: `warm-${i}` })), { id: 'held' })
+    h.submit(...Array.from({ length: 10 }, (_, i) => ({ id: `warm-${i}` })), { id: 'held-0' }, { id: 'held-1' }, { id: 'held-2' })
     h.worker('honest', 10, { maxConcurrent: 1 })
     // ten attempts of 20 ms make the type's history
     for (let i = 0; i < 10; i++) {
@@ -66,23 +66,26 @@ describe('scheduler: earned capacity', () => {
       h.advance(20)
       h.scheduler.report('peer-honest', { ...lease(h, `warm-${i}`), success: true, durationMs: 20 }, h.now)
     }
+    // the honest worker is busy elsewhere; skill fit prefers the hoarder for each new task
+    h.submit({ id: 'long', priority: 10 })
+    expect(h.schedule()).toEqual([['long', 'honest']])
     h.worker('hoarder', 0, { maxConcurrent: 1000 })
-    expect(h.schedule()).toEqual([['held', 'hoarder']])
+    expect(h.schedule()).toEqual([['held-0', 'hoarder'], ['held-1', 'hoarder']])
     h.advance(999)
-    expect(h.state('held')).toBe('running')
+    expect(h.state('held-0')).toBe('running')
     // ten times 20 ms is below the floor: a second
     h.advance(1)
-    expect(h.scheduler.view.getTask('held').attempts.at(-1)).toMatchObject({ workerName: 'hoarder', outcome: 'lost', error: expect.stringMatching(/^taken back: the worker, with no accepted result yet, held it 1000 ms/) })
-    // skill fit still prefers it, but each time it holds less, and the third time it is quarantined
+    expect(h.scheduler.view.getTask('held-0').attempts.at(-1)).toMatchObject({ workerName: 'hoarder', outcome: 'lost', blame: 'worker', error: expect.stringMatching(/^taken back: the worker, with no accepted result yet, held it 1000 ms/) })
+    // each time it holds less; with no proven worker free it may take a lost task again, and the third
+    // loss quarantines it
     expect(h.scheduler.view.workers().find(w => w.name === 'hoarder')?.capacity).toBe(1)
-    for (let i = 0; i < 2; i++) {
-      expect(h.schedule()).toEqual([['held', 'hoarder']])
-      h.advance(1000)
-    }
+    expect(h.schedule()).toEqual([['held-0', 'hoarder']])
+    h.advance(1000)
     expect(h.events.filter(e => e.type === 'worker-quarantined').map(e => e.type === 'worker-quarantined' && e.worker.name)).toEqual(['hoarder'])
-    expect(h.schedule()).toEqual([['held', 'honest']])
-    // none of it counted against the task
-    expect(h.scheduler.view.getTask('held').attempts.map(a => a.outcome)).toEqual(['lost', 'lost', 'lost', undefined])
+    // the tasks it lost go to the proven worker once it is free, and none of it counted against them
+    h.scheduler.report('peer-honest', { ...lease(h, 'long'), success: true }, h.now)
+    expect(h.schedule()).toEqual([['held-0', 'honest']])
+    expect(h.scheduler.view.getTask('held-0').attempts.map(a => a.blame ?? a.outcome)).toEqual(['worker', 'worker', undefined])
   })
 
   it('shares one budget of attempts among the unproven, whatever their names: a new name is not a new window', () => {
@@ -93,12 +96,11 @@ describe('scheduler: earned capacity', () => {
     const first = h.schedule()
     expect(first).toHaveLength(4)
     expect(h.schedule()).toEqual([])
-    // one delivers: proven, it leaves the budget and earns its own window (3); the unproven get one back
+    // one delivers: proven, it leaves the budget with what it holds and earns its own window (3)
     const [taskId, name] = first[0]!
     h.succeed(taskId)
-    const second = h.schedule()
-    expect(second.filter(([, w]) => w === name)).toHaveLength(3)
-    expect(second.filter(([, w]) => w !== name)).toHaveLength(1)
+    h.schedule()
+    expect(h.scheduler.view.workers().find(w => w.name === name)!.running).toBe(3)
     const unprovenHeld = (): number => h.scheduler.view.workers().filter(w => w.name !== name).reduce((n, w) => n + w.running, 0)
     expect(unprovenHeld()).toBe(4)
     // a worker that leaves gives its share back
@@ -108,6 +110,40 @@ describe('scheduler: earned capacity', () => {
     expect(unprovenHeld()).toBe(4 - held)
     expect(h.schedule().filter(([, w]) => w !== name)).toHaveLength(held)
     expect(unprovenHeld()).toBe(4)
+  })
+
+  it('gives the budget\'s room to the unproven that registered first: fresh names cannot starve a newcomer', () => {
+    const h = harness({ initialWindow: 2, unprovenBudget: 2 })
+    h.submit(...Array.from({ length: 20 }, (_, i) => ({ id: `t${i}` })))
+    // the budget is taken by a made-up identity, a newcomer waits, and more made-up identities keep coming,
+    // each with a skill of 0, which skill fit prefers
+    h.worker('sybil-0', 0, { maxConcurrent: 4 })
+    expect(h.schedule().map(([, w]) => w)).toEqual(['sybil-0', 'sybil-0'])
+    h.worker('newcomer', 5, { maxConcurrent: 4 })
+    for (let i = 1; i <= 5; i++) h.worker(`sybil-${i}`, 0, { maxConcurrent: 4 })
+    expect(h.schedule()).toEqual([])
+    // the first made-up identity goes silent: its room goes to the newcomer, not to the younger identities
+    h.scheduler.unregisterWorker('peer-sybil-0', h.now, 'lease-expired')
+    expect(h.schedule().map(([, w]) => w)).toEqual(['newcomer', 'newcomer'])
+    // it delivers: proven, it leaves the budget, whose room goes to the next in line
+    h.succeed(h.scheduler.view.leasesOf('peer-newcomer')[0]!.taskId)
+    expect(h.schedule().map(([, w]) => w).sort()).toEqual(['newcomer', 'newcomer', 'sybil-1', 'sybil-1'])
+  })
+
+  it('gives a task lost on an unproven worker to a proven one next, though skill fit prefers the newcomer', () => {
+    const h = harness({ initialWindow: 2 })
+    h.submit({ id: 'warm' }, { id: 'target' })
+    h.worker('honest', 5, { maxConcurrent: 4 })
+    expect(h.schedule()).toEqual([['warm', 'honest'], ['target', 'honest']])
+    h.succeed('warm')
+    h.fail('target')
+    h.scheduler.retry('target', h.now)
+    // a made-up identity with skill 0 takes it and vanishes; the next one, just as made up, is passed over
+    h.worker('sybil-1', 0, { maxConcurrent: 4 })
+    expect(h.schedule()).toEqual([['target', 'sybil-1']])
+    h.scheduler.unregisterWorker('peer-sybil-1', h.now, 'disconnected')
+    h.worker('sybil-2', 0, { maxConcurrent: 4 })
+    expect(h.schedule()).toEqual([['target', 'honest']])
   })
 
   it('holds an unproven worker to a probation from the first attempt of a type nobody has finished, doubling with each', () => {

@@ -84,10 +84,13 @@ describe('scheduler properties', () => {
             // worker (the scheduler's indexes and shortcuts may not change a decision)
             const compare = base.compare
             if (compare != null && task.worker == null) {
-              const before = (w: WorkerInfo): WorkerInfo => ({ ...w, rank: w.rank, running: w.id === worker.id ? w.running - 1 : w.running })
+              const before = (w: WorkerInfo): WorkerInfo => ({ ...w, rank: w.rank, proven: w.proven, running: w.id === worker.id ? w.running - 1 : w.running })
               const chosen = before(worker)
+              // a task lost on an unproven worker goes to a proven one when one can take it
+              const provenFirst = sched.view.getTask(task.id).attempts.some(a => a.outcome === 'lost' && a.blame === 'worker') && chosen.proven
               for (const other of sched.view.workers().map(before)) {
                 if (other.id === chosen.id || !other.online || other.draining || other.running >= other.capacity) continue
+                if (provenFirst && !other.proven) continue
                 if (!canTake(workerModel.get(other.id)!, task)) continue
                 expect(compare(chosen, other, task)).toBeLessThanOrEqual(0)
               }

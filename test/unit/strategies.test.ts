@@ -6,7 +6,7 @@ import { harness, seeded } from '../helpers/core.js'
 import type { WorkerInfo } from '../../src/core/registry.js'
 
 const worker = (name: string, fields: Partial<WorkerInfo> = {}): WorkerInfo => ({
-  id: `peer-${name}`, name, skill: 5, capabilities: [], maxConcurrent: 1, asked: 1, resourcesHeld: {}, losses: 0, capacity: 1, priority: 0, running: 0, online: true, draining: false, busy: false, completed: 0, failed: 0, registeredAt: 0, ...fields
+  id: `peer-${name}`, name, skill: 5, capabilities: [], maxConcurrent: 1, asked: 1, resourcesHeld: {}, losses: 0, proven: false, capacity: 1, priority: 0, running: 0, online: true, draining: false, busy: false, completed: 0, failed: 0, registeredAt: 0, ...fields
 })
 
 describe('learned strategy', () => {
