@@ -75,9 +75,13 @@ export class AssignmentPass {
     return assigned
   }
 
-  /** The worker for a task: one that has delivered before, if the task was lost on one that had not. */
+  /**
+   * The worker for a task: trust is earned, so a worker that has delivered before is chosen when one is
+   * free to take it, and only then one that has not (the strategy orders each). Identities cost nothing: a
+   * made-up one with skill 0, which skill fit would prefer, gets only the work no proven worker can take.
+   */
   private pick (group: ConstraintGroup, task: TaskRecord): WorkerState | undefined {
-    if (task.unprovenLosses > 0) return this.scan(group, task, true) ?? this.scan(group, task, false)
+    if (this.registry.freeUnproven > 0 && this.registry.free.length > this.registry.freeUnproven) return this.scan(group, task, true) ?? this.scan(group, task, false)
     return this.scan(group, task, false)
   }
 

@@ -52,7 +52,7 @@ export const QUARANTINE_MAX_MS = 10 * 60_000
  * its type's recent durations, and never less than the floor; then the attempt is taken back.
  */
 export const PROBATION_FACTOR = 10
-export const PROBATION_FLOOR_MS = 1_000
+export const PROBATION_FLOOR_MS = 500
 /** Durations a task type needs before they bound its attempts on unproven workers. */
 export const PROBATION_MIN_SAMPLES = 1
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CapabilityIndex } from '../../src/core/capabilities.js'
-import { PROBATION_UNKNOWN_TYPE_MS } from '../../src/core/constants.js'
+import { PROBATION_FLOOR_MS, PROBATION_UNKNOWN_TYPE_MS } from '../../src/core/constants.js'
 import { isDurable } from '../../src/core/events.js'
 import { harness } from '../helpers/core.js'
 
@@ -71,16 +71,16 @@ describe('scheduler: earned capacity', () => {
     expect(h.schedule()).toEqual([['long', 'honest']])
     h.worker('hoarder', 0, { maxConcurrent: 1000 })
     expect(h.schedule()).toEqual([['held-0', 'hoarder'], ['held-1', 'hoarder']])
-    h.advance(999)
+    h.advance(PROBATION_FLOOR_MS - 1)
     expect(h.state('held-0')).toBe('running')
-    // ten times 20 ms is below the floor: a second
+    // ten times 20 ms is below the floor
     h.advance(1)
-    expect(h.scheduler.view.getTask('held-0').attempts.at(-1)).toMatchObject({ workerName: 'hoarder', outcome: 'lost', blame: 'worker', error: expect.stringMatching(/^taken back: the worker, with no accepted result yet, held it 1000 ms/) })
+    expect(h.scheduler.view.getTask('held-0').attempts.at(-1)).toMatchObject({ workerName: 'hoarder', outcome: 'lost', blame: 'worker', error: expect.stringMatching(new RegExp(`^taken back: the worker, with no accepted result yet, held it ${PROBATION_FLOOR_MS} ms`)) })
     // each time it holds less; with no proven worker free it may take a lost task again, and the third
     // loss quarantines it
     expect(h.scheduler.view.workers().find(w => w.name === 'hoarder')?.capacity).toBe(1)
     expect(h.schedule()).toEqual([['held-0', 'hoarder']])
-    h.advance(1000)
+    h.advance(PROBATION_FLOOR_MS)
     expect(h.events.filter(e => e.type === 'worker-quarantined').map(e => e.type === 'worker-quarantined' && e.worker.name)).toEqual(['hoarder'])
     // the tasks it lost go to the proven worker once it is free, and none of it counted against them
     h.scheduler.report('peer-honest', { ...lease(h, 'long'), success: true }, h.now)
@@ -130,20 +130,20 @@ describe('scheduler: earned capacity', () => {
     expect(h.schedule().map(([, w]) => w).sort()).toEqual(['newcomer', 'newcomer', 'sybil-1', 'sybil-1'])
   })
 
-  it('gives a task lost on an unproven worker to a proven one next, though skill fit prefers the newcomer', () => {
+  it('gives work to a proven worker free to take it before one that has delivered nothing, though skill fit prefers the newcomer', () => {
     const h = harness({ initialWindow: 2 })
-    h.submit({ id: 'warm' }, { id: 'target' })
-    h.worker('honest', 5, { maxConcurrent: 4 })
-    expect(h.schedule()).toEqual([['warm', 'honest'], ['target', 'honest']])
+    h.submit({ id: 'warm' }, ...Array.from({ length: 5 }, (_, i) => ({ id: `t${i}` })))
+    h.worker('honest', 5, { maxConcurrent: 2 })
+    expect(h.schedule().map(([t]) => t)).toEqual(['warm', 't0'])
     h.succeed('warm')
-    h.fail('target')
-    h.scheduler.retry('target', h.now)
-    // a made-up identity with skill 0 takes it and vanishes; the next one, just as made up, is passed over
-    h.worker('sybil-1', 0, { maxConcurrent: 4 })
-    expect(h.schedule()).toEqual([['target', 'sybil-1']])
-    h.scheduler.unregisterWorker('peer-sybil-1', h.now, 'disconnected')
+    // a made-up identity with skill 0 arrives: the proven worker, free for one more, is chosen first...
+    h.worker('sybil', 0, { maxConcurrent: 4 })
+    expect(h.schedule()).toEqual([['t1', 'honest'], ['t2', 'sybil'], ['t3', 'sybil']])
+    // ...and a task lost on the made-up identity goes to the proven worker once it is free
+    h.scheduler.unregisterWorker('peer-sybil', h.now, 'disconnected')
     h.worker('sybil-2', 0, { maxConcurrent: 4 })
-    expect(h.schedule()).toEqual([['target', 'honest']])
+    h.succeed('t0')
+    expect(h.schedule()[0]).toEqual(['t2', 'honest'])
   })
 
   it('holds an unproven worker to a probation from the first attempt of a type nobody has finished, doubling with each', () => {
@@ -186,8 +186,8 @@ describe('scheduler: earned capacity', () => {
       h.scheduler.report('peer-honest', { ...lease(h, `warm-${i}`), success: true, durationMs: 20 }, h.now)
       h.scheduler.renewLeases('peer-hoarder', h.now)
     }
-    // ten times 20 ms is below the floor: the hoarder may hold it a second from when it took it
-    h.advance(1000)
+    // ten times 20 ms is below the floor: the hoarder may hold it that long from when it took it
+    h.advance(PROBATION_FLOOR_MS)
     expect(h.scheduler.view.getTask('held').attempts[0]).toMatchObject({ workerName: 'hoarder', outcome: 'lost' })
   })
 
