@@ -76,12 +76,12 @@ export class AssignmentPass {
   }
 
   /**
-   * The worker for a task: trust is earned, so a worker that has delivered before is chosen when one is
-   * free to take it, and only then one that has not (the strategy orders each). Identities cost nothing: a
-   * made-up one with skill 0, which skill fit would prefer, gets only the work no proven worker can take.
+   * The worker for a task: one that has delivered before, if the task was lost on one that had not and a
+   * proven worker is free to take it. A made-up identity that takes work and vanishes, under a new name each
+   * time, would otherwise be handed the same task again and again (skill fit prefers its skill of 0).
    */
   private pick (group: ConstraintGroup, task: TaskRecord): WorkerState | undefined {
-    if (this.registry.freeUnproven > 0 && this.registry.free.length > this.registry.freeUnproven) return this.scan(group, task, true) ?? this.scan(group, task, false)
+    if (task.unprovenLosses > 0) return this.scan(group, task, true) ?? this.scan(group, task, false)
     return this.scan(group, task, false)
   }
 

@@ -273,6 +273,7 @@ export class TaskLedger {
     if (e.blame != null) task.attempts[e.attempt - 1]!.blame = e.blame
     if (e.outcome === 'failed' || e.outcome === 'timed-out') task.failures++
     if (e.outcome === 'lost' && e.blame !== 'worker') (task.lostOn ??= new Set()).add(e.workerId)
+    if (e.outcome === 'lost' && e.blame === 'worker') task.unprovenLosses++
     if (e.outcome === 'succeeded') {
       this.succeed(task, e.output, e.at)
     } else if (e.retryAt == null) {
@@ -350,6 +351,7 @@ export class TaskLedger {
   private reopen (task: TaskRecord, at: number): void {
     task.failures = 0
     task.lostOn = undefined
+    task.unprovenLosses = 0
     task.error = undefined
     task.finishedAt = undefined
     task.output = undefined

@@ -26,8 +26,6 @@ export class WorkerRegistry {
    * the ones that are not (who are often the idle ones).
    */
   readonly free: WorkerState[] = []
-  /** How many of the free workers have delivered nothing yet. */
-  freeUnproven = 0
   private readonly capabilities = new CapabilityIndex()
   private readonly reputation: Reputation
   private readonly busyAbove: number
@@ -179,7 +177,6 @@ export class WorkerRegistry {
     worker.fitCapacity()
     if (worker.standing.proven && this.unproven.delete(worker)) {
       this.allotted.delete(worker)
-      if (worker.isFree) this.freeUnproven--
       this.unprovenHeld -= worker.running
       this.allot()
     }
@@ -279,7 +276,6 @@ export class WorkerRegistry {
       if (!worker.isFree) {
         this.free.splice(this.freeFrom(worker.skill, true), 0, worker)
         worker.isFree = true
-        if (!worker.standing.proven) this.freeUnproven++
       }
     } else {
       this.removeFree(worker)
@@ -309,6 +305,5 @@ export class WorkerRegistry {
     while (this.free[i] !== worker) i++
     this.free.splice(i, 1)
     worker.isFree = false
-    if (!worker.standing.proven) this.freeUnproven--
   }
 }

@@ -29,6 +29,12 @@ export class TaskRecord {
    * does not use the retry budget, and by distinct worker, so one bad worker cannot use up the task.
    */
   lostOn: Set<string> | undefined
+  /**
+   * Attempts lost on workers with no accepted result yet (blamed on them). Such a task goes to a proven
+   * worker next when one can take it: a made-up identity that takes work and vanishes, under a new name
+   * each time, would otherwise be given the same task again and again.
+   */
+  unprovenLosses = 0
   current: AttemptRecord | undefined
   output: JsonValue | undefined
   error: string | undefined
