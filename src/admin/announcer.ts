@@ -1,5 +1,5 @@
 import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
-import { sameCounts, type TaskCounts } from '../core/ledger.js'
+import { sameCounts, type TaskCounts } from '../core/counts.js'
 import type { SchedulerEvent } from '../core/events.js'
 import type { SchedulerView } from '../core/view.js'
 import type { AdminEvents } from './events.js'

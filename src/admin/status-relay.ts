@@ -1,6 +1,6 @@
 import { StatusChannel } from '../status/status-channel.js'
 import { PROGRESS_BROADCAST_MIN_INTERVAL_MS, PROGRESS_BROADCAST_REFRESH_MS } from './constants.js'
-import { sameCounts, type TaskCounts } from '../core/ledger.js'
+import { sameCounts, type TaskCounts } from '../core/counts.js'
 import type { Admission } from './admission.js'
 import type { Announcer } from './announcer.js'
 import type { Scheduler } from '../core/scheduler.js'

@@ -1,42 +1,23 @@
+import { Archiving } from './archiving.js'
+import { noCounts } from './counts.js'
+import { DueHeap } from './due.js'
 import { UnknownTaskError } from './errors.js'
 import { isDurable, type DurableEvent, type SchedulerEvent } from './events.js'
-import { resourceKey } from './resources.js'
-import { ReadyQueue, ConstraintGroup } from './ready-queue.js'
+import { formatDelay, ResultCache } from './result-cache.js'
+import { ReadyQueue } from './ready-queue.js'
 import { TaskRecord, type AttemptRecord } from './task-record.js'
-import { Deadlines } from './timers.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 import type { TaskArchive } from './archive.js'
-import type { ArchivedTask } from './snapshots.js'
-import type { WorkerInfo, WorkerRegistry, WorkerState } from './registry.js'
+import type { WorkerInfo, WorkerRegistry } from './registry.js'
 import type { StrategyRegistry } from './strategy-registry.js'
-
-export type TaskCounts = Record<TaskState, number>
-
-export function sameCounts (a: TaskCounts, b: TaskCounts): boolean {
-  return a.waiting === b.waiting && a.ready === b.ready && a.delayed === b.delayed && a.running === b.running &&
-    a.succeeded === b.succeeded && a.failed === b.failed && a.skipped === b.skipped && a.cancelled === b.cancelled
-}
-
-/** Things the scheduler must do at a given time; each checks, when due, that it still applies. */
-export type Deadline =
-  | { kind: 'timeout', task: TaskRecord, attempt: number }
-  | { kind: 'probation', task: TaskRecord, attempt: number }
-  | { kind: 'retry', task: TaskRecord, at: number }
-  | { kind: 'lease', worker: WorkerState }
-  | { kind: 'no-worker', group: ConstraintGroup }
-
-const NO_COUNTS = (): TaskCounts => ({ waiting: 0, ready: 0, delayed: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 })
 
 /**
  * The scheduler's task state and the one reducer that changes it. Every change is an event applied here,
  * live or when a journal is replayed, so the state after a run and the state after replaying its events
  * are the same. Applied events are kept, in order, until `takeEvents()`: nobody is called back while a
- * change is being applied. Decisions (what to assign, when time is up) are the `Scheduler`'s.
- *
- * Tasks that have succeeded and have no unfinished dependents leave memory for the archive: the ledger
- * hands them over (`takeArchived`) and drops them once the journal has them (`archived`).
- *
- * The fields are read by the scheduler's parts; only this class's reducer changes task state.
+ * change is being applied. Decisions (what to assign, when time is up) are the `Scheduler`'s; which tasks
+ * leave memory for the archive is `Archiving`'s. The scheduler's parts read the fields; only the reducer
+ * changes task state.
  */
 export class TaskLedger {
   /** The tasks in memory: all but the archived ones. */
@@ -44,24 +25,19 @@ export class TaskLedger {
   /** The same records by submission number: how ready-queue keys find their task (empty once archived). */
   readonly bySeq: Array<TaskRecord | undefined> = []
   readonly archive: TaskArchive
-  /** Tasks that left memory for the archive. */
-  archivedCount = 0
+  readonly archiving: Archiving
   readonly ready = new ReadyQueue()
-  readonly deadlines = new Deadlines<Deadline>()
-  readonly counts = NO_COUNTS()
+  /** What comes due when: timeouts, retry delays, lease expiries, probations, no-worker grace periods. */
+  readonly due = new DueHeap()
+  readonly counts = noCounts()
   readonly registry: WorkerRegistry
   readonly strategies: StrategyRegistry
   /** Replaying a journal: state changes, but nothing is recorded as a new decision. */
   restoring = false
-  /** While replaying: tasks with archived dependencies, and when the last of those finished. */
-  private readonly replayReadyAfter = new Map<TaskRecord, number>()
   /** A constraint group appeared: whether some worker can serve each group must be looked at again. */
   groupsChanged = false
   readonly leaseTtlMs: number
-  /** Results by cache key: the task that produced each, and its output. */
-  private readonly cache = new Map<string, { id: string, output: JsonValue | undefined }>()
-  /** Succeeded tasks no unfinished task depends on, to hand to the archive. */
-  private candidates: TaskRecord[] = []
+  private readonly cache = new ResultCache()
   private decided: SchedulerEvent[] = []
   /** Events waiting to be applied: derived events queue up behind the one being applied, so cascades never recurse. */
   private readonly queue: SchedulerEvent[] = []
@@ -73,6 +49,7 @@ export class TaskLedger {
     this.strategies = strategies
     this.leaseTtlMs = leaseTtlMs
     this.archive = archive
+    this.archiving = new Archiving(archive, this.tasks, this.bySeq)
   }
 
   /** Is the task known, in memory or archived? */
@@ -82,47 +59,28 @@ export class TaskLedger {
 
   /** Tasks held in all: in memory and archived. */
   get size (): number {
-    return this.tasks.size + this.archivedCount
+    return this.tasks.size + this.archiving.count
   }
 
-  /** Before replaying a journal: what its archive holds counts. */
-  openArchive (): void {
-    this.archivedCount = this.archive.size
-    this.counts.succeeded += this.archive.size
+  /** Before replaying a journal: what its archive holds counts. Returns how many tasks it holds. */
+  openArchive (): number {
+    const archived = this.archiving.open()
+    this.counts.succeeded += archived
+    return archived
   }
 
   /** After replaying a journal: the archive's results may be reused too. */
   reuseArchivedResults (): void {
-    this.replayReadyAfter.clear()
-    for (const task of this.archive.cached()) {
-      if (!this.cache.has(task.spec.cacheKey!)) this.cache.set(task.spec.cacheKey!, { id: task.id, output: task.output })
-    }
+    this.archiving.endReplay()
+    this.cache.addArchived(this.archive)
   }
 
-  /** The tasks that may leave memory now, as the archive keeps them: the journal writes them with its batch. */
-  takeArchived (): ArchivedTask[] {
-    const candidates = this.candidates
-    this.candidates = []
-    return candidates.map(task => task.archived())
-  }
-
-  /** The journal has these in its archive: their records leave memory. */
-  archived (tasks: readonly ArchivedTask[]): void {
-    for (const { id } of tasks) {
-      const task = this.tasks.get(id)
-      if (task == null) continue
-      this.tasks.delete(id)
-      this.bySeq[task.seq] = undefined
-      this.archivedCount++
-    }
-  }
-
-  /** The events applied (and the notices recorded) since the last call, in order. */
   /** Events decided and not taken yet: state the journal does not have. */
   get undelivered (): number {
     return this.decided.length
   }
 
+  /** The events applied (and the notices recorded) since the last call, in order. */
   takeEvents (): SchedulerEvent[] {
     const events = this.decided
     this.decided = []
@@ -157,13 +115,6 @@ export class TaskLedger {
     const task = this.tasks.get(taskId)
     if (task == null) throw new UnknownTaskError(`unknown task "${taskId}"`)
     return task
-  }
-
-  renew (worker: WorkerState, now: number): void {
-    const first = worker.leaseExpiresAt === Infinity
-    worker.leaseExpiresAt = now + this.leaseTtlMs
-    // one pending deadline per worker: when it comes due it re-arms itself if the lease was renewed
-    if (first) this.deadlines.add(worker.leaseExpiresAt, { kind: 'lease', worker })
   }
 
   /**
@@ -234,10 +185,8 @@ export class TaskLedger {
     for (const depId of spec.dependsOn) {
       const dep = this.tasks.get(depId)
       if (dep == null) {
-        // a dependency not in memory is archived, which it is only once it has succeeded; replayed, the
-        // task became ready no earlier than that dependency finished
-        const finishedAt = this.restoring ? this.archive.get(depId)?.finishedAt : undefined
-        if (finishedAt != null && finishedAt > (this.replayReadyAfter.get(task) ?? at)) this.replayReadyAfter.set(task, finishedAt)
+        // a dependency not in memory is archived, which it is only once it has succeeded
+        if (this.restoring) this.archiving.replayedDependent(task, depId, at)
         continue
       }
       ;(dep.dependents ??= []).push(task)
@@ -259,13 +208,14 @@ export class TaskLedger {
     task.addAttempt(attempt)
     task.current = attempt
     this.setState(task, 'running')
+    // replayed, a worker met in the journal is a placeholder until it registers again
     const worker = this.registry.get(e.workerId) ??
       (this.restoring ? this.registry.register({ id: e.workerId, name: e.workerName, skill: 0 }, e.at) : undefined)
     if (worker != null) {
       worker.hold(task)
       this.registry.acquire(worker)
     }
-    if (e.deadline != null && !this.restoring) this.deadlines.add(e.deadline, { kind: 'timeout', task, attempt: e.attempt })
+    if (e.deadline != null && !this.restoring) this.due.add(e.deadline, { kind: 'timeout', task, attempt: e.attempt })
   }
 
   private attemptEnded (task: TaskRecord, e: Extract<DurableEvent, { type: 'attempt-ended' }>): void {
@@ -279,13 +229,13 @@ export class TaskLedger {
     } else if (e.retryAt == null) {
       this.finish(task, 'failed', e.at, e.error ?? e.outcome)
     } else {
-      task.mark({ at: e.at, event: 'retry-scheduled', attempt: e.attempt, retryAt: e.retryAt, detail: `next attempt in ${seconds(e.retryAt - e.at)}` })
+      task.mark({ at: e.at, event: 'retry-scheduled', attempt: e.attempt, retryAt: e.retryAt, detail: `next attempt in ${formatDelay(e.retryAt - e.at)}` })
       if (e.retryAt <= e.at) {
         this.makeReady(task, e.at)
       } else {
         task.retryAt = e.retryAt
         this.setState(task, 'delayed')
-        if (!this.restoring) this.deadlines.add(e.retryAt, { kind: 'retry', task, at: e.retryAt })
+        if (!this.restoring) this.due.add(e.retryAt, { kind: 'retry', task, at: e.retryAt })
       }
     }
   }
@@ -312,8 +262,7 @@ export class TaskLedger {
   private succeed (task: TaskRecord, output: JsonValue | undefined, at: number): void {
     task.output = output
     this.finish(task, 'succeeded', at)
-    const key = task.spec.cacheKey
-    if (key != null && !this.cache.has(key)) this.cache.set(key, { id: task.id, output })
+    if (task.spec.cacheKey != null) this.cache.add(task.spec.cacheKey, task.id, output)
     for (const dep of task.dependents ?? []) {
       if (dep.state === 'waiting' && --dep.pending === 0) this.makeReady(dep, at)
     }
@@ -329,22 +278,15 @@ export class TaskLedger {
       const dep = this.tasks.get(depId)
       if (dep == null) continue
       dep.openDependents--
-      this.considerArchiving(dep)
+      this.archiving.consider(dep)
     }
-    this.considerArchiving(task)
+    this.archiving.consider(task)
     // behind the event being applied, so listeners hear of the attempt before the completion
     if (!this.restoring) this.commit({ type: 'completed', at, taskId: task.id, state }, task)
     if (state === 'succeeded') return
     for (const dep of task.dependents ?? []) {
       if (!isFinal(dep.state)) this.commit({ type: 'skipped', at, taskId: dep.id, reason: `dependency "${task.id}" ${state}` }, dep)
     }
-  }
-
-  /** A succeeded task nothing unfinished depends on may leave memory. */
-  private considerArchiving (task: TaskRecord): void {
-    if (task.state !== 'succeeded' || task.openDependents > 0 || task.archiving) return
-    task.archiving = true
-    this.candidates.push(task)
   }
 
   /** A final task starts over: waiting for dependencies or ready; dependents it had skipped come back too. */
@@ -376,14 +318,11 @@ export class TaskLedger {
   }
 
   private makeReady (task: TaskRecord, at: number): void {
-    if (this.restoring && this.replayReadyAfter.has(task)) {
-      at = Math.max(at, this.replayReadyAfter.get(task)!)
-      this.replayReadyAfter.delete(task)
-    }
+    if (this.restoring) at = this.archiving.replayedReadyAt(task, at)
     const key = task.spec.cacheKey
     // replayed, a result reused is the journal's next 'cached' event: the cache may hold another by now
-    const hit = key != null && !this.restoring ? this.cache.get(key) : undefined
-    if (hit != null && hit.id !== task.id) {
+    const hit = key != null && !this.restoring ? this.cache.hit(key, task.id) : undefined
+    if (hit != null) {
       const cached: SchedulerEvent = { type: 'cached', at, taskId: task.id, from: hit.id }
       if (hit.output !== undefined) cached.output = hit.output
       this.commit(cached, task)
@@ -391,22 +330,11 @@ export class TaskLedger {
     }
     task.retryAt = undefined
     task.readyAt = at
-    const group = this.groupFor(task.spec)
+    const { group, created } = this.ready.groupFor(task.spec, this.strategies, this.registry, this.bySeq)
+    if (created) this.groupsChanged = true
     task.group = group
     this.setState(task, 'ready')
     this.ready.push(group, task)
-  }
-
-  private groupFor (spec: TaskSpec): ConstraintGroup {
-    const strategy = this.strategies.for(spec)
-    const requirement = this.registry.requirementId(spec.requires, spec.type)
-    const difficulty = strategy.skillAware ? spec.difficulty : 0
-    const resources = resourceKey(spec.resources)
-    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resources}`
-    const existing = this.ready.groups.get(key)
-    if (existing != null) return existing
-    this.groupsChanged = true
-    return new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, this.strategies.slot(strategy), this.bySeq, spec.resources)
   }
 
   private setState (task: TaskRecord, state: TaskState): void {
@@ -416,12 +344,4 @@ export class TaskLedger {
     if (state === 'ready') task.group!.readyCount++
     task.state = state
   }
-}
-
-/** 1500 → "1.5 s", 90000 → "1 min 30 s": a delay as people read it in a history. */
-function seconds (ms: number): string {
-  if (ms < 60_000) return `${Number((Math.max(0, ms) / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`
-  const min = Math.floor(ms / 60_000)
-  const s = Math.round((ms % 60_000) / 1000)
-  return s === 0 ? `${min} min` : `${min} min ${s} s`
 }

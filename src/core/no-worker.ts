@@ -49,7 +49,7 @@ export class NoWorkerWatch {
       group.noWorkerSince = undefined
     } else if (group.noWorkerSince == null) {
       group.noWorkerSince = now
-      this.ledger.deadlines.add(now + this.graceMs, { kind: 'no-worker', group })
+      this.ledger.due.add(now + this.graceMs, { kind: 'no-worker', group })
     }
   }
 

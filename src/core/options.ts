@@ -1,6 +1,6 @@
 import { ValidationError, type Problem } from './errors.js'
 import type { TaskArchive } from './archive.js'
-import type { TaskCounts } from './ledger.js'
+import type { TaskCounts } from './counts.js'
 import type { NoWorkerPolicy } from './no-worker.js'
 import type { Strategy } from './strategies/index.js'
 import type { JsonValue } from './task.js'

@@ -1,9 +1,12 @@
 import FlatQueue from 'flatqueue'
 import { MAX_STRATEGIES } from './constants.js'
 import { KeyHeap } from './key-heap.js'
+import { resourceKey, type Resources } from './resources.js'
 import { seqOf, type TaskRecord } from './task-record.js'
-import type { Resources } from './resources.js'
+import type { WorkerRegistry } from './registry.js'
 import type { Strategy } from './strategies/index.js'
+import type { StrategyRegistry } from './strategy-registry.js'
+import type { TaskSpec } from './task.js'
 
 /**
  * Ready tasks that share every hard constraint (required capabilities, pin, strategy, resources needed, and
@@ -73,6 +76,17 @@ export class ReadyQueue {
   readonly groups = new Map<string, ConstraintGroup>()
   /** Reused by every pass: clearing keeps its arrays, so a pass allocates nothing here. */
   private readonly order = new FlatQueue<ConstraintGroup>()
+
+  /** The group of tasks sharing this task's hard constraints, made when it is the first of its kind. */
+  groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: ReadonlyArray<TaskRecord | undefined>): { group: ConstraintGroup, created: boolean } {
+    const strategy = strategies.for(spec)
+    const requirement = registry.requirementId(spec.requires, spec.type)
+    const difficulty = strategy.skillAware ? spec.difficulty : 0
+    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resourceKey(spec.resources)}`
+    const existing = this.groups.get(key)
+    if (existing != null) return { group: existing, created: false }
+    return { group: new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, strategies.slot(strategy), tasks, spec.resources), created: true }
+  }
 
   /** Queues a task; a task is in at most one heap once, so re-queueing after a lazy removal is free. */
   push (group: ConstraintGroup, task: TaskRecord): void {

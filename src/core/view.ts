@@ -7,22 +7,18 @@ import type { WorkerInfo } from './registry.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 import { TaskRecord } from './task-record.js'
 import type { ArchivedTask, Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './snapshots.js'
+import type { Gate } from './worker-lifecycle.js'
 
 /**
  * What the scheduler knows, read-only: tasks, their histories and results, workers, counts. Everything
  * returned is a copy or a read-only view; nothing here changes state.
  */
-/** Whether assignment has begun, and how many workers it waits for. */
-export interface Gate {
-  open: boolean
-  expected: number
-}
-
 export class SchedulerView {
   private readonly ledger: TaskLedger
-  private readonly gate: () => Gate
+  /** Whether assignment has begun, and how many workers it waits for. */
+  private readonly gate: Readonly<Gate>
 
-  constructor (ledger: TaskLedger, gate: () => Gate) {
+  constructor (ledger: TaskLedger, gate: Readonly<Gate>) {
     this.ledger = ledger
     this.gate = gate
   }
@@ -75,7 +71,7 @@ export class SchedulerView {
 
   private whyWaiting (spec: TaskSpec): string | undefined {
     const registry = this.ledger.registry
-    const { open, expected } = this.gate()
+    const { open, expected } = this.gate
     if (!open) return `assignment begins once ${expected} workers have registered (${registry.onlineCount()} so far)`
     return whyNoWorker(spec, this.ledger.strategies.for(spec), registry.all())
   }
@@ -166,7 +162,7 @@ export class SchedulerView {
 
   /** When the scheduler next has something to do as time passes, if ever. */
   nextDeadline (): number | undefined {
-    return this.ledger.deadlines.next()
+    return this.ledger.due.next()
   }
 
   /** A task in memory, or archived; an UnknownTaskError when it is neither. */
