@@ -43,6 +43,12 @@ export class UnrecoverableError extends TaskmeshError { static override name = '
 /** The admin's journal could not be opened or written. */
 export class StoreError extends TaskmeshError { static override name = 'StoreError' }
 
+/** The journal in a data directory is held by another admin (SQLite's lock): stop it, or use another directory. */
+export class JournalInUseError extends StoreError { static override name = 'JournalInUseError' }
+
+/** The session with the journal's database is gone (or was replaced): the statement may be tried again on a new one. */
+export class ConnectionLostError extends StoreError { static override name = 'ConnectionLostError' }
+
 /**
  * The admin cannot confirm a change now: its journal's store does not answer. Nothing is acknowledged
  * before the journal has it, so the caller hears this instead (HTTP 503) and may try again.

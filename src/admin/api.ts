@@ -79,22 +79,25 @@ export class AdminApi {
   call (method: string, params: unknown, caller: Caller): unknown {
     const p = params ?? {}
     if (typeof p !== 'object' || Array.isArray(p)) throw invalid('params', 'must be an object')
-    switch (method as ApiMethod) {
-      case 'submit': return this.submit(p)
-      case 'cancel': return this.cancel(p)
-      case 'retry': return this.retry(p)
-      case 'task': return this.task(p)
-      case 'history': return this.history(p)
-      case 'tasks': return this.tasks(p)
-      case 'workers': return this.workers()
-      case 'summary': return this.summary()
-      case 'updateWorker': return this.updateWorker(p as Record<string, unknown>)
-      case 'disconnectWorker': return this.disconnectWorker(p)
-      case 'claim': return this.claim(p as Record<string, unknown>, caller)
-      case 'claimHeartbeat': return this.claimHeartbeat(p as Record<string, unknown>, caller)
-      case 'claimResult': return this.claimResult(p as Record<string, unknown>, caller)
-      default: throw invalid('method', `unknown method "${method}"; methods are ${API_METHODS.join(', ')}`)
-    }
+    if (!Object.hasOwn(this.methods, method)) throw invalid('method', `unknown method "${method}"; methods are ${API_METHODS.join(', ')}`)
+    return this.methods[method as ApiMethod](p as Record<string, unknown>, caller)
+  }
+
+  /** Each method by name: the compiler checks that every name of `API_METHODS` has one. */
+  private readonly methods: Record<ApiMethod, (params: Record<string, unknown>, caller: Caller) => unknown> = {
+    submit: p => this.submit(p),
+    cancel: p => this.cancel(p),
+    retry: p => this.retry(p),
+    task: p => this.task(p),
+    history: p => this.history(p),
+    tasks: p => this.tasks(p),
+    workers: () => this.workers(),
+    summary: () => this.summary(),
+    updateWorker: p => this.updateWorker(p),
+    disconnectWorker: p => this.disconnectWorker(p),
+    claim: (p, caller) => this.claim(p, caller),
+    claimHeartbeat: (p, caller) => this.claimHeartbeat(p, caller),
+    claimResult: (p, caller) => this.claimResult(p, caller)
   }
 
   /** Adds tasks in any task-file format; ids already known are left alone. */
@@ -317,7 +320,9 @@ function claimRef (params: Record<string, unknown>): ClaimRef {
   throw invalid('token', 'missing: give the claim\'s token, or the agent\'s name and the task id')
 }
 
-const WORKER_UPDATE_FIELDS = ['worker', 'online', 'draining', 'priority', 'maxConcurrent']
+/** What a worker update may name: the worker, and what an operator may steer (checked against `WorkerSteering`). */
+const STEERING: Record<keyof WorkerSteering, true> = { online: true, draining: true, priority: true, maxConcurrent: true }
+const WORKER_UPDATE_FIELDS = ['worker', ...Object.keys(STEERING)]
 
 function workerName (value: unknown): string {
   if (typeof value !== 'string' || value === '') throw invalid('worker', 'missing: give the worker\'s name or peer id')

@@ -1,6 +1,6 @@
 import { StoreError } from '../errors.js'
 import { isDurable, type SchedulerEvent } from '../core/events.js'
-import { deliver } from './outbox.js'
+import { deliver } from './delivery.js'
 import type { Admission } from './admission.js'
 import type { Announcer } from './announcer.js'
 import type { PullWorkers } from './pull-workers.js'

@@ -21,5 +21,5 @@ export function taskAdmin (init: TaskAdminInit = {}): (components: AdminComponen
 
 export interface TaskAdminInit extends Omit<AdminInit, 'tasks'> {
   /** Tasks in any accepted format (see `TaskInput`); a ValidationError lists every problem. */
-  tasks?: Array<TaskInput | TaskSpec>
+  tasks?: ReadonlyArray<TaskInput | TaskSpec>
 }

@@ -12,7 +12,7 @@ export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks
   /** A name for this admin, shown like `id` (the config's `task_manager.name`). */
   name?: string
   /** Tasks to start with, already normalized (`toTaskSpecs`); more can be submitted while the admin runs. */
-  tasks?: TaskSpec[]
+  tasks?: readonly TaskSpec[]
   /** Name of the network; status broadcasts go to `taskmesh/<network>/status`. @default 'default' */
   network?: string
   /** Where state changes are recorded. @default an in-memory journal */

@@ -2,7 +2,7 @@ import { ProtocolError, TimeoutError } from '../errors.js'
 import { onceFinished, readFrames, type FrameReader } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type Handlers, type Heartbeat, type Register, type TaskResult } from '../protocol/pb/tasks.js'
-import { deadline } from '../util/deadline.js'
+import { timeoutSignal } from '../util/timeout-signal.js'
 import type { WorkerInfo } from '../core/registry.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
@@ -127,7 +127,7 @@ export class WorkerSession {
   async closeGracefully (): Promise<void> {
     this.closing = true
     this.writer.flush()
-    const bound = deadline(this.options.closeGraceMs)
+    const bound = timeoutSignal(this.options.closeGraceMs)
     const ended = new Promise<void>(resolve => {
       if (this.stream.status !== 'open' && this.stream.status !== 'closing') resolve()
       this.stream.addEventListener('close', () => { resolve() }, { once: true })

@@ -1,6 +1,6 @@
 import { AbortError, AuthorizationError, LimitExceededError, ProtocolError, TimeoutError, ValidationError } from '../errors.js'
 import { createNode } from '../node/create-node.js'
-import { deadline } from '../util/deadline.js'
+import { timeoutSignal } from '../util/timeout-signal.js'
 import { CLIENT_PROTOCOL, DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../protocol/constants.js'
 import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
@@ -174,7 +174,7 @@ export class AdminClient {
 
   async close (): Promise<void> {
     this.fail(new AbortError('client closed'))
-    const bound = deadline(2000)
+    const bound = timeoutSignal(2000)
     await this.stream.close({ signal: bound.signal }).catch(() => { this.stream.abort(new AbortError('client closed')) })
     bound.clear()
     await this.node.stop()

@@ -76,7 +76,7 @@ export interface AdminDetails {
  * const summary = await manager.whenDone()
  */
 export class TaskManager extends EventRoutes<NetworkEvents> {
-  private readonly tasks: TaskSpec[]
+  private readonly tasks: readonly TaskSpec[]
   private readonly options: TaskManagerOptions
   private node: Libp2p<TaskmeshServices<{ admin: AdminService }>> | undefined
   private stopping: Promise<void> | undefined
@@ -85,7 +85,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   private metrics: AdminMetrics | undefined
 
   /** Throws a ValidationError listing every problem if the tasks are not valid; nothing is half-loaded. */
-  constructor (tasks: Array<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
+  constructor (tasks: ReadonlyArray<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
     super()
     this.tasks = tasks.length === 0 ? [] : toTaskSpecs(tasks)
     this.options = options

@@ -1,12 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { backoffDelay } from '../core/backoff.js'
+import { ConnectionLostError } from '../errors.js'
 import { CLOSE_TIMEOUT_MS, RECONNECT_BACKOFF } from './constants.js'
 
-/** Errors that mean the connection is gone (or hangs), not that the statement was wrong. */
+/**
+ * Errors that mean the connection is gone (or hangs), not that the statement was wrong: ours by name, the
+ * system's and the server's by code, and node-postgres's own, which carry neither, by their wording.
+ */
 export function isConnectionLoss (err: unknown): boolean {
-  const e = err as { code?: string, message?: string }
-  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(e.code ?? '') ||
+  const e = err as { name?: string, code?: string, message?: string }
+  return e.name === ConnectionLostError.name ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(e.code ?? '') ||
     /Connection terminated|connection error|not queryable|Client was closed|Query read timeout|timeout expired/i.test(e.message ?? '')
 }
 
@@ -88,7 +93,7 @@ export class PgLink {
   private async run<R extends pg.QueryResultRow = any> (client: pg.Client, text: string, values?: unknown[], queryTimeoutMs?: number): Promise<pg.QueryResult<R>> {
     // a statement of a session already replaced fails as a lost connection (its caller tries again), but the
     // database is not away: only the current session's failures are outages
-    if (client !== this.client) throw new Error('Connection terminated: the session was replaced')
+    if (client !== this.client) throw new ConnectionLostError('the session was replaced')
     try {
       const result = await client.query<R>({ text, values, query_timeout: queryTimeoutMs ?? this.options.queryTimeoutMs } as pg.QueryConfig)
       if (client === this.client) this.recovered()

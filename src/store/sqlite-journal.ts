@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database, { type Database as DB, type Statement } from 'better-sqlite3'
-import { StoreError } from '../errors.js'
+import { JournalInUseError, StoreError } from '../errors.js'
 import { packTask, unpackTask, type PackedTask, type TaskArchive } from '../core/archive.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
@@ -204,7 +204,7 @@ function describe (err: unknown, file: string): StoreError {
   if (err instanceof StoreError) return err
   const code = (err as { code?: string }).code
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new StoreError(`journal ${file} is in use by another admin; stop it, or give this admin its own --data-dir`)
+    return new JournalInUseError(`journal ${file} is in use by another admin; stop it, or give this admin its own --data-dir`)
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new StoreError(`journal ${file} is not a taskmesh journal or is damaged; move it away to start empty`)

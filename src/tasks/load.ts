@@ -2,8 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import YAML from 'yaml'
 import { ValidationError, type Problem } from '../errors.js'
-import { normalizeTasks, validated, type NormalizeOptions } from './normalize.js'
-import type { TaskSpec } from '../core/task.js'
+import { normalizeTasks, validated, type NormalizeOptions, type ValidTasks } from './normalize.js'
 
 /** Task files larger than this are refused before they are read. */
 export const MAX_TASK_FILE_BYTES = 64 * 1024 * 1024
@@ -16,7 +15,7 @@ export const MAX_FLOW_DEPTH = 100
 export type TaskFormat = 'json' | 'yaml'
 
 /** Reads, parses and validates a task file. Throws a ValidationError listing every problem, naming the file. */
-export async function loadTaskFile (file: string, options: NormalizeOptions = {}): Promise<TaskSpec[]> {
+export async function loadTaskFile (file: string, options: NormalizeOptions = {}): Promise<ValidTasks> {
   let size: number
   try {
     size = (await stat(file)).size
@@ -33,7 +32,7 @@ export async function loadTaskFile (file: string, options: NormalizeOptions = {}
 }
 
 /** Parses task text (JSON, or YAML, which is also tried when no format is given) and validates it. */
-export function parseTasks (text: string, options: NormalizeOptions & { file?: string, format?: TaskFormat } = {}): TaskSpec[] {
+export function parseTasks (text: string, options: NormalizeOptions & { file?: string, format?: TaskFormat } = {}): ValidTasks {
   const where = options.file != null ? { file: options.file } : { subject: 'tasks' }
   const data = parseTaskDocument(text, options.format, where)
   const { specs, problems } = normalizeTasks(data, options.isKnown != null ? { isKnown: options.isKnown } : {})

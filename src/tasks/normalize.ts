@@ -87,19 +87,29 @@ export function graphPaths (sources: readonly Source[]): Pick<GraphCheckOptions,
   }
 }
 
-/** Lists of specs this module produced and found valid, so they are not checked a second time. */
-const VALIDATED = new WeakSet<readonly TaskSpec[]>()
+/** Marks a list of specs this module found valid (see {@link ValidTasks}). */
+const VALID: unique symbol = Symbol('taskmesh.validTasks')
+
+/**
+ * Task specs that passed validation as a whole, frozen so nothing can be added or replaced afterwards: what
+ * takes tasks (a task manager, the admin service) uses them as they are instead of checking them again.
+ */
+export type ValidTasks = readonly TaskSpec[] & { readonly [VALID]: true }
+
+export function isValidTasks (input: unknown): input is ValidTasks {
+  return Array.isArray(input) && (input as Partial<ValidTasks>)[VALID] === true && Object.isFrozen(input)
+}
 
 /** Task specs from input in any accepted format; throws a ValidationError listing every problem. */
-export function toTaskSpecs (input: unknown, options: NormalizeOptions & { subject?: string } = {}): TaskSpec[] {
-  if (Array.isArray(input) && VALIDATED.has(input) && options.isKnown == null) return input as TaskSpec[]
+export function toTaskSpecs (input: unknown, options: NormalizeOptions & { subject?: string } = {}): ValidTasks {
+  if (isValidTasks(input) && options.isKnown == null) return input
   const { specs, problems } = normalizeTasks(input, options)
   if (problems.length > 0) throw new ValidationError(problems, { subject: options.subject ?? 'tasks' })
   return validated(specs)
 }
 
-/** Marks a list of specs that passed `normalizeTasks` with no problems: `toTaskSpecs` takes it as it is. */
-export function validated (specs: TaskSpec[]): TaskSpec[] {
-  VALIDATED.add(specs)
-  return specs
+/** Seals a list of specs that passed `normalizeTasks` with no problems. */
+export function validated (specs: TaskSpec[]): ValidTasks {
+  Object.defineProperty(specs, VALID, { value: true })
+  return Object.freeze(specs) as unknown as ValidTasks
 }

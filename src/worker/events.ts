@@ -14,6 +14,16 @@ export interface WorkerEvents {
   'error': CustomEvent<Error>
 }
 
-export const WORKER_EVENT_NAMES: ReadonlyArray<keyof WorkerEvents> = [
-  'admin:connected', 'admin:disconnected', 'reconnecting', 'task:started', 'task:finished', 'task:cancelled', 'idle', 'error'
-]
+/** Every worker event, once: checked against `WorkerEvents` by the compiler, so none is left unrouted. */
+const WORKER_EVENTS: Record<keyof WorkerEvents, true> = {
+  'admin:connected': true,
+  'admin:disconnected': true,
+  reconnecting: true,
+  'task:started': true,
+  'task:finished': true,
+  'task:cancelled': true,
+  idle: true,
+  error: true
+}
+
+export const WORKER_EVENT_NAMES = Object.keys(WORKER_EVENTS) as ReadonlyArray<keyof WorkerEvents>

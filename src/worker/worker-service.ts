@@ -14,7 +14,7 @@ import { AdminSession, type AdminSessionHandler } from './session.js'
 import { StatusReporter } from './status-reporter.js'
 import { LoadSampler } from './load-sampler.js'
 import { TaskRunner } from './task-runner.js'
-import { deadline } from '../util/deadline.js'
+import { timeoutSignal } from '../util/timeout-signal.js'
 import type { WorkerEvents } from './events.js'
 import type { CancelAttempt, RegisterAck, ResultAck, TaskAssignment } from '../protocol/pb/tasks.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -194,7 +194,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     this.runner.stop('worker stopping')
     this.status?.stop()
     this.status = undefined
-    const bound = options.signal == null ? deadline(STOP_CLOSE_TIMEOUT_MS) : undefined
+    const bound = options.signal == null ? timeoutSignal(STOP_CLOSE_TIMEOUT_MS) : undefined
     await this.session?.close({ signal: options.signal ?? bound?.signal })
     bound?.clear()
     await this.loop

@@ -42,7 +42,7 @@ export class Network {
   readonly managers: TaskManager[] = []
   readonly workers: WorkerAgent[] = []
 
-  async admin (tasks: Array<TaskInput | TaskSpec>, options: TaskManagerOptions = {}): Promise<TaskManager> {
+  async admin (tasks: ReadonlyArray<TaskInput | TaskSpec>, options: TaskManagerOptions = {}): Promise<TaskManager> {
     const manager = new TaskManager(tasks, options)
     this.managers.push(manager)
     await manager.start()

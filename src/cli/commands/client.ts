@@ -1,11 +1,9 @@
-import { join } from 'node:path'
 import { Command } from 'commander'
 import { AdminClient } from '../../client/admin-client.js'
-import { archivedHistory } from '../../core/archive.js'
-import { Scheduler } from '../../core/scheduler.js'
 import { isFinal, TASK_STATES, type TaskState } from '../../core/task.js'
 import { loadOrCreateKey } from '../../node/identity.js'
-import { JOURNAL_FILE, SqliteJournal } from '../../store/sqlite-journal.js'
+import { JournalInUseError } from '../../errors.js'
+import { historyInDatabase, historyInDataDir } from '../../store/history.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { collect, integer, number, oneOf } from '../options.js'
@@ -14,7 +12,6 @@ import { readSwarmKey } from './admin.js'
 import { printWorkers } from '../report.js'
 import type { TaskView } from '../../admin/api.js'
 import type { HistoryEntry } from '../../core/snapshots.js'
-import type { Journal } from '../../store/journal.js'
 import { printable } from '../../util/printable.js'
 
 export interface ClientOptions {
@@ -164,9 +161,9 @@ export function clientCommands (): Command[] {
       const out = new Output({ json: opts.json === true })
       let entries: HistoryEntry[]
       if (opts.databaseUrl != null) {
-        entries = await historyFromDatabase(opts.databaseUrl, id)
+        entries = await historyInDatabase(opts.databaseUrl, id)
       } else if (opts.dataDir != null) {
-        entries = historyFromJournal(opts.dataDir, id)
+        entries = historyFromDataDir(opts.dataDir, id)
       } else {
         entries = await withClient(opts, client => client.history(id))
       }
@@ -185,42 +182,13 @@ export function clientCommands (): Command[] {
   return [submit, status, tasks, cancel, retry, history]
 }
 
-/** A task's history from a data directory, by replaying its journal (the admin must be stopped). */
-function historyFromJournal (dataDir: string, id: string): HistoryEntry[] {
-  let journal: SqliteJournal
+/** A task's history from a data directory (the admin must be stopped: it holds the journal). */
+function historyFromDataDir (dataDir: string, id: string): HistoryEntry[] {
   try {
-    journal = new SqliteJournal(join(dataDir, JOURNAL_FILE))
+    return historyInDataDir(dataDir, id)
   } catch (err) {
-    if (/in use by another admin/.test((err as Error).message)) throw new UsageError(`the admin using ${dataDir} is running: ask it with --admin <its address> instead of --data-dir`)
+    if ((err as Error).name === JournalInUseError.name) throw new UsageError(`the admin using ${dataDir} is running: ask it with --admin <its address> instead of --data-dir`)
     throw err
-  }
-  try {
-    return historyIn(journal, id)
-  } finally {
-    journal.close()
-  }
-}
-
-/** An archived task's history is one record; a live one's comes from replaying the journal's events. */
-function historyIn (journal: Journal, id: string): HistoryEntry[] {
-  const archived = journal.archive.get(id)
-  if (archived != null) return archivedHistory(archived)
-  const scheduler = new Scheduler({ archive: journal.archive })
-  // replay only: no clock runs here, so time stands still at the last event
-  const events = [...journal.load()]
-  scheduler.restore(events, events.at(-1)?.at ?? 0)
-  return scheduler.view.history(id)
-}
-
-/** A task's history from a PostgreSQL journal, the admin running or not. */
-async function historyFromDatabase (url: string, id: string): Promise<HistoryEntry[]> {
-  const { PostgresJournal } = await import('../../store/postgres-journal.js')
-  // read only: no lease is taken, so this works beside a running admin too
-  const journal = await PostgresJournal.open(url, { readOnly: true })
-  try {
-    return historyIn(journal, id)
-  } finally {
-    await journal.close()
   }
 }
 

@@ -3,7 +3,7 @@
  * `AbortSignal.timeout` uses an unref'd timer: when it is all that is left, Node exits in the middle of
  * the await it was meant to bound (with exit code 0). Call `clear()` once the wait is over.
  */
-export function deadline (ms: number, reason = `timed out after ${ms} ms`): { signal: AbortSignal, clear: () => void } {
+export function timeoutSignal (ms: number, reason = `timed out after ${ms} ms`): { signal: AbortSignal, clear: () => void } {
   const controller = new AbortController()
   const timer = setTimeout(() => { controller.abort(new Error(reason)) }, ms)
   return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
