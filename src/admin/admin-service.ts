@@ -1,30 +1,27 @@
 import { serviceCapabilities, TypedEventEmitter, type AbortOptions, type Connection, type Logger, type Startable, type Stream, type TypedEventTarget } from '@libp2p/interface'
 import { raceEvent } from 'race-event'
-import { AuthorizationError, InvalidStateError, JournalUnavailableError, ProtocolError, ValidationError } from '../errors.js'
+import { AuthorizationError, InvalidStateError, JournalUnavailableError, ProtocolError } from '../errors.js'
 import { Scheduler } from '../core/scheduler.js'
 import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
 import { CLIENT_PROTOCOL, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CLIENT_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
-import { checkGraph } from '../core/graph.js'
-import { graphPaths, normalizeTasks } from '../tasks/normalize.js'
 import { Admission, type Caller } from './admission.js'
 import { Announcer } from './announcer.js'
 import { AdminApi } from './api.js'
 import { ClientServer } from './client-server.js'
-import { CLOSE_GRACE_MS, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_SCHEDULING_INTERVAL_MS, DEFAULT_UNPROVEN_BUDGET, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS, PRE_REGISTER_MAX_FRAME_BYTES } from './constants.js'
+import { CLOSE_GRACE_MS, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_WORKERS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS, PRE_REGISTER_MAX_FRAME_BYTES } from './constants.js'
 import { FlushCycle } from './flush-cycle.js'
-import { Leadership } from './leadership.js'
-import { leaseTokens } from './lease-tokens.js'
+import { acknowledged, Leadership } from './leadership.js'
 import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
 import { StatusRelay } from './status-relay.js'
+import { checkPayloads, readSubmission } from './submission.js'
 import { runSummary, type RunSummary } from './summary.js'
 import { WorkerProtocol } from './worker-protocol.js'
 import type { AdminEvents, NetworkEvents } from './events.js'
 import type { AdminHandle, AdminLabels, JournalPause } from './handle.js'
-import type { AdminComponents, AdminInit } from './init.js'
+import { schedulerOptions, type AdminComponents, type AdminInit } from './init.js'
 import type { ReportOutcome, SubmitResult } from '../core/options.js'
 import type { WorkerSteering } from '../core/reputation.js'
-import type { TaskSpec } from '../core/task.js'
 import type { SchedulerView } from '../core/view.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 
@@ -69,26 +66,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     // with nothing to restart from, an admin keeps only the archive of finished tasks, not their events
     this.journal = init.journal ?? new MemoryJournal({ replayable: false })
     this.clock = init.clock ?? Date.now
-    const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, avoidBusyCpu, random } = init
-    this.scheduler = new Scheduler({
-      strategy,
-      strategies,
-      expectedWorkers,
-      onNoWorker,
-      noWorkerGraceMs,
-      leaseTtlMs,
-      maxLostAttempts,
-      maxWorkerConcurrency,
-      avoidBusyCpu,
-      random,
-      // on a network workers earn their capacity: one that never answers holds only this much, and the
-      // ones that have delivered nothing share one budget however many names they take
-      initialWindow: init.initialWindow ?? Math.min(DEFAULT_INITIAL_WINDOW, maxWorkerConcurrency ?? DEFAULT_INITIAL_WINDOW),
-      unprovenBudget: init.unprovenBudget ?? DEFAULT_UNPROVEN_BUDGET,
-      maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS,
-      newToken: leaseTokens(),
-      archive: this.journal.archive
-    })
+    this.scheduler = new Scheduler(schedulerOptions(init, this.journal.archive))
     this.announcer = new Announcer(this, this.log)
     this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock })
     this.admission = new Admission({
@@ -153,7 +131,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       resumed: detail => { this.lead.resumed(detail) }
     })
     if (this.init.tasks != null && this.init.tasks.length > 0) {
-      this.checkPayloads(this.init.tasks)
+      checkPayloads(this.init.tasks, this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
       this.scheduler.submit(this.init.tasks, now)
     }
     await this.components.registrar.handle(TASK_PROTOCOL, (stream, connection) => { this.onTaskStream(stream, connection) }, {
@@ -237,15 +215,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
 
   submit (input: unknown): SubmitResult {
     this.writable()
-    // the graph is checked once, by the scheduler against the tasks it holds, unless the fields already
-    // have problems: then every problem is reported at once
-    const { specs, problems, sources } = normalizeTasks(input, { checkGraph: false })
-    if (problems.length > 0) {
-      problems.push(...checkGraph(specs, { isKnown: id => this.scheduler.view.has(id), ...graphPaths(sources) }))
-      throw new ValidationError(problems, { subject: 'tasks' })
-    }
-    this.checkPayloads(specs)
-    const result = this.scheduler.submit(specs, this.clock(), graphPaths(sources))
+    const { specs, paths } = readSubmission(input, id => this.scheduler.view.has(id), this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
+    const result = this.scheduler.submit(specs, this.clock(), paths)
     this.cycle.request()
     return result
   }
@@ -286,19 +257,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
    * longer than the admin's acknowledgement timeout (its database does not answer).
    */
   async recorded (): Promise<void> {
-    const timeoutMs = this.init.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        const pause = this.lead.pause
-        reject(new JournalUnavailableError(`not confirmed: the journal did not record this change within ${timeoutMs / 1000} s${pause != null ? ` (its database does not answer since ${new Date(pause.since).toISOString()}: ${pause.reason})` : ''}; it is recorded once the journal answers, unless this admin stops first: look it up before sending it again`))
-      }, timeoutMs)
-    })
-    try {
-      await Promise.race([this.cycle.recorded(), late])
-    } finally {
-      clearTimeout(timer)
-    }
+    await acknowledged(this.cycle, () => this.lead.pause, this.init.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS)
   }
 
   runSummary (): RunSummary {
@@ -372,16 +331,6 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     if (pause != null) throw new JournalUnavailableError(`nothing was changed: the journal's database does not answer since ${new Date(pause.since).toISOString()} (${pause.reason}); try again once it does`)
   }
 
-  /** Payloads travel inside one frame: refuse, by path, those larger than the limit. */
-  private checkPayloads (tasks: readonly TaskSpec[]): void {
-    const max = this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES
-    const problems = tasks.flatMap((t, i) => {
-      if (t.payload === undefined) return []
-      const bytes = Buffer.byteLength(JSON.stringify(t.payload))
-      return bytes > max ? [{ path: `tasks[${i}].payload`, message: `is ${bytes} bytes, more than the ${max}-byte limit; pass a reference (a URL, a path) instead of the data` }] : []
-    })
-    if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
-  }
 }
 
 /** The pubsub service when the node has one (it is optional for a user's own node). */

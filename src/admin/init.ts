@@ -1,3 +1,6 @@
+import { DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_TASKS, DEFAULT_UNPROVEN_BUDGET } from './constants.js'
+import { leaseTokens } from './lease-tokens.js'
+import type { TaskArchive } from '../core/archive.js'
 import type { SchedulerOptions } from '../core/options.js'
 import type { TaskSpec } from '../core/task.js'
 import type { Journal } from '../store/journal.js'
@@ -71,4 +74,29 @@ export interface AdminComponents {
   connectionManager: ConnectionManager
   logger: ComponentLogger
   peerId: PeerId
+}
+
+/** The scheduler of an admin: its options, with what a network needs that a scheduler on its own does not. */
+export function schedulerOptions (init: AdminInit, archive: TaskArchive): SchedulerOptions {
+  const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, avoidBusyCpu, random } = init
+  return {
+    strategy,
+    strategies,
+    expectedWorkers,
+    onNoWorker,
+    noWorkerGraceMs,
+    leaseTtlMs,
+    maxLostAttempts,
+    maxWorkerConcurrency,
+    avoidBusyCpu,
+    random,
+    // workers earn their capacity: one that never answers holds only this much, and the ones that have
+    // delivered nothing share one budget however many names they take
+    initialWindow: init.initialWindow ?? Math.min(DEFAULT_INITIAL_WINDOW, maxWorkerConcurrency ?? DEFAULT_INITIAL_WINDOW),
+    unprovenBudget: init.unprovenBudget ?? DEFAULT_UNPROVEN_BUDGET,
+    maxTasks: init.maxTasks ?? DEFAULT_MAX_TASKS,
+    // unguessable lease tokens: a result counts only with its attempt's
+    newToken: leaseTokens(),
+    archive
+  }
 }

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../errors.js'
+import { JournalUnavailableError, ProtocolError } from '../errors.js'
 import type { Announcer } from './announcer.js'
 import type { JournalPause } from './handle.js'
 import type { ConnectionManager } from '@libp2p/interface-internal'
@@ -40,5 +40,25 @@ export class Leadership {
     this.inDoubt = false
     this.pause = undefined
     this.init.announcer.journalResumed(detail)
+  }
+}
+
+/**
+ * Resolves once `cycle` has journaled and sent every change made so far: when a change may be acknowledged
+ * to whoever asked. Past `timeoutMs` (a database that does not answer) it rejects with a
+ * JournalUnavailableError saying what became of the change, and why when the journal is paused.
+ */
+export async function acknowledged (cycle: { recorded(): Promise<void> }, pause: () => JournalPause | undefined, timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const paused = pause()
+      reject(new JournalUnavailableError(`not confirmed: the journal did not record this change within ${timeoutMs / 1000} s${paused != null ? ` (its database does not answer since ${new Date(paused.since).toISOString()}: ${paused.reason})` : ''}; it is recorded once the journal answers, unless this admin stops first: look it up before sending it again`))
+    }, timeoutMs)
+  })
+  try {
+    await Promise.race([cycle.recorded(), late])
+  } finally {
+    clearTimeout(timer)
   }
 }

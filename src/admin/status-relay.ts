@@ -12,7 +12,8 @@ export interface StatusRelayInit {
   pubsub: GossipSub
   network: string
   peerId: string
-  scheduler: Scheduler
+  /** Where workers' loads go, and what progress is read from. */
+  scheduler: Pick<Scheduler, 'recordLoad' | 'view'>
   log: Logger
   clock: () => number
   /** `done` is heard from there. */

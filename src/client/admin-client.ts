@@ -1,6 +1,7 @@
 import { AbortError, AuthorizationError, LimitExceededError, ProtocolError, TimeoutError, ValidationError } from '../errors.js'
 import { createNode } from '../node/create-node.js'
 import { timeoutSignal } from '../util/timeout-signal.js'
+import { CLOSE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_OVERHEAD_BYTES } from './constants.js'
 import { CLIENT_PROTOCOL, DEFAULT_MAX_CLIENT_FRAME_BYTES } from '../protocol/constants.js'
 import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
@@ -69,7 +70,7 @@ export class AdminClient {
   static async connect (address: string | readonly string[], options: AdminClientOptions = {}): Promise<AdminClient> {
     const target = parseAdminAddresses(address)
     if (target.kind !== 'address') throw new ValidationError([{ path: '--admin', message: 'clients need the admin\'s full address, ending in /p2p/<peerId>' }], { subject: 'options' })
-    const timeoutMs = options.timeoutMs ?? 30_000
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     const node = await createNode({
       ...(options.privateKey != null ? { privateKey: options.privateKey } : {}),
       ...(options.swarmKey != null ? { swarmKey: options.swarmKey } : {}),
@@ -174,7 +175,7 @@ export class AdminClient {
 
   async close (): Promise<void> {
     this.fail(new AbortError('client closed'))
-    const bound = timeoutSignal(2000)
+    const bound = timeoutSignal(CLOSE_TIMEOUT_MS)
     await this.stream.close({ signal: bound.signal }).catch(() => { this.stream.abort(new AbortError('client closed')) })
     bound.clear()
     await this.node.stop()
@@ -205,8 +206,6 @@ export class AdminClient {
   }
 }
 
-/** Room for the request's id and method beside its parameters. */
-const REQUEST_OVERHEAD_BYTES = 1024
 
 function mib (bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')

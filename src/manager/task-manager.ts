@@ -11,6 +11,7 @@ import { MemoryJournal, type Journal } from '../store/journal.js'
 import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
 import { toTaskSpecs, type TaskInput } from '../tasks/normalize.js'
 import { EventRoutes } from '../util/event-routes.js'
+import { DEFAULT_LISTEN } from './constants.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { TaskSpec } from '../core/task.js'
@@ -112,7 +113,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       : dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
     const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),
-      listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],
+      listen: listen ?? DEFAULT_LISTEN,
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
       topics: [statusTopic(init.network ?? 'default')],

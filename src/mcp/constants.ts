@@ -9,3 +9,7 @@
  * report instead of looking like the client leaving.
  */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+/** The server's version, as MCP clients are told it. */
+export const DEFAULT_MCP_VERSION = '0.1.0'
+/** Longest a `distribute_task` call may wait for its task, in seconds. */
+export const DEFAULT_MAX_WAIT_SECONDS = 600

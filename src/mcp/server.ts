@@ -6,6 +6,10 @@ import { isFinal, TASK_STATES } from '../core/task.js'
 import { STRATEGY_ALIASES } from '../tasks/formats.js'
 import type { WorkerStatusUpdate } from '../core/registry.js'
 import { ValidationError } from '../errors.js'
+import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE } from '../admin/constants.js'
+import { FIELD_LIMITS } from '../protocol/constants.js'
+import { LIMITS } from '../tasks/constants.js'
+import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_MCP_VERSION } from './constants.js'
 import type { AdminLink } from './admin-link.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 
@@ -21,15 +25,15 @@ export interface TaskmeshMcpOptions {
  * network, follows them and manages them, through the admin's client protocol.
  */
 export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = {}): McpServer {
-  const server = new McpServer({ name: 'taskmesh', version: options.version ?? '0.1.0' }, {
+  const server = new McpServer({ name: 'taskmesh', version: options.version ?? DEFAULT_MCP_VERSION }, {
     instructions: 'taskmesh assigns tasks to worker agents by skill and capability. Use distribute_task to hand work to the network (set wait_seconds to get the result in the same call), get_task and list_tasks to follow it, list_workers and get_summary to see the network, update_agent_status_in_distributor and unregister_agent_from_distributor to steer a worker.'
   })
-  const maxWait = options.maxWaitSeconds ?? 600
+  const maxWait = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS
   // a tool that names a task takes its id as distribute_task does: `id`, or `task_id` as the distribution
   // document writes it, so a model that learnt one name from one tool is understood by every tool
   const taskRef = {
-    id: z.string().min(1).max(512).optional().describe('task id (or task_id)'),
-    task_id: z.string().min(1).max(512).optional().describe('the same as id')
+    id: z.string().min(1).max(LIMITS.id).optional().describe('task id (or task_id)'),
+    task_id: z.string().min(1).max(LIMITS.id).optional().describe('the same as id')
   }
 
   // Every tool's input is a strict object, even a tool without arguments: an argument a tool does not know
@@ -39,21 +43,21 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     title: 'Distribute a task',
     description: 'Submit one task to the network. The admin assigns it to a worker whose skill and capabilities fit, after its dependencies succeed. Returns the task; with wait_seconds, waits for it to finish (or for the time to run out, then "timedOut" is true) and returns its result. Takes the task distribution document\'s own arguments (task_id, task_type, required_capabilities, task_data, strategy, priority) as well as taskmesh\'s.',
     inputSchema: z.strictObject({
-      id: z.string().min(1).max(512).optional().describe('task id, unique in the network; one is made up when neither id nor task_id is given'),
-      task_id: z.string().min(1).max(512).optional().describe('the same as id'),
-      description: z.string().max(64 * 1024).optional().describe('what the task is'),
-      type: z.string().max(128).optional().describe('which handler runs it on the worker (default "simulate")'),
-      task_type: z.string().max(128).optional().describe('the same as type'),
+      id: z.string().min(1).max(LIMITS.id).optional().describe('task id, unique in the network; one is made up when neither id nor task_id is given'),
+      task_id: z.string().min(1).max(LIMITS.id).optional().describe('the same as id'),
+      description: z.string().max(LIMITS.description).optional().describe('what the task is'),
+      type: z.string().max(LIMITS.label).optional().describe('which handler runs it on the worker (default "simulate")'),
+      task_type: z.string().max(LIMITS.label).optional().describe('the same as type'),
       difficulty: z.number().min(0).optional().describe('skill a worker needs (the simulate handler succeeds when skill >= difficulty)'),
-      required_capabilities: z.array(z.string().max(128)).max(64).optional().describe('capabilities the worker must have, such as ["gpu"]'),
+      required_capabilities: z.array(z.string().max(LIMITS.label)).max(LIMITS.requires).optional().describe('capabilities the worker must have, such as ["gpu"]'),
       priority: z.union([z.number().int().min(1).max(10), z.enum(['low', 'medium', 'high', 'critical'])]).optional().describe('1 (lowest) to 10 (highest), or low (2), medium (5), high (8), critical (10); default 5'),
-      strategy: z.string().max(128).optional().describe(`how to pick the worker: ${BUILT_IN_STRATEGIES.join(', ')}, or as the distribution document names them (${Object.keys(STRATEGY_ALIASES).join(', ')}); default: the admin's`),
-      depends_on: z.array(z.string()).max(10_000).optional().describe('ids of tasks that must succeed first; their outputs are forwarded to this one'),
+      strategy: z.string().max(LIMITS.label).optional().describe(`how to pick the worker: ${BUILT_IN_STRATEGIES.join(', ')}, or as the distribution document names them (${Object.keys(STRATEGY_ALIASES).join(', ')}); default: the admin's`),
+      depends_on: z.array(z.string().max(LIMITS.id)).max(LIMITS.dependsOn).optional().describe('ids of tasks that must succeed first; their outputs are forwarded to this one'),
       payload: z.unknown().optional().describe('input for the handler (any JSON)'),
       task_data: z.unknown().optional().describe('the same as payload'),
       timeout_seconds: z.number().positive().optional().describe('an attempt running longer fails'),
       max_attempts: z.number().int().min(1).max(100).optional().describe('attempts before the task fails for good'),
-      worker: z.string().max(128).optional().describe('pin the task to the worker of this name'),
+      worker: z.string().max(LIMITS.label).optional().describe('pin the task to the worker of this name'),
       wait_seconds: z.number().min(0).max(maxWait).optional().describe(`wait up to this long for the task to finish (at most ${maxWait})`)
     })
   }, async (input, extra) => await answer(async () => {
@@ -83,7 +87,7 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     inputSchema: z.strictObject({
       state: z.enum(['final', ...TASK_STATES]).optional().describe('only tasks in this state ("final": succeeded, failed, skipped or cancelled)'),
       offset: z.number().int().min(0).optional(),
-      limit: z.number().int().min(1).max(1000).optional().describe('default 100')
+      limit: z.number().int().min(1).max(MAX_PAGE).optional().describe(`default ${DEFAULT_PAGE}`)
     }),
     annotations: { readOnlyHint: true }
   }, async (params) => await answer(async () => await link.use(c => c.tasks(params))))
@@ -91,7 +95,7 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   server.registerTool('cancel_task', {
     title: 'Cancel a task',
     description: 'Cancels a task that is not final yet (a running attempt is stopped on its worker); tasks depending on it are skipped.',
-    inputSchema: z.strictObject({ ...taskRef, reason: z.string().max(1024).optional() }),
+    inputSchema: z.strictObject({ ...taskRef, reason: z.string().max(FIELD_LIMITS.reason).optional() }),
     annotations: { destructiveHint: true }
   }, async (input) => await answer(async () => {
     const id = taskIdOf(input, 'cancel_task')
@@ -118,11 +122,11 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     title: 'Steer a worker',
     description: 'Change how the admin treats a worker (by name or peer id) until it registers again: is_online false takes it offline (it finishes what it runs and gets nothing new), draining the same without counting it offline, priority for the priority strategy, max_concurrent to lower what it runs at once. Returns the worker.',
     inputSchema: z.strictObject({
-      agent_id: z.string().min(1).max(128).describe('the worker\'s name or peer id'),
+      agent_id: z.string().min(1).max(FIELD_LIMITS.name).describe('the worker\'s name or peer id'),
       is_online: z.boolean().optional().describe('false: give it nothing new; true: back online'),
       draining: z.boolean().optional().describe('true: finish what it runs, take nothing new; false: take work again'),
-      priority: z.number().int().min(-1000).max(1000).optional().describe('preference under the priority strategy, higher first'),
-      max_concurrent: z.number().int().min(1).max(1024).optional().describe('attempts it may run at once, at most what it asked for'),
+      priority: z.number().int().min(-FIELD_LIMITS.priority).max(FIELD_LIMITS.priority).optional().describe('preference under the priority strategy, higher first'),
+      max_concurrent: z.number().int().min(1).max(FIELD_LIMITS.maxConcurrent).optional().describe('attempts it may run at once, at most what it asked for'),
       current_load: z.number().min(0).optional().describe('not set here: the admin counts a worker\'s load from the attempts it runs; accepted so that calls written for other distributors work, and reported back as ignored')
     })
   }, async (input) => await answer(async () => {
@@ -139,7 +143,7 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
   server.registerTool('unregister_agent_from_distributor', {
     title: 'Disconnect a worker',
     description: 'Closes a worker\'s connection (by name or peer id); what it was running goes back to the queue. It may connect again unless the admin\'s allow-list keeps it out.',
-    inputSchema: z.strictObject({ agent_id: z.string().min(1).max(128).describe('the worker\'s name or peer id') }),
+    inputSchema: z.strictObject({ agent_id: z.string().min(1).max(FIELD_LIMITS.name).describe('the worker\'s name or peer id') }),
     annotations: { destructiveHint: true }
   }, async ({ agent_id: agentId }) => await answer(async () => await link.use(c => c.disconnectWorker(agentId))))
 
@@ -147,12 +151,12 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     title: 'Claim tasks to run',
     description: 'For an agent that runs tasks itself: ask the network for up to max_tasks tasks of the given types (it is registered as a worker named agent_id, marked as pulling). Returns the tasks with their payloads and the results of their dependencies. Answer each with handle_task_response before its lease runs out; calling claim_task again (max_tasks 0 to take nothing) renews the leases.',
     inputSchema: z.strictObject({
-      agent_id: z.string().min(1).max(128).describe('the agent\'s name, as a worker'),
-      task_types: z.array(z.string().max(128)).max(256).optional().describe('task types it can run; any when left out'),
-      capabilities: z.array(z.string().max(128)).max(64).optional(),
+      agent_id: z.string().min(1).max(FIELD_LIMITS.name).describe('the agent\'s name, as a worker'),
+      task_types: z.array(z.string().max(FIELD_LIMITS.capability)).max(FIELD_LIMITS.types).optional().describe('task types it can run; any when left out'),
+      capabilities: z.array(z.string().max(LIMITS.label)).max(LIMITS.requires).optional(),
       skill: z.number().min(0).optional().describe('its skill, for tasks with a difficulty'),
-      max_tasks: z.number().int().min(0).max(256).optional().describe('how many tasks at most (default 1; 0 only renews its leases)'),
-      wait_seconds: z.number().min(0).max(30).optional().describe('wait this long for work when none is ready (at most half the admin\'s lease)')
+      max_tasks: z.number().int().min(0).max(MAX_CLAIM).optional().describe('how many tasks at most (default 1; 0 only renews its leases)'),
+      wait_seconds: z.number().min(0).optional().describe('wait this long for work when none is ready (at most half the admin\'s lease)')
     })
   }, async (input) => await answer(async () => await link.use(c => c.call('claim', {
     agent: input.agent_id,
@@ -167,11 +171,11 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     title: 'Report a claimed task\'s outcome',
     description: 'Ends a task claimed with claim_task: status "completed" with its result, or "failed" with an error. Accepted once; an answer after the lease ended is refused (the task ran elsewhere).',
     inputSchema: z.strictObject({
-      task_id: z.string().min(1).max(512),
-      agent_id: z.string().min(1).max(128).describe('the agent that claimed it'),
+      task_id: z.string().min(1).max(LIMITS.id),
+      agent_id: z.string().min(1).max(FIELD_LIMITS.name).describe('the agent that claimed it'),
       status: z.enum(['completed', 'failed']),
       result: z.unknown().optional().describe('the task\'s output (any JSON), when completed'),
-      error: z.string().max(16 * 1024).optional().describe('what went wrong, when failed'),
+      error: z.string().max(FIELD_LIMITS.error).optional().describe('what went wrong, when failed'),
       unrecoverable: z.boolean().optional().describe('true: retrying cannot help; the task fails for good')
     })
   }, async (input) => await answer(async () => await link.use(c => c.call('claimResult', {

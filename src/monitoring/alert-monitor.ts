@@ -1,5 +1,6 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { evaluateAlerts, type AlertCondition, type AlertThresholds } from './alerts.js'
+import { DEFAULT_MONITORING_INTERVAL_MS } from './constants.js'
 import type { AlertDetail, AlertEvents } from '../admin/events.js'
 import type { AdminHandle } from '../admin/handle.js'
 
@@ -8,9 +9,6 @@ export interface AlertMonitorOptions {
   /** How often the thresholds are evaluated; also the failure-rate window. @default 60000 */
   intervalMs?: number
 }
-
-/** Alert thresholds are checked this often when no interval is given; also the failure-rate window. */
-export const DEFAULT_MONITORING_INTERVAL_MS = 60_000
 
 /**
  * Evaluates the alert thresholds over an admin every monitoring interval. A condition that starts to hold

@@ -2,6 +2,8 @@
  * The alert thresholds of the task manager's configuration (`alert_thresholds`), evaluated over a snapshot
  * of the admin. Pure: the caller gathers the snapshot and decides when to evaluate.
  */
+import { MIN_ATTEMPTS_FOR_FAILURE_RATE } from './constants.js'
+
 export interface AlertThresholds {
   /** Seconds one attempt may run. */
   taskDuration?: number
@@ -36,8 +38,6 @@ export interface AlertCondition {
   threshold: number
 }
 
-/** A failure rate over fewer attempts than this says little, and does not fire. */
-export const MIN_ATTEMPTS_FOR_FAILURE_RATE = 5
 
 export function evaluateAlerts (t: AlertThresholds, s: AlertSnapshot): AlertCondition[] {
   const out: AlertCondition[] = []

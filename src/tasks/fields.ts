@@ -1,5 +1,6 @@
 import { closest } from '../util/suggest.js'
-import { ALIASES, CANONICAL, KNOWN, LIMITS } from './formats.js'
+import { LIMITS } from './constants.js'
+import { ALIASES, CANONICAL, KNOWN } from './formats.js'
 import type { Problem } from '../errors.js'
 
 /**

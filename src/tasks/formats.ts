@@ -44,15 +44,6 @@ export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {
   least_loaded: 'least-loaded'
 }
 
-/** Bounds on task fields, so hostile input is refused by name rather than carried around. */
-export const LIMITS = {
-  id: 512,
-  label: 128,
-  description: 64 * 1024,
-  requires: 64,
-  dependsOn: 10_000
-} as const
-
 /** Fields of the seed formats that have no meaning here and are accepted without effect. */
 export const IGNORED = new Set(['url', 'metadata'])
 export const KNOWN = new Set<string>([...Object.values(ALIASES).flat(), ...IGNORED])

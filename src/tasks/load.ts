@@ -2,15 +2,8 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import YAML from 'yaml'
 import { ValidationError, type Problem } from '../errors.js'
+import { MAX_FLOW_DEPTH, MAX_TASK_FILE_BYTES, MAX_YAML_ALIASES } from './constants.js'
 import { normalizeTasks, validated, type NormalizeOptions, type ValidTasks } from './normalize.js'
-
-/** Task files larger than this are refused before they are read. */
-export const MAX_TASK_FILE_BYTES = 64 * 1024 * 1024
-/**
- * Deepest `[`/`{` nesting accepted in YAML. The YAML parser recurses per level and, thousands of levels
- * down, exhausts memory in a way no try/catch can stop, so deeper input is refused before parsing.
- */
-export const MAX_FLOW_DEPTH = 100
 
 export type TaskFormat = 'json' | 'yaml'
 
@@ -60,7 +53,7 @@ export function parseTaskDocument (text: string, format: TaskFormat | undefined,
     throw new ValidationError(doc.errors.map(e => ({ path: e.linePos != null ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })), where)
   }
   try {
-    return doc.toJS({ maxAliasCount: 1000 })
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES })
   } catch (err) {
     throw new ValidationError([{ path: '', message: `cannot read the YAML: ${(err as Error).message}` }], where)
   }

@@ -7,7 +7,8 @@ import { ALIASES, COLLABORATIVE } from './formats.js'
 import { readTask } from './read-task.js'
 import type { TaskSpec } from '../core/task.js'
 
-export { LIMITS, type TaskInput } from './formats.js'
+export { LIMITS } from './constants.js'
+export type { TaskInput } from './formats.js'
 
 export interface NormalizeResult {
   specs: TaskSpec[]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { evaluateAlerts, MIN_ATTEMPTS_FOR_FAILURE_RATE } from '../../src/monitoring/alerts.js'
+import { evaluateAlerts } from '../../src/monitoring/alerts.js'
+import { MIN_ATTEMPTS_FOR_FAILURE_RATE } from '../../src/monitoring/constants.js'
 import { withoutCounterSuffixOnGauges } from '../../src/monitoring/exposition.js'
 
 describe('alert thresholds', () => {

@@ -13,6 +13,7 @@ import { printWorkers } from '../report.js'
 import type { TaskView } from '../../admin/api.js'
 import type { HistoryEntry } from '../../core/snapshots.js'
 import { printable } from '../../util/printable.js'
+import { DEFAULT_PAGE, MAX_PAGE } from '../../admin/constants.js'
 
 export interface ClientOptions {
   admin?: string[]
@@ -111,7 +112,7 @@ export function clientCommands (): Command[] {
     .description('the tasks of a running admin, a page at a time')
     .option('--state <state>', `only tasks in this state: ${TASK_STATES.join(', ')}, or final`, oneOf(...TASK_STATES, 'final'))
     .option('--offset <n>', 'skip this many', integer(0), 0)
-    .option('--limit <n>', 'show at most this many (up to 1000; page with --offset)', integer(1, 1000), 100)
+    .option('--limit <n>', `show at most this many (up to ${MAX_PAGE}; page with --offset)`, integer(1, MAX_PAGE), DEFAULT_PAGE)
     .action(async (opts: ClientOptions & { state?: TaskState | 'final', offset: number, limit: number }) => {
       await withClient(opts, async (client, out) => {
         const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit })

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import { FIELD_LIMITS } from '../../protocol/constants.js'
 import { WorkerAgent } from '../../worker/worker-agent.js'
 import { simulate } from '../../worker/handlers.js'
 import { collect, integer, list, number, resourceList, secondsRange } from '../options.js'
@@ -41,8 +42,8 @@ export function workerCommand (): Command {
     .option('--name <name>', 'worker name (tasks may be pinned to it); required')
     .option('--skill <n>', 'skill level: the tutorial\'s tasks succeed when it is at least their difficulty; required', number(0))
     .option('--capabilities <list>', 'comma-separated capabilities, e.g. gpu,python', list, [])
-    .option('--max-concurrent <n>', 'tasks run at once', integer(1, 1024), 1)
-    .option('--priority <n>', 'preference for the priority strategy (higher first)', integer(-1000, 1000), 0)
+    .option('--max-concurrent <n>', 'tasks run at once', integer(1, FIELD_LIMITS.maxConcurrent), 1)
+    .option('--priority <n>', 'preference for the priority strategy (higher first)', integer(-FIELD_LIMITS.priority, FIELD_LIMITS.priority), 0)
     .option('--resources <list>', 'what it offers to the tasks it runs at once, e.g. cpu=8,memory=32GiB,gpu=1 (default: this machine\'s cores and memory)', resourceList)
     .option('--exec <command>', 'run the handlers in a long-lived child process in any language, one JSON object per line on its stdin and stdout (docs/exec-protocol.md; python/taskmesh_agent.py for Python)')
     .option('--exec-ready-timeout <seconds>', 'how long the --exec child may take to say it is ready', number(0.1), 10)

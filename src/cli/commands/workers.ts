@@ -1,3 +1,4 @@
+import { FIELD_LIMITS } from '../../protocol/constants.js'
 import { Command } from 'commander'
 import { integer } from '../options.js'
 import { printWorkers, workerState } from '../report.js'
@@ -37,8 +38,8 @@ export function workersCommand (): Command {
     .option('--no-draining', 'take work again after --draining')
     .option('--offline', 'like --draining, and counted as offline')
     .option('--online', 'back online after --offline')
-    .option('--priority <n>', 'preference under the priority strategy (higher first)', integer(-1000, 1000))
-    .option('--max-concurrent <n>', 'attempts it may run at once, at most what it asked for', integer(1, 1024))
+    .option('--priority <n>', 'preference under the priority strategy (higher first)', integer(-FIELD_LIMITS.priority, FIELD_LIMITS.priority))
+    .option('--max-concurrent <n>', 'attempts it may run at once, at most what it asked for', integer(1, FIELD_LIMITS.maxConcurrent))
     .action(async (worker: string, opts: SetOptions) => {
       if (opts.online === true && opts.offline === true) throw new UsageError('give --online or --offline, not both')
       const update: WorkerStatusUpdate = {}

@@ -1,0 +1,23 @@
+/**
+ * Limits of task files and task fields, in one place: hostile input is refused by name rather than carried
+ * around. The wire's own limits are in `protocol/constants.ts`.
+ */
+
+/** Bounds on task fields. */
+export const LIMITS = {
+  id: 512,
+  label: 128,
+  description: 64 * 1024,
+  requires: 64,
+  dependsOn: 10_000
+} as const
+
+/** Task files larger than this are refused before they are read. */
+export const MAX_TASK_FILE_BYTES = 64 * 1024 * 1024
+/**
+ * Deepest `[`/`{` nesting accepted in YAML. The YAML parser recurses per level and, thousands of levels
+ * down, exhausts memory in a way no try/catch can stop, so deeper input is refused before parsing.
+ */
+export const MAX_FLOW_DEPTH = 100
+/** YAML aliases one document may expand: more is an alias bomb. */
+export const MAX_YAML_ALIASES = 1000
