@@ -1,6 +1,6 @@
-import { AuthorizationError, LimitExceededError, RegistrationRefusedError } from '../errors.js'
+import { AuthorizationError, RegistrationRefusedError } from '../errors.js'
 import { PeerGuard } from './peer-guard.js'
-import { PULL_NAME_PREFIXES } from './constants.js'
+import { FULL_RETRY_AFTER_MS, PULL_NAME_PREFIXES } from './constants.js'
 import type { Announcer } from './announcer.js'
 import type { Scheduler } from '../core/scheduler.js'
 
@@ -84,7 +84,8 @@ export class Admission {
     }
     this.checkName(applicant)
     if (!this.owners.has(applicant.workerId) && this.owners.size >= this.init.maxWorkers) {
-      throw new LimitExceededError(`the admin already has ${this.owners.size} workers, its limit; try another admin or raise --max-workers`)
+      // a slot frees when a worker leaves: the applicant comes back later rather than giving up
+      throw new RegistrationRefusedError(`the admin already has ${this.owners.size} workers, its limit (--max-workers): trying again in ${FULL_RETRY_AFTER_MS / 1000} s`, { retryAfterMs: FULL_RETRY_AFTER_MS })
     }
   }
 

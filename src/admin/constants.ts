@@ -23,6 +23,8 @@ export const DEFAULT_MAX_TASKS = 1_000_000
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
 /** Registered workers at most. */
 export const DEFAULT_MAX_WORKERS = 4096
+/** How long a worker refused by a full admin (`--max-workers`) waits before it tries again. */
+export const FULL_RETRY_AFTER_MS = 30_000
 /** Time a new task stream has to send its Register frame. */
 export const DEFAULT_REGISTER_TIMEOUT_MS = 5_000
 /** Largest frame a task stream may send before its worker is registered (a Register is small). */
@@ -31,8 +33,6 @@ export const PRE_REGISTER_MAX_FRAME_BYTES = 64 * 1024
 export const UNREGISTERED_BUDGET_BYTES = 8 * 1024 * 1024
 /** Task streams that may be waiting to register at once. */
 export const MAX_UNREGISTERED_STREAMS = 256
-/** Concurrent attempts a newly registered worker may hold; it earns more by delivering. */
-export const DEFAULT_INITIAL_WINDOW = 2
 /** How often workers are asked to renew their leases (at most a third of the lease TTL). */
 export const DEFAULT_HEARTBEAT_MS = 5_000
 /** Task streams one connection may open at once, and the admin's own to each. */

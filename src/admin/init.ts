@@ -1,4 +1,5 @@
-import { DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_TASKS, DEFAULT_UNPROVEN_BUDGET } from './constants.js'
+import { DEFAULT_MAX_TASKS, DEFAULT_UNPROVEN_BUDGET } from './constants.js'
+import { DEFAULT_INITIAL_WINDOW } from '../core/constants.js'
 import { leaseTokens } from './lease-tokens.js'
 import type { TaskArchive } from '../core/archive.js'
 import type { SchedulerOptions } from '../core/options.js'

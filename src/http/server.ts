@@ -90,8 +90,13 @@ export class HttpServer {
       }
     })
     server.routes(admin, assets, options)
-    app.setErrorHandler((err: Error & { statusCode?: number, code?: string, problems?: unknown }, req, reply) => {
-      const status = STATUS_OF[err.name] ?? (err.statusCode != null && err.statusCode < 500 ? err.statusCode : 500)
+    app.setErrorHandler((err: Error & { statusCode?: number, code?: string, problems?: unknown, retryAfterMs?: number }, req, reply) => {
+      let status = STATUS_OF[err.name] ?? (err.statusCode != null && err.statusCode < 500 ? err.statusCode : 500)
+      // refused for now (a full admin, a ban, a quarantine): when to come back
+      if (err.name === RegistrationRefusedError.name && err.retryAfterMs != null && err.retryAfterMs > 0) {
+        status = 503
+        void reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)))
+      }
       void reply.code(status).send({ error: err.name, message: explain(err, req), ...(err.problems != null ? { problems: err.problems } : {}) })
     })
     await app.listen({ host, port: options.port })

@@ -6,7 +6,7 @@ import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../cor
 import { AlertMonitor, type AlertMonitorOptions } from '../monitoring/alert-monitor.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
-import { statusTopic } from '../protocol/constants.js'
+import { DEFAULT_NETWORK, statusTopic } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
 import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
 import { toTaskSpecs, type TaskInput } from '../tasks/normalize.js'
@@ -116,7 +116,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       listen: listen ?? DEFAULT_LISTEN,
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
-      topics: [statusTopic(init.network ?? 'default')],
+      topics: [statusTopic(init.network ?? DEFAULT_NETWORK)],
       hub: true,
       // banned peers are refused as soon as their peer id is known, before any stream opens (the node
       // starts below, so it exists by the time this is asked)

@@ -12,7 +12,7 @@ import { ROOT, anchorsOf, cliOptions, exportedNames, filesUnder, httpRoutes, pat
  */
 
 const NAMES = exportedNames()
-const PROGRAM = cliOptions(buildProgram())
+export const PROGRAM = cliOptions(buildProgram())
 const ALL_CLI_OPTIONS = new Set([...PROGRAM.values()].flatMap(s => [...s]))
 const BENCH_OPTIONS = scriptOptions('scripts/bench.ts')
 export const ROUTES = httpRoutes()

@@ -123,7 +123,9 @@ describe('agents that pull go through the same admission as every worker', () =>
     const claim = async (agent: string): Promise<{ status: number, body: any, headers: Headers }> => await post(base, '/api/claims', { agent, types: ['write'], waitSeconds: 0.25 })
     expect((await claim('first')).status).toBe(200)
     for (const agent of ['second', 'third']) {
-      expect(await claim(agent)).toMatchObject({ status: 413, body: { error: 'LimitExceededError', message: expect.stringMatching(/the admin already has 1 workers, its limit/) } })
+      const full = await claim(agent)
+      expect(full).toMatchObject({ status: 503, body: { error: 'RegistrationRefusedError', message: expect.stringMatching(/the admin already has 1 workers, its limit \(--max-workers\): trying again in 30 s/) } })
+      expect(full.headers.get('retry-after')).toBe('30')
     }
     // "first" takes a task and goes silent, three times: its leases expire and it is quarantined
     let answer = await claim('first')
@@ -131,7 +133,8 @@ describe('agents that pull go through the same admission as every worker', () =>
       await nextEvent(net.managers[0]!, 'worker:disconnected', d => d.name === 'http:first' && d.reason === 'lease-expired')
       answer = await claim('first')
     }
-    expect(answer).toMatchObject({ status: 403, body: { error: 'RegistrationRefusedError', message: expect.stringMatching(/this worker is quarantined for \d+ s more/) } })
+    expect(answer).toMatchObject({ status: 503, body: { error: 'RegistrationRefusedError', message: expect.stringMatching(/this worker is quarantined for \d+ s more/) } })
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0)
   })
 
   it('keeps what an operator set for an agent across its claims', async () => {

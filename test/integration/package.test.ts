@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 describe('the package as users import it', () => {
-  it('resolves "taskmesh" to the build, with the classes the README names', async () => {
+  it('resolves "taskmesh" to the build, with the classes docs/reference.md names', async () => {
     // a separate Node process resolves the package by name, through package.json's exports
     const script = "const m = await import('taskmesh'); console.log(JSON.stringify(['TaskManager', 'WorkerAgent', 'Scheduler', 'AdminClient', 'createMcpServer', 'taskAdmin', 'taskWorker'].map(k => [k, typeof m[k]])))"
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT })
@@ -16,9 +16,9 @@ describe('the package as users import it', () => {
     })
   })
 
-  it("runs the README's example of the scheduling core as written", async () => {
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
-    const example = /`scheduler\.view` answers queries:\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1]
+  it("runs docs/reference.md's example of the scheduling core as written", async () => {
+    const page = await readFile(new URL('../../docs/reference.md', import.meta.url), 'utf8')
+    const example = /`scheduler\.view` answers queries:\n\n```ts\n([\s\S]*?)```/.exec(page)?.[1]
     expect(example).toBeDefined()
     const script = `import { Scheduler, taskSpec } from 'taskmesh'\n${example!}`
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT })

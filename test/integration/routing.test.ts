@@ -8,19 +8,19 @@ import { cliProcesses } from '../helpers/cli.js'
 const { start } = cliProcesses()
 const HANDLERS = fileURLToPath(new URL('../fixtures/download-handlers.mjs', import.meta.url))
 
-/** The workflow the README shows, as it stands there. */
-async function readmeWorkflow (): Promise<string> {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
-  const yaml = /```yaml\n(- task_id: fetch[\s\S]*?)```/.exec(readme)?.[1]
-  if (yaml == null) throw new Error('the README has no workflow starting with "- task_id: fetch"')
+/** The workflow docs/task-files.md shows, as it stands there. */
+async function docsWorkflow (): Promise<string> {
+  const page = await readFile(new URL('../../docs/task-files.md', import.meta.url), 'utf8')
+  const yaml = /```yaml\n(- task_id: fetch[\s\S]*?)```/.exec(page)?.[1]
+  if (yaml == null) throw new Error('docs/task-files.md has no workflow starting with "- task_id: fetch"')
   return yaml
 }
 
 describe('tasks go only where they can run', () => {
-  it("runs the README's workflow on a mixed set of workers: no download ever reaches a worker without that handler", async () => {
+  it("runs the workflow of docs/task-files.md on a mixed set of workers: no download ever reaches a worker without that handler", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-routing-'))
     const file = join(dir, 'workflow.yaml')
-    await writeFile(file, await readmeWorkflow())
+    await writeFile(file, await docsWorkflow())
     const admin = start(['admin', '--tasks', file, '--expected-workers', '3', '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
     const { addrs } = await admin.waitForEvent('listening')
     // the plain worker could run everything but downloads, and is the first choice of skill fit for them

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { pages, readPage, type Page } from '../helpers/docs.js'
-import { MCP_TOOLS, ROUTES, brokenExamples, brokenLinks, misplacedNames, missingFiles, routesNamed, unknownEventsAndTools, unknownNames, unknownOptions, unknownRoutes, wrongCommands } from '../helpers/docs-checks.js'
+import { MCP_TOOLS, PROGRAM, ROUTES, brokenExamples, brokenLinks, misplacedNames, missingFiles, routesNamed, unknownEventsAndTools, unknownNames, unknownOptions, unknownRoutes, wrongCommands } from '../helpers/docs-checks.js'
 
 /**
  * The docs check: what the README and the pages in docs/ name (files, classes, options, routes, events,
@@ -35,6 +35,14 @@ describe('the docs check', () => {
 
   it('every --option a page names is an option of a command; a command line in backticks is checked as a whole', () => {
     expect(all(unknownOptions)).toEqual([])
+  })
+
+  it('every option of every command is on some page', () => {
+    const text = PAGES.map(p => p.text).join('\n')
+    const undocumented = [...PROGRAM].flatMap(([command, options]) => [...options]
+      .filter(o => o !== '--version' && !new RegExp(`${o}(?![\\w-])`).test(text))
+      .map(o => `taskmesh ${command} ${o}`))
+    expect(undocumented).toEqual([])
   })
 
   it('every HTTP route a page names is served, and every route served is documented', () => {

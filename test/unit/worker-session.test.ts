@@ -130,6 +130,17 @@ describe("the worker's session with the admin, on in-memory streams", () => {
   })
 })
 
+describe("the worker's session refused for now", () => {
+  it('keeps when to come back: a full admin, a ban or a quarantine names it', async () => {
+    const [worker, admin] = await streamPair()
+    const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+    session.start(register)
+    new FrameWriter(admin, Frame, { maxBufferedBytes: 1 << 20 }).write({ registerAck: { network: 'n', leaseTtlMs: 0, heartbeatMs: 0, error: 'the admin already has 4 workers, its limit (--max-workers): trying again in 30 s', errorName: RegistrationRefusedError.name, retryAfterMs: 30_000 } })
+    await session.ended
+    expect(session.refusal).toMatchObject({ name: RegistrationRefusedError.name, retryAfterMs: 30_000, message: expect.stringMatching(/trying again in 30 s/) })
+  })
+})
+
 describe('a worker that hears nothing from its admin', () => {
   /** A worker's session and a scripted admin on in-memory streams, with the interval timers and clock under the test's hand. */
   async function silentAdmin (answersProbes: boolean | undefined): Promise<{ session: AdminSession, probes: () => number, answering: { on: boolean } }> {

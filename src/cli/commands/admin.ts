@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { Command, Option } from 'commander'
 import { TaskManager } from '../../manager/task-manager.js'
-import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
-import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_WINDOW } from '../../core/constants.js'
-import { DEFAULT_UNPROVEN_BUDGET } from '../../admin/constants.js'
+import { DEFAULT_ADMIN_LISTEN, DEFAULT_NETWORK } from '../../protocol/constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY } from '../../core/constants.js'
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_SCHEDULING_INTERVAL_MS, DEFAULT_UNPROVEN_BUDGET } from '../../admin/constants.js'
+import { DEFAULT_FAILOVER_TIMEOUT_MS } from '../../store/constants.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { ValidationError } from '../../errors.js'
 import { collect, hostPort, integer, number, oneOf, ratio } from '../options.js'
@@ -71,31 +72,31 @@ export function adminCommand (): Command {
     .option('--key <file>', 'identity key file, created if missing, so the address survives restarts (default <data-dir>/admin.key)')
     .option('--data-dir <dir>', 'keep a durable journal here; restarting on it resumes where the admin stopped')
     .option('--database-url <url>', 'keep the journal in PostgreSQL instead (postgres://user:password@host:5432/db); needs --key. Several admins on one database: one leads, the others wait as standbys')
-    .option('--failover-timeout <seconds>', 'with --database-url: a standby takes over this long after the leader stops renewing its lease', number(0.5), 5)
+    .option('--failover-timeout <seconds>', 'with --database-url: a standby takes over this long after the leader stops renewing its lease', number(0.5), DEFAULT_FAILOVER_TIMEOUT_MS / 1000)
     .option('--replica <name>', 'with --database-url: this admin\'s name among the replicas (default: host name and process id)')
     .option('--journal-sync <mode>', 'full: every change is on disk before it is acted on (survives power loss); normal: survives the admin being killed, not a power cut', oneOf('full', 'normal'), 'full')
-    .option('--strategy <name|file>', 'skill-fit, capability-match, round-robin, least-loaded, priority, learned, or ./module.js', 'skill-fit')
+    .option('--strategy <name|file>', 'skill-fit, capability-match, round-robin, least-loaded, priority, learned, or ./module.js', DEFAULT_STRATEGY)
     .option('--on-no-worker <policy>', 'a task no registered worker can run: wait, or fail after the grace period', oneOf('wait', 'fail'), 'wait')
-    .option('--wait-for-worker <seconds>', 'how long such a task waits before failing', number(0), 30)
-    .option('--network <name>', 'network name; status broadcasts go to taskmesh/<name>/status', 'default')
+    .option('--wait-for-worker <seconds>', 'how long such a task waits before failing', number(0), DEFAULT_NO_WORKER_GRACE_MS / 1000)
+    .option('--network <name>', 'network name; status broadcasts go to taskmesh/<name>/status', DEFAULT_NETWORK)
     .option('--mdns', 'announce the admin by mDNS so workers on the local network can use its bare peer id')
     .option('--swarm-key <file>', 'private network: only peers with this key can connect (see keygen --swarm)')
     .option('--allow-workers <file>', 'only these peer ids (one a line) may join as workers; reloaded on SIGHUP')
     .option('--allow-clients <file>', 'only these peer ids may submit, cancel and query; reloaded on SIGHUP')
-    .option('--max-workers <n>', 'registered workers at most', integer(1), 4096)
-    .option('--max-tasks <n>', 'tasks held in memory at most; finished tasks archived do not count', integer(1), 1_000_000)
-    .option('--max-payload-bytes <n>', 'largest task payload, as JSON', integer(0), 1024 * 1024)
-    .option('--max-invalid-frames <n>', 'invalid frames a peer may send before it is disconnected and refused for a minute', integer(1), 20)
+    .option('--max-workers <n>', 'registered workers at most', integer(1), DEFAULT_MAX_WORKERS)
+    .option('--max-tasks <n>', 'tasks held in memory at most; finished tasks archived do not count', integer(1), DEFAULT_MAX_TASKS)
+    .option('--max-payload-bytes <n>', 'largest task payload, as JSON', integer(0), DEFAULT_MAX_PAYLOAD_BYTES)
+    .option('--max-invalid-frames <n>', 'invalid frames a peer may send before it is disconnected and refused for a minute', integer(1), DEFAULT_MAX_INVALID_FRAMES)
     .addOption(new Option('--lease-ttl <seconds>', `a worker silent for this long loses its tasks (default: ${DEFAULT_LEASE_TTL_MS / 1000})`).argParser(number(0.1)))
-    .option('--max-lost-attempts <n>', 'distinct workers a task may be lost on (disconnected or silent while running it) before it fails', integer(0))
+    .option('--max-lost-attempts <n>', `distinct workers a task may be lost on (disconnected or silent while running it) before it fails (default ${DEFAULT_MAX_LOST_ATTEMPTS})`, integer(0))
     .option('--max-worker-concurrency <n>', 'most attempts any worker may hold at once; each starts with 2 and earns more by delivering', integer(1), DEFAULT_MAX_WINDOW)
     .option('--unproven-budget <n>', `attempts the workers that have delivered nothing yet may hold together, whatever their names (default ${DEFAULT_UNPROVEN_BUDGET})`, integer(1))
     .option('--exit-when-done', 'exit once every task is final: 0 if all succeeded, 1 otherwise')
     .option('--quiet', 'print nothing per task (workers joining and leaving, warnings and the summary only)')
-    .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish', number(0), 30)
+    .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish', number(0), DEFAULT_DRAIN_TIMEOUT_MS / 1000)
     .option('--id <id>', 'an identifier for this admin, shown in summaries, on the dashboard and in metrics')
     .option('--name <name>', 'a name for this admin, shown like --id')
-    .option('--scheduling-interval <seconds>', 'assignment follows every change; besides, a scheduling pass and a progress broadcast this often', number(0.01), 5)
+    .option('--scheduling-interval <seconds>', 'assignment follows every change; besides, a scheduling pass and a progress broadcast this often', number(0.01), DEFAULT_SCHEDULING_INTERVAL_MS / 1000)
     .option('--http <[host:]port>', 'serve the HTTP API, the live dashboard and /metrics here (a bare port: loopback only)', hostPort)
     .option('--http-token <file>', 'file holding the bearer token the HTTP API requires (required when --http is not on loopback)')
     .option('--http-allow-host <name>', 'a host name the HTTP API may be reached by (behind a proxy, say), repeatable; IP addresses and localhost always may', collect, [])

@@ -14,6 +14,7 @@ import type { TaskView } from '../../admin/api.js'
 import type { HistoryEntry } from '../../core/snapshots.js'
 import { printable } from '../../util/printable.js'
 import { DEFAULT_PAGE, MAX_PAGE } from '../../admin/constants.js'
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/constants.js'
 
 export interface ClientOptions {
   admin?: string[]
@@ -30,7 +31,7 @@ export function clientOptions (command: Command, adminRequired = true): Command 
   return (adminRequired ? command.requiredOption(admin, description, collect) : command.option(admin, description, collect))
     .option('--key <file>', 'this client\'s identity key (what an admin\'s --allow-clients list names); created if missing')
     .option('--swarm-key <file>', 'private network key, when the admin uses one')
-    .option('--timeout <seconds>', 'how long to wait for the admin', number(0), 30)
+    .option('--timeout <seconds>', 'how long to wait for the admin', number(0), DEFAULT_REQUEST_TIMEOUT_MS / 1000)
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
 }
 

@@ -5,6 +5,7 @@ import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
 import { onShutdownSignal } from '../signals.js'
 import { connect, type ClientOptions } from './client.js'
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/constants.js'
 
 type McpOptions = ClientOptions & LogOptions
 
@@ -14,7 +15,7 @@ export function mcpCommand (): Command {
     .option('--admin <multiaddr>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>); required. Repeat it for the addresses of an admin\'s replicas: the first that answers leads', collect)
     .option('--key <file>', 'this client\'s identity key (what an admin\'s --allow-clients list names); created if missing')
     .option('--swarm-key <file>', 'private network key, when the admin uses one')
-    .option('--timeout <seconds>', 'how long to wait for the admin', number(0), 30)
+    .option('--timeout <seconds>', 'how long to wait for the admin', number(0), DEFAULT_REQUEST_TIMEOUT_MS / 1000)
   logOptions(command)
   return withSettings(command, {
     section: 'mcp',

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
-import { FIELD_LIMITS } from '../../protocol/constants.js'
+import { DEFAULT_NETWORK, FIELD_LIMITS } from '../../protocol/constants.js'
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_EXEC_READY_TIMEOUT_MS } from '../../worker/constants.js'
 import { WorkerAgent } from '../../worker/worker-agent.js'
 import { simulate } from '../../worker/handlers.js'
 import { collect, integer, list, number, resourceList, secondsRange } from '../options.js'
@@ -46,13 +47,13 @@ export function workerCommand (): Command {
     .option('--priority <n>', 'preference for the priority strategy (higher first)', integer(-FIELD_LIMITS.priority, FIELD_LIMITS.priority), 0)
     .option('--resources <list>', 'what it offers to the tasks it runs at once, e.g. cpu=8,memory=32GiB,gpu=1 (default: this machine\'s cores and memory)', resourceList)
     .option('--exec <command>', 'run the handlers in a long-lived child process in any language, one JSON object per line on its stdin and stdout (docs/exec-protocol.md; python/taskmesh_agent.py for Python)')
-    .option('--exec-ready-timeout <seconds>', 'how long the --exec child may take to say it is ready', number(0.1), 10)
+    .option('--exec-ready-timeout <seconds>', 'how long the --exec child may take to say it is ready', number(0.1), DEFAULT_EXEC_READY_TIMEOUT_MS / 1000)
     .option('--handlers <file>', 'module exporting one function per task type: (task, { signal }) => output')
     .option('--key <file>', 'identity key file, created if missing')
     .option('--swarm-key <file>', 'private network key; must match the admin\'s')
-    .option('--network <name>', 'network name, for status broadcasts', 'default')
+    .option('--network <name>', 'network name, for status broadcasts', DEFAULT_NETWORK)
     .addOption(new Option('--simulate-time <seconds|min-max>', 'how long the built-in simulate handler takes, such as 0.5 or 0.3-0.9').argParser(secondsRange).default({ min: 0, max: 0 }, '0'))
-    .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), 30)
+    .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), DEFAULT_DRAIN_TIMEOUT_MS / 1000)
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
     .option('--quiet', 'print nothing per task (connection changes and errors only)')
   logOptions(command)
