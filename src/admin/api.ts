@@ -10,37 +10,9 @@ import type { WorkerSteering } from '../core/reputation.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { AdminHandle, JournalPause } from './handle.js'
+import { taskRow, taskView, withOutputs, type TaskRow, type TaskView } from './task-views.js'
 
-/** A task as lists show it. */
-export interface TaskRow {
-  id: string
-  description: string
-  type: string
-  state: TaskState
-  priority: number
-  difficulty: number
-  dependsOn: string[]
-  worker?: string
-  attempts: number
-  error?: string
-  submittedAt: number
-  finishedAt?: number
-  /** Why a ready task has no worker when it is more than waiting its turn. */
-  waitingFor?: string
-}
-
-/** A task with everything known about it. */
-export interface TaskView extends TaskRow {
-  requires: string[]
-  /** The strategy it names, when it names one (else the admin's). */
-  strategy?: string
-  /** What an attempt holds on its worker (cpu, memory, gpu, ...), when it declares any. */
-  resources?: Record<string, number>
-  timeoutMs?: number
-  output?: JsonValue
-  retryAt?: number
-  history: HistoryEntry[]
-}
+export type { TaskRow, TaskView } from './task-views.js'
 
 export interface SummaryView extends Summary {
   /** The admin's configured id and name, when it has them. */
@@ -134,7 +106,7 @@ export class AdminApi {
   }
 
   /** Tasks in submission order, optionally in one state, a page at a time. */
-  tasks (params: { state?: unknown, offset?: unknown, limit?: unknown }): { total: number, offset: number, tasks: TaskRow[] } {
+  tasks (params: { state?: unknown, offset?: unknown, limit?: unknown, output?: unknown }): { total: number, offset: number, tasks: TaskRow[] } {
     let state: TaskState | 'final' | undefined
     if (params.state != null) {
       if (params.state !== 'final' && !TASK_STATES.includes(params.state as TaskState)) throw invalid('state', `must be one of ${TASK_STATES.join(', ')}, or final`)
@@ -143,14 +115,18 @@ export class AdminApi {
     const offset = count(params.offset, 'offset', 0)
     const limit = count(params.limit, 'limit', DEFAULT_PAGE)
     if (limit > MAX_PAGE) throw invalid('limit', `must be at most ${MAX_PAGE}; page with offset`)
-    const rows: TaskRow[] = []
+    // true or false, or as a query string writes them
+    if (params.output != null && ![true, false, 'true', 'false'].includes(params.output as boolean)) throw invalid('output', 'must be true or false')
+    const withOutput = params.output === true || params.output === 'true'
+    const page: TaskSnapshot[] = []
     let total = 0
     for (const task of this.admin.view.listTasks()) {
       if (state != null && (state === 'final' ? !FINAL_STATES.has(task.state) : task.state !== state)) continue
-      if (total >= offset && rows.length < limit) rows.push(taskRow(task, task.state === 'ready' ? this.admin.view.waitingFor(task.id) : undefined))
+      if (total >= offset && page.length < limit) page.push(task)
       total++
     }
-    return { total, offset, tasks: rows }
+    const rows = page.map(task => taskRow(task, task.state === 'ready' ? this.admin.view.waitingFor(task.id) : undefined))
+    return { total, offset, tasks: withOutput ? withOutputs(rows, page.map(task => task.output)) : rows }
   }
 
   /** Every worker; those that pull work over HTTP or MCP say `pulling: true`. */
@@ -254,35 +230,6 @@ export class AdminApi {
     const { id: adminId, name } = this.admin.labels
     return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
   }
-}
-
-export function taskRow (task: TaskSnapshot, waitingFor?: string): TaskRow {
-  const row: TaskRow = {
-    id: task.id,
-    description: task.spec.description,
-    type: task.spec.type,
-    state: task.state,
-    priority: task.spec.priority,
-    difficulty: task.spec.difficulty,
-    dependsOn: task.spec.dependsOn,
-    attempts: task.attempts.length,
-    submittedAt: task.submittedAt
-  }
-  if (task.worker != null) row.worker = task.worker
-  if (task.error != null) row.error = task.error
-  if (task.finishedAt != null) row.finishedAt = task.finishedAt
-  if (waitingFor != null) row.waitingFor = waitingFor
-  return row
-}
-
-function taskView (task: TaskSnapshot, history: HistoryEntry[], waitingFor?: string): TaskView {
-  const view: TaskView = { ...taskRow(task, waitingFor), requires: task.spec.requires, history }
-  if (task.spec.strategy != null) view.strategy = task.spec.strategy
-  if (task.spec.resources != null) view.resources = { ...task.spec.resources }
-  if (task.spec.timeoutMs != null) view.timeoutMs = task.spec.timeoutMs
-  if (task.output !== undefined) view.output = task.output
-  if (task.retryAt != null) view.retryAt = task.retryAt
-  return view
 }
 
 function invalid (field: string, message: string): ValidationError {

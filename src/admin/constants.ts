@@ -59,6 +59,8 @@ export const WATCH_PROGRESS_INTERVAL_MS = 250
 export const MAX_PAGE = 1000
 /** Tasks one page holds when the caller gives no limit. */
 export const DEFAULT_PAGE = 100
+/** Outputs a page of tasks carries at most, together; a task whose output does not fit says its size instead. */
+export const PAGE_OUTPUT_BYTES = 8 * 1024 * 1024
 /** Most tasks one claim of an agent that pulls may take. */
 export const MAX_CLAIM = 256
 /**

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { adminCommand } from './commands/admin.js'
 import { graphCommand } from './commands/graph.js'
 import { clientCommands } from './commands/client.js'
+import { taskQueryCommands } from './commands/task-queries.js'
 import { agentTokenCommand, keygenCommand } from './commands/keygen.js'
 import { mcpCommand } from './commands/mcp.js'
 import { simulateCommand } from './commands/simulate.js'
@@ -16,7 +17,7 @@ export function buildProgram (): Command {
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-  for (const command of [keygenCommand(), agentTokenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), workersCommand(), mcpCommand(), graphCommand()]) {
+  for (const command of [keygenCommand(), agentTokenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), ...taskQueryCommands(), workersCommand(), mcpCommand(), graphCommand()]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'))
   }
   return program

@@ -16,6 +16,8 @@ export interface Column<T> {
   header: string
   value: (row: T) => string | number | undefined
   align?: 'left' | 'right'
+  /** Wrap the column's text at this many characters instead of widening the table. */
+  wrap?: number
 }
 
 /**
@@ -52,6 +54,15 @@ export class Output {
     if (!this.json && !this.ended) this.write(this.out, `${text}\n`)
   }
 
+  /**
+   * A command's data rather than a message (a task's output): as it is to a pipe or a file, escaped on a
+   * terminal, where a peer's text could otherwise drive it. Printed only without --json.
+   */
+  data (text: string): void {
+    if (this.json || this.ended) return
+    this.write(this.out, `${this.out.isTTY === true ? printable(text, { multiline: true }) : text}\n`)
+  }
+
   /** Nothing more goes to stdout: what was printed last (a summary) stays the last line. */
   end (): void {
     this.stopProgress()
@@ -86,6 +97,8 @@ export class Output {
     const table = new Table({
       head: columns.map(c => c.header),
       colAligns: columns.map(c => c.align ?? 'left'),
+      // a column with a width wraps at it (plus a space of padding on each side); the others fit their text
+      ...(columns.some(c => c.wrap != null) ? { colWidths: columns.map(c => c.wrap != null ? c.wrap + 2 : null), wordWrap: true } : {}),
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
       style: { head: this.out.isTTY === true ? ['cyan'] : [], border: this.out.isTTY === true ? ['grey'] : [] }
     })

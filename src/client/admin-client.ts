@@ -144,7 +144,8 @@ export class AdminClient {
     return this.call('history', { id })
   }
 
-  tasks (params: { state?: string, offset?: number, limit?: number } = {}): Promise<{ total: number, offset: number, tasks: TaskRow[] }> {
+  /** A page of tasks; with `output`, their outputs as far as they fit (the others say their `outputBytes`). */
+  tasks (params: { state?: string, offset?: number, limit?: number, output?: boolean } = {}): Promise<{ total: number, offset: number, tasks: TaskRow[] }> {
     return this.call('tasks', params)
   }
 

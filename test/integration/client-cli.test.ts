@@ -59,6 +59,63 @@ describe('talking to a running admin from the CLI', () => {
     expect(offline.entries.map((e: { event: string }) => e.event)).toEqual(['submitted', 'failed', 'retried', 'assigned', 'succeeded'])
   }, 60_000)
 
+  it('results: result prints an output as it is, tasks --output and history show it, from a running admin and from its journal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-client-'))
+    const dataDir = join(dir, 'state')
+    const file = join(dir, 'tasks.json')
+    const big = 'y'.repeat(3 * 1024 * 1024)
+    await writeFile(file, JSON.stringify([
+      { id: 'text', payload: { output: 'line one\nline two \u001b[31mred' } },
+      { id: 'json', payload: { output: { words: 3, tags: ['a', 'b'] } } },
+      { id: 'bad', payload: { fail: 'the model refused' } },
+      // three outputs of 3 MiB do not fit one page's 8 MiB: the last says its size instead
+      ...['big1', 'big2', 'big3'].map(id => ({ id, payload: { output: big } })),
+      { id: 'later', depends_on: ['bad'] }
+    ]))
+    const admin = start(['admin', '--data-dir', dataDir, '--tasks', file, '--max-payload-bytes', '4000000', '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    const at = addrs[0]
+    start(['worker', '--admin', at, '--name', 'w1', '--skill', '5', '--max-concurrent', '4', '--json'])
+    await admin.waitUntil(() => admin.events.filter(e => e.event === 'task:completed').length === 7)
+
+    // a text as it is (to a pipe: nothing escaped), other values as indented JSON (the helper joins stdout's lines)
+    expect(await runCli(['result', 'text', '--admin', at])).toMatchObject({ code: 0, stdout: 'line one\nline two \u001b[31mred' })
+    expect(await runCli(['result', 'json', '--admin', at])).toMatchObject({ code: 0, stdout: JSON.stringify({ words: 3, tags: ['a', 'b'] }, null, 2) })
+    expect((await runCli(['result', 'json', '--admin', at, '--json'])).events).toEqual([{ event: 'result', id: 'json', state: 'succeeded', output: { words: 3, tags: ['a', 'b'] } }])
+    // no output: the error on stderr, exit 1
+    expect(await runCli(['result', 'bad', '--admin', at])).toMatchObject({ code: 1, stdout: '', stderr: 'task bad failed for good after 1 attempt: the model refused\n' })
+    expect(await runCli(['result', 'later', '--admin', at])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^task later was skipped: /) })
+    expect(await runCli(['result', 'nope', '--admin', at])).toMatchObject({ code: 1, stderr: expect.stringMatching(/nope/) })
+
+    const page = (await runCli(['tasks', '--admin', at, '--output', '--json'])).events[0]!
+    expect(page.tasks.find((t: { id: string }) => t.id === 'json')).toMatchObject({ output: { words: 3, tags: ['a', 'b'] } })
+    // with --json every output comes whole, those left out of the page asked for one by one
+    expect(page.tasks.filter((t: { output?: string }) => t.output === big).map((t: { id: string }) => t.id)).toEqual(['big1', 'big2', 'big3'])
+    expect(page.tasks.some((t: { outputBytes?: number }) => t.outputBytes != null)).toBe(false)
+    const table = (await runCli(['tasks', '--admin', at, '--output'])).stdout
+    expect(table).toMatch(/text .*line one\\nline two \\x1b\[31mred/)
+    expect(table).toMatch(/big3 .*\(3,145,730 bytes: taskmesh result big3\)/)
+    expect(table).toMatch(/bad .*the model refused/)
+
+    // history ends with how the task stands, and its output
+    const history = await runCli(['history', 'json', '--admin', at])
+    expect(history.stdout).toMatch(/task json succeeded on w1 \(1 attempt\)\noutput: \{"words":3,"tags":\["a","b"\]\}$/)
+    expect((await runCli(['history', 'bad', '--admin', at, '--json'])).events[0]).toMatchObject({ event: 'history', id: 'bad', state: 'failed', error: 'the model refused' })
+
+    // --wait: the output once the task is final, however long it takes
+    const slow = join(dir, 'slow.json')
+    await writeFile(slow, JSON.stringify([{ id: 'slow', payload: { durationMs: 1000, output: 'done at last' } }]))
+    await runCli(['submit', '--admin', at, '--tasks', slow])
+    expect(await runCli(['result', 'slow', '--wait', '--admin', at])).toMatchObject({ code: 0, stdout: 'done at last' })
+
+    // the same from the journal, once the admin has stopped
+    admin.kill('SIGTERM')
+    await admin.exited
+    expect(await runCli(['result', 'json', '--data-dir', dataDir, '--json'])).toMatchObject({ code: 0, events: [{ event: 'result', state: 'succeeded', output: { words: 3, tags: ['a', 'b'] } }] })
+    expect(await runCli(['result', 'bad', '--data-dir', dataDir])).toMatchObject({ code: 1, stderr: 'task bad failed for good after 1 attempt: the model refused\n' })
+    expect(await runCli(['result', 'json', '--wait', '--data-dir', dataDir])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--wait needs a running admin: give --admin/) })
+  }, 60_000)
+
   it('workers: lists, drains, re-prioritises, caps and disconnects a worker by name', async () => {
     const admin = start(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
     const { addrs } = await admin.waitForEvent('listening')

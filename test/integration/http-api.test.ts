@@ -59,6 +59,12 @@ describe('the HTTP API', () => {
 
     const page = await api('GET', '/api/tasks?state=succeeded&offset=1&limit=2')
     expect(page).toEqual({ status: 200, body: { total: 5, offset: 1, tasks: [expect.objectContaining({ id: 'build' }), expect.objectContaining({ id: 'unit' })] } })
+    // outputs only when asked for
+    expect(page.body.tasks[0].output).toBeUndefined()
+    const withOutputs = await api('GET', '/api/tasks?state=succeeded&offset=1&limit=2&output=true')
+    expect(withOutputs.body.tasks[0]).toMatchObject({ id: 'build', output: (await api('GET', '/api/tasks/build')).body.output })
+    expect(withOutputs.body.tasks[0].output).toBeDefined()
+    expect(await api('GET', '/api/tasks?output=maybe')).toMatchObject({ status: 400, body: { problems: [{ path: 'output', message: 'must be true or false' }] } })
 
     const workers = await api('GET', '/api/workers')
     expect(workers.body.map((w: { name: string }) => w.name).sort()).toEqual(['builder', 'tester'])

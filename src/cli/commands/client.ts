@@ -1,19 +1,15 @@
 import { Command } from 'commander'
 import { AdminClient } from '../../client/admin-client.js'
-import { isFinal, TASK_STATES, type TaskState } from '../../core/task.js'
+import { isFinal, type TaskState } from '../../core/task.js'
 import { loadOrCreateKey } from '../../node/identity.js'
-import { JournalInUseError } from '../../errors.js'
-import { historyInDatabase, historyInDataDir } from '../../store/history.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
-import { collect, integer, number, oneOf } from '../options.js'
-import { count as plural, formatMs, formatTime, Output } from '../output.js'
+import { collect, number } from '../options.js'
+import { count as plural, formatTime, Output } from '../output.js'
 import { readSwarmKey } from './admin.js'
 import { printWorkers } from '../report.js'
 import type { TaskView } from '../../admin/api.js'
-import type { HistoryEntry } from '../../core/snapshots.js'
 import { printable } from '../../util/printable.js'
-import { DEFAULT_PAGE, MAX_PAGE } from '../../admin/constants.js'
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/constants.js'
 
 export interface ClientOptions {
@@ -102,32 +98,10 @@ export function clientCommands (): Command[] {
         out.say(`admin ${printable(summary.peerId)} (network "${printable(summary.network)}", strategy ${printable(summary.strategy)})${summary.leader != null ? `; replica ${printable(summary.leader.replica)} leads (epoch ${summary.leader.epoch})` : ''}`)
         const pause = summary.journalPaused
         if (pause != null) out.say(`! its journal waits for the database since ${formatTime(pause.since)}: ${printable(pause.reason)}${pause.leadInDoubt ? ' (the lead is in doubt)' : ''}`)
-        out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready + c.delayed} queued, ${c.waiting} waiting on dependencies`)
+        out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready} ready, ${c.delayed} delayed, ${c.waiting} waiting on dependencies`)
         for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${printable(reason)}`)
         out.say('')
         printWorkers(out, workers)
-      })
-    })
-
-  const tasks = clientOptions(new Command('tasks'))
-    .description('the tasks of a running admin, a page at a time')
-    .option('--state <state>', `only tasks in this state: ${TASK_STATES.join(', ')}, or final`, oneOf(...TASK_STATES, 'final'))
-    .option('--offset <n>', 'skip this many', integer(0), 0)
-    .option('--limit <n>', `show at most this many (up to ${MAX_PAGE}; page with --offset)`, integer(1, MAX_PAGE), DEFAULT_PAGE)
-    .action(async (opts: ClientOptions & { state?: TaskState | 'final', offset: number, limit: number }) => {
-      await withClient(opts, async (client, out) => {
-        const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit })
-        out.event('tasks', page)
-        out.table(page.tasks, [
-          { header: 'task', value: t => t.id },
-          { header: 'state', value: t => t.state },
-          { header: 'priority', value: t => t.priority, align: 'right' },
-          { header: 'difficulty', value: t => t.difficulty, align: 'right' },
-          { header: 'worker', value: t => t.worker },
-          { header: 'attempts', value: t => t.attempts, align: 'right' },
-          { header: 'error or why it waits', value: t => (t.error ?? t.waitingFor)?.slice(0, 70) }
-        ])
-        out.say(`${page.tasks.length} of ${page.total}${opts.state != null ? ` ${opts.state}` : ''} tasks${page.offset > 0 ? ` from ${page.offset}` : ''}`)
       })
     })
 
@@ -154,44 +128,7 @@ export function clientCommands (): Command[] {
       })
     })
 
-  const history = clientOptions(new Command('history'), false)
-    .description('everything that happened to a task: assigned to whom and when, outcomes, errors')
-    .argument('<id>', 'task id')
-    .option('--data-dir <dir>', 'read a stopped admin\'s journal instead of asking a running admin')
-    .option('--database-url <url>', 'read the journal in PostgreSQL instead of asking a running admin')
-    .action(async (id: string, opts: ClientOptions & { dataDir?: string, databaseUrl?: string }) => {
-      const out = new Output({ json: opts.json === true })
-      let entries: HistoryEntry[]
-      if (opts.databaseUrl != null) {
-        entries = await historyInDatabase(opts.databaseUrl, id)
-      } else if (opts.dataDir != null) {
-        entries = historyFromDataDir(opts.dataDir, id)
-      } else {
-        entries = await withClient(opts, client => client.history(id))
-      }
-      out.event('history', { id, entries })
-      const start = entries[0]?.at ?? 0
-      out.table(entries, [
-        { header: 'when', value: e => formatTime(e.at) },
-        { header: '+', value: e => e.at === start ? '' : `+${formatMs(e.at - start)}`, align: 'right' },
-        { header: 'event', value: e => e.event },
-        { header: 'attempt', value: e => e.attempt, align: 'right' },
-        { header: 'worker', value: e => e.worker ?? e.workerId },
-        { header: 'detail', value: e => [e.error, e.detail, e.durationMs != null ? `took ${formatMs(e.durationMs)}` : undefined].filter(Boolean).join('; ').slice(0, 80) }
-      ])
-    })
-
-  return [submit, status, tasks, cancel, retry, history]
-}
-
-/** A task's history from a data directory (the admin must be stopped: it holds the journal). */
-function historyFromDataDir (dataDir: string, id: string): HistoryEntry[] {
-  try {
-    return historyInDataDir(dataDir, id)
-  } catch (err) {
-    if ((err as Error).name === JournalInUseError.name) throw new UsageError(`the admin using ${dataDir} is running: ask it with --admin <its address> instead of --data-dir`)
-    throw err
-  }
+  return [submit, status, cancel, retry]
 }
 
 function printTaskSummary (out: Output, views: TaskView[]): void {
