@@ -2,7 +2,7 @@ import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
 import { sameCounts, type TaskCounts } from '../core/counts.js'
 import type { SchedulerEvent } from '../core/events.js'
 import type { SchedulerView } from '../core/view.js'
-import type { AdminEvents } from './events.js'
+import type { AdminEvents, DoneDetail } from './events.js'
 import type { Logger, TypedEventEmitter } from '@libp2p/interface'
 
 /**
@@ -78,9 +78,10 @@ export class Announcer {
   /**
    * `progress` when the counts changed, `done` when every task has become final. With an asynchronous
    * journal, results may have come in while a batch was written (`untaken` decisions): the view is then
-   * ahead of what is journaled and announced, so "done" waits for them.
+   * ahead of what is journaled and announced, so "done" waits for them. Returns the totals when every task
+   * has just become final, for the workers to hear too.
    */
-  progress (view: SchedulerView, untaken: number): void {
+  progress (view: SchedulerView, untaken: number): DoneDetail | undefined {
     if (this.listening('progress')) {
       const summary = view.summary()
       if (this.lastCounts == null || !sameCounts(this.lastCounts, summary.counts)) {
@@ -89,12 +90,13 @@ export class Announcer {
       }
     }
     const done = view.isDone() && untaken === 0
-    if (done && !this.wasDone && this.listening('done')) {
-      // the totals only: a row per task would make every completion cost time in proportion to history
-      const { total, counts } = view.summary()
-      this.emit('done', { total, succeeded: counts.succeeded, failed: counts.failed, skipped: counts.skipped, cancelled: counts.cancelled })
-    }
+    const became = done && !this.wasDone
     this.wasDone = done
+    if (!became) return undefined
+    // the totals only: a row per task would make every completion cost time in proportion to history
+    const detail = doneDetail(view)
+    if (this.listening('done')) this.emit('done', detail)
+    return detail
   }
 
   journalWritten (events: number, ms: number): void {
@@ -140,4 +142,10 @@ export class Announcer {
   private emit<K extends keyof AdminEvents> (name: K, detail: AdminEvents[K]['detail']): void {
     this.emitter.safeDispatchEvent(name, { detail })
   }
+}
+
+/** The totals of a network whose every task is final. */
+export function doneDetail (view: SchedulerView): DoneDetail {
+  const { total, counts } = view.summary()
+  return { total, succeeded: counts.succeeded, failed: counts.failed, skipped: counts.skipped, cancelled: counts.cancelled }
 }

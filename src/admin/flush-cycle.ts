@@ -182,7 +182,9 @@ export class FlushCycle {
     for (const b of barriers) b.resolve()
     // 4. announce
     announcer.batch(events, scheduler.view)
-    announcer.progress(scheduler.view, scheduler.untaken)
+    const done = announcer.progress(scheduler.view, scheduler.untaken)
+    // workers hear it too: one run for a batch may leave (taskmesh worker --exit-when-done)
+    if (done != null) workers.allDone(done)
     // 5. archive: last, so what was sent and announced about them was read from memory, not from the archive
     scheduler.archived(archived)
     this.armTimer(now)

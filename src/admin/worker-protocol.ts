@@ -4,7 +4,8 @@ import { checkResult, loadProblem, registerProblems, typesProblem } from '../pro
 import { FATAL_FRAME_STRIKES, MAX_UNREGISTERED_STREAMS, UNREGISTERED_BUDGET_BYTES } from './constants.js'
 import { WorkerSession, type SessionHandler, type SessionOptions } from './worker-session.js'
 import type { Admission } from './admission.js'
-import type { Announcer } from './announcer.js'
+import { doneDetail, type Announcer } from './announcer.js'
+import type { DoneDetail } from './events.js'
 import type { FlushRequests } from './pull-workers.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { Frame, Handlers, Heartbeat, Register, TaskResult } from '../protocol/pb/tasks.js'
@@ -146,7 +147,18 @@ export class WorkerProtocol implements SessionHandler {
     for (const lease of revoked) {
       this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
     }
+    // a worker arriving after every task became final hears so at once (a reply leaves with the batch that
+    // records everything decided until now, the results that made it so included)
+    if (scheduler.view.isDone()) this.reply(session, { allDone: doneDetail(scheduler.view) })
     this.init.cycle.request()
+  }
+
+  /** Every task has become final: each registered worker is told, in one frame. */
+  allDone (detail: DoneDetail): void {
+    for (const session of this.sessions.values()) {
+      session.write({ allDone: detail })
+      session.flush()
+    }
   }
 
   onResult (session: WorkerSession, result: TaskResult): void {

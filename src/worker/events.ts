@@ -3,6 +3,8 @@ export interface WorkerEvents {
   /** Registered with the admin; `resent` results finished while away were sent again. */
   'admin:connected': CustomEvent<{ network: string, resent: number }>
   'admin:disconnected': CustomEvent<{ reason: string }>
+  /** Every task the admin holds is final (more may still be submitted), with the totals. */
+  'admin:done': CustomEvent<{ total: number, succeeded: number, failed: number, skipped: number, cancelled: number }>
   /** The admin could not be reached or went away; the next try comes after `delayMs`. */
   'reconnecting': CustomEvent<{ attempt: number, delayMs: number, reason: string }>
   'task:started': CustomEvent<{ taskId: string, attempt: number, type: string }>
@@ -18,6 +20,7 @@ export interface WorkerEvents {
 const WORKER_EVENTS: Record<keyof WorkerEvents, true> = {
   'admin:connected': true,
   'admin:disconnected': true,
+  'admin:done': true,
   reconnecting: true,
   'task:started': true,
   'task:finished': true,

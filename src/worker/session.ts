@@ -1,7 +1,7 @@
 import { AuthorizationError, RegistrationRefusedError, TimeoutError } from '../errors.js'
 import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
-import { Frame, type CancelAttempt, type Heartbeat, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
+import { Frame, type AllDone, type CancelAttempt, type Heartbeat, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
 import { checkAssignment } from '../protocol/validate.js'
 import { MIN_HEARTBEAT_MS, SESSION_SETUP_TIMEOUT_MS } from './constants.js'
 import type { AbortOptions, Logger, Stream } from '@libp2p/interface'
@@ -13,6 +13,8 @@ export interface AdminSessionHandler {
   onAssignment(assignment: TaskAssignment): void
   onCancel(cancel: CancelAttempt): void
   onResultAck(ack: ResultAck): void
+  /** Every task the admin holds is final. */
+  onAllDone(done: AllDone): void
 }
 
 export interface AdminSessionOptions {
@@ -122,6 +124,8 @@ export class AdminSession {
       this.handler.onCancel(frame.cancel)
     } else if (frame.resultAck != null) {
       this.handler.onResultAck(frame.resultAck)
+    } else if (frame.allDone != null) {
+      this.handler.onAllDone(frame.allDone)
     }
   }
 

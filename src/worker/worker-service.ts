@@ -16,7 +16,7 @@ import { LoadSampler } from './load-sampler.js'
 import { TaskRunner } from './task-runner.js'
 import { timeoutSignal } from '../util/timeout-signal.js'
 import type { WorkerEvents } from './events.js'
-import type { CancelAttempt, RegisterAck, ResultAck, TaskAssignment } from '../protocol/pb/tasks.js'
+import type { AllDone, CancelAttempt, RegisterAck, ResultAck, TaskAssignment } from '../protocol/pb/tasks.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
@@ -239,6 +239,10 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
   onResultAck (ack: ResultAck): void {
     this.outbox.acknowledge(ack.taskId, ack.attempt)
     this.checkIdle()
+  }
+
+  onAllDone (done: AllDone): void {
+    this.safeDispatchEvent('admin:done', { detail: { total: done.total, succeeded: done.succeeded, failed: done.failed, skipped: done.skipped, cancelled: done.cancelled } })
   }
 
   // ---------------------------------------------------------------- connecting

@@ -17,7 +17,7 @@ const ALL_CLI_OPTIONS = new Set([...PROGRAM.values()].flatMap(s => [...s]))
 const BENCH_OPTIONS = scriptOptions('scripts/bench.ts')
 export const ROUTES = httpRoutes()
 const ROOTS = pathRoots()
-const EVENTS = new Set<string>([...NETWORK_EVENT_NAMES, ...WORKER_EVENT_NAMES])
+export const EVENTS = new Set<string>([...NETWORK_EVENT_NAMES, ...WORKER_EVENT_NAMES])
 export const MCP_TOOLS = new Set([...readFileSync(join(ROOT, 'src/mcp/server.ts'), 'utf8').matchAll(/registerTool\('(\w+)'/g)].map(m => m[1]!))
 /** libp2p's own errors, which pages name among the errors a caller may meet. */
 const LIBP2P_NAMES = new Set(Object.keys(await import('@libp2p/interface')))

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { mkdtemp, writeFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +7,13 @@ import { cliProcesses, runCli } from '../helpers/cli.js'
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname
 const { start } = cliProcesses()
+
+/** Writes tasks to a new file in `dir`; returns its path. */
+function writeTasks (dir: string, tasks: unknown[]): string {
+  const file = join(dir, `tasks-${Math.random().toString(36).slice(2)}.json`)
+  writeFileSync(file, JSON.stringify(tasks))
+  return file
+}
 
 
 describe('the CLI in separate processes', () => {
@@ -32,6 +40,31 @@ describe('the CLI in separate processes', () => {
     })
     // every stdout line is one JSON object with an event field
     expect(admin.lines.every(l => typeof JSON.parse(l).event === 'string')).toBe(true)
+  })
+
+  it('workers in a batch job leave by themselves: --exit-when-done once every task is final, --exit-when-idle when nothing comes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-batch-'))
+    const file = join(dir, 'tasks.json')
+    await writeFile(file, JSON.stringify([{ id: 'a', payload: { durationMs: 300 } }, { id: 'b', payload: { durationMs: 300 } }]))
+    const admin = start(['admin', '--tasks', file, '--expected-workers', '1', '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
+    const at = (await admin.waitForEvent('listening')).addrs[0]
+    const worker = start(['worker', '--admin', at, '--name', 'batch', '--skill', '5', '--max-concurrent', '2', '--exit-when-done', '--json'])
+    expect(await worker.exit()).toBe(0)
+    expect(worker.events.filter(e => e.event === 'task:finished').map(e => e.taskId).sort()).toEqual(['a', 'b'])
+    expect(worker.events.find(e => e.event === 'admin:done')).toMatchObject({ total: 2, succeeded: 2, failed: 0 })
+    expect(worker.events.at(-1)).toEqual({ event: 'stopped', reason: 'done' })
+    // one that joins once all is final hears so on registering, and leaves at once
+    const late = start(['worker', '--admin', at, '--name', 'late', '--skill', '5', '--exit-when-done', '--json'])
+    expect(await late.exit()).toBe(0)
+    expect(late.events.at(-1)).toEqual({ event: 'stopped', reason: 'done' })
+
+    // --exit-when-idle: it runs what comes (a task longer than the idle time), and leaves once nothing does
+    await runCli(['submit', '--admin', at, '--tasks', writeTasks(dir, [{ id: 'slow', payload: { durationMs: 1500 } }])])
+    const idle = start(['worker', '--admin', at, '--name', 'idle', '--skill', '5', '--exit-when-idle', '0.5', '--json'])
+    expect(await idle.exit()).toBe(0)
+    expect(idle.events.filter(e => e.event === 'task:finished')).toEqual([expect.objectContaining({ taskId: 'slow', success: true })])
+    expect(idle.events.at(-1)).toEqual({ event: 'stopped', reason: 'idle' })
+    expect((await runCli(['result', 'slow', '--admin', at, '--json'])).events[0]).toMatchObject({ state: 'succeeded' })
   })
 
   it('with --quiet prints nothing per task, and writes its last line whole before exiting, even a summary of more than a megabyte read through a pipe', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { pages, readPage, type Page } from '../helpers/docs.js'
-import { MCP_TOOLS, PROGRAM, ROUTES, brokenExamples, brokenLinks, misplacedNames, missingFiles, routesNamed, unknownEventsAndTools, unknownNames, unknownOptions, unknownRoutes, wrongCommands } from '../helpers/docs-checks.js'
+import { EVENTS, MCP_TOOLS, PROGRAM, ROUTES, brokenExamples, brokenLinks, misplacedNames, missingFiles, routesNamed, unknownEventsAndTools, unknownNames, unknownOptions, unknownRoutes, wrongCommands } from '../helpers/docs-checks.js'
 
 /**
  * The docs check: what the README and the pages in docs/ name (files, classes, options, routes, events,
@@ -51,10 +51,11 @@ describe('the docs check', () => {
     expect([...ROUTES].filter(r => !documented.has(r))).toEqual([])
   })
 
-  it('every event and MCP tool a page names exists, and every tool is documented', () => {
+  it('every event and MCP tool a page names exists, and every one of them is documented', () => {
     expect(all(unknownEventsAndTools)).toEqual([])
     const named = new Set(PAGES.flatMap(p => p.spans.map(s => s.text)))
     expect([...MCP_TOOLS].filter(t => !named.has(t))).toEqual([])
+    expect([...EVENTS].filter(e => !named.has(e))).toEqual([])
   })
 
   it('every shell example runs a taskmesh command with its own options, an npm script, or a known program', () => {

@@ -50,7 +50,8 @@ function workerSide (stream: Stream): { frames: Frame[], session: AdminSession, 
     onRegistered: registerAck => { record({ registerAck }) },
     onAssignment: assignment => { record({ assignment }) },
     onCancel: cancel => { record({ cancel }) },
-    onResultAck: resultAck => { record({ resultAck }) }
+    onResultAck: resultAck => { record({ resultAck }) },
+    onAllDone: allDone => { record({ allDone }) }
   }, { maxFrameBytes: 1024 * 1024, maxBufferedBytes: 1024 * 1024, log })
   return {
     frames,
@@ -124,7 +125,7 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
     expect(completed).toEqual(['a'])
   })
 
-  it('writes one batch at a time: what is decided meanwhile is written, then sent, after it; "done" waits for it too', async () => {
+  it('writes one batch at a time: what is decided meanwhile is written, then sent, after it; "done" waits for it too, for the admin and its workers', async () => {
     const { journal, scheduler, events, worker, adminSends, resultHandled } = await setUp()
     let done = 0
     events.addEventListener('done', () => { done++ })
@@ -154,9 +155,13 @@ describe('a result from the worker to the acknowledgement, on in-memory streams'
     await journal.begun(3)
     expect(journal.batches[2]!.map(e => e.type === 'attempt-ended' ? e.taskId : e.type)).toEqual(['b'])
     expect(worker.frames.some(f => f.resultAck?.taskId === 'b')).toBe(false)
+    expect(worker.frames.some(f => f.allDone != null)).toBe(false)
     journal.finish()
     await worker.until(f => f.resultAck?.taskId === 'b')
     expect(done).toBe(1)
+    // the worker hears it too, after the acknowledgement that made it so
+    expect((await worker.until(f => f.allDone != null)).allDone).toEqual({ total: 2, succeeded: 2, failed: 0, skipped: 0, cancelled: 0 })
+    expect(worker.frames.findIndex(f => f.allDone != null)).toBeGreaterThan(worker.frames.findIndex(f => f.resultAck?.taskId === 'b'))
   })
 })
 

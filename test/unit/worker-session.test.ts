@@ -119,7 +119,7 @@ describe("the worker's session with the admin, on in-memory streams", () => {
     const cases: Array<[string, string]> = [['LimitExceededError', RegistrationRefusedError.name], [AuthorizationError.name, AuthorizationError.name]]
     for (const [errorName, expected] of cases) {
       const [worker, admin] = await streamPair()
-      const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+      const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {}, onAllDone () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
       session.start(register)
       new FrameWriter(admin, Frame, { maxBufferedBytes: 1 << 20 }).write({ registerAck: { network: 'n', leaseTtlMs: 0, heartbeatMs: 0, error: 'the admin already has 4 workers, its limit', errorName, retryAfterMs: 0 } })
       await session.ended
@@ -133,7 +133,7 @@ describe("the worker's session with the admin, on in-memory streams", () => {
 describe("the worker's session refused for now", () => {
   it('keeps when to come back: a full admin, a ban or a quarantine names it', async () => {
     const [worker, admin] = await streamPair()
-    const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+    const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {}, onAllDone () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
     session.start(register)
     new FrameWriter(admin, Frame, { maxBufferedBytes: 1 << 20 }).write({ registerAck: { network: 'n', leaseTtlMs: 0, heartbeatMs: 0, error: 'the admin already has 4 workers, its limit (--max-workers): trying again in 30 s', errorName: RegistrationRefusedError.name, retryAfterMs: 30_000 } })
     await session.ended
@@ -163,7 +163,8 @@ describe('a worker that hears nothing from its admin', () => {
       onRegistered (ack) { session.startHeartbeat(ack, () => ({ running: 0 })) },
       onAssignment () {},
       onCancel () {},
-      onResultAck () {}
+      onResultAck () {},
+      onAllDone () {}
     }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
     session.start(register)
     await vi.waitFor(() => { expect(session.accepted).toBe(true) })
@@ -194,7 +195,7 @@ describe('a worker that hears nothing from its admin', () => {
 
   it('ends the session when the admin does not answer the registration (a connection the network no longer carries)', async () => {
     const [worker] = await streamPair()
-    const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+    const session = new AdminSession(worker, { onRegistered () { throw new Error('not registered') }, onAssignment () {}, onCancel () {}, onResultAck () {}, onAllDone () {} }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
     session.start(register, 50)
     await session.ended
     expect(session.accepted).toBe(false)

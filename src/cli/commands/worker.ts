@@ -6,7 +6,7 @@ import { simulate } from '../../worker/handlers.js'
 import { collect, integer, list, number, resourceList, secondsRange } from '../options.js'
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { AuthorizationError, RegistrationRefusedError } from '../../errors.js'
-import { formatMs, Output } from '../output.js'
+import { count, formatMs, Output } from '../output.js'
 import { loadHandlers } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { readSwarmKey } from './admin.js'
@@ -32,6 +32,8 @@ interface WorkerOptions extends LogOptions {
   network: string
   simulateTime: { min: number, max: number }
   drainTimeout: number
+  exitWhenDone?: boolean
+  exitWhenIdle?: number
   json?: boolean
   quiet?: boolean
 }
@@ -54,6 +56,8 @@ export function workerCommand (): Command {
     .option('--network <name>', 'network name, for status broadcasts', DEFAULT_NETWORK)
     .addOption(new Option('--simulate-time <seconds|min-max>', 'how long the built-in simulate handler takes, such as 0.5 or 0.3-0.9').argParser(secondsRange).default({ min: 0, max: 0 }, '0'))
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), DEFAULT_DRAIN_TIMEOUT_MS / 1000)
+    .option('--exit-when-done', 'leave (exit 0) once the admin says every task it holds is final')
+    .option('--exit-when-idle <seconds>', 'leave (exit 0) after this long with no task to run, once registered (connected since or not)', number(0))
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
     .option('--quiet', 'print nothing per task (connection changes and errors only)')
   logOptions(command)
@@ -107,16 +111,18 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   const fatal = new Promise<Error>(resolve => { worker.addEventListener('error', ({ detail }) => { resolve(detail) }) })
   // in place before the worker starts: a signal during start-up must still drain
   const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
+  const finished = leaveWhen(worker, opts, out)
   await worker.start()
   out.event('started', { peerId: worker.peerId, name: opts.name, skill: opts.skill, capabilities: opts.capabilities })
   out.say(`taskmesh worker ${printable(opts.name)} (skill ${opts.skill}) ${worker.peerId}`)
 
-  const outcome = await Promise.race([fatal, interrupted])
-  if (outcome === 'signal') {
-    out.say('draining: finishing running tasks before leaving')
+  const outcome = await Promise.race([fatal, interrupted, finished.reason])
+  finished.cancel()
+  if (typeof outcome === 'string') {
+    if (outcome === 'signal') out.say('draining: finishing running tasks before leaving')
     await worker.drain({ signal: AbortSignal.timeout(opts.drainTimeout * 1000) })
     await bridge?.exec.stop()
-    out.event('stopped', { reason: 'signal' })
+    out.event('stopped', { reason: outcome })
     process.exitCode = EXIT_OK
     return
   }
@@ -127,6 +133,45 @@ async function runWorker (opts: WorkerOptions): Promise<void> {
   // refused by the admin: the same command would be refused again, like any bad input
   const refused = outcome.name === RegistrationRefusedError.name || outcome.name === AuthorizationError.name
   process.exitCode = refused ? EXIT_BAD_INPUT : EXIT_FAILED
+}
+
+/**
+ * When a worker run for a batch leaves by itself: `--exit-when-done` once its admin says every task is final,
+ * `--exit-when-idle` after that long with nothing to run, once it has registered (connected to its admin or not
+ * since: an admin that went away leaves it idle).
+ */
+function leaveWhen (worker: WorkerAgent, opts: WorkerOptions, out: Output): { reason: Promise<'done' | 'idle'>, cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let settle = (_reason: 'done' | 'idle'): void => {}
+  const reason = new Promise<'done' | 'idle'>(resolve => { settle = resolve })
+  if (opts.exitWhenDone === true) {
+    worker.addEventListener('admin:done', ({ detail }) => {
+      out.event('admin:done', { ...detail })
+      out.say(`the admin's ${count(detail.total, 'task')} are final (${detail.succeeded} succeeded, ${detail.failed} failed): leaving`)
+      settle('done')
+    })
+  }
+  const idleMs = opts.exitWhenIdle
+  if (idleMs != null) {
+    const arm = (): void => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        out.say(`nothing to run for ${formatMs(idleMs * 1000)}: leaving`)
+        settle('idle')
+      }, idleMs * 1000)
+    }
+    // the clock starts at the first registration (a worker still finding its admin is not idle), and
+    // again whenever the last task ends; its first tasks come with the registration's answer
+    let registered = false
+    worker.addEventListener('admin:connected', () => {
+      if (registered) return
+      registered = true
+      arm()
+    })
+    worker.addEventListener('task:started', () => { clearTimeout(timer) })
+    worker.addEventListener('idle', () => { if (registered) arm() })
+  }
+  return { reason, cancel: () => { clearTimeout(timer) } }
 }
 
 /**

@@ -16,6 +16,7 @@ export interface Frame {
   drain?: Drain
   handlers?: Handlers
   alive?: Alive
+  allDone?: AllDone
 }
 
 export namespace Frame {
@@ -76,6 +77,11 @@ export namespace Frame {
         if (obj.alive != null) {
           w.uint32(82)
           Alive.codec().encode(obj.alive, w)
+        }
+
+        if (obj.allDone != null) {
+          w.uint32(90)
+          AllDone.codec().encode(obj.allDone, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -147,6 +153,12 @@ export namespace Frame {
             case 10: {
               obj.alive = Alive.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.alive
+              })
+              break
+            }
+            case 11: {
+              obj.allDone = AllDone.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.allDone
               })
               break
             }
@@ -231,6 +243,13 @@ export namespace Frame {
             case 10: {
               yield * Alive.codec().stream(reader, reader.uint32(), `${prefix}.alive`, {
                 limits: opts.limits?.alive
+              })
+
+              break
+            }
+            case 11: {
+              yield * AllDone.codec().stream(reader, reader.uint32(), `${prefix}.allDone`, {
+                limits: opts.limits?.allDone
               })
 
               break
@@ -489,6 +508,31 @@ export namespace Frame {
     value: string
   }
 
+  export interface FrameAllDoneTotalFieldEvent {
+    field: '$.allDone.total'
+    value: number
+  }
+
+  export interface FrameAllDoneSucceededFieldEvent {
+    field: '$.allDone.succeeded'
+    value: number
+  }
+
+  export interface FrameAllDoneFailedFieldEvent {
+    field: '$.allDone.failed'
+    value: number
+  }
+
+  export interface FrameAllDoneSkippedFieldEvent {
+    field: '$.allDone.skipped'
+    value: number
+  }
+
+  export interface FrameAllDoneCancelledFieldEvent {
+    field: '$.allDone.cancelled'
+    value: number
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -497,7 +541,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent | FrameAllDoneTotalFieldEvent | FrameAllDoneSucceededFieldEvent | FrameAllDoneFailedFieldEvent | FrameAllDoneSkippedFieldEvent | FrameAllDoneCancelledFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -2108,6 +2152,187 @@ export namespace Alive {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Alive>): Generator<{}> {
     return streamMessage(buf, Alive.codec(), opts)
+  }
+}
+
+export interface AllDone {
+  total: number
+  succeeded: number
+  failed: number
+  skipped: number
+  cancelled: number
+}
+
+export namespace AllDone {
+  let _codec: Codec<AllDone>
+
+  export const codec = (): Codec<AllDone> => {
+    if (_codec == null) {
+      _codec = message<AllDone>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.total != null && obj.total !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.total)
+        }
+
+        if ((obj.succeeded != null && obj.succeeded !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.succeeded)
+        }
+
+        if ((obj.failed != null && obj.failed !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.failed)
+        }
+
+        if ((obj.skipped != null && obj.skipped !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.skipped)
+        }
+
+        if ((obj.cancelled != null && obj.cancelled !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.cancelled)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          total: 0,
+          succeeded: 0,
+          failed: 0,
+          skipped: 0,
+          cancelled: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.total = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.succeeded = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.failed = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.skipped = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.cancelled = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.total`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.succeeded`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.failed`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.skipped`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.cancelled`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AllDoneTotalFieldEvent {
+    field: '$.total'
+    value: number
+  }
+
+  export interface AllDoneSucceededFieldEvent {
+    field: '$.succeeded'
+    value: number
+  }
+
+  export interface AllDoneFailedFieldEvent {
+    field: '$.failed'
+    value: number
+  }
+
+  export interface AllDoneSkippedFieldEvent {
+    field: '$.skipped'
+    value: number
+  }
+
+  export interface AllDoneCancelledFieldEvent {
+    field: '$.cancelled'
+    value: number
+  }
+
+  export function encode (obj: Partial<AllDone>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AllDone.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AllDone>): AllDone {
+    return decodeMessage(buf, AllDone.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AllDone>): Generator<AllDoneTotalFieldEvent | AllDoneSucceededFieldEvent | AllDoneFailedFieldEvent | AllDoneSkippedFieldEvent | AllDoneCancelledFieldEvent> {
+    return streamMessage(buf, AllDone.codec(), opts)
   }
 }
 
