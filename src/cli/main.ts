@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import { adminCommand } from './commands/admin.js'
 import { graphCommand } from './commands/graph.js'
@@ -11,10 +12,13 @@ import { workersCommand } from './commands/workers.js'
 import { exitCodeFor } from './exit-codes.js'
 import { printable } from '../util/printable.js'
 
+/** The package's version, from its package.json (two levels up from src/cli/ and from its build in dist/cli/). */
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+
 export function buildProgram (): Command {
   const program = new Command('taskmesh')
     .description('a peer-to-peer network that assigns tasks to worker agents by skill and capability')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
   for (const command of [keygenCommand(), agentTokenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), ...taskQueryCommands(), workersCommand(), mcpCommand(), graphCommand()]) {

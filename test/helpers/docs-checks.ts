@@ -160,8 +160,13 @@ function mentioned (name: string): boolean {
 /** What is wrong with one shell command, or undefined. */
 export function shellProblem (line: string): string | undefined {
   // VAR=value before a command, and a command inside TOKEN=$(…)
-  let words = line.replace(/^(\w+=\$\()(.*)\)$/, '$2').split(/\s+/)
-  while (words.length > 0 && /^\w+=/.test(words[0]!)) words = words.slice(1)
+  let command = line.replace(/^(\w+=\$\()(.*)\)$/, '$2')
+  // VAR=value before a command, the value maybe a $(…) with spaces inside
+  for (let before = ''; before !== command;) {
+    before = command
+    command = command.replace(/^\w+=(\$\([^)]*\)\S*|\S+)\s+/, '')
+  }
+  let words = command.split(/\s+/)
   if (words[0] === 'npx' && words[1] === 'taskmesh') words = words.slice(1)
   const [program, ...args] = words
   if (program === 'taskmesh') return taskmeshProblem(args)
@@ -185,7 +190,7 @@ function taskmeshProblem (args: string[]): string | undefined {
 }
 
 function npmProblem (args: string[]): string | undefined {
-  if (['install', 'test', 'ci', 'i'].includes(args[0]!)) return undefined
+  if (['install', 'test', 'ci', 'i', 'pack'].includes(args[0]!)) return undefined
   if (args[0] !== 'run') return `npm ${args[0]} is not a command the docs use`
   if (!SCRIPTS.includes(args[1]!)) return `npm has no script "${args[1]}"`
   const after = args.indexOf('--')
