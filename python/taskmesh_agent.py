@@ -1,8 +1,8 @@
 """A taskmesh agent in Python: handlers for task types, run by `taskmesh worker --exec "python3 agent.py"`.
 
 Standard library only, Python 3.9+. It speaks the worker's line protocol (docs/exec-protocol.md): one JSON
-object per line, tasks on stdin, results on stdout. Anything the handlers print goes to stderr, which the
-worker logs, so stdout stays the protocol's.
+object per line, tasks on stdin, results on stdout. What the handlers print() becomes `log` messages the
+worker logs at info, a line each, so stdout stays the protocol's; stderr (tracebacks) it logs as warnings.
 
     from taskmesh_agent import Agent
 
@@ -17,6 +17,7 @@ worker logs, so stdout stays the protocol's.
 
 import asyncio
 import inspect
+import io
 import json
 import re
 import sys
@@ -83,9 +84,9 @@ class Agent:
         self._stdout = stdout or sys.stdout
         self._lock = threading.Lock()
         self._running = {}
-        # print() in a handler must not write into the protocol
+        # print() in a handler must not write into the protocol: each line it prints is a log message
         if stdout is None:
-            sys.stdout = sys.stderr
+            sys.stdout = _PrintedLines(self)
         # a byte that is not UTF-8 must not end the reading: it becomes U+FFFD, and its line is refused like any other
         if stdin is None and hasattr(sys.stdin, "reconfigure"):
             sys.stdin.reconfigure(errors="replace")
@@ -217,6 +218,36 @@ class Agent:
         with self._lock:
             self._stdout.write(line + "\n")
             self._stdout.flush()
+
+
+class _PrintedLines(io.TextIOBase):
+    """What print() writes, sent line by line as info `log` messages (each thread's lines kept apart)."""
+
+    def __init__(self, agent):
+        super().__init__()
+        self._agent = agent
+        self._pending = threading.local()
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        pending = getattr(self._pending, "text", "") + text
+        *lines, rest = pending.split("\n")
+        for line in lines:
+            self._agent._log("info", line[:MAX_TEXT_LENGTH])
+        # a line that never ends is sent once it is as long as the worker keeps
+        while len(rest) >= MAX_TEXT_LENGTH:
+            self._agent._log("info", rest[:MAX_TEXT_LENGTH])
+            rest = rest[MAX_TEXT_LENGTH:]
+        self._pending.text = rest
+        return len(text)
+
+    def flush(self):
+        rest = getattr(self._pending, "text", "")
+        if rest:
+            self._pending.text = ""
+            self._agent._log("info", rest)
 
 
 def _task_problem(body):

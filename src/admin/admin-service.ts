@@ -3,13 +3,13 @@ import { raceEvent } from 'race-event'
 import { AuthorizationError, InvalidStateError, JournalUnavailableError, ProtocolError } from '../errors.js'
 import { Scheduler } from '../core/scheduler.js'
 import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
-import { CLIENT_PROTOCOL, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CLIENT_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
+import { CLIENT_PROTOCOL, DEFAULT_MAX_CLIENT_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
 import { Admission, type Caller } from './admission.js'
 import { Announcer } from './announcer.js'
 import { AdminApi } from './api.js'
 import { ClientServer } from './client-server.js'
-import { CLOSE_GRACE_MS, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_WORKERS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS, PRE_REGISTER_MAX_FRAME_BYTES } from './constants.js'
+import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_WORKERS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS } from './constants.js'
 import { FlushCycle } from './flush-cycle.js'
 import { acknowledged, Leadership } from './leadership.js'
 import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
@@ -19,8 +19,8 @@ import { runSummary, type RunSummary } from './summary.js'
 import { WorkerProtocol } from './worker-protocol.js'
 import type { AdminEvents, NetworkEvents } from './events.js'
 import type { AdminHandle, AdminLabels, JournalPause } from './handle.js'
-import { schedulerOptions, type AdminComponents, type AdminInit } from './init.js'
-import type { ReportOutcome, SubmitResult } from '../core/options.js'
+import { schedulerOptions, sessionOptions, type AdminComponents, type AdminInit } from './init.js'
+import type { ReportOutcome, SubmitResult, Summary } from '../core/options.js'
 import type { WorkerSteering } from '../core/reputation.js'
 import type { SchedulerView } from '../core/view.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -52,6 +52,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private status: StatusRelay | undefined
   private interval: ReturnType<typeof setInterval> | undefined
   private started = false
+  /** What the journal held at start, when it held tasks: what a restarted admin resumed. */
+  private restored: Summary & { assigning: boolean } | undefined
 
   readonly [Symbol.toStringTag] = 'taskmesh:admin'
   readonly [serviceCapabilities] = ['@taskmesh/admin']
@@ -88,12 +90,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       network: this.network,
       clock: this.clock,
       log: this.log,
-      heartbeatMs: init.heartbeatMs ?? Math.min(DEFAULT_HEARTBEAT_MS, Math.floor(this.scheduler.leaseTtlMs / 3)),
-      maxFrameBytes: init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-      preRegisterMaxFrameBytes: Math.min(PRE_REGISTER_MAX_FRAME_BYTES, init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
-      maxBufferedBytes: init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-      registerTimeoutMs: init.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
-      closeGraceMs: CLOSE_GRACE_MS
+      ...sessionOptions(init, this.scheduler.leaseTtlMs)
     })
     this.pull = new PullWorkers({ scheduler: this.scheduler, admission: this.admission, cycle, clock: this.clock })
     this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, pull: this.pull, admission: this.admission, announcer: this.announcer, clock: this.clock })
@@ -112,6 +109,11 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     return this.journal.leadership
   }
 
+  /** What the journal held when this admin started (a restart), and whether it was assigning already. */
+  get resumed (): Summary & { assigning: boolean } | undefined {
+    return this.restored
+  }
+
   /** Writes wait for the journal's store (PostgreSQL): since when, and why. */
   get journalPause (): JournalPause | undefined {
     return this.lead.pause
@@ -125,6 +127,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     if (this.started) return
     const now = this.clock()
     this.scheduler.restore(this.journal.load(), now)
+    const held = this.scheduler.view.summary()
+    if (held.total > 0) this.restored = { ...held, assigning: this.scheduler.assigning }
     this.journal.watch?.({
       failed: err => { this.cycle.halt(err) },
       paused: detail => { this.lead.paused(detail) },

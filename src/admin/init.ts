@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_TASKS, DEFAULT_UNPROVEN_BUDGET } from './constants.js'
+import { CLOSE_GRACE_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_TASKS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_UNPROVEN_BUDGET, PRE_REGISTER_MAX_FRAME_BYTES } from './constants.js'
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES } from '../protocol/constants.js'
 import { DEFAULT_INITIAL_WINDOW } from '../core/constants.js'
 import { leaseTokens } from './lease-tokens.js'
 import type { TaskArchive } from '../core/archive.js'
@@ -6,6 +7,7 @@ import type { SchedulerOptions } from '../core/options.js'
 import type { TaskSpec } from '../core/task.js'
 import type { Journal } from '../store/journal.js'
 import type { NetworkEvents } from './events.js'
+import type { SessionOptions } from './worker-session.js'
 import type { ComponentLogger, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -99,5 +101,18 @@ export function schedulerOptions (init: AdminInit, archive: TaskArchive): Schedu
     // unguessable lease tokens: a result counts only with its attempt's
     newToken: leaseTokens(),
     archive
+  }
+}
+
+/** The task stream's limits and timings for an admin built with these options. */
+export function sessionOptions (init: AdminInit, leaseTtlMs: number): SessionOptions & { heartbeatMs: number } {
+  const maxFrameBytes = init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+  return {
+    heartbeatMs: init.heartbeatMs ?? Math.min(DEFAULT_HEARTBEAT_MS, Math.floor(leaseTtlMs / 3)),
+    maxFrameBytes,
+    preRegisterMaxFrameBytes: Math.min(PRE_REGISTER_MAX_FRAME_BYTES, maxFrameBytes),
+    maxBufferedBytes: init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    registerTimeoutMs: init.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
+    closeGraceMs: CLOSE_GRACE_MS
   }
 }

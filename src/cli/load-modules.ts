@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process'
 import { access } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ValidationError } from '../errors.js'
 import { customStrategy, isBuiltInStrategy, BUILT_IN_STRATEGIES, type Strategy } from '../core/strategies/index.js'
 import type { TaskHandler } from '../worker/handlers.js'
+import { SYNTAX_CHECK_TIMEOUT_MS } from './constants.js'
 
 async function importFile (file: string, what: string): Promise<Record<string, unknown>> {
   const path = resolve(file)
@@ -12,11 +14,28 @@ async function importFile (file: string, what: string): Promise<Record<string, u
   } catch {
     throw new ValidationError([{ path: '', message: `${what} module not found` }], { file })
   }
+  const url = pathToFileURL(path).href
   try {
-    return await import(pathToFileURL(path).href) as Record<string, unknown>
+    return await import(url) as Record<string, unknown>
   } catch (err) {
-    throw new ValidationError([{ path: '', message: `${what} module failed to load: ${(err as Error).message}` }], { file })
+    const e = err as Error
+    // a syntax error's place is not in its stack when a module is imported: Node's own check says it
+    const where = e.name === 'SyntaxError' ? syntaxErrorLine(path) : lineIn(e, url)
+    throw new ValidationError([{ path: where, message: `${what} module failed to load: ${e.name}: ${e.message}` }], { file })
   }
+}
+
+/** Where in the module an error thrown at load points (a throw at its top level): "line 4, column 8". */
+function lineIn (err: Error, url: string): string {
+  const at = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)(?::(\\d+))?`).exec(err.stack ?? '')
+  return at == null ? '' : `line ${at[1]}${at[2] != null ? `, column ${at[2]}` : ''}`
+}
+
+/** The line of a module's syntax error, as `node --check` gives it ("line 4"), or '' when it says none. */
+function syntaxErrorLine (path: string): string {
+  const { stderr } = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: SYNTAX_CHECK_TIMEOUT_MS })
+  const at = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)$`, 'm').exec(stderr ?? '')
+  return at == null ? '' : `line ${at[1]}`
 }
 
 /**

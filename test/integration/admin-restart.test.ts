@@ -29,6 +29,11 @@ describe('the admin killed with SIGKILL and started again on its data directory'
     const port = /\/tcp\/(\d+)\//.exec(addrs[0])![1]
     const second = start(adminArgs(`/ip4/127.0.0.1/tcp/${port}`))
     expect((await second.waitForEvent('listening')).peerId).toBe(peerId)
+    // it says what it resumed: every task, at least as many final as the first admin announced
+    const resumed = await second.waitForEvent('resumed')
+    expect(resumed.total).toBe(400)
+    expect(resumed.counts.succeeded).toBeGreaterThanOrEqual(doneBefore)
+    expect(resumed.counts.succeeded + resumed.counts.running + resumed.counts.ready).toBe(400)
     expect(await second.exit(60_000)).toBe(0)
     const summary = second.events.at(-1)!
     expect(summary).toMatchObject({ event: 'summary', total: 400, succeeded: 400, failed: 0 })

@@ -153,6 +153,21 @@ describe('the CLI in separate processes', () => {
     expect(stderr).toBe(`${tasks}: 2 problems\n  tasks[0].priority: must be 1..10\n  tasks[1].depends_on[0]: unknown task "ghost"\n`)
   })
 
+  it('exits 2 on a handlers module that does not load, naming the file and the line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-cli-'))
+    const admin = '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWGzh5E5SrCodfqgKEDxQ9ZzkJY8Q1vHjqNrHyGZkcRoFX'
+    const broken = join(dir, 'broken.mjs')
+    await writeFile(broken, 'export function a (task) {\n  return {\n}\nexport const b = 1 +\n')
+    expect(await runCli(['worker', '--admin', admin, '--name', 'w', '--skill', '1', '--handlers', broken])).toMatchObject({
+      code: 2, stderr: `${broken}: invalid\n  line 4: handlers module failed to load: SyntaxError: Unexpected token 'export'\n`
+    })
+    const throwing = join(dir, 'throwing.mjs')
+    await writeFile(throwing, 'export const a = () => 1\nthrow new Error("no model configured")\n')
+    expect(await runCli(['worker', '--admin', admin, '--name', 'w', '--skill', '1', '--handlers', throwing])).toMatchObject({
+      code: 2, stderr: `${throwing}: invalid\n  line 2, column 7: handlers module failed to load: Error: no model configured\n`
+    })
+  })
+
   it('exits 2 on a worker address without /p2p/, and on bad option values', async () => {
     const noPeer = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/4001', '--name', 'w', '--skill', '3'])
     expect(noPeer.code).toBe(2)

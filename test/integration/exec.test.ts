@@ -122,7 +122,7 @@ describe.skipIf(python.missing != null)(`workers whose handlers are a child proc
     expect(worker.stderr).toMatch(/the child exited \(code 3\); its running tasks failed and can run again; restarting it in/)
   })
 
-  it('a line that is not JSON fails the task it names, never the worker; stray prints go to the log', async () => {
+  it('a line that is not JSON fails the task it names, never the worker; prints and stderr go to the log, once each', async () => {
     const { file } = await tasksFile([{ id: 'noisy', type: 'garbage' }, { id: 'fine', type: 'echo', depends_on: [], payload: { n: 1 } }])
     const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
     const { addrs } = await admin.waitForEvent('listening')
@@ -131,7 +131,10 @@ describe.skipIf(python.missing != null)(`workers whose handlers are a child proc
     const summary = admin.events.at(-1)!
     expect(summary.tasks.find((t: { id: string }) => t.id === 'noisy')).toMatchObject({ status: 'failed', error: expect.stringMatching(/the --exec child sent a line that is not JSON/) })
     expect(summary.tasks.find((t: { id: string }) => t.id === 'fine')).toMatchObject({ status: 'succeeded' })
-    expect(worker.stderr).toMatch(/this line goes to stderr/)
+    // said once each: the print at info (an event, with --json), the stderr line as a warning
+    expect(worker.events.filter(e => e.event === 'exec:log' && e.taskId == null)).toEqual([{ event: 'exec:log', level: 'info', message: 'a stray print' }])
+    expect(worker.stderr.split('this line goes to stderr')).toHaveLength(2)
+    expect(worker.stderr).not.toMatch(/a stray print/)
     expect(worker.events.filter(e => e.event === 'exec:ready')).toHaveLength(1)
   })
 

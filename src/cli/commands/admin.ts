@@ -14,6 +14,7 @@ import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
 import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
 import type { AlertThresholds } from '../../monitoring/alerts.js'
+import type { TaskCounts } from '../../core/counts.js'
 import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
@@ -205,7 +206,15 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     process.on('SIGHUP', () => { void reloadAllowLists(manager, out, [allowWorkers, allowClients]) })
   }
   const { total } = manager.summary()
-  out.say(total === 0 ? 'no tasks yet' : `${count(total, 'task')}${opts.expectedWorkers > 0 ? `; waiting for ${count(opts.expectedWorkers, 'worker')}` : ''}`)
+  const resumed = manager.admin.resumed
+  if (resumed != null) {
+    out.event('resumed', { total: resumed.total, counts: resumed.counts })
+    out.say(`resumed ${count(resumed.total, 'task')} from the journal: ${describeCounts(resumed.counts)}`)
+  }
+  // an admin that was assigning before its restart does not wait for its workers again
+  const waiting = opts.expectedWorkers > 0 && resumed?.assigning !== true ? `waiting for ${count(opts.expectedWorkers, 'worker')}` : undefined
+  if (resumed == null) out.say(total === 0 ? 'no tasks yet' : `${count(total, 'task')}${waiting != null ? `; ${waiting}` : ''}`)
+  else if (total > resumed.total || waiting != null) out.say([total > resumed.total ? `${count(total - resumed.total, 'new task')} from --tasks` : undefined, waiting].filter(Boolean).join('; '))
   out.startProgress(total)
 
   // a journal that cannot be written (a lost lead, a database gone) stops the admin: it says why and exits
@@ -293,4 +302,13 @@ function whyNotStarted (err: Error, opts: AdminOptions): Error {
   if (http) return new UsageError(`--http ${opts.http!.host}:${opts.http!.port}: that port is in use (another admin, or another program); give another port, or stop what uses it`)
   const taken = (opts.listen.length > 0 ? opts.listen : [DEFAULT_ADMIN_LISTEN]).filter(a => text.includes(a) || text.includes(`:${a.split('/').at(-1)}`))
   return new UsageError(`--listen ${taken.join(' ') || (opts.listen.join(' ') || DEFAULT_ADMIN_LISTEN)}: that port is in use (another admin, or another program); listen on another port, such as --listen /ip4/0.0.0.0/tcp/4002, or stop what uses it`)
+}
+
+/** Counts by state in words, the states with none left out: "980 succeeded, 24 running on workers that may come back". */
+function describeCounts (c: TaskCounts): string {
+  const parts: Array<[number, string]> = [
+    [c.succeeded, 'succeeded'], [c.failed, 'failed'], [c.skipped, 'skipped'], [c.cancelled, 'cancelled'],
+    [c.running, 'running on workers that may come back'], [c.ready, 'ready'], [c.delayed, 'delayed'], [c.waiting, 'waiting on dependencies']
+  ]
+  return parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en-US')} ${what}`).join(', ')
 }

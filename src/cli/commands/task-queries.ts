@@ -9,12 +9,9 @@ import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
 import { integer, oneOf } from '../options.js'
 import { count, formatMs, formatTime, Output } from '../output.js'
 import { clientOptions, withClient, type ClientOptions } from './client.js'
+import { OUTPUT_PREVIEW_CHARS, REASON_WRAP } from '../constants.js'
 import type { AdminClient } from '../../client/admin-client.js'
 
-/** Characters of an output shown in a table cell or a summary line; `taskmesh result` prints it whole. */
-const OUTPUT_PREVIEW_CHARS = 60
-/** Where the "error or why it waits" column wraps. */
-const REASON_WRAP = 60
 
 interface JournalOptions {
   dataDir?: string

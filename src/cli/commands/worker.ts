@@ -180,9 +180,13 @@ function leaveWhen (worker: WorkerAgent, opts: WorkerOptions, out: Output): { re
  */
 async function startBridge (command: string, readyTimeout: number, out: Output): Promise<{ exec: ExecBridge, ready: ExecReady }> {
   const exec = new ExecBridge({ command, readyTimeoutMs: readyTimeout * 1000 })
+  // what the child prints (a Python handler's print(), as `log` at info) and its stderr (warn): said once,
+  // its text as the record's message
   exec.addEventListener('log', ({ detail }) => {
-    if (detail.level === 'info') out.event('exec:log', { ...detail })
-    else out.warn(`exec: ${printable(detail.message)}`, { ...detail })
+    const { message, ...fields } = detail
+    if (detail.level !== 'info') out.warn(`exec: ${printable(message)}`, fields)
+    else if (out.json) out.event('exec:log', { ...detail })
+    else out.log?.info(fields, `exec: ${printable(message)}`)
   })
   exec.addEventListener('invalid', ({ detail }) => { out.warn(`exec: the child sent ${printable(detail.reason)}${detail.taskId != null ? ` (task ${printable(detail.taskId)} failed)` : ''}`, { ...detail }) })
   exec.addEventListener('exit', ({ detail }) => {
