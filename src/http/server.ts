@@ -37,6 +37,8 @@ export interface HttpServerOptions {
    * host is refused, so a web page on a name rebound to this machine cannot read it. @default none
    */
   allowedHosts?: string[]
+  /** Serve HTTPS with this certificate and its private key (PEM). @default plain HTTP */
+  tls?: { cert: string | Buffer, key: string | Buffer }
 }
 
 /** The HTTP status of each error an operation may throw, by name. */
@@ -58,9 +60,11 @@ const STATUS_OF: Record<string, number> = {
 export class HttpServer {
   private readonly app: FastifyInstance
   private readonly streams = new Set<() => void>()
+  private readonly scheme: 'http' | 'https'
 
-  private constructor (app: FastifyInstance) {
+  private constructor (app: FastifyInstance, scheme: 'http' | 'https') {
     this.app = app
+    this.scheme = scheme
   }
 
   static async start (admin: AdminHandle, options: HttpServerOptions): Promise<HttpServer> {
@@ -68,8 +72,11 @@ export class HttpServer {
     if (!isLoopback(host) && (options.token == null || options.token === '')) {
       throw new ValidationError([{ path: '--http', message: `the HTTP API would listen on ${host}, beyond this machine, without a token: give one with --http-token FILE, or listen on 127.0.0.1` }], { subject: 'options' })
     }
-    const app = Fastify({ logger: false, bodyLimit: DEFAULT_MAX_CLIENT_FRAME_BYTES })
-    const server = new HttpServer(app)
+    // with a certificate, HTTPS; the token rules above hold either way
+    const app = (options.tls != null
+      ? Fastify({ logger: false, bodyLimit: DEFAULT_MAX_CLIENT_FRAME_BYTES, https: { cert: options.tls.cert, key: options.tls.key } })
+      : Fastify({ logger: false, bodyLimit: DEFAULT_MAX_CLIENT_FRAME_BYTES })) as unknown as FastifyInstance
+    const server = new HttpServer(app, options.tls != null ? 'https' : 'http')
     const assets = await loadDashboard()
     // before anything else: a browser page of another site, or on a name rebound to this machine, is refused
     const allowedHosts = new Set((options.allowedHosts ?? []).map(h => h.toLowerCase()))
@@ -107,7 +114,7 @@ export class HttpServer {
   get url (): string {
     const address = this.app.server.address()
     if (address == null || typeof address === 'string') return String(address)
-    return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+    return `${this.scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
   }
 
   async close (): Promise<void> {

@@ -1,7 +1,16 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { get as httpsGet } from 'node:https'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliProcesses, runCli } from '../helpers/cli.js'
 import { Network, nextEvent } from '../helpers/net.js'
 import { SseStream } from '../helpers/sse.js'
 import { TaskManager } from '../../src/manager/task-manager.js'
+
+const { start } = cliProcesses()
 
 /** The HTTP API end to end: a real admin with real workers, driven over HTTP only. */
 describe('the HTTP API', () => {
@@ -209,6 +218,51 @@ describe('the HTTP API beyond this machine', () => {
     } finally {
       await manager.stop()
     }
+  })
+})
+
+describe('the HTTP API over HTTPS (--http-tls-cert, --http-tls-key)', () => {
+  const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
+  /** A GET over HTTPS that trusts the test's own certificate. */
+  const get = async (url: string): Promise<{ status: number, body: string }> => await new Promise((resolve, reject) => {
+    httpsGet(url, { ca: readFileSync(fixture('tls-cert.pem')) }, res => {
+      let body = ''
+      res.on('data', (c: Buffer) => { body += c.toString() })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }) })
+    }).on('error', reject)
+  })
+
+  it('serves the API and the dashboard over TLS with the given certificate, and says https', async () => {
+    const admin = start(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--http-tls-cert', fixture('tls-cert.pem'), '--http-tls-key', fixture('tls-key.pem'), '--json'])
+    const { http } = await admin.waitForEvent('listening')
+    expect(http).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(await get(`${http}/api/summary`)).toMatchObject({ status: 200, body: expect.stringMatching(/"total":0/) })
+    expect((await get(`${http}/`)).status).toBe(200)
+    // plain HTTP on that port gets no answer from the API
+    await expect(fetch(http.replace('https:', 'http:') + '/api/summary').then(async r => await r.text())).rejects.toThrow()
+  })
+
+  it('warns when the API listens beyond this machine over plain HTTP, where its token travels readable', async () => {
+    const token = join(await mkdtemp(join(tmpdir(), 'taskmesh-tls-')), 'token')
+    writeFileSync(token, 'c'.repeat(32))
+    const plain = start(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0.0.0.0:0', '--http-token', token, '--json'])
+    await plain.waitForEvent('listening')
+    await plain.waitUntil(() => plain.stderr.includes('the HTTP API listens beyond this machine over plain HTTP: its token travels readable; give --http-tls-cert and --http-tls-key'))
+    const tls = start(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0.0.0.0:0', '--http-token', token, '--http-tls-cert', fixture('tls-cert.pem'), '--http-tls-key', fixture('tls-key.pem'), '--json'])
+    await tls.waitForEvent('listening')
+    // all it said, once it has stopped: nothing of the kind
+    tls.kill('SIGTERM')
+    await tls.exited
+    expect(tls.stderr).not.toMatch(/plain HTTP/)
+  })
+
+  it('says what is wrong with the pair: one without the other, a key that is not the certificate\'s, no file', async () => {
+    const alone = await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0', '--http-tls-cert', fixture('tls-cert.pem')])
+    expect(alone).toMatchObject({ code: 2, stderr: expect.stringMatching(/--http-tls-cert and --http-tls-key go together: give --http-tls-key \(its private key\) too/) })
+    const mismatched = await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0', '--http-tls-cert', fixture('tls-cert.pem'), '--http-tls-key', fixture('tls-other-key.pem')])
+    expect(mismatched).toMatchObject({ code: 2, stderr: expect.stringContaining(`${fixture('tls-cert.pem')}: invalid\n  not a PEM certificate whose private key is ${fixture('tls-other-key.pem')}`) })
+    const missing = await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0', '--http-tls-cert', fixture('nothing.pem'), '--http-tls-key', fixture('tls-key.pem')])
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/nothing\.pem: invalid\n {2}cannot read the certificate: ENOENT/) })
   })
 })
 

@@ -13,6 +13,7 @@ import { count, Output } from '../output.js'
 import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
 import { createLogger, logOptions, type LogOptions } from '../log.js'
 import { withSettings } from '../settings.js'
+import { readTls, readToken } from '../http-files.js'
 import type { AlertThresholds } from '../../monitoring/alerts.js'
 import type { TaskCounts } from '../../core/counts.js'
 import { resolveStrategy } from '../load-modules.js'
@@ -59,6 +60,8 @@ interface AdminOptions extends LogOptions {
   avoidBusy?: number
   http?: { host: string, port: number }
   httpToken?: string
+  httpTlsCert?: string
+  httpTlsKey?: string
   httpAllowHost: string[]
   unprovenBudget?: number
   json?: boolean
@@ -100,6 +103,8 @@ export function adminCommand (): Command {
     .option('--scheduling-interval <seconds>', 'assignment follows every change; besides, a scheduling pass and a progress broadcast this often', number(0.01), DEFAULT_SCHEDULING_INTERVAL_MS / 1000)
     .option('--http <[host:]port>', 'serve the HTTP API, the live dashboard and /metrics here (a bare port: loopback only)', hostPort)
     .option('--http-token <file>', 'file holding the bearer token the HTTP API requires (required when --http is not on loopback)')
+    .option('--http-tls-cert <file>', 'serve the HTTP API over HTTPS with this certificate (PEM; with --http-tls-key)')
+    .option('--http-tls-key <file>', 'the private key of --http-tls-cert (PEM)')
     .option('--http-allow-host <name>', 'a host name the HTTP API may be reached by (behind a proxy, say), repeatable; IP addresses and localhost always may', collect, [])
     .option('--monitoring-interval <seconds>', 'how often alert thresholds are checked; also the failure-rate window', number(0.01), 60)
     .option('--alert-task-duration <seconds>', 'alert when an attempt runs longer than this', number(0))
@@ -113,7 +118,7 @@ export function adminCommand (): Command {
     section: 'task_manager',
     envPrefix: 'TASKMESH_ADMIN_',
     nested: { alert_thresholds: 'alert' },
-    paths: ['tasks', 'key', 'dataDir', 'swarmKey', 'allowWorkers', 'allowClients', 'httpToken'],
+    paths: ['tasks', 'key', 'dataDir', 'swarmKey', 'allowWorkers', 'allowClients', 'httpToken', 'httpTlsCert', 'httpTlsKey'],
     modules: ['strategy']
   }).action(runAdmin)
 }
@@ -122,6 +127,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   const log = createLogger({ name: 'admin', logLevel: opts.logLevel, logFormat: opts.logFormat })
   const out = new Output({ json: opts.json === true, log })
   const httpToken = opts.httpToken != null ? await readToken(opts.httpToken) : undefined
+  const httpTls = await readTls(opts.httpTlsCert, opts.httpTlsKey)
   const thresholds: AlertThresholds = {
     ...(opts.alertTaskDuration != null ? { taskDuration: opts.alertTaskDuration } : {}),
     ...(opts.alertFailureRate != null ? { failureRate: opts.alertFailureRate } : {}),
@@ -140,7 +146,7 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.id != null ? { id: opts.id } : {}),
     ...(opts.name != null ? { name: opts.name } : {}),
     ...(Object.keys(thresholds).length > 0 ? { monitoring: { thresholds, intervalMs: opts.monitoringInterval * 1000 } } : {}),
-    ...(opts.http != null ? { http: { ...opts.http, ...(httpToken != null ? { token: httpToken } : {}), ...(opts.httpAllowHost.length > 0 ? { allowedHosts: opts.httpAllowHost } : {}) } } : {}),
+    ...(opts.http != null ? { http: { ...opts.http, ...(httpToken != null ? { token: httpToken } : {}), ...(httpTls != null ? { tls: httpTls } : {}), ...(opts.httpAllowHost.length > 0 ? { allowedHosts: opts.httpAllowHost } : {}) } } : {}),
     onNoWorker: opts.onNoWorker,
     noWorkerGraceMs: opts.waitForWorker * 1000,
     network: opts.network,
@@ -198,6 +204,9 @@ async function runAdmin (opts: AdminOptions): Promise<void> {
   out.say(`start workers with\n  taskmesh worker --admin ${hint} --name NAME --skill N`)
   if (http != null) {
     out.say(`dashboard and HTTP API at ${http}/${httpToken != null ? ' (token required: open it once with ?token=...)' : ''}`)
+  }
+  if (http?.startsWith('http:') === true && !/^http:\/\/(127\.|\[::1\])/.test(http)) {
+    out.warn('the HTTP API listens beyond this machine over plain HTTP: its token travels readable; give --http-tls-cert and --http-tls-key, or put a TLS proxy in front')
   }
   if (addresses.some(a => !isLoopback(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
     out.warn('this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
@@ -261,19 +270,6 @@ async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array
 }
 
 /** Reads the HTTP API's bearer token: the file's content, trimmed; at least 16 characters. */
-async function readToken (file: string): Promise<string> {
-  let token: string
-  try {
-    token = (await readFile(file, 'utf8')).trim()
-  } catch (err) {
-    throw new ValidationError([{ path: '', message: `cannot read the HTTP token: ${(err as Error).message}` }], { file })
-  }
-  if (token.length < 16 || /\s/.test(token)) {
-    throw new ValidationError([{ path: '', message: 'an HTTP token is one line of at least 16 characters without spaces; make one with: openssl rand -hex 32 > FILE' }], { file })
-  }
-  return token
-}
-
 const SWARM_KEY = /^\/key\/swarm\/psk\/1\.0\.0\/\r?\n\/base16\/\r?\n[0-9a-f]{64}\s*$/i
 
 /** Reads a swarm key file, checking its format so a bad file fails here, by name, not deep in libp2p. */

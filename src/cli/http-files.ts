@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises'
+import { createSecureContext } from 'node:tls'
+import { ValidationError } from '../errors.js'
+import { UsageError } from './exit-codes.js'
+
+/** `--http-token FILE`: one line of at least 16 characters, checked here so a bad file fails by name. */
+export async function readToken (file: string): Promise<string> {
+  let token: string
+  try {
+    token = (await readFile(file, 'utf8')).trim()
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `cannot read the HTTP token: ${(err as Error).message}` }], { file })
+  }
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new ValidationError([{ path: '', message: 'an HTTP token is one line of at least 16 characters without spaces; make one with: openssl rand -hex 32 > FILE' }], { file })
+  }
+  return token
+}
+
+/**
+ * `--http-tls-cert FILE --http-tls-key FILE`: both or neither, each a PEM file, the key that of the
+ * certificate; checked here (as TLS will use them) so a bad pair fails by name, not when the server starts.
+ */
+export async function readTls (certFile: string | undefined, keyFile: string | undefined): Promise<{ cert: Buffer, key: Buffer } | undefined> {
+  if (certFile == null && keyFile == null) return undefined
+  if (certFile == null || keyFile == null) throw new UsageError(`--http-tls-cert and --http-tls-key go together: give ${certFile == null ? '--http-tls-cert (the certificate)' : '--http-tls-key (its private key)'} too`)
+  const read = async (file: string, what: string): Promise<Buffer> => {
+    try {
+      return await readFile(file)
+    } catch (err) {
+      throw new ValidationError([{ path: '', message: `cannot read the ${what}: ${(err as Error).message}` }], { file })
+    }
+  }
+  const [cert, key] = await Promise.all([read(certFile, 'certificate'), read(keyFile, 'private key')])
+  try {
+    createSecureContext({ cert, key })
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `not a PEM certificate whose private key is ${keyFile} (${(err as Error).message}); make a self-signed pair with: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem -out cert.pem -subj /CN=HOST -days 365` }], { file: certFile })
+  }
+  return { cert, key }
+}
