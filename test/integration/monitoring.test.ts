@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Network, nextEvent } from '../helpers/net.js'
 import { commandMissing, requirement } from '../helpers/system.js'
@@ -86,6 +88,21 @@ describe('monitoring: metrics and alerts', () => {
       expect(lint.output).toBe('')
       expect(lint.code).toBe(0)
     }
+  })
+
+  it.skipIf(prometheus.missing != null)(`ships Prometheus rules that promtool accepts and a Grafana dashboard, querying only metrics /metrics has${prometheus.note}`, async () => {
+    const rules = fileURLToPath(new URL('../../deploy/prometheus/alerts.yml', import.meta.url))
+    const check = spawnSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' })
+    expect(check.stdout + check.stderr).toMatch(/SUCCESS: \d+ rules found/)
+    expect(check.status).toBe(0)
+    const grafana = JSON.parse(readFileSync(new URL('../../deploy/grafana/taskmesh.json', import.meta.url), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> }
+    const queries = [readFileSync(rules, 'utf8'), ...grafana.panels.flatMap(p => p.targets.map(t => t.expr))].join('\n')
+    // every metric the admin declares (series with labels appear only once observed); a histogram is
+    // queried as its _bucket, _sum and _count series
+    const exposed = new Set([...(await metrics()).matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap(([, name, type]) => type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!]))
+    const named = [...new Set(queries.match(/\btaskmesh_\w+/g))]
+    expect(named.length).toBeGreaterThan(10)
+    expect(named.filter(n => !exposed.has(n))).toEqual([])
   })
 
   /** The exposition after the admin pinged every worker: libp2p records ping times then. */
