@@ -1,4 +1,4 @@
-import { flushOutputs } from './output.js'
+import { flushOutputs } from './open-outputs.js'
 
 /**
  * Exits once what was written to stdout and stderr has left the process: the lines the CLI batches per

@@ -1,6 +1,7 @@
 import Table from 'cli-table3'
 import cliProgress from 'cli-progress'
 import { printable } from '../util/printable.js'
+import { OPEN } from './open-outputs.js'
 import type { Logger } from './log.js'
 
 export interface OutputOptions {
@@ -156,13 +157,6 @@ export class Output {
 /** Lines kept for one write at most this long (in characters). */
 const FLUSH_BYTES = 64 * 1024
 
-/** Outputs that may hold lines: the CLI writes them all out before it exits. */
-const OPEN = new Set<Output>()
-
-/** Writes every output's waiting lines now (before the process exits). */
-export function flushOutputs (): void {
-  for (const output of OPEN) output.flush()
-}
 
 /** `1 task`, `2 tasks`: a count with its noun, singular or plural. */
 export function count (n: number, noun: string, plural = `${noun}s`): string {

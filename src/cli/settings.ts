@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { InvalidArgumentError, type Command, type Option } from 'commander'
-import { parse as parseYaml } from 'yaml'
-import { ValidationError, type Problem } from '../errors.js'
+import { ValidationError, type Problem } from '../core/errors.js'
 import { collect, list, resourceList } from './options.js'
 import { isRecord } from '../util/records.js'
 import { didYouMean } from '../util/suggest.js'
@@ -95,6 +94,8 @@ async function readSection (file: string, name: string): Promise<{ section: Reco
   }
   if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) throw new ValidationError([{ path: '', message: `the config file is larger than ${MAX_CONFIG_BYTES} bytes` }], { file })
   let doc: unknown
+  // the YAML parser is loaded only when there is a config file to read
+  const { parse: parseYaml } = await import('yaml')
   try {
     doc = parseYaml(text, { maxAliasCount: 100 })
   } catch (err) {

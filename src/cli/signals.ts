@@ -1,4 +1,4 @@
-import { flushOutputs } from './output.js'
+import { flushOutputs } from './open-outputs.js'
 
 /** How often a process started by npm looks whether npm is still there. */
 const PARENT_CHECK_MS = 1000

@@ -1,17 +1,13 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
-import { preSharedKey } from '@libp2p/pnet'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { InvalidAddressError } from '../errors.js'
 import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
-import type { GossipSub } from '@libp2p/gossipsub'
+import type { GossipSub, gossipsub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { HUB_INBOUND_CONNECTION_THRESHOLD, HUB_MAX_CONNECTIONS, HUB_MAX_INCOMING_PENDING_CONNECTIONS } from './constants.js'
@@ -54,6 +50,13 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
       throw new InvalidAddressError(`cannot listen on "${addr}": ${(err as Error).message}; use a multiaddr such as /ip4/0.0.0.0/tcp/4001`)
     }
   }
+  // what only some peers use is loaded only by them: a client of the admin runs no gossipsub, mDNS or metrics
+  const [pubsub, discovery, protector, metrics] = await Promise.all([
+    options.pubsub === false ? undefined : gossipsubService(options),
+    options.mdns != null ? import('@libp2p/mdns').then(({ mdns }) => mdns({ broadcast: options.mdns === 'announce', interval: 1000 })) : undefined,
+    options.swarmKey != null ? import('@libp2p/pnet').then(({ preSharedKey }) => preSharedKey({ psk: options.swarmKey! })) : undefined,
+    options.metricsRegistry != null ? import('@libp2p/prometheus-metrics').then(({ prometheusMetrics }) => prometheusMetrics({ registry: options.metricsRegistry })) : undefined
+  ])
   const config: Libp2pOptions<TaskmeshServices<S>> = {
     start: options.start ?? true,
     addresses: { listen },
@@ -73,24 +76,25 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
         }
       : {},
     connectionMonitor: { enabled: false },
-    peerDiscovery: options.mdns != null ? [mdns({ broadcast: options.mdns === 'announce', interval: 1000 })] : [],
+    peerDiscovery: discovery != null ? [discovery] : [],
     services: {
       identify: identify(),
       ping: ping(),
-      ...(options.pubsub === false ? {} : { pubsub: gossipsubService(options) }),
+      ...(pubsub != null ? { pubsub } : {}),
       ...options.services
     } as any
   }
   if (options.privateKey != null) config.privateKey = options.privateKey
-  if (options.swarmKey != null) config.connectionProtector = preSharedKey({ psk: options.swarmKey })
-  if (options.metricsRegistry != null) config.metrics = prometheusMetrics({ registry: options.metricsRegistry })
+  if (protector != null) config.connectionProtector = protector
+  if (metrics != null) config.metrics = metrics
   const deny = options.deny
   if (deny != null) config.connectionGater = { denyInboundEncryptedConnection: peerId => deny(peerId.toString()) }
   return createLibp2p(config)
 }
 
-function gossipsubService (options: NodeOptions<any>): ReturnType<typeof gossipsub> {
-  return gossipsub({
+async function gossipsubService (options: NodeOptions<any>): Promise<ReturnType<typeof gossipsub>> {
+  const { gossipsub: create } = await import('@libp2p/gossipsub')
+  return create({
     // a star of many peers on few IPs: without this the IP-colocation penalty graylists a one-host
     // simulation. The mesh keeps gossipsub's degree: the admin publishes to every subscriber anyway
     // (floodPublish), and relays no worker's status (StatusChannel's relayWorkerStatus)

@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { mkdtemp, writeFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { cliProcesses, runCli } from '../helpers/cli.js'
 
@@ -151,6 +154,15 @@ describe('the CLI in separate processes', () => {
     expect(code).toBe(2)
     expect(stdout).toBe('')
     expect(stderr).toBe(`${tasks}: 2 problems\n  tasks[0].priority: must be 1..10\n  tasks[1].depends_on[0]: unknown task "ghost"\n`)
+  })
+
+  it('starts without loading what its commands run: listing them and their options needs commander alone', async () => {
+    const run = promisify(execFile)
+    const probe = async (module: string, exported?: string): Promise<string[]> => JSON.parse((await run(process.execPath, [fixture('module-probe.mjs'), module, ...(exported != null ? [exported] : [])])).stdout) as string[]
+    expect(await probe(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)), 'buildProgram')).toEqual(['commander'])
+    // the probe sees what loads: a client command's action brings libp2p (and so a reader of this test knows
+    // the probe can see it)
+    expect(await probe(fileURLToPath(new URL('../../dist/cli/actions/client.js', import.meta.url)))).toEqual(expect.arrayContaining(['libp2p', '@chainsafe/libp2p-noise']))
   })
 
   it('exits 2 on a handlers module that does not load, naming the file and the line', async () => {

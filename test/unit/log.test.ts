@@ -3,7 +3,8 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createLogger, type LogFormat } from '../../src/cli/log.js'
+import { createLogger } from '../../src/cli/log.js'
+import type { LogFormat } from '../../src/cli/log-options.js'
 
 const HOSTILE = '\x1b[2J\x1b[31mfake\u202e\nforged line'
 

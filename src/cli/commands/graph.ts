@@ -1,7 +1,6 @@
 import { Command } from 'commander'
-import { loadTaskFile } from '../../tasks/load.js'
-import { renderGraph, type GraphFormat } from '../../tasks/graph-text.js'
 import { oneOf } from '../options.js'
+import type { GraphFormat } from '../../tasks/graph-text.js'
 
 export function graphCommand (): Command {
   return new Command('graph')
@@ -9,6 +8,7 @@ export function graphCommand (): Command {
     .argument('<file>', 'task file, JSON or YAML')
     .option('--format <format>', 'mermaid or dot', oneOf('mermaid', 'dot'), 'mermaid')
     .action(async (file: string, opts: { format: GraphFormat }) => {
+      const [{ loadTaskFile }, { renderGraph }] = await Promise.all([import('../../tasks/load.js'), import('../../tasks/graph-text.js')])
       const specs = await loadTaskFile(file)
       process.stdout.write(renderGraph(specs.map(spec => ({ spec })), opts.format))
     })

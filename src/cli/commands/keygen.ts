@@ -1,12 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { Command } from 'commander'
-import { generateKey } from '@libp2p/pnet'
-import { createKeyFile, loadOrCreateKey, peerIdOf } from '../../node/identity.js'
-import { issueAgentToken } from '../../admin/agent-token.js'
-import { parseAdminAddresses } from '../../worker/admin-address.js'
-import { ValidationError } from '../../errors.js'
-import { Output } from '../output.js'
+import { ValidationError } from '../../core/errors.js'
+
+// what the actions need (libp2p's crypto, the output's tables) is loaded when one runs: --help stays quick
 
 export function keygenCommand (): Command {
   return new Command('keygen')
@@ -15,8 +12,10 @@ export function keygenCommand (): Command {
     .option('--swarm', 'write a swarm key for a private network instead (give it to admin and workers with --swarm-key)')
     .option('--json', 'print one JSON line')
     .action(async (opts: { out: string, swarm?: boolean, json?: boolean }) => {
+      const [{ Output }, { createKeyFile, peerIdOf }] = await Promise.all([import('../output.js'), import('../../node/identity.js')])
       const out = new Output({ json: opts.json === true })
       if (opts.swarm === true) {
+        const { generateKey } = await import('@libp2p/pnet')
         const key = new Uint8Array(95)
         generateKey(key)
         await mkdir(dirname(opts.out), { recursive: true })
@@ -46,6 +45,9 @@ export function agentTokenCommand (): Command {
     .requiredOption('--admin <address>', 'the admin\'s address as it printed it (ending in /p2p/<peerId>), or its peer id')
     .option('--json', 'print one JSON line')
     .action(async (opts: { key: string, admin: string, json?: boolean }) => {
+      const [{ Output }, { loadOrCreateKey, peerIdOf }, { issueAgentToken }, { parseAdminAddresses }] = await Promise.all([
+        import('../output.js'), import('../../node/identity.js'), import('../../admin/agent-token.js'), import('../../worker/admin-address.js')
+      ])
       const out = new Output({ json: opts.json === true })
       const target = parseAdminAddresses(opts.admin)
       const adminPeerId = target.peerId.toString()

@@ -1,22 +1,16 @@
 import { Command } from 'commander'
-import { taskView, type TaskRow, type TaskView } from '../../admin/task-views.js'
 import { DEFAULT_PAGE, MAX_PAGE } from '../../admin/constants.js'
-import { isFinal, TASK_STATES, type JsonValue, type TaskState } from '../../core/task.js'
-import { JournalInUseError } from '../../errors.js'
-import { taskInDatabase, taskInDataDir, type TaskRecordView } from '../../store/history.js'
-import { printable } from '../../util/printable.js'
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
+import { TASK_STATES } from '../../core/task.js'
 import { integer, oneOf } from '../options.js'
-import { count, formatMs, formatTime, Output } from '../output.js'
-import { clientOptions, withClient, type ClientOptions } from './client.js'
-import { OUTPUT_PREVIEW_CHARS, REASON_WRAP } from '../constants.js'
-import type { AdminClient } from '../../client/admin-client.js'
+import { clientOptions } from './client.js'
+import type { ClientOptions } from '../actions/client.js'
+import type { JournalOptions, ResultOptions, TasksOptions } from '../actions/task-queries.js'
+
+/** `--data-dir` or `--database-url`: a stopped admin's journal to read instead of asking a running admin. */
 
 
-interface JournalOptions {
-  dataDir?: string
-  databaseUrl?: string
-}
+/** The actions are loaded when a command runs: listing the commands needs none of them. */
+const actions = async () => await import('../actions/task-queries.js')
 
 /** `tasks`, `history` and `result`: what a running admin, or a stopped one's journal, knows of tasks. */
 export function taskQueryCommands (): Command[] {
@@ -30,47 +24,14 @@ function tasksCommand (): Command {
     .option('--offset <n>', 'skip this many', integer(0), 0)
     .option('--limit <n>', `show at most this many (up to ${MAX_PAGE}; page with --offset)`, integer(1, MAX_PAGE), DEFAULT_PAGE)
     .option('--output', 'add each task\'s output: shortened in the table, whole with --json')
-    .action(async (opts: ClientOptions & { state?: TaskState | 'final', offset: number, limit: number, output?: boolean }) => {
-      await withClient(opts, async (client, out) => {
-        const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit, ...(opts.output === true ? { output: true } : {}) })
-        // outputs too large to share one answer come one by one, for a script that wants them whole
-        if (opts.output === true && out.json) page.tasks = await Promise.all(page.tasks.map(async t => await whole(client, t)))
-        out.event('tasks', page)
-        out.table(page.tasks, [
-          { header: 'task', value: t => t.id },
-          { header: 'state', value: t => t.state },
-          { header: 'priority', value: t => t.priority, align: 'right' },
-          { header: 'difficulty', value: t => t.difficulty, align: 'right' },
-          { header: 'worker', value: t => t.worker },
-          { header: 'attempts', value: t => t.attempts, align: 'right' },
-          ...(opts.output === true ? [{ header: 'output', value: (t: TaskRow) => t.outputBytes != null ? `(${count(t.outputBytes, 'byte')}: taskmesh result ${t.id})` : preview(t.output) }] : []),
-          { header: 'error or why it waits', value: t => t.error ?? t.waitingFor, wrap: REASON_WRAP }
-        ])
-        out.say(`${page.tasks.length} of ${page.total}${opts.state != null ? ` ${opts.state}` : ''} tasks${page.offset > 0 ? ` from ${page.offset}` : ''}`)
-      })
-    })
+    .action(async (opts: TasksOptions) => { await (await actions()).runTasks(opts) })
 }
 
 function historyCommand (): Command {
   return journalOptions(clientOptions(new Command('history'), false))
     .description('everything that happened to a task: assigned to whom and when, outcomes, errors, and how it stands')
     .argument('<id>', 'task id')
-    .action(async (id: string, opts: ClientOptions & JournalOptions) => {
-      const out = new Output({ json: opts.json === true })
-      const task = await readTask(id, opts)
-      out.event('history', { id, state: task.state, entries: task.history, ...(task.output !== undefined ? { output: task.output } : {}), ...(task.error != null ? { error: task.error } : {}) })
-      const start = task.history[0]?.at ?? 0
-      out.table(task.history, [
-        { header: 'when', value: e => formatTime(e.at) },
-        { header: '+', value: e => e.at === start ? '' : `+${formatMs(e.at - start)}`, align: 'right' },
-        { header: 'event', value: e => e.event },
-        { header: 'attempt', value: e => e.attempt, align: 'right' },
-        { header: 'worker', value: e => e.worker ?? e.workerId },
-        { header: 'detail', value: e => [e.error, e.detail, e.durationMs != null ? `took ${formatMs(e.durationMs)}` : undefined].filter(Boolean).join('; '), wrap: REASON_WRAP }
-      ])
-      out.say(printable(standing(task)))
-      if (task.output !== undefined) out.say(`output: ${printable(preview(task.output))}${JSON.stringify(task.output).length > OUTPUT_PREVIEW_CHARS ? ` (all of it: taskmesh result ${printable(id)})` : ''}`)
-    })
+    .action(async (id: string, opts: ClientOptions & JournalOptions) => { await (await actions()).runHistory(id, opts) })
 }
 
 function resultCommand (): Command {
@@ -78,20 +39,7 @@ function resultCommand (): Command {
     .description('a task\'s output (a text as it is, other values as JSON); exit 1 with its error when it did not succeed')
     .argument('<id>', 'task id')
     .option('--wait', 'with --admin: wait until the task is final')
-    .action(async (id: string, opts: ClientOptions & JournalOptions & { wait?: boolean }) => {
-      if (opts.wait === true && opts.admin == null) throw new UsageError('--wait needs a running admin: give --admin')
-      const out = new Output({ json: opts.json === true })
-      const task = opts.wait === true ? await withClient(opts, async client => await finalTask(client, id)) : await readTask(id, opts)
-      out.event('result', { id, state: task.state, ...(task.output !== undefined ? { output: task.output } : {}), ...(task.error != null ? { error: task.error } : {}) })
-      if (task.state === 'succeeded') {
-        if (task.output !== undefined) out.data(typeof task.output === 'string' ? task.output : JSON.stringify(task.output, null, 2))
-        process.exitCode = EXIT_OK
-        return
-      }
-      // stdout holds only results: what went wrong is said on stderr
-      if (!out.json) process.stderr.write(`${printable(standing(task))}${isFinal(task.state) ? '' : '; --wait waits for it'}\n`)
-      process.exitCode = EXIT_FAILED
-    })
+    .action(async (id: string, opts: ResultOptions) => { await (await actions()).runResult(id, opts) })
 }
 
 /** `--data-dir` and `--database-url`: read a journal instead of asking a running admin. */
@@ -99,65 +47,4 @@ function journalOptions (command: Command): Command {
   return command
     .option('--data-dir <dir>', 'read a stopped admin\'s journal instead of asking a running admin')
     .option('--database-url <url>', 'read the journal in PostgreSQL instead of asking a running admin')
-}
-
-/** The task from wherever the options point: a running admin, a data directory, or a database. */
-async function readTask (id: string, opts: ClientOptions & JournalOptions): Promise<TaskView> {
-  let record: TaskRecordView
-  if (opts.databaseUrl != null) record = await taskInDatabase(opts.databaseUrl, id)
-  else if (opts.dataDir != null) record = fromDataDir(opts.dataDir, id)
-  else return await withClient(opts, async client => await client.task(id))
-  return taskView(record.task, record.history)
-}
-
-/** A task from a data directory (the admin must be stopped: it holds the journal). */
-function fromDataDir (dataDir: string, id: string): TaskRecordView {
-  try {
-    return taskInDataDir(dataDir, id)
-  } catch (err) {
-    if ((err as Error).name === JournalInUseError.name) throw new UsageError(`the admin using ${dataDir} is running: ask it with --admin <its address> instead of --data-dir`)
-    throw err
-  }
-}
-
-/** The task once it is final: watched from before it is read, so its end cannot slip by. */
-async function finalTask (client: AdminClient, id: string): Promise<TaskView> {
-  let wake = (): void => {}
-  const ended = new Promise<void>(resolve => { wake = resolve })
-  client.watch(e => { if (e.event === 'task:completed' && e.detail.id === id) wake() })
-  const now = await client.task(id)
-  if (isFinal(now.state)) return now
-  await ended
-  return await client.task(id)
-}
-
-/** A row whose output was left out of its page, with the output asked for on its own. */
-async function whole (client: AdminClient, row: TaskRow): Promise<TaskRow> {
-  if (row.outputBytes == null) return row
-  const { output } = await client.task(row.id)
-  const rest: TaskRow = { ...row }
-  delete rest.outputBytes
-  return output !== undefined ? { ...rest, output } : rest
-}
-
-/** How a task stands, in one line: final with its outcome, or where it is now. */
-function standing (task: TaskView): string {
-  const attempts = count(task.attempts, 'attempt')
-  switch (task.state) {
-    case 'succeeded': return `task ${task.id} succeeded${task.worker != null ? ` on ${task.worker}` : ''} (${attempts})`
-    case 'failed': return `task ${task.id} failed for good after ${attempts}: ${task.error ?? 'no error given'}`
-    case 'cancelled': return `task ${task.id} was cancelled: ${task.error ?? 'no reason given'}`
-    case 'skipped': return `task ${task.id} was skipped: ${task.error ?? 'a task it depends on did not succeed'}`
-    case 'running': return `task ${task.id} is running (attempt ${task.attempts}${task.worker != null ? ` on ${task.worker}` : ''}): no result yet`
-    case 'delayed': return `task ${task.id} waits to be retried${task.retryAt != null ? ` at ${formatTime(task.retryAt)}` : ''} (${attempts} so far): no result yet`
-    case 'ready': return `task ${task.id} is ready, waiting for a worker${task.waitingFor != null ? ` (${task.waitingFor})` : ''}: no result yet`
-    case 'waiting': return `task ${task.id} waits for the tasks it depends on (${task.dependsOn.join(', ')}): no result yet`
-  }
-}
-
-/** An output shortened for one line: a text as it is, other values as JSON. */
-function preview (output: JsonValue | undefined): string {
-  if (output === undefined) return ''
-  const text = typeof output === 'string' ? output : JSON.stringify(output)
-  return text.length > OUTPUT_PREVIEW_CHARS ? `${text.slice(0, OUTPUT_PREVIEW_CHARS - 1)}…` : text
 }

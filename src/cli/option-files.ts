@@ -3,6 +3,8 @@ import { createSecureContext } from 'node:tls'
 import { ValidationError } from '../errors.js'
 import { UsageError } from './exit-codes.js'
 
+/** Files options name, read and checked before anything starts, each problem said with the file's name. */
+
 /** `--http-token FILE`: one line of at least 16 characters, checked here so a bad file fails by name. */
 export async function readToken (file: string): Promise<string> {
   let token: string
@@ -38,4 +40,20 @@ export async function readTls (certFile: string | undefined, keyFile: string | u
     throw new ValidationError([{ path: '', message: `not a PEM certificate whose private key is ${keyFile} (${(err as Error).message}); make a self-signed pair with: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem -out cert.pem -subj /CN=HOST -days 365` }], { file: certFile })
   }
   return { cert, key }
+}
+
+const SWARM_KEY = /^\/key\/swarm\/psk\/1\.0\.0\/\r?\n\/base16\/\r?\n[0-9a-f]{64}\s*$/i
+
+/** `--swarm-key FILE`: its format checked so a bad file fails here, by name, not deep in libp2p. */
+export async function readSwarmKey (file: string): Promise<Uint8Array> {
+  let key: Buffer
+  try {
+    key = await readFile(file)
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `cannot read the swarm key: ${(err as Error).message}` }], { file })
+  }
+  if (!SWARM_KEY.test(key.toString('utf8'))) {
+    throw new ValidationError([{ path: '', message: 'not a swarm key (expected /key/swarm/psk/1.0.0/, /base16/ and 64 hex digits); make one with: taskmesh keygen --swarm --out FILE' }], { file })
+  }
+  return key
 }

@@ -1,0 +1,230 @@
+import { TaskManager } from '../../manager/task-manager.js'
+import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
+import { loadTaskFile } from '../../tasks/load.js'
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
+import { count, Output } from '../output.js'
+import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
+import { createLogger } from '../log.js'
+import { readSwarmKey, readTls, readToken } from '../option-files.js'
+import { resolveStrategy } from '../load-modules.js'
+import { onShutdownSignal } from '../signals.js'
+import { AllowList } from '../../admin/allow-list.js'
+import { printable } from '../../util/printable.js'
+import type { AlertThresholds } from '../../monitoring/alerts.js'
+import type { TaskCounts } from '../../core/counts.js'
+import type { LogOptions } from '../log-options.js'
+
+export interface AdminOptions extends LogOptions {
+  id?: string
+  name?: string
+  tasks?: string
+  expectedWorkers: number
+  listen: string[]
+  key?: string
+  dataDir?: string
+  databaseUrl?: string
+  failoverTimeout: number
+  replica?: string
+  journalSync: 'full' | 'normal'
+  strategy: string
+  onNoWorker: 'wait' | 'fail'
+  waitForWorker: number
+  network: string
+  mdns?: boolean
+  swarmKey?: string
+  leaseTtl?: number
+  maxLostAttempts?: number
+  maxWorkerConcurrency: number
+  allowWorkers?: string
+  allowClients?: string
+  maxWorkers?: number
+  maxTasks?: number
+  maxPayloadBytes?: number
+  maxInvalidFrames?: number
+  exitWhenDone?: boolean
+  quiet?: boolean
+  drainTimeout: number
+  schedulingInterval: number
+  monitoringInterval: number
+  alertTaskDuration?: number
+  alertFailureRate?: number
+  alertDependencyWait?: number
+  alertResourceUsage?: number
+  avoidBusy?: number
+  http?: { host: string, port: number }
+  httpToken?: string
+  httpTlsCert?: string
+  httpTlsKey?: string
+  httpAllowHost: string[]
+  unprovenBudget?: number
+  json?: boolean
+}
+
+export async function runAdmin (opts: AdminOptions): Promise<void> {
+  const log = createLogger({ name: 'admin', logLevel: opts.logLevel, logFormat: opts.logFormat })
+  const out = new Output({ json: opts.json === true, log })
+  const httpToken = opts.httpToken != null ? await readToken(opts.httpToken) : undefined
+  const httpTls = await readTls(opts.httpTlsCert, opts.httpTlsKey)
+  const thresholds: AlertThresholds = {
+    ...(opts.alertTaskDuration != null ? { taskDuration: opts.alertTaskDuration } : {}),
+    ...(opts.alertFailureRate != null ? { failureRate: opts.alertFailureRate } : {}),
+    ...(opts.alertDependencyWait != null ? { dependencyWait: opts.alertDependencyWait } : {}),
+    ...(opts.alertResourceUsage != null ? { resourceUsage: opts.alertResourceUsage } : {})
+  }
+  const tasks = opts.tasks != null ? await loadTaskFile(opts.tasks) : []
+  const strategy = await resolveStrategy(opts.strategy)
+  const allowWorkers = opts.allowWorkers != null ? await AllowList.load(opts.allowWorkers) : undefined
+  const allowClients = opts.allowClients != null ? await AllowList.load(opts.allowClients) : undefined
+  const manager = new TaskManager(tasks, {
+    listen: opts.listen.length > 0 ? opts.listen : [DEFAULT_ADMIN_LISTEN],
+    expectedWorkers: opts.expectedWorkers,
+    strategy,
+    schedulingIntervalMs: opts.schedulingInterval * 1000,
+    ...(opts.id != null ? { id: opts.id } : {}),
+    ...(opts.name != null ? { name: opts.name } : {}),
+    ...(Object.keys(thresholds).length > 0 ? { monitoring: { thresholds, intervalMs: opts.monitoringInterval * 1000 } } : {}),
+    ...(opts.http != null ? { http: { ...opts.http, ...(httpToken != null ? { token: httpToken } : {}), ...(httpTls != null ? { tls: httpTls } : {}), ...(opts.httpAllowHost.length > 0 ? { allowedHosts: opts.httpAllowHost } : {}) } } : {}),
+    onNoWorker: opts.onNoWorker,
+    noWorkerGraceMs: opts.waitForWorker * 1000,
+    network: opts.network,
+    ...(opts.key != null ? { keyFile: opts.key } : {}),
+    ...(opts.dataDir != null ? { dataDir: opts.dataDir, journalSync: opts.journalSync } : {}),
+    ...(opts.databaseUrl != null
+      ? {
+          databaseUrl: opts.databaseUrl,
+          failoverTimeoutMs: opts.failoverTimeout * 1000,
+          ...(opts.replica != null ? { replica: opts.replica } : {}),
+          onStandby: (leader: { replica: string, epoch: number }) => {
+            out.event('standby', { leader })
+            out.say(`standby: replica ${printable(leader.replica)} leads (epoch ${leader.epoch}); this admin takes over once it stops renewing its lease (${opts.failoverTimeout} s)`)
+          }
+        }
+      : {}),
+    ...(opts.mdns === true ? { mdns: true } : {}),
+    ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
+    ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),
+    ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
+    ...((opts.avoidBusy ?? opts.alertResourceUsage) != null ? { avoidBusyCpu: opts.avoidBusy ?? opts.alertResourceUsage } : {}),
+    maxWorkerConcurrency: opts.maxWorkerConcurrency,
+    ...(opts.unprovenBudget != null ? { unprovenBudget: opts.unprovenBudget } : {}),
+    ...(allowWorkers != null ? { authorizeWorker: allowWorkers.check('worker') } : {}),
+    ...(allowClients != null ? { authorizeClient: allowClients.check('client') } : {}),
+    ...(opts.maxWorkers != null ? { maxWorkers: opts.maxWorkers } : {}),
+    ...(opts.maxTasks != null ? { maxTasks: opts.maxTasks } : {}),
+    ...(opts.maxPayloadBytes != null ? { maxPayloadBytes: opts.maxPayloadBytes } : {}),
+    ...(opts.maxInvalidFrames != null ? { maxInvalidFrames: opts.maxInvalidFrames } : {})
+  })
+  const skills = reportAdminEvents(manager, out, { ...(opts.expectedWorkers != null ? { expectedWorkers: opts.expectedWorkers } : {}), quiet: opts.quiet === true })
+  logAdminEvents(manager, log)
+  // in place before the admin announces itself: a signal right after "listening" must still drain
+  const interrupted = new Promise<'signal'>(resolve => onShutdownSignal(() => { resolve('signal') }))
+  try {
+    // a standby waits in start() until it leads: a signal meanwhile ends it there
+    if (await Promise.race([manager.start().then(() => 'started' as const), interrupted]) === 'signal') {
+      out.event('stopped', { reason: 'signal' })
+      out.say('stopped while waiting as a standby')
+      process.exitCode = EXIT_OK
+      return
+    }
+  } catch (err) {
+    throw whyNotStarted(err as Error, opts)
+  }
+
+  const { peerId, addresses, http } = manager.details()
+  const leader = manager.admin.leadership
+  out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}), ...(leader != null ? { leader } : {}) })
+  if (leader != null) out.say(`leading as replica ${printable(leader.replica)} (epoch ${leader.epoch})`)
+  out.say(`taskmesh admin ${peerId} (network "${opts.network}", strategy ${typeof strategy === 'string' ? strategy : strategy.name})`)
+  out.say('listening on')
+  for (const a of addresses) out.say(`  ${a}`)
+  const hint = addresses.find(a => !isLoopback(a)) ?? addresses[0]
+  out.say(`start workers with\n  taskmesh worker --admin ${hint} --name NAME --skill N`)
+  if (http != null) {
+    out.say(`dashboard and HTTP API at ${http}/${httpToken != null ? ' (token required: open it once with ?token=...)' : ''}`)
+  }
+  if (http?.startsWith('http:') === true && !/^http:\/\/(127\.|\[::1\])/.test(http)) {
+    out.warn('the HTTP API listens beyond this machine over plain HTTP: its token travels readable; give --http-tls-cert and --http-tls-key, or put a TLS proxy in front')
+  }
+  if (addresses.some(a => !isLoopback(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
+    out.warn('this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
+  }
+  if (allowWorkers != null || allowClients != null) {
+    process.on('SIGHUP', () => { void reloadAllowLists(manager, out, [allowWorkers, allowClients]) })
+  }
+  const { total } = manager.summary()
+  const resumed = manager.admin.resumed
+  if (resumed != null) {
+    out.event('resumed', { total: resumed.total, counts: resumed.counts })
+    out.say(`resumed ${count(resumed.total, 'task')} from the journal: ${describeCounts(resumed.counts)}`)
+  }
+  // an admin that was assigning before its restart does not wait for its workers again
+  const waiting = opts.expectedWorkers > 0 && resumed?.assigning !== true ? `waiting for ${count(opts.expectedWorkers, 'worker')}` : undefined
+  if (resumed == null) out.say(total === 0 ? 'no tasks yet' : `${count(total, 'task')}${waiting != null ? `; ${waiting}` : ''}`)
+  else if (total > resumed.total || waiting != null) out.say([total > resumed.total ? `${count(total - resumed.total, 'new task')} from --tasks` : undefined, waiting].filter(Boolean).join('; '))
+  out.startProgress(total)
+
+  // a journal that cannot be written (a lost lead, a database gone) stops the admin: it says why and exits
+  // (whenDone rejects on that error by itself; a second, unawaited promise would be an unhandled rejection)
+  const finished = opts.exitWhenDone === true
+    ? manager.whenDone()
+    : new Promise<never>((_resolve, reject) => { manager.addEventListener('error', ({ detail }) => { reject(detail) }, { once: true }) })
+  const outcome = await Promise.race([finished, interrupted])
+  if (outcome === 'signal') {
+    out.stopProgress()
+    out.event('stopping', { running: manager.summary().counts.running })
+    out.say('stopping: no new assignments; waiting for running tasks')
+    await manager.drain({ signal: AbortSignal.timeout(opts.drainTimeout * 1000) })
+    await manager.stop()
+    out.event('stopped', { reason: 'signal' })
+    process.exitCode = opts.exitWhenDone === true ? EXIT_FAILED : EXIT_OK
+    return
+  }
+  printSummary(out, outcome, skills)
+  // the summary is the last line: what stopping announces (workers leaving) is not printed
+  out.end()
+  await manager.stop()
+  process.exitCode = outcome.succeeded === outcome.total ? EXIT_OK : EXIT_FAILED
+}
+
+function isLoopback (address: string): boolean {
+  return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/')
+}
+
+/** SIGHUP: read the allow-lists again; a list that fails to read keeps its previous content. */
+async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array<AllowList | undefined>): Promise<void> {
+  for (const list of lists) {
+    if (list == null) continue
+    try {
+      const n = await list.reload()
+      out.event('allow-list:reloaded', { file: list.file, peers: n })
+      out.say(`reloaded ${list.file}: ${n} peers`)
+    } catch (err) {
+      out.warn(`${(err as Error).message}\n(keeping the previous list)`)
+    }
+  }
+  const removed = manager.reauthorize()
+  if (removed > 0) out.say(`disconnected ${removed} workers no longer allowed`)
+}
+
+/**
+ * An address already in use, said with the option to change instead of libp2p's or Node's raw error and
+ * stack (they name a setting the CLI does not have).
+ */
+function whyNotStarted (err: Error, opts: AdminOptions): Error {
+  const cause = (err as { cause?: { message?: string } }).cause
+  const text = `${err.message} ${cause?.message ?? ''}`
+  if (!/EADDRINUSE|address already in use/.test(text)) return err
+  const http = opts.http != null && text.includes(`:${opts.http.port}`) && !/configured addresses/.test(text)
+  if (http) return new UsageError(`--http ${opts.http!.host}:${opts.http!.port}: that port is in use (another admin, or another program); give another port, or stop what uses it`)
+  const taken = (opts.listen.length > 0 ? opts.listen : [DEFAULT_ADMIN_LISTEN]).filter(a => text.includes(a) || text.includes(`:${a.split('/').at(-1)}`))
+  return new UsageError(`--listen ${taken.join(' ') || (opts.listen.join(' ') || DEFAULT_ADMIN_LISTEN)}: that port is in use (another admin, or another program); listen on another port, such as --listen /ip4/0.0.0.0/tcp/4002, or stop what uses it`)
+}
+
+/** Counts by state in words, the states with none left out: "980 succeeded, 24 running on workers that may come back". */
+function describeCounts (c: TaskCounts): string {
+  const parts: Array<[number, string]> = [
+    [c.succeeded, 'succeeded'], [c.failed, 'failed'], [c.skipped, 'skipped'], [c.cancelled, 'cancelled'],
+    [c.running, 'running on workers that may come back'], [c.ready, 'ready'], [c.delayed, 'delayed'], [c.waiting, 'waiting on dependencies']
+  ]
+  return parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en-US')} ${what}`).join(', ')
+}
