@@ -33,3 +33,6 @@ export { evaluateAlerts, ALERT_NAMES, type AlertThresholds, type AlertName } fro
 export type { AlertMonitorOptions } from './monitoring/alert-monitor.js'
 export { createMcpServer, type TaskmeshMcpOptions } from './mcp/server.js'
 export { AdminLink } from './mcp/admin-link.js'
+export { verifyWebhook, signWebhook } from './webhooks/signature.js'
+export { WEBHOOK_EVENTS, parseWebhook, type WebhookTarget, type WebhookEvent } from './webhooks/targets.js'
+export type { WebhookBody } from './webhooks/webhooks.js'

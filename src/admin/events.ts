@@ -138,7 +138,26 @@ const ALERT_EVENTS: Record<keyof AlertEvents, true> = { 'alert:fired': true, 'al
 
 export const ALERT_EVENT_NAMES = Object.keys(ALERT_EVENTS) as ReadonlyArray<keyof AlertEvents>
 
-/** Everything a watcher of a running network hears: the admin's events and its alerts. */
-export type NetworkEvents = AdminEvents & AlertEvents
+/** A webhook's delivery given up (after its tries, or dropped: its receiver gone from the options, too many waiting). */
+export interface WebhookFailedDetail {
+  url: string
+  /** The event it carried, and its id. */
+  event: string
+  id: string
+  tries: number
+  reason: string
+}
 
-export const NETWORK_EVENT_NAMES: ReadonlyArray<keyof NetworkEvents> = [...ADMIN_EVENT_NAMES, ...ALERT_EVENT_NAMES]
+/** Events of the webhooks, which post an admin's events to other systems (see `src/webhooks`). */
+export interface WebhookEvents {
+  'webhook:failed': CustomEvent<WebhookFailedDetail>
+}
+
+const WEBHOOK_EVENTS: Record<keyof WebhookEvents, true> = { 'webhook:failed': true }
+
+export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_EVENTS) as ReadonlyArray<keyof WebhookEvents>
+
+/** Everything a watcher of a running network hears: the admin's events, its alerts and its webhooks' failures. */
+export type NetworkEvents = AdminEvents & AlertEvents & WebhookEvents
+
+export const NETWORK_EVENT_NAMES: ReadonlyArray<keyof NetworkEvents> = [...ADMIN_EVENT_NAMES, ...ALERT_EVENT_NAMES, ...WEBHOOK_EVENT_NAMES]

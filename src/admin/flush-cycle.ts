@@ -6,8 +6,22 @@ import type { Announcer } from './announcer.js'
 import type { PullWorkers } from './pull-workers.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { Scheduler } from '../core/scheduler.js'
-import type { Journal } from '../store/journal.js'
+import type { Journal, OutboxMessage } from '../store/journal.js'
+import type { SchedulerView } from '../core/view.js'
 import type { Reply, WorkerProtocol } from './worker-protocol.js'
+
+/**
+ * What other systems (webhooks) are told: messages the events of a batch cause, recorded in that batch, so
+ * an admin restarted before they were delivered still delivers them; and deliveries, recorded in the next.
+ */
+export interface OutboxSource {
+  /** The messages these events cause, decided with them. */
+  messages(events: readonly SchedulerEvent[], view: SchedulerView): OutboxMessage[]
+  /** The ids of messages delivered (or given up on) since the last batch: recorded as such in this one. */
+  takeDelivered(): string[]
+  /** The batch holding these messages is written: they may go. */
+  recorded(messages: readonly OutboxMessage[]): void
+}
 
 export interface FlushCycleInit {
   scheduler: Scheduler
@@ -19,6 +33,8 @@ export interface FlushCycleInit {
   admission: Admission
   /** Where what happened is announced. */
   announcer: Announcer
+  /** Webhooks, when the admin has any. */
+  outbox?: OutboxSource
   clock: () => number
 }
 
@@ -34,9 +50,9 @@ interface Barrier {
  * The admin's heartbeat. Whenever something changed, once at the end of the event-loop turn:
  *
  * 1. **decide**: time passes in the scheduler (timeouts, retry delays, lease expiries), then it assigns;
- * 2. **journal**: every durable event of the turn, in one write;
+ * 2. **journal**: every durable event of the turn, in one write, with the webhooks' messages they cause;
  * 3. **send**: the replies that waited for that write (registrations, result acknowledgements) and the
- *    frames its events imply (assignments, cancellations), one send per worker;
+ *    frames its events imply (assignments, cancellations), one send per worker; the webhooks' messages;
  * 4. **announce**: public events, progress, and "done";
  * 5. **archive**: the finished tasks the batch wrote to the archive leave memory.
  *
@@ -140,15 +156,18 @@ export class FlushCycle {
     const events = scheduler.takeEvents()
     const replies = workers.takeReplies()
     const archive = scheduler.takeArchived()
+    const outbox = this.init.outbox?.messages(events, scheduler.view) ?? []
+    const delivered = this.init.outbox?.takeDelivered() ?? []
     const barriers = this.waiting
     this.waiting = []
-    // 2. journal: the turn's state changes, and the finished tasks leaving memory for the archive
+    // 2. journal: the turn's state changes, the finished tasks leaving memory for the archive, and the
+    // messages for other systems these changes cause
     const durable = events.filter(isDurable)
-    if (durable.length > 0 || archive.length > 0) {
+    if (durable.length > 0 || archive.length > 0 || outbox.length > 0 || delivered.length > 0) {
       const began = performance.now()
       let written: void | Promise<void>
       try {
-        written = journal.append({ events: durable, archive })
+        written = journal.append({ events: durable, archive, outbox, delivered })
       } catch (err) {
         this.waiting.unshift(...barriers)
         this.halt(err as Error)
@@ -161,7 +180,7 @@ export class FlushCycle {
           this.writing = false
           this.writingFor = []
           this.init.announcer.journalWritten(durable.length, performance.now() - began)
-          this.release(events, replies, archive, barriers, now)
+          this.release(events, replies, archive, barriers, now, outbox)
           if (this.again) {
             this.again = false
             this.request()
@@ -171,15 +190,16 @@ export class FlushCycle {
       }
       this.init.announcer.journalWritten(durable.length, performance.now() - began)
     }
-    this.release(events, replies, archive, barriers, now)
+    this.release(events, replies, archive, barriers, now, outbox)
   }
 
   /** Steps 3 to 5, once the journal has the batch. */
-  private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], barriers: Barrier[], now: number): void {
+  private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], barriers: Barrier[], now: number, outbox: OutboxMessage[]): void {
     const { scheduler, workers, pull, admission, announcer } = this.init
     // 3. send
     deliver(events, replies, workers, scheduler.view, pull, admission)
     for (const b of barriers) b.resolve()
+    if (outbox.length > 0) this.init.outbox?.recorded(outbox)
     // 4. announce
     announcer.batch(events, scheduler.view)
     const done = announcer.progress(scheduler.view, scheduler.untaken)

@@ -6,6 +6,7 @@ import type { TaskArchive } from '../core/archive.js'
 import type { SchedulerOptions } from '../core/options.js'
 import type { TaskSpec } from '../core/task.js'
 import type { Journal } from '../store/journal.js'
+import type { OutboxSource } from './flush-cycle.js'
 import type { NetworkEvents } from './events.js'
 import type { SessionOptions } from './worker-session.js'
 import type { ComponentLogger, PeerId, TypedEventTarget } from '@libp2p/interface'
@@ -23,6 +24,8 @@ export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks
   network?: string
   /** Where state changes are recorded. @default an in-memory journal */
   journal?: Journal
+  /** Messages for other systems (webhooks) the admin's events cause, recorded with them. @default none */
+  outbox?: OutboxSource
   /**
    * Assignment happens as soon as anything changes; besides that the admin runs a scheduling pass and
    * broadcasts its progress this often. @default 5000

@@ -57,3 +57,17 @@ export async function readSwarmKey (file: string): Promise<Uint8Array> {
   }
   return key
 }
+
+/** `--webhook-secret FILE`: what signs every webhook's body; its content, trimmed, 16 to 4096 bytes. */
+export async function readWebhookSecret (file: string): Promise<string> {
+  let secret: string
+  try {
+    secret = (await readFile(file, 'utf8')).trim()
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `cannot read the webhook secret: ${(err as Error).message}` }], { file })
+  }
+  if (secret.length < 16 || Buffer.byteLength(secret) > 4096) {
+    throw new ValidationError([{ path: '', message: 'a webhook secret is 16 to 4096 bytes; make one with: openssl rand -hex 32 > FILE' }], { file })
+  }
+  return secret
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { InvalidStateError, ValidationError } from '../errors.js'
 import { AdminService, type AdminInit } from '../admin/admin-service.js'
-import { ADMIN_EVENT_NAMES, ALERT_EVENT_NAMES, type AlertDetail, type NetworkEvents, type RunSummary } from '../admin/events.js'
+import { ADMIN_EVENT_NAMES, ALERT_EVENT_NAMES, WEBHOOK_EVENT_NAMES, type AlertDetail, type NetworkEvents, type RunSummary } from '../admin/events.js'
 import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
 import { AlertMonitor, type AlertMonitorOptions } from '../monitoring/alert-monitor.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
@@ -17,6 +17,8 @@ import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { TaskSpec } from '../core/task.js'
 import type { HttpServer, HttpServerOptions } from '../http/server.js'
 import type { AdminMetrics } from '../monitoring/metrics.js'
+import type { Webhooks } from '../webhooks/webhooks.js'
+import type { WebhookTarget } from '../webhooks/targets.js'
 import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 
 export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' | 'watchEvents'> {
@@ -54,6 +56,8 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' 
   http?: HttpServerOptions
   /** Alert thresholds, evaluated every interval; firing alerts are events, metrics and on the dashboard. */
   monitoring?: AlertMonitorOptions
+  /** Post events to other systems; each message is journaled with the events that cause it. */
+  webhooks?: { targets: readonly WebhookTarget[], secret?: string | Uint8Array }
 }
 
 export interface AdminDetails {
@@ -84,6 +88,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   private http: HttpServer | undefined
   private alerts: AlertMonitor | undefined
   private metrics: AdminMetrics | undefined
+  private webhooks: Webhooks | undefined
 
   /** Throws a ValidationError listing every problem if the tasks are not valid; nothing is half-loaded. */
   constructor (tasks: ReadonlyArray<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
@@ -94,7 +99,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, mdns, http, monitoring, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, mdns, http, monitoring, webhooks, ...init } = this.options
     if (databaseUrl != null && dataDir != null) throw new ValidationError([{ path: '--database-url', message: 'give --database-url or --data-dir, not both: the journal is in one of them' }], { subject: 'options' })
     if (databaseUrl != null && privateKey == null && keyFile == null) throw new ValidationError([{ path: '--database-url', message: 'needs --key FILE as well, so the admin keeps its peer id (and its workers find it) after a restart' }], { subject: 'options' })
     // HTTP callers have no peer id to check against the list: the token is what keeps them out
@@ -111,6 +116,12 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
         ...(onStandby != null ? { onStandby } : {})
       })
       : dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
+    // loaded only by an admin that posts to webhooks
+    const hooks = webhooks != null && webhooks.targets.length > 0
+      ? new (await import('../webhooks/webhooks.js')).Webhooks({ ...webhooks, admin: () => node.peerId.toString() })
+      : undefined
+    this.webhooks = hooks
+    if (hooks != null) this.route(WEBHOOK_EVENT_NAMES, hooks)
     const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? DEFAULT_LISTEN,
@@ -123,13 +134,15 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       deny: peerId => node.services.admin.isBanned(peerId),
       ...(registry != null ? { metricsRegistry: registry } : {}),
       start: false,
-      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store, watchEvents: this }) }
+      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store, watchEvents: this, ...(hooks != null ? { outbox: hooks } : {}) }) }
     })
     this.node = node
     const admin = node.services.admin
     // listeners added before start hear everything, the first events included
     this.route(ADMIN_EVENT_NAMES, admin)
     await node.start()
+    // what the journal kept undelivered goes first
+    hooks?.start(store.outbox())
     if (monitoring != null) {
       this.alerts = new AlertMonitor(admin, monitoring)
       this.route(ALERT_EVENT_NAMES, this.alerts)
@@ -223,6 +236,8 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     if (this.node == null) return
     const node = this.node
     this.stopping ??= (async () => {
+      // before the admin's last batch, which records what was delivered until now
+      this.webhooks?.stop()
       this.alerts?.stop()
       this.metrics?.stop()
       await this.http?.close()

@@ -8,6 +8,31 @@ export interface JournalBatch {
   events: readonly DurableEvent[]
   /** Tasks to archive: from now on read from the archive; their events are no longer needed. */
   archive: readonly ArchivedTask[]
+  /** Messages for other systems (webhooks) that this batch's events cause: kept until delivered. */
+  outbox?: readonly OutboxMessage[]
+  /** Messages of earlier batches now delivered (or given up on): no longer kept. */
+  delivered?: readonly string[]
+}
+
+/**
+ * A message for another system, such as a webhook's POST, recorded in the same batch as the events that
+ * cause it, so that an admin restarted before it was delivered still delivers it.
+ */
+export interface OutboxMessage {
+  /** Unique among messages: one recorded twice is kept once. */
+  id: string
+  /** Where it goes (a webhook's URL). */
+  target: string
+  /** The event it carries, such as `task:completed`. */
+  event: string
+  /** The body, as it is sent. */
+  body: string
+  at: number
+}
+
+/** A batch with nothing to record. */
+export function isEmpty (batch: JournalBatch): boolean {
+  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0
 }
 
 /**
@@ -27,6 +52,8 @@ export interface Journal {
   append(batch: JournalBatch): void | Promise<void>
   /** The finished tasks that left memory. */
   readonly archive: TaskArchive
+  /** The messages recorded and not delivered yet, oldest first. */
+  outbox(): OutboxMessage[]
   /** Among replicas sharing a database, the lease this admin leads under. */
   readonly leadership?: { replica: string, epoch: number }
   /** Tells `watcher` what happens to the journal between writes (see {@link JournalWatcher}). */
@@ -63,6 +90,7 @@ export interface MemoryJournalOptions {
 export class MemoryJournal implements Journal {
   readonly archive = new MemoryArchive()
   private events: DurableEvent[] = []
+  private readonly pending = new Map<string, OutboxMessage>()
   private readonly replayable: boolean
   private archivedSinceCompaction = 0
 
@@ -74,7 +102,13 @@ export class MemoryJournal implements Journal {
     return this.events.filter(e => !this.archive.has(subjectOf(e)))
   }
 
+  outbox (): OutboxMessage[] {
+    return [...this.pending.values()]
+  }
+
   append (batch: JournalBatch): void {
+    for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
+    for (const id of batch.delivered ?? []) this.pending.delete(id)
     if (this.replayable) {
       // a task archived in this batch needs none of its events
       const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined

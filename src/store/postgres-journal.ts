@@ -7,7 +7,7 @@ import { isConnectionLoss, PgLink, type PgLinkOptions } from './postgres-link.js
 import { redactUrl } from '../util/redact-url.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
-import type { Journal, JournalBatch, JournalWatcher } from './journal.js'
+import { isEmpty, type Journal, type JournalBatch, type JournalWatcher, type OutboxMessage } from './journal.js'
 
 export { StaleLeaderError, type Leadership } from './postgres-lease.js'
 export { DEFAULT_FAILOVER_TIMEOUT_MS } from './constants.js'
@@ -49,6 +49,8 @@ export class PostgresJournal implements Journal {
   private batches = 0
   /** The live tasks' events, as in the database: what `load()` gives (compacted as tasks are archived). */
   private events: DurableEvent[]
+  /** Messages recorded and not delivered, as in the database. */
+  private readonly pending: Map<string, OutboxMessage>
   private archivedSinceCompaction = 0
   /** The lease this admin writes under; undefined when read-only. */
   private readonly lease: LeaderLease | undefined
@@ -56,10 +58,11 @@ export class PostgresJournal implements Journal {
   /** When the database stopped answering, or the lease fell in doubt (monotonic). */
   private pausedAt: number | undefined
 
-  private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], lease: LeaderLease | undefined) {
+  private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], outbox: OutboxMessage[], lease: LeaderLease | undefined) {
     this.link = link
     this.where = where
     this.events = events
+    this.pending = new Map(outbox.map(m => [m.id, m]))
     this.lease = lease
     this.archive.add(archived)
   }
@@ -102,9 +105,11 @@ export class PostgresJournal implements Journal {
       }
       const events = await link.query<{ seq: string, body: string }>('SELECT seq, body FROM taskmesh_events ORDER BY seq', [], LOAD_TIMEOUT_MS)
       const archive = await link.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive ORDER BY seq', [], LOAD_TIMEOUT_MS)
+      const outbox = await link.query<{ id: string, target: string, event: string, body: string, at: string }>('SELECT id, target, event, body, at FROM taskmesh_outbox ORDER BY seq', [], LOAD_TIMEOUT_MS)
       reports.journal = new PostgresJournal(link, where,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
         archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),
+        outbox.rows.map(r => ({ ...r, at: Number(r.at) })),
         lease)
       return reports.journal
     } catch (err) {
@@ -124,8 +129,12 @@ export class PostgresJournal implements Journal {
     return this.events.filter(e => !this.archive.has(taskIdOf(e) ?? ''))
   }
 
+  outbox (): OutboxMessage[] {
+    return [...this.pending.values()]
+  }
+
   async append (batch: JournalBatch): Promise<void> {
-    if (batch.events.length === 0 && batch.archive.length === 0) return
+    if (isEmpty(batch)) return
     const lease = this.lease
     if (lease == null) throw new StoreError(`the journal in ${this.where} was opened read-only`)
     if (lease.failure != null) throw lease.failure
@@ -154,6 +163,13 @@ export class PostgresJournal implements Journal {
               [batch.archive.map(t => t.id), batch.archive.map(t => t.seq), batch.archive.map(t => t.state), batch.archive.map(t => t.spec.cacheKey ?? null), batch.archive.map(t => JSON.stringify(packTask(t)))])
             await query('DELETE FROM taskmesh_events WHERE task_id = ANY($1::text[])', [[...archived!]])
           }
+          const outbox = batch.outbox ?? []
+          if (outbox.length > 0) {
+            await query(
+              'INSERT INTO taskmesh_outbox (id, target, event, body, at) SELECT id, target, event, body, at FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS t(id, target, event, body, at, n) ORDER BY n ON CONFLICT (id) DO NOTHING',
+              [outbox.map(m => m.id), outbox.map(m => m.target), outbox.map(m => m.event), outbox.map(m => m.body), outbox.map(m => m.at)])
+          }
+          if ((batch.delivered?.length ?? 0) > 0) await query('DELETE FROM taskmesh_outbox WHERE id = ANY($1::text[])', [[...batch.delivered!]])
         })
         lease.extended(sent)
       }, { maxOutageMs: MAX_OUTAGE_MS })
@@ -161,6 +177,8 @@ export class PostgresJournal implements Journal {
       throw describe(err, this.where)
     }
     for (const e of kept) this.events.push(e)
+    for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
+    for (const id of batch.delivered ?? []) this.pending.delete(id)
     if (batch.archive.length === 0) return
     this.archive.add(batch.archive)
     // the archived tasks' events are no longer needed here either: dropped once enough have piled up
@@ -225,6 +243,7 @@ async function migrate (link: PgLink, where: string): Promise<void> {
     CREATE TABLE IF NOT EXISTS taskmesh_archive (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, state TEXT NOT NULL, cache_key TEXT, body TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS taskmesh_archive_by_seq ON taskmesh_archive (seq);
     CREATE TABLE IF NOT EXISTS taskmesh_leader (id INT PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE IF NOT EXISTS taskmesh_outbox (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL, at BIGINT NOT NULL);
   `)
   const version = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'schema\'')).rows[0]?.value
   if (version != null && Number(version) > SCHEMA_VERSION) {

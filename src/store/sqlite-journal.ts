@@ -6,7 +6,7 @@ import { packTask, unpackTask, type PackedTask, type TaskArchive } from '../core
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { FinalState } from '../core/task.js'
-import type { Journal, JournalBatch } from './journal.js'
+import { isEmpty, type Journal, type JournalBatch, type OutboxMessage } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.db'
 /** 1: events only. 2: events of live tasks, and an archive of finished ones. */
@@ -51,7 +51,12 @@ export class SqliteJournal implements Journal {
     this.archive = archive
     const insert: Statement<[string, string | null, number, string]> = this.db.prepare('INSERT INTO events (type, task_id, at, body) VALUES (?, ?, ?, ?)')
     const dropEvents: Statement<[string]> = this.db.prepare('DELETE FROM events WHERE task_id = ?')
+    // a message recorded twice (an event seen again) is kept once
+    const enqueue: Statement<[string, string, string, string, number]> = this.db.prepare('INSERT OR IGNORE INTO outbox (id, target, event, body, at) VALUES (?, ?, ?, ?, ?)')
+    const dequeue: Statement<[string]> = this.db.prepare('DELETE FROM outbox WHERE id = ?')
     this.write = this.db.transaction((batch: JournalBatch) => {
+      for (const m of batch.outbox ?? []) enqueue.run(m.id, m.target, m.event, m.body, m.at)
+      for (const id of batch.delivered ?? []) dequeue.run(id)
       // a task archived in this batch needs none of its events: those of this batch are not written,
       // those of earlier ones are dropped
       const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined
@@ -78,8 +83,12 @@ export class SqliteJournal implements Journal {
     }
   }
 
+  outbox (): OutboxMessage[] {
+    return this.db.prepare<[], OutboxMessage>('SELECT id, target, event, body, at FROM outbox ORDER BY seq').all()
+  }
+
   append (batch: JournalBatch): void {
-    if (batch.events.length === 0 && batch.archive.length === 0) return
+    if (isEmpty(batch)) return
     try {
       this.write(batch)
     } catch (err) {
@@ -123,6 +132,14 @@ export class SqliteJournal implements Journal {
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS archive_by_seq ON archive (seq);
       CREATE INDEX IF NOT EXISTS archive_by_cache_key ON archive (cache_key) WHERE cache_key IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS outbox (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        target TEXT NOT NULL,
+        event TEXT NOT NULL,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
     `)
     const version = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'schema\'').get()?.value
     if (version != null && !READABLE_VERSIONS.has(version)) {

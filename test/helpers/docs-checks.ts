@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml'
 import { NETWORK_EVENT_NAMES } from '../../src/admin/events.js'
 import { buildProgram } from '../../src/cli/main.js'
 import { WORKER_EVENT_NAMES } from '../../src/worker/events.js'
+import { WEBHOOK_EVENTS } from '../../src/webhooks/targets.js'
 import { ROOT, anchorsOf, cliOptions, exportedNames, filesUnder, httpRoutes, pathRoots, resolvePath, scriptOptions, type Claim, type Page } from './docs.js'
 
 /**
@@ -17,7 +18,7 @@ const ALL_CLI_OPTIONS = new Set([...PROGRAM.values()].flatMap(s => [...s]))
 const BENCH_OPTIONS = scriptOptions('scripts/bench.ts')
 export const ROUTES = httpRoutes()
 const ROOTS = pathRoots()
-export const EVENTS = new Set<string>([...NETWORK_EVENT_NAMES, ...WORKER_EVENT_NAMES])
+export const EVENTS = new Set<string>([...NETWORK_EVENT_NAMES, ...WORKER_EVENT_NAMES, ...WEBHOOK_EVENTS])
 export const MCP_TOOLS = new Set([...readFileSync(join(ROOT, 'src/mcp/server.ts'), 'utf8').matchAll(/registerTool\('(\w+)'/g)].map(m => m[1]!))
 /** libp2p's own errors, which pages name among the errors a caller may meet. */
 const LIBP2P_NAMES = new Set(Object.keys(await import('@libp2p/interface')))

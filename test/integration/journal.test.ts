@@ -11,7 +11,7 @@ import { requirement } from '../helpers/system.js'
 import { Scheduler } from '../../src/core/scheduler.js'
 import { isFinal, taskSpec, type TaskSpec } from '../../src/core/task.js'
 import { SqliteJournal } from '../../src/store/sqlite-journal.js'
-import { MemoryJournal, type Journal } from '../../src/store/journal.js'
+import { MemoryJournal, type Journal, type OutboxMessage } from '../../src/store/journal.js'
 import type { ArchivedTask } from '../../src/core/snapshots.js'
 import type { DurableEvent } from '../../src/core/events.js'
 
@@ -78,6 +78,26 @@ describe.each(journals)('the %s journal', (_name, make) => {
       expect([...j.archive.cached()].map(t => t.id)).toEqual(['a'])
       await j.close()
     }
+  })
+})
+
+describe.each(journals)('the %s journal\'s outbox', (_name, make) => {
+  const message = (id: string, target = 'http://127.0.0.1:9/hook'): OutboxMessage => ({ id, target, event: 'task:completed', body: JSON.stringify({ id }), at: 5 })
+
+  it('keeps a message from the batch that records it until a later batch says it was delivered; once, however often recorded', async () => {
+    const { open } = await make()
+    const journal = await open()
+    await journal.append({ events: lifeOf('a', 0), archive: [], outbox: [message('a'), message('b', 'http://127.0.0.1:9/other')] })
+    // recorded again (an event seen twice): kept once, where it was
+    await journal.append({ events: [], archive: [], outbox: [message('a'), message('c')] })
+    expect(journal.outbox().map(m => m.id)).toEqual(['a', 'b', 'c'])
+    await journal.append({ events: [], archive: [], delivered: ['a'] })
+    await journal.close()
+    const reopened = await open()
+    expect(reopened.outbox()).toEqual([message('b', 'http://127.0.0.1:9/other'), message('c')])
+    await reopened.append({ events: [], archive: [], delivered: ['b', 'c', 'unknown'] })
+    expect(reopened.outbox()).toEqual([])
+    await reopened.close()
   })
 })
 

@@ -5,7 +5,8 @@ import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
 import { count, Output } from '../output.js'
 import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
 import { createLogger } from '../log.js'
-import { readSwarmKey, readTls, readToken } from '../option-files.js'
+import { readSwarmKey, readTls, readToken, readWebhookSecret } from '../option-files.js'
+import { parseWebhook } from '../../webhooks/targets.js'
 import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
@@ -56,6 +57,8 @@ export interface AdminOptions extends LogOptions {
   httpTlsCert?: string
   httpTlsKey?: string
   httpAllowHost: string[]
+  webhook: string[]
+  webhookSecret?: string
   unprovenBudget?: number
   json?: boolean
 }
@@ -65,6 +68,9 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
   const out = new Output({ json: opts.json === true, log })
   const httpToken = opts.httpToken != null ? await readToken(opts.httpToken) : undefined
   const httpTls = await readTls(opts.httpTlsCert, opts.httpTlsKey)
+  const webhooks = opts.webhook.map(parseWebhook)
+  const webhookSecret = opts.webhookSecret != null ? await readWebhookSecret(opts.webhookSecret) : undefined
+  if (webhookSecret != null && webhooks.length === 0) throw new UsageError('--webhook-secret signs webhooks: give --webhook URL too')
   const thresholds: AlertThresholds = {
     ...(opts.alertTaskDuration != null ? { taskDuration: opts.alertTaskDuration } : {}),
     ...(opts.alertFailureRate != null ? { failureRate: opts.alertFailureRate } : {}),
@@ -100,6 +106,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
           }
         }
       : {}),
+    ...(webhooks.length > 0 ? { webhooks: { targets: webhooks, ...(webhookSecret != null ? { secret: webhookSecret } : {}) } } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),

@@ -48,6 +48,8 @@ export function adminCommand (): Command {
     .option('--http-tls-cert <file>', 'serve the HTTP API over HTTPS with this certificate (PEM; with --http-tls-key)')
     .option('--http-tls-key <file>', 'the private key of --http-tls-cert (PEM)')
     .option('--http-allow-host <name>', 'a host name the HTTP API may be reached by (behind a proxy, say), repeatable; IP addresses and localhost always may', collect, [])
+    .option('--webhook <[events=]url>', 'post events to this URL as JSON (repeatable): task:completed by default, or the events named before "=" (task:failed,done=https://...)', collect, [])
+    .option('--webhook-secret <file>', 'sign every webhook\'s body with this secret (HMAC-SHA256, header taskmesh-signature-256)')
     .option('--monitoring-interval <seconds>', 'how often alert thresholds are checked; also the failure-rate window', number(0.01), 60)
     .option('--alert-task-duration <seconds>', 'alert when an attempt runs longer than this', number(0))
     .option('--alert-failure-rate <ratio>', 'alert when more than this share of the attempts in the window fail (from 5 attempts on)', ratio)
@@ -60,7 +62,7 @@ export function adminCommand (): Command {
     section: 'task_manager',
     envPrefix: 'TASKMESH_ADMIN_',
     nested: { alert_thresholds: 'alert' },
-    paths: ['tasks', 'key', 'dataDir', 'swarmKey', 'allowWorkers', 'allowClients', 'httpToken', 'httpTlsCert', 'httpTlsKey'],
+    paths: ['tasks', 'key', 'dataDir', 'swarmKey', 'allowWorkers', 'allowClients', 'httpToken', 'httpTlsCert', 'httpTlsKey', 'webhookSecret'],
     modules: ['strategy']
   }).action(async (opts: AdminOptions) => {
     // what runs an admin (libp2p, the journal, HTTP) is loaded only when one is run: --help stays quick

@@ -1,0 +1,216 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { TypedEventEmitter } from '@libp2p/interface'
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js'
+import { workerSnapshot } from '../core/registry.js'
+import { DELIVERY_BACKOFF, DELIVERY_HEADER, DELIVERY_TIMEOUT_MS, EVENT_HEADER, MAX_DELIVERY_TRIES, MAX_PENDING_PER_TARGET, SIGNATURE_HEADER } from './constants.js'
+import { signWebhook } from './signature.js'
+import type { WebhookTarget } from './targets.js'
+import type { OutboxSource } from '../admin/flush-cycle.js'
+import type { WebhookEvents } from '../admin/events.js'
+import type { SchedulerEvent } from '../core/events.js'
+import type { SchedulerView } from '../core/view.js'
+import type { OutboxMessage } from '../store/journal.js'
+
+export interface WebhooksInit {
+  targets: readonly WebhookTarget[]
+  /** Signs every body (HMAC-SHA256, in the `taskmesh-signature-256` header). @default unsigned */
+  secret?: string | Uint8Array
+  /** The admin's peer id, named in every body (known once its node exists). */
+  admin: () => string
+  /** @default DELIVERY_BACKOFF */
+  backoff?: BackoffPolicy
+  /** @default MAX_DELIVERY_TRIES */
+  maxTries?: number
+  random?: () => number
+}
+
+/** What a webhook's POST carries: the event, its id (the same on every retry), when, from which admin. */
+export interface WebhookBody {
+  id: string
+  event: string
+  at: number
+  admin: string
+  data: unknown
+}
+
+/** The messages waiting for one receiver, and the loop that posts them, one at a time, in order. */
+interface Queue {
+  url: string
+  messages: OutboxMessage[]
+  running: boolean
+}
+
+/**
+ * An admin's webhooks. What its events cause is decided with them and recorded in the same journal batch
+ * ({@link OutboxSource}); once written, each message is posted to its receiver, in order, one at a time per
+ * receiver, retried with backoff until a 2xx answer (or given up after `maxTries`, said as `webhook:failed`);
+ * deliveries are recorded in the next batch. A message recorded but not delivered when the admin stops is
+ * posted when it starts again on the same journal: at least once, with the same id (`taskmesh-delivery`),
+ * so a receiver that remembers ids takes each event once.
+ */
+export class Webhooks extends TypedEventEmitter<WebhookEvents> implements OutboxSource {
+  private readonly init: WebhooksInit
+  private readonly queues = new Map<string, Queue>()
+  private delivered: string[] = []
+  private wasDone = false
+  private started = false
+  private readonly controller = new AbortController()
+
+  constructor (init: WebhooksInit) {
+    super()
+    this.init = init
+    for (const t of init.targets) this.queues.set(t.url, { url: t.url, messages: [], running: false })
+  }
+
+  messages (events: readonly SchedulerEvent[], view: SchedulerView): OutboxMessage[] {
+    const out: OutboxMessage[] = []
+    const add = (event: string, id: string, at: number, data: unknown, wants: (t: WebhookTarget) => boolean): void => {
+      const targets = this.init.targets.filter(wants)
+      if (targets.length === 0) return
+      const body = JSON.stringify({ id, event, at, admin: this.init.admin(), data } satisfies WebhookBody)
+      for (const t of targets) {
+        if (this.queues.get(t.url)!.messages.length >= MAX_PENDING_PER_TARGET) {
+          this.failed({ id: `${id} ${t.url}`, target: t.url, event, body, at }, 0, `${MAX_PENDING_PER_TARGET} messages already wait for this receiver: dropped`)
+          continue
+        }
+        out.push({ id: `${id} ${t.url}`, target: t.url, event, body, at })
+      }
+    }
+    for (const e of events) {
+      switch (e.type) {
+        case 'completed': {
+          const outcome = view.outcome(e.taskId, e.state)
+          add('task:completed', `task:completed/${e.taskId}/${e.at}`, e.at, outcome, t => t.events.has('task:completed') || t.events.has(`task:${e.state}`))
+          break
+        }
+        case 'submitted':
+          add('task:submitted', `task:submitted/${e.task.id}/${e.at}`, e.at, { taskId: e.task.id, type: e.task.type }, t => t.events.has('task:submitted'))
+          break
+        case 'worker-joined':
+          add('worker:connected', `worker:connected/${e.worker.id}/${e.at}`, e.at, workerSnapshot(e.worker), t => t.events.has('worker:connected'))
+          break
+        case 'worker-left':
+          add('worker:disconnected', `worker:disconnected/${e.worker.id}/${e.at}`, e.at, { ...workerSnapshot(e.worker), reason: e.reason }, t => t.events.has('worker:disconnected'))
+          break
+        case 'worker-quarantined':
+          add('worker:quarantined', `worker:quarantined/${e.worker.id}/${e.at}`, e.at, { ...workerSnapshot(e.worker), until: e.until, reason: e.reason }, t => t.events.has('worker:quarantined'))
+          break
+      }
+    }
+    // every task final: decided with the events that made it so (all of them taken in this batch); an admin
+    // restarted on a journal where all was final already says nothing again
+    const done = view.isDone()
+    if (done && !this.wasDone && events.some(e => e.type === 'completed')) {
+      const { total, counts } = view.summary()
+      const at = events.at(-1)?.at ?? 0
+      add('done', `done/${total}/${at}`, at, { total, succeeded: counts.succeeded, failed: counts.failed, skipped: counts.skipped, cancelled: counts.cancelled }, t => t.events.has('done'))
+    }
+    this.wasDone = done
+    return out
+  }
+
+  takeDelivered (): string[] {
+    const ids = this.delivered
+    this.delivered = []
+    return ids
+  }
+
+  recorded (messages: readonly OutboxMessage[]): void {
+    for (const m of messages) this.queues.get(m.target)?.messages.push(m)
+    if (this.started) for (const q of this.queues.values()) this.run(q)
+  }
+
+  /**
+   * Starts posting: first what the journal kept from before (`pending`, oldest first), then what comes.
+   * A kept message for a receiver no longer among the targets is given up, said as `webhook:failed`.
+   */
+  start (pending: readonly OutboxMessage[]): void {
+    const byTarget = new Map<string, OutboxMessage[]>()
+    for (const m of pending) {
+      if (!this.queues.has(m.target)) {
+        this.failed(m, 0, 'its webhook is no longer among --webhook: dropped')
+        continue
+      }
+      byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m])
+    }
+    for (const [url, kept] of byTarget) {
+      const q = this.queues.get(url)!
+      const fresh = new Set(kept.map(m => m.id))
+      q.messages = [...kept, ...q.messages.filter(m => !fresh.has(m.id))]
+    }
+    this.started = true
+    for (const q of this.queues.values()) this.run(q)
+  }
+
+  /** Stops posting; what is not delivered stays in the journal for the next start. */
+  stop (): void {
+    this.started = false
+    this.controller.abort()
+  }
+
+  /** Messages waiting, per receiver (for status and tests). */
+  get waiting (): Record<string, number> {
+    return Object.fromEntries([...this.queues.values()].map(q => [q.url, q.messages.length]))
+  }
+
+  private run (q: Queue): void {
+    if (q.running || q.messages.length === 0) return
+    q.running = true
+    void this.drain(q).finally(() => { q.running = false })
+  }
+
+  private async drain (q: Queue): Promise<void> {
+    const signal = this.controller.signal
+    while (q.messages.length > 0 && !signal.aborted) {
+      const m = q.messages[0]!
+      let tries = 0
+      let reason = ''
+      for (;;) {
+        tries++
+        reason = await this.post(m, signal)
+        if (reason === '' || signal.aborted) break
+        if (tries >= (this.init.maxTries ?? MAX_DELIVERY_TRIES)) {
+          this.failed(m, tries, reason)
+          break
+        }
+        const waitMs = backoffDelay(this.init.backoff ?? DELIVERY_BACKOFF, tries + 1, this.init.random ?? Math.random)
+        try {
+          await sleep(waitMs, undefined, { signal })
+        } catch {
+          return
+        }
+      }
+      if (signal.aborted) return
+      if (reason === '') this.delivered.push(m.id)
+      q.messages.shift()
+    }
+  }
+
+  /** One POST; '' when the receiver took it, else why not. */
+  private async post (m: OutboxMessage, signal: AbortSignal): Promise<string> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'taskmesh-webhook',
+      [EVENT_HEADER]: m.event,
+      [DELIVERY_HEADER]: (JSON.parse(m.body) as WebhookBody).id
+    }
+    if (this.init.secret != null) headers[SIGNATURE_HEADER] = signWebhook(m.body, this.init.secret)
+    try {
+      // redirects are not followed: the operator named this URL
+      const res = await fetch(m.target, { method: 'POST', headers, body: m.body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]) })
+      // the answer's body is not read: nothing in it is needed, and it may be large
+      await res.body?.cancel().catch(() => {})
+      return res.status >= 200 && res.status < 300 ? '' : `answered ${res.status}`
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string, message?: string } }).cause
+      return cause?.code ?? cause?.message ?? (err as Error).message
+    }
+  }
+
+  /** A message given up: recorded as done with (so the journal lets it go), and said. */
+  private failed (m: OutboxMessage, tries: number, reason: string): void {
+    this.delivered.push(m.id)
+    const id = m.id.slice(0, m.id.lastIndexOf(' '))
+    this.safeDispatchEvent('webhook:failed', { detail: { url: m.target, event: m.event, id, tries, reason } })
+  }
+}
