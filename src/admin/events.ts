@@ -150,10 +150,12 @@ export interface WebhookFailedDetail {
 
 /** Events of the webhooks, which post an admin's events to other systems (see `src/webhooks`). */
 export interface WebhookEvents {
+  /** A receiver took a message (answered 2xx), on the `tries`-th try. */
+  'webhook:delivered': CustomEvent<{ url: string, event: string, id: string, tries: number }>
   'webhook:failed': CustomEvent<WebhookFailedDetail>
 }
 
-const WEBHOOK_EVENTS: Record<keyof WebhookEvents, true> = { 'webhook:failed': true }
+const WEBHOOK_EVENTS: Record<keyof WebhookEvents, true> = { 'webhook:delivered': true, 'webhook:failed': true }
 
 export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_EVENTS) as ReadonlyArray<keyof WebhookEvents>
 

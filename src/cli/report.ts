@@ -50,6 +50,7 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   })
   source.addEventListener('alert:fired', ({ detail }) => { out.event('alert:fired', { ...detail }) })
   source.addEventListener('alert:resolved', ({ detail }) => { out.event('alert:resolved', { ...detail }) })
+  source.addEventListener('webhook:delivered', ({ detail }) => { out.event('webhook:delivered', { ...detail }) })
   source.addEventListener('webhook:failed', ({ detail }) => {
     out.event('webhook:failed', { ...detail })
     out.warn(`! webhook ${detail.url}: gave up ${detail.event} ${printable(detail.id)} after ${count(detail.tries, 'try', 'tries')}: ${printable(detail.reason)}`, { url: detail.url, event: detail.event })

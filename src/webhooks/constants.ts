@@ -10,6 +10,11 @@ export const DELIVERY_TIMEOUT_MS = 10_000
 export const DELIVERY_BACKOFF: BackoffPolicy = { backoff: 'exponential', initialDelayMs: 1_000, maxDelayMs: 5 * 60_000, jitter: 0.2 }
 /** Tries of one delivery before it is given up (about an hour with the backoff above). */
 export const MAX_DELIVERY_TRIES = 20
+/**
+ * A message older than this gets one try: after a receiver was away for long, what waited behind the
+ * message it gave up on is tried once each, not an hour each.
+ */
+export const MAX_DELIVERY_AGE_MS = 60 * 60_000
 /** Messages kept for one receiver while it does not take them; beyond, new ones are dropped, saying so. */
 export const MAX_PENDING_PER_TARGET = 100_000
 /** The header carrying the HMAC-SHA256 of the body, as `sha256=<hex>`, when the admin has a secret. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js'
 import { workerSnapshot } from '../core/registry.js'
-import { DELIVERY_BACKOFF, DELIVERY_HEADER, DELIVERY_TIMEOUT_MS, EVENT_HEADER, MAX_DELIVERY_TRIES, MAX_PENDING_PER_TARGET, SIGNATURE_HEADER } from './constants.js'
+import { DELIVERY_BACKOFF, DELIVERY_HEADER, DELIVERY_TIMEOUT_MS, EVENT_HEADER, MAX_DELIVERY_AGE_MS, MAX_DELIVERY_TRIES, MAX_PENDING_PER_TARGET, SIGNATURE_HEADER } from './constants.js'
 import { signWebhook } from './signature.js'
 import type { WebhookTarget } from './targets.js'
 import type { OutboxSource } from '../admin/flush-cycle.js'
@@ -22,6 +22,8 @@ export interface WebhooksInit {
   /** @default MAX_DELIVERY_TRIES */
   maxTries?: number
   random?: () => number
+  /** The time messages are dated by (the admin's clock). @default Date.now */
+  clock?: () => number
 }
 
 /** What a webhook's POST carries: the event, its id (the same on every retry), when, from which admin. */
@@ -154,9 +156,13 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
   }
 
   private run (q: Queue): void {
-    if (q.running || q.messages.length === 0) return
+    if (q.running || q.messages.length === 0 || !this.started) return
     q.running = true
-    void this.drain(q).finally(() => { q.running = false })
+    // a message recorded while the loop was ending (after its last look at the queue) is posted by the next one
+    void this.drain(q).finally(() => {
+      q.running = false
+      this.run(q)
+    })
   }
 
   private async drain (q: Queue): Promise<void> {
@@ -169,7 +175,8 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
         tries++
         reason = await this.post(m, signal)
         if (reason === '' || signal.aborted) break
-        if (tries >= (this.init.maxTries ?? MAX_DELIVERY_TRIES)) {
+        const old = (this.init.clock ?? Date.now)() - m.at > MAX_DELIVERY_AGE_MS
+        if (tries >= (this.init.maxTries ?? MAX_DELIVERY_TRIES) || old) {
           this.failed(m, tries, reason)
           break
         }
@@ -181,8 +188,10 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
         }
       }
       if (signal.aborted) return
-      if (reason === '') this.delivered.push(m.id)
       q.messages.shift()
+      if (reason !== '') continue
+      this.delivered.push(m.id)
+      this.safeDispatchEvent('webhook:delivered', { detail: { url: m.target, event: m.event, id: idOf(m), tries } })
     }
   }
 
@@ -210,7 +219,11 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
   /** A message given up: recorded as done with (so the journal lets it go), and said. */
   private failed (m: OutboxMessage, tries: number, reason: string): void {
     this.delivered.push(m.id)
-    const id = m.id.slice(0, m.id.lastIndexOf(' '))
-    this.safeDispatchEvent('webhook:failed', { detail: { url: m.target, event: m.event, id, tries, reason } })
+    this.safeDispatchEvent('webhook:failed', { detail: { url: m.target, event: m.event, id: idOf(m), tries, reason } })
   }
+}
+
+/** The event's id a message carries (its own id is that and its receiver's URL). */
+function idOf (m: OutboxMessage): string {
+  return m.id.slice(0, m.id.lastIndexOf(' '))
 }

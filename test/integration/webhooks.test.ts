@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { verifyWebhook } from '../../src/webhooks/signature.js'
+import { parseWebhook } from '../../src/webhooks/targets.js'
+import { Webhooks } from '../../src/webhooks/webhooks.js'
+import type { WebhookFailedDetail } from '../../src/admin/events.js'
+import type { OutboxMessage } from '../../src/store/journal.js'
 import { cliProcesses, runCli } from '../helpers/cli.js'
 
 const { start } = cliProcesses()
@@ -102,6 +106,30 @@ describe('webhooks', () => {
     expect(receiver.taken.filter(d => d.event === 'task:completed').map(d => d.data.id).sort()).toEqual(['t1', 't2'])
     expect(receiver.taken.filter(d => d.event === 'done')).toHaveLength(1)
     expect(new Set(receiver.taken.map(d => d.id)).size).toBe(3)
+  })
+
+  it('gives a message up after its tries (or one try when it is old), says so, and goes on with the next', async () => {
+    const receiver = await Receiver.start()
+    receivers.push(receiver)
+    const hooks = new Webhooks({ targets: [parseWebhook(receiver.url)], admin: () => 'admin', backoff: { backoff: 'exponential', initialDelayMs: 5, maxDelayMs: 20, jitter: 0 }, maxTries: 3 })
+    const failed: WebhookFailedDetail[] = []
+    hooks.addEventListener('webhook:failed', ({ detail }) => { failed.push(detail) })
+    const message = (id: string, at: number): OutboxMessage => ({ id: `${id} ${receiver.url}`, target: receiver.url, event: 'task:completed', body: JSON.stringify({ id, event: 'task:completed', at, admin: 'admin', data: { id } }), at })
+    receiver.answer = () => 500
+    hooks.start([message('refused', Date.now()), message('old', Date.now() - 2 * 60 * 60_000)])
+    // the first is tried three times, the old one once; then the receiver is back for the third
+    while (failed.length < 2) await new Promise(resolve => hooks.addEventListener('webhook:failed', resolve, { once: true }))
+    expect(failed.map(f => [f.id, f.tries, f.reason])).toEqual([['refused', 3, 'answered 500'], ['old', 1, 'answered 500']])
+    expect(receiver.tries).toBe(4)
+    receiver.answer = () => 200
+    const delivered = new Promise(resolve => hooks.addEventListener('webhook:delivered', resolve, { once: true }))
+    // recorded as the loop that gave up on "old" ends: posted all the same
+    hooks.recorded([message('next', Date.now())])
+    expect(await delivered).toMatchObject({ detail: { id: 'next', tries: 1, event: 'task:completed' } })
+    hooks.stop()
+    expect(receiver.taken.map(d => d.id)).toEqual(['next'])
+    // given up or delivered, all three leave the journal with the next batch
+    expect(hooks.takeDelivered().sort()).toEqual([`next ${receiver.url}`, `old ${receiver.url}`, `refused ${receiver.url}`])
   })
 
   it('says what is wrong with the options', async () => {
