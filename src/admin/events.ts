@@ -140,7 +140,8 @@ export const ALERT_EVENT_NAMES = Object.keys(ALERT_EVENTS) as ReadonlyArray<keyo
 
 /** A webhook's delivery given up (after its tries, or dropped: its receiver gone from the options, too many waiting). */
 export interface WebhookFailedDetail {
-  url: string
+  /** The receiver's origin: its path is left out, as it may hold a secret (chat webhooks' do). */
+  receiver: string
   /** The event it carried, and its id. */
   event: string
   id: string
@@ -151,7 +152,7 @@ export interface WebhookFailedDetail {
 /** Events of the webhooks, which post an admin's events to other systems (see `src/webhooks`). */
 export interface WebhookEvents {
   /** A receiver took a message (answered 2xx), on the `tries`-th try. */
-  'webhook:delivered': CustomEvent<{ url: string, event: string, id: string, tries: number }>
+  'webhook:delivered': CustomEvent<{ receiver: string, event: string, id: string, tries: number }>
   'webhook:failed': CustomEvent<WebhookFailedDetail>
 }
 

@@ -204,7 +204,7 @@ export class FlushCycle {
     announcer.batch(events, scheduler.view)
     const done = announcer.progress(scheduler.view, scheduler.untaken)
     // workers hear it too: one run for a batch may leave (taskmesh worker --exit-when-done)
-    if (done != null) workers.allDone(done)
+    workers.released(replies, done, scheduler.view, scheduler.untaken)
     // 5. archive: last, so what was sent and announced about them was read from memory, not from the archive
     scheduler.archived(archived)
     this.armTimer(now)

@@ -21,7 +21,8 @@ export interface TaskRow {
   waitingFor?: string
   /** Asked for with a page (`output: true`): the task's output, when it has one and it fits the page. */
   output?: JsonValue
-  /** An output left out of a page, for its size (bytes of its JSON): ask for the task itself. */
+  /** An output left out of a page: ask for the task itself. `outputBytes` says its size when it was measured. */
+  outputLeftOut?: true
   outputBytes?: number
 }
 
@@ -70,16 +71,22 @@ export function taskView (task: TaskSnapshot, history: HistoryEntry[], waitingFo
 }
 
 /**
- * Adds their outputs (`outputs[i]` is row i's) to a page's rows, in order, while they fit in `budget` bytes together; a row whose
- * output does not fit carries its size instead, so a page stays one answer however large outputs are.
+ * Adds their outputs (`outputs[i]` is row i's) to a page's rows, in order, while they fit in `budget` bytes
+ * together; from the first that does not fit on, rows say their output was left out, so a page stays one
+ * answer, made in bounded time, however large outputs are.
  */
 export function withOutputs (rows: TaskRow[], outputs: ReadonlyArray<JsonValue | undefined>, budget = PAGE_OUTPUT_BYTES): TaskRow[] {
   let left = budget
   return rows.map((row, i) => {
     const output = outputs[i]
     if (output === undefined) return row
+    // once the budget is spent, the rest are not even measured: a page costs at most about its budget
+    if (left <= 0) return { ...row, outputLeftOut: true as const }
     const bytes = Buffer.byteLength(JSON.stringify(output))
-    if (bytes > left) return { ...row, outputBytes: bytes }
+    if (bytes > left) {
+      left = 0
+      return { ...row, outputLeftOut: true as const, outputBytes: bytes }
+    }
     left -= bytes
     return { ...row, output }
   })

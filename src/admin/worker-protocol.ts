@@ -8,6 +8,7 @@ import { doneDetail, type Announcer } from './announcer.js'
 import type { DoneDetail } from './events.js'
 import type { FlushRequests } from './pull-workers.js'
 import type { Scheduler } from '../core/scheduler.js'
+import type { SchedulerView } from '../core/view.js'
 import type { Frame, Handlers, Heartbeat, Register, TaskResult } from '../protocol/pb/tasks.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 
@@ -42,6 +43,8 @@ export class WorkerProtocol implements SessionHandler {
   /** Streams whose worker has not registered yet: they share one byte budget. */
   private readonly unregistered = new Set<WorkerSession>()
   private replies: Reply[] = []
+  /** Sessions whose registration was answered: an AllDone reaches a worker only after its RegisterAck. */
+  private readonly answered = new WeakSet<WorkerSession>()
 
   constructor (init: WorkerProtocolInit) {
     this.init = init
@@ -147,16 +150,21 @@ export class WorkerProtocol implements SessionHandler {
     for (const lease of revoked) {
       this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
     }
-    // a worker arriving after every task became final hears so at once (a reply leaves with the batch that
-    // records everything decided until now, the results that made it so included)
-    if (scheduler.view.isDone()) this.reply(session, { allDone: doneDetail(scheduler.view) })
     this.init.cycle.request()
   }
 
-  /** Every task has become final: each registered worker is told, in one frame. */
-  allDone (detail: DoneDetail): void {
-    for (const session of this.sessions.values()) {
-      session.write({ allDone: detail })
+  /**
+   * A batch's frames went out. With `done` (every task became final in it), each worker whose registration
+   * was answered hears so; otherwise a worker registered by this batch hears it when all is final already,
+   * as decided and journaled now (a task submitted meanwhile, or a result not yet written, says not).
+   */
+  released (replies: readonly Reply[], done: DoneDetail | undefined, view: SchedulerView, untaken: number): void {
+    const fresh = replies.filter(r => r.frame.registerAck?.error === '').map(r => r.session)
+    for (const session of fresh) this.answered.add(session)
+    const told = done != null ? [...this.sessions.values()].filter(s => this.answered.has(s)) : view.isDone() && untaken === 0 ? fresh : []
+    const detail = done ?? (told.length > 0 ? doneDetail(view) : undefined)
+    for (const session of told) {
+      session.write({ allDone: detail! })
       session.flush()
     }
   }

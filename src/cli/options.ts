@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander'
+import { parseWebhook, type WebhookTarget } from '../webhooks/targets.js'
+import type { ValidationError } from '../core/errors.js'
 import { parseResourceList } from '../tasks/resources.js'
 
 /** Option parsers for commander: each rejects a bad value with a message that says what is expected. */
@@ -64,4 +66,16 @@ export function ratio (value: string): number {
   const n = Number(value)
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number from 0 to 1, such as 0.1')
   return n
+}
+
+/** `--webhook [EVENTS=]URL`, repeatable: each checked as it is read, from the command line, the environment or a file. */
+export function webhook (value: string, previous: WebhookTarget[] | undefined): WebhookTarget[] {
+  try {
+    const target = parseWebhook(value)
+    if (previous?.some(t => t.url === target.url) === true) throw new InvalidArgumentError(`${target.url} is given twice: give it once, with all its events before "=" (task:failed,done=URL)`)
+    return [...(previous ?? []), target]
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw err
+    throw new InvalidArgumentError((err as ValidationError).problems.map(p => p.message).join('; '))
+  }
 }

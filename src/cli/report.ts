@@ -53,7 +53,7 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   source.addEventListener('webhook:delivered', ({ detail }) => { out.event('webhook:delivered', { ...detail }) })
   source.addEventListener('webhook:failed', ({ detail }) => {
     out.event('webhook:failed', { ...detail })
-    out.warn(`! webhook ${detail.url}: gave up ${detail.event} ${printable(detail.id)} after ${count(detail.tries, 'try', 'tries')}: ${printable(detail.reason)}`, { url: detail.url, event: detail.event })
+    out.warn(`! webhook to ${detail.receiver}: gave up ${detail.event} ${printable(detail.id)} after ${count(detail.tries, 'try', 'tries')}: ${printable(detail.reason)}`, { receiver: detail.receiver, event: detail.event })
   })
   source.addEventListener('progress', ({ detail: s }) => {
     const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { InvalidArgumentError, type Command, type Option } from 'commander'
 import { ValidationError, type Problem } from '../core/errors.js'
-import { collect, list, resourceList } from './options.js'
+import { collect, list, resourceList, webhook } from './options.js'
 import { isRecord } from '../util/records.js'
 import { didYouMean } from '../util/suggest.js'
 
@@ -24,6 +24,11 @@ export interface SettingsSpec {
   paths?: string[]
   /** Options holding a module name or a path (`--strategy`); resolved like paths when they start with `.`. */
   modules?: string[]
+  /**
+   * Repeatable options whose values hold commas (`--webhook task:failed,done=URL`): in the environment their
+   * values are separated by spaces or newlines, not by commas.
+   */
+  spaceSeparated?: string[]
 }
 
 /** Top-level sections a config file may have. */
@@ -75,7 +80,7 @@ function readEnvironment (command: Command, options: Option[], spec: SettingsSpe
     try {
       const value = option.isBoolean()
         ? envBoolean(raw)
-        : isRepeatable(option) ? raw.split(',').map(s => s.trim()).filter(s => s !== '').reduce<unknown>((acc, v) => parseOne(option, v, acc), []) : parseOne(option, raw, undefined)
+        : isRepeatable(option) ? raw.split(spec.spaceSeparated?.includes(option.attributeName()) === true ? /\s+/ : ',').map(s => s.trim()).filter(s => s !== '').reduce<unknown>((acc, v) => parseOne(option, v, acc), []) : parseOne(option, raw, undefined)
       command.setOptionValueWithSource(option.attributeName(), value, 'env')
     } catch (err) {
       problems.push({ path: variable, message: `${(err as Error).message} (for ${option.flags})` })
@@ -192,7 +197,7 @@ function envBoolean (raw: string): boolean {
 }
 
 function isRepeatable (option: Option): boolean {
-  return option.parseArg === collect || option.variadic
+  return option.parseArg === collect || option.parseArg === webhook || option.variadic
 }
 
 function settingOptions (command: Command): Option[] {

@@ -12,8 +12,8 @@ import { isEmpty, type Journal, type JournalBatch, type JournalWatcher, type Out
 export { StaleLeaderError, type Leadership } from './postgres-lease.js'
 export { DEFAULT_FAILOVER_TIMEOUT_MS } from './constants.js'
 
-/** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. */
-const SCHEMA_VERSION = 1
+/** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. 2: and an outbox of webhook messages. */
+const SCHEMA_VERSION = 2
 
 export interface PostgresJournalOptions {
   /** How long connecting may take. @default 10000 */
@@ -105,7 +105,10 @@ export class PostgresJournal implements Journal {
       }
       const events = await link.query<{ seq: string, body: string }>('SELECT seq, body FROM taskmesh_events ORDER BY seq', [], LOAD_TIMEOUT_MS)
       const archive = await link.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive ORDER BY seq', [], LOAD_TIMEOUT_MS)
-      const outbox = await link.query<{ id: string, target: string, event: string, body: string, at: string }>('SELECT id, target, event, body, at FROM taskmesh_outbox ORDER BY seq', [], LOAD_TIMEOUT_MS)
+      // a reader (taskmesh history, result) posts nothing: the outbox is read by the admin that does
+      const outbox = options.readOnly === true
+        ? { rows: [] }
+        : await link.query<{ id: string, target: string, event: string, body: string, at: string }>('SELECT id, target, event, body, at FROM taskmesh_outbox ORDER BY seq', [], LOAD_TIMEOUT_MS)
       reports.journal = new PostgresJournal(link, where,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
         archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),

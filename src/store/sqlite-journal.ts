@@ -9,9 +9,9 @@ import type { FinalState } from '../core/task.js'
 import { isEmpty, type Journal, type JournalBatch, type OutboxMessage } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.db'
-/** 1: events only. 2: events of live tasks, and an archive of finished ones. */
-const SCHEMA_VERSION = '2'
-const READABLE_VERSIONS = new Set(['1', '2'])
+/** 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook messages. */
+const SCHEMA_VERSION = '3'
+const READABLE_VERSIONS = new Set(['1', '2', '3'])
 
 export interface SqliteJournalOptions {
   /**

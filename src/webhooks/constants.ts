@@ -15,8 +15,13 @@ export const MAX_DELIVERY_TRIES = 20
  * message it gave up on is tried once each, not an hour each.
  */
 export const MAX_DELIVERY_AGE_MS = 60 * 60_000
-/** Messages kept for one receiver while it does not take them; beyond, new ones are dropped, saying so. */
-export const MAX_PENDING_PER_TARGET = 100_000
+/** Bytes of messages kept for one receiver while it does not take them; beyond, new ones are dropped, saying so. */
+export const MAX_PENDING_BYTES_PER_TARGET = 256 * 1024 * 1024
+/**
+ * A task's output rides in its `task:completed` body up to this size (as JSON); a larger one is left out, its
+ * size said (`outputBytes`): the receiver asks the admin for the task (GET /api/tasks/:id).
+ */
+export const MAX_WEBHOOK_OUTPUT_BYTES = 64 * 1024
 /** The header carrying the HMAC-SHA256 of the body, as `sha256=<hex>`, when the admin has a secret. */
 export const SIGNATURE_HEADER = 'taskmesh-signature-256'
 /** The header naming the event a delivery carries. */

@@ -2,13 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js'
 import { workerSnapshot } from '../core/registry.js'
-import { DELIVERY_BACKOFF, DELIVERY_HEADER, DELIVERY_TIMEOUT_MS, EVENT_HEADER, MAX_DELIVERY_AGE_MS, MAX_DELIVERY_TRIES, MAX_PENDING_PER_TARGET, SIGNATURE_HEADER } from './constants.js'
+import { DELIVERY_BACKOFF, DELIVERY_HEADER, DELIVERY_TIMEOUT_MS, EVENT_HEADER, MAX_DELIVERY_AGE_MS, MAX_DELIVERY_TRIES, MAX_PENDING_BYTES_PER_TARGET, MAX_WEBHOOK_OUTPUT_BYTES, SIGNATURE_HEADER } from './constants.js'
 import { signWebhook } from './signature.js'
-import type { WebhookTarget } from './targets.js'
+import type { WebhookEvent, WebhookTarget } from './targets.js'
 import type { OutboxSource } from '../admin/flush-cycle.js'
 import type { WebhookEvents } from '../admin/events.js'
 import type { SchedulerEvent } from '../core/events.js'
 import type { SchedulerView } from '../core/view.js'
+import type { TaskOutcome } from '../core/snapshots.js'
 import type { OutboxMessage } from '../store/journal.js'
 
 export interface WebhooksInit {
@@ -38,7 +39,11 @@ export interface WebhookBody {
 /** The messages waiting for one receiver, and the loop that posts them, one at a time, in order. */
 interface Queue {
   url: string
+  /** What events and logs call it: its origin, never its path (which may hold a secret, as chat webhooks' do). */
+  name: string
   messages: OutboxMessage[]
+  /** Bytes of the bodies waiting. */
+  bytes: number
   running: boolean
 }
 
@@ -60,42 +65,51 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
 
   constructor (init: WebhooksInit) {
     super()
-    this.init = init
-    for (const t of init.targets) this.queues.set(t.url, { url: t.url, messages: [], running: false })
+    // one receiver named twice is one receiver, with the events of both
+    const merged = new Map<string, Set<WebhookEvent>>()
+    for (const t of init.targets) merged.set(t.url, new Set([...(merged.get(t.url) ?? []), ...t.events]))
+    this.init = { ...init, targets: [...merged].map(([url, events]) => ({ url, events })) }
+    for (const t of this.init.targets) this.queues.set(t.url, { url: t.url, name: new URL(t.url).origin, messages: [], bytes: 0, running: false })
   }
 
   messages (events: readonly SchedulerEvent[], view: SchedulerView): OutboxMessage[] {
     const out: OutboxMessage[] = []
+    // bytes this batch adds for each receiver, on top of what waits already
+    const adding = new Map<string, number>()
     const add = (event: string, id: string, at: number, data: unknown, wants: (t: WebhookTarget) => boolean): void => {
       const targets = this.init.targets.filter(wants)
       if (targets.length === 0) return
       const body = JSON.stringify({ id, event, at, admin: this.init.admin(), data } satisfies WebhookBody)
       for (const t of targets) {
-        if (this.queues.get(t.url)!.messages.length >= MAX_PENDING_PER_TARGET) {
-          this.failed({ id: `${id} ${t.url}`, target: t.url, event, body, at }, 0, `${MAX_PENDING_PER_TARGET} messages already wait for this receiver: dropped`)
+        const q = this.queues.get(t.url)!
+        const m: OutboxMessage = { id: `${id} ${t.url}`, target: t.url, event, body, at }
+        const bytes = (adding.get(t.url) ?? 0) + body.length
+        if (q.bytes + bytes > MAX_PENDING_BYTES_PER_TARGET) {
+          this.failed(m, 0, `${MAX_PENDING_BYTES_PER_TARGET} bytes of messages already wait for this receiver: dropped`)
           continue
         }
-        out.push({ id: `${id} ${t.url}`, target: t.url, event, body, at })
+        adding.set(t.url, bytes)
+        out.push(m)
       }
     }
     for (const e of events) {
       switch (e.type) {
         case 'completed': {
           const outcome = view.outcome(e.taskId, e.state)
-          add('task:completed', `task:completed/${e.taskId}/${e.at}`, e.at, outcome, t => t.events.has('task:completed') || t.events.has(`task:${e.state}`))
+          add('task:completed', `task:completed/${encodeURIComponent(e.taskId)}/${e.at}`, e.at, withoutLargeOutput(outcome), t => t.events.has('task:completed') || t.events.has(`task:${e.state}`))
           break
         }
         case 'submitted':
-          add('task:submitted', `task:submitted/${e.task.id}/${e.at}`, e.at, { taskId: e.task.id, type: e.task.type }, t => t.events.has('task:submitted'))
+          add('task:submitted', `task:submitted/${encodeURIComponent(e.task.id)}/${e.at}`, e.at, { taskId: e.task.id, type: e.task.type }, t => t.events.has('task:submitted'))
           break
         case 'worker-joined':
-          add('worker:connected', `worker:connected/${e.worker.id}/${e.at}`, e.at, workerSnapshot(e.worker), t => t.events.has('worker:connected'))
+          add('worker:connected', `worker:connected/${encodeURIComponent(e.worker.id)}/${e.at}`, e.at, workerSnapshot(e.worker), t => t.events.has('worker:connected'))
           break
         case 'worker-left':
-          add('worker:disconnected', `worker:disconnected/${e.worker.id}/${e.at}`, e.at, { ...workerSnapshot(e.worker), reason: e.reason }, t => t.events.has('worker:disconnected'))
+          add('worker:disconnected', `worker:disconnected/${encodeURIComponent(e.worker.id)}/${e.at}`, e.at, { ...workerSnapshot(e.worker), reason: e.reason }, t => t.events.has('worker:disconnected'))
           break
         case 'worker-quarantined':
-          add('worker:quarantined', `worker:quarantined/${e.worker.id}/${e.at}`, e.at, { ...workerSnapshot(e.worker), until: e.until, reason: e.reason }, t => t.events.has('worker:quarantined'))
+          add('worker:quarantined', `worker:quarantined/${encodeURIComponent(e.worker.id)}/${e.at}`, e.at, { ...workerSnapshot(e.worker), until: e.until, reason: e.reason }, t => t.events.has('worker:quarantined'))
           break
       }
     }
@@ -118,7 +132,7 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
   }
 
   recorded (messages: readonly OutboxMessage[]): void {
-    for (const m of messages) this.queues.get(m.target)?.messages.push(m)
+    for (const m of messages) this.enqueue(m)
     if (this.started) for (const q of this.queues.values()) this.run(q)
   }
 
@@ -127,19 +141,21 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
    * A kept message for a receiver no longer among the targets is given up, said as `webhook:failed`.
    */
   start (pending: readonly OutboxMessage[]): void {
-    const byTarget = new Map<string, OutboxMessage[]>()
+    const recordedSince = [...this.queues.values()].flatMap(q => q.messages)
+    for (const q of this.queues.values()) {
+      q.messages = []
+      q.bytes = 0
+    }
+    const kept = new Set<string>()
     for (const m of pending) {
       if (!this.queues.has(m.target)) {
         this.failed(m, 0, 'its webhook is no longer among --webhook: dropped')
         continue
       }
-      byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m])
+      kept.add(m.id)
+      this.enqueue(m)
     }
-    for (const [url, kept] of byTarget) {
-      const q = this.queues.get(url)!
-      const fresh = new Set(kept.map(m => m.id))
-      q.messages = [...kept, ...q.messages.filter(m => !fresh.has(m.id))]
-    }
+    for (const m of recordedSince) if (!kept.has(m.id)) this.enqueue(m)
     this.started = true
     for (const q of this.queues.values()) this.run(q)
   }
@@ -165,19 +181,26 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
     })
   }
 
+  private enqueue (m: OutboxMessage): void {
+    const q = this.queues.get(m.target)
+    if (q == null) return
+    q.messages.push(m)
+    q.bytes += m.body.length
+  }
+
   private async drain (q: Queue): Promise<void> {
     const signal = this.controller.signal
     while (q.messages.length > 0 && !signal.aborted) {
       const m = q.messages[0]!
       let tries = 0
-      let reason = ''
+      let answer: Answer = { ok: false, reason: '' }
       for (;;) {
         tries++
-        reason = await this.post(m, signal)
-        if (reason === '' || signal.aborted) break
+        answer = await this.post(m, signal)
+        if (answer.ok || signal.aborted) break
         const old = (this.init.clock ?? Date.now)() - m.at > MAX_DELIVERY_AGE_MS
-        if (tries >= (this.init.maxTries ?? MAX_DELIVERY_TRIES) || old) {
-          this.failed(m, tries, reason)
+        if (answer.final === true || tries >= (this.init.maxTries ?? MAX_DELIVERY_TRIES) || old) {
+          this.failed(m, tries, answer.reason)
           break
         }
         const waitMs = backoffDelay(this.init.backoff ?? DELIVERY_BACKOFF, tries + 1, this.init.random ?? Math.random)
@@ -189,41 +212,67 @@ export class Webhooks extends TypedEventEmitter<WebhookEvents> implements Outbox
       }
       if (signal.aborted) return
       q.messages.shift()
-      if (reason !== '') continue
+      q.bytes -= m.body.length
+      if (!answer.ok) continue
       this.delivered.push(m.id)
-      this.safeDispatchEvent('webhook:delivered', { detail: { url: m.target, event: m.event, id: idOf(m), tries } })
+      this.safeDispatchEvent('webhook:delivered', { detail: { receiver: q.name, event: m.event, id: idOf(m), tries } })
     }
   }
 
-  /** One POST; '' when the receiver took it, else why not. */
-  private async post (m: OutboxMessage, signal: AbortSignal): Promise<string> {
+  /**
+   * One POST. A 2xx answer delivers it; a network error, a timeout, 408, 429 or 5xx is tried again; any other
+   * answer (a redirect, which is not followed, or a 4xx: the receiver refuses this message) gives it up at once.
+   */
+  private async post (m: OutboxMessage, signal: AbortSignal): Promise<Answer> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'taskmesh-webhook',
       [EVENT_HEADER]: m.event,
-      [DELIVERY_HEADER]: (JSON.parse(m.body) as WebhookBody).id
+      // ids are printable ASCII (their task and worker ids percent-encoded)
+      [DELIVERY_HEADER]: idOf(m)
     }
     if (this.init.secret != null) headers[SIGNATURE_HEADER] = signWebhook(m.body, this.init.secret)
     try {
-      // redirects are not followed: the operator named this URL
       const res = await fetch(m.target, { method: 'POST', headers, body: m.body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]) })
       // the answer's body is not read: nothing in it is needed, and it may be large
       await res.body?.cancel().catch(() => {})
-      return res.status >= 200 && res.status < 300 ? '' : `answered ${res.status}`
+      if (res.status >= 200 && res.status < 300) return { ok: true }
+      const again = res.status >= 500 || res.status === 408 || res.status === 429
+      return { ok: false, reason: `answered ${res.status}`, final: !again }
     } catch (err) {
       const cause = (err as { cause?: { code?: string, message?: string } }).cause
-      return cause?.code ?? cause?.message ?? (err as Error).message
+      return { ok: false, reason: cause?.code ?? cause?.message ?? (err as Error).message }
     }
   }
 
   /** A message given up: recorded as done with (so the journal lets it go), and said. */
   private failed (m: OutboxMessage, tries: number, reason: string): void {
     this.delivered.push(m.id)
-    this.safeDispatchEvent('webhook:failed', { detail: { url: m.target, event: m.event, id: idOf(m), tries, reason } })
+    this.safeDispatchEvent('webhook:failed', { detail: { receiver: this.queues.get(m.target)?.name ?? originOf(m.target), event: m.event, id: idOf(m), tries, reason } })
   }
 }
+
+/** What a POST came to: delivered, or why not, and whether trying again is pointless. */
+type Answer = { ok: true } | { ok: false, reason: string, final?: boolean }
 
 /** The event's id a message carries (its own id is that and its receiver's URL). */
 function idOf (m: OutboxMessage): string {
   return m.id.slice(0, m.id.lastIndexOf(' '))
+}
+
+function originOf (url: string): string {
+  try {
+    return new URL(url).origin
+  } catch {
+    return 'a receiver no longer configured'
+  }
+}
+
+/** A task's outcome as a webhook carries it: an output larger than the limit is left out, its size said. */
+function withoutLargeOutput (outcome: TaskOutcome): TaskOutcome & { outputBytes?: number } {
+  if (outcome.output === undefined) return outcome
+  const bytes = Buffer.byteLength(JSON.stringify(outcome.output))
+  if (bytes <= MAX_WEBHOOK_OUTPUT_BYTES) return outcome
+  const { output: _left, ...rest } = outcome
+  return { ...rest, outputBytes: bytes }
 }

@@ -108,7 +108,7 @@ describe('webhooks', () => {
     expect(new Set(receiver.taken.map(d => d.id)).size).toBe(3)
   })
 
-  it('gives a message up after its tries (or one try when it is old), says so, and goes on with the next', async () => {
+  it('gives a message up after its tries (one when it is old, or refused with a 4xx), says so, and goes on with the next', async () => {
     const receiver = await Receiver.start()
     receivers.push(receiver)
     const hooks = new Webhooks({ targets: [parseWebhook(receiver.url)], admin: () => 'admin', backoff: { backoff: 'exponential', initialDelayMs: 5, maxDelayMs: 20, jitter: 0 }, maxTries: 3 })
@@ -125,16 +125,26 @@ describe('webhooks', () => {
     const delivered = new Promise(resolve => hooks.addEventListener('webhook:delivered', resolve, { once: true }))
     // recorded as the loop that gave up on "old" ends: posted all the same
     hooks.recorded([message('next', Date.now())])
-    expect(await delivered).toMatchObject({ detail: { id: 'next', tries: 1, event: 'task:completed' } })
+    // events name the receiver by its origin: its path may hold a secret
+    expect(await delivered).toMatchObject({ detail: { id: 'next', tries: 1, event: 'task:completed', receiver: new URL(receiver.url).origin } })
+    // a 4xx (other than 408 and 429) says the receiver refuses this message: given up at once
+    receiver.answer = () => 404
+    const refused = new Promise(resolve => hooks.addEventListener('webhook:failed', resolve, { once: true }))
+    hooks.recorded([message('unwanted', Date.now())])
+    expect(await refused).toMatchObject({ detail: { id: 'unwanted', tries: 1, reason: 'answered 404' } })
     hooks.stop()
     expect(receiver.taken.map(d => d.id)).toEqual(['next'])
-    // given up or delivered, all three leave the journal with the next batch
-    expect(hooks.takeDelivered().sort()).toEqual([`next ${receiver.url}`, `old ${receiver.url}`, `refused ${receiver.url}`])
+    // given up or delivered, all leave the journal with the next batch
+    expect(hooks.takeDelivered().sort()).toEqual([`next ${receiver.url}`, `old ${receiver.url}`, `refused ${receiver.url}`, `unwanted ${receiver.url}`])
   })
 
   it('says what is wrong with the options', async () => {
     const { dir, secret } = await setUp(0)
-    expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook', 'task:finished=http://127.0.0.1:9/x'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--webhook: unknown event "task:finished"/) })
+    expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook', 'task:finished=http://127.0.0.1:9/x'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/option '--webhook <\[events=\]url>' argument 'task:finished=http:\/\/127\.0\.0\.1:9\/x' is invalid\. unknown event "task:finished"/) })
+    expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook', 'http://127.0.0.1:9/x', '--webhook', 'done=http://127.0.0.1:9/x'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/http:\/\/127\.0\.0\.1:9\/x is given twice: give it once, with all its events before "="/) })
+    // in the environment, webhooks are separated by spaces (their events by commas)
+    const env = { ...process.env, TASKMESH_ADMIN_WEBHOOK: 'task:failed,done=http://127.0.0.1:9/x nope' }
+    expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0'], { env })).toMatchObject({ code: 2, stderr: expect.stringMatching(/TASKMESH_ADMIN_WEBHOOK: "nope" is not a URL/) })
     expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook-secret', secret])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--webhook-secret signs webhooks: give --webhook URL too/) })
     await writeFile(join(dir, 'short'), 'short')
     expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook', 'http://127.0.0.1:9/x', '--webhook-secret', join(dir, 'short')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/a webhook secret is 16 to 4096 bytes/) })

@@ -63,6 +63,28 @@ describe('webhooks: what each event causes', () => {
   })
 })
 
+describe('webhooks: what a body may carry', () => {
+  it('leaves a large output out, saying its size, and carries ids a header can hold whatever the task id', () => {
+    const h = harness()
+    const w = hooks('https://all.example/h')
+    const next = batches(h, w)
+    h.submit({ id: 'задача\r\nX-Injected: yes' }, { id: 'small' })
+    h.worker('w1')
+    h.schedule()
+    next()
+    h.succeed('задача\r\nX-Injected: yes', 'x'.repeat(100_000))
+    h.schedule()
+    h.succeed('small', 'ok')
+    const [large, small] = next()
+    expect(large!.body.data).toMatchObject({ id: 'задача\r\nX-Injected: yes', status: 'succeeded', outputBytes: 100_002 })
+    expect(large!.body.data).not.toHaveProperty('output')
+    expect(small!.body.data).toMatchObject({ id: 'small', output: 'ok' })
+    // the id goes in the taskmesh-delivery header: printable ASCII only
+    expect(large!.body.id).toMatch(/^[\x21-\x7e]+$/)
+    expect(() => new Headers({ 'taskmesh-delivery': large!.body.id })).not.toThrow()
+  })
+})
+
 describe('webhooks: options and signatures', () => {
   it('reads --webhook as a URL, or events=URL, and says what is wrong', () => {
     expect(parseWebhook('https://h.example/x?a=b')).toEqual({ url: 'https://h.example/x?a=b', events: new Set(['task:completed']) })

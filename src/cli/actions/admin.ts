@@ -6,7 +6,7 @@ import { count, Output } from '../output.js'
 import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
 import { createLogger } from '../log.js'
 import { readSwarmKey, readTls, readToken, readWebhookSecret } from '../option-files.js'
-import { parseWebhook } from '../../webhooks/targets.js'
+import type { WebhookTarget } from '../../webhooks/targets.js'
 import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
@@ -57,7 +57,7 @@ export interface AdminOptions extends LogOptions {
   httpTlsCert?: string
   httpTlsKey?: string
   httpAllowHost: string[]
-  webhook: string[]
+  webhook: WebhookTarget[]
   webhookSecret?: string
   unprovenBudget?: number
   json?: boolean
@@ -68,7 +68,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
   const out = new Output({ json: opts.json === true, log })
   const httpToken = opts.httpToken != null ? await readToken(opts.httpToken) : undefined
   const httpTls = await readTls(opts.httpTlsCert, opts.httpTlsKey)
-  const webhooks = opts.webhook.map(parseWebhook)
+  const webhooks = opts.webhook
   const webhookSecret = opts.webhookSecret != null ? await readWebhookSecret(opts.webhookSecret) : undefined
   if (webhookSecret != null && webhooks.length === 0) throw new UsageError('--webhook-secret signs webhooks: give --webhook URL too')
   const thresholds: AlertThresholds = {

@@ -36,6 +36,26 @@ export async function withClient<T> (opts: ClientOptions, fn: (client: AdminClie
   }
 }
 
+/**
+ * `promise`, or the reason the connection to the admin ended first: a wait for events (`--wait`) must not
+ * outlive the connection that would bring them.
+ */
+export async function whileConnected<T> (client: AdminClient, promise: Promise<T>): Promise<T> {
+  const { signal } = client
+  const lostError = (): Error => new Error(`lost the admin: ${(signal.reason as Error | undefined)?.message ?? 'the connection ended'}`, { cause: signal.reason })
+  if (signal.aborted) throw lostError()
+  let onAbort = (): void => {}
+  const lost = new Promise<never>((_resolve, reject) => {
+    onAbort = () => { reject(lostError()) }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([promise, lost])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
 export async function runSubmit (opts: ClientOptions & { tasks: string, wait?: boolean }): Promise<void> {
   // dependencies on tasks the admin already holds are checked there
   const specs = await loadTaskFile(opts.tasks, { isKnown: () => true })
@@ -61,7 +81,7 @@ export async function runSubmit (opts: ClientOptions & { tasks: string, wait?: b
     for (const id of ids) {
       if (!finished.has(id) && isFinal((await client.task(id)).state)) finished.add(id)
     }
-    while (finished.size < ids.size) await new Promise<void>(resolve => { wake = resolve })
+    while (finished.size < ids.size) await whileConnected(client, new Promise<void>(resolve => { wake = resolve }))
     const views = await Promise.all([...ids].map(id => client.task(id)))
     printTaskSummary(out, views)
     process.exitCode = views.every(v => v.state === 'succeeded') ? EXIT_OK : EXIT_FAILED

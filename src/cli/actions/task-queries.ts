@@ -6,7 +6,7 @@ import { printable } from '../../util/printable.js'
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
 import { count, formatMs, formatTime, Output } from '../output.js'
 import { OUTPUT_PREVIEW_CHARS, REASON_WRAP } from '../constants.js'
-import { withClient } from './client.js'
+import { whileConnected, withClient } from './client.js'
 import type { AdminClient } from '../../client/admin-client.js'
 import type { ClientOptions } from './client.js'
 
@@ -22,8 +22,13 @@ export interface JournalOptions {
 export async function runTasks (opts: TasksOptions): Promise<void> {
   await withClient(opts, async (client, out) => {
     const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit, ...(opts.output === true ? { output: true } : {}) })
-    // outputs too large to share one answer come one by one, for a script that wants them whole
-    if (opts.output === true && out.json) page.tasks = await Promise.all(page.tasks.map(async t => await whole(client, t)))
+    // outputs too large to share one answer come one by one (one request at a time: an admin answers a
+    // client that asks for more than it reads by letting it go), for a script that wants them whole
+    if (opts.output === true && out.json) {
+      const rows: TaskRow[] = []
+      for (const t of page.tasks) rows.push(await whole(client, t))
+      page.tasks = rows
+    }
     out.event('tasks', page)
     out.table(page.tasks, [
       { header: 'task', value: t => t.id },
@@ -32,7 +37,7 @@ export async function runTasks (opts: TasksOptions): Promise<void> {
       { header: 'difficulty', value: t => t.difficulty, align: 'right' },
       { header: 'worker', value: t => t.worker },
       { header: 'attempts', value: t => t.attempts, align: 'right' },
-      ...(opts.output === true ? [{ header: 'output', value: (t: TaskRow) => t.outputBytes != null ? `(${count(t.outputBytes, 'byte')}: taskmesh result ${t.id})` : preview(t.output) }] : []),
+      ...(opts.output === true ? [{ header: 'output', value: (t: TaskRow) => t.outputLeftOut === true ? `(${t.outputBytes != null ? count(t.outputBytes, 'byte') : 'left out'}: taskmesh result ${t.id})` : preview(t.output) }] : []),
       { header: 'error or why it waits', value: t => t.error ?? t.waitingFor, wrap: REASON_WRAP }
     ])
     out.say(`${page.tasks.length} of ${page.total}${opts.state != null ? ` ${opts.state}` : ''} tasks${page.offset > 0 ? ` from ${page.offset}` : ''}`)
@@ -97,15 +102,16 @@ async function finalTask (client: AdminClient, id: string): Promise<TaskView> {
   client.watch(e => { if (e.event === 'task:completed' && e.detail.id === id) wake() })
   const now = await client.task(id)
   if (isFinal(now.state)) return now
-  await ended
+  await whileConnected(client, ended)
   return await client.task(id)
 }
 
 /** A row whose output was left out of its page, with the output asked for on its own. */
 async function whole (client: AdminClient, row: TaskRow): Promise<TaskRow> {
-  if (row.outputBytes == null) return row
+  if (row.outputLeftOut !== true) return row
   const { output } = await client.task(row.id)
   const rest: TaskRow = { ...row }
+  delete rest.outputLeftOut
   delete rest.outputBytes
   return output !== undefined ? { ...rest, output } : rest
 }
