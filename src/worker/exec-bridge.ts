@@ -5,6 +5,7 @@ import { backoffDelay } from '../core/backoff.js'
 import { AbortError, ProtocolError, TimeoutError, UnrecoverableError, ValidationError } from '../errors.js'
 import { DEFAULT_MAX_FRAME_BYTES, FIELD_LIMITS } from '../protocol/constants.js'
 import { jsonProblem } from '../protocol/json.js'
+import { typesProblem } from '../protocol/validate.js'
 import { isRecord } from '../util/records.js'
 import { DEFAULT_EXEC_READY_TIMEOUT_MS, EXEC_MAX_LOG_LINE_BYTES, EXEC_PROTOCOL_VERSION, EXEC_RESTART_INITIAL_MS, EXEC_RESTART_MAX_MS, EXEC_STOP_TIMEOUT_MS } from './constants.js'
 import type { JsonValue } from '../core/task.js'
@@ -337,7 +338,11 @@ function parseReady (value: unknown): ExecReady | string {
   if (!isRecord(value)) return 'must be an object such as {"types": ["summarize"], "max_concurrent": 4}'
   const types = value.types
   if (!Array.isArray(types) || types.length === 0 || !types.every(t => typeof t === 'string' && t !== '')) return 'types must be a non-empty list of task type names'
+  const unique = [...new Set(types as string[])]
+  // what the admin accepts in a registration: checked here, where it is the child's mistake to name
+  const problem = typesProblem(unique)
+  if (problem != null) return `types: ${problem}`
   const max = value.max_concurrent
   if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) return 'max_concurrent must be a whole number >= 1'
-  return { types: [...new Set(types as string[])], ...(max !== undefined ? { maxConcurrent: max } : {}) }
+  return { types: unique, ...(max !== undefined ? { maxConcurrent: max } : {}) }
 }

@@ -1,10 +1,11 @@
 import { EventRoutes } from '../util/event-routes.js'
 import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
-import { InvalidStateError } from '../errors.js'
+import { InvalidStateError, ValidationError } from '../errors.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
 import { loadOrCreateKey } from '../node/identity.js'
 import { parseAdminAddresses } from './admin-address.js'
 import { checkRegistration } from './registration.js'
+import { typesProblem } from '../protocol/validate.js'
 import { WorkerService, type WorkerInit } from './worker-service.js'
 import { WORKER_EVENT_NAMES, type WorkerEvents } from './events.js'
 import { DEFAULT_NETWORK, statusTopic } from '../protocol/constants.js'
@@ -59,8 +60,19 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
     }, new Set(['simulate', ...Object.keys(options.handlers ?? {})]))
   }
 
-  /** Runs tasks of `type` with `handler`. May be called before or after start. */
+  /** The task types this worker handles, and so registers. */
+  types (): string[] {
+    return [...new Set(['simulate', ...Object.keys(this.options.handlers ?? {}), ...this.handlers.keys()])]
+  }
+
+  /**
+   * Runs tasks of `type` with `handler`. May be called before or after start. Throws a ValidationError when
+   * the types would be more, or other, than a registration may list (the admin would refuse them).
+   */
   handle (type: string, handler: TaskHandler): this {
+    const types = this.types()
+    const problem = types.includes(type) ? undefined : typesProblem([...types, type])
+    if (problem != null) throw new ValidationError([{ path: 'type', message: problem }], { subject: `worker "${this.name}"` })
     this.handlers.set(type, handler)
     this.node?.services.worker.handle(type, handler)
     return this

@@ -72,6 +72,18 @@ describe('the --exec bridge against a child that breaks its limits', () => {
     expect(logs).toEqual([`${'x'.repeat(EXEC_MAX_LOG_LINE_BYTES)}${NOTE}`, 'after the flood'])
   })
 
+  it('a ready naming more task types, or longer ones, than a registration may list is a startup error naming the limit', async () => {
+    for (const [types, problem] of [
+      [Array.from({ length: 300 }, (_, i) => `t${i}`), /types: 300 task types, more than 256/],
+      [['x'.repeat(5000)], /types: task type "x{40}/]
+    ] as const) {
+      const ready = JSON.stringify({ ready: { types } })
+      const bridge = new ExecBridge({ command: `${JSON.stringify(process.execPath)} -e ${JSON.stringify(`process.stdout.write(${JSON.stringify(ready + '\n')}); setInterval(() => {}, 1000)`)}` })
+      bridges.push(bridge)
+      await expect(bridge.start()).rejects.toThrow(problem)
+    }
+  })
+
   it('log and progress texts are cut at the same limit', async () => {
     const { bridge, seen, until } = bridgeTo()
     await bridge.start()

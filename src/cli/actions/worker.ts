@@ -66,8 +66,18 @@ export async function runWorker (opts: WorkerOptions): Promise<void> {
     out.say(`cannot reach the admin (${printable(detail.reason)}); retrying in ${formatMs(detail.delayMs)}`)
   })
   // a restarted child may handle more types than the first: the admin hears of them
+  const announced = new Set(Object.keys(execHandlers))
   bridge?.exec.addEventListener('ready', ({ detail }) => {
-    for (const type of detail.types) if (!(type in execHandlers)) worker.handle(type, bridge.exec.handler())
+    for (const type of detail.types.filter(t => !announced.has(t))) {
+      try {
+        worker.handle(type, bridge.exec.handler())
+        announced.add(type)
+      } catch (err) {
+        // more, or other, than the admin takes in a registration: it keeps running those it had
+        out.warn(`exec: the restarted child's task type is not taken: ${printable((err as Error).message)}`)
+        return
+      }
+    }
   })
   if (opts.quiet !== true) addTaskReporting(worker, out)
   if (log.isLevelEnabled('debug')) {
