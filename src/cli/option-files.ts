@@ -1,22 +1,37 @@
 import { readFile } from 'node:fs/promises'
 import { createSecureContext } from 'node:tls'
 import { ValidationError } from '../errors.js'
+import { MAX_SECRET_BYTES } from '../webhooks/constants.js'
 import { UsageError } from './exit-codes.js'
 
 /** Files options name, read and checked before anything starts, each problem said with the file's name. */
 
-/** `--http-token FILE`: one line of at least 16 characters, checked here so a bad file fails by name. */
-export async function readToken (file: string): Promise<string> {
-  let token: string
+/** A file an option names, or a ValidationError naming it and saying what it was to hold. */
+async function readNamed (file: string, what: string): Promise<Buffer> {
   try {
-    token = (await readFile(file, 'utf8')).trim()
+    return await readFile(file)
   } catch (err) {
-    throw new ValidationError([{ path: '', message: `cannot read the HTTP token: ${(err as Error).message}` }], { file })
+    throw new ValidationError([{ path: '', message: `cannot read the ${what}: ${(err as Error).message}` }], { file })
   }
-  if (token.length < 16 || /\s/.test(token)) {
-    throw new ValidationError([{ path: '', message: 'an HTTP token is one line of at least 16 characters without spaces; make one with: openssl rand -hex 32 > FILE' }], { file })
+}
+
+/** A secret shared with others (a token, a signing key): one line of 16 to 4096 bytes, without spaces. */
+async function readSecret (file: string, what: string): Promise<string> {
+  const secret = (await readNamed(file, what)).toString('utf8').trim()
+  if (secret.length < 16 || Buffer.byteLength(secret) > MAX_SECRET_BYTES || /\s/.test(secret)) {
+    throw new ValidationError([{ path: '', message: `the ${what} must be one line of 16 to ${MAX_SECRET_BYTES} bytes without spaces; make one with: openssl rand -hex 32 > FILE` }], { file })
   }
-  return token
+  return secret
+}
+
+/** `--http-token FILE`: the bearer token the HTTP API requires. */
+export async function readToken (file: string): Promise<string> {
+  return await readSecret(file, 'HTTP token')
+}
+
+/** `--webhook-secret FILE`: what signs every webhook's body. */
+export async function readWebhookSecret (file: string): Promise<string> {
+  return await readSecret(file, 'webhook secret')
 }
 
 /**
@@ -26,14 +41,7 @@ export async function readToken (file: string): Promise<string> {
 export async function readTls (certFile: string | undefined, keyFile: string | undefined): Promise<{ cert: Buffer, key: Buffer } | undefined> {
   if (certFile == null && keyFile == null) return undefined
   if (certFile == null || keyFile == null) throw new UsageError(`--http-tls-cert and --http-tls-key go together: give ${certFile == null ? '--http-tls-cert (the certificate)' : '--http-tls-key (its private key)'} too`)
-  const read = async (file: string, what: string): Promise<Buffer> => {
-    try {
-      return await readFile(file)
-    } catch (err) {
-      throw new ValidationError([{ path: '', message: `cannot read the ${what}: ${(err as Error).message}` }], { file })
-    }
-  }
-  const [cert, key] = await Promise.all([read(certFile, 'certificate'), read(keyFile, 'private key')])
+  const [cert, key] = await Promise.all([readNamed(certFile, 'certificate'), readNamed(keyFile, 'private key')])
   try {
     createSecureContext({ cert, key })
   } catch (err) {
@@ -46,28 +54,9 @@ const SWARM_KEY = /^\/key\/swarm\/psk\/1\.0\.0\/\r?\n\/base16\/\r?\n[0-9a-f]{64}
 
 /** `--swarm-key FILE`: its format checked so a bad file fails here, by name, not deep in libp2p. */
 export async function readSwarmKey (file: string): Promise<Uint8Array> {
-  let key: Buffer
-  try {
-    key = await readFile(file)
-  } catch (err) {
-    throw new ValidationError([{ path: '', message: `cannot read the swarm key: ${(err as Error).message}` }], { file })
-  }
+  const key = await readNamed(file, 'swarm key')
   if (!SWARM_KEY.test(key.toString('utf8'))) {
     throw new ValidationError([{ path: '', message: 'not a swarm key (expected /key/swarm/psk/1.0.0/, /base16/ and 64 hex digits); make one with: taskmesh keygen --swarm --out FILE' }], { file })
   }
   return key
-}
-
-/** `--webhook-secret FILE`: what signs every webhook's body; its content, trimmed, 16 to 4096 bytes. */
-export async function readWebhookSecret (file: string): Promise<string> {
-  let secret: string
-  try {
-    secret = (await readFile(file, 'utf8')).trim()
-  } catch (err) {
-    throw new ValidationError([{ path: '', message: `cannot read the webhook secret: ${(err as Error).message}` }], { file })
-  }
-  if (secret.length < 16 || Buffer.byteLength(secret) > 4096) {
-    throw new ValidationError([{ path: '', message: 'a webhook secret is 16 to 4096 bytes; make one with: openssl rand -hex 32 > FILE' }], { file })
-  }
-  return secret
 }

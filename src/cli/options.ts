@@ -79,3 +79,6 @@ export function webhook (value: string, previous: WebhookTarget[] | undefined): 
     throw new InvalidArgumentError((err as ValidationError).problems.map(p => p.message).join('; '))
   }
 }
+
+/** The parsers of repeatable options: a setting from the environment or a file gives them a list. */
+export const COLLECTING: ReadonlySet<unknown> = new Set([collect, webhook])

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { InvalidArgumentError, type Command, type Option } from 'commander'
 import { ValidationError, type Problem } from '../core/errors.js'
-import { collect, list, resourceList, webhook } from './options.js'
+import { COLLECTING, list, resourceList } from './options.js'
 import { isRecord } from '../util/records.js'
 import { didYouMean } from '../util/suggest.js'
 
@@ -197,7 +197,7 @@ function envBoolean (raw: string): boolean {
 }
 
 function isRepeatable (option: Option): boolean {
-  return option.parseArg === collect || option.parseArg === webhook || option.variadic
+  return COLLECTING.has(option.parseArg) || option.variadic
 }
 
 function settingOptions (command: Command): Option[] {

@@ -152,10 +152,13 @@ export function brokenExamples (page: Page): string[] {
   return wrong
 }
 
+/** The CI script and every source, as one text: read once, for names pages write in capitals. */
+let sources: string | undefined
+
 /** Whether a name (an environment variable, a constant) is written in the CI script or the sources. */
 function mentioned (name: string): boolean {
-  const files = ['.ci/run', ...['src', 'test', 'scripts', 'python'].flatMap(dir => ['.ts', '.py', '.mjs'].flatMap(ext => filesUnder(dir, ext)))]
-  return files.some(f => fileText(f).includes(name))
+  sources ??= ['.ci/run', ...['src', 'test', 'scripts', 'python'].flatMap(dir => ['.ts', '.py', '.mjs'].flatMap(ext => filesUnder(dir, ext)))].map(fileText).join('\n')
+  return sources.includes(name)
 }
 
 /** What is wrong with one shell command, or undefined. */

@@ -102,7 +102,7 @@ describe('settings: config file, environment, command line', () => {
     await writeFile(join(dir, 'short'), 'abc\n')
     const short = await runCli(['admin', ...LOOPBACK, '--http', '0.0.0.0:0', '--http-token', join(dir, 'short')])
     expect(short.code).toBe(2)
-    expect(short.stderr).toContain(`${join(dir, 'short')}: invalid\n  an HTTP token is one line of at least 16 characters`)
+    expect(short.stderr).toContain(`${join(dir, 'short')}: invalid\n  the HTTP token must be one line of 16 to 4096 bytes without spaces`)
   })
 })
 

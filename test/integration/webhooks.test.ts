@@ -147,6 +147,6 @@ describe('webhooks', () => {
     expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0'], { env })).toMatchObject({ code: 2, stderr: expect.stringMatching(/TASKMESH_ADMIN_WEBHOOK: "nope" is not a URL/) })
     expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook-secret', secret])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--webhook-secret signs webhooks: give --webhook URL too/) })
     await writeFile(join(dir, 'short'), 'short')
-    expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook', 'http://127.0.0.1:9/x', '--webhook-secret', join(dir, 'short')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/a webhook secret is 16 to 4096 bytes/) })
+    expect(await runCli(['admin', '--listen', '/ip4/127.0.0.1/tcp/0', '--webhook', 'http://127.0.0.1:9/x', '--webhook-secret', join(dir, 'short')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/the webhook secret must be one line of 16 to 4096 bytes without spaces/) })
   })
 })
