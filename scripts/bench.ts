@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|dashboards] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -116,6 +116,27 @@ if (only == null || only === 'network' || only === 'journal') {
     const ratio = memory / steady.get('BullMQ, Redis')!
     print(`  taskmesh / BullMQ at steady state: ${ratio.toFixed(1)}x${steady.has('BullMQ, Redis AOF') ? `; durable (SQLite / AOF): ${(steady.get('taskmesh, journal sqlite')! / steady.get('BullMQ, Redis AOF')!).toFixed(1)}x` : ''}`)
     emit('bullmq-ratio', { steady: ratio })
+  }
+}
+
+if (only === 'dashboards') {
+  // not in a full run: it repeats the network part three ways
+  const net = { tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency), journal: 'memory' as const }
+  print(`\nthe network run with the HTTP API on, and two dashboards open (each doing what the page does with /api/updates), or two readers of every event (/api/events), or none; alternating:`)
+  const kinds = ['none', 'dashboard', 'events'] as const
+  const steady = new Map<string, number[]>()
+  for (let i = 0; i < repeat; i++) {
+    for (const kind of kinds) {
+      const r = await networkBench({ ...net, watch: { kind, count: 2 } })
+      steady.set(kind, [...(steady.get(kind) ?? []), r.steadyPerSecond])
+    }
+  }
+  const none = median(steady.get('none')!)
+  const names = { none: 'nobody watching', dashboard: 'two dashboards', events: 'two event readers' }
+  for (const kind of kinds) {
+    const xs = steady.get(kind)!
+    print(`  ${names[kind].padEnd(18)} steady ${Math.round(median(xs)).toLocaleString('en')} tasks/s${range(xs)}${kind !== 'none' ? `: ${(median(xs) / none * 100).toFixed(0)}% of nobody watching` : ''}`)
+    emit('dashboards', { watching: kind, steadyPerSecond: median(xs), share: median(xs) / none, runs: xs })
   }
 }
 

@@ -1,7 +1,7 @@
 import { InvalidStateError, LimitExceededError, ValidationError } from '../errors.js'
 import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
 import { FINAL_STATES, TASK_STATES, type JsonValue, type TaskState } from '../core/task.js'
-import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE } from './constants.js'
+import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE, MAX_SEARCH_LENGTH } from './constants.js'
 import { FIELD_LIMITS, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
 import { jsonProblem } from '../protocol/json.js'
 import { PULL_PREFIX, type Claim, type ClaimRef } from './pull-workers.js'
@@ -106,7 +106,7 @@ export class AdminApi {
   }
 
   /** Tasks in submission order, optionally in one state, a page at a time. */
-  tasks (params: { state?: unknown, offset?: unknown, limit?: unknown, output?: unknown }): { total: number, offset: number, tasks: TaskRow[] } {
+  tasks (params: { state?: unknown, offset?: unknown, limit?: unknown, output?: unknown, search?: unknown }): { total: number, offset: number, tasks: TaskRow[] } {
     let state: TaskState | 'final' | undefined
     if (params.state != null) {
       if (params.state !== 'final' && !TASK_STATES.includes(params.state as TaskState)) throw invalid('state', `must be one of ${TASK_STATES.join(', ')}, or final`)
@@ -118,13 +118,21 @@ export class AdminApi {
     // true or false, or as a query string writes them
     if (params.output != null && ![true, false, 'true', 'false'].includes(params.output as boolean)) throw invalid('output', 'must be true or false')
     const withOutput = params.output === true || params.output === 'true'
+    // the tasks whose id, description or worker holds these words, in any case
+    if (params.search != null && (typeof params.search !== 'string' || params.search.length > MAX_SEARCH_LENGTH)) throw invalid('search', `must be text of at most ${MAX_SEARCH_LENGTH} characters`)
+    const search = params.search == null || params.search === '' ? undefined : params.search.toLowerCase()
     const page: TaskSnapshot[] = []
+    // without a search the counts say how many match, and the walk ends with the page (a dashboard asks often)
+    const counted = search == null ? countOf(this.admin.view.summary().counts, state) : undefined
     let total = 0
     for (const task of this.admin.view.listTasks()) {
       if (state != null && (state === 'final' ? !FINAL_STATES.has(task.state) : task.state !== state)) continue
+      if (search != null && !`${task.id}\n${task.spec.description}\n${task.worker ?? ''}`.toLowerCase().includes(search)) continue
       if (total >= offset && page.length < limit) page.push(task)
       total++
+      if (counted != null && page.length === limit) break
     }
+    total = counted ?? total
     const rows = page.map(task => taskRow(task, task.state === 'ready' ? this.admin.view.waitingFor(task.id) : undefined))
     return { total, offset, tasks: withOutput ? withOutputs(rows, page.map(task => task.output)) : rows }
   }
@@ -230,6 +238,13 @@ export class AdminApi {
     const { id: adminId, name } = this.admin.labels
     return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
   }
+}
+
+/** Tasks in a state ('final': the four final ones; undefined: all) by the counts. */
+function countOf (counts: Readonly<Record<TaskState, number>>, state: TaskState | 'final' | undefined): number {
+  if (state === 'final') return counts.succeeded + counts.failed + counts.skipped + counts.cancelled
+  if (state != null) return counts[state]
+  return Object.values(counts).reduce((a, b) => a + b, 0)
 }
 
 function invalid (field: string, message: string): ValidationError {

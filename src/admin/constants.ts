@@ -57,6 +57,8 @@ export const PROGRESS_BROADCAST_REFRESH_MS = 60_000
 export const WATCH_PROGRESS_INTERVAL_MS = 250
 /** Most tasks one page of a listing holds. */
 export const MAX_PAGE = 1000
+/** The words a task list may be searched for (`search`), at most. */
+export const MAX_SEARCH_LENGTH = 200
 /** Tasks one page holds when the caller gives no limit. */
 export const DEFAULT_PAGE = 100
 /** Outputs a page of tasks carries at most, together; a task whose output does not fit says its size instead. */

@@ -19,3 +19,7 @@ export const SMALL_BODY_LIMIT = 64 * 1024
 export const CLAIM_BODY_LIMIT = 256 * 1024
 /** Body of a result: its output, up to a task's output limit, as JSON, and room for the rest. */
 export const RESULT_BODY_LIMIT = 4 * 1024 * 1024 + 64 * 1024
+/** A dashboard's summarised stream (`/api/updates`) sends at most one update this often. */
+export const UPDATE_INTERVAL_MS = 500
+/** Tasks an update lists by id; past this it says `more` and the dashboard reads its page again. */
+export const MAX_UPDATE_TASKS = 256

@@ -18,7 +18,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * The dashboard's files: the page, its script and style (in `dashboard/` of this package) and the graph
- * library it draws with (cytoscape and its dagre layout, dependencies). Read once when the server starts; there is no build step.
+ * libraries it draws with (cytoscape and its dagre layout for the graph, uPlot for the charts: dependencies). Read once when the server starts; there is no build step.
  */
 export async function loadDashboard (): Promise<Map<string, Asset>> {
   // dashboard/ at the package root, two levels up from src/http/ and from its build in dist/http/
@@ -35,5 +35,9 @@ export async function loadDashboard (): Promise<Map<string, Asset>> {
   // the layered layout (dagre, bundled in the extension's ES build)
   const dagre = join(dirname(require.resolve('cytoscape-dagre')), 'cytoscape-dagre.min.mjs')
   assets.set('/vendor/cytoscape-dagre.min.mjs', { type: TYPES['.mjs']!, body: await readFile(dagre) })
+  // the charts (uPlot: its ES build and its style sheet)
+  const uplot = join(dirname(require.resolve('uplot')), 'uPlot.esm.js')
+  assets.set('/vendor/uPlot.esm.js', { type: TYPES['.mjs']!, body: await readFile(uplot) })
+  assets.set('/vendor/uPlot.min.css', { type: TYPES['.css']!, body: await readFile(join(dirname(uplot), 'uPlot.min.css')) })
   return assets
 }

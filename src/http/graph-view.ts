@@ -1,25 +1,44 @@
 import { DEFAULT_GRAPH_TASKS, MAX_GRAPH_TASKS } from './constants.js'
 import type { SchedulerView } from '../core/view.js'
 import type { TaskState } from '../core/task.js'
+import type { TaskSnapshot } from '../core/snapshots.js'
 
 export interface GraphView {
+  /** The task drawn with its neighbours only, when asked for one. */
+  around?: string
   nodes: Array<{ id: string, label: string, state: TaskState, worker?: string }>
   edges: Array<{ from: string, to: string }>
   /** More tasks exist than were drawn. */
   truncated: boolean
 }
 
-/** The dependency graph with each task's state, for drawing: the first `limit` tasks in submission order. */
-export function graphView (view: SchedulerView, limit: number): GraphView {
+/**
+ * The dependency graph with each task's state, for drawing: the first `limit` tasks in submission order,
+ * or, `around` a task, that task with what it depends on and what depends on it (up to `limit` of them).
+ */
+export function graphView (view: SchedulerView, limit: number, around?: string): GraphView {
   const max = Number.isInteger(limit) && limit > 0 ? Math.min(limit, MAX_GRAPH_TASKS) : DEFAULT_GRAPH_TASKS
   const nodes: GraphView['nodes'] = []
   const deps: Array<[string, readonly string[]]> = []
-  for (const task of view.listTasks()) {
-    if (nodes.length === max) break
+  const add = (task: TaskSnapshot): void => {
     nodes.push({ id: task.id, label: task.spec.description !== '' ? `${task.id}: ${task.spec.description}` : task.id, state: task.state, ...(task.worker != null ? { worker: task.worker } : {}) })
     deps.push([task.id, task.spec.dependsOn])
   }
+  if (around != null) {
+    const task = view.getTask(around)
+    add(task)
+    for (const dep of task.spec.dependsOn) if (nodes.length < max && view.has(dep)) add(view.getTask(dep))
+    for (const other of view.listTasks()) {
+      if (nodes.length === max) break
+      if (other.spec.dependsOn.includes(around)) add(other)
+    }
+  } else {
+    for (const task of view.listTasks()) {
+      if (nodes.length === max) break
+      add(task)
+    }
+  }
   const drawn = new Set(nodes.map(n => n.id))
   const edges = deps.flatMap(([id, on]) => on.filter(d => drawn.has(d)).map(d => ({ from: d, to: id })))
-  return { nodes, edges, truncated: view.summary().total > nodes.length }
+  return { ...(around != null ? { around } : {}), nodes, edges, truncated: around == null && view.summary().total > nodes.length }
 }

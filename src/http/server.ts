@@ -7,7 +7,10 @@ import { watchEvents } from '../admin/watch.js'
 import { DEFAULT_MAX_CLIENT_FRAME_BYTES, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
 import { parseTaskDocument } from '../tasks/load.js'
 import { withoutCounterSuffixOnGauges } from '../monitoring/exposition.js'
-import { AGENT_TOKEN_HEADER, CLAIM_BODY_LIMIT, DEFAULT_GRAPH_TASKS, DEFAULT_HTTP_HOST, DEFAULT_MAX_EVENT_STREAMS, EVENT_STREAM_PING_MS, MAX_EVENT_BACKLOG_BYTES, RESULT_BODY_LIMIT, SMALL_BODY_LIMIT } from './constants.js'
+import { AGENT_TOKEN_HEADER, CLAIM_BODY_LIMIT, DEFAULT_GRAPH_TASKS, DEFAULT_HTTP_HOST, DEFAULT_MAX_EVENT_STREAMS, RESULT_BODY_LIMIT, SMALL_BODY_LIMIT } from './constants.js'
+import { EventStreams } from './streams.js'
+import { UpdateFeed } from './updates.js'
+import { TimelineRecorder } from '../monitoring/timeline-recorder.js'
 import { checkBrowserSafety } from './browser-safety.js'
 import { loadDashboard, type Asset } from './dashboard.js'
 import { graphView } from './graph-view.js'
@@ -59,12 +62,18 @@ const STATUS_OF: Record<string, number> = {
  */
 export class HttpServer {
   private readonly app: FastifyInstance
-  private readonly streams = new Set<() => void>()
+  private readonly streams: EventStreams
   private readonly scheme: 'http' | 'https'
+  private readonly updates: UpdateFeed
+  private readonly timeline: TimelineRecorder
 
-  private constructor (app: FastifyInstance, scheme: 'http' | 'https') {
+  private constructor (app: FastifyInstance, admin: AdminHandle, options: HttpServerOptions) {
     this.app = app
-    this.scheme = scheme
+    this.scheme = options.tls != null ? 'https' : 'http'
+    this.streams = new EventStreams(options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS)
+    const api = new AdminApi(admin)
+    this.updates = new UpdateFeed(options.events ?? admin, admin.view, () => api.summary())
+    this.timeline = new TimelineRecorder(admin)
   }
 
   static async start (admin: AdminHandle, options: HttpServerOptions): Promise<HttpServer> {
@@ -76,7 +85,7 @@ export class HttpServer {
     const app = (options.tls != null
       ? Fastify({ logger: false, bodyLimit: DEFAULT_MAX_CLIENT_FRAME_BYTES, https: { cert: options.tls.cert, key: options.tls.key } })
       : Fastify({ logger: false, bodyLimit: DEFAULT_MAX_CLIENT_FRAME_BYTES })) as unknown as FastifyInstance
-    const server = new HttpServer(app, options.tls != null ? 'https' : 'http')
+    const server = new HttpServer(app, admin, options)
     const assets = await loadDashboard()
     // before anything else: a browser page of another site, or on a name rebound to this machine, is refused
     const allowedHosts = new Set((options.allowedHosts ?? []).map(h => h.toLowerCase()))
@@ -118,7 +127,9 @@ export class HttpServer {
   }
 
   async close (): Promise<void> {
-    for (const end of this.streams) end()
+    this.streams.closeAll()
+    this.updates.close()
+    this.timeline.stop()
     await this.app.close()
   }
 
@@ -175,38 +186,21 @@ export class HttpServer {
       const body = objectBody(req.body)
       return await api.claimResult({ token: req.params.token, status: 'failed', error: body.message ?? 'failed', unrecoverable: body.unrecoverable === true }, await caller(req))
     })
-    app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string } }>) => graphView(admin.view, Number(req.query.limit ?? DEFAULT_GRAPH_TASKS)))
+    app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string, around?: string } }>) => {
+      return graphView(admin.view, Number(req.query.limit ?? DEFAULT_GRAPH_TASKS), req.query.around)
+    })
     app.get('/api/alerts', async () => options.alerts?.firing() ?? [])
 
+    // every event of every task, for scripts; a dashboard follows the summarised /api/updates instead
     app.get('/api/events', async (req, reply) => {
-      const max = options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS
-      if (this.streams.size >= max) {
-        return await reply.code(503).header('retry-after', '5').send({ error: 'LimitExceededError', message: `${max} event streams are open already, the limit; close one or try again later` })
-      }
-      reply.hijack()
-      const res = reply.raw
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
-      res.write(`retry: 2000\n\n`)
-      const stop = watchEvents(options.events ?? admin, ({ event, detail }) => {
-        // a reader that cannot keep up is let go (EventSource reconnects) rather than buffered for without end
-        if (res.writableLength > MAX_EVENT_BACKLOG_BYTES) {
-          end()
-          return
-        }
-        res.write(`event: ${event}\ndata: ${JSON.stringify(detail)}\n\n`)
-      })
-      const ping = setInterval(() => { res.write(': ping\n\n') }, EVENT_STREAM_PING_MS)
-      let ended = false
-      const end = (): void => {
-        if (ended) return
-        ended = true
-        clearInterval(ping)
-        stop()
-        this.streams.delete(end)
-        res.end()
-      }
-      this.streams.add(end)
-      req.raw.on('close', end)
+      await this.streams.serve(req, reply, write => watchEvents(options.events ?? admin, ({ event, detail }) => { write(`event: ${event}\ndata: ${JSON.stringify(detail)}\n\n`) }))
+    })
+    app.get('/api/updates', async (req, reply) => { await this.streams.serve(req, reply, write => this.updates.subscribe(write)) })
+    // the charts: the last hour, a point a second; ?since=MS gives the points after it
+    app.get('/api/timeline', async (req: FastifyRequest<{ Querystring: { since?: string } }>) => {
+      const since = req.query.since == null ? undefined : Number(req.query.since)
+      if (since != null && !Number.isFinite(since)) throw new ValidationError([{ path: 'since', message: 'must be a time in ms since the epoch, such as the last "at" of the previous answer' }], { subject: 'request' })
+      return this.timeline.timeline.since(since)
     })
 
     app.get('/metrics', async (_req, reply) => {

@@ -1,30 +1,22 @@
 /// <reference lib="dom" />
 // (the functions given to page.waitForFunction and $eval run in the browser)
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Network, nextEvent } from '../helpers/net.js'
-import { executableMissing, requirement } from '../helpers/system.js'
+import { ARTIFACTS, Browser, browserRequirement, frames, graphSight } from '../helpers/browser.js'
+import type { Page } from 'playwright-core'
 import type { TaskManager } from '../../src/manager/task-manager.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const browser = requirement('the dashboard test', executableMissing(CHROMIUM, 'install Debian\'s "chromium" package (apt-get install chromium)'))
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+const browser = browserRequirement()
 
-/**
- * The dashboard in a real headless Chromium (Debian's, installed by .ci/run). The networking flags keep
- * it from trying to reach hosts these machines cannot reach; the profile is fresh every run.
- */
+/** The dashboard in a real headless Chromium (Debian's, installed by .ci/run); the profile is fresh every run. */
 describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, () => {
   const net = new Network()
   let manager: TaskManager
-  let context: BrowserContext
+  let chromium: Browser
   let page: Page
-  let profile: string
-  const pageErrors: string[] = []
+  let pageErrors: string[]
 
   beforeAll(async () => {
     manager = await net.admin([], {
@@ -36,22 +28,14 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     await net.worker(manager, 'Junior', 3, { statusIntervalMs: 200 })
     await net.worker(manager, 'Intermediate', 6, { capabilities: ['python'], statusIntervalMs: 200 })
     await net.worker(manager, 'Senior', 9, { capabilities: ['gpu', 'python'], maxConcurrent: 2, statusIntervalMs: 200 })
-    profile = await mkdtemp(join(tmpdir(), 'taskmesh-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 1100 }
-    })
-    page = context.pages()[0] ?? await context.newPage()
-    page.on('pageerror', err => { pageErrors.push(err.message) })
-    page.on('console', msg => { if (msg.type() === 'error') pageErrors.push(msg.text()) })
+    chromium = await Browser.open()
+    page = chromium.page
+    pageErrors = chromium.errors
   }, 60_000)
 
   afterAll(async () => {
-    await context?.close()
+    await chromium?.close()
     await net.stop()
-    if (profile != null) await rm(profile, { recursive: true, force: true })
   })
 
   it('shows the workers, follows a workflow to 100%, draws its graph, and shows alerts', async () => {
@@ -86,16 +70,19 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     expect(box.w).toBeGreaterThan(100)
     expect(box.h).toBeGreaterThan(100)
 
-    // the task table, its filter, and a task's history
+    // the task table, its search, and a task's panel: output, history, closed with Escape
     await page.waitForFunction(() => document.querySelectorAll('#tasks tr[data-task]').length === 6)
     await page.fill('#text-filter', 'train')
     await page.waitForFunction(() => document.querySelectorAll('#tasks tr[data-task]').length === 1)
     await page.click('#tasks tr[data-task="train"]')
-    await page.waitForSelector('#history:not([hidden])')
+    await page.waitForSelector('#task-panel[open]')
     const history = await page.$$eval('#history-rows tr', rows => rows.map(r => r.querySelectorAll('td')[1]!.textContent))
     expect(history).toEqual(['submitted', 'assigned', 'succeeded'])
-    expect(await page.textContent('#history-title')).toBe('train: succeeded')
-    await page.click('#history-close')
+    expect(await page.textContent('#task-title')).toBe('train: succeeded')
+    expect(JSON.parse(await page.textContent('#task-output pre') ?? '')).toEqual(manager.getTask('train').output)
+    expect(await page.isHidden('#task-error')).toBe(true)
+    await page.keyboard.press('Escape')
+    await page.waitForFunction(() => !(document.querySelector('#task-panel') as HTMLDialogElement).open)
     await page.fill('#text-filter', '')
 
     // a slow task raises an alert on the page; the screenshot shows it
@@ -162,8 +149,36 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     // every state has a colour of its own
     const colours = await page.evaluate(() => ['waiting', 'ready', 'delayed', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'].map(s => getComputedStyle(document.documentElement).getPropertyValue(`--${s}`).trim().toLowerCase()))
     expect(new Set(colours).size).toBe(8)
+    // fitted, the graph fills its panel across or down (the panel takes its proportions within limits)
+    const fitted = await graphSight(page)
+    expect(Math.max(fitted.fillX, fitted.fillY)).toBeGreaterThan(0.9)
+    expect(Math.min(fitted.fillX, fitted.fillY)).toBeGreaterThan(0.5)
     await mkdir(ARTIFACTS, { recursive: true })
     await page.locator('#graph-card').screenshot({ path: join(ARTIFACTS, 'dashboard-graph-200.png') })
+
+    // found by its id, a task is shown with its neighbours, labels readable
+    await page.fill('#find-id', 's5-t3')
+    await page.click('#find button')
+    await page.waitForSelector('#task-panel[open]')
+    await page.keyboard.press('Escape')
+    await page.waitForFunction(() => !(document.querySelector('#task-panel') as HTMLDialogElement).open)
+    const found = await graphSight(page)
+    expect(found.labelPx).toBeGreaterThanOrEqual(10)
+    expect(await page.evaluate(() => (window as unknown as { taskmeshGraph: any }).taskmeshGraph.$(':selected').id())).toBe('s5-t3')
+    // zooming out with the wheel from there: whenever fewer than 60 boxes are in view, labels stay readable
+    const box = (await page.locator('#graph').boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    const sights = []
+    for (let i = 0; i < 12; i++) {
+      await page.mouse.wheel(0, 300)
+      await frames(page)
+      sights.push(await graphSight(page))
+    }
+    expect(sights.filter(v => v.visible < 60 && v.labelPx < 9.99)).toEqual([])
+    expect(sights.at(-1)!.visible).toBeGreaterThanOrEqual(60)
+    // fit: the whole graph again
+    await page.click('#graph-fit')
+    expect((await graphSight(page)).visible).toBe(fitted.nodes)
     expect(pageErrors).toEqual([])
   })
 })

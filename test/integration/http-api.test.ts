@@ -86,6 +86,40 @@ describe('the HTTP API', () => {
     expect(graph.nodes.find((n: { id: string }) => n.id === 'publish')).toMatchObject({ state: 'succeeded' })
   })
 
+  it('serves what the dashboard reads: the summarised stream, a page found by words, a task with its neighbours, the last hour', async () => {
+    const updates = await SseStream.open(`${base}/api/updates`)
+    try {
+      // the first update says everything is new; the next ones list the tasks that changed, with their state
+      await updates.waitFor(e => e.event === 'update' && e.data.more === true)
+      await api('POST', '/api/tasks', [
+        { id: 'dash-a', description: 'Fetch the Feed' },
+        { id: 'dash-b', description: 'parse it', depends_on: ['dash-a'] },
+        { id: 'dash-c', description: 'index it', depends_on: ['dash-b'] }
+      ])
+      await updates.waitFor(e => e.event === 'update' && e.data.tasks['dash-c'] === 'succeeded')
+      expect(updates.events.every(e => e.event === 'update' && typeof e.data.summary.total === 'number')).toBe(true)
+    } finally {
+      updates.close()
+    }
+    // words in any case, matched on the server; the total is of the matches
+    expect((await api('GET', '/api/tasks?search=fetch%20THE%20f')).body).toMatchObject({ total: 1, tasks: [{ id: 'dash-a' }] })
+    expect((await api('GET', '/api/tasks?search=dash-&limit=2&offset=1')).body).toMatchObject({ total: 3, offset: 1, tasks: [{ id: 'dash-b' }, { id: 'dash-c' }] })
+    expect(await api('GET', `/api/tasks?search=${'x'.repeat(201)}`)).toMatchObject({ status: 400, body: { problems: [{ path: 'search', message: 'must be text of at most 200 characters' }] } })
+    // a task with what it depends on and what depends on it
+    expect((await api('GET', '/api/graph?around=dash-b')).body).toEqual({
+      around: 'dash-b',
+      nodes: [expect.objectContaining({ id: 'dash-b' }), expect.objectContaining({ id: 'dash-a' }), expect.objectContaining({ id: 'dash-c' })],
+      edges: [{ from: 'dash-a', to: 'dash-b' }, { from: 'dash-b', to: 'dash-c' }],
+      truncated: false
+    })
+    expect(await api('GET', '/api/graph?around=nope')).toMatchObject({ status: 404, body: { error: 'UnknownTaskError', message: 'unknown task "nope"' } })
+    // the charts' points: columns of equal length, the newest after ?since=
+    const timeline = (await api('GET', '/api/timeline')).body
+    expect(Object.values(timeline).every(column => (column as unknown[]).length === timeline.at.length)).toBe(true)
+    expect((await api('GET', `/api/timeline?since=${Date.now() + 60_000}`)).body.at).toEqual([])
+    expect(await api('GET', '/api/timeline?since=yesterday')).toMatchObject({ status: 400, body: { problems: [{ path: 'since' }] } })
+  })
+
   it('takes one task, a { tasks } object, or a YAML task file as it is', async () => {
     expect(await api('POST', '/api/tasks', { id: 'single', description: 'one task' })).toMatchObject({ status: 201, body: { added: ['single'] } })
     expect(await api('POST', '/api/tasks', { tasks: [{ id: 'wrapped' }] })).toMatchObject({ status: 201, body: { added: ['wrapped'] } })
@@ -199,7 +233,7 @@ describe('the HTTP API beyond this machine', () => {
       // bound to every interface; reached here over loopback only
       const port = new URL(manager.details().http!).port
       const base = `http://127.0.0.1:${port}`
-      for (const path of ['/api/summary', '/api/workers', '/api/tasks', '/api/events', '/metrics']) {
+      for (const path of ['/api/summary', '/api/workers', '/api/tasks', '/api/events', '/api/updates', '/api/timeline', '/api/graph', '/metrics']) {
         const res = await fetch(base + path)
         expect(res.status, path).toBe(401)
         expect(res.headers.get('www-authenticate')).toBe('Bearer')
@@ -267,13 +301,17 @@ describe('the HTTP API over HTTPS (--http-tls-cert, --http-tls-key)', () => {
 })
 
 describe('the HTTP API\'s limits', () => {
-  it('answers 503 past the limit of open event streams, and takes one again when a stream closes', async () => {
+  it('answers 503 past the limit of open event streams (both kinds), and takes one again when a stream closes', async () => {
     const net = new Network()
     try {
       const manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0, maxEventStreams: 2 } })
       const url = `${manager.details().http!}/api/events`
       const first = await SseStream.open(url)
-      const second = await SseStream.open(url)
+      // the dashboard's summarised stream counts too
+      const second = await SseStream.open(url.replace('/api/events', '/api/updates'))
+      const refused = await fetch(url.replace('/api/events', '/api/updates'))
+      expect(refused.status).toBe(503)
+      await refused.body?.cancel()
       const third = await fetch(url)
       expect(third.status).toBe(503)
       expect(third.headers.get('retry-after')).toBe('5')
