@@ -70,7 +70,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.clock = init.clock ?? Date.now
     this.scheduler = new Scheduler(schedulerOptions(init, this.journal.archive))
     this.announcer = new Announcer(this, this.log)
-    this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}) })
+    this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}), ...(init.tracing != null ? { tracing: init.tracing } : {}) })
     this.admission = new Admission({
       scheduler: this.scheduler,
       maxWorkers: init.maxWorkers ?? DEFAULT_MAX_WORKERS,
@@ -93,7 +93,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       ...sessionOptions(init, this.scheduler.leaseTtlMs)
     })
     this.pull = new PullWorkers({ scheduler: this.scheduler, admission: this.admission, cycle, clock: this.clock })
-    this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, pull: this.pull, admission: this.admission, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}) })
+    this.cycle = new FlushCycle({ scheduler: this.scheduler, journal: this.journal, workers: this.workers, pull: this.pull, admission: this.admission, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}), ...(init.tracing != null ? { tracing: init.tracing } : {}) })
   }
 
   get peerId (): string {

@@ -8,12 +8,17 @@ import type { Frame } from '../protocol/pb/tasks.js'
 import type { PullWorkers } from './pull-workers.js'
 import type { Admission } from './admission.js'
 
+/** Traces attempts (see `tracing/admin-tracing.ts`): the context an assignment carries to its worker. */
+export interface AssignmentTracing {
+  assigned(taskId: string, attempt: number, worker: string): string | undefined
+}
+
 /**
  * What leaves for workers once the journal has a batch: the replies that waited for it (registrations,
  * result acknowledgements) and the frames its events imply (an assignment, a cancellation), then one send
  * per worker.
  */
-export function deliver (events: readonly SchedulerEvent[], replies: readonly Reply[], workers: WorkerProtocol, view: SchedulerView, pull?: PullWorkers, admission?: Admission): void {
+export function deliver (events: readonly SchedulerEvent[], replies: readonly Reply[], workers: WorkerProtocol, view: SchedulerView, pull?: PullWorkers, admission?: Admission, tracing?: AssignmentTracing): void {
   const touched = new Set<WorkerSession>()
   const send = (session: WorkerSession | undefined, frame: Frame): void => {
     if (session == null) return
@@ -26,9 +31,10 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
     switch (e.type) {
       case 'assigned': {
         const spec = view.spec(e.taskId)
+        const traceparent = tracing?.assigned(e.taskId, e.attempt, view.worker(e.workerId)?.name ?? e.workerId)
         // an agent that pulls gets it as the answer to its claim
         if (pull?.has(e.workerId) === true) {
-          pull.assigned(e.workerId, e.token, { id: e.taskId, attempt: e.attempt, type: spec.type, description: spec.description, difficulty: spec.difficulty, payload: spec.payload ?? null, inputs: view.inputsOf(e.taskId), ...(spec.timeoutMs != null ? { timeoutMs: spec.timeoutMs } : {}) })
+          pull.assigned(e.workerId, e.token, { id: e.taskId, attempt: e.attempt, type: spec.type, description: spec.description, difficulty: spec.difficulty, payload: spec.payload ?? null, inputs: view.inputsOf(e.taskId), ...(spec.timeoutMs != null ? { timeoutMs: spec.timeoutMs } : {}), ...(traceparent != null ? { traceparent } : {}) })
           break
         }
         send(workers.session(e.workerId), {
@@ -41,7 +47,8 @@ export function deliver (events: readonly SchedulerEvent[], replies: readonly Re
             difficulty: spec.difficulty,
             payload: encodeJson(spec.payload),
             inputs: spec.dependsOn.length > 0 ? encodeJson(view.inputsOf(e.taskId)) : new Uint8Array(0),
-            timeoutMs: spec.timeoutMs ?? 0
+            timeoutMs: spec.timeoutMs ?? 0,
+            traceparent: traceparent ?? ''
           }
         })
         break

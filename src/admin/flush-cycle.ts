@@ -1,6 +1,6 @@
 import { StoreError } from '../errors.js'
 import { isDurable, type SchedulerEvent } from '../core/events.js'
-import { deliver } from './delivery.js'
+import { deliver, type AssignmentTracing } from './delivery.js'
 import type { Admission } from './admission.js'
 import type { Announcer } from './announcer.js'
 import type { PullWorkers } from './pull-workers.js'
@@ -35,6 +35,8 @@ export interface FlushCycleInit {
   announcer: Announcer
   /** Webhooks, when the admin has any. */
   outbox?: OutboxSource
+  /** Traces, when the admin exports them. */
+  tracing?: AssignmentTracing
   clock: () => number
 }
 
@@ -197,7 +199,7 @@ export class FlushCycle {
   private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], barriers: Barrier[], now: number, outbox: OutboxMessage[]): void {
     const { scheduler, workers, pull, admission, announcer } = this.init
     // 3. send
-    deliver(events, replies, workers, scheduler.view, pull, admission)
+    deliver(events, replies, workers, scheduler.view, pull, admission, this.init.tracing)
     for (const b of barriers) b.resolve()
     if (outbox.length > 0) this.init.outbox?.recorded(outbox)
     // 4. announce

@@ -7,6 +7,7 @@ import type { SchedulerOptions } from '../core/options.js'
 import type { TaskSpec } from '../core/task.js'
 import type { Journal } from '../store/journal.js'
 import type { OutboxSource } from './flush-cycle.js'
+import type { AssignmentTracing } from './delivery.js'
 import type { NetworkEvents } from './events.js'
 import type { SessionOptions } from './worker-session.js'
 import type { ComponentLogger, PeerId, TypedEventTarget } from '@libp2p/interface'
@@ -26,6 +27,8 @@ export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks
   journal?: Journal
   /** Messages for other systems (webhooks) the admin's events cause, recorded with them. @default none */
   outbox?: OutboxSource
+  /** Traces attempts, giving each assignment the trace context its worker continues. @default none */
+  tracing?: AssignmentTracing
   /**
    * Assignment happens as soon as anything changes; besides that the admin runs a scheduling pass and
    * broadcasts its progress this often. @default 5000

@@ -23,7 +23,8 @@ export interface ClaimRequest {
 /** One task handed to a pulling agent: the lease token ends it (result, error) or keeps it (heartbeat). */
 export interface Claim {
   token: string
-  task: { id: string, attempt: number, type: string, description: string, difficulty: number, payload: JsonValue | null, inputs: Record<string, JsonValue>, timeoutMs?: number }
+  /** `traceparent`: the W3C trace context of the admin's span for this attempt, when it traces. */
+  task: { id: string, attempt: number, type: string, description: string, difficulty: number, payload: JsonValue | null, inputs: Record<string, JsonValue>, timeoutMs?: number, traceparent?: string }
   /** Renew within this long (heartbeat, or another claim), or the task is taken back. */
   leaseTtlMs: number
 }

@@ -18,6 +18,8 @@ import type { TaskSpec } from '../core/task.js'
 import type { HttpServer, HttpServerOptions } from '../http/server.js'
 import type { AdminMetrics } from '../monitoring/metrics.js'
 import type { Webhooks } from '../webhooks/webhooks.js'
+import type { AdminTracing } from '../tracing/admin-tracing.js'
+import { startTracer } from '../tracing/tracer.js'
 import type { WebhookTarget } from '../webhooks/targets.js'
 import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 
@@ -58,6 +60,12 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' 
   monitoring?: AlertMonitorOptions
   /** Post events to other systems; each message is journaled with the events that cause it. */
   webhooks?: { targets: readonly WebhookTarget[], secret?: string | Uint8Array }
+  /**
+   * Export a trace per task (submitted, queued, each attempt until journaled; its worker's run within it)
+   * over OTLP/HTTP to this collector, such as http://127.0.0.1:4318.
+   * @default the OTEL_EXPORTER_OTLP_ENDPOINT environment variable; none when unset
+   */
+  otelEndpoint?: string
 }
 
 export interface AdminDetails {
@@ -89,6 +97,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   private alerts: AlertMonitor | undefined
   private metrics: AdminMetrics | undefined
   private webhooks: Webhooks | undefined
+  private tracing: AdminTracing | undefined
 
   /** Throws a ValidationError listing every problem if the tasks are not valid; nothing is half-loaded. */
   constructor (tasks: ReadonlyArray<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
@@ -99,7 +108,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, mdns, http, monitoring, webhooks, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, mdns, http, monitoring, webhooks, otelEndpoint, ...init } = this.options
     if (databaseUrl != null && dataDir != null) throw new ValidationError([{ path: '--database-url', message: 'give --database-url or --data-dir, not both: the journal is in one of them' }], { subject: 'options' })
     if (databaseUrl != null && privateKey == null && keyFile == null) throw new ValidationError([{ path: '--database-url', message: 'needs --key FILE as well, so the admin keeps its peer id (and its workers find it) after a restart' }], { subject: 'options' })
     // HTTP callers have no peer id to check against the list: the token is what keeps them out
@@ -122,6 +131,9 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       : undefined
     this.webhooks = hooks
     if (hooks != null) this.route(WEBHOOK_EVENT_NAMES, hooks)
+    // the OpenTelemetry packages load only when traces go somewhere
+    const tracer = await startTracer({ ...(otelEndpoint != null ? { endpoint: otelEndpoint } : {}), service: 'taskmesh-admin', ...(init.name != null ? { instance: init.name } : {}) })
+    const tracing = this.tracing = tracer != null ? new (await import('../tracing/admin-tracing.js')).AdminTracing(tracer) : undefined
     const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? DEFAULT_LISTEN,
@@ -134,12 +146,13 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       deny: peerId => node.services.admin.isBanned(peerId),
       ...(registry != null ? { metricsRegistry: registry } : {}),
       start: false,
-      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store, watchEvents: this, ...(hooks != null ? { outbox: hooks } : {}) }) }
+      services: { admin: (components: any) => new AdminService(components, { ...init, tasks: this.tasks, journal: store, watchEvents: this, ...(hooks != null ? { outbox: hooks } : {}), ...(tracing != null ? { tracing } : {}) }) }
     })
     this.node = node
     const admin = node.services.admin
     // listeners added before start hear everything, the first events included
     this.route(ADMIN_EVENT_NAMES, admin)
+    tracing?.follow(admin)
     await node.start()
     // what the journal kept undelivered goes first
     hooks?.start(store.outbox())
@@ -242,6 +255,9 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       this.metrics?.stop()
       await this.http?.close()
       await node.stop()
+      // after the admin's last batch: its spans end, and go out
+      this.tracing?.stop()
+      await this.tracing?.shutdown()
     })()
     await this.stopping
   }

@@ -109,7 +109,7 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     await (this.current ?? this.launch())
     signal.throwIfAborted()
     // JSON.stringify recurses and would overflow on nesting a peer breaking the rules sent; decoded JSON has no other problem
-    const deep = jsonProblem(task.payload ?? null) ?? Object.values(task.inputs).map(jsonProblem).find(p => p != null)
+    const deep = jsonProblem(task.payload ?? null) ?? Object.values(task.inputs).map(input => jsonProblem(input)).find(p => p != null)
     if (deep != null) throw new UnrecoverableError(`the task cannot go to the --exec child: its payload or an input is ${deep}`)
     const key = `${task.id}\u0000${task.attempt}`
     return await new Promise<JsonValue | undefined>((resolve, reject) => {
@@ -136,7 +136,8 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
           payload: task.payload ?? null,
           inputs: task.inputs,
           worker: task.worker,
-          ...(task.timeoutMs != null ? { deadline: Date.now() + task.timeoutMs } : {})
+          ...(task.timeoutMs != null ? { deadline: Date.now() + task.timeoutMs } : {}),
+          ...(task.traceparent != null ? { traceparent: task.traceparent } : {})
         }
       }
       if (!this.send(message)) {

@@ -15,6 +15,11 @@ export interface TaskContext {
   inputs: Record<string, JsonValue>
   /** Time the admin allows this attempt, if limited; the signal fires when it is up. */
   timeoutMs?: number
+  /**
+   * W3C trace context of this run, when the worker or its admin traces (`--otel-endpoint`): pass it on
+   * (an HTTP `traceparent` header, a child's environment) and the work it causes joins the task's trace.
+   */
+  traceparent?: string
   worker: { name: string, skill: number, capabilities: readonly string[] }
 }
 

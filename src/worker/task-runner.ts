@@ -7,6 +7,9 @@ import type { JsonValue } from '../core/task.js'
 import type { TaskAssignment, TaskResult } from '../protocol/pb/tasks.js'
 import type { TaskContext, TaskHandler } from './handlers.js'
 
+/** Traces each run (see `tracing/run-tracing.ts`): its span's context for the handler, and its end. */
+export type RunTracing = (assignment: TaskAssignment) => { traceparent: string, end(result: TaskResult): void }
+
 export interface TaskRunnerInit {
   /** Who runs the tasks, as handlers see it. */
   worker: TaskContext['worker']
@@ -14,6 +17,7 @@ export interface TaskRunnerInit {
   maxConcurrent: number
   /** Largest output a result may carry (it must fit in one frame). */
   maxOutputBytes: number
+  tracing?: RunTracing
 }
 
 export interface TaskRunnerEvents {
@@ -102,8 +106,10 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
     this.running.set(k, entry)
     this.safeDispatchEvent('task:started', { detail: { taskId: a.taskId, attempt: a.attempt, type: a.type } })
     const started = performance.now()
-    const result = await this.run(a, entry.controller.signal)
+    const span = this.init.tracing?.(a)
+    const result = await this.run(a, entry.controller.signal, span?.traceparent ?? (a.traceparent !== '' ? a.traceparent : undefined))
     result.durationMs = performance.now() - started
+    span?.end(result)
     this.running.delete(k)
     if (result.success) this.completed++
     else this.failed++
@@ -114,7 +120,7 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
   }
 
   /** The handler's outcome as a result frame; never throws. */
-  private async run (a: TaskAssignment, signal: AbortSignal): Promise<TaskResult> {
+  private async run (a: TaskAssignment, signal: AbortSignal, traceparent: string | undefined): Promise<TaskResult> {
     const result: TaskResult = { taskId: a.taskId, attempt: a.attempt, token: a.token, success: false, output: new Uint8Array(0), error: '', durationMs: 0, unrecoverable: false }
     try {
       const handler = this.init.handlers.get(a.type)
@@ -128,6 +134,7 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
         payload: decodeJson(a.payload, 'payload'),
         inputs: (decodeJson(a.inputs, 'inputs') ?? {}) as Record<string, JsonValue>,
         ...(a.timeoutMs > 0 ? { timeoutMs: a.timeoutMs } : {}),
+        ...(traceparent != null ? { traceparent } : {}),
         worker: this.init.worker
       }
       result.output = encodeOutput(await handler(task, { signal }), this.init.maxOutputBytes)

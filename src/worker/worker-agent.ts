@@ -10,11 +10,12 @@ import { WorkerService, type WorkerInit } from './worker-service.js'
 import { WORKER_EVENT_NAMES, type WorkerEvents } from './events.js'
 import { DEFAULT_NETWORK, statusTopic } from '../protocol/constants.js'
 import type { TaskHandler } from './handlers.js'
+import { startTracer, type Tracer } from '../tracing/tracer.js'
+import { runTracing } from '../tracing/run-tracing.js'
 
-export interface WorkerAgentOptions extends Omit<WorkerInit, 'name' | 'skill' | 'admin'> {
+export interface WorkerAgentOptions extends Omit<WorkerInit, 'name' | 'skill' | 'admin' | 'tracing'> {
   /** The worker's skill: the tutorial's tasks succeed when it is at least their difficulty. @default 0 */
   skillLevel?: number
-  /** The admin: a multiaddr ending in `/p2p/<peerId>` as the admin prints it, or its bare peer id (mDNS). */
   /** The admin: a multiaddr ending in /p2p/<peerId>, a bare peer id (mDNS), or several addresses of one admin's replicas. */
   adminPeer: string | string[]
   privateKey?: PrivateKey
@@ -24,6 +25,11 @@ export interface WorkerAgentOptions extends Omit<WorkerInit, 'name' | 'skill' | 
   swarmKey?: Uint8Array
   /** Addresses to listen on; workers only dial out, so none by default. */
   listen?: string[]
+  /**
+   * Export a `run` span for each attempt, in its task's trace, over OTLP/HTTP to this collector (such as
+   * http://127.0.0.1:4318). @default the OTEL_EXPORTER_OTLP_ENDPOINT environment variable; none when unset
+   */
+  otelEndpoint?: string
 }
 
 /**
@@ -40,6 +46,7 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
   private readonly options: WorkerAgentOptions
   private readonly handlers = new Map<string, TaskHandler>()
   private node: Libp2p<TaskmeshServices<{ worker: WorkerService }>> | undefined
+  private tracer: Tracer | undefined
 
   /**
    * Throws at once what connecting would end in: an InvalidAddressError when `adminPeer` cannot be dialled
@@ -80,7 +87,9 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { skillLevel, adminPeer, privateKey, keyFile, swarmKey, listen, handlers, ...init } = this.options
+    const { skillLevel, adminPeer, privateKey, keyFile, swarmKey, listen, handlers, otelEndpoint, ...init } = this.options
+    // the OpenTelemetry packages load only when traces go somewhere
+    this.tracer = await startTracer({ ...(otelEndpoint != null ? { endpoint: otelEndpoint } : {}), service: 'taskmesh-worker', instance: this.name })
     const key = privateKey ?? (keyFile != null ? (await loadOrCreateKey(keyFile)).privateKey : undefined)
     const bare = parseAdminAddresses(adminPeer).kind === 'peer-id'
     const node = await createNode({
@@ -96,7 +105,8 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
           name: this.name,
           skill: skillLevel ?? 0,
           admin: adminPeer,
-          handlers: { ...handlers, ...Object.fromEntries(this.handlers) }
+          handlers: { ...handlers, ...Object.fromEntries(this.handlers) },
+          ...(this.tracer != null ? { tracing: runTracing(this.tracer, this.name) } : {})
         })
       }
     })
@@ -126,6 +136,7 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
     if (this.node == null) return
     await this.node.services.worker.stop(options)
     await this.node.stop()
+    await this.tracer?.shutdown()
   }
 
   get libp2p (): Libp2p {

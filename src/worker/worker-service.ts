@@ -13,7 +13,7 @@ import { ResultOutbox } from './result-outbox.js'
 import { AdminSession, type AdminSessionHandler } from './session.js'
 import { StatusReporter } from './status-reporter.js'
 import { LoadSampler } from './load-sampler.js'
-import { TaskRunner } from './task-runner.js'
+import { TaskRunner, type RunTracing } from './task-runner.js'
 import { timeoutSignal } from '../util/timeout-signal.js'
 import type { WorkerEvents } from './events.js'
 import type { AllDone, CancelAttempt, RegisterAck, ResultAck, TaskAssignment } from '../protocol/pb/tasks.js'
@@ -52,6 +52,8 @@ export interface WorkerInit {
   statusIntervalMs?: number
   /** Uniform in [0, 1), for reconnection jitter. @default Math.random */
   random?: () => number
+  /** Traces each run (`WorkerAgent` sets it from `otelEndpoint`). @default none */
+  tracing?: RunTracing
 }
 
 export interface WorkerComponents {
@@ -105,7 +107,8 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
       worker: { name: this.name, skill: this.skill, capabilities: this.capabilities },
       handlers: this.handlers,
       maxConcurrent: this.maxConcurrent,
-      maxOutputBytes: (init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) - RESULT_FRAME_OVERHEAD_BYTES
+      maxOutputBytes: (init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) - RESULT_FRAME_OVERHEAD_BYTES,
+      ...(init.tracing != null ? { tracing: init.tracing } : {})
     })
     this.runner.addEventListener('task:started', ({ detail }) => { this.safeDispatchEvent('task:started', { detail }) })
     this.runner.addEventListener('task:cancelled', ({ detail }) => { this.safeDispatchEvent('task:cancelled', { detail }) })

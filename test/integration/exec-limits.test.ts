@@ -114,18 +114,22 @@ describe('the --exec bridge against a child that breaks its limits', () => {
     const runner = new TaskRunner({ worker: { name: 'w', skill: 1, capabilities: [] }, handlers: new Map([['hostile', bridge.handler()]]), maxConcurrent: 1, maxOutputBytes: DEFAULT_MAX_FRAME_BYTES - RESULT_FRAME_OVERHEAD_BYTES })
     const offer = async (taskId: string, payload: unknown): Promise<TaskResult> => {
       const finished = new Promise<TaskResult>(resolve => { runner.addEventListener('task:finished', ({ detail }) => { resolve(detail) }, { once: true }) })
-      runner.offer({ taskId, attempt: 1, token: 'lease', description: '', type: 'hostile', difficulty: 0, payload: encodeJson(payload), inputs: new Uint8Array(0), timeoutMs: 0 })
+      runner.offer({ taskId, attempt: 1, token: 'lease', description: '', type: 'hostile', difficulty: 0, payload: encodeJson(payload), inputs: new Uint8Array(0), timeoutMs: 0, traceparent: '' })
       return await within(finished, `the result of ${taskId}`)
     }
     expect(await offer('deep', { do: 'deep-output', bytes: 100_000 })).toMatchObject({ success: false, unrecoverable: true, error: expect.stringMatching(/^UnrecoverableError: the output cannot be sent: nested more than 64 levels deep/) })
     expect(await offer('next', { n: 2 })).toMatchObject({ success: true, output: encodeJson({ n: 2 }) })
   })
 
-  it('a task whose payload is nested too deep to encode is refused before it reaches the child', async () => {
+  it('a task whose payload or an input is nested too deep to encode is refused before it reaches the child; ordinary inputs go through', async () => {
     const { bridge } = bridgeTo()
     await bridge.start()
     const run = bridge.handler()
     await expect(within(run(task('deep-in', nested(100_000)), noSignal), 'the refusal')).rejects.toThrow('the task cannot go to the --exec child: its payload or an input is nested more than 64 levels deep')
     expect(await within(run(task('next', { n: 3 }), noSignal), 'the answer')).toEqual({ n: 3 })
+    // inputs are checked one by one, each against the same limit: ordinary ones go through, a deep one does not
+    const withInputs = { ...task('with-inputs', { n: 4 }), inputs: { fetch: { rows: [{ id: 1 }] }, clean: [1, [2, [3]]] } }
+    expect(await within(run(withInputs, noSignal), 'the answer')).toEqual({ n: 4 })
+    await expect(within(run({ ...task('deep-input', null), inputs: { fetch: 1, clean: nested(100_000) } }, noSignal), 'the refusal')).rejects.toThrow('nested more than 64 levels deep')
   })
 })

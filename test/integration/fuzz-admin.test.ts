@@ -24,7 +24,7 @@ function fuzzer (seed: number, taskIds: string[]): () => Uint8Array {
       case 3: return { heartbeat: { running: int(100) } }
       case 4: return { drain: { reason: str() } }
       // frames only the admin sends, and a frame with two bodies
-      case 5: return { assignment: { taskId: str(), attempt: 1, token: str(), description: str(), type: str(), difficulty: 1, payload: bytes(5), inputs: bytes(5), timeoutMs: 1 } }
+      case 5: return { assignment: { taskId: str(), attempt: 1, token: str(), description: str(), type: str(), difficulty: 1, payload: bytes(5), inputs: bytes(5), timeoutMs: 1, traceparent: '' } }
       case 6: return { registerAck: { network: str(), leaseTtlMs: 1, heartbeatMs: 1, error: str(), errorName: str(), retryAfterMs: int(100) } }
       default: return { heartbeat: { running: 1 }, drain: { reason: 'two bodies' } }
     }

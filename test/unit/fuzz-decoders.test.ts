@@ -14,7 +14,7 @@ const text = fc.string({ maxLength: 40 })
 const frameArb: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ register: fc.record({ name: text, skill: fc.double(), capabilities: fc.array(text, { maxLength: 5 }), maxConcurrent: fc.nat(), priority: fc.integer({ min: -1000, max: 1000 }), leases: fc.array(fc.record({ taskId: text, attempt: fc.nat(), token: text }), { maxLength: 3 }), version: text, types: fc.array(text, { maxLength: 5 }), resources: fc.array(fc.tuple(text, fc.double()), { maxLength: 3 }).map(entries => new Map(entries)) }) }),
   fc.record({ result: fc.record({ taskId: text, attempt: fc.nat(), token: text, success: fc.boolean(), output: fc.uint8Array({ maxLength: 50 }), error: text, durationMs: fc.double(), unrecoverable: fc.boolean() }) }),
-  fc.record({ assignment: fc.record({ taskId: text, attempt: fc.nat(), token: text, description: text, type: text, difficulty: fc.double(), payload: fc.uint8Array({ maxLength: 50 }), inputs: fc.uint8Array({ maxLength: 50 }), timeoutMs: fc.nat() }) }),
+  fc.record({ assignment: fc.record({ taskId: text, attempt: fc.nat(), token: text, description: text, type: text, difficulty: fc.double(), payload: fc.uint8Array({ maxLength: 50 }), inputs: fc.uint8Array({ maxLength: 50 }), timeoutMs: fc.nat(), traceparent: text }) }),
   fc.record({ heartbeat: fc.record({ running: fc.nat(), cpu: fc.double(), memoryBytes: fc.nat() }, { requiredKeys: ['running'] }) }),
   fc.record({ drain: fc.record({ reason: text }) })
 )

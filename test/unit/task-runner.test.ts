@@ -21,7 +21,7 @@ function nested (levels: number): JsonValue {
 async function resultOf (handler: TaskHandler, taskId = 't', token = 'lease'): Promise<TaskResult> {
   const runner = new TaskRunner({ worker: { name: 'w', skill: 1, capabilities: [] }, handlers: new Map([['work', handler]]), maxConcurrent: 1, maxOutputBytes: MAX_OUTPUT_BYTES })
   const finished = new Promise<TaskResult>(resolve => { runner.addEventListener('task:finished', ({ detail }) => { resolve(detail) }, { once: true }) })
-  const assignment: TaskAssignment = { taskId, attempt: 1, token, description: '', type: 'work', difficulty: 0, payload: new Uint8Array(0), inputs: new Uint8Array(0), timeoutMs: 0 }
+  const assignment: TaskAssignment = { taskId, attempt: 1, token, description: '', type: 'work', difficulty: 0, payload: new Uint8Array(0), inputs: new Uint8Array(0), timeoutMs: 0, traceparent: '' }
   runner.offer(assignment)
   return await finished
 }

@@ -59,6 +59,7 @@ export interface AdminOptions extends LogOptions {
   httpAllowHost: string[]
   webhook: WebhookTarget[]
   webhookSecret?: string
+  otelEndpoint?: string
   unprovenBudget?: number
   json?: boolean
 }
@@ -107,6 +108,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
         }
       : {}),
     ...(webhooks.length > 0 ? { webhooks: { targets: webhooks, ...(webhookSecret != null ? { secret: webhookSecret } : {}) } } : {}),
+    ...(opts.otelEndpoint != null ? { otelEndpoint: opts.otelEndpoint } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),

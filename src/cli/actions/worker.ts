@@ -30,6 +30,7 @@ export interface WorkerOptions extends LogOptions {
   drainTimeout: number
   exitWhenDone?: boolean
   exitWhenIdle?: number
+  otelEndpoint?: string
   json?: boolean
   quiet?: boolean
 }
@@ -51,7 +52,8 @@ export async function runWorker (opts: WorkerOptions): Promise<void> {
     network: opts.network,
     handlers: { simulate: simulate({ minMs: opts.simulateTime.min, maxMs: opts.simulateTime.max }), ...handlers, ...execHandlers },
     ...(opts.key != null ? { keyFile: opts.key } : {}),
-    ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {})
+    ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
+    ...(opts.otelEndpoint != null ? { otelEndpoint: opts.otelEndpoint } : {})
   })
   worker.addEventListener('admin:connected', ({ detail }) => {
     out.event('connected', { ...detail })

@@ -50,6 +50,7 @@ export function adminCommand (): Command {
     .option('--http-allow-host <name>', 'a host name the HTTP API may be reached by (behind a proxy, say), repeatable; IP addresses and localhost always may', collect, [])
     .option('--webhook <[events=]url>', 'post events to this URL as JSON (repeatable): task:completed by default, or the events named before "=" (task:failed,done=https://...)', webhook, [])
     .option('--webhook-secret <file>', 'sign every webhook\'s body with this secret (HMAC-SHA256, header taskmesh-signature-256)')
+    .option('--otel-endpoint <url>', 'export a trace per task (queued, each attempt, its run on the worker) over OTLP/HTTP to this collector, such as http://127.0.0.1:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT)')
     .option('--monitoring-interval <seconds>', 'how often alert thresholds are checked; also the failure-rate window', number(0.01), 60)
     .option('--alert-task-duration <seconds>', 'alert when an attempt runs longer than this', number(0))
     .option('--alert-failure-rate <ratio>', 'alert when more than this share of the attempts in the window fail (from 5 attempts on)', ratio)

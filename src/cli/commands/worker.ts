@@ -27,6 +27,7 @@ export function workerCommand (): Command {
     .option('--drain-timeout <seconds>', 'on SIGINT/SIGTERM, how long running tasks may finish before leaving', number(0), DEFAULT_DRAIN_TIMEOUT_MS / 1000)
     .option('--exit-when-done', 'leave (exit 0) once the admin says every task it holds is final')
     .option('--exit-when-idle <seconds>', 'leave (exit 0) after this long with no task to run, once registered (connected since or not)', number(0))
+    .option('--otel-endpoint <url>', 'export a span for each run, in its task\'s trace, over OTLP/HTTP to this collector (default: $OTEL_EXPORTER_OTLP_ENDPOINT)')
     .option('--json', 'one JSON object per line on stdout, each with an "event" field')
     .option('--quiet', 'print nothing per task (connection changes and errors only)')
   logOptions(command)

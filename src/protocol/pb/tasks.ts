@@ -407,6 +407,11 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameAssignmentTraceparentFieldEvent {
+    field: '$.assignment.traceparent'
+    value: string
+  }
+
   export interface FrameResultTaskIdFieldEvent {
     field: '$.result.taskId'
     value: string
@@ -541,7 +546,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent | FrameAllDoneTotalFieldEvent | FrameAllDoneSucceededFieldEvent | FrameAllDoneFailedFieldEvent | FrameAllDoneSkippedFieldEvent | FrameAllDoneCancelledFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameAssignmentTraceparentFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent | FrameAllDoneTotalFieldEvent | FrameAllDoneSucceededFieldEvent | FrameAllDoneFailedFieldEvent | FrameAllDoneSkippedFieldEvent | FrameAllDoneCancelledFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -1423,6 +1428,7 @@ export interface TaskAssignment {
   payload: Uint8Array<ArrayBuffer>
   inputs: Uint8Array<ArrayBuffer>
   timeoutMs: number
+  traceparent: string
 }
 
 export namespace TaskAssignment {
@@ -1480,6 +1486,11 @@ export namespace TaskAssignment {
           w.uint32(obj.timeoutMs)
         }
 
+        if ((obj.traceparent != null && obj.traceparent !== '')) {
+          w.uint32(82)
+          w.string(obj.traceparent)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1493,7 +1504,8 @@ export namespace TaskAssignment {
           difficulty: 0,
           payload: uint8ArrayAlloc(0),
           inputs: uint8ArrayAlloc(0),
-          timeoutMs: 0
+          timeoutMs: 0,
+          traceparent: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1536,6 +1548,10 @@ export namespace TaskAssignment {
             }
             case 9: {
               obj.timeoutMs = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.traceparent = reader.string()
               break
             }
             default: {
@@ -1616,6 +1632,13 @@ export namespace TaskAssignment {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.traceparent`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1673,6 +1696,11 @@ export namespace TaskAssignment {
     value: number
   }
 
+  export interface TaskAssignmentTraceparentFieldEvent {
+    field: '$.traceparent'
+    value: string
+  }
+
   export function encode (obj: Partial<TaskAssignment>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskAssignment.codec())
   }
@@ -1681,7 +1709,7 @@ export namespace TaskAssignment {
     return decodeMessage(buf, TaskAssignment.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskAssignment>): Generator<TaskAssignmentTaskIdFieldEvent | TaskAssignmentAttemptFieldEvent | TaskAssignmentTokenFieldEvent | TaskAssignmentDescriptionFieldEvent | TaskAssignmentTypeFieldEvent | TaskAssignmentDifficultyFieldEvent | TaskAssignmentPayloadFieldEvent | TaskAssignmentInputsFieldEvent | TaskAssignmentTimeoutMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskAssignment>): Generator<TaskAssignmentTaskIdFieldEvent | TaskAssignmentAttemptFieldEvent | TaskAssignmentTokenFieldEvent | TaskAssignmentDescriptionFieldEvent | TaskAssignmentTypeFieldEvent | TaskAssignmentDifficultyFieldEvent | TaskAssignmentPayloadFieldEvent | TaskAssignmentInputsFieldEvent | TaskAssignmentTimeoutMsFieldEvent | TaskAssignmentTraceparentFieldEvent> {
     return streamMessage(buf, TaskAssignment.codec(), opts)
   }
 }
