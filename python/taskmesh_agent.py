@@ -54,6 +54,9 @@ class Task:
         self.worker = message.get("worker") or {}
         # when the attempt's time is up, in milliseconds since the epoch (None: no limit)
         self.deadline = message.get("deadline")
+        # the run's W3C trace context when the worker traces (None otherwise): send it as the traceparent
+        # header of the calls the task makes, and they join its trace
+        self.traceparent = message.get("traceparent")
         self._cancelled = threading.Event()
         self._agent = agent
 

@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliProcesses, runCli } from '../helpers/cli.js'
 import { Network } from '../helpers/net.js'
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js'
+import { commandMissing, requirement } from '../helpers/system.js'
 
 const { start } = cliProcesses()
+const python = requirement('the traces test with a Python agent', commandMissing('python3', ['--version'], 'install Python 3.9 or newer (apt-get install python3)'))
+const PYTHON_AGENT = fileURLToPath(new URL('../fixtures/python/test_agent.py', import.meta.url))
 const TRACED_CHILD = fileURLToPath(new URL('../fixtures/exec-traceparent.mjs', import.meta.url))
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/
 
@@ -56,6 +59,19 @@ describe('traces', () => {
     // the --exec child got the run's own context
     const [, traceId, spanId] = TRACEPARENT.exec((report.output as { traceparent: string }).traceparent) ?? []
     expect({ traceId, spanId }).toEqual({ traceId: run.traceId, spanId: run.spanId })
+  })
+
+  it.skipIf(python.missing != null)(`hands a Python agent (python/taskmesh_agent.py) its run's context as task.traceparent${python.note}`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-traces-'))
+    const tasks = join(dir, 'tasks.json')
+    writeFileSync(tasks, JSON.stringify([{ id: 'py', type: 'echo' }]))
+    const admin = start(['admin', '--tasks', tasks, '--listen', '/ip4/127.0.0.1/tcp/0', '--otel-endpoint', receiver.endpoint, '--json'])
+    const { addrs } = await admin.waitForEvent('listening')
+    start(['worker', '--admin', addrs[0], '--name', 'py', '--skill', '1', '--exec', `python3 ${PYTHON_AGENT}`, '--otel-endpoint', receiver.endpoint, '--json'])
+    const done = await admin.waitFor(e => e.event === 'task:completed' && e.id === 'py')
+    await receiver.waitFor(spans => treeOf(spans, 'py').runs.length === 1)
+    const run = treeOf(receiver.spans, 'py').runs[0]!
+    expect((done.output as { traceparent: string }).traceparent).toBe(`00-${run.traceId}-${run.spanId}-01`)
   })
 
   it('carries the context to handlers and to agents that pull, and says what is wrong with an endpoint', async () => {
