@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|dashboards] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -18,6 +18,7 @@ import { millionBench, type MillionResult } from './bench/million.js'
 import { latencyBench, type LatencyResult } from './bench/latency.js'
 import { execBench, type ExecResult } from './bench/exec.js'
 import { failoverBench } from './bench/failover.js'
+import { startBench } from './bench/start.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
@@ -116,6 +117,14 @@ if (only == null || only === 'network' || only === 'journal') {
     const ratio = memory / steady.get('BullMQ, Redis')!
     print(`  taskmesh / BullMQ at steady state: ${ratio.toFixed(1)}x${steady.has('BullMQ, Redis AOF') ? `; durable (SQLite / AOF): ${(steady.get('taskmesh, journal sqlite')! / steady.get('BullMQ, Redis AOF')!).toFixed(1)}x` : ''}`)
     emit('bullmq-ratio', { steady: ratio })
+  }
+}
+
+if (only == null || only === 'start') {
+  print('\nstarting the CLI, each a fresh process (a client command up to its first dial, at a port nothing listens on):')
+  for (const r of startBench(Math.max(repeat, 5))) {
+    print(`  ${r.command.padEnd(36)} ${(r.medianMs / 1000).toFixed(2)} s (runs ${(Math.min(...r.runsMs) / 1000).toFixed(2)}–${(Math.max(...r.runsMs) / 1000).toFixed(2)} s)${r.maxRssMiB != null ? `, ${Math.round(r.maxRssMiB)} MiB` : ''}`)
+    emit('start', { ...r })
   }
 }
 
