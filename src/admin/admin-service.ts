@@ -70,7 +70,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.clock = init.clock ?? Date.now
     this.scheduler = new Scheduler(schedulerOptions(init, this.journal.archive))
     this.announcer = new Announcer(this, this.log)
-    this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}), ...(init.tracing != null ? { tracing: init.tracing } : {}) })
+    this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}) })
     this.admission = new Admission({
       scheduler: this.scheduler,
       maxWorkers: init.maxWorkers ?? DEFAULT_MAX_WORKERS,
@@ -126,7 +126,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   async start (): Promise<void> {
     if (this.started) return
     const now = this.clock()
-    this.scheduler.restore(this.journal.load(), now)
+    this.scheduler.restore(this.journal.load(), now, this.journal.tallies())
     const held = this.scheduler.view.summary()
     if (held.total > 0) this.restored = { ...held, assigning: this.scheduler.assigning }
     this.journal.watch?.({

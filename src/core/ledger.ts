@@ -252,9 +252,10 @@ export class TaskLedger {
     if (worker != null) {
       worker.unhold(task)
       this.registry.release(worker)
-      if (outcome === 'succeeded') worker.completed++
-      else if (outcome === 'failed' || outcome === 'timed-out') worker.failed++
     }
+    // counted by peer id, whether it is still registered or not; a replay counts nothing (the journal
+    // keeps the tallies themselves, see restoreTallies)
+    if (!this.restoring && outcome !== 'lost' && outcome !== 'cancelled') this.registry.tally(current.workerId, current.workerName, outcome === 'succeeded')
     const strategy = this.strategies.for(task.spec)
     strategy.observe?.({ task: task.spec, worker: worker ?? { id: current.workerId, name: current.workerName } as WorkerInfo, outcome, durationMs: durationMs ?? at - current.assignedAt })
   }

@@ -1,6 +1,6 @@
 import { CapabilityIndex } from './capabilities.js'
 import { WorkerState, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './worker.js'
-import type { Reputation, WorkerSteering } from './reputation.js'
+import type { Reputation, WorkerSteering, WorkerTally } from './reputation.js'
 
 export { WorkerState, workerSnapshot, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './worker.js'
 
@@ -102,6 +102,21 @@ export class WorkerRegistry {
     this.rerank()
     this.changed(worker)
     return worker
+  }
+
+  /** An attempt of the worker ended: its tally (kept by peer id, across reconnections) counts it. */
+  tally (id: string, name: string, succeeded: boolean): void {
+    this.reputation.ended(id, name, succeeded)
+  }
+
+  /** The tallies changed since the last call, for the journal. */
+  takeTallies (): WorkerTally[] {
+    return this.reputation.takeTallies()
+  }
+
+  /** The tallies a journal kept. */
+  restoreTallies (tallies: Iterable<WorkerTally>): void {
+    this.reputation.restoreTallies(tallies)
   }
 
   unregister (id: string): WorkerState | undefined {

@@ -9,6 +9,17 @@ export interface WorkerSteering {
   maxConcurrent?: number
 }
 
+/** What a worker's attempts came to: kept across its reconnections, and journaled across the admin's restarts. */
+export interface WorkerTally {
+  /** Its peer id (or `http:NAME` for an agent that pulls). */
+  id: string
+  name: string
+  /** Attempts that succeeded. */
+  completed: number
+  /** Attempts that failed or timed out. */
+  failed: number
+}
+
 export interface ReputationOptions {
   /** Concurrent attempts a newly registered worker may hold (never more than it asks for). @default 2 */
   initialWindow?: number
@@ -35,6 +46,9 @@ export class Standing {
   quarantinedUntil = 0
   /** What an operator set (draining, offline, priority, capacity): applied again whenever it registers. */
   steering: WorkerSteering | undefined
+  /** Attempts that succeeded, and that failed or timed out, on this worker ({@link WorkerTally}). */
+  completed = 0
+  failed = 0
 
   constructor (window: number) {
     this.window = window
@@ -55,6 +69,8 @@ export class Reputation {
   readonly initialWindow: number
   readonly maxWindow: number
   private readonly standings = new Map<string, Standing>()
+  /** Workers whose tallies changed since the last {@link takeTallies}, with the name they had. */
+  private readonly tallied = new Map<string, string>()
 
   constructor (options: ReputationOptions = {}) {
     this.maxWindow = Math.max(1, options.maxWindow ?? DEFAULT_MAX_WINDOW)
@@ -75,6 +91,35 @@ export class Reputation {
   accepted (standing: Standing): void {
     standing.accepted++
     if (standing.window < this.maxWindow) standing.window++
+  }
+
+  /** An attempt of the worker ended: succeeded, or failed (timed out included). */
+  ended (workerId: string, name: string, succeeded: boolean): void {
+    const standing = this.of(workerId)
+    if (succeeded) standing.completed++
+    else standing.failed++
+    this.tallied.set(workerId, name)
+  }
+
+  /** The tallies that changed since the last call: what the next journal batch records. */
+  takeTallies (): WorkerTally[] {
+    if (this.tallied.size === 0) return []
+    const tallies: WorkerTally[] = []
+    for (const [id, name] of this.tallied) {
+      const standing = this.standings.get(id)
+      if (standing != null) tallies.push({ id, name, completed: standing.completed, failed: standing.failed })
+    }
+    this.tallied.clear()
+    return tallies
+  }
+
+  /** The tallies a journal kept, as the admin starts again. */
+  restoreTallies (tallies: Iterable<WorkerTally>): void {
+    for (const t of tallies) {
+      const standing = this.of(t.id)
+      standing.completed = t.completed
+      standing.failed = t.failed
+    }
   }
 
   /** The worker lost an attempt. Returns true when that quarantines it. */

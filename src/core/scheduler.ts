@@ -10,7 +10,7 @@ import { NoWorkerWatch } from './no-worker.js'
 import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type SchedulerOptions, type SubmitResult } from './options.js'
 import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './registry.js'
 import { replay } from './replay.js'
-import { Reputation, type WorkerSteering } from './reputation.js'
+import { Reputation, type WorkerSteering, type WorkerTally } from './reputation.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
@@ -279,8 +279,14 @@ export class Scheduler {
    * Rebuilds state from journal events (in the order they were recorded; see `replay`), then lets time catch
    * up with what passed while nobody was running (elapsed delays, timeouts): those decisions are recorded.
    */
-  restore (events: Iterable<DurableEvent>, now: number): void {
+  restore (events: Iterable<DurableEvent>, now: number, tallies: Iterable<WorkerTally> = []): void {
+    this.registry.restoreTallies(tallies)
     this.nextSeq = Math.max(this.nextSeq, replay(this.ledger, this.registry, this.workers, this.gate, events, now))
     this.tick(now)
+  }
+
+  /** The workers' tallies that changed since the last call: recorded with the batch of their events. */
+  takeTallies (): WorkerTally[] {
+    return this.registry.takeTallies()
   }
 }

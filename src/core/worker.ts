@@ -135,8 +135,6 @@ export class WorkerState implements WorkerInfo {
   online = true
   draining = false
   busy = false
-  completed = 0
-  failed = 0
   registeredAt: number
   cpu: number | undefined
   memoryBytes: number | undefined
@@ -184,6 +182,16 @@ export class WorkerState implements WorkerInfo {
 
   get losses (): number {
     return this.standing.losses
+  }
+
+  /** Attempts that succeeded on it, across its reconnections and the admin's restarts. */
+  get completed (): number {
+    return this.standing.completed
+  }
+
+  /** Attempts that failed or timed out on it. */
+  get failed (): number {
+    return this.standing.failed
   }
 
   get proven (): boolean {

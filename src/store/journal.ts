@@ -2,6 +2,9 @@ import { MemoryArchive, type TaskArchive } from '../core/archive.js'
 import { COMPACT_AFTER } from './constants.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
+import type { WorkerTally } from '../core/reputation.js'
+
+export type { WorkerTally } from '../core/reputation.js'
 
 /** What one flush of the admin records: the state changes of a turn, and the finished tasks leaving memory. */
 export interface JournalBatch {
@@ -12,6 +15,8 @@ export interface JournalBatch {
   outbox?: readonly OutboxMessage[]
   /** Messages of earlier batches now delivered (or given up on): no longer kept. */
   delivered?: readonly string[]
+  /** Workers' tallies changed by this batch's events: each replaces the one kept for that worker. */
+  tallies?: readonly WorkerTally[]
 }
 
 /**
@@ -32,7 +37,7 @@ export interface OutboxMessage {
 
 /** A batch with nothing to record. */
 export function isEmpty (batch: JournalBatch): boolean {
-  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0
+  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0 && (batch.tallies?.length ?? 0) === 0
 }
 
 /**
@@ -54,6 +59,8 @@ export interface Journal {
   readonly archive: TaskArchive
   /** The messages recorded and not delivered yet, oldest first. */
   outbox(): OutboxMessage[]
+  /** The workers' tallies, as last recorded: what `taskmesh workers` counts after a restart. */
+  tallies(): WorkerTally[]
   /** Among replicas sharing a database, the lease this admin leads under. */
   readonly leadership?: { replica: string, epoch: number }
   /** Tells `watcher` what happens to the journal between writes (see {@link JournalWatcher}). */
@@ -91,6 +98,7 @@ export class MemoryJournal implements Journal {
   readonly archive = new MemoryArchive()
   private events: DurableEvent[] = []
   private readonly pending = new Map<string, OutboxMessage>()
+  private readonly tallied = new Map<string, WorkerTally>()
   private readonly replayable: boolean
   private archivedSinceCompaction = 0
 
@@ -106,7 +114,12 @@ export class MemoryJournal implements Journal {
     return [...this.pending.values()]
   }
 
+  tallies (): WorkerTally[] {
+    return [...this.tallied.values()]
+  }
+
   append (batch: JournalBatch): void {
+    for (const t of batch.tallies ?? []) this.tallied.set(t.id, t)
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
     for (const id of batch.delivered ?? []) this.pending.delete(id)
     if (this.replayable) {

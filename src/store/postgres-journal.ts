@@ -7,13 +7,13 @@ import { isConnectionLoss, PgLink, type PgLinkOptions } from './postgres-link.js
 import { redactUrl } from '../util/redact-url.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
-import { isEmpty, type Journal, type JournalBatch, type JournalWatcher, type OutboxMessage } from './journal.js'
+import { isEmpty, type Journal, type JournalBatch, type JournalWatcher, type OutboxMessage, type WorkerTally } from './journal.js'
 
 export { StaleLeaderError, type Leadership } from './postgres-lease.js'
 export { DEFAULT_FAILOVER_TIMEOUT_MS } from './constants.js'
 
-/** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. 2: and an outbox of webhook messages. */
-const SCHEMA_VERSION = 2
+/** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. 2: and an outbox of webhook messages. 3: and the workers' tallies. */
+const SCHEMA_VERSION = 3
 
 export interface PostgresJournalOptions {
   /** How long connecting may take. @default 10000 */
@@ -51,6 +51,7 @@ export class PostgresJournal implements Journal {
   private events: DurableEvent[]
   /** Messages recorded and not delivered, as in the database. */
   private readonly pending: Map<string, OutboxMessage>
+  private readonly tallied: WorkerTally[]
   private archivedSinceCompaction = 0
   /** The lease this admin writes under; undefined when read-only. */
   private readonly lease: LeaderLease | undefined
@@ -58,11 +59,12 @@ export class PostgresJournal implements Journal {
   /** When the database stopped answering, or the lease fell in doubt (monotonic). */
   private pausedAt: number | undefined
 
-  private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], outbox: OutboxMessage[], lease: LeaderLease | undefined) {
+  private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], outbox: OutboxMessage[], tallies: WorkerTally[], lease: LeaderLease | undefined) {
     this.link = link
     this.where = where
     this.events = events
     this.pending = new Map(outbox.map(m => [m.id, m]))
+    this.tallied = tallies
     this.lease = lease
     this.archive.add(archived)
   }
@@ -109,10 +111,12 @@ export class PostgresJournal implements Journal {
       const outbox = options.readOnly === true
         ? { rows: [] }
         : await link.query<{ id: string, target: string, event: string, body: string, at: string }>('SELECT id, target, event, body, at FROM taskmesh_outbox ORDER BY seq', [], LOAD_TIMEOUT_MS)
+      const tallies = await link.query<{ id: string, name: string, completed: string, failed: string }>('SELECT id, name, completed, failed FROM taskmesh_worker_tallies', [], LOAD_TIMEOUT_MS)
       reports.journal = new PostgresJournal(link, where,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
         archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),
         outbox.rows.map(r => ({ ...r, at: Number(r.at) })),
+        tallies.rows.map(r => ({ id: r.id, name: r.name, completed: Number(r.completed), failed: Number(r.failed) })),
         lease)
       return reports.journal
     } catch (err) {
@@ -134,6 +138,11 @@ export class PostgresJournal implements Journal {
 
   outbox (): OutboxMessage[] {
     return [...this.pending.values()]
+  }
+
+  /** As read when the journal opened (the admin reads them once, as it starts). */
+  tallies (): WorkerTally[] {
+    return this.tallied
   }
 
   async append (batch: JournalBatch): Promise<void> {
@@ -173,6 +182,12 @@ export class PostgresJournal implements Journal {
               [outbox.map(m => m.id), outbox.map(m => m.target), outbox.map(m => m.event), outbox.map(m => m.body), outbox.map(m => m.at)])
           }
           if ((batch.delivered?.length ?? 0) > 0) await query('DELETE FROM taskmesh_outbox WHERE id = ANY($1::text[])', [[...batch.delivered!]])
+          const tallies = batch.tallies ?? []
+          if (tallies.length > 0) {
+            await query(
+              'INSERT INTO taskmesh_worker_tallies (id, name, completed, failed) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) ON CONFLICT (id) DO UPDATE SET name = excluded.name, completed = excluded.completed, failed = excluded.failed',
+              [tallies.map(t => t.id), tallies.map(t => t.name), tallies.map(t => t.completed), tallies.map(t => t.failed)])
+          }
         })
         lease.extended(sent)
       }, { maxOutageMs: MAX_OUTAGE_MS })
@@ -247,6 +262,7 @@ async function migrate (link: PgLink, where: string): Promise<void> {
     CREATE INDEX IF NOT EXISTS taskmesh_archive_by_seq ON taskmesh_archive (seq);
     CREATE TABLE IF NOT EXISTS taskmesh_leader (id INT PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
     CREATE TABLE IF NOT EXISTS taskmesh_outbox (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL, at BIGINT NOT NULL);
+    CREATE TABLE IF NOT EXISTS taskmesh_worker_tallies (id TEXT PRIMARY KEY, name TEXT NOT NULL, completed BIGINT NOT NULL, failed BIGINT NOT NULL);
   `)
   const version = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'schema\'')).rows[0]?.value
   if (version != null && Number(version) > SCHEMA_VERSION) {

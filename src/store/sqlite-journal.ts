@@ -6,12 +6,12 @@ import { packTask, unpackTask, type PackedTask, type TaskArchive } from '../core
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { FinalState } from '../core/task.js'
-import { isEmpty, type Journal, type JournalBatch, type OutboxMessage } from './journal.js'
+import { isEmpty, type Journal, type JournalBatch, type OutboxMessage, type WorkerTally } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.db'
-/** 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook messages. */
-const SCHEMA_VERSION = '3'
-const READABLE_VERSIONS = new Set(['1', '2', '3'])
+/** 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook messages. 4: and the workers' tallies. */
+const SCHEMA_VERSION = '4'
+const READABLE_VERSIONS = new Set(['1', '2', '3', '4'])
 
 export interface SqliteJournalOptions {
   /**
@@ -54,8 +54,10 @@ export class SqliteJournal implements Journal {
     // a message recorded twice (an event seen again) is kept once
     const enqueue: Statement<[string, string, string, string, number]> = this.db.prepare('INSERT OR IGNORE INTO outbox (id, target, event, body, at) VALUES (?, ?, ?, ?, ?)')
     const dequeue: Statement<[string]> = this.db.prepare('DELETE FROM outbox WHERE id = ?')
+    const tally: Statement<[string, string, number, number]> = this.db.prepare('INSERT INTO worker_tallies (id, name, completed, failed) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, completed = excluded.completed, failed = excluded.failed')
     this.write = this.db.transaction((batch: JournalBatch) => {
       for (const m of batch.outbox ?? []) enqueue.run(m.id, m.target, m.event, m.body, m.at)
+      for (const t of batch.tallies ?? []) tally.run(t.id, t.name, t.completed, t.failed)
       for (const id of batch.delivered ?? []) dequeue.run(id)
       // a task archived in this batch needs none of its events: those of this batch are not written,
       // those of earlier ones are dropped
@@ -85,6 +87,10 @@ export class SqliteJournal implements Journal {
 
   outbox (): OutboxMessage[] {
     return this.db.prepare<[], OutboxMessage>('SELECT id, target, event, body, at FROM outbox ORDER BY seq').all()
+  }
+
+  tallies (): WorkerTally[] {
+    return this.db.prepare<[], WorkerTally>('SELECT id, name, completed, failed FROM worker_tallies').all()
   }
 
   append (batch: JournalBatch): void {
@@ -140,6 +146,12 @@ export class SqliteJournal implements Journal {
         body TEXT NOT NULL,
         at INTEGER NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS worker_tallies (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        completed INTEGER NOT NULL,
+        failed INTEGER NOT NULL
+      ) WITHOUT ROWID;
     `)
     const version = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'schema\'').get()?.value
     if (version != null && !READABLE_VERSIONS.has(version)) {

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { MemoryArchive } from '../../src/core/archive.js'
 import { JOURNAL_FILE, SqliteJournal } from '../../src/store/sqlite-journal.js'
 import type { DurableEvent } from '../../src/core/events.js'
-import type { Journal, JournalBatch, OutboxMessage } from '../../src/store/journal.js'
+import type { Journal, JournalBatch, OutboxMessage, WorkerTally } from '../../src/store/journal.js'
 
 /**
  * A journal whose writes finish when the test says so: open, every write is done at once (as in memory);
@@ -21,6 +21,7 @@ export class GatedJournal implements Journal {
 
   load (): DurableEvent[] { return [] }
   outbox (): OutboxMessage[] { return [] }
+  tallies (): WorkerTally[] { return [] }
   close (): void {}
 
   append (batch: JournalBatch): void | Promise<void> {

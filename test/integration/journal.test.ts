@@ -12,6 +12,9 @@ import { Scheduler } from '../../src/core/scheduler.js'
 import { isFinal, taskSpec, type TaskSpec } from '../../src/core/task.js'
 import { SqliteJournal } from '../../src/store/sqlite-journal.js'
 import { MemoryJournal, type Journal, type OutboxMessage } from '../../src/store/journal.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { UnrecoverableError } from '../../src/errors.js'
+import { Network } from '../helpers/net.js'
 import type { ArchivedTask } from '../../src/core/snapshots.js'
 import type { DurableEvent } from '../../src/core/events.js'
 
@@ -101,7 +104,47 @@ describe.each(journals)('the %s journal\'s outbox', (_name, make) => {
   })
 })
 
+describe.each(journals)('the %s journal\'s worker tallies', (_name, make) => {
+  it('keeps the latest tally of each worker, across reopening', async () => {
+    const { open } = await make()
+    const journal = await open()
+    await journal.append({ events: lifeOf('a', 0), archive: [], tallies: [{ id: 'w', name: 'w', completed: 1, failed: 0 }] })
+    await journal.append({ events: [], archive: [], tallies: [{ id: 'w', name: 'renamed', completed: 2, failed: 1 }, { id: 'v', name: 'v', completed: 0, failed: 3 }] })
+    await journal.close()
+    const reopened = await open()
+    expect(reopened.tallies().sort((a, b) => a.id.localeCompare(b.id))).toEqual([{ id: 'v', name: 'v', completed: 0, failed: 3 }, { id: 'w', name: 'renamed', completed: 2, failed: 1 }])
+    await reopened.close()
+  })
+})
+
 describe('journals', () => {
+  it('an admin restarted on its data directory counts each worker\'s attempts as before, once it is back', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'taskmesh-tallies-'))
+    const key = await generateKeyPair('Ed25519')
+    const handlers = { work: (task: { payload: unknown }) => { if ((task.payload as { fail?: boolean } | undefined)?.fail === true) throw new UnrecoverableError('no') } }
+    const first = new Network()
+    try {
+      const manager = await first.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], dataDir })
+      await first.worker(manager, 'steady', 1, { privateKey: key, handlers })
+      manager.submit([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }, { id: 'c', type: 'work', payload: { fail: true } }])
+      await manager.whenDone()
+      expect(manager.workers().find(w => w.name === 'steady')).toMatchObject({ completed: 2, failed: 1 })
+    } finally {
+      await first.stop()
+    }
+    const second = new Network()
+    try {
+      const manager = await second.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], dataDir })
+      // the same worker (its peer id), back after the restart: its counts are those it had
+      await second.worker(manager, 'steady', 1, { privateKey: key, handlers })
+      expect(manager.workers().find(w => w.name === 'steady')).toMatchObject({ completed: 2, failed: 1, successRate: 2 / 3 })
+      manager.submit([{ id: 'd', type: 'work' }])
+      await manager.whenDone()
+      expect(manager.workers().find(w => w.name === 'steady')).toMatchObject({ completed: 3, failed: 1 })
+    } finally {
+      await second.stop()
+    }
+  })
 
   it('refuse a file that is not a journal, naming it', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-')), 'journal.db')
