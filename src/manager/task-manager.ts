@@ -5,7 +5,8 @@ import { ADMIN_EVENT_NAMES, ALERT_EVENT_NAMES, WEBHOOK_EVENT_NAMES, type AlertDe
 import { workerSnapshot, type WorkerInfo, type WorkerStatusUpdate } from '../core/registry.js'
 import { AlertMonitor, type AlertMonitorOptions } from '../monitoring/alert-monitor.js'
 import { createNode, type TaskmeshServices } from '../node/create-node.js'
-import { loadOrCreateKey } from '../node/identity.js'
+import { loadOrCreateKey, peerIdOf } from '../node/identity.js'
+import { intendedAddresses } from '../node/announce.js'
 import { DEFAULT_NETWORK, statusTopic } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
 import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
@@ -21,6 +22,7 @@ import type { Webhooks } from '../webhooks/webhooks.js'
 import type { AdminTracing } from '../tracing/admin-tracing.js'
 import { startTracer } from '../tracing/tracer.js'
 import type { WebhookTarget } from '../webhooks/targets.js'
+import type { ReplicaAddresses } from '../store/postgres-journal.js'
 import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 
 export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' | 'watchEvents'> {
@@ -44,8 +46,11 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' 
   failoverTimeoutMs?: number
   /** With `databaseUrl`: this replica's name. @default host name and process id */
   replica?: string
-  /** With `databaseUrl`: another replica leads; this one waits as a standby (start() resolves once it leads). */
-  onStandby?: (leader: { replica: string, epoch: number }) => void
+  /**
+   * With `databaseUrl`: another replica leads; this one waits as a standby (start() resolves once it leads).
+   * `replicas`: every replica's addresses as recorded, this one's included: what its workers should be given.
+   */
+  onStandby?: (leader: { replica: string, epoch: number }, replicas: ReplicaAddresses[]) => void
   /** How hard the SQLite journal syncs. @default 'full' */
   journalSync?: 'full' | 'normal'
   /** Where state changes are recorded. @default in memory, or a SQLite journal in `dataDir` */
@@ -74,6 +79,8 @@ export interface AdminDetails {
   addresses: string[]
   /** The HTTP API and dashboard, when served. */
   http?: string
+  /** With replicas (`databaseUrl`): the other replicas and their addresses, as they recorded them; workers list them all. */
+  replicas?: ReplicaAddresses[]
 }
 
 /**
@@ -98,6 +105,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   private metrics: AdminMetrics | undefined
   private webhooks: Webhooks | undefined
   private tracing: AdminTracing | undefined
+  private otherReplicas: ReplicaAddresses[] = []
 
   /** Throws a ValidationError listing every problem if the tasks are not valid; nothing is half-loaded. */
   constructor (tasks: ReadonlyArray<TaskInput | TaskSpec> = [], options: TaskManagerOptions = {}) {
@@ -117,11 +125,14 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     // one registry for libp2p's metrics and the admin's, served at /metrics; the HTTP side is loaded only
     // when asked for, so commands that do not serve it start faster
     const registry = http != null ? new (await import('prom-client')).Registry() : undefined
-    const store = journal ?? (databaseUrl != null
-      // node-postgres is loaded only by an admin that uses it
-      ? await (await import('../store/postgres-journal.js')).PostgresJournal.open(databaseUrl, {
+    // node-postgres is loaded only by an admin that uses it
+    const PostgresJournalClass = databaseUrl != null ? (await import('../store/postgres-journal.js')).PostgresJournal : undefined
+    const store = journal ?? (PostgresJournalClass != null
+      ? await PostgresJournalClass.open(databaseUrl!, {
         ...(failoverTimeoutMs != null ? { failoverTimeoutMs } : {}),
         ...(replica != null ? { replica } : {}),
+        // where this replica will be reached, for the others to say (its addresses once it listens replace these)
+        ...(key != null ? { addresses: intendedAddresses(listen ?? DEFAULT_LISTEN, peerIdOf(key)) } : {}),
         ...(onStandby != null ? { onStandby } : {})
       })
       : dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
@@ -154,6 +165,13 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     this.route(ADMIN_EVENT_NAMES, admin)
     tracing?.follow(admin)
     await node.start()
+    // replicas: this one's addresses, now that it listens, and where the others are
+    if (PostgresJournalClass != null && store instanceof PostgresJournalClass) {
+      const own = node.getMultiaddrs().map(a => a.toString())
+      await store.announce(own)
+      const leader = store.leadership?.replica
+      this.otherReplicas = (await store.replicas()).filter(r => r.replica !== leader)
+    }
     // what the journal kept undelivered goes first
     hooks?.start(store.outbox())
     if (monitoring != null) {
@@ -176,7 +194,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   /** Peer id and full addresses; available once started. */
   details (): AdminDetails {
     const node = this.started()
-    return { peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(a => a.toString()), ...(this.http != null ? { http: this.http.url } : {}) }
+    return { peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(a => a.toString()), ...(this.otherReplicas.length > 0 ? { replicas: this.otherReplicas } : {}), ...(this.http != null ? { http: this.http.url } : {}) }
   }
 
   get libp2p (): Libp2p {

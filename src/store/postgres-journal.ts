@@ -12,7 +12,7 @@ import { isEmpty, type Journal, type JournalBatch, type JournalWatcher, type Out
 export { StaleLeaderError, type Leadership } from './postgres-lease.js'
 export { DEFAULT_FAILOVER_TIMEOUT_MS } from './constants.js'
 
-/** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. 2: and an outbox of webhook messages. 3: and the workers' tallies. */
+/** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. 2: and an outbox of webhook messages. 3: and the workers' tallies, and where each replica is reached. */
 const SCHEMA_VERSION = 3
 
 export interface PostgresJournalOptions {
@@ -25,12 +25,23 @@ export interface PostgresJournalOptions {
   failoverTimeoutMs?: number
   /** This admin's name among the replicas, shown as the leader. @default the host name and process id */
   replica?: string
-  /** Another replica leads: called once, before this one waits as a standby. */
-  onStandby?: (leader: Leadership) => void
+  /**
+   * Another replica leads: called once, before this one waits as a standby, with every replica's addresses
+   * as they were recorded (this one's included).
+   */
+  onStandby?: (leader: Leadership, replicas: ReplicaAddresses[]) => void
+  /** Where this replica's workers will reach it (each ending in /p2p/<peer id>): recorded for the other replicas. */
+  addresses?: string[]
   /** Stops waiting as a standby. */
   signal?: AbortSignal
   /** Read the journal only (`taskmesh history`): take no lease, wait for nothing. */
   readOnly?: boolean
+}
+
+/** Where a replica said its workers reach it. */
+export interface ReplicaAddresses {
+  replica: string
+  addresses: string[]
 }
 
 /**
@@ -93,11 +104,16 @@ export class PostgresJournal implements Journal {
         onRecovery: () => { reports.journal?.recovery() }
       })
       await migrate(link, where)
+      const replica = options.replica ?? `${hostname()}:${process.pid}`
+      if (options.readOnly !== true && options.addresses != null) await announce(link, replica, options.addresses)
       if (options.readOnly !== true) {
         // the lease has a session of its own: a renewal never waits behind a large write or read
         leaseLink = await PgLink.connect(session(Math.max(1_000, ttlMs)))
         // the lease first, the journal after: a standby reads the journal only once it leads
-        lease = await lead(leaseLink, options.replica ?? `${hostname()}:${process.pid}`, ttlMs, { ...(options.onStandby != null ? { onStandby: options.onStandby } : {}), ...(options.signal != null ? { signal: options.signal } : {}) })
+        // what a standby says where its workers should look: every replica, as recorded now
+        const known = options.onStandby != null ? await replicasIn(link) : []
+        const onStandby = options.onStandby
+        lease = await lead(leaseLink, replica, ttlMs, { ...(onStandby != null ? { onStandby: (leader: Leadership) => { onStandby(leader, known) } } : {}), ...(options.signal != null ? { signal: options.signal } : {}) })
         // renewed from the moment it is held, while the journal is read; what befalls it goes to the watcher
         lease.start({
           doubt: reason => { reports.journal?.doubt(reason) },
@@ -138,6 +154,17 @@ export class PostgresJournal implements Journal {
 
   outbox (): OutboxMessage[] {
     return [...this.pending.values()]
+  }
+
+  /** Records where this replica's workers reach it (its addresses once it listens), for the others. */
+  async announce (addresses: string[]): Promise<void> {
+    const leader = this.lease?.leadership
+    if (leader != null) await announce(this.link, leader.replica, addresses)
+  }
+
+  /** Every replica's addresses, as recorded. */
+  async replicas (): Promise<ReplicaAddresses[]> {
+    return await replicasIn(this.link)
   }
 
   /** As read when the journal opened (the admin reads them once, as it starts). */
@@ -253,6 +280,15 @@ export class PostgresJournal implements Journal {
   }
 }
 
+async function announce (link: PgLink, replica: string, addresses: string[]): Promise<void> {
+  await link.query('INSERT INTO taskmesh_replicas (replica, addresses, seen_at) VALUES ($1, $2, now()) ON CONFLICT (replica) DO UPDATE SET addresses = $2, seen_at = now()', [replica, JSON.stringify(addresses)])
+}
+
+async function replicasIn (link: PgLink): Promise<ReplicaAddresses[]> {
+  const rows = (await link.query<{ replica: string, addresses: string }>('SELECT replica, addresses FROM taskmesh_replicas ORDER BY replica')).rows
+  return rows.map(r => ({ replica: r.replica, addresses: JSON.parse(r.addresses) as string[] }))
+}
+
 async function migrate (link: PgLink, where: string): Promise<void> {
   await link.query(`
     CREATE TABLE IF NOT EXISTS taskmesh_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -263,6 +299,7 @@ async function migrate (link: PgLink, where: string): Promise<void> {
     CREATE TABLE IF NOT EXISTS taskmesh_leader (id INT PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
     CREATE TABLE IF NOT EXISTS taskmesh_outbox (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL, at BIGINT NOT NULL);
     CREATE TABLE IF NOT EXISTS taskmesh_worker_tallies (id TEXT PRIMARY KEY, name TEXT NOT NULL, completed BIGINT NOT NULL, failed BIGINT NOT NULL);
+    CREATE TABLE IF NOT EXISTS taskmesh_replicas (replica TEXT PRIMARY KEY, addresses TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL);
   `)
   const version = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'schema\'')).rows[0]?.value
   if (version != null && Number(version) > SCHEMA_VERSION) {

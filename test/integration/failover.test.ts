@@ -40,7 +40,10 @@ describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${p
     const leader = admin('a', ports[0]!)
     expect((await leader.waitForEvent('listening')).leader).toMatchObject({ replica: 'a', epoch: 1 })
     const standby = admin('b', ports[1]!)
-    expect((await standby.waitForEvent('standby')).leader).toMatchObject({ replica: 'a', epoch: 1 })
+    const waiting = await standby.waitForEvent('standby')
+    expect(waiting.leader).toMatchObject({ replica: 'a', epoch: 1 })
+    // where workers find each replica: the leader's address as it listens, the standby's as it will
+    expect(waiting.replicas).toEqual(ports.map((port, i) => ({ replica: ['a', 'b'][i], addresses: [`/ip4/127.0.0.1/tcp/${port}/p2p/${peerId}`] })))
     const addresses = ports.flatMap(port => ['--admin', `/ip4/127.0.0.1/tcp/${port}/p2p/${peerId}`])
     const workers = [0, 1].map(i => start(['worker', ...addresses, '--name', `w${i}`, '--skill', '1', '--max-concurrent', '4', '--json']))
     await leader.waitUntil(() => leader.events.filter(e => e.event === 'worker:connected').length >= 2)
@@ -58,6 +61,8 @@ describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${p
     await leader.exited
     const took = await standby.waitForEvent('listening')
     expect(took).toMatchObject({ peerId, leader: { replica: 'b', epoch: 2 } })
+    // the new leader names the other replica too, for the workers it tells how to start
+    expect(took.replicas).toEqual([{ replica: 'a', addresses: [leader.events.find(e => e.event === 'listening')!.addrs[0]] }])
     expect(await standby.exit(60_000)).toBe(0)
     expect(standby.events.at(-1)).toMatchObject({ event: 'summary', total: 300, succeeded: 300, failed: 0 })
     for (const w of workers) expect(w.events.filter(e => e.event === 'connected').length).toBeGreaterThanOrEqual(2)

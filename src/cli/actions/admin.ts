@@ -101,9 +101,11 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
           databaseUrl: opts.databaseUrl,
           failoverTimeoutMs: opts.failoverTimeout * 1000,
           ...(opts.replica != null ? { replica: opts.replica } : {}),
-          onStandby: (leader: { replica: string, epoch: number }) => {
-            out.event('standby', { leader })
+          onStandby: (leader: { replica: string, epoch: number }, replicas: Array<{ replica: string, addresses: string[] }>) => {
+            out.event('standby', { leader, replicas })
             out.say(`standby: replica ${printable(leader.replica)} leads (epoch ${leader.epoch}); this admin takes over once it stops renewing its lease (${opts.failoverTimeout} s)`)
+            // each replica's address, so workers follow whichever leads
+            if (replicas.length > 0) out.say(`start workers with\n  taskmesh worker ${workerAdmins(replicas.map(r => r.addresses))} --name NAME --skill N`)
           }
         }
       : {}),
@@ -139,15 +141,15 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     throw whyNotStarted(err as Error, opts)
   }
 
-  const { peerId, addresses, http } = manager.details()
+  const { peerId, addresses, http, replicas } = manager.details()
   const leader = manager.admin.leadership
-  out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}), ...(leader != null ? { leader } : {}) })
+  out.event('listening', { peerId, addrs: addresses, ...(http != null ? { http } : {}), ...(leader != null ? { leader } : {}), ...(replicas != null ? { replicas } : {}) })
   if (leader != null) out.say(`leading as replica ${printable(leader.replica)} (epoch ${leader.epoch})`)
   out.say(`taskmesh admin ${peerId} (network "${opts.network}", strategy ${typeof strategy === 'string' ? strategy : strategy.name})`)
   out.say('listening on')
   for (const a of addresses) out.say(`  ${a}`)
-  const hint = addresses.find(a => !isLoopback(a)) ?? addresses[0]
-  out.say(`start workers with\n  taskmesh worker --admin ${hint} --name NAME --skill N`)
+  // with replicas, the others' addresses too: a worker follows whichever leads
+  out.say(`start workers with\n  taskmesh worker ${workerAdmins([addresses, ...(replicas ?? []).map(r => r.addresses)])} --name NAME --skill N`)
   if (http != null) {
     out.say(`dashboard and HTTP API at ${http}/${httpToken != null ? ' (token required: open it once with ?token=...)' : ''}`)
   }
@@ -236,4 +238,9 @@ function describeCounts (c: TaskCounts): string {
     [c.running, 'running on workers that may come back'], [c.ready, 'ready'], [c.delayed, 'delayed'], [c.waiting, 'waiting on dependencies']
   ]
   return parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en-US')} ${what}`).join(', ')
+}
+
+/** `--admin A --admin B`: one address of each replica (one reachable from elsewhere, where it has one). */
+function workerAdmins (replicas: ReadonlyArray<readonly string[]>): string {
+  return replicas.filter(addresses => addresses.length > 0).map(addresses => `--admin ${addresses.find(a => !isLoopback(a)) ?? addresses[0]!}`).join(' ')
 }
