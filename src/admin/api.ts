@@ -133,7 +133,7 @@ export class AdminApi {
       if (counted != null && page.length === limit) break
     }
     total = counted ?? total
-    const rows = page.map(task => taskRow(task, task.state === 'ready' ? this.admin.view.waitingFor(task.id) : undefined))
+    const rows = page.map(task => taskRow(task, task.state === 'ready' || task.state === 'delayed' ? this.admin.view.waitingFor(task.id) : undefined))
     return { total, offset, tasks: withOutput ? withOutputs(rows, page.map(task => task.output)) : rows }
   }
 

@@ -320,6 +320,14 @@ export class TaskLedger {
 
   private makeReady (task: TaskRecord, at: number): void {
     if (this.restoring) at = this.archiving.replayedReadyAt(task, at)
+    // not before its time (run_at, delay): delayed until then, as a retry's backoff is; released by the same due
+    if (task.notBefore != null && task.notBefore > at) {
+      if (task.state !== 'delayed') task.mark({ at, event: 'delayed', retryAt: task.notBefore, detail: `until ${new Date(task.notBefore).toISOString()}` })
+      task.retryAt = task.notBefore
+      this.setState(task, 'delayed')
+      if (!this.restoring) this.due.add(task.notBefore, { kind: 'retry', task, at: task.notBefore })
+      return
+    }
     const key = task.spec.cacheKey
     // replayed, a result reused is the journal's next 'cached' event: the cache may hold another by now
     const hit = key != null && !this.restoring ? this.cache.hit(key, task.id) : undefined

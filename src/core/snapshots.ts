@@ -24,13 +24,13 @@ export interface Attempt {
 /** A line of a task's history (`taskmesh history ID`). */
 export interface HistoryEntry {
   at: number
-  event: 'submitted' | 'assigned' | AttemptOutcome | 'retry-scheduled' | 'skipped' | 'failed' | 'retried' | 'cached' | 'late-result'
+  event: 'submitted' | 'delayed' | 'assigned' | AttemptOutcome | 'retry-scheduled' | 'skipped' | 'failed' | 'retried' | 'cached' | 'late-result'
   attempt?: number
   worker?: string
   workerId?: string
   error?: string
   durationMs?: number
-  /** For `retry-scheduled`: when the next attempt may start. */
+  /** For `retry-scheduled` and `delayed`: when the next attempt may start. */
   retryAt?: number
   detail?: string
 }

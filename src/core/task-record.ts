@@ -41,6 +41,8 @@ export class TaskRecord {
   readonly submittedAt: number
   finishedAt: number | undefined
   retryAt: number | undefined
+  /** Not to start before this (its `runAt`, or its `delayMs` after submission); undefined: no such bound. */
+  readonly notBefore: number | undefined
   /** When the task last became ready: how long it then waits for a worker is its assignment latency. */
   readyAt: number | undefined
   /** Physically present in its ready queue's heap (entries are removed lazily). */
@@ -63,6 +65,7 @@ export class TaskRecord {
     this.seq = seq
     this.orderKey = orderKey(spec.priority, seq)
     this.submittedAt = at
+    this.notBefore = spec.runAt ?? (spec.delayMs != null ? at + spec.delayMs : undefined)
   }
 
   get id (): string {

@@ -46,13 +46,17 @@ export interface TaskSpec {
   strategy?: string
   /** What an attempt holds on its worker while it runs (cpu cores, memory bytes, gpu, ...): see `resources.ts`. */
   resources?: Resources
+  /** Not to start before this time (ms since the epoch): it is `delayed` until then. */
+  runAt?: number
+  /** Not to start before this long after it was submitted (ms). */
+  delayMs?: number
 }
 
 /** Where a task is in its life. The last four are final: a task reaches exactly one of them. */
 export type TaskState =
   | 'waiting' // dependencies not yet succeeded
   | 'ready' // queued for a worker
-  | 'delayed' // backing off before its next attempt
+  | 'delayed' // not before a time: its run_at or delay, or the backoff before its next attempt
   | 'running' // leased to a worker
   | 'succeeded'
   | 'failed'
@@ -97,5 +101,7 @@ export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec 
   if (fields.cacheKey != null) spec.cacheKey = fields.cacheKey
   if (fields.strategy != null) spec.strategy = fields.strategy
   if (fields.resources != null && Object.keys(fields.resources).length > 0) spec.resources = fields.resources
+  if (fields.runAt != null) spec.runAt = fields.runAt
+  if (fields.delayMs != null) spec.delayMs = fields.delayMs
   return spec
 }

@@ -52,6 +52,11 @@ export class SchedulerView {
    */
   waitingFor (taskId: string): string | undefined {
     const task = this.find(taskId)
+    if (task.state === 'delayed' && task instanceof TaskRecord && task.retryAt != null) {
+      // its own time (run_at, delay) before a first attempt; a retry's backoff after one
+      const when = new Date(task.retryAt).toISOString()
+      return task.attempts.length === 0 ? `not before ${when}` : `retry at ${when}`
+    }
     return task.state === 'ready' ? this.whyWaiting(task.spec) : undefined
   }
 

@@ -8,7 +8,7 @@ import type { WorkerStatusUpdate } from '../core/registry.js'
 import { ValidationError } from '../errors.js'
 import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE } from '../admin/constants.js'
 import { FIELD_LIMITS } from '../protocol/constants.js'
-import { LIMITS } from '../tasks/constants.js'
+import { LIMITS, MAX_DELAY_MS } from '../tasks/constants.js'
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_MCP_VERSION } from './constants.js'
 import type { AdminLink } from './admin-link.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
@@ -57,6 +57,8 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
       task_data: z.unknown().optional().describe('the same as payload'),
       timeout_seconds: z.number().positive().optional().describe('an attempt running longer fails'),
       max_attempts: z.number().int().min(1).max(100).optional().describe('attempts before the task fails for good'),
+      run_at: z.union([z.string().max(64), z.number().int().min(0)]).optional().describe('not to start before this time: ISO 8601 (2026-12-05T10:00:00Z) or ms since the epoch'),
+      delay_seconds: z.number().min(0).max(MAX_DELAY_MS / 1000).optional().describe('not to start before this long from now'),
       worker: z.string().max(LIMITS.label).optional().describe('pin the task to the worker of this name'),
       wait_seconds: z.number().min(0).max(maxWait).optional().describe(`wait up to this long for the task to finish (at most ${maxWait})`)
     })
@@ -218,6 +220,8 @@ type DistributeArguments = Partial<Record<'id' | 'task_id' | 'description' | 'ty
   task_data?: unknown
   timeout_seconds?: number
   max_attempts?: number
+  run_at?: string | number
+  delay_seconds?: number
 }
 
 /** A task-file task from distribute_task's arguments; the admin reads it as it reads any task file. */
@@ -237,6 +241,8 @@ function taskFromArguments (input: DistributeArguments): Record<string, unknown>
   if (input.timeout_seconds != null) task.timeout = input.timeout_seconds
   if (input.max_attempts != null) task.retry_policy = { max_attempts: input.max_attempts }
   if (input.worker != null) task.agent = input.worker
+  if (input.run_at != null) task.run_at = input.run_at
+  if (input.delay_seconds != null) task.delay = input.delay_seconds
   return task
 }
 

@@ -12,6 +12,9 @@ export const LIMITS = {
   dependsOn: 10_000
 } as const
 
+/** The longest a task may be delayed (`delay`). */
+export const MAX_DELAY_MS = 366 * 24 * 60 * 60 * 1000
+
 /** Task files larger than this are refused before they are read. */
 export const MAX_TASK_FILE_BYTES = 64 * 1024 * 1024
 /**

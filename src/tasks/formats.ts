@@ -3,6 +3,7 @@
  * - the tutorial's `{ id, description, difficulty }` (ids may be numbers);
  * - the coordinator's dicts: `task_id`, `type`, `agent` (pin to a worker name), `depends_on`,
  *   `timeout` (seconds), `priority` (1..10), `retry_policy: { max_attempts, backoff }`;
+ * - `run_at` (an ISO 8601 time, or ms since the epoch) or `delay` (seconds): not to start before then;
  * - `collaborative_task` with ordered `steps`;
  * - and camelCase equivalents of every field (`dependsOn`, `timeoutMs`, `requires`, `cacheKey`, ...).
  */
@@ -28,7 +29,10 @@ export const ALIASES = {
   cpuRequired: ['cpu_required'],
   memoryRequired: ['memory_required'],
   steps: ['steps'],
-  parallel: ['parallel']
+  parallel: ['parallel'],
+  runAt: ['run_at', 'runAt'],
+  delaySeconds: ['delay'],
+  delayMs: ['delay_ms', 'delayMs']
 } as const
 
 /** Priorities as words, as the distribution document writes them (`priority: high`), on the 1..10 scale. */
@@ -48,6 +52,6 @@ export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {
 export const IGNORED = new Set(['url', 'metadata'])
 export const KNOWN = new Set<string>([...Object.values(ALIASES).flat(), ...IGNORED])
 /** The spelling of each field that messages suggest. */
-export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'resources', 'steps', 'parallel']
+export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'resources', 'steps', 'parallel', 'run_at', 'delay']
 /** The `type` of a task that stands for ordered steps. */
 export const COLLABORATIVE = 'collaborative_task'

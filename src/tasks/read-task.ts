@@ -2,7 +2,7 @@ import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants
 import { isRecord } from '../util/records.js'
 import { jsonProblem } from '../protocol/json.js'
 import { checkFields, depsFieldOf, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
-import { LIMITS } from './constants.js'
+import { LIMITS, MAX_DELAY_MS } from './constants.js'
 import { ALIASES, PRIORITY_WORDS, STRATEGY_ALIASES } from './formats.js'
 import { readTaskResources } from './resources.js'
 import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'
@@ -40,8 +40,33 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
   if (strategy != null) spec.strategy = STRATEGY_ALIASES[strategy] ?? strategy
   const resources = readTaskResources(raw, path, problems)
   if (resources != null) spec.resources = resources
+  readWhen(raw, path, problems, spec)
   // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
   return id != null ? spec : undefined
+}
+
+/**
+ * `run_at` (an ISO 8601 time with a date, or ms since the epoch) or `delay` (seconds; `delay_ms`): when the
+ * task may start at the earliest. A delay counts from when the admin takes the task.
+ */
+function readWhen (raw: Record<string, unknown>, path: string, problems: Problem[], spec: TaskSpec): void {
+  const runAt = read(raw, ALIASES.runAt)
+  const seconds = readNumber(raw, ALIASES.delaySeconds, path, problems, { min: 0, max: MAX_DELAY_MS / 1000 })
+  const ms = readNumber(raw, ALIASES.delayMs, path, problems, { min: 0, max: MAX_DELAY_MS })
+  if (runAt !== undefined) {
+    const at = `${path}.${keyOf(raw, ALIASES.runAt)}`
+    if (seconds != null || ms != null) problems.push({ path: at, message: 'give run_at or delay, not both' })
+    const when = typeof runAt === 'number' && Number.isInteger(runAt) && runAt >= 0
+      ? runAt
+      // a date is required: "10:00" alone would be read as some day of 2001
+      : typeof runAt === 'string' && /^\d{4}-\d{2}-\d{2}/.test(runAt) ? Date.parse(runAt) : NaN
+    if (Number.isNaN(when)) problems.push({ path: at, message: 'must be an ISO 8601 time such as 2026-12-05T10:00:00Z, or ms since the epoch' })
+    else spec.runAt = when
+  } else if (ms != null) {
+    spec.delayMs = Math.round(ms)
+  } else if (seconds != null) {
+    spec.delayMs = Math.round(seconds * 1000)
+  }
 }
 
 /** 1 (lowest) to 10, or a word: low, medium, high, critical. */

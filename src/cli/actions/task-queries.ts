@@ -125,7 +125,9 @@ function standing (task: TaskView): string {
     case 'cancelled': return `task ${task.id} was cancelled: ${task.error ?? 'no reason given'}`
     case 'skipped': return `task ${task.id} was skipped: ${task.error ?? 'a task it depends on did not succeed'}`
     case 'running': return `task ${task.id} is running (attempt ${task.attempts}${task.worker != null ? ` on ${task.worker}` : ''}): no result yet`
-    case 'delayed': return `task ${task.id} waits to be retried${task.retryAt != null ? ` at ${formatTime(task.retryAt)}` : ''} (${attempts} so far): no result yet`
+    case 'delayed': return task.attempts === 0
+      ? `task ${task.id} waits to start${task.retryAt != null ? ` at ${formatTime(task.retryAt)}` : ''} (its run_at or delay): no result yet`
+      : `task ${task.id} waits to be retried${task.retryAt != null ? ` at ${formatTime(task.retryAt)}` : ''} (${attempts} so far): no result yet`
     case 'ready': return `task ${task.id} is ready, waiting for a worker${task.waitingFor != null ? ` (${task.waitingFor})` : ''}: no result yet`
     case 'waiting': return `task ${task.id} waits for the tasks it depends on (${task.dependsOn.join(', ')}): no result yet`
   }
