@@ -11,7 +11,8 @@ describe('hostile workers, against an admin with its default options', () => {
   it('a churner, a hoarder, a liar and a flood of unregistered streams fail no honest task', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'taskmesh-hostile-'))
     const file = join(dir, 'tasks.json')
-    await writeFile(file, JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ id: `h${i}`, payload: { durationMs: 10 } }))))
+    // one task waits for a worker that joins only once the liar is done, so the admin is there to hear every lie
+    await writeFile(file, JSON.stringify([...Array.from({ length: 499 }, (_, i) => ({ id: `h${i}`, payload: { durationMs: 10 } })), { id: 'last', agent: 'honest-late' }]))
     // no allow-lists, no swarm key: anyone may join
     const admin = start(['admin', '--tasks', file, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-when-done', '--json'])
     const { addrs } = await admin.waitForEvent('listening')
@@ -30,6 +31,7 @@ describe('hostile workers, against an admin with its default options', () => {
     }
     await admin.waitForEvent('worker:connected', e => e.name === 'honest-1')
     const lies = await liar(address, 'honest-1')
+    start(['worker', '--admin', address, '--name', 'honest-late', '--skill', '5', '--quiet'])
 
     expect(await admin.exit()).toBe(0)
     stopChurning.abort()
