@@ -8,6 +8,8 @@ export interface PassActions {
   assign(task: TaskRecord, worker: WorkerState, group: ConstraintGroup): void
   /** No free worker can take this group's tasks in this pass. */
   blocked(group: ConstraintGroup): void
+  /** The group's rate limit allows no start now: try again at `until`. */
+  limited(group: ConstraintGroup, until: number): void
 }
 
 /**
@@ -31,8 +33,8 @@ export class AssignmentPass {
     this.ready = ready
   }
 
-  /** Runs a pass; returns the number of assignments. */
-  run (actions: PassActions): number {
+  /** Runs a pass at `now`; returns the number of assignments. */
+  run (actions: PassActions, now: number): number {
     const pass = ++this.passes
     const heads = this.ready.heads(group => this.servable(group, pass))
     // Within a pass the free workers only get fewer. So when a group finds no worker, the highest skill
@@ -55,6 +57,12 @@ export class AssignmentPass {
       if (task.orderKey !== key) {
         // stale entries were dropped: the group's place in line has changed
         heads.push(group, task.orderKey)
+        continue
+      }
+      // its rate limit allows no start now: the group waits for the window, whatever the workers
+      if (group.rate != null && !group.rate.allows(now)) {
+        group.rate.limited = true
+        actions.limited(group, group.rate.nextAllowed())
         continue
       }
       const worker = this.pick(group, task)

@@ -64,3 +64,5 @@ export const PROBATION_MAX_DOUBLINGS = 6
 /** Recent durations kept per task type, and task types tracked at most. */
 export const DURATION_SAMPLES = 64
 export const MAX_TRACKED_TYPES = 1_000
+/** The most starts a rate limit may allow per period (its window keeps that many start times). */
+export const MAX_RATE_LIMIT = 1_000_000

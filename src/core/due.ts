@@ -10,6 +10,8 @@ export type Due =
   | { kind: 'retry', task: TaskRecord, at: number }
   | { kind: 'lease', worker: WorkerState }
   | { kind: 'no-worker', group: ConstraintGroup }
+  /** A rate limit's window has room again: only wakes a scheduling pass. */
+  | { kind: 'rate' }
 
 /**
  * What comes due when (timeouts, backoff delays, lease expiries, probations, no-worker grace periods), in

@@ -1,4 +1,5 @@
 import { Archiving } from './archiving.js'
+import { countDependencies } from './dependencies.js'
 import { noCounts } from './counts.js'
 import { DueHeap } from './due.js'
 import { UnknownTaskError } from './errors.js'
@@ -8,6 +9,7 @@ import { ReadyQueue } from './ready-queue.js'
 import { TaskRecord, type AttemptRecord } from './task-record.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 import type { TaskArchive } from './archive.js'
+import { RateLimits } from './rate-limits.js'
 import type { WorkerInfo, WorkerRegistry } from './registry.js'
 import type { StrategyRegistry } from './strategy-registry.js'
 
@@ -27,6 +29,8 @@ export class TaskLedger {
   readonly archive: TaskArchive
   readonly archiving: Archiving
   readonly ready = new ReadyQueue()
+  /** The rate limits; each start (an assignment, live or replayed) counts in its task's window. */
+  readonly rates: RateLimits
   /** What comes due when: timeouts, retry delays, lease expiries, probations, no-worker grace periods. */
   readonly due = new DueHeap()
   readonly counts = noCounts()
@@ -44,7 +48,8 @@ export class TaskLedger {
   private readonly queuedTasks: Array<TaskRecord | undefined> = []
   private applying = false
 
-  constructor (registry: WorkerRegistry, strategies: StrategyRegistry, leaseTtlMs: number, archive: TaskArchive) {
+  constructor (registry: WorkerRegistry, strategies: StrategyRegistry, leaseTtlMs: number, archive: TaskArchive, rates: RateLimits = new RateLimits()) {
+    this.rates = rates
     this.registry = registry
     this.strategies = strategies
     this.leaseTtlMs = leaseTtlMs
@@ -181,21 +186,7 @@ export class TaskLedger {
     this.tasks.set(task.id, task)
     this.bySeq[seq] = task
     this.counts.waiting++
-    let blockedBy: TaskRecord | undefined
-    for (const depId of spec.dependsOn) {
-      const dep = this.tasks.get(depId)
-      if (dep == null) {
-        // a dependency not in memory is archived, which it is only once it has succeeded
-        if (this.restoring) this.archiving.replayedDependent(task, depId, at)
-        continue
-      }
-      ;(dep.dependents ??= []).push(task)
-      dep.openDependents++
-      if (dep.state !== 'succeeded') {
-        task.pending++
-        if (isFinal(dep.state)) blockedBy ??= dep
-      }
-    }
+    const blockedBy = countDependencies(task, this.tasks, true, this.restoring ? depId => { this.archiving.replayedDependent(task, depId, at) } : undefined)
     if (blockedBy != null) this.commit({ type: 'skipped', at, taskId: task.id, reason: `dependency "${blockedBy.id}" ${blockedBy.state}` }, task)
     else if (task.pending === 0) this.makeReady(task, at)
     return true
@@ -206,6 +197,8 @@ export class TaskLedger {
     if (task.readyAt != null) attempt.readyAt = task.readyAt
     if (e.deadline != null) attempt.deadline = e.deadline
     task.addAttempt(attempt)
+    // a start, in its rate limit's window (replayed too: a restarted admin keeps to the limit)
+    this.rates.for(task.spec)?.started(e.at)
     task.current = attempt
     this.setState(task, 'running')
     // replayed, a worker met in the journal is a placeholder until it registers again
@@ -299,16 +292,7 @@ export class TaskLedger {
     task.finishedAt = undefined
     task.output = undefined
     this.setState(task, 'waiting')
-    task.pending = 0
-    let blocked = false
-    for (const depId of task.spec.dependsOn) {
-      const dep = this.tasks.get(depId)
-      if (dep == null) continue
-      dep.openDependents++
-      if (dep.state !== 'succeeded') task.pending++
-      if (dep.state !== 'succeeded' && isFinal(dep.state)) blocked = true
-    }
-    if (blocked) {
+    if (countDependencies(task, this.tasks, false) != null) {
       this.finish(task, 'skipped', at, 'a dependency is still not succeeded')
       return
     }
@@ -339,7 +323,7 @@ export class TaskLedger {
     }
     task.retryAt = undefined
     task.readyAt = at
-    const { group, created } = this.ready.groupFor(task.spec, this.strategies, this.registry, this.bySeq)
+    const { group, created } = this.ready.groupFor(task.spec, this.strategies, this.registry, this.bySeq, this.rates)
     if (created) this.groupsChanged = true
     task.group = group
     this.setState(task, 'ready')

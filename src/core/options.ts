@@ -1,8 +1,10 @@
 import { ValidationError, type Problem } from './errors.js'
+import { MAX_RATE_LIMIT } from './constants.js'
 import type { TaskArchive } from './archive.js'
 import type { TaskCounts } from './counts.js'
 import type { NoWorkerPolicy } from './no-worker.js'
 import type { Strategy } from './strategies/index.js'
+import type { RateLimit } from './rate-limits.js'
 import type { JsonValue } from './task.js'
 
 export interface SchedulerOptions {
@@ -38,6 +40,11 @@ export interface SchedulerOptions {
   unprovenBudget?: number
   /** Tasks that may be held at once. @default Infinity */
   maxTasks?: number
+  /**
+   * At most `limit` starts per `periodMs`, across all workers, for the tasks of a type or of a `rateLimitKey`;
+   * a task held back is ready, and says which limit holds it. @default none
+   */
+  rateLimits?: RateLimit[]
   /** Uniform in [0, 1): jitter, learned strategy. Inject a seeded one for reproducible runs. */
   random?: () => number
   /** Lease tokens. The network edge passes a cryptographic source; the default is only unique, not secret. */
@@ -113,5 +120,13 @@ export function checkOptions (options: SchedulerOptions): void {
   check('unprovenBudget', 1, true)
   check('avoidBusyCpu', 0, false)
   if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
+  const keys = new Set<string>()
+  for (const [i, l] of (options.rateLimits ?? []).entries()) {
+    if (typeof l.key !== 'string' || l.key === '') problems.push({ path: `rateLimits[${i}].key`, message: 'must name a task type or a rate_limit_key' })
+    else if (keys.has(l.key)) problems.push({ path: `rateLimits[${i}].key`, message: `"${l.key}" has a limit already: give each key one` })
+    keys.add(l.key)
+    if (!Number.isInteger(l.limit) || l.limit < 1 || l.limit > MAX_RATE_LIMIT) problems.push({ path: `rateLimits[${i}].limit`, message: `must be a whole number from 1 to ${MAX_RATE_LIMIT}` })
+    if (typeof l.periodMs !== 'number' || !(l.periodMs >= 1) || !Number.isFinite(l.periodMs)) problems.push({ path: `rateLimits[${i}].periodMs`, message: 'must be a number of ms, at least 1' })
+  }
   if (problems.length > 0) throw new ValidationError(problems, { subject: 'scheduler options' })
 }

@@ -7,6 +7,7 @@ import type { WorkerRegistry } from './registry.js'
 import type { Strategy } from './strategies/index.js'
 import type { StrategyRegistry } from './strategy-registry.js'
 import type { TaskSpec } from './task.js'
+import type { RateLimits, RateWindow } from './rate-limits.js'
 
 /**
  * Ready tasks that share every hard constraint (required capabilities, pin, strategy, resources needed, and
@@ -32,9 +33,12 @@ export class ConstraintGroup {
   noWorkerSince: number | undefined
   /** Its tasks in the ready state now (the heap may also hold entries of tasks that have left it). */
   readyCount = 0
+  /** The rate limit its tasks' starts count against, if any. */
+  readonly rate: RateWindow | undefined
 
-  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>, resources?: Resources) {
+  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>, resources?: Resources, rate?: RateWindow) {
     this.tasks = tasks
+    this.rate = rate
     this.resources = resources
     this.key = key
     this.requirement = requirement
@@ -78,14 +82,16 @@ export class ReadyQueue {
   private readonly order = new FlatQueue<ConstraintGroup>()
 
   /** The group of tasks sharing this task's hard constraints, made when it is the first of its kind. */
-  groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: ReadonlyArray<TaskRecord | undefined>): { group: ConstraintGroup, created: boolean } {
+  groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: ReadonlyArray<TaskRecord | undefined>, rates?: RateLimits): { group: ConstraintGroup, created: boolean } {
     const strategy = strategies.for(spec)
     const requirement = registry.requirementId(spec.requires, spec.type)
     const difficulty = strategy.skillAware ? spec.difficulty : 0
-    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resourceKey(spec.resources)}`
+    // tasks under a rate limit are grouped by it: a group is held back as one
+    const rate = rates?.for(spec)
+    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resourceKey(spec.resources)}\u0000${rate?.key ?? ''}`
     const existing = this.groups.get(key)
     if (existing != null) return { group: existing, created: false }
-    return { group: new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, strategies.slot(strategy), tasks, spec.resources), created: true }
+    return { group: new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, strategies.slot(strategy), tasks, spec.resources, rate), created: true }
   }
 
   /** Queues a task; a task is in at most one heap once, so re-queueing after a lazy removal is free. */

@@ -11,6 +11,7 @@ import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type
 import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './registry.js'
 import { replay } from './replay.js'
 import { Reputation, type WorkerSteering, type WorkerTally } from './reputation.js'
+import { RateLimits } from './rate-limits.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
@@ -48,6 +49,8 @@ export class Scheduler {
   /** What a scheduling pass does with its decisions; made once, with the pass's time in `now`. */
   private readonly actions: PassActions
   private now = 0
+  /** The time a rate limit's wake-up is set for, so each is set once. */
+  private rateWake = -Infinity
   private nextSeq = 0
   private tokenCounter = 0
 
@@ -62,7 +65,7 @@ export class Scheduler {
       ...(options.unprovenBudget != null ? { unprovenBudget: options.unprovenBudget } : {})
     })
     this.strategies = new StrategyRegistry(options.strategy ?? DEFAULT_STRATEGY, options.strategies ?? {}, random)
-    this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive())
+    this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive(), new RateLimits(options.rateLimits))
     const expected = options.expectedWorkers ?? 0
     this.gate = { open: expected <= 0, expected }
     this.view = new SchedulerView(this.ledger, this.gate)
@@ -81,7 +84,9 @@ export class Scheduler {
     this.maxTasks = options.maxTasks ?? Infinity
     this.actions = {
       assign: (task, worker, group) => { this.attempts.assign(task, worker, group.strategy, this.now) },
-      blocked: (group) => { this.noWorker.watch(group, this.now) }
+      blocked: (group) => { this.noWorker.watch(group, this.now) },
+      // one wake-up per window: a later pass that finds the same limit adds none
+      limited: (_group, until) => { if (this.rateWake !== until) { this.rateWake = until; this.ledger.due.add(until, { kind: 'rate' }) } }
     }
   }
 
@@ -257,6 +262,9 @@ export class Scheduler {
         case 'no-worker':
           this.noWorker.due(d.group, now)
           break
+        case 'rate':
+          // nothing to decide: the pass that follows the tick starts what the window allows
+          break
       }
     }
   }
@@ -270,7 +278,7 @@ export class Scheduler {
     this.noWorker.check(now)
     if (this.registry.free.length === 0 || this.ledger.counts.ready === 0) return 0
     this.now = now
-    return this.pass.run(this.actions)
+    return this.pass.run(this.actions, now)
   }
 
   // ---------------------------------------------------------------- journal

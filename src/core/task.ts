@@ -50,6 +50,8 @@ export interface TaskSpec {
   runAt?: number
   /** Not to start before this long after it was submitted (ms). */
   delayMs?: number
+  /** The rate limit its starts count against, when not its type's (`--rate-limit KEY=N/PERIOD`). */
+  rateLimitKey?: string
 }
 
 /** Where a task is in its life. The last four are final: a task reaches exactly one of them. */
@@ -103,5 +105,6 @@ export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec 
   if (fields.resources != null && Object.keys(fields.resources).length > 0) spec.resources = fields.resources
   if (fields.runAt != null) spec.runAt = fields.runAt
   if (fields.delayMs != null) spec.delayMs = fields.delayMs
+  if (fields.rateLimitKey != null) spec.rateLimitKey = fields.rateLimitKey
   return spec
 }

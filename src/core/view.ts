@@ -78,6 +78,9 @@ export class SchedulerView {
     const registry = this.ledger.registry
     const { open, expected } = this.gate
     if (!open) return `assignment begins once ${expected} workers have registered (${registry.onlineCount()} so far)`
+    // held back by its rate limit at the last pass, and nothing of its kind started since
+    const rate = this.ledger.rates.for(spec)
+    if (rate?.limited === true) return rate.describe()
     return whyNoWorker(spec, this.ledger.strategies.for(spec), registry.all())
   }
 

@@ -1,0 +1,75 @@
+import type { TaskSpec } from './task.js'
+
+/** At most `limit` task starts per `periodMs`, across all workers, for tasks of a type or a `rateLimitKey`. */
+export interface RateLimit {
+  /** A task type, or the `rateLimitKey` tasks name. */
+  key: string
+  limit: number
+  periodMs: number
+}
+
+/**
+ * One limit's recent starts: the last `limit` of them, oldest first, in a ring. A start is allowed when
+ * fewer than `limit` happened within the period before it, so no window of `periodMs` ever holds more
+ * than `limit` starts (a sliding window, not a bucket refilled at fixed instants).
+ */
+export class RateWindow {
+  readonly key: string
+  readonly limit: number
+  readonly periodMs: number
+  /** A pass found its tasks held back by the limit and nothing has started since: what `waitingFor` says. */
+  limited = false
+  private readonly starts: number[]
+  private next = 0
+  private count = 0
+
+  constructor (limit: RateLimit) {
+    this.key = limit.key
+    this.limit = limit.limit
+    this.periodMs = limit.periodMs
+    this.starts = new Array<number>(limit.limit).fill(0)
+  }
+
+  /** Whether a task may start at `now`. */
+  allows (now: number): boolean {
+    return this.count < this.limit || this.starts[this.next]! <= now - this.periodMs
+  }
+
+  /** When the next start is allowed (the oldest kept start leaves the window). */
+  nextAllowed (): number {
+    return this.count < this.limit ? -Infinity : this.starts[this.next]! + this.periodMs
+  }
+
+  /** A task started at `at` (assigned: live, or replayed from the journal). */
+  started (at: number): void {
+    this.starts[this.next] = at
+    this.next = (this.next + 1) % this.limit
+    this.count = Math.min(this.count + 1, this.limit)
+    this.limited = false
+  }
+
+  /** "rate limit "summarize": 100 per 1 s". */
+  describe (): string {
+    const period = this.periodMs % 1000 === 0 ? `${this.periodMs / 1000} s` : `${this.periodMs} ms`
+    return `rate limit "${this.key}": ${this.limit} per ${period}`
+  }
+}
+
+/** The admin's rate limits, by key; a task is under the one its `rateLimitKey` names, or its type's. */
+export class RateLimits {
+  private readonly windows = new Map<string, RateWindow>()
+
+  constructor (limits: readonly RateLimit[] = []) {
+    for (const l of limits) this.windows.set(l.key, new RateWindow(l))
+  }
+
+  get size (): number {
+    return this.windows.size
+  }
+
+  /** The window a task's starts count in, if any limit applies to it. */
+  for (spec: TaskSpec): RateWindow | undefined {
+    if (this.windows.size === 0) return undefined
+    return this.windows.get(spec.rateLimitKey ?? spec.type)
+  }
+}
