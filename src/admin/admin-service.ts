@@ -9,7 +9,7 @@ import { Admission, type Caller } from './admission.js'
 import { Announcer } from './announcer.js'
 import { AdminApi } from './api.js'
 import { ClientServer } from './client-server.js'
-import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_WORKERS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS } from './constants.js'
+import { CLOSE_GRACE_MS, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_WORKERS, DEFAULT_SCHEDULING_INTERVAL_MS, MAX_INBOUND_CLIENT_STREAMS, MAX_INBOUND_TASK_STREAMS } from './constants.js'
 import { FlushCycle } from './flush-cycle.js'
 import { acknowledged, Leadership } from './leadership.js'
 import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
@@ -52,6 +52,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private status: StatusRelay | undefined
   private interval: ReturnType<typeof setInterval> | undefined
   private started = false
+  private clients: ClientServer | undefined
   /** What the journal held at start, when it held tasks: what a restarted admin resumed. */
   private restored: Summary & { assigning: boolean } | undefined
 
@@ -142,7 +143,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       maxInboundStreams: MAX_INBOUND_TASK_STREAMS,
       maxOutboundStreams: 1
     })
-    const clients = new ClientServer({
+    const clients = this.clients = new ClientServer({
       api: new AdminApi(this),
       // an admin on its own has no alerts: watchers of its alert events simply hear none
       events: this.init.watchEvents ?? this as TypedEventTarget<NetworkEvents>,
@@ -195,6 +196,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.cycle.stop()
     // an asynchronous journal may be writing the last batches: they are recorded before it closes
     await this.cycle.settled()
+    // and the clients whose requests those batches recorded hear their answers before connections close
+    await this.clients?.answered(CLOSE_GRACE_MS)
     this.workers.abortAll(new ProtocolError('admin stopping'))
     this.pull.close()
     await this.journal.close()

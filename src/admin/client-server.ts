@@ -29,9 +29,30 @@ const EMPTY = new Uint8Array(0)
  */
 export class ClientServer {
   private readonly init: ClientServerInit
+  /** Requests whose answer waits for the journal: the admin answers them before it stops. */
+  private pending = 0
+  private readonly whenIdle = new Set<() => void>()
 
   constructor (init: ClientServerInit) {
     this.init = init
+  }
+
+  /**
+   * Resolves once every request taken has been answered (its frame handed to the stream), or after
+   * `timeoutMs`: a client whose cancel made the last task final hears that it did, from an admin that then
+   * exits (`--exit-when-done`).
+   */
+  async answered (timeoutMs: number): Promise<void> {
+    if (this.pending === 0) return
+    await new Promise<void>(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.whenIdle.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      this.whenIdle.add(done)
+    })
   }
 
   handle (stream: Stream, connection: Connection): void {
@@ -82,8 +103,16 @@ export class ClientServer {
         }
         try {
           const result = api.call(req.method, params, caller)
-          if (result instanceof Promise) result.then(answer, fail)
-          else answer(result)
+          if (!(result instanceof Promise)) {
+            answer(result)
+            return
+          }
+          this.pending++
+          result.then(answer, fail).finally(() => {
+            // out now rather than at the end of the turn: the admin may be about to stop
+            writer.flush()
+            if (--this.pending === 0) for (const done of [...this.whenIdle]) done()
+          })
         } catch (err) {
           fail(err as Error)
         }

@@ -87,9 +87,10 @@ export interface AdminComponents {
 
 /** The scheduler of an admin: its options, with what a network needs that a scheduler on its own does not. */
 export function schedulerOptions (init: AdminInit, archive: TaskArchive): SchedulerOptions {
-  const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, avoidBusyCpu, random } = init
+  const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, avoidBusyCpu, random, rateLimits } = init
   return {
     strategy,
+    rateLimits,
     strategies,
     expectedWorkers,
     onNoWorker,

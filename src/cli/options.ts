@@ -2,6 +2,8 @@ import { InvalidArgumentError } from 'commander'
 import { parseWebhook, type WebhookTarget } from '../webhooks/targets.js'
 import type { ValidationError } from '../core/errors.js'
 import { parseResourceList } from '../tasks/resources.js'
+import { MAX_RATE_LIMIT } from '../core/constants.js'
+import type { RateLimit } from '../core/rate-limits.js'
 
 /** Option parsers for commander: each rejects a bad value with a message that says what is expected. */
 
@@ -80,5 +82,22 @@ export function webhook (value: string, previous: WebhookTarget[] | undefined): 
   }
 }
 
+const PERIOD_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/**
+ * `--rate-limit KEY=N/PERIOD`, repeatable: at most N starts of tasks of type KEY (or whose `rate_limit_key`
+ * is KEY) per PERIOD, such as `summarize=100/1s`, `openai=3500/1m`, `slow=1/500ms` (`/s` is `/1s`).
+ */
+export function rateLimit (value: string, previous: RateLimit[] | undefined): RateLimit[] {
+  const m = /^([^=\s]+)=(\d+)\/(\d+(?:\.\d+)?)?(ms|s|m|h)$/.exec(value.trim())
+  const limit = m != null ? Number(m[2]) : NaN
+  const periodMs = m != null ? Number(m[3] ?? 1) * PERIOD_UNITS[m[4]!]! : NaN
+  if (m == null || !Number.isInteger(limit) || limit < 1 || limit > MAX_RATE_LIMIT || !(periodMs >= 1)) {
+    throw new InvalidArgumentError(`expected KEY=N/PERIOD, such as summarize=100/1s or openai=3500/1m (N from 1 to ${MAX_RATE_LIMIT}; PERIOD in ms, s, m or h), not "${value}"`)
+  }
+  if (previous?.some(l => l.key === m[1]) === true) throw new InvalidArgumentError(`"${m[1]}" has a rate limit already: give each key one`)
+  return [...(previous ?? []), { key: m[1]!, limit, periodMs }]
+}
+
 /** The parsers of repeatable options: a setting from the environment or a file gives them a list. */
-export const COLLECTING: ReadonlySet<unknown> = new Set([collect, webhook])
+export const COLLECTING: ReadonlySet<unknown> = new Set([collect, webhook, rateLimit])

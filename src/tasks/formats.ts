@@ -32,7 +32,8 @@ export const ALIASES = {
   parallel: ['parallel'],
   runAt: ['run_at', 'runAt'],
   delaySeconds: ['delay'],
-  delayMs: ['delay_ms', 'delayMs']
+  delayMs: ['delay_ms', 'delayMs'],
+  rateLimitKey: ['rate_limit_key', 'rateLimitKey']
 } as const
 
 /** Priorities as words, as the distribution document writes them (`priority: high`), on the 1..10 scale. */
@@ -52,6 +53,6 @@ export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {
 export const IGNORED = new Set(['url', 'metadata'])
 export const KNOWN = new Set<string>([...Object.values(ALIASES).flat(), ...IGNORED])
 /** The spelling of each field that messages suggest. */
-export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'resources', 'steps', 'parallel', 'run_at', 'delay']
+export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'resources', 'steps', 'parallel', 'run_at', 'delay', 'rate_limit_key']
 /** The `type` of a task that stands for ordered steps. */
 export const COLLABORATIVE = 'collaborative_task'

@@ -41,6 +41,8 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
   const resources = readTaskResources(raw, path, problems)
   if (resources != null) spec.resources = resources
   readWhen(raw, path, problems, spec)
+  const rateLimitKey = readString(raw, ALIASES.rateLimitKey, path, problems, LIMITS.label)
+  if (rateLimitKey != null) spec.rateLimitKey = rateLimitKey
   // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
   return id != null ? spec : undefined
 }

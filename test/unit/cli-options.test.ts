@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hostPort, integer, ratio, secondsRange } from '../../src/cli/options.js'
+import { hostPort, integer, rateLimit, ratio, secondsRange } from '../../src/cli/options.js'
 
 describe('option parsers', () => {
   it('--http takes a port (loopback), HOST:PORT, or [IPv6]:PORT', () => {
@@ -20,5 +20,17 @@ describe('option parsers', () => {
     expect(() => secondsRange('0.9-0.3')).toThrow(/low to high/)
     expect(() => secondsRange('300ms')).toThrow(/expected seconds/)
     expect(() => integer(1)('2.5')).toThrow(/whole number from 1 up/)
+  })
+
+  it('--rate-limit takes KEY=N/PERIOD, repeated, each key once', () => {
+    const limits = ['summarize=100/1s', 'openai=3500/1m', 'slow=1/500ms', 'hourly=2/h'].reduce<ReturnType<typeof rateLimit>>((all, v) => rateLimit(v, all), [])
+    expect(limits).toEqual([
+      { key: 'summarize', limit: 100, periodMs: 1000 },
+      { key: 'openai', limit: 3500, periodMs: 60_000 },
+      { key: 'slow', limit: 1, periodMs: 500 },
+      { key: 'hourly', limit: 2, periodMs: 3_600_000 }
+    ])
+    for (const bad of ['summarize=100', 'x=0/1s', '=1/1s', 'x=1/1d', 'x=1.5/1s', 'x=1/0s']) expect(() => rateLimit(bad, [])).toThrow(/expected KEY=N\/PERIOD/)
+    expect(() => rateLimit('a=1/1s', limits.slice(0, 0).concat([{ key: 'a', limit: 1, periodMs: 1 }]))).toThrow('"a" has a rate limit already')
   })
 })

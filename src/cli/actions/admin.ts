@@ -7,6 +7,7 @@ import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
 import { createLogger } from '../log.js'
 import { readSwarmKey, readTls, readToken, readWebhookSecret } from '../option-files.js'
 import type { WebhookTarget } from '../../webhooks/targets.js'
+import type { RateLimit } from '../../core/rate-limits.js'
 import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
@@ -60,6 +61,7 @@ export interface AdminOptions extends LogOptions {
   webhook: WebhookTarget[]
   webhookSecret?: string
   otelEndpoint?: string
+  rateLimit: RateLimit[]
   unprovenBudget?: number
   json?: boolean
 }
@@ -111,6 +113,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
       : {}),
     ...(webhooks.length > 0 ? { webhooks: { targets: webhooks, ...(webhookSecret != null ? { secret: webhookSecret } : {}) } } : {}),
     ...(opts.otelEndpoint != null ? { otelEndpoint: opts.otelEndpoint } : {}),
+    ...(opts.rateLimit.length > 0 ? { rateLimits: opts.rateLimit } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),
