@@ -2,7 +2,7 @@
 // most a few updates a second, each saying what changed, so the page keeps up with a busy network and
 // costs it little. Each part reads again only what an update says it shows.
 import { $, STATES, color, count, esc } from './format.js'
-import { followUpdates, get } from './api.js'
+import { followUpdates, get, request } from './api.js'
 import { renderWorkers } from './workers.js'
 import { onScreen, openTask, renderTasks } from './tasks.js'
 import { focus, renderGraph, updateStates } from './graph.js'
@@ -23,6 +23,10 @@ function renderSummary (s) {
   if (s.name) document.title = `${s.name} · taskmesh`
   $('counts').innerHTML = STATES.filter(st => s.counts[st] > 0)
     .map(st => `<li style="background:${color(st)}" data-state="${st}">${st} ${count(s.counts[st])}</li>`).join('')
+  // what an operator paused, each with its way back
+  $('paused').innerHTML = s.paused.map(p => `<li class="blocked" data-scope="${esc(p.scope)}">paused: ${p.scope === 'all' ? 'every task' : `tasks of type ${esc(p.scope.slice(5))}`}${p.reason != null ? ` (${esc(p.reason)})` : ''}
+    <span class="actions"><button data-resume="${esc(p.scope === 'all' ? '' : p.scope.slice(5))}">resume</button></span></li>`).join('')
+  $('pause-all').hidden = s.paused.some(p => p.scope === 'all')
   // ready tasks no connected worker can run, and why
   $('blocked').innerHTML = s.blocked.map(b => `<li class="blocked">${count(b.tasks)} ${b.tasks === 1 ? 'task waits' : 'tasks wait'}: ${esc(b.reason)}</li>`).join('')
 }
@@ -85,6 +89,19 @@ function live (yes) {
   $('live').dataset.live = yes ? 'yes' : 'no'
   $('live').textContent = yes ? 'live' : 'reconnecting'
 }
+
+// pause and resume: POST /api/pause, /api/resume; the next update shows what the admin says
+$('pause-all').addEventListener('click', async () => {
+  const reason = prompt('Pause every task: nothing new starts, running tasks finish. Why? (optional)')
+  if (reason === null) return
+  await request('/api/pause', { method: 'POST', body: JSON.stringify(reason !== '' ? { reason } : {}) }).catch(err => { $('workers-error').textContent = err.message })
+})
+$('paused').addEventListener('click', async e => {
+  const button = e.target.closest('button[data-resume]')
+  if (button == null) return
+  const type = button.dataset.resume
+  await request('/api/resume', { method: 'POST', body: JSON.stringify(type !== '' ? { type } : {}) }).catch(err => { $('workers-error').textContent = err.message })
+})
 
 $('legend').innerHTML = STATES.map(s => `<li style="background:${color(s)}">${s}</li>`).join('')
 $('graph').addEventListener('task', e => { void openTask(e.detail) })

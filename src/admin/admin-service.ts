@@ -13,7 +13,7 @@ import { CLOSE_GRACE_MS, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_BAN_MS, DEFAULT_DRAIN_T
 import { FlushCycle } from './flush-cycle.js'
 import { acknowledged, Leadership } from './leadership.js'
 import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
-import { StatusRelay } from './status-relay.js'
+import { optionalPubsub, StatusRelay } from './status-relay.js'
 import { checkPayloads, readSubmission } from './submission.js'
 import { runSummary, type RunSummary } from './summary.js'
 import { WorkerProtocol } from './worker-protocol.js'
@@ -221,32 +221,31 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   // ---------------------------------------------------------------- commands (library, CLI, client protocol, HTTP, MCP)
 
   submit (input: unknown): SubmitResult {
-    this.writable()
-    const { specs, paths } = readSubmission(input, id => this.scheduler.view.has(id), this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
-    const result = this.scheduler.submit(specs, this.clock(), paths)
-    this.cycle.request()
-    return result
+    return this.change(() => {
+      const { specs, paths } = readSubmission(input, id => this.scheduler.view.has(id), this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
+      return this.scheduler.submit(specs, this.clock(), paths)
+    })
   }
 
   cancel (taskId: string, reason?: string): boolean {
-    this.writable()
-    const cancelled = this.scheduler.cancel(taskId, this.clock(), reason)
-    this.cycle.request()
-    return cancelled
+    return this.change(() => this.scheduler.cancel(taskId, this.clock(), reason))
   }
 
   retry (taskId: string): void {
-    this.writable()
-    this.scheduler.retry(taskId, this.clock())
-    this.cycle.request()
+    this.change(() => { this.scheduler.retry(taskId, this.clock()) })
+  }
+
+  pause (type?: string, reason?: string): void {
+    this.change(() => { this.scheduler.pause(type, reason, this.clock()) })
+  }
+
+  resume (type?: string): boolean {
+    return this.change(() => this.scheduler.resume(type, this.clock()))
   }
 
   /** The seed's `update_agent_status`: an offline worker keeps what it runs but gets nothing new. It lasts until changed. */
   updateWorker (worker: string, update: WorkerSteering): WorkerInfo {
-    this.writable()
-    const info = this.scheduler.steer(this.scheduler.view.resolveWorker(worker), update, this.clock())
-    this.cycle.request()
-    return workerSnapshot(info)
+    return workerSnapshot(this.change(() => this.scheduler.steer(this.scheduler.view.resolveWorker(worker), update, this.clock())))
   }
 
   /** The seed's `unregister_agent`: disconnect a worker; its running tasks go back to the queue. */
@@ -331,20 +330,19 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.workers.accept(stream, connection)
   }
 
+  /** An operator's change: refused unless it can be confirmed (see `writable`), then decided, and run through the cycle. */
+  private change<T> (decide: () => T): T {
+    this.writable()
+    const result = decide()
+    this.cycle.request()
+    return result
+  }
+
   /** A change may be made now: the admin runs, and its journal answers (nothing is changed that could not be confirmed). */
   private writable (): void {
     if (!this.started || this.cycle.failed) throw new InvalidStateError('the admin is not running')
     const pause = this.lead.pause
     if (pause != null) throw new JournalUnavailableError(`nothing was changed: the journal's database does not answer since ${new Date(pause.since).toISOString()} (${pause.reason}); try again once it does`)
   }
-
 }
 
-/** The pubsub service when the node has one (it is optional for a user's own node). */
-function optionalPubsub (components: AdminComponents): GossipSub | undefined {
-  try {
-    return (components as AdminComponents & { pubsub?: GossipSub }).pubsub
-  } catch {
-    return undefined
-  }
-}

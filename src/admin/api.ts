@@ -7,6 +7,7 @@ import { jsonProblem } from '../protocol/json.js'
 import { PULL_PREFIX, type Claim, type ClaimRef } from './pull-workers.js'
 import type { Caller } from './admission.js'
 import type { WorkerSteering } from '../core/reputation.js'
+import type { Pause } from '../core/pauses.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { AdminHandle, JournalPause } from './handle.js'
@@ -23,13 +24,15 @@ export interface SummaryView extends Summary {
   strategy: string
   /** Ready tasks no connected worker can run, by reason ("no connected worker handles type "download""). */
   blocked: Array<{ reason: string, tasks: number }>
+  /** What an operator paused (every task, or a type): nothing of it starts until resumed. */
+  paused: Pause[]
   /** With replicas on one PostgreSQL journal: the replica leading (the one answering) and its epoch. */
   leader?: { replica: string, epoch: number }
   /** The journal's database does not answer: assignments and results wait (see `journal:paused`). */
   journalPaused?: JournalPause
 }
 
-export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult'] as const
+export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult', 'pause', 'resume'] as const
 export type ApiMethod = typeof API_METHODS[number]
 
 /**
@@ -69,7 +72,9 @@ export class AdminApi {
     disconnectWorker: p => this.disconnectWorker(p),
     claim: (p, caller) => this.claim(p, caller),
     claimHeartbeat: (p, caller) => this.claimHeartbeat(p, caller),
-    claimResult: (p, caller) => this.claimResult(p, caller)
+    claimResult: (p, caller) => this.claimResult(p, caller),
+    pause: p => this.pause(p),
+    resume: p => this.resume(p)
   }
 
   /** Adds tasks in any task-file format; ids already known are left alone. */
@@ -93,6 +98,26 @@ export class AdminApi {
     this.admin.retry(id(params.id))
     await this.admin.recorded()
     return { retried: true }
+  }
+
+  /** Starts nothing new of `type` (of any type without one) until resumed; running tasks go on. */
+  async pause (params: { type?: unknown, reason?: unknown }): Promise<{ paused: Pause[] }> {
+    const type = params.type != null ? label(params.type, 'type') : undefined
+    const reason = params.reason != null ? text(params.reason, 'reason', FIELD_LIMITS.reason) : undefined
+    this.admin.pause(type, reason)
+    await this.admin.recorded()
+    return { paused: this.admin.view.pauses() }
+  }
+
+  /** Undoes a pause: of `type`, or the one of every type. A 409 when that was not paused. */
+  async resume (params: { type?: unknown }): Promise<{ paused: Pause[] }> {
+    const type = params.type != null ? label(params.type, 'type') : undefined
+    if (!this.admin.resume(type)) {
+      const paused = this.admin.view.pauses().map(p => p.scope === 'all' ? 'everything (resume without a type)' : `type "${p.scope.slice(5)}"`)
+      throw new InvalidStateError(`${type != null ? `type "${type}"` : 'everything'} is not paused${paused.length > 0 ? `; paused: ${paused.join(', ')}` : ': nothing is'}`)
+    }
+    await this.admin.recorded()
+    return { paused: this.admin.view.pauses() }
   }
 
   task (params: { id?: unknown }): TaskView {
@@ -236,7 +261,7 @@ export class AdminApi {
 
   summary (): SummaryView {
     const { id: adminId, name } = this.admin.labels
-    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy, blocked: this.admin.view.blocked(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
+    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy,  blocked: this.admin.view.blocked(), paused: this.admin.view.pauses(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
   }
 }
 

@@ -61,6 +61,8 @@ export interface AdminEvents {
   /** A status broadcast of a registered worker arrived (its CPU and memory are now on its record). */
   'worker:status': CustomEvent<WorkerInfo>
   'assigning:started': CustomEvent<{ workers: number }>
+  /** An operator paused (or resumed) new starts: of every task (`scope` "all") or of a type ("type:NAME"). */
+  'pause:changed': CustomEvent<{ scope: string, paused: boolean, reason?: string }>
   'task:submitted': CustomEvent<{ taskId: string }>
   'task:assigned': CustomEvent<TaskAssignedDetail>
   'task:attempt-ended': CustomEvent<AttemptEndedDetail>
@@ -98,6 +100,7 @@ const ADMIN_EVENTS: Record<keyof AdminEvents, true> = {
   'worker:quarantined': true,
   'worker:status': true,
   'assigning:started': true,
+  'pause:changed': true,
   'task:submitted': true,
   'task:assigned': true,
   'task:attempt-ended': true,

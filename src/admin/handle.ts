@@ -47,6 +47,10 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   cancel(taskId: string, reason?: string): boolean
   /** Puts a failed, cancelled or skipped task back, with its skipped dependents. */
   retry(taskId: string): void
+  /** Starts nothing new of `type` (of any type without one) until resumed; running tasks go on. */
+  pause(type?: string, reason?: string): void
+  /** Undoes `pause(type)`; false when that was not paused. */
+  resume(type?: string): boolean
   /**
    * Takes a worker (peer id or name) offline or back, drains it, or changes its priority or capacity; it
    * lasts until changed again, also when the worker reconnects.

@@ -105,3 +105,12 @@ export class StatusRelay {
     })
   }
 }
+
+/** The pubsub service of a node's components when it has one (it is optional for a user's own node). */
+export function optionalPubsub (components: { pubsub?: GossipSub }): GossipSub | undefined {
+  try {
+    return components.pubsub
+  } catch {
+    return undefined
+  }
+}

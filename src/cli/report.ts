@@ -34,6 +34,11 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
     out.event('assigning:started', { ...detail })
     if ((options.expectedWorkers ?? 0) > 0) out.say(`${count(detail.workers, 'worker')} registered: assigning tasks`)
   })
+  source.addEventListener('pause:changed', ({ detail }) => {
+    out.event('pause:changed', { ...detail })
+    const what = detail.scope === 'all' ? 'every task' : `tasks of type ${printable(detail.scope.slice('type:'.length))}`
+    out.say(detail.paused ? `paused: ${what}${detail.reason != null ? ` (${printable(detail.reason)})` : ''}` : `resumed: ${what}`)
+  })
   source.addEventListener('frame:rejected', ({ detail }) => {
     out.event('frame:rejected', { ...detail })
     out.warn(`! rejected a frame from ${detail.peerId}: ${printable(detail.reason)}`, { peerId: detail.peerId })

@@ -11,6 +11,7 @@ import { parseAdminAddresses } from '../worker/admin-address.js'
 import type { SummaryView, TaskRow, TaskView } from '../admin/api.js'
 import type { NetworkEvents } from '../admin/events.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
+import type { Pause } from '../core/pauses.js'
 import type { HistoryEntry } from '../core/snapshots.js'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 
@@ -134,6 +135,16 @@ export class AdminClient {
 
   retry (id: string): Promise<{ retried: true }> {
     return this.call('retry', { id })
+  }
+
+  /** Starts nothing new of `type` (of any type without one); answers with every pause in force. */
+  pause (type?: string, reason?: string): Promise<{ paused: Pause[] }> {
+    return this.call('pause', { ...(type != null ? { type } : {}), ...(reason != null ? { reason } : {}) })
+  }
+
+  /** Rejects with an InvalidStateError when that was not paused. */
+  resume (type?: string): Promise<{ paused: Pause[] }> {
+    return this.call('resume', type != null ? { type } : {})
   }
 
   task (id: string): Promise<TaskView> {

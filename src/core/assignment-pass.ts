@@ -2,6 +2,7 @@ import { fits } from './resources.js'
 import type { ConstraintGroup, ReadyQueue } from './ready-queue.js'
 import type { WorkerRegistry, WorkerState } from './registry.js'
 import type { TaskRecord } from './task-record.js'
+import type { Pauses } from './pauses.js'
 
 export interface PassActions {
   /** Give the task to the worker (the scheduler records the assignment). */
@@ -28,9 +29,12 @@ export class AssignmentPass {
   private readonly freeSkillPass: number[] = []
   private readonly freeSkill: number[] = []
 
-  constructor (registry: WorkerRegistry, ready: ReadyQueue) {
+  private readonly pauses: Pauses
+
+  constructor (registry: WorkerRegistry, ready: ReadyQueue, pauses: Pauses) {
     this.registry = registry
     this.ready = ready
+    this.pauses = pauses
   }
 
   /** Runs a pass at `now`; returns the number of assignments. */
@@ -59,6 +63,8 @@ export class AssignmentPass {
         heads.push(group, task.orderKey)
         continue
       }
+      // paused by an operator (a group's tasks share their type): it waits to be resumed, whatever the workers
+      if (this.pauses.size > 0 && this.pauses.holding(task.spec) != null) continue
       // its rate limit allows no start now: the group waits for the window, whatever the workers
       if (group.rate != null && !group.rate.allows(now)) {
         group.rate.limited = true

@@ -11,6 +11,7 @@ import type { AttemptOutcome, FinalState, JsonValue, TaskSpec } from './task.js'
 export type SchedulerEvent = DurableEvent | Notice
 
 export type DurableEvent =
+  | PauseChanged
   | TaskSubmitted
   | TaskReleased
   | TaskAssigned
@@ -148,6 +149,18 @@ export interface WorkerSteered {
   at: number
   workerId: string
   steering: WorkerSteering
+}
+
+/**
+ * An operator paused, or resumed, the start of new tasks: all of them (`scope` "all") or those of one
+ * type ("type:NAME"). Journaled: a pause lasts across the admin's restarts until it is resumed.
+ */
+export interface PauseChanged {
+  type: 'pause-changed'
+  at: number
+  scope: string
+  paused: boolean
+  reason?: string
 }
 
 /** No longer written (renewals are not journaled); read from older journals, and ignored. */

@@ -10,6 +10,7 @@ import { TaskRecord, type AttemptRecord } from './task-record.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 import type { TaskArchive } from './archive.js'
 import { RateLimits } from './rate-limits.js'
+import { Pauses } from './pauses.js'
 import type { WorkerInfo, WorkerRegistry } from './registry.js'
 import type { StrategyRegistry } from './strategy-registry.js'
 
@@ -31,6 +32,8 @@ export class TaskLedger {
   readonly ready = new ReadyQueue()
   /** The rate limits; each start (an assignment, live or replayed) counts in its task's window. */
   readonly rates: RateLimits
+  /** What an operator paused: no task under a pause starts. */
+  readonly pauses = new Pauses()
   /** What comes due when: timeouts, retry delays, lease expiries, probations, no-worker grace periods. */
   readonly due = new DueHeap()
   readonly counts = noCounts()
@@ -127,7 +130,7 @@ export class TaskLedger {
    * no longer applies, which is what makes replaying a journal over derived events safe.
    */
   private apply (e: DurableEvent, known?: TaskRecord): boolean {
-    const task = e.type === 'submitted' || e.type === 'lease-renewed' || e.type === 'worker-steered' ? undefined : known ?? this.tasks.get(e.taskId)
+    const task = e.type === 'submitted' || e.type === 'lease-renewed' || e.type === 'worker-steered' || e.type === 'pause-changed' ? undefined : known ?? this.tasks.get(e.taskId)
     switch (e.type) {
       case 'submitted': return this.submitted(e.task, e.seq, e.at)
       case 'released':
@@ -173,6 +176,10 @@ export class TaskLedger {
         return true
       case 'worker-steered':
         this.registry.steer(e.workerId, e.steering)
+        return true
+      case 'pause-changed':
+        if (!e.paused) return this.pauses.delete(e.scope)
+        this.pauses.set({ scope: e.scope, since: this.pauses.get(e.scope)?.since ?? e.at, ...(e.reason != null ? { reason: e.reason } : {}) })
         return true
       case 'lease-renewed':
         // journals written before renewals stopped being journaled hold these: leases restart on restore anyway

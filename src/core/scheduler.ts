@@ -12,6 +12,7 @@ import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistrati
 import { replay } from './replay.js'
 import { Reputation, type WorkerSteering, type WorkerTally } from './reputation.js'
 import { RateLimits } from './rate-limits.js'
+import { pauseScope } from './pauses.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
@@ -69,7 +70,7 @@ export class Scheduler {
     const expected = options.expectedWorkers ?? 0
     this.gate = { open: expected <= 0, expected }
     this.view = new SchedulerView(this.ledger, this.gate)
-    this.pass = new AssignmentPass(this.registry, this.ledger.ready)
+    this.pass = new AssignmentPass(this.registry, this.ledger.ready, this.ledger.pauses)
     this.noWorker = new NoWorkerWatch(this.ledger, options.onNoWorker ?? 'wait', options.noWorkerGraceMs ?? DEFAULT_NO_WORKER_GRACE_MS)
     this.attempts = new Attempts({
       ledger: this.ledger,
@@ -291,6 +292,25 @@ export class Scheduler {
     this.registry.restoreTallies(tallies)
     this.nextSeq = Math.max(this.nextSeq, replay(this.ledger, this.registry, this.workers, this.gate, events, now))
     this.tick(now)
+  }
+
+  /**
+   * Starts nothing new of `type` (every type without one) until resumed; running tasks go on. Journaled.
+   * Pausing what is paused changes its reason only.
+   */
+  pause (type: string | undefined, reason: string | undefined, now: number): void {
+    const scope = pauseScope(type)
+    const held = this.ledger.pauses.get(scope)
+    if (held != null && held.reason === reason) return
+    this.ledger.commit({ type: 'pause-changed', at: now, scope, paused: true, ...(reason != null ? { reason } : {}) })
+  }
+
+  /** Undoes `pause(type)`; false when that was not paused. */
+  resume (type: string | undefined, now: number): boolean {
+    const scope = pauseScope(type)
+    if (this.ledger.pauses.get(scope) == null) return false
+    this.ledger.commit({ type: 'pause-changed', at: now, scope, paused: false })
+    return true
   }
 
   /** The workers' tallies that changed since the last call: recorded with the batch of their events. */

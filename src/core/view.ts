@@ -6,6 +6,7 @@ import type { Lease, Summary } from './options.js'
 import type { WorkerInfo } from './registry.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 import { TaskRecord } from './task-record.js'
+import { Pauses, type Pause } from './pauses.js'
 import type { ArchivedTask, Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './snapshots.js'
 import type { Gate } from './worker-lifecycle.js'
 
@@ -78,6 +79,8 @@ export class SchedulerView {
     const registry = this.ledger.registry
     const { open, expected } = this.gate
     if (!open) return `assignment begins once ${expected} workers have registered (${registry.onlineCount()} so far)`
+    const pause = this.ledger.pauses.holding(spec)
+    if (pause != null) return Pauses.describe(pause)
     // held back by its rate limit at the last pass, and nothing of its kind started since
     const rate = this.ledger.rates.for(spec)
     if (rate?.limited === true) return rate.describe()
@@ -123,6 +126,11 @@ export class SchedulerView {
     const total = this.ledger.size
     const final = counts.succeeded + counts.failed + counts.skipped + counts.cancelled
     return { total, counts: { ...counts }, progress: total === 0 ? 1 : final / total, workers: this.ledger.registry.onlineCount() }
+  }
+
+  /** What an operator paused, oldest first. */
+  pauses (): Pause[] {
+    return this.ledger.pauses.list()
   }
 
   /** Every task is in a final state (and there is at least one). */

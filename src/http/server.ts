@@ -167,6 +167,9 @@ export class HttpServer {
       return await reply.code(result.added.length > 0 ? 201 : 200).send(result)
     })
     app.post('/api/tasks/:id/cancel', small, async (req: FastifyRequest<{ Params: { id: string }, Body: { reason?: unknown } | undefined }>) => await api.cancel({ id: req.params.id, reason: objectBody(req.body).reason }))
+    // an operator stops new starts (of one type, or of every task) and lets them go again
+    app.post('/api/pause', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.pause(objectBody(req.body)))
+    app.post('/api/resume', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.resume(objectBody(req.body)))
     app.post('/api/tasks/:id/retry', small, async (req: FastifyRequest<{ Params: { id: string } }>) => await api.retry({ id: req.params.id }))
     // agents that pull work: claim (a long poll), then heartbeat, result or error under the claim's token
     app.post('/api/claims', { bodyLimit: CLAIM_BODY_LIMIT }, async (req: FastifyRequest<{ Body: unknown }>, reply) => {

@@ -219,6 +219,16 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     this.admin.retry(taskId)
   }
 
+  /** Starts nothing new of `type` (of any type without one) until resumed; running tasks go on. Journaled. */
+  pause (type?: string, reason?: string): void {
+    this.admin.pause(type, reason)
+  }
+
+  /** Undoes `pause(type)`; false when that was not paused. */
+  resume (type?: string): boolean {
+    return this.admin.resume(type)
+  }
+
   getTask (taskId: string): TaskSnapshot {
     return this.admin.view.getTask(taskId)
   }

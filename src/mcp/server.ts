@@ -113,6 +113,23 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     return await link.use(c => c.retry(id))
   }))
 
+  server.registerTool('pause_tasks', {
+    title: 'Pause tasks',
+    description: 'Starts nothing new of a task type (of any type without one) until resume_tasks; running tasks finish. Lasts across the admin\'s restarts. Returns every pause in force.',
+    inputSchema: z.strictObject({
+      type: z.string().min(1).max(LIMITS.label).optional().describe('only tasks of this type'),
+      reason: z.string().max(FIELD_LIMITS.reason).optional().describe('why, shown where a task waits')
+    }),
+    annotations: { destructiveHint: false, idempotentHint: true }
+  }, async (input) => await answer(async () => await link.use(c => c.pause(input.type, input.reason))))
+
+  server.registerTool('resume_tasks', {
+    title: 'Resume tasks',
+    description: 'Undoes pause_tasks: of the type given, or the pause of every task. Returns the pauses still in force.',
+    inputSchema: z.strictObject({ type: z.string().min(1).max(LIMITS.label).optional().describe('the type given to pause_tasks') }),
+    annotations: { idempotentHint: true }
+  }, async (input) => await answer(async () => await link.use(c => c.resume(input.type))))
+
   server.registerTool('list_workers', {
     title: 'List workers',
     description: 'Workers with their skill, capabilities, load, success rate, CPU and memory use, and whether they are online.',

@@ -96,7 +96,7 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     await page.waitForFunction(() => document.querySelector('#alerts li[data-alert]') == null)
     expect(pageErrors).toEqual([])
   })
-  it('drains, resumes and disconnects a worker with its buttons', async () => {
+  it('drains, resumes and disconnects a worker with its buttons; pauses and resumes new starts', async () => {
     await page.goto(`${manager.details().http!}/`)
     await page.waitForSelector('#live[data-live="yes"]')
     const row = '#workers tr[data-worker="Junior"]'
@@ -113,6 +113,16 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     await page.click(`${row} button[data-action="disconnect"]`)
     expect(await left).toMatchObject({ name: 'Junior' })
     expect(await page.textContent('#workers-error')).toBe('')
+
+    // pause asks why, and the page shows the pause with its way back
+    page.once('dialog', dialog => { void dialog.accept('maintenance') })
+    await page.click('#pause-all')
+    await page.waitForSelector('#paused li[data-scope="all"]')
+    expect(await page.textContent('#paused li')).toMatch(/paused: every task \(maintenance\)/)
+    expect(manager.admin.view.pauses()).toEqual([expect.objectContaining({ scope: 'all', reason: 'maintenance' })])
+    await page.click('#paused button[data-resume]')
+    await page.waitForFunction(() => document.querySelector('#paused li') == null)
+    expect(manager.admin.view.pauses()).toEqual([])
     expect(pageErrors).toEqual([])
   })
   it('lays a 200-task workflow out in layers: boxes apart, every dependency left to right, each state its own colour', async () => {

@@ -40,7 +40,7 @@ describe('taskmesh mcp', () => {
 
   it('lists the orchestrator\'s tools and resources', async () => {
     const { tools } = await client.listTools()
-    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'claim_task', 'distribute_task', 'get_summary', 'get_task', 'handle_task_response', 'list_tasks', 'list_workers', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
+    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'claim_task', 'distribute_task', 'get_summary', 'get_task', 'handle_task_response', 'list_tasks', 'list_workers', 'pause_tasks', 'resume_tasks', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
     const distribute = tools.find(t => t.name === 'distribute_task')!
     expect(Object.keys(distribute.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['description', 'required_capabilities', 'priority', 'depends_on', 'wait_seconds', 'task_id', 'task_type', 'task_data', 'strategy']))
     expect(distribute.inputSchema.required ?? []).toEqual([])
@@ -92,7 +92,9 @@ describe('taskmesh mcp', () => {
       unregister_agent_from_distributor: { agent_id: 'no-such-worker' },
       claim_task: { agent_id: 'no-such-agent', max_tasks: 0 },
       handle_task_response: { task_id: 'no-such-task', agent_id: 'no-such-agent', status: 'failed' },
-      get_summary: {}
+      get_summary: {},
+      pause_tasks: { type: 'no-such-type' },
+      resume_tasks: { type: 'no-such-type' }
     }
     const { tools } = await client.listTools()
     expect(tools.map(t => t.name).sort()).toEqual(Object.keys(valid).sort())
@@ -169,6 +171,18 @@ describe('taskmesh mcp', () => {
       expect({ tool, ...neither }).toMatchObject({ tool, isError: true, text: expect.stringMatching(/^ValidationError: .*id: .*task_id/s) })
     }
     expect((await call('get_task', { id: 'parked' })).value).toMatchObject({ state: 'cancelled' })
+  })
+
+  it('pauses a task type and resumes it: pause_tasks, resume_tasks', async () => {
+    expect((await call('pause_tasks', { type: 'held', reason: 'until the model is loaded' })).value).toEqual({ paused: [expect.objectContaining({ scope: 'type:held', reason: 'until the model is loaded' })] })
+    await call('distribute_task', { id: 'held-1', type: 'held' })
+    expect((await call('get_task', { id: 'held-1' })).value).toMatchObject({ state: 'ready', waitingFor: 'paused (tasks of type "held"): until the model is loaded' })
+    expect((await call('get_summary')).value.paused).toEqual([expect.objectContaining({ scope: 'type:held' })])
+    expect((await call('resume_tasks', { type: 'held' })).value).toEqual({ paused: [] })
+    expect(await call('resume_tasks', { type: 'held' })).toMatchObject({ isError: true, text: expect.stringMatching(/type "held" is not paused: nothing is/) })
+    // resumed, it waits for a worker with a handler for its type, like any other
+    expect((await call('get_task', { id: 'held-1' })).value.waitingFor).toMatch(/no connected worker handles type "held"/)
+    await call('cancel_task', { id: 'held-1' })
   })
 
   it('says so when wait_seconds runs out before the task is final', async () => {

@@ -98,6 +98,7 @@ export async function runStatus (opts: ClientOptions): Promise<void> {
     const pause = summary.journalPaused
     if (pause != null) out.say(`! its journal waits for the database since ${formatTime(pause.since)}: ${printable(pause.reason)}${pause.leadInDoubt ? ' (the lead is in doubt)' : ''}`)
     out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready} ready, ${c.delayed} delayed, ${c.waiting} waiting on dependencies`)
+    for (const p of summary.paused) out.say(`! paused: ${p.scope === 'all' ? 'every task' : `tasks of type ${printable(p.scope.slice(5))}`}${p.reason != null ? ` (${printable(p.reason)})` : ''}`)
     for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${printable(reason)}`)
     out.say('')
     printWorkers(out, workers)
@@ -109,6 +110,22 @@ export async function runCancel (id: string, opts: ClientOptions & { reason?: st
     const { cancelled } = await client.cancel(id, opts.reason)
     out.event('cancelled', { id, cancelled })
     out.say(`task ${id} cancelled`)
+  })
+}
+
+export async function runPause (opts: ClientOptions & { type?: string, reason?: string }): Promise<void> {
+  await withClient(opts, async (client, out) => {
+    const { paused } = await client.pause(opts.type, opts.reason)
+    out.event('paused', { paused })
+    out.say(`${opts.type != null ? `tasks of type ${printable(opts.type)}` : 'every task'}: nothing new starts until \`taskmesh resume${opts.type != null ? ` --type ${printable(opts.type)}` : ''}\`; running tasks finish`)
+  })
+}
+
+export async function runResume (opts: ClientOptions & { type?: string }): Promise<void> {
+  await withClient(opts, async (client, out) => {
+    const { paused } = await client.resume(opts.type)
+    out.event('resumed', { paused })
+    out.say(`${opts.type != null ? `tasks of type ${printable(opts.type)}` : 'every task'} may start again${paused.length > 0 ? `; still paused: ${paused.map(p => p.scope === 'all' ? 'every task' : p.scope.slice(5)).join(', ')}` : ''}`)
   })
 }
 

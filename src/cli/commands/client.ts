@@ -40,5 +40,16 @@ export function clientCommands (): Command[] {
     .argument('<id>', 'task id')
     .action(async (id: string, opts: ClientOptions) => { await (await actions()).runRetry(id, opts) })
 
-  return [submit, status, cancel, retry]
+  const pause = clientOptions(new Command('pause'))
+    .description('start nothing new (of one type, or of any): running tasks finish; lasts until resume, across restarts')
+    .option('--type <type>', 'only tasks of this type')
+    .option('--reason <text>', 'why, shown where a task waits')
+    .action(async (opts: ClientOptions & { type?: string, reason?: string }) => { await (await actions()).runPause(opts) })
+
+  const resume = clientOptions(new Command('resume'))
+    .description('undo a pause: of --type, or the one of every task')
+    .option('--type <type>', 'the type paused with --type')
+    .action(async (opts: ClientOptions & { type?: string }) => { await (await actions()).runResume(opts) })
+
+  return [submit, status, cancel, retry, pause, resume]
 }
