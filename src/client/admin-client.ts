@@ -12,6 +12,7 @@ import type { SummaryView, TaskRow, TaskView } from '../admin/api.js'
 import type { NetworkEvents } from '../admin/events.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
 import type { Pause } from '../core/pauses.js'
+import type { SubmitResult } from '../core/options.js'
 import type { HistoryEntry } from '../core/snapshots.js'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 
@@ -124,7 +125,7 @@ export class AdminClient {
     return result
   }
 
-  submit (tasks: unknown): Promise<{ added: string[], existing: string[] }> {
+  submit (tasks: unknown): Promise<SubmitResult> {
     return this.call('submit', { tasks })
   }
 

@@ -12,6 +12,7 @@ export type SchedulerEvent = DurableEvent | Notice
 
 export type DurableEvent =
   | PauseChanged
+  | TaskDebounced
   | TaskSubmitted
   | TaskReleased
   | TaskAssigned
@@ -161,6 +162,16 @@ export interface PauseChanged {
   scope: string
   paused: boolean
   reason?: string
+}
+
+/** A submit with the same dedup key replaced the payload of a task that had not started (`debounce`). */
+export interface TaskDebounced {
+  type: 'debounced'
+  at: number
+  taskId: string
+  /** The id the newer submit gave, which was not added. */
+  from: string
+  payload?: JsonValue
 }
 
 /** No longer written (renewals are not journaled); read from older journals, and ignored. */

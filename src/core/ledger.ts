@@ -11,6 +11,7 @@ import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState
 import type { TaskArchive } from './archive.js'
 import { RateLimits } from './rate-limits.js'
 import { Pauses } from './pauses.js'
+import { DedupKeys, debounce } from './dedup.js'
 import type { WorkerInfo, WorkerRegistry } from './registry.js'
 import type { StrategyRegistry } from './strategy-registry.js'
 
@@ -34,6 +35,8 @@ export class TaskLedger {
   readonly rates: RateLimits
   /** What an operator paused: no task under a pause starts. */
   readonly pauses = new Pauses()
+  /** Which task holds each dedup key, until when. */
+  readonly dedup = new DedupKeys()
   /** What comes due when: timeouts, retry delays, lease expiries, probations, no-worker grace periods. */
   readonly due = new DueHeap()
   readonly counts = noCounts()
@@ -44,7 +47,8 @@ export class TaskLedger {
   /** A constraint group appeared: whether some worker can serve each group must be looked at again. */
   groupsChanged = false
   readonly leaseTtlMs: number
-  private readonly cache = new ResultCache()
+  /** Results by cache key (replay adds the archive's). */
+  readonly cache = new ResultCache()
   private decided: SchedulerEvent[] = []
   /** Events waiting to be applied: derived events queue up behind the one being applied, so cascades never recurse. */
   private readonly queue: SchedulerEvent[] = []
@@ -68,19 +72,6 @@ export class TaskLedger {
   /** Tasks held in all: in memory and archived. */
   get size (): number {
     return this.tasks.size + this.archiving.count
-  }
-
-  /** Before replaying a journal: what its archive holds counts. Returns how many tasks it holds. */
-  openArchive (): number {
-    const archived = this.archiving.open()
-    this.counts.succeeded += archived
-    return archived
-  }
-
-  /** After replaying a journal: the archive's results may be reused too. */
-  reuseArchivedResults (): void {
-    this.archiving.endReplay()
-    this.cache.addArchived(this.archive)
   }
 
   /** Events decided and not taken yet: state the journal does not have. */
@@ -177,6 +168,7 @@ export class TaskLedger {
       case 'worker-steered':
         this.registry.steer(e.workerId, e.steering)
         return true
+      case 'debounced': return task != null && debounce(task, e)
       case 'pause-changed':
         if (!e.paused) return this.pauses.delete(e.scope)
         this.pauses.set({ scope: e.scope, since: this.pauses.get(e.scope)?.since ?? e.at, ...(e.reason != null ? { reason: e.reason } : {}) })
@@ -193,6 +185,7 @@ export class TaskLedger {
     this.tasks.set(task.id, task)
     this.bySeq[seq] = task
     this.counts.waiting++
+    if (spec.dedupKey != null) this.dedup.claim(spec.dedupKey, spec.id, at, spec.dedupTtlMs)
     const blockedBy = countDependencies(task, this.tasks, true, this.restoring ? depId => { this.archiving.replayedDependent(task, depId, at) } : undefined)
     if (blockedBy != null) this.commit({ type: 'skipped', at, taskId: task.id, reason: `dependency "${blockedBy.id}" ${blockedBy.state}` }, task)
     else if (task.pending === 0) this.makeReady(task, at)
@@ -273,6 +266,7 @@ export class TaskLedger {
     this.setState(task, state)
     task.finishedAt = at
     task.retryAt = undefined
+    if (task.spec.dedupKey != null) this.dedup.release(task.spec.dedupKey, task.id)
     if (error != null) task.error = error
     // one unfinished dependent fewer for each dependency: some may now leave memory, and so may this one
     for (const depId of task.spec.dependsOn) {

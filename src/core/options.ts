@@ -90,6 +90,10 @@ export interface SubmitResult {
   added: string[]
   /** Ids already held: resubmitting a task does not duplicate it. */
   existing: string[]
+  /** Tasks not added because their dedup key is held: `task` is the task that holds it, and answers for them. */
+  deduplicated?: Array<{ id: string, task: string }>
+  /** Of those, the ones whose payload replaced that task's (`debounce`: it had not started). */
+  debounced?: string[]
 }
 
 export interface Summary {

@@ -11,7 +11,10 @@ import type { Gate, WorkerLifecycle } from './worker-lifecycle.js'
  */
 export function replay (ledger: TaskLedger, registry: WorkerRegistry, workers: Pick<WorkerLifecycle, 'renewLease'>, gate: Gate, events: Iterable<DurableEvent>, now: number): number {
   let nextSeq = ledger.archive.lastSeq + 1
-  if (ledger.openArchive() > 0) gate.open = true
+  // what the archive holds counts, and its results may be reused
+  const archived = ledger.archiving.open()
+  ledger.counts.succeeded += archived
+  if (archived > 0) gate.open = true
   ledger.restoring = true
   try {
     for (const event of events) {
@@ -22,7 +25,8 @@ export function replay (ledger: TaskLedger, registry: WorkerRegistry, workers: P
   } finally {
     ledger.restoring = false
   }
-  ledger.reuseArchivedResults()
+  ledger.archiving.endReplay()
+  ledger.cache.addArchived(ledger.archive)
   // workers met in the journal are placeholders until they register again: offline, holding their leases
   // for one TTL; those whose attempts all ended are forgotten
   for (const worker of [...registry.all()]) {

@@ -13,6 +13,7 @@ import { replay } from './replay.js'
 import { Reputation, type WorkerSteering, type WorkerTally } from './reputation.js'
 import { RateLimits } from './rate-limits.js'
 import { pauseScope } from './pauses.js'
+import { deduplicate } from './dedup.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
@@ -140,14 +141,15 @@ export class Scheduler {
     })
     if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
 
-    const fresh = this.ledger.size === 0 ? specs : specs.filter(s => !known(s.id))
+    const known0 = this.ledger.size === 0 ? specs : specs.filter(s => !known(s.id))
+    const { fresh, deduplicated, debounced } = deduplicate(known0, this.ledger, now)
     if (this.nextSeq + fresh.length > MAX_SEQ) {
       throw new LimitExceededError(`this admin has numbered ${this.nextSeq} submissions, and can number ${MAX_SEQ} in its lifetime; start a new one on a fresh data directory`)
     }
     if (tasks.size + fresh.length > this.maxTasks) {
       throw new LimitExceededError(`cannot hold ${fresh.length} more tasks: ${tasks.size} of at most ${this.maxTasks} are held; raise maxTasks or wait for work to finish`)
     }
-    const existing = fresh.length === specs.length ? [] : specs.filter(s => known(s.id)).map(s => s.id)
+    const existing = known0.length === specs.length ? [] : specs.filter(s => known(s.id)).map(s => s.id)
     const seqBase = this.nextSeq
     this.nextSeq += fresh.length
     const ordered = topologicalOrder(fresh)
@@ -156,7 +158,8 @@ export class Scheduler {
     ordered.forEach((spec, i) => {
       this.ledger.commit({ type: 'submitted', at: now, seq: seqOf?.get(spec.id) ?? seqBase + i, task: spec })
     })
-    return { added: fresh.map(s => s.id), existing }
+    for (const d of debounced) this.ledger.commit(d)
+    return { added: fresh.map(s => s.id), existing, ...(deduplicated.length > 0 ? { deduplicated, debounced: debounced.map(d => d.from) } : {}) }
   }
 
   /** Stops a task: a running attempt is aborted, dependents are skipped. Returns false if it was already final. */

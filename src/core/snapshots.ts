@@ -24,7 +24,7 @@ export interface Attempt {
 /** A line of a task's history (`taskmesh history ID`). */
 export interface HistoryEntry {
   at: number
-  event: 'submitted' | 'delayed' | 'assigned' | AttemptOutcome | 'retry-scheduled' | 'skipped' | 'failed' | 'retried' | 'cached' | 'late-result'
+  event: 'submitted' | 'delayed' | 'debounced' | 'assigned' | AttemptOutcome | 'retry-scheduled' | 'skipped' | 'failed' | 'retried' | 'cached' | 'late-result'
   attempt?: number
   worker?: string
   workerId?: string

@@ -12,7 +12,8 @@ const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([])
 
 /** The scheduler's mutable record of a task. */
 export class TaskRecord {
-  readonly spec: TaskSpec
+  /** Replaced only by a debounce (a newer submit's payload, before the task started). */
+  spec: TaskSpec
   readonly seq: number
   /** Ready-queue order as one number, lowest first: priority (1..10, higher first), then submission order. */
   readonly orderKey: number

@@ -52,6 +52,11 @@ export interface TaskSpec {
   delayMs?: number
   /** The rate limit its starts count against, when not its type's (`--rate-limit KEY=N/PERIOD`). */
   rateLimitKey?: string
+  /** A submit naming this key within `dedupTtlMs` of this task's gets this task instead of a new one. */
+  dedupKey?: string
+  dedupTtlMs?: number
+  /** With `dedupKey`: such a submit replaces this task's payload instead, while it has not started. */
+  debounce?: boolean
 }
 
 /** Where a task is in its life. The last four are final: a task reaches exactly one of them. */
@@ -106,5 +111,8 @@ export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec 
   if (fields.runAt != null) spec.runAt = fields.runAt
   if (fields.delayMs != null) spec.delayMs = fields.delayMs
   if (fields.rateLimitKey != null) spec.rateLimitKey = fields.rateLimitKey
+  if (fields.dedupKey != null) spec.dedupKey = fields.dedupKey
+  if (fields.dedupTtlMs != null) spec.dedupTtlMs = fields.dedupTtlMs
+  if (fields.debounce === true) spec.debounce = true
   return spec
 }

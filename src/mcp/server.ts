@@ -59,18 +59,24 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
       max_attempts: z.number().int().min(1).max(100).optional().describe('attempts before the task fails for good'),
       run_at: z.union([z.string().max(64), z.number().int().min(0)]).optional().describe('not to start before this time: ISO 8601 (2026-12-05T10:00:00Z) or ms since the epoch'),
       delay_seconds: z.number().min(0).max(MAX_DELAY_MS / 1000).optional().describe('not to start before this long from now'),
+      dedup_key: z.string().min(1).max(LIMITS.id).optional().describe('a task already holding this key is returned instead of a new one (deduplicatedFrom says so)'),
+      dedup_seconds: z.number().positive().max(MAX_DELAY_MS / 1000).optional().describe('how long the key is held; until the task is final without it'),
       worker: z.string().max(LIMITS.label).optional().describe('pin the task to the worker of this name'),
       wait_seconds: z.number().min(0).max(maxWait).optional().describe(`wait up to this long for the task to finish (at most ${maxWait})`)
     })
   }, async (input, extra) => await answer(async () => {
     const task = taskFromArguments(input)
-    const id = task.id as string
-    const { existing } = await link.use(c => c.submit([task]))
-    if (existing.includes(id)) throw new ValidationError([{ path: input.task_id != null ? 'task_id' : 'id', message: `a task "${id}" already exists; pick another id, or follow it with get_task` }], { subject: 'distribute_task' })
-    if (input.wait_seconds == null || input.wait_seconds === 0) return await link.use(c => c.task(id))
+    const given = task.id as string
+    const { existing, deduplicated } = await link.use(c => c.submit([task]))
+    if (existing.includes(given)) throw new ValidationError([{ path: input.task_id != null ? 'task_id' : 'id', message: `a task "${given}" already exists; pick another id, or follow it with get_task` }], { subject: 'distribute_task' })
+    // its dedup key is held: the task holding it answers for it
+    const holder = deduplicated?.find(d => d.id === given)?.task
+    const id = holder ?? given
+    const note = holder != null ? { deduplicatedFrom: given } : {}
+    if (input.wait_seconds == null || input.wait_seconds === 0) return { ...await link.use(c => c.task(id)), ...note }
     const signal = AbortSignal.any([AbortSignal.timeout(input.wait_seconds * 1000), extra.signal])
     const view = await link.waitForFinal(id, signal)
-    return isFinal(view.state) ? view : { ...view, timedOut: true, waitedSeconds: input.wait_seconds }
+    return isFinal(view.state) ? { ...view, ...note } : { ...view, ...note, timedOut: true, waitedSeconds: input.wait_seconds }
   }))
 
   server.registerTool('get_task', {
@@ -239,6 +245,8 @@ type DistributeArguments = Partial<Record<'id' | 'task_id' | 'description' | 'ty
   max_attempts?: number
   run_at?: string | number
   delay_seconds?: number
+  dedup_key?: string
+  dedup_seconds?: number
 }
 
 /** A task-file task from distribute_task's arguments; the admin reads it as it reads any task file. */
@@ -260,6 +268,8 @@ function taskFromArguments (input: DistributeArguments): Record<string, unknown>
   if (input.worker != null) task.agent = input.worker
   if (input.run_at != null) task.run_at = input.run_at
   if (input.delay_seconds != null) task.delay = input.delay_seconds
+  if (input.dedup_key != null) task.dedup_key = input.dedup_key
+  if (input.dedup_seconds != null) task.dedup_ttl = input.dedup_seconds
   return task
 }
 

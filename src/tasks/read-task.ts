@@ -43,6 +43,7 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
   readWhen(raw, path, problems, spec)
   const rateLimitKey = readString(raw, ALIASES.rateLimitKey, path, problems, LIMITS.label)
   if (rateLimitKey != null) spec.rateLimitKey = rateLimitKey
+  readDedup(raw, path, problems, spec)
   // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
   return id != null ? spec : undefined
 }
@@ -69,6 +70,29 @@ function readWhen (raw: Record<string, unknown>, path: string, problems: Problem
   } else if (seconds != null) {
     spec.delayMs = Math.round(seconds * 1000)
   }
+}
+
+/**
+ * `dedup_key` (a later submit naming it gets this task instead of a new one), `dedup_ttl` (seconds; for how
+ * long: until the task is final without it) and `debounce` (that submit's payload replaces this one's while
+ * the task has not started).
+ */
+function readDedup (raw: Record<string, unknown>, path: string, problems: Problem[], spec: TaskSpec): void {
+  const key = readString(raw, ALIASES.dedupKey, path, problems, LIMITS.id)
+  const seconds = readNumber(raw, ALIASES.dedupTtl, path, problems, { min: 0, max: MAX_DELAY_MS / 1000, exclusiveMin: true })
+  const ms = readNumber(raw, ALIASES.dedupTtlMs, path, problems, { min: 0, max: MAX_DELAY_MS, exclusiveMin: true })
+  const debounce = read(raw, ALIASES.debounce)
+  if (debounce !== undefined && typeof debounce !== 'boolean') problems.push({ path: `${path}.debounce`, message: 'must be true or false' })
+  if (key == null) {
+    for (const [given, field] of [[seconds ?? ms, 'dedup_ttl'], [debounce === true ? true : undefined, 'debounce']] as const) {
+      if (given != null) problems.push({ path: `${path}.${field}`, message: 'needs a dedup_key: the key later submits are matched by' })
+    }
+    return
+  }
+  spec.dedupKey = key
+  if (ms != null) spec.dedupTtlMs = Math.round(ms)
+  else if (seconds != null) spec.dedupTtlMs = Math.round(seconds * 1000)
+  if (debounce === true) spec.debounce = true
 }
 
 /** 1 (lowest) to 10, or a word: low, medium, high, critical. */

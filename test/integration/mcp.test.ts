@@ -185,6 +185,13 @@ describe('taskmesh mcp', () => {
     await call('cancel_task', { id: 'held-1' })
   })
 
+  it('returns the task holding a dedup key instead of adding another', async () => {
+    const first = (await call('distribute_task', { id: 'sync-1', dedup_key: 'sync-crm', dedup_seconds: 600, wait_seconds: 10 })).value
+    expect(first).toMatchObject({ id: 'sync-1', state: 'succeeded' })
+    const second = (await call('distribute_task', { id: 'sync-2', dedup_key: 'sync-crm' })).value
+    expect(second).toMatchObject({ id: 'sync-1', state: 'succeeded', deduplicatedFrom: 'sync-2' })
+  })
+
   it('says so when wait_seconds runs out before the task is final', async () => {
     const { value } = await call('distribute_task', { task_id: 'needs-a-qpu', description: 'no worker has this', required_capabilities: ['qpu'], wait_seconds: 0.3 })
     expect(value).toMatchObject({ id: 'needs-a-qpu', state: 'ready', timedOut: true, waitedSeconds: 0.3 })

@@ -73,9 +73,15 @@ export async function runSubmit (opts: ClientOptions & { tasks: string, wait?: b
         wake()
       })
     }
-    const { added, existing } = await client.submit(specs)
-    out.event('submitted', { added, existing })
+    const { added, existing, deduplicated = [], debounced = [] } = await client.submit(specs)
+    out.event('submitted', { added, existing, ...(deduplicated.length > 0 ? { deduplicated, debounced } : {}) })
     out.say(`submitted ${plural(added.length, 'task')}${existing.length > 0 ? `; ${existing.length} ${existing.length === 1 ? 'was' : 'were'} already there (${printable(existing.slice(0, 5).join(', '))}${existing.length > 5 ? ', ...' : ''})` : ''}`)
+    // held dedup keys: the tasks holding them answer for these (and are what --wait waits for)
+    for (const d of deduplicated) {
+      out.say(`${printable(d.id)}: its dedup key is held by task ${printable(d.task)}${debounced.includes(d.id) ? ', whose payload it replaced' : ''}`)
+      ids.delete(d.id)
+      ids.add(d.task)
+    }
     if (opts.wait !== true) return
     out.startProgress(ids.size)
     for (const id of ids) {
