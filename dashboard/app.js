@@ -51,7 +51,9 @@ async function apply (update) {
   const work = []
   if (update.workers) work.push(renderWorkers())
   if (update.alerts) work.push(renderAlerts())
-  if (update.more || update.summary.total !== lastTotal || onScreen(ids)) work.push(renderTasks())
+  // a search's page is read again only when asked for (a search reads many tasks on the admin)
+  const searching = $('text-filter').value.trim() !== ''
+  if (!searching && (update.more || update.summary.total !== lastTotal || onScreen(ids))) work.push(renderTasks())
   // the graph takes the states an update lists; it is read again when it lacks a task or many changed
   if (update.more || update.summary.total !== lastTotal || updateStates(update.tasks)) graphStale = true
   if (graphStale && Date.now() - graphAt >= GRAPH_EVERY_MS) {

@@ -29,7 +29,7 @@ export async function renderTasks () {
       <td>${t.priority}</td><td>${esc(t.worker)}</td><td>${t.attempts}</td><td class="reason" title="${esc(t.error ?? t.waitingFor)}">${esc(t.error ?? t.waitingFor)}</td>
     </tr>`).join('')
   const first = page.total === 0 ? 0 : offset + 1
-  $('tasks-range').textContent = `${count(first)}–${count(offset + page.tasks.length)} of ${count(page.total)}`
+  $('tasks-range').textContent = `${count(first)}–${count(offset + page.tasks.length)} of ${count(page.total)}${page.partial ? ' (the search read the first 100,000 tasks)' : ''}${search !== '' ? ` · as of ${new Date().toLocaleTimeString()}` : ''}`
   $('tasks-prev').disabled = offset === 0
   $('tasks-next').disabled = offset + PAGE >= page.total
 }

@@ -1,7 +1,7 @@
 import { InvalidStateError, LimitExceededError, ValidationError } from '../errors.js'
 import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
 import { FINAL_STATES, TASK_STATES, type JsonValue, type TaskState } from '../core/task.js'
-import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE, MAX_SEARCH_LENGTH } from './constants.js'
+import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE, MAX_SEARCH_LENGTH, MAX_SEARCH_SCAN, MAX_SEARCH_TEXT } from './constants.js'
 import { FIELD_LIMITS, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
 import { jsonProblem } from '../protocol/json.js'
 import { PULL_PREFIX, type Claim, type ClaimRef } from './pull-workers.js'
@@ -131,7 +131,7 @@ export class AdminApi {
   }
 
   /** Tasks in submission order, optionally in one state, a page at a time. */
-  tasks (params: { state?: unknown, offset?: unknown, limit?: unknown, output?: unknown, search?: unknown }): { total: number, offset: number, tasks: TaskRow[] } {
+  tasks (params: { state?: unknown, offset?: unknown, limit?: unknown, output?: unknown, search?: unknown }): { total: number, offset: number, tasks: TaskRow[], partial?: true } {
     let state: TaskState | 'final' | undefined
     if (params.state != null) {
       if (params.state !== 'final' && !TASK_STATES.includes(params.state as TaskState)) throw invalid('state', `must be one of ${TASK_STATES.join(', ')}, or final`)
@@ -150,16 +150,23 @@ export class AdminApi {
     // without a search the counts say how many match, and the walk ends with the page (a dashboard asks often)
     const counted = search == null ? countOf(this.admin.view.summary().counts, state) : undefined
     let total = 0
+    // a search reads every task's text: it reads at most so many, and says when it stopped early
+    let scanned = 0
+    let partial = false
     for (const task of this.admin.view.listTasks()) {
+      if (search != null && ++scanned > MAX_SEARCH_SCAN) {
+        partial = true
+        break
+      }
       if (state != null && (state === 'final' ? !FINAL_STATES.has(task.state) : task.state !== state)) continue
-      if (search != null && !`${task.id}\n${task.spec.description}\n${task.worker ?? ''}`.toLowerCase().includes(search)) continue
+      if (search != null && !`${task.id}\n${task.spec.description.slice(0, MAX_SEARCH_TEXT)}\n${task.worker ?? ''}`.toLowerCase().includes(search)) continue
       if (total >= offset && page.length < limit) page.push(task)
       total++
       if (counted != null && page.length === limit) break
     }
     total = counted ?? total
     const rows = page.map(task => taskRow(task, task.state === 'ready' || task.state === 'delayed' ? this.admin.view.waitingFor(task.id) : undefined))
-    return { total, offset, tasks: withOutput ? withOutputs(rows, page.map(task => task.output)) : rows }
+    return { total, offset, tasks: withOutput ? withOutputs(rows, page.map(task => task.output)) : rows, ...(partial ? { partial: true as const } : {}) }
   }
 
   /** Every worker; those that pull work over HTTP or MCP say `pulling: true`. */

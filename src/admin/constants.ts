@@ -57,8 +57,12 @@ export const PROGRESS_BROADCAST_REFRESH_MS = 60_000
 export const WATCH_PROGRESS_INTERVAL_MS = 250
 /** Most tasks one page of a listing holds. */
 export const MAX_PAGE = 1000
-/** The words a task list may be searched for (`search`), at most. */
+/** The text a task list may be searched for (`search`), at most. */
 export const MAX_SEARCH_LENGTH = 200
+/** Tasks one search reads, at most (in submission order); past them the page says it is `partial`. */
+export const MAX_SEARCH_SCAN = 100_000
+/** Characters of a description a search reads (descriptions may be 64 KiB). */
+export const MAX_SEARCH_TEXT = 1024
 /** Tasks one page holds when the caller gives no limit. */
 export const DEFAULT_PAGE = 100
 /** Outputs a page of tasks carries at most, together; a task whose output does not fit says its size instead. */

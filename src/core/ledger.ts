@@ -11,6 +11,7 @@ import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState
 import type { TaskArchive } from './archive.js'
 import { RateLimits } from './rate-limits.js'
 import { Pauses } from './pauses.js'
+import { isoTime } from './time.js'
 import { DedupKeys, debounce } from './dedup.js'
 import type { WorkerInfo, WorkerRegistry } from './registry.js'
 import type { StrategyRegistry } from './strategy-registry.js'
@@ -170,7 +171,8 @@ export class TaskLedger {
         return true
       case 'debounced': return task != null && debounce(task, e)
       case 'pause-changed':
-        if (!e.paused) return this.pauses.delete(e.scope)
+        // resumed: whether workers can serve each group is looked at again (--on-no-worker fail)
+        if (!e.paused) return this.pauses.delete(e.scope) && (this.groupsChanged = true)
         this.pauses.set({ scope: e.scope, since: this.pauses.get(e.scope)?.since ?? e.at, ...(e.reason != null ? { reason: e.reason } : {}) })
         return true
       case 'lease-renewed':
@@ -307,7 +309,7 @@ export class TaskLedger {
     if (this.restoring) at = this.archiving.replayedReadyAt(task, at)
     // not before its time (run_at, delay): delayed until then, as a retry's backoff is; released by the same due
     if (task.notBefore != null && task.notBefore > at) {
-      if (task.state !== 'delayed') task.mark({ at, event: 'delayed', retryAt: task.notBefore, detail: `until ${new Date(task.notBefore).toISOString()}` })
+      if (task.state !== 'delayed') task.mark({ at, event: 'delayed', retryAt: task.notBefore, detail: `until ${isoTime(task.notBefore)}` })
       task.retryAt = task.notBefore
       this.setState(task, 'delayed')
       if (!this.restoring) this.due.add(task.notBefore, { kind: 'retry', task, at: task.notBefore })

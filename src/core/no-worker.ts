@@ -42,10 +42,15 @@ export class NoWorkerWatch {
     }
   }
 
+  private paused (group: ConstraintGroup): boolean {
+    const task = group.peekAny()
+    return task != null && this.ledger.pauses.holding(task.spec) != null
+  }
+
   /** No free worker could take this group's tasks in a pass: is any worker able to, once free? */
   watch (group: ConstraintGroup, now: number): void {
     if (this.policy !== 'fail') return
-    if (this.capableExists(group)) {
+    if (this.capableExists(group) || this.paused(group)) {
       group.noWorkerSince = undefined
     } else if (group.noWorkerSince == null) {
       group.noWorkerSince = now
@@ -56,7 +61,8 @@ export class NoWorkerWatch {
   /** The grace period of a group ended: fail its tasks if still nobody can run them. */
   due (group: ConstraintGroup, now: number): void {
     if (group.noWorkerSince == null || now < group.noWorkerSince + this.graceMs) return
-    if (this.capableExists(group)) {
+    // paused by an operator (for maintenance, say): nothing fails while it waits to be resumed
+    if (this.capableExists(group) || this.paused(group)) {
       group.noWorkerSince = undefined
       return
     }

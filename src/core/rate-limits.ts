@@ -19,6 +19,8 @@ export class RateWindow {
   readonly periodMs: number
   /** A pass found its tasks held back by the limit and nothing has started since: what `waitingFor` says. */
   limited = false
+  /** The time a scheduling pass is woken for this window, so each wake-up is asked for once. */
+  wakeAt = -Infinity
   private readonly starts: number[]
   private next = 0
   private count = 0
@@ -55,7 +57,10 @@ export class RateWindow {
   }
 }
 
-/** The admin's rate limits, by key; a task is under the one its `rateLimitKey` names, or its type's. */
+/**
+ * The admin's rate limits, by key; a task is under the one its `rateLimitKey` names when that key has a
+ * limit, else its type's (a key without a limit cannot take a task out from under its type's).
+ */
 export class RateLimits {
   private readonly windows = new Map<string, RateWindow>()
 
@@ -70,6 +75,6 @@ export class RateLimits {
   /** The window a task's starts count in, if any limit applies to it. */
   for (spec: TaskSpec): RateWindow | undefined {
     if (this.windows.size === 0) return undefined
-    return this.windows.get(spec.rateLimitKey ?? spec.type)
+    return (spec.rateLimitKey != null ? this.windows.get(spec.rateLimitKey) : undefined) ?? this.windows.get(spec.type)
   }
 }

@@ -51,8 +51,6 @@ export class Scheduler {
   /** What a scheduling pass does with its decisions; made once, with the pass's time in `now`. */
   private readonly actions: PassActions
   private now = 0
-  /** The time a rate limit's wake-up is set for, so each is set once. */
-  private rateWake = -Infinity
   private nextSeq = 0
   private tokenCounter = 0
 
@@ -87,8 +85,12 @@ export class Scheduler {
     this.actions = {
       assign: (task, worker, group) => { this.attempts.assign(task, worker, group.strategy, this.now) },
       blocked: (group) => { this.noWorker.watch(group, this.now) },
-      // one wake-up per window: a later pass that finds the same limit adds none
-      limited: (_group, until) => { if (this.rateWake !== until) { this.rateWake = until; this.ledger.due.add(until, { kind: 'rate' }) } }
+      // one wake-up per window and time: a later pass that finds the same limit adds none
+      limited: (group, until) => {
+        if (group.rate == null || group.rate.wakeAt === until) return
+        group.rate.wakeAt = until
+        this.ledger.due.add(until, { kind: 'rate' })
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import type { Lease, Summary } from './options.js'
 import type { WorkerInfo } from './registry.js'
 import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState } from './task.js'
 import { TaskRecord } from './task-record.js'
+import { isoTime } from './time.js'
 import { Pauses, type Pause } from './pauses.js'
 import type { ArchivedTask, Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './snapshots.js'
 import type { Gate } from './worker-lifecycle.js'
@@ -55,7 +56,7 @@ export class SchedulerView {
     const task = this.find(taskId)
     if (task.state === 'delayed' && task instanceof TaskRecord && task.retryAt != null) {
       // its own time (run_at, delay) before a first attempt; a retry's backoff after one
-      const when = new Date(task.retryAt).toISOString()
+      const when = isoTime(task.retryAt)
       return task.attempts.length === 0 ? `not before ${when}` : `retry at ${when}`
     }
     return task.state === 'ready' ? this.whyWaiting(task.spec) : undefined
@@ -126,6 +127,11 @@ export class SchedulerView {
     const total = this.ledger.size
     const final = counts.succeeded + counts.failed + counts.skipped + counts.cancelled
     return { total, counts: { ...counts }, progress: total === 0 ? 1 : final / total, workers: this.ledger.registry.onlineCount() }
+  }
+
+  /** The ids of the tasks that depend on this one, from its record; undefined once it is archived (its record is gone). */
+  dependentsOf (taskId: string): string[] | undefined {
+    return this.ledger.tasks.get(taskId)?.dependents?.map(t => t.id) ?? (this.ledger.tasks.has(taskId) ? [] : undefined)
   }
 
   /** What an operator paused, oldest first. */
@@ -212,3 +218,4 @@ export class SchedulerView {
     }
   }
 }
+

@@ -11,6 +11,8 @@ export const DEFAULT_HTTP_HOST = '127.0.0.1'
 /** Tasks the dependency graph draws when asked for no number, and at most. */
 export const DEFAULT_GRAPH_TASKS = 500
 export const MAX_GRAPH_TASKS = 5000
+/** Tasks read, at most, to find what depends on an archived task (its record, which listed them, is gone). */
+export const MAX_GRAPH_SCAN = 100_000
 /** The header an agent that pulls sends its signed identity token in (see `admin/agent-token.ts`). */
 export const AGENT_TOKEN_HEADER = 'taskmesh-agent'
 /** Body of a request that carries a few fields: steering a worker, cancelling, an agent's error. */

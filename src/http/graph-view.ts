@@ -1,4 +1,4 @@
-import { DEFAULT_GRAPH_TASKS, MAX_GRAPH_TASKS } from './constants.js'
+import { DEFAULT_GRAPH_TASKS, MAX_GRAPH_SCAN, MAX_GRAPH_TASKS } from './constants.js'
 import type { SchedulerView } from '../core/view.js'
 import type { TaskState } from '../core/task.js'
 import type { TaskSnapshot } from '../core/snapshots.js'
@@ -24,14 +24,17 @@ export function graphView (view: SchedulerView, limit: number, around?: string):
     nodes.push({ id: task.id, label: task.spec.description !== '' ? `${task.id}: ${task.spec.description}` : task.id, state: task.state, ...(task.worker != null ? { worker: task.worker } : {}) })
     deps.push([task.id, task.spec.dependsOn])
   }
+  let left = 0
   if (around != null) {
+    // the task, what it depends on, and what depends on it (read from its record, not by a walk of all tasks)
     const task = view.getTask(around)
     add(task)
-    for (const dep of task.spec.dependsOn) if (nodes.length < max && view.has(dep)) add(view.getTask(dep))
-    for (const other of view.listTasks()) {
+    const neighbours = [...task.spec.dependsOn.filter(dep => view.has(dep)), ...(view.dependentsOf(around) ?? archivedDependents(view, around, max))]
+    for (const id of neighbours) {
       if (nodes.length === max) break
-      if (other.spec.dependsOn.includes(around)) add(other)
+      add(view.getTask(id))
     }
+    left = 1 + neighbours.length - nodes.length
   } else {
     for (const task of view.listTasks()) {
       if (nodes.length === max) break
@@ -40,5 +43,19 @@ export function graphView (view: SchedulerView, limit: number, around?: string):
   }
   const drawn = new Set(nodes.map(n => n.id))
   const edges = deps.flatMap(([id, on]) => on.filter(d => drawn.has(d)).map(d => ({ from: d, to: id })))
-  return { ...(around != null ? { around } : {}), nodes, edges, truncated: around == null && view.summary().total > nodes.length }
+  return { ...(around != null ? { around } : {}), nodes, edges, truncated: around != null ? left > 0 : view.summary().total > nodes.length }
+}
+
+/**
+ * The tasks depending on an archived one (its record, which listed them, left memory with it): found by
+ * reading the tasks in submission order, at most {@link MAX_GRAPH_SCAN} of them, and at most `max` kept.
+ */
+function archivedDependents (view: SchedulerView, taskId: string, max: number): string[] {
+  const found: string[] = []
+  let read = 0
+  for (const task of view.listTasks()) {
+    if (++read > MAX_GRAPH_SCAN || found.length > max) break
+    if (task.spec.dependsOn.includes(taskId)) found.push(task.id)
+  }
+  return found
 }

@@ -190,7 +190,9 @@ export class HttpServer {
       return await api.claimResult({ token: req.params.token, status: 'failed', error: body.message ?? 'failed', unrecoverable: body.unrecoverable === true }, await caller(req))
     })
     app.get('/api/graph', async (req: FastifyRequest<{ Querystring: { limit?: string, around?: string } }>) => {
-      return graphView(admin.view, Number(req.query.limit ?? DEFAULT_GRAPH_TASKS), req.query.around)
+      const around = req.query.around
+      if (around != null && typeof around !== 'string') throw new ValidationError([{ path: 'around', message: 'give one task id' }], { subject: 'request' })
+      return graphView(admin.view, Number(req.query.limit ?? DEFAULT_GRAPH_TASKS), around)
     })
     app.get('/api/alerts', async () => options.alerts?.firing() ?? [])
 

@@ -99,10 +99,11 @@ export class UpdateFeed {
   private followTasks (): void {
     for (const name of TASK_EVENTS) {
       const worker = WORKER_EVENTS.has(name)
-      this.listen(this.taskRemovers, name, (evt: CustomEvent<{ taskId?: string }>) => {
+      this.listen(this.taskRemovers, name, (evt: CustomEvent<{ taskId?: string, id?: string }>) => {
         this.dirty = true
         if (worker) this.workers = true
-        const id = evt.detail.taskId
+        // task:completed names its task `id` (it is the task's outcome); the others `taskId`
+        const id = evt.detail.taskId ?? evt.detail.id
         if (id == null || this.changed.has(id)) return
         if (this.changed.size < MAX_UPDATE_TASKS) {
           this.changed.add(id)
@@ -121,7 +122,7 @@ export class UpdateFeed {
     this.taskRemovers = []
   }
 
-  private listen (removers: Array<() => void>, name: keyof NetworkEvents, handler: (evt: CustomEvent<{ taskId?: string }>) => void): void {
+  private listen (removers: Array<() => void>, name: keyof NetworkEvents, handler: (evt: CustomEvent<{ taskId?: string, id?: string }>) => void): void {
     this.source.addEventListener(name, handler as never)
     removers.push(() => { this.source.removeEventListener(name, handler as never) })
   }

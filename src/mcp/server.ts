@@ -8,7 +8,7 @@ import type { WorkerStatusUpdate } from '../core/registry.js'
 import { ValidationError } from '../errors.js'
 import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE } from '../admin/constants.js'
 import { FIELD_LIMITS } from '../protocol/constants.js'
-import { LIMITS, MAX_DELAY_MS } from '../tasks/constants.js'
+import { LIMITS, MAX_DELAY_MS, MAX_RUN_AT_MS } from '../tasks/constants.js'
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_MCP_VERSION } from './constants.js'
 import type { AdminLink } from './admin-link.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
@@ -57,7 +57,7 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
       task_data: z.unknown().optional().describe('the same as payload'),
       timeout_seconds: z.number().positive().optional().describe('an attempt running longer fails'),
       max_attempts: z.number().int().min(1).max(100).optional().describe('attempts before the task fails for good'),
-      run_at: z.union([z.string().max(64), z.number().int().min(0)]).optional().describe('not to start before this time: ISO 8601 (2026-12-05T10:00:00Z) or ms since the epoch'),
+      run_at: z.union([z.string().max(64), z.number().int().min(0).max(MAX_RUN_AT_MS)]).optional().describe('not to start before this time: ISO 8601 (2026-12-05T10:00:00Z) or ms since the epoch'),
       delay_seconds: z.number().min(0).max(MAX_DELAY_MS / 1000).optional().describe('not to start before this long from now'),
       dedup_key: z.string().min(1).max(LIMITS.id).optional().describe('a task already holding this key is returned instead of a new one (deduplicatedFrom says so)'),
       dedup_seconds: z.number().positive().max(MAX_DELAY_MS / 1000).optional().describe('how long the key is held; until the task is final without it'),

@@ -281,6 +281,8 @@ export class PostgresJournal implements Journal {
 }
 
 async function announce (link: PgLink, replica: string, addresses: string[]): Promise<void> {
+  // a replica started again under another name (the default is host and process id) replaces its old row
+  await link.query('DELETE FROM taskmesh_replicas WHERE replica <> $1 AND addresses = $2', [replica, JSON.stringify(addresses)])
   await link.query('INSERT INTO taskmesh_replicas (replica, addresses, seen_at) VALUES ($1, $2, now()) ON CONFLICT (replica) DO UPDATE SET addresses = $2, seen_at = now()', [replica, JSON.stringify(addresses)])
 }
 

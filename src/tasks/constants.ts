@@ -12,7 +12,9 @@ export const LIMITS = {
   dependsOn: 10_000
 } as const
 
-/** The longest a task may be delayed (`delay`). */
+/** The latest time a task may be told to run at (`run_at`): the end of the year 9999, as ms since the epoch. */
+export const MAX_RUN_AT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+/** The longest a task may be delayed (`delay`), or wait between attempts (`retry_policy`'s delays). */
 export const MAX_DELAY_MS = 366 * 24 * 60 * 60 * 1000
 
 /** Task files larger than this are refused before they are read. */

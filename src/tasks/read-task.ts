@@ -2,7 +2,7 @@ import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants
 import { isRecord } from '../util/records.js'
 import { jsonProblem } from '../protocol/json.js'
 import { checkFields, depsFieldOf, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
-import { LIMITS, MAX_DELAY_MS } from './constants.js'
+import { LIMITS, MAX_DELAY_MS, MAX_RUN_AT_MS } from './constants.js'
 import { ALIASES, PRIORITY_WORDS, STRATEGY_ALIASES } from './formats.js'
 import { readTaskResources } from './resources.js'
 import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'
@@ -63,7 +63,7 @@ function readWhen (raw: Record<string, unknown>, path: string, problems: Problem
       ? runAt
       // a date is required: "10:00" alone would be read as some day of 2001
       : typeof runAt === 'string' && /^\d{4}-\d{2}-\d{2}/.test(runAt) ? Date.parse(runAt) : NaN
-    if (Number.isNaN(when)) problems.push({ path: at, message: 'must be an ISO 8601 time such as 2026-12-05T10:00:00Z, or ms since the epoch' })
+    if (Number.isNaN(when) || when > MAX_RUN_AT_MS) problems.push({ path: at, message: 'must be an ISO 8601 time such as 2026-12-05T10:00:00Z, or ms since the epoch, before the year 10000' })
     else spec.runAt = when
   } else if (ms != null) {
     spec.delayMs = Math.round(ms)
@@ -127,12 +127,12 @@ function readRetry (raw: Record<string, unknown>, path: string, problems: Proble
     if (backoff === 'fixed' || backoff === 'exponential') policy.backoff = backoff
     else problems.push({ path: `${at}.backoff`, message: 'must be "fixed" or "exponential"' })
   }
-  const initialS = readNumber(value, ['initial_delay'], at, problems, { min: 0 })
-  const initialMs = readNumber(value, ['initialDelayMs'], at, problems, { min: 0 })
+  const initialS = readNumber(value, ['initial_delay'], at, problems, { min: 0, max: MAX_DELAY_MS / 1000 })
+  const initialMs = readNumber(value, ['initialDelayMs'], at, problems, { min: 0, max: MAX_DELAY_MS })
   if (initialMs != null) policy.initialDelayMs = initialMs
   else if (initialS != null) policy.initialDelayMs = initialS * 1000
-  const maxS = readNumber(value, ['max_delay'], at, problems, { min: 0 })
-  const maxMs = readNumber(value, ['maxDelayMs'], at, problems, { min: 0 })
+  const maxS = readNumber(value, ['max_delay'], at, problems, { min: 0, max: MAX_DELAY_MS / 1000 })
+  const maxMs = readNumber(value, ['maxDelayMs'], at, problems, { min: 0, max: MAX_DELAY_MS })
   if (maxMs != null) policy.maxDelayMs = maxMs
   else if (maxS != null) policy.maxDelayMs = maxS * 1000
   const jitter = readNumber(value, ['jitter'], at, problems, { min: 0, max: 1 })

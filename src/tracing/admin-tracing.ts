@@ -4,8 +4,6 @@ import type { AdminEvents } from '../admin/events.js'
 import type { AdminHandle } from '../admin/handle.js'
 import type { AssignmentTracing } from '../admin/delivery.js'
 
-const key = (taskId: string, attempt: number): string => `${attempt}:${taskId}`
-
 /**
  * An admin's spans, one trace per task: `task` from its submission to its final state, with `queued` (ready
  * until assigned) and `attempt` (assigned until its end is journaled) for each attempt. The worker's `run`
@@ -16,7 +14,8 @@ const key = (taskId: string, attempt: number): string => `${attempt}:${taskId}`
 export class AdminTracing implements AssignmentTracing {
   private readonly tracer: Tracer
   private readonly tasks = new Map<string, SpanHandle>()
-  private readonly attempts = new Map<string, SpanHandle>()
+  /** Open attempt spans, by task and attempt. */
+  private readonly attempts = new Map<string, Map<number, SpanHandle>>()
   private admin: AdminHandle | undefined
   private readonly removers: Array<() => void> = []
 
@@ -29,13 +28,18 @@ export class AdminTracing implements AssignmentTracing {
     this.admin = admin
     this.on('task:submitted', ({ taskId }) => { this.task(taskId)?.event('journaled', { 'taskmesh.what': 'submitted' }) })
     this.on('task:attempt-ended', d => {
-      const span = this.attempts.get(key(d.taskId, d.attempt))
+      const open = this.attempts.get(d.taskId)
+      const span = open?.get(d.attempt)
       if (span == null) return
-      this.attempts.delete(key(d.taskId, d.attempt))
+      open!.delete(d.attempt)
+      if (open!.size === 0) this.attempts.delete(d.taskId)
       span.event('journaled', { 'taskmesh.what': d.outcome })
       span.end({ attributes: { 'taskmesh.outcome': d.outcome, ...(d.durationMs != null ? { 'taskmesh.duration_ms': d.durationMs } : {}) }, ...(d.outcome !== 'succeeded' ? { error: d.error ?? d.outcome } : {}) })
     })
     this.on('task:completed', d => {
+      // an attempt still open ended with its task (a running task cancelled has no attempt-ended of its own)
+      for (const open of this.attempts.get(d.id)?.values() ?? []) open.end({ attributes: { 'taskmesh.outcome': d.status }, error: d.error ?? d.status })
+      this.attempts.delete(d.id)
       const span = this.tasks.get(d.id)
       if (span == null) return
       this.tasks.delete(d.id)
@@ -52,7 +56,9 @@ export class AdminTracing implements AssignmentTracing {
     const readyAt = this.admin?.view.attempt(taskId, attempt)?.readyAt
     this.tracer.start('queued', { parent: task, ...(readyAt != null && readyAt <= now ? { startTime: readyAt } : {}) }).end({ endTime: now })
     const span = this.tracer.start('attempt', { parent: task, startTime: now, attributes: { 'taskmesh.task.id': taskId, 'taskmesh.attempt': attempt, 'taskmesh.worker': worker } })
-    this.attempts.set(key(taskId, attempt), span)
+    let open = this.attempts.get(taskId)
+    if (open == null) this.attempts.set(taskId, open = new Map())
+    open.set(attempt, span)
     return span.traceparent
   }
 
@@ -64,7 +70,7 @@ export class AdminTracing implements AssignmentTracing {
   /** Ends what is still open, marked unfinished, so it is exported before the admin stops. */
   stop (): void {
     for (const remove of this.removers) remove()
-    for (const span of [...this.attempts.values(), ...this.tasks.values()]) span.end({ attributes: { 'taskmesh.unfinished': true } })
+    for (const span of [...[...this.attempts.values()].flatMap(open => [...open.values()]), ...this.tasks.values()]) span.end({ attributes: { 'taskmesh.unfinished': true } })
     this.attempts.clear()
     this.tasks.clear()
   }

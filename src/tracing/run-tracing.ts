@@ -8,7 +8,8 @@ import type { RunTracing } from '../worker/task-runner.js'
 export function runTracing (tracer: Tracer, worker: string): RunTracing {
   return assignment => {
     const span = tracer.start('run', {
-      ...(assignment.traceparent !== '' ? { parent: assignment.traceparent } : {}),
+      // the propagator reads only a well-formed context; anything else starts a trace of its own
+      ...(assignment.traceparent !== '' && assignment.traceparent.length <= 64 ? { parent: assignment.traceparent } : {}),
       attributes: { 'taskmesh.task.id': assignment.taskId, 'taskmesh.task.type': assignment.type, 'taskmesh.attempt': assignment.attempt, 'taskmesh.worker': worker }
     })
     return {

@@ -37,6 +37,8 @@ interface Running {
 }
 
 const key = (taskId: string, attempt: number): string => `${attempt}:${taskId}`
+/** A W3C `traceparent` (version 00): what an assignment's context must look like to be handed on. */
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
 /**
  * Runs assigned attempts through their handlers: at most `maxConcurrent` at once, the rest queued in
@@ -107,7 +109,8 @@ export class TaskRunner extends TypedEventEmitter<TaskRunnerEvents> {
     this.safeDispatchEvent('task:started', { detail: { taskId: a.taskId, attempt: a.attempt, type: a.type } })
     const started = performance.now()
     const span = this.init.tracing?.(a)
-    const result = await this.run(a, entry.controller.signal, span?.traceparent ?? (a.traceparent !== '' ? a.traceparent : undefined))
+    // what reaches a handler (and may go into a header or an environment) is a W3C trace context, or nothing
+    const result = await this.run(a, entry.controller.signal, span?.traceparent ?? (TRACEPARENT.test(a.traceparent) ? a.traceparent : undefined))
     result.durationMs = performance.now() - started
     span?.end(result)
     this.running.delete(k)

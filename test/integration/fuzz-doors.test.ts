@@ -70,6 +70,16 @@ describe('every door under fuzzing', () => {
     expect(mcp.answers).toBeGreaterThan(MCP_CALLS / 2)
     expect(mcp.exit).toEqual({ code: 0, signal: null })
 
+    // the fuzzers may have paused work, as any operator may (pause is a door like the others): take it back
+    const resumeAll = async (): Promise<void> => {
+      const summary = await (await fetch(`${base}/api/summary`)).json() as { paused: Array<{ scope: string }> }
+      for (const p of summary.paused) {
+        const res = await fetch(`${base}/api/resume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p.scope === 'all' ? {} : { type: p.scope.slice('type:'.length) }) })
+        expect(res.status).toBe(200)
+      }
+    }
+    await resumeAll()
+
     // a worker that registers for a type of its own, then answers with hostile outputs
     await submitWave(4)
     const submitted = await fetch(`${base}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array.from({ length: LIES }, (_, i) => ({ id: `lie-${i}`, type: 'fuzz-target' }))) })
@@ -109,7 +119,12 @@ async function fuzzHttp (base: string, v: HostileValues): Promise<number[]> {
     () => ['POST', `/api/tasks/${id()}/retry`, undefined],
     () => ['GET', `/api/tasks?state=${encodeURIComponent(v.string())}&offset=${encodeURIComponent(v.number())}&limit=${encodeURIComponent(v.number())}`, undefined],
     () => ['GET', `/api/tasks/${id()}`, undefined],
-    () => ['GET', `/api/graph?limit=${encodeURIComponent(v.number())}`, undefined]
+    () => ['GET', `/api/graph?limit=${encodeURIComponent(v.number())}`, undefined],
+    () => ['GET', `/api/graph?around=${id()}&limit=${encodeURIComponent(v.number())}`, undefined],
+    () => ['GET', `/api/tasks?search=${encodeURIComponent(v.string())}`, undefined],
+    () => ['GET', `/api/timeline?since=${encodeURIComponent(v.number())}`, undefined],
+    () => ['POST', '/api/pause', v.body(['type', 'reason'])],
+    () => ['POST', '/api/resume', v.body(['type'])]
   ]
   const statuses: number[] = []
   for (let i = 0; i < HTTP_REQUESTS; i++) {
@@ -201,7 +216,7 @@ async function fuzzMcp (address: string, v: HostileValues): Promise<{ answers: n
   const send = (line: string): void => { child.stdin.write(`${line}\n`) }
   send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } } }))
   send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }))
-  const tools = ['distribute_task', 'get_task', 'list_tasks', 'cancel_task', 'retry_task', 'list_workers', 'update_agent_status_in_distributor', 'unregister_agent_from_distributor', 'claim_task', 'handle_task_response', 'get_summary', 'no_such_tool']
+  const tools = ['distribute_task', 'get_task', 'list_tasks', 'cancel_task', 'retry_task', 'list_workers', 'update_agent_status_in_distributor', 'unregister_agent_from_distributor', 'claim_task', 'handle_task_response', 'get_summary', 'pause_tasks', 'resume_tasks', 'no_such_tool']
   for (let i = 1; i <= MCP_CALLS; i++) {
     // within the server's line limit: a longer line ends the server, by design (tested on its own)
     let args: string

@@ -113,6 +113,8 @@ describe('the HTTP API', () => {
       truncated: false
     })
     expect(await api('GET', '/api/graph?around=nope')).toMatchObject({ status: 404, body: { error: 'UnknownTaskError', message: 'unknown task "nope"' } })
+    expect((await api('GET', '/api/graph?around=dash-b&limit=2')).body).toMatchObject({ around: 'dash-b', truncated: true })
+    expect(await api('GET', '/api/graph?around=dash-a&around=dash-b')).toMatchObject({ status: 400, body: { problems: [{ path: 'around', message: 'give one task id' }] } })
     // the charts' points: columns of equal length, the newest after ?since=
     const timeline = (await api('GET', '/api/timeline')).body
     expect(Object.values(timeline).every(column => (column as unknown[]).length === timeline.at.length)).toBe(true)

@@ -81,12 +81,16 @@ describe('delayed tasks (run_at, delay)', () => {
   it('reads run_at as an ISO 8601 time or ms since the epoch, delay in seconds, and refuses both at once', () => {
     const { specs } = readTasks([{ id: 'iso', run_at: '2026-12-05T10:00:00Z' }, { id: 'ms', run_at: 1_796_000_000_000 }, { id: 'd', delay: 1.5 }, { id: 'dm', delay_ms: 20 }])
     expect(specs.map(s => [s.id, s.runAt, s.delayMs])).toEqual([['iso', Date.parse('2026-12-05T10:00:00Z'), undefined], ['ms', 1_796_000_000_000, undefined], ['d', undefined, 1_500], ['dm', undefined, 20]])
-    const bad = readTasks([{ id: 'both', run_at: 5, delay: 1 }, { id: 'time', run_at: '10:00' }, { id: 'neg', delay: -1 }, { id: 'far', delay: 400 * 86_400 }])
+    const bad = readTasks([{ id: 'both', run_at: 5, delay: 1 }, { id: 'time', run_at: '10:00' }, { id: 'neg', delay: -1 }, { id: 'far', delay: 400 * 86_400 }, { id: 'y10k', run_at: 1e16 }, { id: 'backoff', retry_policy: { max_attempts: 2, initial_delay: 1e12 } }])
+    const when = 'must be an ISO 8601 time such as 2026-12-05T10:00:00Z, or ms since the epoch, before the year 10000'
     expect(bad.problems.map(p => [p.path, p.message])).toEqual([
       ['tasks[0].run_at', 'give run_at or delay, not both'],
-      ['tasks[1].run_at', 'must be an ISO 8601 time such as 2026-12-05T10:00:00Z, or ms since the epoch'],
+      ['tasks[1].run_at', when],
       ['tasks[2].delay', 'must be 0..31622400'],
-      ['tasks[3].delay', 'must be 0..31622400']
+      ['tasks[3].delay', 'must be 0..31622400'],
+      // a time a Date cannot hold, or a backoff of centuries, would break every listing that shows the task
+      ['tasks[4].run_at', when],
+      ['tasks[5].retry_policy.initial_delay', 'must be 0..31622400']
     ])
   })
 })

@@ -48,4 +48,20 @@ describe('pauses', () => {
     expect(h.scheduler.view.pauses()).toEqual([{ scope: 'type:x', since: 1_000, reason: 'two' }])
     expect(h.events.filter(e => e.type === 'pause-changed')).toHaveLength(2)
   })
+
+  it('--on-no-worker fail leaves paused tasks alone: a pause for maintenance, with the workers gone, fails nothing', () => {
+    const h = harness({ onNoWorker: 'fail', noWorkerGraceMs: 100 })
+    h.scheduler.pause(undefined, 'maintenance', h.now)
+    h.submit({ id: 'a' })
+    h.schedule()
+    h.advance(1_000)
+    h.schedule()
+    expect(h.state('a')).toBe('ready')
+    // resumed with still no worker: then the grace period runs, and it fails
+    h.scheduler.resume(undefined, h.now)
+    h.schedule()
+    h.advance(100)
+    h.schedule()
+    expect(h.state('a')).toBe('failed')
+  })
 })

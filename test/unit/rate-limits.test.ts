@@ -28,6 +28,14 @@ describe('rate limits', () => {
     expect(h.scheduler.view.waitingFor('chat')).toBe('rate limit "openai": 1 per 60 s')
   })
 
+  it('a rate_limit_key with no limit of its own leaves a task under its type\'s', () => {
+    const h = harness({ rateLimits: [{ key: 'summarize', limit: 1, periodMs: 60_000 }] })
+    h.worker('w', 10, { maxConcurrent: 4 })
+    h.submit({ id: 'a', type: 'summarize' }, { id: 'dodge', type: 'summarize', rateLimitKey: 'made-up' })
+    expect(h.schedule().map(([t]) => t)).toEqual(['a'])
+    expect(h.scheduler.view.waitingFor('dodge')).toBe('rate limit "summarize": 1 per 60 s')
+  })
+
   it('never starts more than the limit in any window, with random arrivals, workers joining and leaving, and restarts', () => {
     const step = fc.oneof(
       fc.record({ kind: fc.constant('submit' as const), n: fc.integer({ min: 1, max: 6 }) }),

@@ -18,13 +18,23 @@ function nested (levels: number): JsonValue {
 }
 
 /** The result of one attempt of a task run by `handler`, as the worker would send it. */
-async function resultOf (handler: TaskHandler, taskId = 't', token = 'lease'): Promise<TaskResult> {
+async function resultOf (handler: TaskHandler, taskId = 't', token = 'lease', traceparent = ''): Promise<TaskResult> {
   const runner = new TaskRunner({ worker: { name: 'w', skill: 1, capabilities: [] }, handlers: new Map([['work', handler]]), maxConcurrent: 1, maxOutputBytes: MAX_OUTPUT_BYTES })
   const finished = new Promise<TaskResult>(resolve => { runner.addEventListener('task:finished', ({ detail }) => { resolve(detail) }, { once: true }) })
-  const assignment: TaskAssignment = { taskId, attempt: 1, token, description: '', type: 'work', difficulty: 0, payload: new Uint8Array(0), inputs: new Uint8Array(0), timeoutMs: 0, traceparent: '' }
+  const assignment: TaskAssignment = { taskId, attempt: 1, token, description: '', type: 'work', difficulty: 0, payload: new Uint8Array(0), inputs: new Uint8Array(0), timeoutMs: 0, traceparent }
   runner.offer(assignment)
   return await finished
 }
+
+describe('TaskRunner: the trace context a handler gets', () => {
+  it('is the assignment\'s when it is a W3C traceparent, and nothing when it is anything else', async () => {
+    const seen: Array<string | undefined> = []
+    const handler: TaskHandler = task => { seen.push(task.traceparent) }
+    const valid = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    for (const given of [valid, `${valid}\r\nx-injected: 1`, 'x'.repeat(10_000), '']) await resultOf(handler, 't', 'lease', given)
+    expect(seen).toEqual([valid, undefined, undefined, undefined])
+  })
+})
 
 describe('TaskRunner: what a handler returns, as a result', () => {
   it('an output nested 100,000 levels deep fails the attempt for good, naming the limit; the worker does not overflow', async () => {

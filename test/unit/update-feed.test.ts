@@ -33,9 +33,10 @@ describe('the dashboard\'s summarised stream', () => {
     vi.useRealTimers()
   })
 
+  // as the admin sends them: task:submitted names its task taskId, task:completed (an outcome) id
   const task = (name: 'task:submitted' | 'task:completed', id: string, state: string): void => {
     states.set(id, state)
-    source.safeDispatchEvent(name, { detail: { taskId: id } as never })
+    source.safeDispatchEvent(name, { detail: (name === 'task:completed' ? { id, status: state } : { taskId: id }) as never })
   }
 
   it('sends one update per interval with the tasks that changed and their state now, and nothing when nothing did', () => {
