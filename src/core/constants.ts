@@ -66,3 +66,5 @@ export const DURATION_SAMPLES = 64
 export const MAX_TRACKED_TYPES = 1_000
 /** The most starts a rate limit may allow per period (its window keeps that many start times). */
 export const MAX_RATE_LIMIT = 1_000_000
+/** Pauses in force at once, at most (each a task type, or everything): every summary carries them. */
+export const MAX_PAUSES = 1000

@@ -1,7 +1,7 @@
 import { MemoryArchive } from './archive.js'
 import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { Attempts } from './attempts.js'
-import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, MAX_SEQ } from './constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, MAX_PAUSES, MAX_SEQ } from './constants.js'
 import { TypeDurations } from './durations.js'
 import { InvalidStateError, LimitExceededError, ValidationError } from './errors.js'
 import { checkGraph, topologicalOrder, type GraphCheckOptions } from './graph.js'
@@ -307,6 +307,7 @@ export class Scheduler {
     const scope = pauseScope(type)
     const held = this.ledger.pauses.get(scope)
     if (held != null && held.reason === reason) return
+    if (held == null && this.ledger.pauses.size >= MAX_PAUSES) throw new LimitExceededError(`${MAX_PAUSES} pauses are in force, the most there may be: resume some, or pause everything at once`)
     this.ledger.commit({ type: 'pause-changed', at: now, scope, paused: true, ...(reason != null ? { reason } : {}) })
   }
 

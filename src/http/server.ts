@@ -115,7 +115,13 @@ export class HttpServer {
       }
       void reply.code(status).send({ error: err.name, message: explain(err, req), ...(err.problems != null ? { problems: err.problems } : {}) })
     })
-    await app.listen({ host, port: options.port })
+    try {
+      await app.listen({ host, port: options.port })
+    } catch (err) {
+      // the timeline's timer and the feed's listeners started with the server: they stop with it
+      await server.close()
+      throw err
+    }
     return server
   }
 

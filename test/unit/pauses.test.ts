@@ -64,4 +64,12 @@ describe('pauses', () => {
     h.schedule()
     expect(h.state('a')).toBe('failed')
   })
+
+  it('holds at most 1,000 pauses: one more is refused, saying so; pausing a paused type again still works', () => {
+    const h = harness()
+    for (let i = 0; i < 1_000; i++) h.scheduler.pause(`t${i}`, undefined, h.now)
+    expect(() => { h.scheduler.pause('one-more', undefined, h.now) }).toThrow(/1000 pauses are in force, the most there may be/)
+    h.scheduler.pause('t7', 'a reason now', h.now)
+    expect(h.scheduler.view.pauses()).toHaveLength(1_000)
+  })
 })
