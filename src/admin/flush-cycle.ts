@@ -162,16 +162,17 @@ export class FlushCycle {
     const delivered = this.init.outbox?.takeDelivered() ?? []
     // the workers' tallies its attempt endings changed
     const tallies = scheduler.takeTallies()
+    const rateStarts = scheduler.takeRateStarts()
     const barriers = this.waiting
     this.waiting = []
     // 2. journal: the turn's state changes, the finished tasks leaving memory for the archive, and the
     // messages for other systems these changes cause, and the workers' tallies
     const durable = events.filter(isDurable)
-    if (durable.length > 0 || archive.length > 0 || outbox.length > 0 || delivered.length > 0 || tallies.length > 0) {
+    if (durable.length > 0 || archive.length > 0 || outbox.length > 0 || delivered.length > 0 || tallies.length > 0 || rateStarts.length > 0) {
       const began = performance.now()
       let written: void | Promise<void>
       try {
-        written = journal.append({ events: durable, archive, outbox, delivered, tallies })
+        written = journal.append({ events: durable, archive, outbox, delivered, tallies, rateStarts })
       } catch (err) {
         this.waiting.unshift(...barriers)
         this.halt(err as Error)

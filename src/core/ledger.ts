@@ -199,8 +199,8 @@ export class TaskLedger {
     if (task.readyAt != null) attempt.readyAt = task.readyAt
     if (e.deadline != null) attempt.deadline = e.deadline
     task.addAttempt(attempt)
-    // a start, in its rate limit's window (replayed too: a restarted admin keeps to the limit)
-    this.rates.for(task.spec)?.started(e.at)
+    // a start, in its rate limit's window; a replay's starts come from the journal's own record of them
+    if (!this.restoring) this.rates.for(task.spec)?.started(e.at)
     task.current = attempt
     this.setState(task, 'running')
     // replayed, a worker met in the journal is a placeholder until it registers again

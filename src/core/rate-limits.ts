@@ -24,6 +24,8 @@ export class RateWindow {
   private readonly starts: number[]
   private next = 0
   private count = 0
+  /** Starts since the last `take`: what the next journal batch records. */
+  private fresh: number[] = []
 
   constructor (limit: RateLimit) {
     this.key = limit.key
@@ -42,12 +44,21 @@ export class RateWindow {
     return this.count < this.limit ? -Infinity : this.starts[this.next]! + this.periodMs
   }
 
-  /** A task started at `at` (assigned: live, or replayed from the journal). */
-  started (at: number): void {
+  /** A task started at `at`; `record`: a live start, for the journal (not one read back from it). */
+  started (at: number, record = true): void {
     this.starts[this.next] = at
     this.next = (this.next + 1) % this.limit
     this.count = Math.min(this.count + 1, this.limit)
     this.limited = false
+    if (record) this.fresh.push(at)
+  }
+
+  /** The starts since the last call, and the oldest start the window still needs (older ones may go). */
+  take (): { starts: number[], keepFrom: number } | undefined {
+    if (this.fresh.length === 0) return undefined
+    const starts = this.fresh
+    this.fresh = []
+    return { starts, keepFrom: this.count < this.limit ? -Infinity : this.starts[this.next]! }
   }
 
   /** "rate limit "summarize": 100 per 1 s". */
@@ -55,6 +66,15 @@ export class RateWindow {
     const period = this.periodMs % 1000 === 0 ? `${this.periodMs / 1000} s` : `${this.periodMs} ms`
     return `rate limit "${this.key}": ${this.limit} per ${period}`
   }
+}
+
+/** Starts of a rate limit's tasks as the journal keeps them, so a restarted admin keeps to its limits. */
+export interface RateStarts {
+  key: string
+  /** New starts, ms since the epoch. */
+  starts: number[]
+  /** Starts before this are no longer needed by the window. */
+  keepFrom: number
 }
 
 /**
@@ -70,6 +90,22 @@ export class RateLimits {
 
   get size (): number {
     return this.windows.size
+  }
+
+  /** The starts of every window since the last call: what the next journal batch records. */
+  take (): RateStarts[] {
+    if (this.windows.size === 0) return []
+    const out: RateStarts[] = []
+    for (const w of this.windows.values()) {
+      const t = w.take()
+      if (t != null) out.push({ key: w.key, ...t })
+    }
+    return out
+  }
+
+  /** The starts a journal kept, oldest first: the windows as they were (keys no longer limited are left out). */
+  restore (starts: Iterable<{ key: string, at: number }>): void {
+    for (const s of starts) this.windows.get(s.key)?.started(s.at, false)
   }
 
   /** The window a task's starts count in, if any limit applies to it. */

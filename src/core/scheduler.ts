@@ -11,7 +11,7 @@ import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type
 import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistration, type WorkerStatusUpdate } from './registry.js'
 import { replay } from './replay.js'
 import { Reputation, type WorkerSteering, type WorkerTally } from './reputation.js'
-import { RateLimits } from './rate-limits.js'
+import { RateLimits, type RateStarts } from './rate-limits.js'
 import { pauseScope } from './pauses.js'
 import { deduplicate } from './dedup.js'
 import { StrategyRegistry } from './strategy-registry.js'
@@ -293,8 +293,9 @@ export class Scheduler {
    * Rebuilds state from journal events (in the order they were recorded; see `replay`), then lets time catch
    * up with what passed while nobody was running (elapsed delays, timeouts): those decisions are recorded.
    */
-  restore (events: Iterable<DurableEvent>, now: number, tallies: Iterable<WorkerTally> = []): void {
+  restore (events: Iterable<DurableEvent>, now: number, tallies: Iterable<WorkerTally> = [], rateStarts: Iterable<{ key: string, at: number }> = []): void {
     this.registry.restoreTallies(tallies)
+    this.ledger.rates.restore(rateStarts)
     this.nextSeq = Math.max(this.nextSeq, replay(this.ledger, this.registry, this.workers, this.gate, events, now))
     this.tick(now)
   }
@@ -317,6 +318,11 @@ export class Scheduler {
     if (this.ledger.pauses.get(scope) == null) return false
     this.ledger.commit({ type: 'pause-changed', at: now, scope, paused: false })
     return true
+  }
+
+  /** The rate limits' starts since the last call: recorded with the batch of their assignments. */
+  takeRateStarts (): RateStarts[] {
+    return this.ledger.rates.take()
   }
 
   /** The workers' tallies that changed since the last call: recorded with the batch of their events. */

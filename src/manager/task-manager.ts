@@ -22,7 +22,7 @@ import type { Webhooks } from '../webhooks/webhooks.js'
 import type { AdminTracing } from '../tracing/admin-tracing.js'
 import { startTracer } from '../tracing/tracer.js'
 import type { WebhookTarget } from '../webhooks/targets.js'
-import type { ReplicaAddresses } from '../store/postgres-journal.js'
+import type { ReplicaAddresses } from '../store/postgres-replicas.js'
 import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 
 export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' | 'watchEvents'> {

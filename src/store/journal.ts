@@ -3,6 +3,7 @@ import { COMPACT_AFTER } from './constants.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { WorkerTally } from '../core/reputation.js'
+import type { RateStarts } from '../core/rate-limits.js'
 
 export type { WorkerTally } from '../core/reputation.js'
 
@@ -17,6 +18,8 @@ export interface JournalBatch {
   delivered?: readonly string[]
   /** Workers' tallies changed by this batch's events: each replaces the one kept for that worker. */
   tallies?: readonly WorkerTally[]
+  /** Rate-limited starts of this batch, by limit; each limit's starts before `keepFrom` are no longer needed. */
+  rateStarts?: readonly RateStarts[]
 }
 
 /**
@@ -37,7 +40,7 @@ export interface OutboxMessage {
 
 /** A batch with nothing to record. */
 export function isEmpty (batch: JournalBatch): boolean {
-  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0 && (batch.tallies?.length ?? 0) === 0
+  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0 && (batch.tallies?.length ?? 0) === 0 && (batch.rateStarts?.length ?? 0) === 0
 }
 
 /**
@@ -61,6 +64,8 @@ export interface Journal {
   outbox(): OutboxMessage[]
   /** The workers' tallies, as last recorded: what `taskmesh workers` counts after a restart. */
   tallies(): WorkerTally[]
+  /** The rate limits' recent starts, oldest first: what the windows held. */
+  rateStarts(): Array<{ key: string, at: number }>
   /** Among replicas sharing a database, the lease this admin leads under. */
   readonly leadership?: { replica: string, epoch: number }
   /** Tells `watcher` what happens to the journal between writes (see {@link JournalWatcher}). */
@@ -99,6 +104,7 @@ export class MemoryJournal implements Journal {
   private events: DurableEvent[] = []
   private readonly pending = new Map<string, OutboxMessage>()
   private readonly tallied = new Map<string, WorkerTally>()
+  private readonly starts = new Map<string, number[]>()
   private readonly replayable: boolean
   private archivedSinceCompaction = 0
 
@@ -118,8 +124,13 @@ export class MemoryJournal implements Journal {
     return [...this.tallied.values()]
   }
 
+  rateStarts (): Array<{ key: string, at: number }> {
+    return [...this.starts].flatMap(([key, ats]) => ats.map(at => ({ key, at }))).sort((a, b) => a.at - b.at)
+  }
+
   append (batch: JournalBatch): void {
     for (const t of batch.tallies ?? []) this.tallied.set(t.id, t)
+    for (const r of batch.rateStarts ?? []) this.starts.set(r.key, [...(this.starts.get(r.key) ?? []).filter(at => at >= r.keepFrom), ...r.starts])
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
     for (const id of batch.delivered ?? []) this.pending.delete(id)
     if (this.replayable) {

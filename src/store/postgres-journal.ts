@@ -7,6 +7,7 @@ import { isConnectionLoss, PgLink, type PgLinkOptions } from './postgres-link.js
 import { redactUrl } from '../util/redact-url.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
+import { announce, replicasIn, type ReplicaAddresses } from './postgres-replicas.js'
 import { isEmpty, type Journal, type JournalBatch, type JournalWatcher, type OutboxMessage, type WorkerTally } from './journal.js'
 
 export { StaleLeaderError, type Leadership } from './postgres-lease.js'
@@ -38,11 +39,6 @@ export interface PostgresJournalOptions {
   readOnly?: boolean
 }
 
-/** Where a replica said its workers reach it. */
-export interface ReplicaAddresses {
-  replica: string
-  addresses: string[]
-}
 
 /**
  * The journal in PostgreSQL (`--database-url`): one row per event of a live task, one row per archived task,
@@ -63,6 +59,7 @@ export class PostgresJournal implements Journal {
   /** Messages recorded and not delivered, as in the database. */
   private readonly pending: Map<string, OutboxMessage>
   private readonly tallied: WorkerTally[]
+  private readonly starts: Array<{ key: string, at: number }>
   private archivedSinceCompaction = 0
   /** The lease this admin writes under; undefined when read-only. */
   private readonly lease: LeaderLease | undefined
@@ -70,12 +67,13 @@ export class PostgresJournal implements Journal {
   /** When the database stopped answering, or the lease fell in doubt (monotonic). */
   private pausedAt: number | undefined
 
-  private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], outbox: OutboxMessage[], tallies: WorkerTally[], lease: LeaderLease | undefined) {
+  private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], outbox: OutboxMessage[], tallies: WorkerTally[], starts: Array<{ key: string, at: number }>, lease: LeaderLease | undefined) {
     this.link = link
     this.where = where
     this.events = events
     this.pending = new Map(outbox.map(m => [m.id, m]))
     this.tallied = tallies
+    this.starts = starts
     this.lease = lease
     this.archive.add(archived)
   }
@@ -128,11 +126,13 @@ export class PostgresJournal implements Journal {
         ? { rows: [] }
         : await link.query<{ id: string, target: string, event: string, body: string, at: string }>('SELECT id, target, event, body, at FROM taskmesh_outbox ORDER BY seq', [], LOAD_TIMEOUT_MS)
       const tallies = await link.query<{ id: string, name: string, completed: string, failed: string }>('SELECT id, name, completed, failed FROM taskmesh_worker_tallies', [], LOAD_TIMEOUT_MS)
+      const starts = await link.query<{ key: string, at: string }>('SELECT key, at FROM taskmesh_rate_starts ORDER BY at', [], LOAD_TIMEOUT_MS)
       reports.journal = new PostgresJournal(link, where,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
         archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),
         outbox.rows.map(r => ({ ...r, at: Number(r.at) })),
         tallies.rows.map(r => ({ id: r.id, name: r.name, completed: Number(r.completed), failed: Number(r.failed) })),
+        starts.rows.map(r => ({ key: r.key, at: Number(r.at) })),
         lease)
       return reports.journal
     } catch (err) {
@@ -172,6 +172,11 @@ export class PostgresJournal implements Journal {
     return this.tallied
   }
 
+  /** As read when the journal opened. */
+  rateStarts (): Array<{ key: string, at: number }> {
+    return this.starts
+  }
+
   async append (batch: JournalBatch): Promise<void> {
     if (isEmpty(batch)) return
     const lease = this.lease
@@ -209,6 +214,10 @@ export class PostgresJournal implements Journal {
               [outbox.map(m => m.id), outbox.map(m => m.target), outbox.map(m => m.event), outbox.map(m => m.body), outbox.map(m => m.at)])
           }
           if ((batch.delivered?.length ?? 0) > 0) await query('DELETE FROM taskmesh_outbox WHERE id = ANY($1::text[])', [[...batch.delivered!]])
+          for (const r of batch.rateStarts ?? []) {
+            if (r.keepFrom > -Infinity) await query('DELETE FROM taskmesh_rate_starts WHERE key = $1 AND at < $2', [r.key, r.keepFrom])
+            await query('INSERT INTO taskmesh_rate_starts (key, at) SELECT $1, unnest($2::bigint[])', [r.key, r.starts])
+          }
           const tallies = batch.tallies ?? []
           if (tallies.length > 0) {
             await query(
@@ -280,17 +289,6 @@ export class PostgresJournal implements Journal {
   }
 }
 
-async function announce (link: PgLink, replica: string, addresses: string[]): Promise<void> {
-  // a replica started again under another name (the default is host and process id) replaces its old row
-  await link.query('DELETE FROM taskmesh_replicas WHERE replica <> $1 AND addresses = $2', [replica, JSON.stringify(addresses)])
-  await link.query('INSERT INTO taskmesh_replicas (replica, addresses, seen_at) VALUES ($1, $2, now()) ON CONFLICT (replica) DO UPDATE SET addresses = $2, seen_at = now()', [replica, JSON.stringify(addresses)])
-}
-
-async function replicasIn (link: PgLink): Promise<ReplicaAddresses[]> {
-  const rows = (await link.query<{ replica: string, addresses: string }>('SELECT replica, addresses FROM taskmesh_replicas ORDER BY replica')).rows
-  return rows.map(r => ({ replica: r.replica, addresses: JSON.parse(r.addresses) as string[] }))
-}
-
 async function migrate (link: PgLink, where: string): Promise<void> {
   await link.query(`
     CREATE TABLE IF NOT EXISTS taskmesh_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -301,6 +299,8 @@ async function migrate (link: PgLink, where: string): Promise<void> {
     CREATE TABLE IF NOT EXISTS taskmesh_leader (id INT PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
     CREATE TABLE IF NOT EXISTS taskmesh_outbox (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL, at BIGINT NOT NULL);
     CREATE TABLE IF NOT EXISTS taskmesh_worker_tallies (id TEXT PRIMARY KEY, name TEXT NOT NULL, completed BIGINT NOT NULL, failed BIGINT NOT NULL);
+    CREATE TABLE IF NOT EXISTS taskmesh_rate_starts (key TEXT NOT NULL, at BIGINT NOT NULL);
+    CREATE INDEX IF NOT EXISTS taskmesh_rate_starts_by_key ON taskmesh_rate_starts (key, at);
     CREATE TABLE IF NOT EXISTS taskmesh_replicas (replica TEXT PRIMARY KEY, addresses TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL);
   `)
   const version = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'schema\'')).rows[0]?.value

@@ -9,7 +9,7 @@ import type { FinalState } from '../core/task.js'
 import { isEmpty, type Journal, type JournalBatch, type OutboxMessage, type WorkerTally } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.db'
-/** 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook messages. 4: and the workers' tallies. */
+/** 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook messages. 4: and the workers' tallies and the rate limits' recent starts. */
 const SCHEMA_VERSION = '4'
 const READABLE_VERSIONS = new Set(['1', '2', '3', '4'])
 
@@ -54,10 +54,16 @@ export class SqliteJournal implements Journal {
     // a message recorded twice (an event seen again) is kept once
     const enqueue: Statement<[string, string, string, string, number]> = this.db.prepare('INSERT OR IGNORE INTO outbox (id, target, event, body, at) VALUES (?, ?, ?, ?, ?)')
     const dequeue: Statement<[string]> = this.db.prepare('DELETE FROM outbox WHERE id = ?')
+    const startAdd: Statement<[string, number]> = this.db.prepare('INSERT INTO rate_starts (key, at) VALUES (?, ?)')
+    const startDrop: Statement<[string, number]> = this.db.prepare('DELETE FROM rate_starts WHERE key = ? AND at < ?')
     const tally: Statement<[string, string, number, number]> = this.db.prepare('INSERT INTO worker_tallies (id, name, completed, failed) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, completed = excluded.completed, failed = excluded.failed')
     this.write = this.db.transaction((batch: JournalBatch) => {
       for (const m of batch.outbox ?? []) enqueue.run(m.id, m.target, m.event, m.body, m.at)
       for (const t of batch.tallies ?? []) tally.run(t.id, t.name, t.completed, t.failed)
+      for (const r of batch.rateStarts ?? []) {
+        if (r.keepFrom > -Infinity) startDrop.run(r.key, r.keepFrom)
+        for (const at of r.starts) startAdd.run(r.key, at)
+      }
       for (const id of batch.delivered ?? []) dequeue.run(id)
       // a task archived in this batch needs none of its events: those of this batch are not written,
       // those of earlier ones are dropped
@@ -91,6 +97,10 @@ export class SqliteJournal implements Journal {
 
   tallies (): WorkerTally[] {
     return this.db.prepare<[], WorkerTally>('SELECT id, name, completed, failed FROM worker_tallies').all()
+  }
+
+  rateStarts (): Array<{ key: string, at: number }> {
+    return this.db.prepare<[], { key: string, at: number }>('SELECT key, at FROM rate_starts ORDER BY at').all()
   }
 
   append (batch: JournalBatch): void {
@@ -152,6 +162,8 @@ export class SqliteJournal implements Journal {
         completed INTEGER NOT NULL,
         failed INTEGER NOT NULL
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rate_starts (key TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS rate_starts_by_key ON rate_starts (key, at);
     `)
     const version = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'schema\'').get()?.value
     if (version != null && !READABLE_VERSIONS.has(version)) {

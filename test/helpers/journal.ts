@@ -22,6 +22,7 @@ export class GatedJournal implements Journal {
   load (): DurableEvent[] { return [] }
   outbox (): OutboxMessage[] { return [] }
   tallies (): WorkerTally[] { return [] }
+  rateStarts (): Array<{ key: string, at: number }> { return [] }
   close (): void {}
 
   append (batch: JournalBatch): void | Promise<void> {

@@ -117,6 +117,19 @@ describe.each(journals)('the %s journal\'s worker tallies', (_name, make) => {
   })
 })
 
+describe.each(journals)('the %s journal\'s rate-limit starts', (_name, make) => {
+  it('keeps each limit\'s starts from the oldest its window needs, across reopening', async () => {
+    const { open } = await make()
+    const journal = await open()
+    await journal.append({ events: [], archive: [], rateStarts: [{ key: 'k', starts: [100, 200], keepFrom: -Infinity }, { key: 'j', starts: [150], keepFrom: -Infinity }] })
+    await journal.append({ events: [], archive: [], rateStarts: [{ key: 'k', starts: [300], keepFrom: 200 }] })
+    await journal.close()
+    const reopened = await open()
+    expect(reopened.rateStarts()).toEqual([{ key: 'j', at: 150 }, { key: 'k', at: 200 }, { key: 'k', at: 300 }])
+    await reopened.close()
+  })
+})
+
 describe('journals', () => {
   it('an admin restarted on its data directory counts each worker\'s attempts as before, once it is back', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'taskmesh-tallies-'))

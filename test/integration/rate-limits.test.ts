@@ -43,6 +43,25 @@ describe('rate limits on real processes', () => {
     expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(1000)
   }, 120_000)
 
+  it('keeps to a limit across an admin restart, finished tasks archived or not', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-rate-restart-'))
+    const tasks = join(dir, 'tasks.json')
+    await writeFile(tasks, JSON.stringify([{ id: 'h0', rate_limit_key: 'hourly' }, { id: 'h1', rate_limit_key: 'hourly' }]))
+    const dataDir = join(dir, 'state')
+    const admin = (listen: string): ReturnType<typeof start> => start(['admin', '--rate-limit', 'hourly=1/1h', '--tasks', tasks, '--data-dir', dataDir, '--listen', listen, '--json'])
+    const first = admin('/ip4/127.0.0.1/tcp/0')
+    const { addrs } = await first.waitForEvent('listening')
+    start(['worker', '--admin', addrs[0], '--name', 'w', '--skill', '1', '--json'])
+    await first.waitFor(e => e.event === 'task:completed' && e.id === 'h0')
+    first.kill('SIGTERM')
+    await first.exited
+    // the same data directory and address: the worker comes back by itself
+    const second = admin(`/ip4/127.0.0.1/tcp/${/\/tcp\/(\d+)\//.exec(addrs[0])![1]}`)
+    await second.waitForEvent('worker:connected')
+    const ready = (await runCli(['tasks', '--admin', addrs[0], '--state', 'ready', '--json'])).events[0]!.tasks
+    expect(ready).toEqual([expect.objectContaining({ id: 'h1', waitingFor: 'rate limit "hourly": 1 per 3600 s' })])
+  }, 120_000)
+
   it('says what is wrong with a limit', async () => {
     const bad = await runCli(['admin', '--rate-limit', 'summarize=100'])
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('expected KEY=N/PERIOD, such as summarize=100/1s') })
