@@ -157,7 +157,7 @@ export class AdminClient {
   }
 
   /** A page of tasks; with `output`, their outputs as far as they fit (the others say their `outputBytes`). */
-  tasks (params: { state?: string, offset?: number, limit?: number, output?: boolean } = {}): Promise<{ total: number, offset: number, tasks: TaskRow[] }> {
+  tasks (params: { state?: string, offset?: number, limit?: number, output?: boolean, search?: string } = {}): Promise<{ total: number, offset: number, tasks: TaskRow[], partial?: true }> {
     return this.call('tasks', params)
   }
 

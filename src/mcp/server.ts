@@ -6,7 +6,7 @@ import { isFinal, TASK_STATES } from '../core/task.js'
 import { STRATEGY_ALIASES } from '../tasks/formats.js'
 import type { WorkerStatusUpdate } from '../core/registry.js'
 import { ValidationError } from '../errors.js'
-import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE } from '../admin/constants.js'
+import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE, MAX_SEARCH_LENGTH } from '../admin/constants.js'
 import { FIELD_LIMITS } from '../protocol/constants.js'
 import { LIMITS, MAX_DELAY_MS, MAX_RUN_AT_MS } from '../tasks/constants.js'
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_MCP_VERSION } from './constants.js'
@@ -91,11 +91,12 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
 
   server.registerTool('list_tasks', {
     title: 'List tasks',
-    description: 'Tasks in submission order, a page at a time, optionally only those in one state.',
+    description: 'Tasks in submission order, a page at a time, optionally only those in one state, or whose id, description or worker contains a text.',
     inputSchema: z.strictObject({
       state: z.enum(['final', ...TASK_STATES]).optional().describe('only tasks in this state ("final": succeeded, failed, skipped or cancelled)'),
       offset: z.number().int().min(0).optional(),
-      limit: z.number().int().min(1).max(MAX_PAGE).optional().describe(`default ${DEFAULT_PAGE}`)
+      limit: z.number().int().min(1).max(MAX_PAGE).optional().describe(`default ${DEFAULT_PAGE}`),
+      search: z.string().max(MAX_SEARCH_LENGTH).optional().describe('only tasks whose id, description or worker contains this text (any case)')
     }),
     annotations: { readOnlyHint: true }
   }, async (params) => await answer(async () => await link.use(c => c.tasks(params))))

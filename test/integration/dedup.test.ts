@@ -29,6 +29,8 @@ describe('dedup keys', () => {
     expect(again.stdout).toMatch(/report-2: its dedup key is held by task report-1/)
     expect(manager.getTask('report-1').state).toBe('succeeded')
     expect(() => manager.getTask('report-2')).toThrow(/unknown task "report-2"/)
+    // and found by a search, from the CLI
+    expect((await runCli(['tasks', '--search', 'REPORT-', '--admin', at, '--json'])).events[0]).toMatchObject({ total: 1, tasks: [{ id: 'report-1' }] })
 
     const res = await fetch(`${manager.details().http!}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ id: 'report-3', dedup_key: 'nightly-report' }]) })
     expect(res.status).toBe(200)

@@ -111,6 +111,7 @@ describe('taskmesh mcp', () => {
     await assigned
     expect((await call('cancel_task', { id: 'slow', reason: 'not needed' })).value).toEqual({ cancelled: true })
     expect((await call('list_tasks', { state: 'cancelled' })).value).toMatchObject({ total: 1, tasks: [{ id: 'slow', state: 'cancelled', error: 'not needed' }] })
+    expect((await call('list_tasks', { search: 'TAKES LO' })).value).toMatchObject({ total: 1, tasks: [{ id: 'slow' }] })
 
     const done = nextEvent(manager, 'task:completed', d => d.id === 'slow')
     expect((await call('retry_task', { id: 'slow' })).value).toEqual({ retried: true })

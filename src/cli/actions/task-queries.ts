@@ -12,7 +12,7 @@ import type { ClientOptions } from './client.js'
 
 export type ResultOptions = ClientOptions & JournalOptions & { wait?: boolean }
 
-export type TasksOptions = ClientOptions & { state?: TaskState | 'final', offset: number, limit: number, output?: boolean }
+export type TasksOptions = ClientOptions & { state?: TaskState | 'final', offset: number, limit: number, output?: boolean, search?: string }
 
 export interface JournalOptions {
   dataDir?: string
@@ -21,7 +21,7 @@ export interface JournalOptions {
 
 export async function runTasks (opts: TasksOptions): Promise<void> {
   await withClient(opts, async (client, out) => {
-    const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit, ...(opts.output === true ? { output: true } : {}) })
+    const page = await client.tasks({ ...(opts.state != null ? { state: opts.state } : {}), offset: opts.offset, limit: opts.limit, ...(opts.output === true ? { output: true } : {}), ...(opts.search != null ? { search: opts.search } : {}) })
     // outputs too large to share one answer come one by one (one request at a time: an admin answers a
     // client that asks for more than it reads by letting it go), for a script that wants them whole
     if (opts.output === true && out.json) {

@@ -24,6 +24,7 @@ function tasksCommand (): Command {
     .option('--offset <n>', 'skip this many', integer(0), 0)
     .option('--limit <n>', `show at most this many (up to ${MAX_PAGE}; page with --offset)`, integer(1, MAX_PAGE), DEFAULT_PAGE)
     .option('--output', 'add each task\'s output: shortened in the table, whole with --json')
+    .option('--search <text>', 'only tasks whose id, description or worker contains this text (any case)')
     .action(async (opts: TasksOptions) => { await (await actions()).runTasks(opts) })
 }
 
