@@ -113,7 +113,7 @@ export class AdminApi {
   async resume (params: { type?: unknown }): Promise<{ paused: Pause[] }> {
     const type = params.type != null ? label(params.type, 'type') : undefined
     if (!this.admin.resume(type)) {
-      const paused = this.admin.view.pauses().map(p => p.scope === 'all' ? 'everything (resume without a type)' : `type "${p.scope.slice(5)}"`)
+      const paused = this.admin.view.pauses().map(p => p.scope === 'all' ? 'everything (resume without a type)' : `type "${p.scope.slice('type:'.length)}"`)
       throw new InvalidStateError(`${type != null ? `type "${type}"` : 'everything'} is not paused${paused.length > 0 ? `; paused: ${paused.join(', ')}` : ': nothing is'}`)
     }
     await this.admin.recorded()

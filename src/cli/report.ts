@@ -4,6 +4,7 @@ import type { Logger } from './log.js'
 import { formatAmount, formatBytes } from '../core/resources.js'
 import type { WorkerInfo } from '../core/registry.js'
 import { printable } from '../util/printable.js'
+import { scopeText } from '../core/pauses.js'
 
 interface EventSource {
   addEventListener<K extends keyof NetworkEvents>(type: K, listener: (evt: NetworkEvents[K]) => void): void
@@ -36,7 +37,7 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
   })
   source.addEventListener('pause:changed', ({ detail }) => {
     out.event('pause:changed', { ...detail })
-    const what = detail.scope === 'all' ? 'every task' : `tasks of type ${printable(detail.scope.slice('type:'.length))}`
+    const what = printable(scopeText(detail.scope))
     out.say(detail.paused ? `paused: ${what}${detail.reason != null ? ` (${printable(detail.reason)})` : ''}` : `resumed: ${what}`)
   })
   source.addEventListener('frame:rejected', ({ detail }) => {

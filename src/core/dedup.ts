@@ -15,10 +15,6 @@ export class DedupKeys {
   /** Claims that last until their task is final. */
   private readonly untimed = new Map<string, string>()
 
-  get size (): number {
-    return this.timed.size + this.untimed.size
-  }
-
   /** A task claimed `key` at `at` for `ttlMs`, or until it is final (live, or replayed from the journal). */
   claim (key: string, taskId: string, at: number, ttlMs?: number): void {
     this.timed.delete(key)

@@ -7,6 +7,11 @@ export interface Pause {
   since: number
 }
 
+/** What a pause's scope holds, for people: "every task", or "tasks of type "summarize"". */
+export function scopeText (scope: string): string {
+  return scope === 'all' ? 'every task' : `tasks of type "${scope.slice('type:'.length)}"`
+}
+
 /** The scope a pause of `type` (or of everything, without one) is recorded under. */
 export function pauseScope (type?: string): string {
   return type == null ? 'all' : `type:${type}`
@@ -47,7 +52,6 @@ export class Pauses {
 
   /** "paused (tasks of type "summarize"): maintenance". */
   static describe (pause: Pause): string {
-    const what = pause.scope === 'all' ? 'every task' : `tasks of type "${pause.scope.slice('type:'.length)}"`
-    return `paused (${what})${pause.reason != null ? `: ${pause.reason}` : ''}`
+    return `paused (${scopeText(pause.scope)})${pause.reason != null ? `: ${pause.reason}` : ''}`
   }
 }

@@ -88,10 +88,6 @@ export class RateLimits {
     for (const l of limits) this.windows.set(l.key, new RateWindow(l))
   }
 
-  get size (): number {
-    return this.windows.size
-  }
-
   /** The starts of every window since the last call: what the next journal batch records. */
   take (): RateStarts[] {
     if (this.windows.size === 0) return []

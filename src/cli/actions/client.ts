@@ -7,6 +7,7 @@ import { count as plural, formatTime, Output } from '../output.js'
 import { readSwarmKey } from '../option-files.js'
 import { printWorkers } from '../report.js'
 import { printable } from '../../util/printable.js'
+import { scopeText } from '../../core/pauses.js'
 import type { TaskView } from '../../admin/api.js'
 
 export interface ClientOptions {
@@ -104,7 +105,7 @@ export async function runStatus (opts: ClientOptions): Promise<void> {
     const pause = summary.journalPaused
     if (pause != null) out.say(`! its journal waits for the database since ${formatTime(pause.since)}: ${printable(pause.reason)}${pause.leadInDoubt ? ' (the lead is in doubt)' : ''}`)
     out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready} ready, ${c.delayed} delayed, ${c.waiting} waiting on dependencies`)
-    for (const p of summary.paused) out.say(`! paused: ${p.scope === 'all' ? 'every task' : `tasks of type ${printable(p.scope.slice(5))}`}${p.reason != null ? ` (${printable(p.reason)})` : ''}`)
+    for (const p of summary.paused) out.say(`! paused: ${printable(scopeText(p.scope))}${p.reason != null ? ` (${printable(p.reason)})` : ''}`)
     for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${printable(reason)}`)
     out.say('')
     printWorkers(out, workers)
@@ -131,7 +132,7 @@ export async function runResume (opts: ClientOptions & { type?: string }): Promi
   await withClient(opts, async (client, out) => {
     const { paused } = await client.resume(opts.type)
     out.event('resumed', { paused })
-    out.say(`${opts.type != null ? `tasks of type ${printable(opts.type)}` : 'every task'} may start again${paused.length > 0 ? `; still paused: ${paused.map(p => p.scope === 'all' ? 'every task' : p.scope.slice(5)).join(', ')}` : ''}`)
+    out.say(`${opts.type != null ? `tasks of type ${printable(opts.type)}` : 'every task'} may start again${paused.length > 0 ? `; still paused: ${printable(paused.map(p => scopeText(p.scope)).join(', '))}` : ''}`)
   })
 }
 
