@@ -1,7 +1,7 @@
 // The taskmesh dashboard: reads the admin's HTTP API and follows its summarised stream (/api/updates): at
 // most a few updates a second, each saying what changed, so the page keeps up with a busy network and
 // costs it little. Each part reads again only what an update says it shows.
-import { $, STATES, color, count, esc } from './format.js'
+import { $, STATES, color, count, duration, esc } from './format.js'
 import { followUpdates, get, request } from './api.js'
 import { renderWorkers } from './workers.js'
 import { onScreen, openTask, renderTasks } from './tasks.js'
@@ -27,6 +27,9 @@ function renderSummary (s) {
   $('paused').innerHTML = s.paused.map(p => `<li class="blocked" data-scope="${esc(p.scope)}">paused: ${p.scope === 'all' ? 'every task' : `tasks of type ${esc(p.scope.slice(5))}`}${p.reason != null ? ` (${esc(p.reason)})` : ''}
     <span class="actions"><button data-resume="${esc(p.scope === 'all' ? '' : p.scope.slice(5))}">resume</button></span></li>`).join('')
   $('pause-all').hidden = s.paused.some(p => p.scope === 'all')
+  // how long finished tasks are kept, and how many went
+  const r = s.retention
+  $('retention').textContent = r == null ? '' : `finished tasks kept ${[r.finishedMs != null ? duration(r.finishedMs) : undefined, r.finishedCount != null ? `the newest ${count(r.finishedCount)}` : undefined].filter(Boolean).join(', ') || 'until purged'} · ${count(r.dropped)} dropped`
   // ready tasks no connected worker can run, and why
   $('blocked').innerHTML = s.blocked.map(b => `<li class="blocked">${count(b.tasks)} ${b.tasks === 1 ? 'task waits' : 'tasks wait'}: ${esc(b.reason)}</li>`).join('')
 }

@@ -10,7 +10,8 @@ export function duration (ms) {
   if (ms < 1000) return `${ms < 10 ? Math.round(ms * 10) / 10 : Math.round(ms)} ms`
   if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`
   if (ms < 3600000) return `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`
-  return `${Math.floor(ms / 3600000)} h ${Math.round((ms % 3600000) / 60000)} min`
+  if (ms < 86400000) return `${Math.floor(ms / 3600000)} h ${Math.round((ms % 3600000) / 60000)} min`
+  return `${Math.floor(ms / 86400000)} d ${Math.round((ms % 86400000) / 3600000)} h`
 }
 
 /** 1536 → "1.5 KiB", as the CLI prints sizes. */

@@ -18,9 +18,9 @@ import { checkPayloads, readSubmission } from './submission.js'
 import { runSummary, type RunSummary } from './summary.js'
 import { WorkerProtocol } from './worker-protocol.js'
 import type { AdminEvents, NetworkEvents } from './events.js'
-import type { AdminHandle, AdminLabels, JournalPause } from './handle.js'
+import type { AdminHandle, AdminLabels, JournalPause, PurgeRequest, Restored } from './handle.js'
 import { schedulerOptions, sessionOptions, type AdminComponents, type AdminInit } from './init.js'
-import type { ReportOutcome, SubmitResult, Summary } from '../core/options.js'
+import type { ReportOutcome, SubmitResult } from '../core/options.js'
 import type { WorkerSteering } from '../core/reputation.js'
 import type { SchedulerView } from '../core/view.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -54,7 +54,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   private started = false
   private clients: ClientServer | undefined
   /** What the journal held at start, when it held tasks: what a restarted admin resumed. */
-  private restored: Summary & { assigning: boolean } | undefined
+  private restored: Restored | undefined
 
   readonly [Symbol.toStringTag] = 'taskmesh:admin'
   readonly [serviceCapabilities] = ['@taskmesh/admin']
@@ -111,7 +111,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   }
 
   /** What the journal held when this admin started (a restart), and whether it was assigning already. */
-  get resumed (): Summary & { assigning: boolean } | undefined {
+  get resumed (): Restored | undefined {
     return this.restored
   }
 
@@ -135,7 +135,11 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       paused: detail => { this.lead.paused(detail) },
       resumed: detail => { this.lead.resumed(detail) }
     })
-    if (this.init.tasks != null && this.init.tasks.length > 0) {
+    // a task given at start the journal no longer holds may have run, and been dropped by retention: not run again
+    const given = this.init.tasks != null && this.init.tasks.length > 0
+    if (given && this.journal.archive.dropped === true) {
+      this.restored = { ...held, assigning: this.scheduler.assigning, tasksNotSubmitted: true }
+    } else if (this.init.tasks != null && given) {
       checkPayloads(this.init.tasks, this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
       this.scheduler.submit(this.init.tasks, now)
     }
@@ -163,17 +167,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   afterStart (): void {
     const pubsub = optionalPubsub(this.components)
     if (pubsub != null && this.status == null) {
-      this.status = new StatusRelay({
-        pubsub,
-        network: this.network,
-        peerId: this.peerId,
-        scheduler: this.scheduler,
-        log: this.log,
-        clock: this.clock,
-        events: this,
-        announcer: this.announcer,
-        admission: this.admission
-      })
+      const { network, peerId, scheduler, log, clock, announcer, admission } = this
+      this.status = new StatusRelay({ pubsub, network, peerId, scheduler, log, clock, events: this, announcer, admission })
       this.status.start()
     }
     this.interval ??= setInterval(() => {
@@ -241,6 +236,13 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
 
   resume (type?: string): boolean {
     return this.change(() => this.scheduler.resume(type, this.clock()))
+  }
+
+  purge (filter: PurgeRequest): number {
+    return this.change(() => {
+      const now = this.clock()
+      return this.scheduler.purge({ ...(filter.state != null ? { state: filter.state } : {}), ...(filter.olderThanMs != null ? { before: now - filter.olderThanMs } : {}), ...(filter.keep != null ? { keep: filter.keep } : {}) }, now)
+    })
   }
 
   /** The seed's `update_agent_status`: an offline worker keeps what it runs but gets nothing new. It lasts until changed. */

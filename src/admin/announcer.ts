@@ -71,6 +71,9 @@ export class Announcer {
         case 'assigning-started':
           if (this.listening('assigning:started')) this.emit('assigning:started', { workers: e.workers })
           break
+        case 'purged':
+          if (this.listening('tasks:purged')) this.emit('tasks:purged', { count: e.count, oldest: e.oldest })
+          break
         case 'pause-changed':
           if (this.listening('pause:changed')) this.emit('pause:changed', { scope: e.scope, paused: e.paused, ...(e.reason != null ? { reason: e.reason } : {}) })
           break

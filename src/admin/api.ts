@@ -1,16 +1,18 @@
-import { InvalidStateError, LimitExceededError, ValidationError } from '../errors.js'
+import { InvalidStateError } from '../errors.js'
 import { workerSnapshot, type WorkerInfo } from '../core/registry.js'
-import { FINAL_STATES, TASK_STATES, type JsonValue, type TaskState } from '../core/task.js'
+import { FINAL_STATES, TASK_STATES, type FinalState, type TaskState } from '../core/task.js'
 import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE, MAX_SEARCH_LENGTH, MAX_SEARCH_SCAN, MAX_SEARCH_TEXT } from './constants.js'
-import { FIELD_LIMITS, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
-import { jsonProblem } from '../protocol/json.js'
-import { PULL_PREFIX, type Claim, type ClaimRef } from './pull-workers.js'
+import { FIELD_LIMITS } from '../protocol/constants.js'
+import { PULL_PREFIX, type Claim } from './pull-workers.js'
+import { checkedOutput, claimRef, count, flag, id, invalid, label, labels, text, workerName } from './api-params.js'
 import type { Caller } from './admission.js'
 import type { WorkerSteering } from '../core/reputation.js'
 import type { Pause } from '../core/pauses.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
-import type { AdminHandle, JournalPause } from './handle.js'
+import type { AdminHandle, JournalPause, PurgeRequest } from './handle.js'
+import type { SchedulerView } from '../core/view.js'
+import { MAX_PURGE_PER_PASS } from '../core/constants.js'
 import { taskRow, taskView, withOutputs, type TaskRow, type TaskView } from './task-views.js'
 
 export type { TaskRow, TaskView } from './task-views.js'
@@ -26,13 +28,15 @@ export interface SummaryView extends Summary {
   blocked: Array<{ reason: string, tasks: number }>
   /** What an operator paused (every task, or a type): nothing of it starts until resumed. */
   paused: Pause[]
+  /** How long and how many finished tasks are kept (`--retain-finished`, `--retain-finished-count`), and how many were dropped since the admin started; absent when they are kept for ever and none was purged. */
+  retention?: { finishedMs?: number, finishedCount?: number, dropped: number }
   /** With replicas on one PostgreSQL journal: the replica leading (the one answering) and its epoch. */
   leader?: { replica: string, epoch: number }
   /** The journal's database does not answer: assignments and results wait (see `journal:paused`). */
   journalPaused?: JournalPause
 }
 
-export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult', 'pause', 'resume'] as const
+export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult', 'pause', 'resume', 'purge'] as const
 export type ApiMethod = typeof API_METHODS[number]
 
 /**
@@ -74,7 +78,8 @@ export class AdminApi {
     claimHeartbeat: (p, caller) => this.claimHeartbeat(p, caller),
     claimResult: (p, caller) => this.claimResult(p, caller),
     pause: p => this.pause(p),
-    resume: p => this.resume(p)
+    resume: p => this.resume(p),
+    purge: p => this.purge(p)
   }
 
   /** Adds tasks in any task-file format; ids already known are left alone. */
@@ -118,6 +123,27 @@ export class AdminApi {
     }
     await this.admin.recorded()
     return { paused: this.admin.view.pauses() }
+  }
+
+  /**
+   * Drops finished tasks, from memory and the journal: those in `state` (any final one without), finished
+   * over `olderThan` seconds ago, beyond the newest `keep`; one of the last two is required (`olderThan: 0`
+   * drops every finished task). Answered once the journal has dropped them all, pass after pass.
+   */
+  async purge (params: { state?: unknown, olderThan?: unknown, keep?: unknown }): Promise<{ purged: number }> {
+    if (params.state != null && !FINAL_STATES.has(params.state as TaskState)) throw invalid('state', `must be a final state: ${[...FINAL_STATES].join(', ')}`)
+    const olderThan = params.olderThan == null ? undefined : Number(params.olderThan)
+    if (olderThan != null && !(olderThan >= 0 && Number.isFinite(olderThan))) throw invalid('olderThan', 'must be a number of seconds, 0 or more')
+    const keep = params.keep == null ? undefined : count(params.keep, 'keep', 0)
+    if (olderThan == null && keep == null) throw invalid('olderThan', 'missing: give olderThan (seconds since a task finished; 0 for every finished task) or keep (how many of the newest to keep)')
+    const filter: PurgeRequest = { ...(params.state != null ? { state: params.state as FinalState } : {}), ...(olderThan != null ? { olderThanMs: olderThan * 1000 } : {}), ...(keep != null ? { keep } : {}) }
+    let purged = 0
+    for (;;) {
+      const n = this.admin.purge(filter)
+      purged += n
+      await this.admin.recorded()
+      if (n < MAX_PURGE_PER_PASS) return { purged }
+    }
   }
 
   task (params: { id?: unknown }): TaskView {
@@ -268,7 +294,7 @@ export class AdminApi {
 
   summary (): SummaryView {
     const { id: adminId, name } = this.admin.labels
-    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy,  blocked: this.admin.view.blocked(), paused: this.admin.view.pauses(), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
+    return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy,  blocked: this.admin.view.blocked(), paused: this.admin.view.pauses(), ...retention(this.admin.view.retention()), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
   }
 }
 
@@ -279,65 +305,11 @@ function countOf (counts: Readonly<Record<TaskState, number>>, state: TaskState 
   return Object.values(counts).reduce((a, b) => a + b, 0)
 }
 
-function invalid (field: string, message: string): ValidationError {
-  return new ValidationError([{ path: field, message }], { subject: 'request' })
-}
-
-function id (value: unknown): string {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  if (typeof value !== 'string' || value === '') throw invalid('id', 'missing: give the task id')
-  return value
-}
-
-function label (value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '' || value.length > FIELD_LIMITS.name || /[\p{Cc}\p{Cs}]/u.test(value)) throw invalid(field, `missing or not a name: give a name of 1 to ${FIELD_LIMITS.name} printable characters`)
-  return value
-}
-
-function labels (value: unknown, field: string, max: number): string[] {
-  if (!Array.isArray(value) || value.length > max) throw invalid(field, `must be a list of at most ${max} names`)
-  return value.map((v, i) => label(v, `${field}[${i}]`))
-}
-
-/** A result's output from outside the task stream, held to its limits before anything writes it as JSON. */
-function checkedOutput (value: unknown, field: string): JsonValue {
-  const problem = jsonProblem(value)
-  if (problem != null) throw invalid(field, problem)
-  const bytes = Buffer.byteLength(JSON.stringify(value))
-  if (bytes > MAX_OUTPUT_BYTES) throw new LimitExceededError(`${field}: the output is ${bytes} bytes, more than the ${MAX_OUTPUT_BYTES}-byte limit of a task's output; return a reference (a URL, a path) instead of the data`)
-  return value as JsonValue
-}
-
-function claimRef (params: Record<string, unknown>): ClaimRef {
-  if (params.token != null) return { token: text(params.token, 'token', FIELD_LIMITS.token) }
-  if (params.agent != null && params.taskId != null) return { agent: label(params.agent, 'agent'), taskId: id(params.taskId) }
-  throw invalid('token', 'missing: give the claim\'s token, or the agent\'s name and the task id')
-}
-
 /** What a worker update may name: the worker, and what an operator may steer (checked against `WorkerSteering`). */
 const STEERING: Record<keyof WorkerSteering, true> = { online: true, draining: true, priority: true, maxConcurrent: true }
 const WORKER_UPDATE_FIELDS = ['worker', ...Object.keys(STEERING)]
 
-function workerName (value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw invalid('worker', 'missing: give the worker\'s name or peer id')
-  return value
-}
-
-function flag (value: unknown, field: string): boolean {
-  if (value === true || value === 'true') return true
-  if (value === false || value === 'false') return false
-  throw invalid(field, 'must be true or false')
-}
-
-function text (value: unknown, field: string, max: number): string {
-  if (typeof value !== 'string') throw invalid(field, 'must be a string')
-  if (value.length > max) throw invalid(field, `is ${value.length} characters long, more than ${max}`)
-  return value
-}
-
-function count (value: unknown, field: string, fallback: number): number {
-  if (value == null) return fallback
-  const n = typeof value === 'string' ? Number(value) : value
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw invalid(field, 'must be a whole number >= 0')
-  return n
+/** The summary's `retention`, when there is something to say. */
+function retention ({ policy, dropped }: ReturnType<SchedulerView['retention']>): Pick<SummaryView, 'retention'> {
+  return policy != null || dropped > 0 ? { retention: { ...policy, dropped } } : {}
 }

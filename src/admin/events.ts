@@ -68,6 +68,8 @@ export interface AdminEvents {
   'task:attempt-ended': CustomEvent<AttemptEndedDetail>
   'task:completed': CustomEvent<TaskOutcome>
   'task:late-result': CustomEvent<LateResultDetail>
+  /** Finished tasks were dropped (retention, or a purge): `count` of them, the oldest finished at `oldest`. */
+  'tasks:purged': CustomEvent<{ count: number, oldest: number }>
   'progress': CustomEvent<Summary>
   /**
    * Every task is final (again): the totals by state. `whenDone()` gives the whole run summary, with a row
@@ -106,6 +108,7 @@ const ADMIN_EVENTS: Record<keyof AdminEvents, true> = {
   'task:attempt-ended': true,
   'task:completed': true,
   'task:late-result': true,
+  'tasks:purged': true,
   progress: true,
   done: true,
   'frame:rejected': true,

@@ -6,7 +6,7 @@ import type { Announcer } from './announcer.js'
 import type { PullWorkers } from './pull-workers.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { Scheduler } from '../core/scheduler.js'
-import type { Journal, OutboxMessage } from '../store/journal.js'
+import { isEmpty, type Journal, type OutboxMessage } from '../store/journal.js'
 import type { SchedulerView } from '../core/view.js'
 import type { Reply, WorkerProtocol } from './worker-protocol.js'
 
@@ -163,16 +163,19 @@ export class FlushCycle {
     // the workers' tallies its attempt endings changed
     const tallies = scheduler.takeTallies()
     const rateStarts = scheduler.takeRateStarts()
+    // finished tasks retention (or a purge) dropped from memory: their records go from the journal too
+    const purged = scheduler.takePurged()
     const barriers = this.waiting
     this.waiting = []
     // 2. journal: the turn's state changes, the finished tasks leaving memory for the archive, and the
     // messages for other systems these changes cause, and the workers' tallies
     const durable = events.filter(isDurable)
-    if (durable.length > 0 || archive.length > 0 || outbox.length > 0 || delivered.length > 0 || tallies.length > 0 || rateStarts.length > 0) {
+    const batch = { events: durable, archive, outbox, delivered, tallies, rateStarts, purged }
+    if (!isEmpty(batch)) {
       const began = performance.now()
       let written: void | Promise<void>
       try {
-        written = journal.append({ events: durable, archive, outbox, delivered, tallies, rateStarts })
+        written = journal.append(batch)
       } catch (err) {
         this.waiting.unshift(...barriers)
         this.halt(err as Error)

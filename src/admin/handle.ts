@@ -1,9 +1,10 @@
-import type { ReportOutcome, SubmitResult } from '../core/options.js'
+import type { ReportOutcome, SubmitResult, Summary } from '../core/options.js'
 import type { Claim, ClaimOutcome, ClaimRef, ClaimRequest } from './pull-workers.js'
 import type { Caller } from './admission.js'
 import type { WorkerInfo } from '../core/registry.js'
 import type { WorkerSteering } from '../core/reputation.js'
 import type { SchedulerView } from '../core/view.js'
+import type { FinalState } from '../core/task.js'
 import type { AdminEvents } from './events.js'
 import type { AbortOptions, TypedEventTarget } from '@libp2p/interface'
 
@@ -52,6 +53,12 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   /** Undoes `pause(type)`; false when that was not paused. */
   resume(type?: string): boolean
   /**
+   * Drops finished tasks (in `state`, finished over `olderThanMs` ago, beyond the newest `keep`), from memory
+   * and the journal, the oldest first and a pass's worth at most (`MAX_PURGE_PER_PASS`): returns how many.
+   * A task something kept still depends on stays.
+   */
+  purge(filter: PurgeRequest): number
+  /**
    * Takes a worker (peer id or name) offline or back, drains it, or changes its priority or capacity; it
    * lasts until changed again, also when the worker reconnects.
    */
@@ -65,3 +72,13 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   /** Ends a claimed attempt with its result or error, once journaled: what became of it. */
   finishClaim(caller: Caller, ref: ClaimRef, outcome: ClaimOutcome): Promise<ReportOutcome>
 }
+
+/** Which finished tasks `purge` drops. */
+export interface PurgeRequest {
+  state?: FinalState
+  olderThanMs?: number
+  keep?: number
+}
+
+/** What a restarted admin found in its journal; `tasksNotSubmitted`: retention had dropped tasks, so those given at start were not submitted again. */
+export type Restored = Summary & { assigning: boolean, tasksNotSubmitted?: true }

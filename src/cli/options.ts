@@ -99,5 +99,20 @@ export function rateLimit (value: string, previous: RateLimit[] | undefined): Ra
   return [...(previous ?? []), { key: m[1]!, limit, periodMs }]
 }
 
+const DURATION_UNITS: Readonly<Record<string, number>> = { ...PERIOD_UNITS, d: 86_400_000 }
+
+/** `90s`, `15m`, `12h`, `7d`, `500ms`, or a number of seconds: as milliseconds, above 0. */
+export function duration (value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim())
+  const ms = m != null ? Number(m[1]) * DURATION_UNITS[m[2] ?? 's']! : NaN
+  if (m == null || !(ms > 0) || !Number.isFinite(ms)) throw new InvalidArgumentError(`expected a duration above 0 such as 90s, 15m, 12h or 7d (a bare number is seconds), not "${value}"`)
+  return ms
+}
+
+/** A duration as `duration` reads it, or 0: how long ago, at least. */
+export function age (value: string): number {
+  return /^0+(?:\.0+)?(?:ms|s|m|h|d)?$/.test(value.trim()) ? 0 : duration(value)
+}
+
 /** The parsers of repeatable options: a setting from the environment or a file gives them a list. */
 export const COLLECTING: ReadonlySet<unknown> = new Set([collect, webhook, rateLimit])

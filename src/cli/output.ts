@@ -178,6 +178,10 @@ export function formatMs (ms: number | undefined): string {
   if (ms < 1) return `${ms.toFixed(2)} ms`
   if (ms < 1000) return `${ms.toFixed(0)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  if (ms >= 86_400_000) {
+    const h = Math.round((ms % 86_400_000) / 3_600_000)
+    return `${Math.floor(ms / 86_400_000)} d${h > 0 ? ` ${h} h` : ''}`
+  }
   const s = Math.round((ms % 60_000) / 1000)
   return `${Math.floor(ms / 60_000)} min${s > 0 ? ` ${s} s` : ''}`
 }

@@ -40,6 +40,10 @@ export function reportAdminEvents (source: EventSource, out: Output, options: { 
     const what = printable(scopeText(detail.scope))
     out.say(detail.paused ? `paused: ${what}${detail.reason != null ? ` (${printable(detail.reason)})` : ''}` : `resumed: ${what}`)
   })
+  source.addEventListener('tasks:purged', ({ detail }) => {
+    out.event('tasks:purged', { ...detail })
+    out.say(`purged ${count(detail.count, 'finished task')} (the oldest finished ${formatTime(detail.oldest)})`)
+  })
   source.addEventListener('frame:rejected', ({ detail }) => {
     out.event('frame:rejected', { ...detail })
     out.warn(`! rejected a frame from ${detail.peerId}: ${printable(detail.reason)}`, { peerId: detail.peerId })

@@ -12,6 +12,7 @@ import type { SummaryView, TaskRow, TaskView } from '../admin/api.js'
 import type { NetworkEvents } from '../admin/events.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
 import type { Pause } from '../core/pauses.js'
+import type { FinalState } from '../core/task.js'
 import type { SubmitResult } from '../core/options.js'
 import type { HistoryEntry } from '../core/snapshots.js'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
@@ -146,6 +147,11 @@ export class AdminClient {
   /** Rejects with an InvalidStateError when that was not paused. */
   resume (type?: string): Promise<{ paused: Pause[] }> {
     return this.call('resume', type != null ? { type } : {})
+  }
+
+  /** Drops finished tasks (`state`, finished over `olderThan` seconds ago, beyond the newest `keep`): answers how many. */
+  purge (filter: { state?: FinalState, olderThan?: number, keep?: number }): Promise<{ purged: number }> {
+    return this.call('purge', filter)
   }
 
   task (id: string): Promise<TaskView> {

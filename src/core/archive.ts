@@ -13,10 +13,33 @@ export interface TaskArchive {
   list(options?: { state?: FinalState, afterSeq?: number }): Iterable<ArchivedTask>
   /** How many there are. */
   readonly size: number
-  /** The highest submission number archived, -1 when none: numbering goes on after it. */
+  /** The highest submission number archived or dropped, -1 when none: numbering goes on after it. */
   readonly lastSeq: number
+  /** Retention has dropped tasks from this archive's journal (an id it does not hold may have run). */
+  readonly dropped?: boolean
   /** The archived tasks that have a cache key: results other tasks with that key may reuse. */
   cached(): Iterable<ArchivedTask>
+  /** Archived tasks in the order they finished, oldest first: those finished before `before`, in `state`, `limit` at most. */
+  oldest(options: OldestOptions): Iterable<FinishedTask>
+}
+
+export interface OldestOptions {
+  limit: number
+  before?: number
+  state?: FinalState
+}
+
+/** A task retention dropped, as the journal needs to know it. */
+export type PurgedTask = Pick<FinishedTask, 'id' | 'seq'>
+
+/** What retention needs to know of an archived task. */
+export interface FinishedTask {
+  id: string
+  seq: number
+  state: FinalState
+  finishedAt: number
+  /** Its result's cache key, if it has one: the cache forgets the result with the task. */
+  cacheKey?: string
 }
 
 /** An archive in memory: for a scheduler used on its own, and an admin without a data directory. */
@@ -25,7 +48,13 @@ export class MemoryArchive implements TaskArchive {
   /** In submission order, rebuilt on the first listing after tasks were added. */
   private sorted: ArchivedTask[] = []
   private unsorted = false
+  /** In the order they finished, sorted on the first query after tasks were added out of that order. */
+  private byFinish: ArchivedTask[] = []
+  private unsortedByFinish = false
+  /** Tasks removed but still in the sorted arrays (filtered out on the next listing). */
+  private removed = 0
   lastSeq = -1
+  dropped = false
 
   get size (): number {
     return this.tasks.size
@@ -35,10 +64,44 @@ export class MemoryArchive implements TaskArchive {
     for (const task of tasks) {
       if (this.tasks.has(task.id)) continue
       this.tasks.set(task.id, task)
+      this.unsorted ||= task.seq < (this.sorted.at(-1)?.seq ?? -1)
+      this.unsortedByFinish ||= task.finishedAt < (this.byFinish.at(-1)?.finishedAt ?? -Infinity)
       this.sorted.push(task)
-      this.unsorted ||= task.seq < this.lastSeq
+      this.byFinish.push(task)
       this.lastSeq = Math.max(this.lastSeq, task.seq)
     }
+  }
+
+  /** Retention dropped these tasks (numbering still goes on after theirs). */
+  remove (tasks: Iterable<PurgedTask>): void {
+    for (const { id, seq } of tasks) {
+      this.dropped = true
+      if (this.tasks.delete(id)) this.removed++
+      this.lastSeq = Math.max(this.lastSeq, seq)
+    }
+  }
+
+  * oldest (options: OldestOptions): Iterable<FinishedTask> {
+    this.tidy()
+    if (this.unsortedByFinish) {
+      this.byFinish.sort((a, b) => a.finishedAt - b.finishedAt || a.seq - b.seq)
+      this.unsortedByFinish = false
+    }
+    let n = 0
+    for (const task of this.byFinish) {
+      if (n >= options.limit || (options.before != null && task.finishedAt >= options.before)) return
+      if (options.state != null && task.state !== options.state) continue
+      n++
+      yield { id: task.id, seq: task.seq, state: task.state, finishedAt: task.finishedAt, ...(task.spec.cacheKey != null ? { cacheKey: task.spec.cacheKey } : {}) }
+    }
+  }
+
+  /** Lets go of removed tasks in the sorted arrays. */
+  private tidy (): void {
+    if (this.removed === 0) return
+    this.sorted = this.sorted.filter(t => this.tasks.get(t.id) === t)
+    this.byFinish = this.byFinish.filter(t => this.tasks.get(t.id) === t)
+    this.removed = 0
   }
 
   get (id: string): ArchivedTask | undefined {
@@ -50,6 +113,7 @@ export class MemoryArchive implements TaskArchive {
   }
 
   * list (options: { state?: FinalState, afterSeq?: number } = {}): Iterable<ArchivedTask> {
+    this.tidy()
     if (this.unsorted) {
       this.sorted.sort((a, b) => a.seq - b.seq)
       this.unsorted = false

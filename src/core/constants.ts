@@ -68,3 +68,7 @@ export const MAX_TRACKED_TYPES = 1_000
 export const MAX_RATE_LIMIT = 1_000_000
 /** Pauses in force at once, at most (each a task type, or everything): every summary carries them. */
 export const MAX_PAUSES = 1000
+/** Finished tasks retention drops in one pass at most (the next pass follows at once while more are due). */
+export const MAX_PURGE_PER_PASS = 5_000
+/** How often retention looks for finished tasks to drop (more often when finished tasks are kept less long). */
+export const RETENTION_INTERVAL_MS = 5_000

@@ -63,7 +63,7 @@ export function debounce (task: TaskRecord, e: TaskDebounced): boolean {
  * (it has not started) their payload replaces its payload. Tasks of this submit that depend on one depend
  * on that task instead. Two of this submit with one key: the first claims it.
  */
-export function deduplicate (specs: readonly TaskSpec[], ledger: { dedup: DedupKeys, tasks: ReadonlyMap<string, TaskRecord> }, now: number): { fresh: TaskSpec[], deduplicated: Array<{ id: string, task: string }>, debounced: TaskDebounced[] } {
+export function deduplicate (specs: readonly TaskSpec[], ledger: { dedup: DedupKeys, tasks: ReadonlyMap<string, TaskRecord>, has: (id: string) => boolean }, now: number): { fresh: TaskSpec[], deduplicated: Array<{ id: string, task: string }>, debounced: TaskDebounced[] } {
   if (!specs.some(s => s.dedupKey != null)) return { fresh: specs as TaskSpec[], deduplicated: [], debounced: [] }
   const deduplicated: Array<{ id: string, task: string }> = []
   const debounced: TaskDebounced[] = []
@@ -72,7 +72,8 @@ export function deduplicate (specs: readonly TaskSpec[], ledger: { dedup: DedupK
   const kept = specs.filter(spec => {
     if (spec.dedupKey == null) return true
     const holder = claimed.get(spec.dedupKey) ?? ledger.dedup.holder(spec.dedupKey, now)
-    if (holder == null) {
+    // a holder retention dropped holds nothing
+    if (holder == null || (!claimed.has(spec.dedupKey) && !ledger.has(holder))) {
       claimed.set(spec.dedupKey, spec.id)
       return true
     }

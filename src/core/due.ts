@@ -12,6 +12,8 @@ export type Due =
   | { kind: 'no-worker', group: ConstraintGroup }
   /** A rate limit's window has room again: only wakes a scheduling pass. */
   | { kind: 'rate' }
+  /** Retention's next look for finished tasks to drop. */
+  | { kind: 'retention' }
 
 /**
  * What comes due when (timeouts, backoff delays, lease expiries, probations, no-worker grace periods), in

@@ -27,7 +27,7 @@ export type DurableEvent =
   | LeaseRenewed
 
 /** Facts for whoever acts on the scheduler's decisions, derived from the durable ones or about workers. */
-export type Notice = WorkerJoined | WorkerLeft | WorkerQuarantined | AssigningStarted | TaskCompleted | LateResultUnrecorded
+export type Notice = WorkerJoined | WorkerLeft | WorkerQuarantined | AssigningStarted | TaskCompleted | LateResultUnrecorded | TasksPurged
 
 export interface TaskSubmitted {
   type: 'submitted'
@@ -216,6 +216,14 @@ export interface AssigningStarted {
   workers: number
 }
 
+/** Finished tasks were dropped (retention, or `taskmesh purge`): `count` of them, the oldest finished at `oldest`. */
+export interface TasksPurged {
+  type: 'purged'
+  at: number
+  count: number
+  oldest: number
+}
+
 /** A task reached its final state: succeeded, failed, skipped or cancelled (`view.outcome` tells the rest). */
 export interface TaskCompleted {
   type: 'completed'
@@ -226,7 +234,7 @@ export interface TaskCompleted {
 
 export function isDurable (event: SchedulerEvent): event is DurableEvent {
   switch (event.type) {
-    case 'worker-joined': case 'worker-left': case 'worker-quarantined': case 'assigning-started': case 'completed': case 'late-result-unrecorded': return false
+    case 'worker-joined': case 'worker-left': case 'worker-quarantined': case 'assigning-started': case 'completed': case 'late-result-unrecorded': case 'purged': return false
     default: return true
   }
 }

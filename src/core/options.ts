@@ -5,6 +5,7 @@ import type { TaskCounts } from './counts.js'
 import type { NoWorkerPolicy } from './no-worker.js'
 import type { Strategy } from './strategies/index.js'
 import type { RateLimit } from './rate-limits.js'
+import type { RetentionPolicy } from './retention.js'
 import type { JsonValue } from './task.js'
 
 export interface SchedulerOptions {
@@ -45,6 +46,11 @@ export interface SchedulerOptions {
    * a task held back is ready, and says which limit holds it. @default none
    */
   rateLimits?: RateLimit[]
+  /**
+   * Finished tasks are dropped (from memory, and from the journal's archive) this long after they finished,
+   * or beyond this many, oldest first; never one a task kept still depends on. @default kept for ever
+   */
+  retention?: RetentionPolicy
   /** Uniform in [0, 1): jitter, learned strategy. Inject a seeded one for reproducible runs. */
   random?: () => number
   /** Lease tokens. The network edge passes a cryptographic source; the default is only unique, not secret. */
@@ -125,6 +131,9 @@ export function checkOptions (options: SchedulerOptions): void {
   check('avoidBusyCpu', 0, false)
   if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
   const keys = new Set<string>()
+  const { finishedMs, finishedCount } = options.retention ?? {}
+  if (finishedMs != null && !(finishedMs > 0 && Number.isFinite(finishedMs))) problems.push({ path: 'retention.finishedMs', message: 'must be a number of ms above 0' })
+  if (finishedCount != null && !(Number.isInteger(finishedCount) && finishedCount >= 0)) problems.push({ path: 'retention.finishedCount', message: 'must be a whole number, 0 or more' })
   for (const [i, l] of (options.rateLimits ?? []).entries()) {
     if (typeof l.key !== 'string' || l.key === '') problems.push({ path: `rateLimits[${i}].key`, message: 'must name a task type or a rate_limit_key' })
     else if (keys.has(l.key)) problems.push({ path: `rateLimits[${i}].key`, message: `"${l.key}" has a limit already: give each key one` })

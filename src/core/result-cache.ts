@@ -16,6 +16,11 @@ export class ResultCache {
     return hit != null && hit.id !== id ? hit : undefined
   }
 
+  /** Retention dropped task `id`: its result under `key` goes with it. */
+  forget (key: string, id: string): void {
+    if (this.results.get(key)?.id === id) this.results.delete(key)
+  }
+
   /** After a journal is replayed: the results of archived tasks may be reused too. */
   addArchived (archive: TaskArchive): void {
     for (const task of archive.cached()) this.add(task.spec.cacheKey!, task.id, task.output)

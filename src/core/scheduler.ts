@@ -14,12 +14,14 @@ import { Reputation, type WorkerSteering, type WorkerTally } from './reputation.
 import { RateLimits, type RateStarts } from './rate-limits.js'
 import { pauseScope } from './pauses.js'
 import { deduplicate } from './dedup.js'
+import { Retention, type PurgeFilter } from './retention.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
 import { WorkerLifecycle, type Gate } from './worker-lifecycle.js'
 import type { DurableEvent, SchedulerEvent, WorkerLeftReason } from './events.js'
 import type { ArchivedTask } from './snapshots.js'
+import type { PurgedTask } from './archive.js'
 
 export type { TaskCounts } from './counts.js'
 export type { NoWorkerPolicy } from './no-worker.js'
@@ -46,6 +48,7 @@ export class Scheduler {
   private readonly pass: AssignmentPass
   private readonly noWorker: NoWorkerWatch
   private readonly strategies: StrategyRegistry
+  private readonly retention: Retention
   private readonly maxTasks: number
   private readonly gate: Gate
   /** What a scheduling pass does with its decisions; made once, with the pass's time in `now`. */
@@ -68,7 +71,8 @@ export class Scheduler {
     this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive(), new RateLimits(options.rateLimits))
     const expected = options.expectedWorkers ?? 0
     this.gate = { open: expected <= 0, expected }
-    this.view = new SchedulerView(this.ledger, this.gate)
+    this.retention = new Retention(this.ledger, options.retention)
+    this.view = new SchedulerView(this.ledger, this.gate, this.retention)
     this.pass = new AssignmentPass(this.registry, this.ledger.ready, this.ledger.pauses)
     this.noWorker = new NoWorkerWatch(this.ledger, options.onNoWorker ?? 'wait', options.noWorkerGraceMs ?? DEFAULT_NO_WORKER_GRACE_MS)
     this.attempts = new Attempts({
@@ -268,11 +272,22 @@ export class Scheduler {
         case 'no-worker':
           this.noWorker.due(d.group, now)
           break
-        case 'rate':
-          // nothing to decide: the pass that follows the tick starts what the window allows
+        case 'rate': case 'retention':
+          // nothing to decide here: the pass that follows starts what a window allows; retention looks below
           break
       }
     }
+    this.retention.tick(now)
+  }
+
+  /** Drops the finished tasks `filter` names (`taskmesh purge`), a pass's worth at most: returns how many. */
+  purge (filter: PurgeFilter, now: number): number {
+    return this.retention.purge(filter, now)
+  }
+
+  /** Finished tasks dropped since the last call: the journal drops their records with the batch. */
+  takePurged (): PurgedTask[] {
+    return this.retention.take()
   }
 
   /**

@@ -1,6 +1,7 @@
 import { archivedHistory, archivedOutcome, archivedSnapshot } from './archive.js'
 import { UnknownTaskError, UnknownWorkerError } from './errors.js'
 import { whyNoWorker } from './no-worker.js'
+import type { Retention, RetentionPolicy } from './retention.js'
 import type { TaskLedger } from './ledger.js'
 import type { Lease, Summary } from './options.js'
 import type { WorkerInfo } from './registry.js'
@@ -20,9 +21,18 @@ export class SchedulerView {
   /** Whether assignment has begun, and how many workers it waits for. */
   private readonly gate: Readonly<Gate>
 
-  constructor (ledger: TaskLedger, gate: Readonly<Gate>) {
+  private readonly retained: Pick<Retention, 'policy' | 'dropped'>
+
+  constructor (ledger: TaskLedger, gate: Readonly<Gate>, retention: Pick<Retention, 'policy' | 'dropped'> = { policy: undefined, dropped: 0 }) {
     this.ledger = ledger
     this.gate = gate
+    this.retained = retention
+  }
+
+  /** How long and how many finished tasks are kept, and how many were dropped since the start. */
+  retention (): { policy?: RetentionPolicy, dropped: number } {
+    const { policy, dropped } = this.retained
+    return policy != null ? { policy, dropped } : { dropped }
   }
 
   has (taskId: string): boolean {

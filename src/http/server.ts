@@ -176,6 +176,8 @@ export class HttpServer {
     // an operator stops new starts (of one type, or of every task) and lets them go again
     app.post('/api/pause', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.pause(objectBody(req.body)))
     app.post('/api/resume', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.resume(objectBody(req.body)))
+    // an operator drops finished tasks: {"state": "succeeded", "olderThan": 86400} or {"keep": 10000}
+    app.post('/api/purge', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.purge(objectBody(req.body)))
     app.post('/api/tasks/:id/retry', small, async (req: FastifyRequest<{ Params: { id: string } }>) => await api.retry({ id: req.params.id }))
     // agents that pull work: claim (a long poll), then heartbeat, result or error under the claim's token
     app.post('/api/claims', { bodyLimit: CLAIM_BODY_LIMIT }, async (req: FastifyRequest<{ Body: unknown }>, reply) => {

@@ -16,6 +16,7 @@ import { DEFAULT_LISTEN } from './constants.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { TaskSpec } from '../core/task.js'
+import type { PurgeRequest } from '../admin/handle.js'
 import type { HttpServer, HttpServerOptions } from '../http/server.js'
 import type { AdminMetrics } from '../monitoring/metrics.js'
 import type { Webhooks } from '../webhooks/webhooks.js'
@@ -227,6 +228,11 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   /** Undoes `pause(type)`; false when that was not paused. */
   resume (type?: string): boolean {
     return this.admin.resume(type)
+  }
+
+  /** Drops finished tasks from memory and the journal, a pass's worth at most: see `AdminHandle.purge`. */
+  purge (filter: PurgeRequest): number {
+    return this.admin.purge(filter)
   }
 
   getTask (taskId: string): TaskSnapshot {

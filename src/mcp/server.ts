@@ -137,6 +137,20 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     annotations: { idempotentHint: true }
   }, async (input) => await answer(async () => await link.use(c => c.resume(input.type))))
 
+  server.registerTool('purge_tasks', {
+    title: 'Purge finished tasks',
+    description: 'Drops finished tasks from the admin\'s memory and journal, oldest first; never one a kept task depends on. Give older_than_seconds (0 for every finished task) or keep (how many of the newest stay). Returns how many went.',
+    inputSchema: z.strictObject({
+      state: z.enum(['succeeded', 'failed', 'skipped', 'cancelled']).optional().describe('only tasks in this final state'),
+      older_than_seconds: z.number().min(0).optional().describe('only tasks that finished longer ago than this'),
+      keep: z.number().int().min(0).optional().describe('how many of the newest finished tasks stay')
+    }),
+    annotations: { destructiveHint: true, idempotentHint: true }
+  }, async (input) => await answer(async () => {
+    if (input.older_than_seconds == null && input.keep == null) throw new ValidationError([{ path: 'older_than_seconds', message: 'which tasks: give older_than_seconds (0 for every finished task) or keep' }], { subject: 'purge_tasks' })
+    return await link.use(c => c.purge({ ...(input.state != null ? { state: input.state } : {}), ...(input.older_than_seconds != null ? { olderThan: input.older_than_seconds } : {}), ...(input.keep != null ? { keep: input.keep } : {}) }))
+  }))
+
   server.registerTool('list_workers', {
     title: 'List workers',
     description: 'Workers with their skill, capabilities, load, success rate, CPU and memory use, and whether they are online.',

@@ -1,4 +1,4 @@
-import { MemoryArchive, type TaskArchive } from '../core/archive.js'
+import { MemoryArchive, type PurgedTask, type TaskArchive } from '../core/archive.js'
 import { COMPACT_AFTER } from './constants.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
@@ -20,6 +20,8 @@ export interface JournalBatch {
   tallies?: readonly WorkerTally[]
   /** Rate-limited starts of this batch, by limit; each limit's starts before `keepFrom` are no longer needed. */
   rateStarts?: readonly RateStarts[]
+  /** Finished tasks retention dropped: their archive records and events go (numbering goes on after them). */
+  purged?: readonly PurgedTask[]
 }
 
 /**
@@ -40,7 +42,7 @@ export interface OutboxMessage {
 
 /** A batch with nothing to record. */
 export function isEmpty (batch: JournalBatch): boolean {
-  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0 && (batch.tallies?.length ?? 0) === 0 && (batch.rateStarts?.length ?? 0) === 0
+  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0 && (batch.tallies?.length ?? 0) === 0 && (batch.rateStarts?.length ?? 0) === 0 && (batch.purged?.length ?? 0) === 0
 }
 
 /**
@@ -133,6 +135,11 @@ export class MemoryJournal implements Journal {
     for (const r of batch.rateStarts ?? []) this.starts.set(r.key, [...(this.starts.get(r.key) ?? []).filter(at => at >= r.keepFrom), ...r.starts])
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
     for (const id of batch.delivered ?? []) this.pending.delete(id)
+    if ((batch.purged?.length ?? 0) > 0) {
+      this.archive.remove(batch.purged!)
+      const purged = new Set(batch.purged!.map(t => t.id))
+      this.events = this.events.filter(e => !purged.has(subjectOf(e)))
+    }
     if (this.replayable) {
       // a task archived in this batch needs none of its events
       const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined

@@ -127,6 +127,8 @@ export class PostgresJournal implements Journal {
         : await link.query<{ id: string, target: string, event: string, body: string, at: string }>('SELECT id, target, event, body, at FROM taskmesh_outbox ORDER BY seq', [], LOAD_TIMEOUT_MS)
       const tallies = await link.query<{ id: string, name: string, completed: string, failed: string }>('SELECT id, name, completed, failed FROM taskmesh_worker_tallies', [], LOAD_TIMEOUT_MS)
       const starts = await link.query<{ key: string, at: string }>('SELECT key, at FROM taskmesh_rate_starts ORDER BY at', [], LOAD_TIMEOUT_MS)
+      // numbering goes on after the tasks retention dropped
+      const purgedSeq = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'purged_seq\'')).rows[0]?.value
       reports.journal = new PostgresJournal(link, where,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
         archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),
@@ -134,6 +136,7 @@ export class PostgresJournal implements Journal {
         tallies.rows.map(r => ({ id: r.id, name: r.name, completed: Number(r.completed), failed: Number(r.failed) })),
         starts.rows.map(r => ({ key: r.key, at: Number(r.at) })),
         lease)
+      if (purgedSeq != null) reports.journal.archive.remove([{ id: '', seq: Number(purgedSeq) }])
       return reports.journal
     } catch (err) {
       lease?.stop()
@@ -207,6 +210,12 @@ export class PostgresJournal implements Journal {
               [batch.archive.map(t => t.id), batch.archive.map(t => t.seq), batch.archive.map(t => t.state), batch.archive.map(t => t.spec.cacheKey ?? null), batch.archive.map(t => JSON.stringify(packTask(t)))])
             await query('DELETE FROM taskmesh_events WHERE task_id = ANY($1::text[])', [[...archived!]])
           }
+          const purged = batch.purged ?? []
+          if (purged.length > 0) {
+            await query('DELETE FROM taskmesh_archive WHERE id = ANY($1::text[])', [purged.map(t => t.id)])
+            await query('DELETE FROM taskmesh_events WHERE task_id = ANY($1::text[])', [purged.map(t => t.id)])
+            await query('INSERT INTO taskmesh_meta (key, value) VALUES (\'purged_seq\', $1) ON CONFLICT (key) DO UPDATE SET value = GREATEST(taskmesh_meta.value::bigint, $1::bigint)::text', [String(purged.reduce((m, t) => Math.max(m, t.seq), -1))])
+          }
           const outbox = batch.outbox ?? []
           if (outbox.length > 0) {
             await query(
@@ -233,6 +242,11 @@ export class PostgresJournal implements Journal {
     for (const e of kept) this.events.push(e)
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
     for (const id of batch.delivered ?? []) this.pending.delete(id)
+    if ((batch.purged?.length ?? 0) > 0) {
+      this.archive.remove(batch.purged!)
+      const purged = new Set(batch.purged!.map(t => t.id))
+      this.events = this.events.filter(e => !purged.has(taskIdOf(e) ?? ''))
+    }
     if (batch.archive.length === 0) return
     this.archive.add(batch.archive)
     // the archived tasks' events are no longer needed here either: dropped once enough have piled up

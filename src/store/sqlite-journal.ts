@@ -2,16 +2,20 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database, { type Database as DB, type Statement } from 'better-sqlite3'
 import { JournalInUseError, StoreError } from '../errors.js'
-import { packTask, unpackTask, type PackedTask, type TaskArchive } from '../core/archive.js'
+import { packTask, unpackTask, type FinishedTask, type OldestOptions, type PackedTask, type PurgedTask, type TaskArchive } from '../core/archive.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { FinalState } from '../core/task.js'
 import { isEmpty, type Journal, type JournalBatch, type OutboxMessage, type WorkerTally } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.db'
-/** 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook messages. 4: and the workers' tallies and the rate limits' recent starts. */
-const SCHEMA_VERSION = '4'
-const READABLE_VERSIONS = new Set(['1', '2', '3', '4'])
+/**
+ * 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook
+ * messages. 4: and the workers' tallies and the rate limits' recent starts. 5: and when each archived task
+ * finished (retention drops the oldest), and the highest submission number dropped.
+ */
+const SCHEMA_VERSION = '5'
+const READABLE_VERSIONS = new Set(['1', '2', '3', '4', '5'])
 
 export interface SqliteJournalOptions {
   /**
@@ -76,6 +80,11 @@ export class SqliteJournal implements Journal {
       for (const task of batch.archive) {
         archive.put(task)
         dropEvents.run(task.id)
+      }
+      // dropped by retention: its archive record, or its events if it was never archived
+      if ((batch.purged?.length ?? 0) > 0) {
+        archive.remove(batch.purged!)
+        for (const task of batch.purged!) dropEvents.run(task.id)
       }
     })
   }
@@ -165,6 +174,15 @@ export class SqliteJournal implements Journal {
       CREATE TABLE IF NOT EXISTS rate_starts (key TEXT NOT NULL, at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS rate_starts_by_key ON rate_starts (key, at);
     `)
+    // version 5: when each archived task finished, filled in from its record for those archived before
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(archive)').all()
+    if (!columns.some(c => c.name === 'finished_at')) {
+      this.db.exec(`
+        ALTER TABLE archive ADD COLUMN finished_at INTEGER;
+        UPDATE archive SET finished_at = json_extract(body, '$.finishedAt');
+      `)
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS archive_by_finish ON archive (finished_at, seq)')
     const version = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'schema\'').get()?.value
     if (version != null && !READABLE_VERSIONS.has(version)) {
       throw new StoreError(`journal ${this.file} has schema version ${version}; this taskmesh reads versions ${[...READABLE_VERSIONS].join(', ')}`)
@@ -178,10 +196,13 @@ export class SqliteJournal implements Journal {
 class SqliteArchive implements TaskArchive {
   size: number
   lastSeq: number
+  dropped = false
   private readonly file: string
   private readonly byId: Statement<[string], { body: string }>
   private readonly exists: Statement<[string], { one: number }>
-  private readonly insert: Statement<[string, number, string, string | null, string]>
+  private readonly insert: Statement<[string, number, string, string | null, string, number]>
+  private readonly drop: Statement<[string]>
+  private readonly keepSeq: Statement<[string]>
   private readonly db: DB
 
   constructor (db: DB, file: string) {
@@ -193,18 +214,39 @@ class SqliteArchive implements TaskArchive {
     this.byId = db.prepare('SELECT body FROM archive WHERE id = ?')
     this.exists = db.prepare('SELECT 1 AS one FROM archive WHERE id = ?')
     // a task is archived once; were it offered again, the first record stands
-    this.insert = db.prepare('INSERT OR IGNORE INTO archive (id, seq, state, cache_key, body) VALUES (?, ?, ?, ?, ?)')
+    this.insert = db.prepare('INSERT OR IGNORE INTO archive (id, seq, state, cache_key, body, finished_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.drop = db.prepare('DELETE FROM archive WHERE id = ?')
+    this.keepSeq = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (\'purged_seq\', ?)')
   }
 
   recount (): void {
     const stats = this.db.prepare<[], { n: number, last: number | null }>('SELECT count(*) AS n, max(seq) AS last FROM archive').get()!
+    const purged = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'purged_seq\'').get()?.value
     this.size = stats.n
-    this.lastSeq = stats.last ?? -1
+    this.lastSeq = Math.max(stats.last ?? -1, purged != null ? Number(purged) : -1)
+    this.dropped = purged != null
   }
 
   put (task: ArchivedTask): void {
-    if (this.insert.run(task.id, task.seq, task.state, task.spec.cacheKey ?? null, JSON.stringify(packTask(task))).changes > 0) this.size++
+    if (this.insert.run(task.id, task.seq, task.state, task.spec.cacheKey ?? null, JSON.stringify(packTask(task)), task.finishedAt).changes > 0) this.size++
     this.lastSeq = Math.max(this.lastSeq, task.seq)
+  }
+
+  /** Retention dropped these tasks: numbering still goes on after theirs, across restarts. */
+  remove (tasks: readonly PurgedTask[]): void {
+    for (const task of tasks) {
+      if (this.drop.run(task.id).changes > 0) this.size--
+      this.lastSeq = Math.max(this.lastSeq, task.seq)
+    }
+    this.keepSeq.run(String(this.lastSeq))
+    this.dropped = true
+  }
+
+  * oldest (options: OldestOptions): Iterable<FinishedTask> {
+    const rows = this.db.prepare<[number, string | null, string | null, number], FinishedTask & { cacheKey: string | null }>(
+      'SELECT id, seq, state, finished_at AS finishedAt, cache_key AS cacheKey FROM archive WHERE finished_at < ? AND (? IS NULL OR state = ?) ORDER BY finished_at, seq LIMIT ?'
+    ).all(options.before ?? Number.MAX_SAFE_INTEGER, options.state ?? null, options.state ?? null, options.limit)
+    for (const { cacheKey, ...task } of rows) yield cacheKey != null ? { ...task, cacheKey } : task
   }
 
   get (id: string): ArchivedTask | undefined {

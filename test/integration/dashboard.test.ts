@@ -23,7 +23,8 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
       listen: ['/ip4/127.0.0.1/tcp/0'],
       name: 'build farm',
       http: { port: 0 },
-      monitoring: { intervalMs: 100, thresholds: { taskDuration: 0.5 } }
+      monitoring: { intervalMs: 100, thresholds: { taskDuration: 0.5 } },
+      retention: { finishedMs: 30 * 86_400_000, finishedCount: 100_000 }
     })
     await net.worker(manager, 'Junior', 3, { statusIntervalMs: 200 })
     await net.worker(manager, 'Intermediate', 6, { capabilities: ['python'], statusIntervalMs: 200 })
@@ -46,6 +47,7 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     expect(workers.map(w => w[0]).sort()).toEqual(['Intermediate', 'Junior', 'Senior'])
     expect(workers.find(w => w[0] === 'Senior')!.slice(1, 3)).toEqual(['9', 'gpu, python'])
     expect(await page.textContent('#admin')).toMatch(/^build farm · 12D3/)
+    expect(await page.textContent('#retention')).toBe('finished tasks kept 30 d 0 h, the newest 100,000 · 0 dropped')
 
     // a workflow that takes a little while, so the page follows it live
     const done = nextEvent(manager, 'done')

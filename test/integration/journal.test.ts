@@ -11,6 +11,7 @@ import { requirement } from '../helpers/system.js'
 import { Scheduler } from '../../src/core/scheduler.js'
 import { isFinal, taskSpec, type TaskSpec } from '../../src/core/task.js'
 import { SqliteJournal } from '../../src/store/sqlite-journal.js'
+import Database from 'better-sqlite3'
 import { MemoryJournal, type Journal, type OutboxMessage } from '../../src/store/journal.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { UnrecoverableError } from '../../src/errors.js'
@@ -84,6 +85,29 @@ describe.each(journals)('the %s journal', (_name, make) => {
   })
 })
 
+describe.each(journals)('the %s journal\'s retention', (_name, make) => {
+  it('drops purged tasks\' records and events, lists the oldest finished first, and numbers on after them, across reopening', async () => {
+    const { open } = await make()
+    const journal = await open()
+    const at = (id: string, seq: number, finishedAt: number): ArchivedTask => ({ ...archived(id, seq, id === 'a' ? 'k' : undefined), finishedAt })
+    await journal.append({ events: [...lifeOf('a', 0), ...lifeOf('b', 1), ...lifeOf('c', 2), ...lifeOf('live', 3)], archive: [at('a', 0, 30), at('b', 1, 10), at('c', 2, 20)] })
+    expect([...journal.archive.oldest({ limit: 2 })].map(t => [t.id, t.finishedAt])).toEqual([['b', 10], ['c', 20]])
+    expect([...journal.archive.oldest({ limit: 5, before: 25 })].map(t => t.id)).toEqual(['b', 'c'])
+    expect([...journal.archive.oldest({ limit: 5, before: 31 })].find(t => t.id === 'a')).toEqual({ id: 'a', seq: 0, state: 'succeeded', finishedAt: 30, cacheKey: 'k' })
+    // 'live' (seq 3) was never archived: its events go with it, and numbering goes on after it
+    await journal.append({ events: [], archive: [], purged: [{ id: 'b', seq: 1 }, { id: 'live', seq: 3 }] })
+    await journal.close()
+    for (let round = 0; round < 2; round++) {
+      const j = await open()
+      expect([...j.load()]).toEqual([])
+      expect([j.archive.has('b'), j.archive.has('a'), j.archive.size, j.archive.lastSeq, j.archive.dropped]).toEqual([false, true, 2, 3, true])
+      expect([...j.archive.list()].map(t => t.id)).toEqual(['a', 'c'])
+      expect([...j.archive.oldest({ limit: 5 })].map(t => t.id)).toEqual(['c', 'a'])
+      await j.close()
+    }
+  })
+})
+
 describe.each(journals)('the %s journal\'s outbox', (_name, make) => {
   const message = (id: string, target = 'http://127.0.0.1:9/hook'): OutboxMessage => ({ id, target, event: 'task:completed', body: JSON.stringify({ id }), at: 5 })
 
@@ -131,6 +155,20 @@ describe.each(journals)('the %s journal\'s rate-limit starts', (_name, make) => 
 })
 
 describe('journals', () => {
+  it('reads a SQLite journal of version 4: when each archived task finished is taken from its record', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-v4-')), 'journal.db')
+    const journal = new SqliteJournal(file)
+    journal.append({ events: lifeOf('a', 0), archive: [{ ...archived('a', 0), finishedAt: 30 }] })
+    journal.close()
+    // as version 4 left it: no finished_at column
+    const db = new Database(file)
+    db.exec('DROP INDEX archive_by_finish; ALTER TABLE archive DROP COLUMN finished_at; UPDATE meta SET value = \'4\' WHERE key = \'schema\'')
+    db.close()
+    const reopened = new SqliteJournal(file)
+    expect([...reopened.archive.oldest({ limit: 1 })]).toEqual([{ id: 'a', seq: 0, state: 'succeeded', finishedAt: 30 }])
+    reopened.close()
+  })
+
   it('an admin restarted on its data directory counts each worker\'s attempts as before, once it is back', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'taskmesh-tallies-'))
     const key = await generateKeyPair('Ed25519')

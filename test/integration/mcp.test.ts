@@ -40,7 +40,7 @@ describe('taskmesh mcp', () => {
 
   it('lists the orchestrator\'s tools and resources', async () => {
     const { tools } = await client.listTools()
-    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'claim_task', 'distribute_task', 'get_summary', 'get_task', 'handle_task_response', 'list_tasks', 'list_workers', 'pause_tasks', 'resume_tasks', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
+    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'claim_task', 'distribute_task', 'get_summary', 'get_task', 'handle_task_response', 'list_tasks', 'list_workers', 'pause_tasks', 'purge_tasks', 'resume_tasks', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
     const distribute = tools.find(t => t.name === 'distribute_task')!
     expect(Object.keys(distribute.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['description', 'required_capabilities', 'priority', 'depends_on', 'wait_seconds', 'task_id', 'task_type', 'task_data', 'strategy']))
     expect(distribute.inputSchema.required ?? []).toEqual([])
@@ -94,7 +94,8 @@ describe('taskmesh mcp', () => {
       handle_task_response: { task_id: 'no-such-task', agent_id: 'no-such-agent', status: 'failed' },
       get_summary: {},
       pause_tasks: { type: 'no-such-type' },
-      resume_tasks: { type: 'no-such-type' }
+      resume_tasks: { type: 'no-such-type' },
+      purge_tasks: { keep: 1_000_000 }
     }
     const { tools } = await client.listTools()
     expect(tools.map(t => t.name).sort()).toEqual(Object.keys(valid).sort())
@@ -184,6 +185,17 @@ describe('taskmesh mcp', () => {
     // resumed, it waits for a worker with a handler for its type, like any other
     expect((await call('get_task', { id: 'held-1' })).value.waitingFor).toMatch(/no connected worker handles type "held"/)
     await call('cancel_task', { id: 'held-1' })
+  })
+
+  it('purges finished tasks: purge_tasks, with what it takes refused by name', async () => {
+    expect(await call('purge_tasks', {})).toMatchObject({ isError: true, text: expect.stringMatching(/^ValidationError: .*older_than_seconds: which tasks/s) })
+    expect(await call('purge_tasks', { older_than_seconds: -1 })).toMatchObject({ isError: true, text: expect.stringMatching(/older_than_seconds/) })
+    expect(await call('purge_tasks', { state: 'running', older_than_seconds: 0 })).toMatchObject({ isError: true, text: expect.stringMatching(/state/) })
+    await call('distribute_task', { id: 'doomed', type: 'nobody-runs-this' })
+    await call('cancel_task', { id: 'doomed' })
+    const { value } = await call('purge_tasks', { state: 'cancelled', older_than_seconds: 0 })
+    expect(value.purged).toBeGreaterThanOrEqual(1)
+    expect(await call('get_task', { id: 'doomed' })).toMatchObject({ isError: true, text: expect.stringMatching(/^UnknownTaskError/) })
   })
 
   it('returns the task holding a dedup key instead of adding another', async () => {

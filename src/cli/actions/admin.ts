@@ -62,6 +62,8 @@ export interface AdminOptions extends LogOptions {
   webhookSecret?: string
   otelEndpoint?: string
   rateLimit: RateLimit[]
+  retainFinished?: number
+  retainFinishedCount?: number
   unprovenBudget?: number
   json?: boolean
 }
@@ -114,6 +116,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(webhooks.length > 0 ? { webhooks: { targets: webhooks, ...(webhookSecret != null ? { secret: webhookSecret } : {}) } } : {}),
     ...(opts.otelEndpoint != null ? { otelEndpoint: opts.otelEndpoint } : {}),
     ...(opts.rateLimit.length > 0 ? { rateLimits: opts.rateLimit } : {}),
+    ...(opts.retainFinished != null || opts.retainFinishedCount != null ? { retention: { ...(opts.retainFinished != null ? { finishedMs: opts.retainFinished } : {}), ...(opts.retainFinishedCount != null ? { finishedCount: opts.retainFinishedCount } : {}) } } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),
@@ -170,6 +173,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
   if (resumed != null) {
     out.event('resumed', { total: resumed.total, counts: resumed.counts })
     out.say(`resumed ${count(resumed.total, 'task')} from the journal: ${describeCounts(resumed.counts)}`)
+    if (resumed.tasksNotSubmitted === true) out.warn(`! --tasks ${opts.tasks}: not submitted again, since retention dropped finished tasks from this journal (a task it no longer holds may have run); add new tasks with taskmesh submit`)
   }
   // an admin that was assigning before its restart does not wait for its workers again
   const waiting = opts.expectedWorkers > 0 && resumed?.assigning !== true ? `waiting for ${count(opts.expectedWorkers, 'worker')}` : undefined

@@ -1,9 +1,9 @@
 import { AdminClient } from '../../client/admin-client.js'
-import { isFinal, type TaskState } from '../../core/task.js'
+import { isFinal, type FinalState, type TaskState } from '../../core/task.js'
 import { loadOrCreateKey } from '../../node/identity.js'
 import { loadTaskFile } from '../../tasks/load.js'
 import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
-import { count as plural, formatTime, Output } from '../output.js'
+import { count as plural, formatMs, formatTime, Output } from '../output.js'
 import { readSwarmKey } from '../option-files.js'
 import { printWorkers } from '../report.js'
 import { printable } from '../../util/printable.js'
@@ -105,6 +105,8 @@ export async function runStatus (opts: ClientOptions): Promise<void> {
     const pause = summary.journalPaused
     if (pause != null) out.say(`! its journal waits for the database since ${formatTime(pause.since)}: ${printable(pause.reason)}${pause.leadInDoubt ? ' (the lead is in doubt)' : ''}`)
     out.say(`${plural(summary.total, 'task')}, ${Math.round(summary.progress * 100)}% final: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled, ${c.running} running, ${c.ready} ready, ${c.delayed} delayed, ${c.waiting} waiting on dependencies`)
+    const kept = summary.retention
+    if (kept != null) out.say(`finished tasks kept ${[kept.finishedMs != null ? formatMs(kept.finishedMs) : undefined, kept.finishedCount != null ? `the newest ${plural(kept.finishedCount, 'task')}` : undefined].filter(Boolean).join(', ') || 'until purged'}; ${plural(kept.dropped, 'task')} dropped`)
     for (const p of summary.paused) out.say(`! paused: ${printable(scopeText(p.scope))}${p.reason != null ? ` (${printable(p.reason)})` : ''}`)
     for (const { reason, tasks } of summary.blocked) out.say(`! ${tasks} ${tasks === 1 ? 'task waits' : 'tasks wait'}: ${printable(reason)}`)
     out.say('')
@@ -133,6 +135,22 @@ export async function runResume (opts: ClientOptions & { type?: string }): Promi
     const { paused } = await client.resume(opts.type)
     out.event('resumed', { paused })
     out.say(`${opts.type != null ? `tasks of type ${printable(opts.type)}` : 'every task'} may start again${paused.length > 0 ? `; still paused: ${printable(paused.map(p => scopeText(p.scope)).join(', '))}` : ''}`)
+  })
+}
+
+/** `taskmesh purge`: which finished tasks to drop; --older-than or --keep is required. */
+export interface PurgeOptions {
+  state?: FinalState
+  olderThan?: number
+  keep?: number
+}
+
+export async function runPurge (opts: ClientOptions & PurgeOptions): Promise<void> {
+  if (opts.olderThan == null && opts.keep == null) throw new UsageError('say which finished tasks to drop: --older-than DURATION (0 for all of them) or --keep N (the newest N stay)')
+  await withClient(opts, async (client, out) => {
+    const { purged } = await client.purge({ ...(opts.state != null ? { state: opts.state } : {}), ...(opts.olderThan != null ? { olderThan: opts.olderThan / 1000 } : {}), ...(opts.keep != null ? { keep: opts.keep } : {}) })
+    out.event('purged', { purged })
+    out.say(`purged ${plural(purged, `${opts.state ?? 'finished'} task`)}`)
   })
 }
 

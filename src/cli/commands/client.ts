@@ -1,8 +1,7 @@
 import { Command } from 'commander'
-import { collect, number } from '../options.js'
+import { age, collect, integer, number, oneOf } from '../options.js'
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/constants.js'
-import type { ClientOptions } from '../actions/client.js'
-
+import type { ClientOptions, PurgeOptions } from '../actions/client.js'
 
 /** Options every command that talks to a running admin takes. */
 export function clientOptions (command: Command, adminRequired = true): Command {
@@ -51,5 +50,12 @@ export function clientCommands (): Command[] {
     .option('--type <type>', 'the type paused with --type')
     .action(async (opts: ClientOptions & { type?: string }) => { await (await actions()).runResume(opts) })
 
-  return [submit, status, cancel, retry, pause, resume]
+  const purge = clientOptions(new Command('purge'))
+    .description('drop finished tasks from the admin\'s memory and journal, oldest first (never one a kept task depends on)')
+    .option('--state <state>', 'only tasks in this final state: succeeded, failed, skipped or cancelled', oneOf('succeeded', 'failed', 'skipped', 'cancelled'))
+    .option('--older-than <duration>', 'only tasks that finished longer ago than this (90s, 15m, 12h, 7d; 0 for all)', age)
+    .option('--keep <n>', 'keep this many of the newest finished tasks', integer(0))
+    .action(async (opts: ClientOptions & PurgeOptions) => { await (await actions()).runPurge(opts) })
+
+  return [submit, status, cancel, retry, pause, resume, purge]
 }
