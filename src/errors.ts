@@ -7,7 +7,7 @@ import { ProtocolError } from '@libp2p/interface'
 import { TaskmeshError } from './core/errors.js'
 
 export { AbortError, InvalidMessageError, ProtocolError, TimeoutError } from '@libp2p/interface'
-export { TaskmeshError, ValidationError, UnknownTaskError, UnknownWorkerError, InvalidStateError, LimitExceededError, NoSuitableWorkerError, type Problem } from './core/errors.js'
+export { TaskmeshError, ValidationError, UnknownTaskError, UnknownWorkerError, UnknownScheduleError, InvalidStateError, LimitExceededError, NoSuitableWorkerError, type Problem } from './core/errors.js'
 
 /** A peer tried something it is not allowed to do (join as a worker, submit as a client). */
 export class AuthorizationError extends TaskmeshError { static override name = 'AuthorizationError' }

@@ -127,7 +127,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
   async start (): Promise<void> {
     if (this.started) return
     const now = this.clock()
-    this.scheduler.restore(this.journal.load(), now, this.journal.tallies(), this.journal.rateStarts())
+    this.scheduler.restore(this.journal.load(), now, { tallies: this.journal.tallies(), rateStarts: this.journal.rateStarts(), schedules: this.journal.schedules() })
     const held = this.scheduler.view.summary()
     if (held.total > 0) this.restored = { ...held, assigning: this.scheduler.assigning }
     this.journal.watch?.({

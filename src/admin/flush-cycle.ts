@@ -161,16 +161,13 @@ export class FlushCycle {
     const outbox = this.init.outbox?.messages(events, scheduler.view) ?? []
     const delivered = this.init.outbox?.takeDelivered() ?? []
     // the workers' tallies its attempt endings changed
-    const tallies = scheduler.takeTallies()
-    const rateStarts = scheduler.takeRateStarts()
-    // finished tasks retention (or a purge) dropped from memory: their records go from the journal too
-    const purged = scheduler.takePurged()
+    const { tallies, rateStarts, purged, schedules } = scheduler.takeRecords()
     const barriers = this.waiting
     this.waiting = []
     // 2. journal: the turn's state changes, the finished tasks leaving memory for the archive, and the
     // messages for other systems these changes cause, and the workers' tallies
     const durable = events.filter(isDurable)
-    const batch = { events: durable, archive, outbox, delivered, tallies, rateStarts, purged }
+    const batch = { events: durable, archive, outbox, delivered, tallies, rateStarts, purged, schedules }
     if (!isEmpty(batch)) {
       const began = performance.now()
       let written: void | Promise<void>

@@ -72,3 +72,12 @@ export const MAX_PAUSES = 1000
 export const MAX_PURGE_PER_PASS = 5_000
 /** How often retention looks for finished tasks to drop (more often when finished tasks are kept less long). */
 export const RETENTION_INTERVAL_MS = 5_000
+/** Schedules held at once, at most. */
+export const MAX_SCHEDULES = 1000
+/** The shortest `every` of a schedule. */
+export const MIN_EVERY_MS = 1000
+/**
+ * A slot is fired on time up to this long after it; one later than that (the admin was not running, or held
+ * up) follows the schedule's `catch_up`: let pass (`none`), or fired once for the latest missed (`last`).
+ */
+export const SCHEDULE_GRACE_MS = 60_000

@@ -14,6 +14,8 @@ export type Due =
   | { kind: 'rate' }
   /** Retention's next look for finished tasks to drop. */
   | { kind: 'retention' }
+  /** A schedule's next slot: fired by the tick. */
+  | { kind: 'schedule' }
 
 /**
  * What comes due when (timeouts, backoff delays, lease expiries, probations, no-worker grace periods), in

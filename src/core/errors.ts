@@ -42,6 +42,9 @@ export class UnknownTaskError extends TaskmeshError { static override name = 'Un
 /** A worker (by peer id or name) that the admin does not know, or a name that several workers share. */
 export class UnknownWorkerError extends TaskmeshError { static override name = 'UnknownWorkerError' }
 
+/** No schedule of that name. */
+export class UnknownScheduleError extends TaskmeshError { static override name = 'UnknownScheduleError' }
+
 /** An operation that does not fit the task's current state (retrying a running task, for example). */
 export class InvalidStateError extends TaskmeshError { static override name = 'InvalidStateError' }
 

@@ -1,4 +1,5 @@
-import type { Problem } from './errors.js'
+import { ValidationError, type Problem } from './errors.js'
+import type { StrategyRegistry } from './strategy-registry.js'
 import type { TaskSpec } from './task.js'
 
 export interface GraphCheckOptions {
@@ -13,6 +14,23 @@ export interface GraphCheckOptions {
 const WHITE = 0
 const GREY = 1
 const BLACK = 2
+
+/**
+ * Checks a batch of tasks as a whole before any is added: its graph (see `checkGraph`), priorities, and
+ * strategies; a ValidationError with every problem by path.
+ */
+export function checkSubmission (specs: readonly TaskSpec[], strategies: Pick<StrategyRegistry, 'knows' | 'names'>, isKnown: (id: string) => boolean, paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> = {}): void {
+  const problems = checkGraph(specs, { isKnown, ...paths })
+  specs.forEach((spec, i) => {
+    if (!Number.isInteger(spec.priority) || spec.priority < 1 || spec.priority > 10) {
+      problems.push({ path: `tasks[${i}].priority`, message: 'must be 1..10' })
+    }
+    if (spec.strategy != null && !strategies.knows(spec.strategy)) {
+      problems.push({ path: `tasks[${i}].strategy`, message: `unknown strategy "${spec.strategy}"; strategies are ${strategies.names().join(', ')}` })
+    }
+  })
+  if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
+}
 
 /**
  * Problems with the dependency graph of a batch of tasks: duplicate ids, unknown dependencies and cycles.

@@ -1,3 +1,6 @@
+import { MAX_PAUSES } from './constants.js'
+import { LimitExceededError } from './errors.js'
+import type { PauseChanged } from './events.js'
 import type { TaskSpec } from './task.js'
 
 /** What an operator paused: every task ("all") or one type ("type:NAME"), with why and since when. */
@@ -26,6 +29,18 @@ export class Pauses {
 
   get size (): number {
     return this.byScope.size
+  }
+
+  /**
+   * The event that pauses (or resumes) `scope`, undefined when there is nothing to change: pausing what is
+   * paused for the same reason, resuming what is not paused. At most `MAX_PAUSES` are in force.
+   */
+  change (scope: string, paused: boolean, reason: string | undefined, now: number): PauseChanged | undefined {
+    const held = this.byScope.get(scope)
+    if (!paused) return held != null ? { type: 'pause-changed', at: now, scope, paused: false } : undefined
+    if (held != null && held.reason === reason) return undefined
+    if (held == null && this.byScope.size >= MAX_PAUSES) throw new LimitExceededError(`${MAX_PAUSES} pauses are in force, the most there may be: resume some, or pause everything at once`)
+    return { type: 'pause-changed', at: now, scope, paused: true, ...(reason != null ? { reason } : {}) }
   }
 
   list (): Pause[] {

@@ -1,10 +1,10 @@
-import { MemoryArchive } from './archive.js'
+import { MemoryArchive, type PurgedTask } from './archive.js'
 import { AssignmentPass, type PassActions } from './assignment-pass.js'
 import { Attempts } from './attempts.js'
-import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, MAX_PAUSES, MAX_SEQ } from './constants.js'
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY, MAX_SEQ } from './constants.js'
 import { TypeDurations } from './durations.js'
-import { InvalidStateError, LimitExceededError, ValidationError } from './errors.js'
-import { checkGraph, topologicalOrder, type GraphCheckOptions } from './graph.js'
+import { InvalidStateError, LimitExceededError } from './errors.js'
+import { checkSubmission, topologicalOrder, type GraphCheckOptions } from './graph.js'
 import { TaskLedger } from './ledger.js'
 import { NoWorkerWatch } from './no-worker.js'
 import { checkOptions, type Lease, type ReportedResult, type ReportOutcome, type SchedulerOptions, type SubmitResult } from './options.js'
@@ -15,13 +15,13 @@ import { RateLimits, type RateStarts } from './rate-limits.js'
 import { pauseScope } from './pauses.js'
 import { deduplicate } from './dedup.js'
 import { Retention, type PurgeFilter } from './retention.js'
+import { Schedules, slotTaskId, type ScheduleRecord, type ScheduleSpec } from './schedules.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
 import { WorkerLifecycle, type Gate } from './worker-lifecycle.js'
 import type { DurableEvent, SchedulerEvent, WorkerLeftReason } from './events.js'
 import type { ArchivedTask } from './snapshots.js'
-import type { PurgedTask } from './archive.js'
 
 export type { TaskCounts } from './counts.js'
 export type { NoWorkerPolicy } from './no-worker.js'
@@ -40,6 +40,8 @@ export * from './options.js'
 export class Scheduler {
   /** Read-only queries: tasks, histories, workers, counts. */
   readonly view: SchedulerView
+  /** The recurring tasks: listed, paused and removed here; added with `putSchedule`, fired in `tick`. */
+  readonly schedules = new Schedules()
   readonly leaseTtlMs: number
   private readonly ledger: TaskLedger
   private readonly registry: WorkerRegistry
@@ -54,6 +56,8 @@ export class Scheduler {
   /** What a scheduling pass does with its decisions; made once, with the pass's time in `now`. */
   private readonly actions: PassActions
   private now = 0
+  /** When the schedules' next slot was put on the due heap. */
+  private scheduleWake: number | undefined
   private nextSeq = 0
   private tokenCounter = 0
 
@@ -136,16 +140,7 @@ export class Scheduler {
   submit (specs: readonly TaskSpec[], now: number, paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> = {}): SubmitResult {
     const tasks = this.ledger.tasks
     const known = (id: string): boolean => this.ledger.has(id)
-    const problems = checkGraph(specs, { isKnown: known, ...paths })
-    specs.forEach((spec, i) => {
-      if (!Number.isInteger(spec.priority) || spec.priority < 1 || spec.priority > 10) {
-        problems.push({ path: `tasks[${i}].priority`, message: 'must be 1..10' })
-      }
-      if (spec.strategy != null && !this.strategies.knows(spec.strategy)) {
-        problems.push({ path: `tasks[${i}].strategy`, message: `unknown strategy "${spec.strategy}"; strategies are ${this.strategies.names().join(', ')}` })
-      }
-    })
-    if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
+    checkSubmission(specs, this.strategies, known, paths)
 
     const known0 = this.ledger.size === 0 ? specs : specs.filter(s => !known(s.id))
     const { fresh, deduplicated, debounced } = deduplicate(known0, this.ledger, now)
@@ -272,12 +267,28 @@ export class Scheduler {
         case 'no-worker':
           this.noWorker.due(d.group, now)
           break
-        case 'rate': case 'retention':
-          // nothing to decide here: the pass that follows starts what a window allows; retention looks below
-          break
+        default: // 'rate', 'retention', 'schedule': only wake the pass that follows, retention and the schedules below
       }
     }
     this.retention.tick(now)
+    // a slot came: its task is submitted under the slot's id, or the schedule says why it was not
+    for (const { name, slot, task } of this.schedules.due(now)) {
+      const id = slotTaskId(name, slot)
+      try {
+        this.submit([{ ...task, id }], now)
+        this.schedules.fired(name, { task: id })
+      } catch (err) {
+        this.schedules.fired(name, { error: (err as Error).message })
+      }
+    }
+    const next = this.schedules.nextAt()
+    if (next != null && next !== this.scheduleWake) this.ledger.due.add(this.scheduleWake = next, { kind: 'schedule' })
+  }
+
+  /** Adds a recurring task, or replaces the one of that name; its template is checked as a submission would be. */
+  putSchedule (spec: ScheduleSpec, now: number, path?: string): ScheduleRecord {
+    checkSubmission([{ ...spec.task, id: slotTaskId(spec.name, now) }], this.strategies, id => this.ledger.has(id), path != null ? { pathOf: () => `${path}.task` } : {})
+    return this.schedules.put(spec, now, path)
   }
 
   /** Drops the finished tasks `filter` names (`taskmesh purge`), a pass's worth at most: returns how many. */
@@ -285,10 +296,6 @@ export class Scheduler {
     return this.retention.purge(filter, now)
   }
 
-  /** Finished tasks dropped since the last call: the journal drops their records with the batch. */
-  takePurged (): PurgedTask[] {
-    return this.retention.take()
-  }
 
   /**
    * Assigns ready tasks to free workers: highest priority first, hard constraints first, then the strategy.
@@ -308,9 +315,10 @@ export class Scheduler {
    * Rebuilds state from journal events (in the order they were recorded; see `replay`), then lets time catch
    * up with what passed while nobody was running (elapsed delays, timeouts): those decisions are recorded.
    */
-  restore (events: Iterable<DurableEvent>, now: number, tallies: Iterable<WorkerTally> = [], rateStarts: Iterable<{ key: string, at: number }> = []): void {
-    this.registry.restoreTallies(tallies)
-    this.ledger.rates.restore(rateStarts)
+  restore (events: Iterable<DurableEvent>, now: number, saved: { tallies?: Iterable<WorkerTally>, rateStarts?: Iterable<{ key: string, at: number }>, schedules?: Iterable<ScheduleRecord> } = {}): void {
+    this.registry.restoreTallies(saved.tallies ?? [])
+    this.ledger.rates.restore(saved.rateStarts ?? [])
+    this.schedules.restore(saved.schedules ?? [])
     this.nextSeq = Math.max(this.nextSeq, replay(this.ledger, this.registry, this.workers, this.gate, events, now))
     this.tick(now)
   }
@@ -320,28 +328,22 @@ export class Scheduler {
    * Pausing what is paused changes its reason only.
    */
   pause (type: string | undefined, reason: string | undefined, now: number): void {
-    const scope = pauseScope(type)
-    const held = this.ledger.pauses.get(scope)
-    if (held != null && held.reason === reason) return
-    if (held == null && this.ledger.pauses.size >= MAX_PAUSES) throw new LimitExceededError(`${MAX_PAUSES} pauses are in force, the most there may be: resume some, or pause everything at once`)
-    this.ledger.commit({ type: 'pause-changed', at: now, scope, paused: true, ...(reason != null ? { reason } : {}) })
+    const change = this.ledger.pauses.change(pauseScope(type), true, reason, now)
+    if (change != null) this.ledger.commit(change)
   }
 
   /** Undoes `pause(type)`; false when that was not paused. */
   resume (type: string | undefined, now: number): boolean {
-    const scope = pauseScope(type)
-    if (this.ledger.pauses.get(scope) == null) return false
-    this.ledger.commit({ type: 'pause-changed', at: now, scope, paused: false })
-    return true
+    const change = this.ledger.pauses.change(pauseScope(type), false, undefined, now)
+    if (change != null) this.ledger.commit(change)
+    return change != null
   }
 
-  /** The rate limits' starts since the last call: recorded with the batch of their assignments. */
-  takeRateStarts (): RateStarts[] {
-    return this.ledger.rates.take()
-  }
-
-  /** The workers' tallies that changed since the last call: recorded with the batch of their events. */
-  takeTallies (): WorkerTally[] {
-    return this.registry.takeTallies()
+  /**
+   * What the journal keeps besides events, changed since the last call, for the batch: the rate limits'
+   * starts, the workers' tallies, the finished tasks retention dropped, and the schedules changed or removed.
+   */
+  takeRecords (): { rateStarts: RateStarts[], tallies: WorkerTally[], purged: PurgedTask[], schedules: { put: ScheduleRecord[], removed: string[] } } {
+    return { rateStarts: this.ledger.rates.take(), tallies: this.registry.takeTallies(), purged: this.retention.take(), schedules: this.schedules.take() }
   }
 }

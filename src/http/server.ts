@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { AuthorizationError, InvalidStateError, JournalUnavailableError, LimitExceededError, RegistrationRefusedError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
+import { AuthorizationError, InvalidStateError, JournalUnavailableError, LimitExceededError, RegistrationRefusedError, UnknownScheduleError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
 import { AgentTokens } from '../admin/agent-token.js'
 import { AdminApi } from '../admin/api.js'
 import { watchEvents } from '../admin/watch.js'
@@ -50,6 +50,7 @@ const STATUS_OF: Record<string, number> = {
   [AuthorizationError.name]: 403,
   [UnknownTaskError.name]: 404,
   [UnknownWorkerError.name]: 404,
+  [UnknownScheduleError.name]: 404,
   [RegistrationRefusedError.name]: 403,
   [InvalidStateError.name]: 409,
   [LimitExceededError.name]: 413,

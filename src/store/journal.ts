@@ -4,6 +4,7 @@ import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { WorkerTally } from '../core/reputation.js'
 import type { RateStarts } from '../core/rate-limits.js'
+import type { ScheduleRecord } from '../core/schedules.js'
 
 export type { WorkerTally } from '../core/reputation.js'
 
@@ -22,6 +23,8 @@ export interface JournalBatch {
   rateStarts?: readonly RateStarts[]
   /** Finished tasks retention dropped: their archive records and events go (numbering goes on after them). */
   purged?: readonly PurgedTask[]
+  /** Schedules added or changed (each replaces the one of its name: where its firings stand), and removed. */
+  schedules?: { put: readonly ScheduleRecord[], removed: readonly string[] }
 }
 
 /**
@@ -42,7 +45,7 @@ export interface OutboxMessage {
 
 /** A batch with nothing to record. */
 export function isEmpty (batch: JournalBatch): boolean {
-  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0 && (batch.tallies?.length ?? 0) === 0 && (batch.rateStarts?.length ?? 0) === 0 && (batch.purged?.length ?? 0) === 0
+  return batch.events.length === 0 && batch.archive.length === 0 && (batch.outbox?.length ?? 0) === 0 && (batch.delivered?.length ?? 0) === 0 && (batch.tallies?.length ?? 0) === 0 && (batch.rateStarts?.length ?? 0) === 0 && (batch.purged?.length ?? 0) === 0 && (batch.schedules?.put.length ?? 0) === 0 && (batch.schedules?.removed.length ?? 0) === 0
 }
 
 /**
@@ -68,6 +71,8 @@ export interface Journal {
   tallies(): WorkerTally[]
   /** The rate limits' recent starts, oldest first: what the windows held. */
   rateStarts(): Array<{ key: string, at: number }>
+  /** The schedules, as last recorded. */
+  schedules(): ScheduleRecord[]
   /** Among replicas sharing a database, the lease this admin leads under. */
   readonly leadership?: { replica: string, epoch: number }
   /** Tells `watcher` what happens to the journal between writes (see {@link JournalWatcher}). */
@@ -107,6 +112,7 @@ export class MemoryJournal implements Journal {
   private readonly pending = new Map<string, OutboxMessage>()
   private readonly tallied = new Map<string, WorkerTally>()
   private readonly starts = new Map<string, number[]>()
+  private readonly scheduled = new Map<string, ScheduleRecord>()
   private readonly replayable: boolean
   private archivedSinceCompaction = 0
 
@@ -130,7 +136,13 @@ export class MemoryJournal implements Journal {
     return [...this.starts].flatMap(([key, ats]) => ats.map(at => ({ key, at }))).sort((a, b) => a.at - b.at)
   }
 
+  schedules (): ScheduleRecord[] {
+    return [...this.scheduled.values()]
+  }
+
   append (batch: JournalBatch): void {
+    for (const s of batch.schedules?.put ?? []) this.scheduled.set(s.name, s)
+    for (const name of batch.schedules?.removed ?? []) this.scheduled.delete(name)
     for (const t of batch.tallies ?? []) this.tallied.set(t.id, t)
     for (const r of batch.rateStarts ?? []) this.starts.set(r.key, [...(this.starts.get(r.key) ?? []).filter(at => at >= r.keepFrom), ...r.starts])
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)

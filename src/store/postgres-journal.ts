@@ -3,18 +3,17 @@ import { StoreError } from '../errors.js'
 import { MemoryArchive, packTask, unpackTask, type PackedTask } from '../core/archive.js'
 import { COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
 import { lead, type LeaderLease, type Leadership } from './postgres-lease.js'
-import { isConnectionLoss, PgLink, type PgLinkOptions } from './postgres-link.js'
+import { PgLink, type PgLinkOptions } from './postgres-link.js'
+import { describe, migrate, parse } from './postgres-schema.js'
 import { redactUrl } from '../util/redact-url.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
+import type { ScheduleRecord } from '../core/schedules.js'
 import { announce, replicasIn, type ReplicaAddresses } from './postgres-replicas.js'
 import { isEmpty, type Journal, type JournalBatch, type JournalWatcher, type OutboxMessage, type WorkerTally } from './journal.js'
 
 export { StaleLeaderError, type Leadership } from './postgres-lease.js'
 export { DEFAULT_FAILOVER_TIMEOUT_MS } from './constants.js'
-
-/** 1: events of live tasks, an archive of finished ones (as SQLite's version 2), the leader's lease. 2: and an outbox of webhook messages. 3: and the workers' tallies, and where each replica is reached. */
-const SCHEMA_VERSION = 3
 
 export interface PostgresJournalOptions {
   /** How long connecting may take. @default 10000 */
@@ -60,6 +59,8 @@ export class PostgresJournal implements Journal {
   private readonly pending: Map<string, OutboxMessage>
   private readonly tallied: WorkerTally[]
   private readonly starts: Array<{ key: string, at: number }>
+  /** The schedules as read at open (the admin reads them once, as it starts). */
+  private scheduled: ScheduleRecord[] = []
   private archivedSinceCompaction = 0
   /** The lease this admin writes under; undefined when read-only. */
   private readonly lease: LeaderLease | undefined
@@ -127,6 +128,7 @@ export class PostgresJournal implements Journal {
         : await link.query<{ id: string, target: string, event: string, body: string, at: string }>('SELECT id, target, event, body, at FROM taskmesh_outbox ORDER BY seq', [], LOAD_TIMEOUT_MS)
       const tallies = await link.query<{ id: string, name: string, completed: string, failed: string }>('SELECT id, name, completed, failed FROM taskmesh_worker_tallies', [], LOAD_TIMEOUT_MS)
       const starts = await link.query<{ key: string, at: string }>('SELECT key, at FROM taskmesh_rate_starts ORDER BY at', [], LOAD_TIMEOUT_MS)
+      const schedules = await link.query<{ name: string, body: string }>('SELECT name, body FROM taskmesh_schedules ORDER BY name', [], LOAD_TIMEOUT_MS)
       // numbering goes on after the tasks retention dropped
       const purgedSeq = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'purged_seq\'')).rows[0]?.value
       reports.journal = new PostgresJournal(link, where,
@@ -137,6 +139,7 @@ export class PostgresJournal implements Journal {
         starts.rows.map(r => ({ key: r.key, at: Number(r.at) })),
         lease)
       if (purgedSeq != null) reports.journal.archive.remove([{ id: '', seq: Number(purgedSeq) }])
+      reports.journal.scheduled = schedules.rows.map(r => parse(() => JSON.parse(r.body) as ScheduleRecord, `schedule "${r.name}"`, where))
       return reports.journal
     } catch (err) {
       lease?.stop()
@@ -178,6 +181,11 @@ export class PostgresJournal implements Journal {
   /** As read when the journal opened. */
   rateStarts (): Array<{ key: string, at: number }> {
     return this.starts
+  }
+
+  /** As read when the journal opened. */
+  schedules (): ScheduleRecord[] {
+    return this.scheduled
   }
 
   async append (batch: JournalBatch): Promise<void> {
@@ -223,6 +231,11 @@ export class PostgresJournal implements Journal {
               [outbox.map(m => m.id), outbox.map(m => m.target), outbox.map(m => m.event), outbox.map(m => m.body), outbox.map(m => m.at)])
           }
           if ((batch.delivered?.length ?? 0) > 0) await query('DELETE FROM taskmesh_outbox WHERE id = ANY($1::text[])', [[...batch.delivered!]])
+          const schedules = batch.schedules?.put ?? []
+          if (schedules.length > 0) {
+            await query('INSERT INTO taskmesh_schedules (name, body) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (name) DO UPDATE SET body = excluded.body', [schedules.map(s => s.name), schedules.map(s => JSON.stringify(s))])
+          }
+          if ((batch.schedules?.removed.length ?? 0) > 0) await query('DELETE FROM taskmesh_schedules WHERE name = ANY($1::text[])', [[...batch.schedules!.removed]])
           for (const r of batch.rateStarts ?? []) {
             if (r.keepFrom > -Infinity) await query('DELETE FROM taskmesh_rate_starts WHERE key = $1 AND at < $2', [r.key, r.keepFrom])
             await query('INSERT INTO taskmesh_rate_starts (key, at) SELECT $1, unnest($2::bigint[])', [r.key, r.starts])
@@ -303,48 +316,7 @@ export class PostgresJournal implements Journal {
   }
 }
 
-async function migrate (link: PgLink, where: string): Promise<void> {
-  await link.query(`
-    CREATE TABLE IF NOT EXISTS taskmesh_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS taskmesh_events (seq BIGSERIAL PRIMARY KEY, task_id TEXT, body TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS taskmesh_events_by_task ON taskmesh_events (task_id);
-    CREATE TABLE IF NOT EXISTS taskmesh_archive (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, state TEXT NOT NULL, cache_key TEXT, body TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS taskmesh_archive_by_seq ON taskmesh_archive (seq);
-    CREATE TABLE IF NOT EXISTS taskmesh_leader (id INT PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
-    CREATE TABLE IF NOT EXISTS taskmesh_outbox (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL, at BIGINT NOT NULL);
-    CREATE TABLE IF NOT EXISTS taskmesh_worker_tallies (id TEXT PRIMARY KEY, name TEXT NOT NULL, completed BIGINT NOT NULL, failed BIGINT NOT NULL);
-    CREATE TABLE IF NOT EXISTS taskmesh_rate_starts (key TEXT NOT NULL, at BIGINT NOT NULL);
-    CREATE INDEX IF NOT EXISTS taskmesh_rate_starts_by_key ON taskmesh_rate_starts (key, at);
-    CREATE TABLE IF NOT EXISTS taskmesh_replicas (replica TEXT PRIMARY KEY, addresses TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL);
-  `)
-  const version = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'schema\'')).rows[0]?.value
-  if (version != null && Number(version) > SCHEMA_VERSION) {
-    throw new StoreError(`the database ${where} has taskmesh schema version ${version}; this taskmesh reads versions up to ${SCHEMA_VERSION}: run a newer taskmesh`)
-  }
-  await link.query('INSERT INTO taskmesh_meta (key, value) VALUES (\'schema\', $1) ON CONFLICT (key) DO UPDATE SET value = $1', [String(SCHEMA_VERSION)])
-}
-
-function parse<T> (read: () => T, what: string, where: string): T {
-  try {
-    return read()
-  } catch (err) {
-    throw new StoreError(`the database ${where}: ${what} is not readable (${(err as Error).message}); restore it from a backup`)
-  }
-}
-
 function taskIdOf (e: DurableEvent): string | null {
   if ('taskId' in e) return e.taskId
   return e.type === 'submitted' ? e.task.id : null
-}
-
-function describe (err: unknown, where: string): StoreError {
-  if (err instanceof StoreError) return err
-  if ((err as Error).name === 'AbortError') return new StoreError('stopped while waiting as a standby')
-  const e = err as Error & { code?: string }
-  if (e.code === 'ECONNREFUSED') return new StoreError(`cannot reach PostgreSQL at ${where}: nothing listens there (is the server running, on that host and port?)`)
-  if (e.code === '28P01' || e.code === '28000') return new StoreError(`PostgreSQL at ${where} refused the login: ${e.message}; check the user and password in --database-url`)
-  if (['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.code ?? '') || /timeout/i.test(e.message)) return new StoreError(`cannot reach PostgreSQL at ${where}: no answer (${e.message}); is the network to it up?`)
-  if (isConnectionLoss(err)) return new StoreError(`lost the connection to PostgreSQL at ${where} (${e.message})`)
-  if (e.code === '3D000') return new StoreError(`PostgreSQL at ${where}: ${e.message}; create it (createdb) or name another in --database-url`)
-  return new StoreError(`PostgreSQL at ${where}: ${e.message}`)
 }

@@ -6,13 +6,14 @@ import { packTask, unpackTask, type FinishedTask, type OldestOptions, type Packe
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { FinalState } from '../core/task.js'
+import type { ScheduleRecord } from '../core/schedules.js'
 import { isEmpty, type Journal, type JournalBatch, type OutboxMessage, type WorkerTally } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.db'
 /**
  * 1: events only. 2: events of live tasks, and an archive of finished ones. 3: and an outbox of webhook
  * messages. 4: and the workers' tallies and the rate limits' recent starts. 5: and when each archived task
- * finished (retention drops the oldest), and the highest submission number dropped.
+ * finished (retention drops the oldest), the highest submission number dropped, and the schedules.
  */
 const SCHEMA_VERSION = '5'
 const READABLE_VERSIONS = new Set(['1', '2', '3', '4', '5'])
@@ -61,7 +62,11 @@ export class SqliteJournal implements Journal {
     const startAdd: Statement<[string, number]> = this.db.prepare('INSERT INTO rate_starts (key, at) VALUES (?, ?)')
     const startDrop: Statement<[string, number]> = this.db.prepare('DELETE FROM rate_starts WHERE key = ? AND at < ?')
     const tally: Statement<[string, string, number, number]> = this.db.prepare('INSERT INTO worker_tallies (id, name, completed, failed) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, completed = excluded.completed, failed = excluded.failed')
+    const schedule: Statement<[string, string]> = this.db.prepare('INSERT OR REPLACE INTO schedules (name, body) VALUES (?, ?)')
+    const unschedule: Statement<[string]> = this.db.prepare('DELETE FROM schedules WHERE name = ?')
     this.write = this.db.transaction((batch: JournalBatch) => {
+      for (const s of batch.schedules?.put ?? []) schedule.run(s.name, JSON.stringify(s))
+      for (const name of batch.schedules?.removed ?? []) unschedule.run(name)
       for (const m of batch.outbox ?? []) enqueue.run(m.id, m.target, m.event, m.body, m.at)
       for (const t of batch.tallies ?? []) tally.run(t.id, t.name, t.completed, t.failed)
       for (const r of batch.rateStarts ?? []) {
@@ -110,6 +115,16 @@ export class SqliteJournal implements Journal {
 
   rateStarts (): Array<{ key: string, at: number }> {
     return this.db.prepare<[], { key: string, at: number }>('SELECT key, at FROM rate_starts ORDER BY at').all()
+  }
+
+  schedules (): ScheduleRecord[] {
+    return this.db.prepare<[], { name: string, body: string }>('SELECT name, body FROM schedules ORDER BY name').all().map(r => {
+      try {
+        return JSON.parse(r.body) as ScheduleRecord
+      } catch (err) {
+        throw new StoreError(`journal ${this.file}: schedule "${r.name}" is not readable (${(err as Error).message}); restore the file from a backup`)
+      }
+    })
   }
 
   append (batch: JournalBatch): void {
@@ -172,6 +187,7 @@ export class SqliteJournal implements Journal {
         failed INTEGER NOT NULL
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS rate_starts (key TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS schedules (name TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS rate_starts_by_key ON rate_starts (key, at);
     `)
     // version 5: when each archived task finished, filled in from its record for those archived before

@@ -1,3 +1,4 @@
+import type { ScheduleRecord } from '../../src/core/schedules.js'
 import { join } from 'node:path'
 import { MemoryArchive } from '../../src/core/archive.js'
 import { JOURNAL_FILE, SqliteJournal } from '../../src/store/sqlite-journal.js'
@@ -23,6 +24,7 @@ export class GatedJournal implements Journal {
   outbox (): OutboxMessage[] { return [] }
   tallies (): WorkerTally[] { return [] }
   rateStarts (): Array<{ key: string, at: number }> { return [] }
+  schedules (): ScheduleRecord[] { return [] }
   close (): void {}
 
   append (batch: JournalBatch): void | Promise<void> {

@@ -63,7 +63,7 @@ describe('rate limits', () => {
           if (e.type === 'assigned') starts.push(e.at)
         }
         // what a journal keeps of the windows, as the flush cycle hands it over
-        for (const r of scheduler.takeRateStarts()) rateStarts = [...rateStarts.filter(x => x.key !== r.key || x.at >= r.keepFrom), ...r.starts.map(at => ({ key: r.key, at }))]
+        for (const r of scheduler.takeRecords().rateStarts) rateStarts = [...rateStarts.filter(x => x.key !== r.key || x.at >= r.keepFrom), ...r.starts.map(at => ({ key: r.key, at }))]
       }
       for (const s of steps) {
         if (s.kind === 'submit') scheduler.submit(Array.from({ length: s.n }, () => taskSpec({ id: `t${ids++}`, type: 'limited' })), now)
@@ -79,7 +79,7 @@ describe('rate limits', () => {
           // the journal's events, minus those of finished tasks (archived, their events compacted away), and its starts
           const finished = new Set(journal.flatMap(e => e.type === 'attempt-ended' && e.outcome === 'succeeded' ? [e.taskId] : []))
           journal = journal.filter(e => !('taskId' in e && finished.has(e.taskId)) && !(e.type === 'submitted' && finished.has(e.task.id)))
-          scheduler.restore(journal, now, [], rateStarts)
+          scheduler.restore(journal, now, { rateStarts })
           for (const id of online) scheduler.registerWorker({ id, name: id, skill: 1, maxConcurrent: 4 }, now)
         }
         pass()

@@ -20,7 +20,7 @@ function journaled (options: SchedulerOptions = {}, journal = new MemoryJournal(
       if (e.type === 'purged') purges.push(e)
     }
     const archive = scheduler.takeArchived()
-    journal.append({ events: events.filter(isDurable), archive, purged: scheduler.takePurged() })
+    journal.append({ events: events.filter(isDurable), archive, purged: scheduler.takeRecords().purged })
     scheduler.archived(archive)
   }
   const h = {
