@@ -7,6 +7,7 @@ import { renderWorkers } from './workers.js'
 import { onScreen, openTask, renderTasks } from './tasks.js'
 import { focus, renderGraph, updateStates } from './graph.js'
 import { renderCharts } from './charts.js'
+import { renderSchedules } from './schedules.js'
 
 /** The graph is read again at most this often when many tasks change (its states come with each update). */
 const GRAPH_EVERY_MS = 2000
@@ -54,6 +55,8 @@ async function apply (update) {
   const work = []
   if (update.workers) work.push(renderWorkers())
   if (update.alerts) work.push(renderAlerts())
+  // a firing adds a task: the schedules' next and last change with it
+  if (update.summary.total !== lastTotal) work.push(renderSchedules())
   // a search's page is read again only when asked for (a search reads many tasks on the admin)
   const searching = $('text-filter').value.trim() !== ''
   if (!searching && (update.more || update.summary.total !== lastTotal || onScreen(ids))) work.push(renderTasks())

@@ -14,9 +14,10 @@ import { FlushCycle } from './flush-cycle.js'
 import { acknowledged, Leadership } from './leadership.js'
 import { PullWorkers, type Claim, type ClaimOutcome, type ClaimRef, type ClaimRequest } from './pull-workers.js'
 import { optionalPubsub, StatusRelay } from './status-relay.js'
-import { checkPayloads, readSubmission } from './submission.js'
+import { readSubmission, submitGiven } from './submission.js'
 import { runSummary, type RunSummary } from './summary.js'
 import { WorkerProtocol } from './worker-protocol.js'
+import { ScheduleCommands } from './schedule-commands.js'
 import type { AdminEvents, NetworkEvents } from './events.js'
 import type { AdminHandle, AdminLabels, JournalPause, PurgeRequest, Restored } from './handle.js'
 import { schedulerOptions, sessionOptions, type AdminComponents, type AdminInit } from './init.js'
@@ -37,6 +38,7 @@ export type { AdminInit, AdminComponents } from './init.js'
 export class AdminService extends TypedEventEmitter<AdminEvents> implements Startable, AdminHandle {
   readonly network: string
   readonly labels: AdminLabels
+  readonly schedules: ScheduleCommands
   private readonly scheduler: Scheduler
   private readonly components: AdminComponents & { pubsub?: GossipSub }
   private readonly init: AdminInit
@@ -70,6 +72,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.journal = init.journal ?? new MemoryJournal({ replayable: false })
     this.clock = init.clock ?? Date.now
     this.scheduler = new Scheduler(schedulerOptions(init, this.journal.archive))
+    this.schedules = new ScheduleCommands({ scheduler: this.scheduler, change: decide => this.change(decide), clock: this.clock })
     this.announcer = new Announcer(this, this.log)
     this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}) })
     this.admission = new Admission({
@@ -135,13 +138,9 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
       paused: detail => { this.lead.paused(detail) },
       resumed: detail => { this.lead.resumed(detail) }
     })
-    // a task given at start the journal no longer holds may have run, and been dropped by retention: not run again
-    const given = this.init.tasks != null && this.init.tasks.length > 0
-    if (given && this.journal.archive.dropped === true) {
+    const { init } = this
+    if (!submitGiven(this.scheduler, init.tasks ?? [], init.schedules ?? [], this.journal.archive.dropped === true, init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, now)) {
       this.restored = { ...held, assigning: this.scheduler.assigning, tasksNotSubmitted: true }
-    } else if (this.init.tasks != null && given) {
-      checkPayloads(this.init.tasks, this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
-      this.scheduler.submit(this.init.tasks, now)
     }
     await this.components.registrar.handle(TASK_PROTOCOL, (stream, connection) => { this.onTaskStream(stream, connection) }, {
       maxInboundStreams: MAX_INBOUND_TASK_STREAMS,
@@ -215,11 +214,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
 
   // ---------------------------------------------------------------- commands (library, CLI, client protocol, HTTP, MCP)
 
-  submit (input: unknown): SubmitResult {
-    return this.change(() => {
-      const { specs, paths } = readSubmission(input, id => this.scheduler.view.has(id), this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
-      return this.scheduler.submit(specs, this.clock(), paths)
-    })
+  submit (input: unknown): SubmitResult & { schedules?: string[] } {
+    return this.change(() => this.schedules.submit(readSubmission(input, id => this.scheduler.view.has(id), this.init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)))
   }
 
   cancel (taskId: string, reason?: string): boolean {

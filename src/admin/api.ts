@@ -8,6 +8,7 @@ import { checkedOutput, claimRef, count, flag, id, invalid, label, labels, text,
 import type { Caller } from './admission.js'
 import type { WorkerSteering } from '../core/reputation.js'
 import type { Pause } from '../core/pauses.js'
+import type { ScheduleView } from '../core/schedules.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { AdminHandle, JournalPause, PurgeRequest } from './handle.js'
@@ -36,7 +37,7 @@ export interface SummaryView extends Summary {
   journalPaused?: JournalPause
 }
 
-export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult', 'pause', 'resume', 'purge'] as const
+export const API_METHODS = ['submit', 'cancel', 'retry', 'task', 'history', 'tasks', 'workers', 'summary', 'updateWorker', 'disconnectWorker', 'claim', 'claimHeartbeat', 'claimResult', 'pause', 'resume', 'purge', 'schedules', 'addSchedules', 'pauseSchedule', 'resumeSchedule', 'removeSchedule'] as const
 export type ApiMethod = typeof API_METHODS[number]
 
 /**
@@ -79,7 +80,39 @@ export class AdminApi {
     claimResult: (p, caller) => this.claimResult(p, caller),
     pause: p => this.pause(p),
     resume: p => this.resume(p),
-    purge: p => this.purge(p)
+    purge: p => this.purge(p),
+    schedules: () => this.listSchedules(),
+    addSchedules: p => this.addSchedules(p),
+    pauseSchedule: p => this.pauseSchedule(p, true),
+    resumeSchedule: p => this.pauseSchedule(p, false),
+    removeSchedule: p => this.removeSchedule(p)
+  }
+
+  /** The recurring tasks, each with where it stands and its next firing. */
+  listSchedules (): ScheduleView[] {
+    return this.admin.schedules.list()
+  }
+
+  /** Adds recurring tasks, or replaces those of their names: one, or a list, as a task file's `schedules` writes them. */
+  async addSchedules (params: { schedules?: unknown }): Promise<{ schedules: ScheduleView[] }> {
+    if (params.schedules == null) throw invalid('schedules', 'missing: give a schedule such as {"name": "tick", "every": 60, "task": {"type": "report"}}, or a list')
+    const put = this.admin.schedules.put(params.schedules)
+    await this.admin.recorded()
+    return { schedules: put.map(s => this.admin.schedules.get(s.name)) }
+  }
+
+  async pauseSchedule (params: { name?: unknown }, paused: boolean): Promise<ScheduleView> {
+    const view = this.admin.schedules.setPaused(label(params.name, 'name'), paused)
+    await this.admin.recorded()
+    return view
+  }
+
+  async removeSchedule (params: { name?: unknown }): Promise<{ removed: string }> {
+    const name = label(params.name, 'name')
+    // none of that name: `get` throws the error that says which there are
+    if (!this.admin.schedules.remove(name)) this.admin.schedules.get(name)
+    await this.admin.recorded()
+    return { removed: name }
   }
 
   /** Adds tasks in any task-file format; ids already known are left alone. */

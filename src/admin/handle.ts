@@ -6,6 +6,7 @@ import type { WorkerSteering } from '../core/reputation.js'
 import type { SchedulerView } from '../core/view.js'
 import type { FinalState } from '../core/task.js'
 import type { AdminEvents } from './events.js'
+import type { ScheduleCommands } from './schedule-commands.js'
 import type { AbortOptions, TypedEventTarget } from '@libp2p/interface'
 
 /** The configured id and name of an admin, shown in summaries, on the dashboard and in metrics. */
@@ -42,8 +43,10 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
    * StoreError when it cannot be written.
    */
   recorded(): Promise<void>
-  /** Adds tasks in any task-file format; ids already held are left alone and reported in `existing`. */
-  submit(tasks: unknown): SubmitResult
+  /** Adds tasks in any task-file format (with its `schedules`); ids already held are left alone and reported in `existing`. */
+  submit(tasks: unknown): SubmitResult & { schedules?: string[] }
+  /** The recurring tasks: list, add, pause, resume, remove. */
+  readonly schedules: ScheduleCommands
   /** Stops a task (a running attempt is aborted, dependents skipped); false when it was already final. */
   cancel(taskId: string, reason?: string): boolean
   /** Puts a failed, cancelled or skipped task back, with its skipped dependents. */

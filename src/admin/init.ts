@@ -1,3 +1,4 @@
+import type { ScheduleSpec } from '../core/schedules.js'
 import { CLOSE_GRACE_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_TASKS, DEFAULT_REGISTER_TIMEOUT_MS, DEFAULT_UNPROVEN_BUDGET, PRE_REGISTER_MAX_FRAME_BYTES } from './constants.js'
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES } from '../protocol/constants.js'
 import { DEFAULT_INITIAL_WINDOW } from '../core/constants.js'
@@ -15,6 +16,8 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 /** The scheduler's options (strategy, expected workers, leases, retries of lost attempts...) and the admin's own. */
 export interface AdminInit extends Omit<SchedulerOptions, 'newToken' | 'maxTasks'> {
+  /** Recurring tasks to start with (a task file's `schedules`): added, or replacing those of their names, at each start. */
+  schedules?: ScheduleSpec[]
   /** An identifier for this admin, shown in its summary, on the dashboard and in metrics (the config's `task_manager.id`). */
   id?: string
   /** A name for this admin, shown like `id` (the config's `task_manager.name`). */

@@ -3,11 +3,15 @@ import { ValidationError } from '../errors.js'
 import { graphPaths, normalizeTasks } from '../tasks/normalize.js'
 import type { GraphCheckOptions } from '../core/graph.js'
 import type { TaskSpec } from '../core/task.js'
+import type { Scheduler } from '../core/scheduler.js'
+import type { ScheduleSpec } from '../core/schedules.js'
 
 /** Tasks submitted at run time, read and checked: what the scheduler is given, and how to name them in messages. */
 export interface Submission {
   specs: TaskSpec[]
   paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'>
+  /** The document's `schedules`, when it has them. */
+  schedules: ScheduleSpec[]
 }
 
 /**
@@ -16,14 +20,14 @@ export interface Submission {
  * reported at once. Payloads larger than the limit are refused, by path.
  */
 export function readSubmission (input: unknown, isKnown: (id: string) => boolean, maxPayloadBytes: number): Submission {
-  const { specs, problems, sources } = normalizeTasks(input, { checkGraph: false })
+  const { specs, problems, sources, schedules } = normalizeTasks(input, { checkGraph: false })
   const paths = graphPaths(sources)
   if (problems.length > 0) {
     problems.push(...checkGraph(specs, { isKnown, ...paths }))
     throw new ValidationError(problems, { subject: 'tasks' })
   }
   checkPayloads(specs, maxPayloadBytes)
-  return { specs, paths }
+  return { specs, paths, schedules }
 }
 
 /** Payloads travel inside one frame: refuse, by path, those larger than the limit. */
@@ -34,4 +38,20 @@ export function checkPayloads (tasks: readonly TaskSpec[], max: number): void {
     return bytes > max ? [{ path: `tasks[${i}].payload`, message: `is ${bytes} bytes, more than the ${max}-byte limit; pass a reference (a URL, a path) instead of the data` }] : []
   })
   if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
+}
+
+/**
+ * The tasks and schedules an admin is given at start (`--tasks`), once its journal is read: the schedules are
+ * added (or replace those of their names, keeping where their firings stand), the tasks submitted (those
+ * held are left alone). Not the tasks when retention has dropped tasks from the journal (`dropped`): one the
+ * journal no longer holds may have run already. Returns false when the tasks were left out for that reason.
+ */
+export function submitGiven (scheduler: Scheduler, tasks: readonly TaskSpec[], schedules: readonly ScheduleSpec[], dropped: boolean, maxPayloadBytes: number, now: number): boolean {
+  const leftOut = dropped && tasks.length > 0
+  if (tasks.length > 0 && !leftOut) {
+    checkPayloads(tasks, maxPayloadBytes)
+    scheduler.submit(tasks, now)
+  }
+  if (schedules.length > 0) scheduler.putSchedules(schedules, now)
+  return !leftOut
 }

@@ -13,6 +13,7 @@ import type { NetworkEvents } from '../admin/events.js'
 import type { WorkerInfo, WorkerStatusUpdate } from '../core/registry.js'
 import type { Pause } from '../core/pauses.js'
 import type { FinalState } from '../core/task.js'
+import type { ScheduleView } from '../core/schedules.js'
 import type { SubmitResult } from '../core/options.js'
 import type { HistoryEntry } from '../core/snapshots.js'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
@@ -126,8 +127,32 @@ export class AdminClient {
     return result
   }
 
-  submit (tasks: unknown): Promise<SubmitResult> {
+  /** Tasks in any task-file format; `{ tasks, schedules }` adds the schedules too. */
+  submit (tasks: unknown): Promise<SubmitResult & { schedules?: string[] }> {
     return this.call('submit', { tasks })
+  }
+
+  /** The recurring tasks, each with its next firing. */
+  schedules (): Promise<ScheduleView[]> {
+    return this.call('schedules', {})
+  }
+
+  /** Adds schedules (one, or a list, as a task file's `schedules` writes them), or replaces those of their names. */
+  addSchedules (schedules: unknown): Promise<{ schedules: ScheduleView[] }> {
+    return this.call('addSchedules', { schedules })
+  }
+
+  pauseSchedule (name: string): Promise<ScheduleView> {
+    return this.call('pauseSchedule', { name })
+  }
+
+  resumeSchedule (name: string): Promise<ScheduleView> {
+    return this.call('resumeSchedule', { name })
+  }
+
+  /** Rejects with an UnknownScheduleError when there is none of that name. */
+  removeSchedule (name: string): Promise<{ removed: string }> {
+    return this.call('removeSchedule', { name })
   }
 
   /** Rejects with an InvalidStateError when the task is final already. */

@@ -285,10 +285,9 @@ export class Scheduler {
     if (next != null && next !== this.scheduleWake) this.ledger.due.add(this.scheduleWake = next, { kind: 'schedule' })
   }
 
-  /** Adds a recurring task, or replaces the one of that name; its template is checked as a submission would be. */
-  putSchedule (spec: ScheduleSpec, now: number, path?: string): ScheduleRecord {
-    checkSubmission([{ ...spec.task, id: slotTaskId(spec.name, now) }], this.strategies, id => this.ledger.has(id), path != null ? { pathOf: () => `${path}.task` } : {})
-    return this.schedules.put(spec, now, path)
+  /** Adds recurring tasks, or replaces those of their names, all or none (see `Schedules.put`); `alsoKnown`: tasks added with them. */
+  putSchedules (specs: readonly ScheduleSpec[], now: number, alsoKnown?: (id: string) => boolean, checkOnly?: boolean): ScheduleRecord[] {
+    return this.schedules.put(specs, now, { strategies: this.strategies, isKnown: id => this.ledger.has(id) || alsoKnown?.(id) === true, checkOnly })
   }
 
   /** Drops the finished tasks `filter` names (`taskmesh purge`), a pass's worth at most: returns how many. */

@@ -2,6 +2,8 @@ import { Cron } from 'croner'
 import { MAX_SCHEDULES, MIN_EVERY_MS, SCHEDULE_GRACE_MS } from './constants.js'
 import { LimitExceededError, UnknownScheduleError, ValidationError, type Problem } from './errors.js'
 import { isoTime } from './time.js'
+import { checkSubmission } from './graph.js'
+import type { StrategyRegistry } from './strategy-registry.js'
 import type { TaskSpec } from './task.js'
 
 /** What a schedule does with slots missed while no admin ran (or one was held up past the grace). */
@@ -75,11 +77,22 @@ export class Schedules {
     this.stale = true
   }
 
-  /** Adds a schedule, or replaces the one of that name (which keeps its pause and the slots it dealt with). */
-  put (spec: ScheduleSpec, now: number, path = 'schedule'): ScheduleRecord {
-    const cron = checkSchedule(spec, path)
+  /**
+   * Adds schedules, or replaces those of their names (which keep their pause and the slots they dealt with),
+   * all or none: each is checked first, its template as a submission would be. `checkOnly`: nothing is added.
+   */
+  put (specs: readonly ScheduleSpec[], now: number, check: { strategies: Pick<StrategyRegistry, 'knows' | 'names'>, isKnown: (id: string) => boolean, checkOnly?: boolean }): ScheduleRecord[] {
+    const crons = specs.map((spec, i) => {
+      checkSubmission([{ ...spec.task, id: slotTaskId(spec.name, now) }], check.strategies, check.isKnown, { pathOf: () => `schedules[${i}].task` })
+      return checkSchedule(spec, `schedules[${i}]`)
+    })
+    const added = new Set(specs.map(s => s.name).filter(name => !this.entries.has(name))).size
+    if (this.entries.size + added > MAX_SCHEDULES) throw new LimitExceededError(`${this.entries.size} schedules are held, and ${MAX_SCHEDULES} at most may be: remove some first`)
+    return check.checkOnly === true ? [] : specs.map((spec, i) => this.putOne(spec, crons[i], now))
+  }
+
+  private putOne (spec: ScheduleSpec, cron: Cron | undefined, now: number): ScheduleRecord {
     const old = this.entries.get(spec.name)?.record
-    if (old == null && this.entries.size >= MAX_SCHEDULES) throw new LimitExceededError(`${MAX_SCHEDULES} schedules are held, the most there may be: remove some first`)
     const record: ScheduleRecord = {
       ...spec,
       catchUp: spec.catchUp ?? 'none',
@@ -226,9 +239,15 @@ export function checkSchedule (spec: ScheduleSpec, path: string): Cron | undefin
       const zone = /timezone/i.test((err as Error).message)
       problems.push(zone
         ? { path: `${path}.timezone`, message: `unknown time zone "${spec.timezone}": give an IANA name such as Europe/Paris or America/New_York` }
-        : { path: `${path}.cron`, message: `${(err as Error).message.replace(/^CronPattern: /, '')}; such as "0 10 * * *" (minute hour day month weekday) or "*/30 * * * * *" (seconds first)` })
+        : { path: `${path}.cron`, message: `${cronProblem((err as Error).message)}: give 5 fields, such as "0 10 * * *" (minute hour day month weekday), or 6 with seconds first, such as "*/30 * * * * *"` })
     }
   }
   if (problems.length > 0) throw new ValidationError(problems, { subject: 'schedules' })
   return cron
+}
+
+/** croner's complaint, as it applies to the 5 or 6 fields taskmesh takes. */
+function cronProblem (message: string): string {
+  const m = message.replace(/^CronPattern: /, '').replace(/\.$/, '')
+  return /separated parts|requires exactly/.test(m) ? 'not 5 or 6 fields' : m
 }

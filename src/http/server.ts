@@ -177,6 +177,12 @@ export class HttpServer {
     // an operator stops new starts (of one type, or of every task) and lets them go again
     app.post('/api/pause', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.pause(objectBody(req.body)))
     app.post('/api/resume', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.resume(objectBody(req.body)))
+    // recurring tasks: listed with their next firing, added (as a task file's `schedules`), paused, resumed, removed
+    app.get('/api/schedules', async () => api.listSchedules())
+    app.post('/api/schedules', small, async (req: FastifyRequest<{ Body: unknown }>, reply) => await reply.code(201).send(await api.addSchedules({ schedules: schedulesBody(req.body) })))
+    app.post('/api/schedules/:name/pause', small, async (req: FastifyRequest<{ Params: { name: string } }>) => await api.pauseSchedule({ name: req.params.name }, true))
+    app.post('/api/schedules/:name/resume', small, async (req: FastifyRequest<{ Params: { name: string } }>) => await api.pauseSchedule({ name: req.params.name }, false))
+    app.delete('/api/schedules/:name', async (req: FastifyRequest<{ Params: { name: string } }>) => await api.removeSchedule({ name: req.params.name }))
     // an operator drops finished tasks: {"state": "succeeded", "olderThan": 86400} or {"keep": 10000}
     app.post('/api/purge', small, async (req: FastifyRequest<{ Body: unknown }>) => await api.purge(objectBody(req.body)))
     app.post('/api/tasks/:id/retry', small, async (req: FastifyRequest<{ Params: { id: string } }>) => await api.retry({ id: req.params.id }))
@@ -233,6 +239,11 @@ export class HttpServer {
 }
 
 /** A request body that must be a JSON object when given. */
+/** One schedule, a list, or `{ "schedules": [...] }`: the schedules. */
+function schedulesBody (body: unknown): unknown {
+  return body != null && typeof body === 'object' && !Array.isArray(body) && 'schedules' in body ? body.schedules : body
+}
+
 function objectBody (body: unknown): Record<string, unknown> {
   if (body == null) return {}
   if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError([{ path: 'body', message: 'must be a JSON object' }], { subject: 'request' })

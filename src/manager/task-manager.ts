@@ -17,6 +17,7 @@ import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
 import type { TaskSpec } from '../core/task.js'
 import type { PurgeRequest } from '../admin/handle.js'
+import type { ScheduleCommands } from '../admin/schedule-commands.js'
 import type { HttpServer, HttpServerOptions } from '../http/server.js'
 import type { AdminMetrics } from '../monitoring/metrics.js'
 import type { Webhooks } from '../webhooks/webhooks.js'
@@ -228,6 +229,11 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   /** Undoes `pause(type)`; false when that was not paused. */
   resume (type?: string): boolean {
     return this.admin.resume(type)
+  }
+
+  /** The recurring tasks: list, add (`put`, as a task file's `schedules` writes them), pause, resume, remove. */
+  get schedules (): ScheduleCommands {
+    return this.admin.schedules
   }
 
   /** Drops finished tasks from memory and the journal, a pass's worth at most: see `AdminHandle.purge`. */

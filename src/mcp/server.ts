@@ -11,7 +11,8 @@ import { FIELD_LIMITS } from '../protocol/constants.js'
 import { LIMITS, MAX_DELAY_MS, MAX_RUN_AT_MS } from '../tasks/constants.js'
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_MCP_VERSION } from './constants.js'
 import type { AdminLink } from './admin-link.js'
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { answer } from './answer.js'
+import { registerOperatorTools } from './operator-tools.js'
 
 export interface TaskmeshMcpOptions {
   /** Reported to MCP clients. @default '0.1.0' */
@@ -120,36 +121,7 @@ export function createMcpServer (link: AdminLink, options: TaskmeshMcpOptions = 
     return await link.use(c => c.retry(id))
   }))
 
-  server.registerTool('pause_tasks', {
-    title: 'Pause tasks',
-    description: 'Starts nothing new of a task type (of any type without one) until resume_tasks; running tasks finish. Lasts across the admin\'s restarts. Returns every pause in force.',
-    inputSchema: z.strictObject({
-      type: z.string().min(1).max(LIMITS.label).optional().describe('only tasks of this type'),
-      reason: z.string().max(FIELD_LIMITS.reason).optional().describe('why, shown where a task waits')
-    }),
-    annotations: { destructiveHint: false, idempotentHint: true }
-  }, async (input) => await answer(async () => await link.use(c => c.pause(input.type, input.reason))))
-
-  server.registerTool('resume_tasks', {
-    title: 'Resume tasks',
-    description: 'Undoes pause_tasks: of the type given, or the pause of every task. Returns the pauses still in force.',
-    inputSchema: z.strictObject({ type: z.string().min(1).max(LIMITS.label).optional().describe('the type given to pause_tasks') }),
-    annotations: { idempotentHint: true }
-  }, async (input) => await answer(async () => await link.use(c => c.resume(input.type))))
-
-  server.registerTool('purge_tasks', {
-    title: 'Purge finished tasks',
-    description: 'Drops finished tasks from the admin\'s memory and journal, oldest first; never one a kept task depends on. Give older_than_seconds (0 for every finished task) or keep (how many of the newest stay). Returns how many went.',
-    inputSchema: z.strictObject({
-      state: z.enum(['succeeded', 'failed', 'skipped', 'cancelled']).optional().describe('only tasks in this final state'),
-      older_than_seconds: z.number().min(0).optional().describe('only tasks that finished longer ago than this'),
-      keep: z.number().int().min(0).optional().describe('how many of the newest finished tasks stay')
-    }),
-    annotations: { destructiveHint: true, idempotentHint: true }
-  }, async (input) => await answer(async () => {
-    if (input.older_than_seconds == null && input.keep == null) throw new ValidationError([{ path: 'older_than_seconds', message: 'which tasks: give older_than_seconds (0 for every finished task) or keep' }], { subject: 'purge_tasks' })
-    return await link.use(c => c.purge({ ...(input.state != null ? { state: input.state } : {}), ...(input.older_than_seconds != null ? { olderThan: input.older_than_seconds } : {}), ...(input.keep != null ? { keep: input.keep } : {}) }))
-  }))
+  registerOperatorTools(server, link)
 
   server.registerTool('list_workers', {
     title: 'List workers',
@@ -299,21 +271,4 @@ function taskIdOf (input: { id?: string, task_id?: string }, tool: string): stri
 /** Two arguments that mean the same (taskmesh's name and the distribution document's) may not both be given. */
 function refuseBoth<T extends object> (input: T, a: keyof T & string, b: keyof T & string, tool: string): void {
   if (input[a] !== undefined && input[b] !== undefined) throw new ValidationError([{ path: b, message: `the same as ${a}; give only one of them` }], { subject: tool })
-}
-
-/**
- * A tool's result as JSON text (and structured content), or its error as a tool error the model can
- * read and act on, rather than a protocol failure.
- */
-async function answer (fn: () => Promise<unknown>): Promise<CallToolResult> {
-  try {
-    const value = await fn()
-    return {
-      content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
-      ...(value != null && typeof value === 'object' && !Array.isArray(value) ? { structuredContent: value as Record<string, unknown> } : {})
-    }
-  } catch (err) {
-    const e = err as Error
-    return { isError: true, content: [{ type: 'text', text: `${e.name}: ${e.message}` }] }
-  }
 }

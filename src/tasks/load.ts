@@ -4,11 +4,17 @@ import YAML from 'yaml'
 import { ValidationError, type Problem } from '../errors.js'
 import { MAX_FLOW_DEPTH, MAX_TASK_FILE_BYTES, MAX_YAML_ALIASES } from './constants.js'
 import { normalizeTasks, validated, type NormalizeOptions, type ValidTasks } from './normalize.js'
+import type { ScheduleSpec } from '../core/schedules.js'
 
 export type TaskFormat = 'json' | 'yaml'
 
 /** Reads, parses and validates a task file. Throws a ValidationError listing every problem, naming the file. */
 export async function loadTaskFile (file: string, options: NormalizeOptions = {}): Promise<ValidTasks> {
+  return (await loadTaskDocument(file, options)).tasks
+}
+
+/** A task file's tasks and its recurring tasks (`schedules`), read, parsed and validated as `loadTaskFile` does. */
+export async function loadTaskDocument (file: string, options: NormalizeOptions = {}): Promise<TaskDocument> {
   let size: number
   try {
     size = (await stat(file)).size
@@ -21,16 +27,25 @@ export async function loadTaskFile (file: string, options: NormalizeOptions = {}
   const text = await readFile(file, 'utf8')
   const ext = extname(file).toLowerCase()
   const format: TaskFormat | undefined = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined
-  return parseTasks(text, { ...options, file, ...(format != null ? { format } : {}) })
+  return parseTaskText(text, { ...options, file, ...(format != null ? { format } : {}) })
+}
+
+export interface TaskDocument {
+  tasks: ValidTasks
+  schedules: ScheduleSpec[]
 }
 
 /** Parses task text (JSON, or YAML, which is also tried when no format is given) and validates it. */
 export function parseTasks (text: string, options: NormalizeOptions & { file?: string, format?: TaskFormat } = {}): ValidTasks {
+  return parseTaskText(text, options).tasks
+}
+
+function parseTaskText (text: string, options: NormalizeOptions & { file?: string, format?: TaskFormat }): TaskDocument {
   const where = options.file != null ? { file: options.file } : { subject: 'tasks' }
   const data = parseTaskDocument(text, options.format, where)
-  const { specs, problems } = normalizeTasks(data, options.isKnown != null ? { isKnown: options.isKnown } : {})
+  const { specs, problems, schedules } = normalizeTasks(data, options.isKnown != null ? { isKnown: options.isKnown } : {})
   if (problems.length > 0) throw new ValidationError(problems, where)
-  return validated(specs)
+  return { tasks: validated(specs), schedules }
 }
 
 /**

@@ -5,7 +5,9 @@ import { expandCollaborative, type Source } from './collaborative.js'
 import { depsFieldOf, read } from './fields.js'
 import { ALIASES, COLLABORATIVE } from './formats.js'
 import { readTask } from './read-task.js'
+import { readSchedules } from './schedules.js'
 import type { TaskSpec } from '../core/task.js'
+import type { ScheduleSpec } from '../core/schedules.js'
 
 export { LIMITS } from './constants.js'
 export type { TaskInput } from './formats.js'
@@ -15,6 +17,8 @@ export interface NormalizeResult {
   problems: Problem[]
   /** Where each spec came from in the input, for messages about the graph (see {@link graphPaths}). */
   sources: Source[]
+  /** The document's recurring tasks (`schedules`), when it has them. */
+  schedules: ScheduleSpec[]
 }
 
 /**
@@ -36,20 +40,23 @@ export function normalizeTasks (input: unknown, options: NormalizeOptions = {}):
   const problems: Problem[] = []
   const specs: TaskSpec[] = []
   const sources: Source[] = []
+  let schedules: ScheduleSpec[] = []
   /** Collaborative task ids, and the final steps each stands for. */
   const groups = new Map<string, { path: string, steps: string[] }>()
   let list: unknown[]
   if (Array.isArray(input)) {
     list = input
-  } else if (isRecord(input) && Array.isArray(input.tasks)) {
-    list = input.tasks
-    for (const key of Object.keys(input)) if (key !== 'tasks') problems.push({ path: key, message: 'unknown top-level field (expected only "tasks")' })
+  } else if (isRecord(input) && (Array.isArray(input.tasks) || input.schedules !== undefined)) {
+    list = input.tasks === undefined ? [] : Array.isArray(input.tasks) ? input.tasks : []
+    if (input.tasks !== undefined && !Array.isArray(input.tasks)) problems.push({ path: 'tasks', message: 'must be a list of tasks' })
+    if (input.schedules !== undefined) schedules = readSchedules(input.schedules, problems)
+    for (const key of Object.keys(input)) if (key !== 'tasks' && key !== 'schedules') problems.push({ path: key, message: 'unknown top-level field (expected "tasks" and "schedules")' })
   } else if (isRecord(input)) {
     list = [input]
   } else {
-    return { specs, sources, problems: [{ path: '', message: 'expected a list of tasks, or an object with a "tasks" list' }] }
+    return { specs, sources, schedules, problems: [{ path: '', message: 'expected a list of tasks, or an object with a "tasks" list' }] }
   }
-  if (list.length === 0) problems.push({ path: 'tasks', message: 'no tasks' })
+  if (list.length === 0 && schedules.length === 0 && problems.length === 0) problems.push({ path: 'tasks', message: 'no tasks' })
 
   list.forEach((raw, i) => {
     const path = `tasks[${i}]`
@@ -77,7 +84,7 @@ export function normalizeTasks (input: unknown, options: NormalizeOptions = {}):
   if (options.checkGraph !== false) {
     problems.push(...checkGraph(specs, { ...(options.isKnown != null ? { isKnown: options.isKnown } : {}), ...graphPaths(sources) }))
   }
-  return { specs, problems, sources }
+  return { specs, problems, sources, schedules }
 }
 
 /** How the graph's problems name a task and its dependency field: as the input wrote them. */

@@ -19,7 +19,7 @@ const BENCH_OPTIONS = scriptOptions('scripts/bench.ts')
 export const ROUTES = httpRoutes()
 const ROOTS = pathRoots()
 export const EVENTS = new Set<string>([...NETWORK_EVENT_NAMES, ...WORKER_EVENT_NAMES, ...WEBHOOK_EVENTS])
-export const MCP_TOOLS = new Set([...readFileSync(join(ROOT, 'src/mcp/server.ts'), 'utf8').matchAll(/registerTool\('(\w+)'/g)].map(m => m[1]!))
+export const MCP_TOOLS = new Set(['server.ts', 'operator-tools.ts'].flatMap(file => [...readFileSync(join(ROOT, 'src/mcp', file), 'utf8').matchAll(/registerTool\('(\w+)'/g)].map(m => m[1]!)))
 /** libp2p's own errors, which pages name among the errors a caller may meet. */
 const LIBP2P_NAMES = new Set(Object.keys(await import('@libp2p/interface')))
 const SCRIPTS = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts)
@@ -119,7 +119,7 @@ export function unknownEventsAndTools (page: Page): string[] {
   const wrong: string[] = []
   for (const span of page.spans) {
     if (/^(task|worker|journal|alert|peer|frame|assigning|admin):[a-z-]+$/.test(span.text) && !EVENTS.has(span.text)) wrong.push(where(span, 'no such event'))
-    if (/^(get|list|cancel|retry|claim|handle|distribute|update|unregister)_[a-z_]+$/.test(span.text) && span.text !== 'retry_policy' && !MCP_TOOLS.has(span.text)) wrong.push(where(span, 'no such MCP tool'))
+    if (/^(get|list|cancel|retry|claim|handle|distribute|update|unregister|pause|resume|purge|add|remove)_[a-z_]+$/.test(span.text) && span.text !== 'retry_policy' && !MCP_TOOLS.has(span.text)) wrong.push(where(span, 'no such MCP tool'))
   }
   return wrong
 }

@@ -49,6 +49,9 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
     expect(await page.textContent('#admin')).toMatch(/^build farm · 12D3/)
     expect(await page.textContent('#retention')).toBe('finished tasks kept 30 d 0 h, the newest 100,000 · 0 dropped')
 
+    // a schedule: shown with its next firing once tasks are added, paused with its button
+    manager.schedules.put({ name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Paris', task: { type: 'report' } })
+
     // a workflow that takes a little while, so the page follows it live
     const done = nextEvent(manager, 'done')
     manager.submit([
@@ -60,6 +63,11 @@ describe.skipIf(browser.missing != null)(`the live dashboard${browser.note}`, ()
       { id: 'publish', description: 'publish', difficulty: 2, depends_on: ['train', 'report'], payload: { durationMs: 50 } }
     ])
     await page.waitForFunction(() => Number(document.querySelector('#graph')?.getAttribute('data-nodes')) === 6)
+    await page.waitForSelector('#schedules tr[data-schedule="nightly"]')
+    expect(await page.textContent('#schedules tr[data-schedule="nightly"]')).toMatch(/nightly\s*cron 0 2 \* \* \* \(Europe\/Paris\)\s*report/)
+    await page.click('#schedules tr[data-schedule="nightly"] button[data-action="pause"]')
+    await page.waitForSelector('#schedules tr[data-schedule="nightly"] button[data-action="resume"]')
+    expect(manager.schedules.get('nightly').paused).toBe(true)
     await done
     await page.waitForFunction(() => document.querySelector('#progress-percent')?.textContent === '100%')
     expect(await page.textContent('#progress-total')).toBe('6')

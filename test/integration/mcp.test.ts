@@ -40,7 +40,7 @@ describe('taskmesh mcp', () => {
 
   it('lists the orchestrator\'s tools and resources', async () => {
     const { tools } = await client.listTools()
-    expect(tools.map(t => t.name).sort()).toEqual(['cancel_task', 'claim_task', 'distribute_task', 'get_summary', 'get_task', 'handle_task_response', 'list_tasks', 'list_workers', 'pause_tasks', 'purge_tasks', 'resume_tasks', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
+    expect(tools.map(t => t.name).sort()).toEqual(['add_schedule', 'cancel_task', 'claim_task', 'distribute_task', 'get_summary', 'get_task', 'handle_task_response', 'list_schedules', 'list_tasks', 'list_workers', 'pause_schedule', 'pause_tasks', 'purge_tasks', 'remove_schedule', 'resume_schedule', 'resume_tasks', 'retry_task', 'unregister_agent_from_distributor', 'update_agent_status_in_distributor'])
     const distribute = tools.find(t => t.name === 'distribute_task')!
     expect(Object.keys(distribute.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['description', 'required_capabilities', 'priority', 'depends_on', 'wait_seconds', 'task_id', 'task_type', 'task_data', 'strategy']))
     expect(distribute.inputSchema.required ?? []).toEqual([])
@@ -95,7 +95,12 @@ describe('taskmesh mcp', () => {
       get_summary: {},
       pause_tasks: { type: 'no-such-type' },
       resume_tasks: { type: 'no-such-type' },
-      purge_tasks: { keep: 1_000_000 }
+      purge_tasks: { keep: 1_000_000 },
+      list_schedules: {},
+      add_schedule: { name: 'never-added', every_seconds: 60, task: {} },
+      pause_schedule: { name: 'no-such-schedule' },
+      resume_schedule: { name: 'no-such-schedule' },
+      remove_schedule: { name: 'no-such-schedule' }
     }
     const { tools } = await client.listTools()
     expect(tools.map(t => t.name).sort()).toEqual(Object.keys(valid).sort())
@@ -196,6 +201,19 @@ describe('taskmesh mcp', () => {
     const { value } = await call('purge_tasks', { state: 'cancelled', older_than_seconds: 0 })
     expect(value.purged).toBeGreaterThanOrEqual(1)
     expect(await call('get_task', { id: 'doomed' })).toMatchObject({ isError: true, text: expect.stringMatching(/^UnknownTaskError/) })
+  })
+
+  it('adds, lists, pauses, resumes and removes a schedule: add_schedule, list_schedules, pause_schedule, resume_schedule, remove_schedule', async () => {
+    expect(await call('add_schedule', { name: 'hourly-report', task: { type: 'report' } })).toMatchObject({ isError: true, text: expect.stringMatching(/^ValidationError: .*cron: when: give cron or every_seconds/s) })
+    expect(await call('add_schedule', { name: 'bad', cron: 'sometimes', task: {} })).toMatchObject({ isError: true, text: expect.stringMatching(/cron: not 5 or 6 fields/) })
+    expect(await call('add_schedule', { name: 'bad', every_seconds: 60, task: { id: 'fixed' } })).toMatchObject({ isError: true, text: expect.stringMatching(/task\.id: .*leave id out/) })
+    const added = (await call('add_schedule', { name: 'hourly-report', cron: '0 * * * *', timezone: 'America/New_York', task: { type: 'report', priority: 7 } })).value
+    expect(added).toMatchObject({ name: 'hourly-report', cron: '0 * * * *', timezone: 'America/New_York', paused: false, nextAt: expect.any(Number) })
+    expect((await call('list_schedules')).value.schedules).toEqual([expect.objectContaining({ name: 'hourly-report' })])
+    expect((await call('pause_schedule', { name: 'hourly-report' })).value).toMatchObject({ paused: true })
+    expect((await call('resume_schedule', { name: 'hourly-report' })).value).toMatchObject({ paused: false })
+    expect((await call('remove_schedule', { name: 'hourly-report' })).value).toEqual({ removed: 'hourly-report' })
+    expect(await call('remove_schedule', { name: 'hourly-report' })).toMatchObject({ isError: true, text: expect.stringMatching(/^UnknownScheduleError: unknown schedule "hourly-report": there are none/) })
   })
 
   it('returns the task holding a dedup key instead of adding another', async () => {

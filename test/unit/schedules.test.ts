@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { Scheduler } from '../../src/core/scheduler.js'
 import { isDurable } from '../../src/core/events.js'
 import { MemoryJournal } from '../../src/store/journal.js'
-import { taskSpec } from '../../src/core/task.js'
+import { taskSpec, type TaskSpec } from '../../src/core/task.js'
 import { slotTaskId, type ScheduleSpec } from '../../src/core/schedules.js'
-import { ValidationError } from '../../src/core/errors.js'
+import type { ValidationError } from '../../src/core/errors.js'
 
 const T0 = Date.parse('2026-12-05T10:00:30Z')
 
@@ -25,8 +25,8 @@ function admin (journal = new MemoryJournal(), now = T0) {
     scheduler,
     journal,
     get now () { return now },
-    put (spec: Omit<ScheduleSpec, 'task'> & { task?: Parameters<typeof taskSpec>[0] }) {
-      const record = scheduler.putSchedule({ ...spec, task: taskSpec({ id: 'template', type: 'report', ...spec.task }) }, now)
+    put (spec: Omit<ScheduleSpec, 'task'> & { task?: Partial<TaskSpec> }) {
+      const [record] = scheduler.putSchedules([{ ...spec, task: taskSpec({ id: 'template', type: 'report', ...spec.task }) }], now)
       turn()
       return record
     },
@@ -102,7 +102,7 @@ describe('schedules', () => {
     const a = admin()
     const problems = (spec: Partial<ScheduleSpec>): unknown => {
       try {
-        a.scheduler.putSchedule({ name: 'x', task: taskSpec({ id: 't' }), ...spec }, a.now, 'schedules[0]')
+        a.scheduler.putSchedules([{ name: 'x', task: taskSpec({ id: 't' }), ...spec }], a.now)
       } catch (err) {
         return (err as ValidationError).problems.map(p => `${p.path}: ${p.message}`)
       }
@@ -112,7 +112,7 @@ describe('schedules', () => {
     expect(problems({ cron: '* * * * *', everyMs: 60_000 })).toEqual(['schedules[0]: give cron ("0 10 * * *") or every (seconds), one of them'])
     expect(problems({ everyMs: 500 })).toEqual(['schedules[0].every: must be a number of seconds, at least 1'])
     expect(problems({ cron: 'every day' })).toEqual([expect.stringMatching(/^schedules\[0\]\.cron: .*such as "0 10 \* \* \*"/)])
-    expect(problems({ cron: '* * * * * * *' })).toEqual([expect.stringMatching(/^schedules\[0\]\.cron: .*5 or 6 parts/)])
+    expect(problems({ cron: '* * * * * * *' })).toEqual([expect.stringMatching(/^schedules\[0\]\.cron: not 5 or 6 fields: give 5 fields/)])
     expect(problems({ cron: '0 10 * * *', timezone: 'Mars/Olympus' })).toEqual(['schedules[0].timezone: unknown time zone "Mars/Olympus": give an IANA name such as Europe/Paris or America/New_York'])
     expect(problems({ everyMs: 60_000, task: taskSpec({ id: 't', dependsOn: ['nope'] }) })).toEqual(['schedules[0].task.dependsOn[0]: unknown task "nope"'])
     expect(() => a.scheduler.schedules.setPaused('nope', true, a.now)).toThrow(/unknown schedule "nope": there are none/)

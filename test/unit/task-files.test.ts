@@ -134,3 +134,21 @@ describe('task file validation', () => {
     expect(problemsOf([])).toEqual(['tasks: no tasks'])
   })
 })
+
+describe('a task file\'s schedules', () => {
+  it('reads them beside the tasks, or alone, with the task each firing submits', () => {
+    const { specs, schedules, problems } = normalizeTasks({ tasks: [{ id: 'base' }], schedules: [{ name: 'tick', every: 60, task: { type: 'report', depends_on: ['base'] } }, { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Paris', catch_up: 'last', task: {} }] })
+    expect(problems).toEqual([])
+    expect(specs.map(s => s.id)).toEqual(['base'])
+    expect(schedules).toEqual([
+      expect.objectContaining({ name: 'tick', everyMs: 60_000, task: expect.objectContaining({ type: 'report', dependsOn: ['base'] }) }),
+      expect.objectContaining({ name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Paris', catchUp: 'last' })
+    ])
+    expect(normalizeTasks({ schedules: [{ name: 'alone', every: 5, task: {} }] })).toMatchObject({ problems: [], specs: [], schedules: [{ name: 'alone' }] })
+  })
+
+  it('names every problem by its path', () => {
+    const { problems } = normalizeTasks({ schedules: [{ name: 'a b', every: 60, task: {} }, { name: 'x', every: 60, cron: '* * * * *', task: {} }, { name: 'y', cron: '0 10 * * *', task: { id: 'fixed' } }, { name: 'z', every: 60, catch_up: 'all', task: { priority: 99 } }, { name: 'w', every: 60 }, 'tick'], crons: [] })
+    expect(problems.map(p => p.path)).toEqual(['schedules[0].name', 'schedules[1]', 'schedules[2].task.id', 'schedules[3].task.priority', 'schedules[3].catch_up', 'schedules[4].task', 'schedules[5]', 'crons'])
+  })
+})

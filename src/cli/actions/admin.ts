@@ -1,6 +1,6 @@
 import { TaskManager } from '../../manager/task-manager.js'
 import { DEFAULT_ADMIN_LISTEN } from '../../protocol/constants.js'
-import { loadTaskFile } from '../../tasks/load.js'
+import { loadTaskDocument } from '../../tasks/load.js'
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
 import { count, Output } from '../output.js'
 import { logAdminEvents, printSummary, reportAdminEvents } from '../report.js'
@@ -82,7 +82,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.alertDependencyWait != null ? { dependencyWait: opts.alertDependencyWait } : {}),
     ...(opts.alertResourceUsage != null ? { resourceUsage: opts.alertResourceUsage } : {})
   }
-  const tasks = opts.tasks != null ? await loadTaskFile(opts.tasks) : []
+  const { tasks, schedules } = opts.tasks != null ? await loadTaskDocument(opts.tasks) : { tasks: [], schedules: [] }
   const strategy = await resolveStrategy(opts.strategy)
   const allowWorkers = opts.allowWorkers != null ? await AllowList.load(opts.allowWorkers) : undefined
   const allowClients = opts.allowClients != null ? await AllowList.load(opts.allowClients) : undefined
@@ -116,6 +116,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(webhooks.length > 0 ? { webhooks: { targets: webhooks, ...(webhookSecret != null ? { secret: webhookSecret } : {}) } } : {}),
     ...(opts.otelEndpoint != null ? { otelEndpoint: opts.otelEndpoint } : {}),
     ...(opts.rateLimit.length > 0 ? { rateLimits: opts.rateLimit } : {}),
+    ...(schedules.length > 0 ? { schedules } : {}),
     ...(opts.retainFinished != null || opts.retainFinishedCount != null ? { retention: { ...(opts.retainFinished != null ? { finishedMs: opts.retainFinished } : {}), ...(opts.retainFinishedCount != null ? { finishedCount: opts.retainFinishedCount } : {}) } } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),

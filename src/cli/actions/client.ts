@@ -1,7 +1,8 @@
 import { AdminClient } from '../../client/admin-client.js'
 import { isFinal, type FinalState, type TaskState } from '../../core/task.js'
 import { loadOrCreateKey } from '../../node/identity.js'
-import { loadTaskFile } from '../../tasks/load.js'
+import { loadTaskDocument } from '../../tasks/load.js'
+import { scheduleInput } from '../../tasks/schedules.js'
 import { UsageError, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
 import { count as plural, formatMs, formatTime, Output } from '../output.js'
 import { readSwarmKey } from '../option-files.js'
@@ -59,7 +60,7 @@ export async function whileConnected<T> (client: AdminClient, promise: Promise<T
 
 export async function runSubmit (opts: ClientOptions & { tasks: string, wait?: boolean }): Promise<void> {
   // dependencies on tasks the admin already holds are checked there
-  const specs = await loadTaskFile(opts.tasks, { isKnown: () => true })
+  const { tasks: specs, schedules } = await loadTaskDocument(opts.tasks, { isKnown: () => true })
   await withClient(opts, async (client, out) => {
     const ids = new Set(specs.map(s => s.id))
     const finished = new Set<string>()
@@ -74,8 +75,9 @@ export async function runSubmit (opts: ClientOptions & { tasks: string, wait?: b
         wake()
       })
     }
-    const { added, existing, deduplicated = [], debounced = [] } = await client.submit(specs)
-    out.event('submitted', { added, existing, ...(deduplicated.length > 0 ? { deduplicated, debounced } : {}) })
+    const { added, existing, deduplicated = [], debounced = [], schedules: scheduled = [] } = await client.submit(schedules.length > 0 ? { tasks: specs, schedules: schedules.map(scheduleInput) } : specs)
+    out.event('submitted', { added, existing, ...(deduplicated.length > 0 ? { deduplicated, debounced } : {}), ...(scheduled.length > 0 ? { schedules: scheduled } : {}) })
+    if (scheduled.length > 0) out.say(`scheduled ${printable(scheduled.join(', '))}: see \`taskmesh schedules\``)
     out.say(`submitted ${plural(added.length, 'task')}${existing.length > 0 ? `; ${existing.length} ${existing.length === 1 ? 'was' : 'were'} already there (${printable(existing.slice(0, 5).join(', '))}${existing.length > 5 ? ', ...' : ''})` : ''}`)
     // held dedup keys: the tasks holding them answer for these (and are what --wait waits for)
     for (const d of deduplicated) {
