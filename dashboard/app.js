@@ -13,6 +13,13 @@ import { renderSchedules } from './schedules.js'
 const GRAPH_EVERY_MS = 2000
 const CHARTS_EVERY_MS = 2000
 
+/** What a pause holds, as the CLI says it: every task, tasks of type "x", tasks of group "y". */
+function scopeText (scope) {
+  if (scope === 'all') return 'every task'
+  const [kind, ...name] = scope.split(':')
+  return `tasks of ${kind} "${name.join(':')}"`
+}
+
 function renderSummary (s) {
   const final = s.counts.succeeded + s.counts.failed + s.counts.skipped + s.counts.cancelled
   const percent = s.total === 0 ? 0 : Math.floor(final / s.total * 100)
@@ -25,8 +32,8 @@ function renderSummary (s) {
   $('counts').innerHTML = STATES.filter(st => s.counts[st] > 0)
     .map(st => `<li style="background:${color(st)}" data-state="${st}">${st} ${count(s.counts[st])}</li>`).join('')
   // what an operator paused, each with its way back
-  $('paused').innerHTML = s.paused.map(p => `<li class="blocked" data-scope="${esc(p.scope)}">paused: ${p.scope === 'all' ? 'every task' : `tasks of type ${esc(p.scope.slice(5))}`}${p.reason != null ? ` (${esc(p.reason)})` : ''}
-    <span class="actions"><button data-resume="${esc(p.scope === 'all' ? '' : p.scope.slice(5))}">resume</button></span></li>`).join('')
+  $('paused').innerHTML = s.paused.map(p => `<li class="blocked" data-scope="${esc(p.scope)}">paused: ${esc(scopeText(p.scope))}${p.reason != null ? ` (${esc(p.reason)})` : ''}
+    <span class="actions"><button data-resume="${esc(p.scope)}">resume</button></span></li>`).join('')
   $('pause-all').hidden = s.paused.some(p => p.scope === 'all')
   // how long finished tasks are kept, and how many went
   const r = s.retention
@@ -107,8 +114,9 @@ $('pause-all').addEventListener('click', async () => {
 $('paused').addEventListener('click', async e => {
   const button = e.target.closest('button[data-resume]')
   if (button == null) return
-  const type = button.dataset.resume
-  await request('/api/resume', { method: 'POST', body: JSON.stringify(type !== '' ? { type } : {}) }).catch(err => { $('workers-error').textContent = err.message })
+  // the scope as the admin said it: all, type:NAME or group:NAME
+  const [kind, ...name] = button.dataset.resume.split(':')
+  await request('/api/resume', { method: 'POST', body: JSON.stringify(kind === 'all' ? {} : { [kind]: name.join(':') }) }).catch(err => { $('workers-error').textContent = err.message })
 })
 
 $('legend').innerHTML = STATES.map(s => `<li style="background:${color(s)}">${s}</li>`).join('')

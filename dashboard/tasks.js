@@ -24,7 +24,7 @@ export async function renderTasks () {
   shown = new Set(page.tasks.map(t => t.id))
   $('tasks').querySelector('tbody').innerHTML = page.tasks.map(t => `
     <tr data-task="${esc(t.id)}" data-state="${t.state}">
-      <td>${esc(t.id)}</td><td>${esc(t.description)}</td>
+      <td>${esc(t.id)}${t.group != null ? ` <span class="muted" title="its task group">${esc(t.group)}</span>` : ''}</td><td>${esc(t.description)}</td>
       <td><span class="state" style="background:${color(t.state)}">${t.state}</span></td>
       <td>${t.priority}</td><td>${esc(t.worker)}</td><td>${t.attempts}</td><td class="reason" title="${esc(t.error ?? t.waitingFor)}">${esc(t.error ?? t.waitingFor)}</td>
     </tr>`).join('')

@@ -226,12 +226,12 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.change(() => { this.scheduler.retry(taskId, this.clock()) })
   }
 
-  pause (type?: string, reason?: string): void {
-    this.change(() => { this.scheduler.pause(type, reason, this.clock()) })
+  pause (type?: string, reason?: string, group?: string): void {
+    this.change(() => { this.scheduler.pause(type, reason, this.clock(), group) })
   }
 
-  resume (type?: string): boolean {
-    return this.change(() => this.scheduler.resume(type, this.clock()))
+  resume (type?: string, group?: string): boolean {
+    return this.change(() => this.scheduler.resume(type, this.clock(), group))
   }
 
   purge (filter: PurgeRequest): number {

@@ -2,7 +2,7 @@ import { LimitExceededError, ValidationError } from '../errors.js'
 import { FIELD_LIMITS, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
 import { jsonProblem } from '../protocol/json.js'
 import type { ClaimRef } from './pull-workers.js'
-import type { JsonValue } from '../core/task.js'
+import type { JsonValue, TaskState } from '../core/task.js'
 
 /** The checks of the API's parameters: each rejects a bad value with an error that names the field. */
 
@@ -63,4 +63,18 @@ export function count (value: unknown, field: string, fallback: number): number 
   const n = typeof value === 'string' ? Number(value) : value
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw invalid(field, 'must be a whole number >= 0')
   return n
+}
+
+/** Tasks in a state ('final': the four final ones; undefined: all) by the counts. */
+export function countOf (counts: Readonly<Record<TaskState, number>>, state: TaskState | 'final' | undefined): number {
+  if (state === 'final') return counts.succeeded + counts.failed + counts.skipped + counts.cancelled
+  if (state != null) return counts[state]
+  return Object.values(counts).reduce((a, b) => a + b, 0)
+}
+
+/** What a pause names: a task type, a task group, or neither (every task); not both. */
+export function pauseTarget (params: { type?: unknown, group?: unknown }): { type?: string, group?: string } {
+  if (params.type != null && params.group != null) throw invalid('group', 'give type or group, not both')
+  if (params.group != null) return { group: label(params.group, 'group') }
+  return params.type != null ? { type: label(params.type, 'type') } : {}
 }

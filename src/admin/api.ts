@@ -4,10 +4,10 @@ import { FINAL_STATES, TASK_STATES, type FinalState, type TaskState } from '../c
 import { DEFAULT_PAGE, MAX_CLAIM, MAX_PAGE, MAX_SEARCH_LENGTH, MAX_SEARCH_SCAN, MAX_SEARCH_TEXT } from './constants.js'
 import { FIELD_LIMITS } from '../protocol/constants.js'
 import { PULL_PREFIX, type Claim } from './pull-workers.js'
-import { checkedOutput, claimRef, count, flag, id, invalid, label, labels, text, workerName } from './api-params.js'
+import { checkedOutput, claimRef, count, countOf, flag, id, invalid, label, labels, pauseTarget, text, workerName } from './api-params.js'
 import type { Caller } from './admission.js'
 import type { WorkerSteering } from '../core/reputation.js'
-import type { Pause } from '../core/pauses.js'
+import { scopeText, type Pause } from '../core/pauses.js'
 import type { ScheduleView } from '../core/schedules.js'
 import type { SubmitResult, Summary } from '../core/options.js'
 import type { HistoryEntry, TaskSnapshot } from '../core/snapshots.js'
@@ -138,21 +138,21 @@ export class AdminApi {
     return { retried: true }
   }
 
-  /** Starts nothing new of `type` (of any type without one) until resumed; running tasks go on. */
-  async pause (params: { type?: unknown, reason?: unknown }): Promise<{ paused: Pause[] }> {
-    const type = params.type != null ? label(params.type, 'type') : undefined
+  /** Starts nothing new of `type`, or of `group` (of any task with neither) until resumed; running tasks go on. */
+  async pause (params: { type?: unknown, group?: unknown, reason?: unknown }): Promise<{ paused: Pause[] }> {
+    const { type, group } = pauseTarget(params)
     const reason = params.reason != null ? text(params.reason, 'reason', FIELD_LIMITS.reason) : undefined
-    this.admin.pause(type, reason)
+    this.admin.pause(type, reason, group)
     await this.admin.recorded()
     return { paused: this.admin.view.pauses() }
   }
 
   /** Undoes a pause: of `type`, or the one of every type. A 409 when that was not paused. */
-  async resume (params: { type?: unknown }): Promise<{ paused: Pause[] }> {
-    const type = params.type != null ? label(params.type, 'type') : undefined
-    if (!this.admin.resume(type)) {
-      const paused = this.admin.view.pauses().map(p => p.scope === 'all' ? 'everything (resume without a type)' : `type "${p.scope.slice('type:'.length)}"`)
-      throw new InvalidStateError(`${type != null ? `type "${type}"` : 'everything'} is not paused${paused.length > 0 ? `; paused: ${paused.join(', ')}` : ': nothing is'}`)
+  async resume (params: { type?: unknown, group?: unknown }): Promise<{ paused: Pause[] }> {
+    const { type, group } = pauseTarget(params)
+    if (!this.admin.resume(type, group)) {
+      const paused = this.admin.view.pauses().map(p => p.scope === 'all' ? 'everything (resume without a type or group)' : scopeText(p.scope))
+      throw new InvalidStateError(`${group != null ? `group "${group}"` : type != null ? `type "${type}"` : 'everything'} is not paused${paused.length > 0 ? `; paused: ${paused.join(', ')}` : ': nothing is'}`)
     }
     await this.admin.recorded()
     return { paused: this.admin.view.pauses() }
@@ -329,13 +329,6 @@ export class AdminApi {
     const { id: adminId, name } = this.admin.labels
     return { ...(adminId != null ? { id: adminId } : {}), ...(name != null ? { name } : {}), ...this.admin.view.summary(), peerId: this.admin.peerId, network: this.admin.network, strategy: this.admin.view.strategy,  blocked: this.admin.view.blocked(), paused: this.admin.view.pauses(), ...retention(this.admin.view.retention()), ...(this.admin.leadership != null ? { leader: { ...this.admin.leadership } } : {}), ...(this.admin.journalPause != null ? { journalPaused: { ...this.admin.journalPause } } : {}) }
   }
-}
-
-/** Tasks in a state ('final': the four final ones; undefined: all) by the counts. */
-function countOf (counts: Readonly<Record<TaskState, number>>, state: TaskState | 'final' | undefined): number {
-  if (state === 'final') return counts.succeeded + counts.failed + counts.skipped + counts.cancelled
-  if (state != null) return counts[state]
-  return Object.values(counts).reduce((a, b) => a + b, 0)
 }
 
 /** What a worker update may name: the worker, and what an operator may steer (checked against `WorkerSteering`). */

@@ -52,9 +52,9 @@ export interface AdminHandle extends TypedEventTarget<AdminEvents> {
   /** Puts a failed, cancelled or skipped task back, with its skipped dependents. */
   retry(taskId: string): void
   /** Starts nothing new of `type` (of any type without one) until resumed; running tasks go on. */
-  pause(type?: string, reason?: string): void
-  /** Undoes `pause(type)`; false when that was not paused. */
-  resume(type?: string): boolean
+  pause(type?: string, reason?: string, group?: string): void
+  /** Undoes `pause(type)` (or of `group`); false when that was not paused. */
+  resume(type?: string, group?: string): boolean
   /**
    * Drops finished tasks (in `state`, finished over `olderThanMs` ago, beyond the newest `keep`), from memory
    * and the journal, the oldest first and a pass's worth at most (`MAX_PURGE_PER_PASS`): returns how many.

@@ -90,11 +90,13 @@ export interface AdminComponents {
 
 /** The scheduler of an admin: its options, with what a network needs that a scheduler on its own does not. */
 export function schedulerOptions (init: AdminInit, archive: TaskArchive): SchedulerOptions {
-  const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, avoidBusyCpu, random, rateLimits, retention } = init
+  const { strategy, strategies, expectedWorkers, onNoWorker, noWorkerGraceMs, leaseTtlMs, maxLostAttempts, maxWorkerConcurrency, avoidBusyCpu, random, rateLimits, retention, groupConcurrency, groupWeights } = init
   return {
     strategy,
     rateLimits,
     retention,
+    groupConcurrency,
+    groupWeights,
     strategies,
     expectedWorkers,
     onNoWorker,

@@ -7,6 +7,8 @@ export interface TaskRow {
   id: string
   description: string
   type: string
+  /** Its task group, when it has one. */
+  group?: string
   state: TaskState
   priority: number
   difficulty: number
@@ -53,6 +55,7 @@ export function taskRow (task: TaskSnapshot, waitingFor?: string): TaskRow {
     attempts: task.attempts.length,
     submittedAt: task.submittedAt
   }
+  if (task.spec.group != null) row.group = task.spec.group
   if (task.worker != null && !BETWEEN_ATTEMPTS.has(task.state)) row.worker = task.worker
   if (task.error != null) row.error = task.error
   if (task.finishedAt != null) row.finishedAt = task.finishedAt

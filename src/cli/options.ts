@@ -109,6 +109,19 @@ export function duration (value: string): number {
   return ms
 }
 
+/** `acme=3,globex=1`: each task group's weight (a number above 0), for sharing workers between groups. */
+export function groupWeights (value: string): Record<string, number> {
+  const weights: Record<string, number> = {}
+  for (const part of list(value)) {
+    const m = /^([^=\s]+)=(\d+(?:\.\d+)?)$/.exec(part)
+    const weight = m != null ? Number(m[2]) : NaN
+    if (m == null || !(weight > 0 && weight <= 1e6)) throw new InvalidArgumentError(`expected GROUP=WEIGHT pairs such as acme=3,globex=1 (a weight above 0, at most 1000000), not "${part}"`)
+    if (Object.hasOwn(weights, m[1]!)) throw new InvalidArgumentError(`"${m[1]}" has a weight already: give each group one`)
+    weights[m[1]!] = weight
+  }
+  return weights
+}
+
 /** A duration as `duration` reads it, or 0: how long ago, at least. */
 export function age (value: string): number {
   return /^0+(?:\.0+)?(?:ms|s|m|h|d)?$/.test(value.trim()) ? 0 : duration(value)

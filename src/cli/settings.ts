@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { InvalidArgumentError, type Command, type Option } from 'commander'
 import { ValidationError, type Problem } from '../core/errors.js'
-import { COLLECTING, list, resourceList } from './options.js'
+import { COLLECTING, groupWeights, list, resourceList } from './options.js'
 import { isRecord } from '../util/records.js'
 import { didYouMean } from '../util/suggest.js'
 
@@ -171,8 +171,8 @@ function fileValue (option: Option, value: unknown): unknown {
     if (option.parseArg === list) return parseOne(option, value.map(scalar).join(','), undefined)
     throw new InvalidArgumentError('expected one value, not a list')
   }
-  // resources: { cpu: 8, memory: 32GiB } as well as "cpu=8,memory=32GiB"
-  if (isRecord(value) && option.parseArg === resourceList) return parseOne(option, Object.entries(value).map(([k, v]) => `${k}=${scalar(v)}`).join(','), undefined)
+  // resources: { cpu: 8, memory: 32GiB } as well as "cpu=8,memory=32GiB"; group weights likewise
+  if (isRecord(value) && (option.parseArg === resourceList || option.parseArg === groupWeights)) return parseOne(option, Object.entries(value).map(([k, v]) => `${k}=${scalar(v)}`).join(','), undefined)
   const text = scalar(value)
   return isRepeatable(option) ? parseOne(option, text, []) : parseOne(option, text, undefined)
 }

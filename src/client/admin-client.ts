@@ -165,13 +165,13 @@ export class AdminClient {
   }
 
   /** Starts nothing new of `type` (of any type without one); answers with every pause in force. */
-  pause (type?: string, reason?: string): Promise<{ paused: Pause[] }> {
-    return this.call('pause', { ...(type != null ? { type } : {}), ...(reason != null ? { reason } : {}) })
+  pause (type?: string, reason?: string, group?: string): Promise<{ paused: Pause[] }> {
+    return this.call('pause', { ...(type != null ? { type } : {}), ...(group != null ? { group } : {}), ...(reason != null ? { reason } : {}) })
   }
 
   /** Rejects with an InvalidStateError when that was not paused. */
-  resume (type?: string): Promise<{ paused: Pause[] }> {
-    return this.call('resume', type != null ? { type } : {})
+  resume (type?: string, group?: string): Promise<{ paused: Pause[] }> {
+    return this.call('resume', { ...(type != null ? { type } : {}), ...(group != null ? { group } : {}) })
   }
 
   /** Drops finished tasks (`state`, finished over `olderThan` seconds ago, beyond the newest `keep`): answers how many. */

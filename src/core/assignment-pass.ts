@@ -3,6 +3,7 @@ import type { ConstraintGroup, ReadyQueue } from './ready-queue.js'
 import type { WorkerRegistry, WorkerState } from './registry.js'
 import type { TaskRecord } from './task-record.js'
 import type { Pauses } from './pauses.js'
+import { TenantHeads, type Tenants } from './tenants.js'
 
 export interface PassActions {
   /** Give the task to the worker (the scheduler records the assignment). */
@@ -30,17 +31,22 @@ export class AssignmentPass {
   private readonly freeSkill: number[] = []
 
   private readonly pauses: Pauses
+  private readonly tenants: Tenants
+  /** The pass's order when tasks have groups: shared between them (see `TenantHeads`). */
+  private readonly byTenant: TenantHeads<ConstraintGroup>
 
-  constructor (registry: WorkerRegistry, ready: ReadyQueue, pauses: Pauses) {
+  constructor (registry: WorkerRegistry, ready: ReadyQueue, pauses: Pauses, tenants: Tenants) {
     this.registry = registry
     this.ready = ready
     this.pauses = pauses
+    this.tenants = tenants
+    this.byTenant = new TenantHeads(tenants.cap)
   }
 
   /** Runs a pass at `now`; returns the number of assignments. */
   run (actions: PassActions, now: number): number {
     const pass = ++this.passes
-    const heads = this.ready.heads(group => this.servable(group, pass))
+    const heads = this.ready.heads(group => this.servable(group, pass), this.tenants.sharing ? this.byTenant : undefined)
     // Within a pass the free workers only get fewer. So when a group finds no worker, the highest skill
     // among free workers holding its capabilities is all that group's capabilities can get for the rest of
     // the pass: groups needing more step aside unscanned. (Only for compare strategies: a select strategy

@@ -11,6 +11,7 @@ import { isFinal, type FinalState, type JsonValue, type TaskSpec, type TaskState
 import type { TaskArchive } from './archive.js'
 import { RateLimits } from './rate-limits.js'
 import { Pauses } from './pauses.js'
+import { Tenants } from './tenants.js'
 import { isoTime } from './time.js'
 import { DedupKeys, debounce } from './dedup.js'
 import type { WorkerInfo, WorkerRegistry } from './registry.js'
@@ -34,6 +35,8 @@ export class TaskLedger {
   readonly ready = new ReadyQueue()
   /** The rate limits; each start (an assignment, live or replayed) counts in its task's window. */
   readonly rates: RateLimits
+  /** The task groups and what each runs: workers are shared between them. */
+  readonly tenants: Tenants
   /** What an operator paused: no task under a pause starts. */
   readonly pauses = new Pauses()
   /** Which task holds each dedup key, until when. */
@@ -56,8 +59,9 @@ export class TaskLedger {
   private readonly queuedTasks: Array<TaskRecord | undefined> = []
   private applying = false
 
-  constructor (registry: WorkerRegistry, strategies: StrategyRegistry, leaseTtlMs: number, archive: TaskArchive, rates: RateLimits = new RateLimits()) {
+  constructor (registry: WorkerRegistry, strategies: StrategyRegistry, leaseTtlMs: number, archive: TaskArchive, rates: RateLimits = new RateLimits(), tenants: Tenants = new Tenants()) {
     this.rates = rates
+    this.tenants = tenants
     this.registry = registry
     this.strategies = strategies
     this.leaseTtlMs = leaseTtlMs
@@ -202,6 +206,7 @@ export class TaskLedger {
     // a start, in its rate limit's window; a replay's starts come from the journal's own record of them
     if (!this.restoring) this.rates.for(task.spec)?.started(e.at)
     task.current = attempt
+    this.tenants.for(task.spec.group).running++
     this.setState(task, 'running')
     // replayed, a worker met in the journal is a placeholder until it registers again
     const worker = this.registry.get(e.workerId) ??
@@ -243,6 +248,7 @@ export class TaskLedger {
     if (error != null && outcome !== 'succeeded') current.error = error
     if (durationMs != null) current.durationMs = durationMs
     task.current = undefined
+    this.tenants.for(task.spec.group).running--
     const worker = this.registry.get(current.workerId)
     if (worker != null) {
       worker.unhold(task)
@@ -326,7 +332,7 @@ export class TaskLedger {
     }
     task.retryAt = undefined
     task.readyAt = at
-    const { group, created } = this.ready.groupFor(task.spec, this.strategies, this.registry, this.bySeq, this.rates)
+    const { group, created } = this.ready.groupFor(task.spec, this.strategies, this.registry, this.bySeq, this.tenants, this.rates)
     if (created) this.groupsChanged = true
     task.group = group
     this.setState(task, 'ready')

@@ -46,6 +46,10 @@ export interface SchedulerOptions {
    * a task held back is ready, and says which limit holds it. @default none
    */
   rateLimits?: RateLimit[]
+  /** Attempts of one task group (`group`) running at once, at most. @default no limit */
+  groupConcurrency?: number
+  /** Each task group's share of the workers, against the others' (1 for a group not named). @default 1 each */
+  groupWeights?: Record<string, number>
   /**
    * Finished tasks are dropped (from memory, and from the journal's archive) this long after they finished,
    * or beyond this many, oldest first; never one a task kept still depends on. @default kept for ever
@@ -131,6 +135,10 @@ export function checkOptions (options: SchedulerOptions): void {
   check('avoidBusyCpu', 0, false)
   if (options.onNoWorker != null && options.onNoWorker !== 'wait' && options.onNoWorker !== 'fail') problems.push({ path: 'onNoWorker', message: 'must be "wait" or "fail"' })
   const keys = new Set<string>()
+  if (options.groupConcurrency != null && !(Number.isInteger(options.groupConcurrency) && options.groupConcurrency >= 1)) problems.push({ path: 'groupConcurrency', message: 'must be a whole number, 1 or more' })
+  for (const [group, weight] of Object.entries(options.groupWeights ?? {})) {
+    if (!(typeof weight === 'number' && weight > 0 && weight <= 1e6)) problems.push({ path: `groupWeights.${group}`, message: 'must be a number above 0, at most 1000000' })
+  }
   const { finishedMs, finishedCount } = options.retention ?? {}
   if (finishedMs != null && !(finishedMs > 0 && Number.isFinite(finishedMs))) problems.push({ path: 'retention.finishedMs', message: 'must be a number of ms above 0' })
   if (finishedCount != null && !(Number.isInteger(finishedCount) && finishedCount >= 0)) problems.push({ path: 'retention.finishedCount', message: 'must be a whole number, 0 or more' })

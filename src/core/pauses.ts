@@ -10,14 +10,16 @@ export interface Pause {
   since: number
 }
 
-/** What a pause's scope holds, for people: "every task", or "tasks of type "summarize"". */
+/** What a pause's scope holds, for people: "every task", "tasks of type "summarize"", "tasks of group "acme"". */
 export function scopeText (scope: string): string {
-  return scope === 'all' ? 'every task' : `tasks of type "${scope.slice('type:'.length)}"`
+  if (scope === 'all') return 'every task'
+  const [kind, ...name] = scope.split(':')
+  return `tasks of ${kind === 'group' ? 'group' : 'type'} "${name.join(':')}"`
 }
 
-/** The scope a pause of `type` (or of everything, without one) is recorded under. */
-export function pauseScope (type?: string): string {
-  return type == null ? 'all' : `type:${type}`
+/** The scope a pause of `type`, or of `group`, or of everything (neither), is recorded under. */
+export function pauseScope (type?: string, group?: string): string {
+  return group != null ? `group:${group}` : type == null ? 'all' : `type:${type}`
 }
 
 /**
@@ -62,7 +64,7 @@ export class Pauses {
   /** The pause that keeps a task of this spec from starting, if any. */
   holding (spec: TaskSpec): Pause | undefined {
     if (this.byScope.size === 0) return undefined
-    return this.byScope.get('all') ?? this.byScope.get(`type:${spec.type}`)
+    return this.byScope.get('all') ?? this.byScope.get(`type:${spec.type}`) ?? (spec.group != null ? this.byScope.get(`group:${spec.group}`) : undefined)
   }
 
   /** "paused (tasks of type "summarize"): maintenance". */

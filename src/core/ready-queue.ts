@@ -8,6 +8,10 @@ import type { Strategy } from './strategies/index.js'
 import type { StrategyRegistry } from './strategy-registry.js'
 import type { TaskSpec } from './task.js'
 import type { RateLimits, RateWindow } from './rate-limits.js'
+import type { Tenant, TenantHeads, Tenants } from './tenants.js'
+
+/** The constraint groups of a pass, best first: a plain heap, or one that shares workers between task groups. */
+export type Heads = Pick<FlatQueue<ConstraintGroup>, 'length' | 'peekValue' | 'pop' | 'push' | 'clear'>
 
 /**
  * Ready tasks that share every hard constraint (required capabilities, pin, strategy, resources needed, and
@@ -35,9 +39,12 @@ export class ConstraintGroup {
   readyCount = 0
   /** The rate limit its tasks' starts count against, if any. */
   readonly rate: RateWindow | undefined
+  /** The task group (tenant) its tasks belong to: workers are shared between these. */
+  readonly tenant: Tenant
 
-  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>, resources?: Resources, rate?: RateWindow) {
+  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>, tenant: Tenant, resources?: Resources, rate?: RateWindow) {
     this.tasks = tasks
+    this.tenant = tenant
     this.rate = rate
     this.resources = resources
     this.key = key
@@ -82,16 +89,17 @@ export class ReadyQueue {
   private readonly order = new FlatQueue<ConstraintGroup>()
 
   /** The group of tasks sharing this task's hard constraints, made when it is the first of its kind. */
-  groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: ReadonlyArray<TaskRecord | undefined>, rates?: RateLimits): { group: ConstraintGroup, created: boolean } {
+  groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: ReadonlyArray<TaskRecord | undefined>, tenants: Tenants, rates?: RateLimits): { group: ConstraintGroup, created: boolean } {
     const strategy = strategies.for(spec)
     const requirement = registry.requirementId(spec.requires, spec.type)
     const difficulty = strategy.skillAware ? spec.difficulty : 0
     // tasks under a rate limit are grouped by it: a group is held back as one
     const rate = rates?.for(spec)
-    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resourceKey(spec.resources)}\u0000${rate?.key ?? ''}`
+    // and by task group: workers are shared between groups
+    const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resourceKey(spec.resources)}\u0000${rate?.key ?? ''}\u0000${spec.group ?? ''}`
     const existing = this.groups.get(key)
     if (existing != null) return { group: existing, created: false }
-    return { group: new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, strategies.slot(strategy), tasks, spec.resources, rate), created: true }
+    return { group: new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, strategies.slot(strategy), tasks, tenants.for(spec.group), spec.resources, rate), created: true }
   }
 
   /** Queues a task; a task is in at most one heap once, so re-queueing after a lazy removal is free. */
@@ -108,8 +116,8 @@ export class ReadyQueue {
    * Entries are not checked here (that would touch every group's task record); whoever pops a group
    * checks its head with `head()`.
    */
-  heads (servable: (group: ConstraintGroup) => boolean): FlatQueue<ConstraintGroup> {
-    const heads = this.order
+  heads (servable: (group: ConstraintGroup) => boolean, byTenant?: TenantHeads<ConstraintGroup>): Heads {
+    const heads: Heads = byTenant ?? this.order
     heads.clear()
     for (const group of this.groups.values()) {
       const key = group.heap.peek()

@@ -12,6 +12,7 @@ import { WorkerRegistry, type WorkerInfo, type WorkerLoad, type WorkerRegistrati
 import { replay } from './replay.js'
 import { Reputation, type WorkerSteering, type WorkerTally } from './reputation.js'
 import { RateLimits, type RateStarts } from './rate-limits.js'
+import { Tenants } from './tenants.js'
 import { pauseScope } from './pauses.js'
 import { deduplicate } from './dedup.js'
 import { Retention, type PurgeFilter } from './retention.js'
@@ -72,12 +73,12 @@ export class Scheduler {
       ...(options.unprovenBudget != null ? { unprovenBudget: options.unprovenBudget } : {})
     })
     this.strategies = new StrategyRegistry(options.strategy ?? DEFAULT_STRATEGY, options.strategies ?? {}, random)
-    this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive(), new RateLimits(options.rateLimits))
+    this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive(), new RateLimits(options.rateLimits), new Tenants({ ...(options.groupConcurrency != null ? { cap: options.groupConcurrency } : {}), ...(options.groupWeights != null ? { weights: options.groupWeights } : {}) }))
     const expected = options.expectedWorkers ?? 0
     this.gate = { open: expected <= 0, expected }
     this.retention = new Retention(this.ledger, options.retention)
     this.view = new SchedulerView(this.ledger, this.gate, this.retention)
-    this.pass = new AssignmentPass(this.registry, this.ledger.ready, this.ledger.pauses)
+    this.pass = new AssignmentPass(this.registry, this.ledger.ready, this.ledger.pauses, this.ledger.tenants)
     this.noWorker = new NoWorkerWatch(this.ledger, options.onNoWorker ?? 'wait', options.noWorkerGraceMs ?? DEFAULT_NO_WORKER_GRACE_MS)
     this.attempts = new Attempts({
       ledger: this.ledger,
@@ -326,14 +327,14 @@ export class Scheduler {
    * Starts nothing new of `type` (every type without one) until resumed; running tasks go on. Journaled.
    * Pausing what is paused changes its reason only.
    */
-  pause (type: string | undefined, reason: string | undefined, now: number): void {
-    const change = this.ledger.pauses.change(pauseScope(type), true, reason, now)
+  pause (type: string | undefined, reason: string | undefined, now: number, group?: string): void {
+    const change = this.ledger.pauses.change(pauseScope(type, group), true, reason, now)
     if (change != null) this.ledger.commit(change)
   }
 
   /** Undoes `pause(type)`; false when that was not paused. */
-  resume (type: string | undefined, now: number): boolean {
-    const change = this.ledger.pauses.change(pauseScope(type), false, undefined, now)
+  resume (type: string | undefined, now: number, group?: string): boolean {
+    const change = this.ledger.pauses.change(pauseScope(type, group), false, undefined, now)
     if (change != null) this.ledger.commit(change)
     return change != null
   }

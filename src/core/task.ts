@@ -52,6 +52,8 @@ export interface TaskSpec {
   delayMs?: number
   /** The rate limit its starts count against, when not its type's (`--rate-limit KEY=N/PERIOD`). */
   rateLimitKey?: string
+  /** Its task group (a tenant, a user, a project): workers are shared fairly between groups. */
+  group?: string
   /** A submit naming this key within `dedupTtlMs` of this task's gets this task instead of a new one. */
   dedupKey?: string
   dedupTtlMs?: number
@@ -111,6 +113,7 @@ export function taskSpec (fields: Partial<TaskSpec> & { id: string }): TaskSpec 
   if (fields.runAt != null) spec.runAt = fields.runAt
   if (fields.delayMs != null) spec.delayMs = fields.delayMs
   if (fields.rateLimitKey != null) spec.rateLimitKey = fields.rateLimitKey
+  if (fields.group != null) spec.group = fields.group
   if (fields.dedupKey != null) spec.dedupKey = fields.dedupKey
   if (fields.dedupTtlMs != null) spec.dedupTtlMs = fields.dedupTtlMs
   if (fields.debounce === true) spec.debounce = true

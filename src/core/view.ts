@@ -92,6 +92,8 @@ export class SchedulerView {
     if (!open) return `assignment begins once ${expected} workers have registered (${registry.onlineCount()} so far)`
     const pause = this.ledger.pauses.holding(spec)
     if (pause != null) return Pauses.describe(pause)
+    const capped = this.ledger.tenants.capped(spec.group)
+    if (capped != null) return capped
     // held back by its rate limit at the last pass, and nothing of its kind started since
     const rate = this.ledger.rates.for(spec)
     if (rate?.limited === true) return rate.describe()

@@ -222,13 +222,13 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
   }
 
   /** Starts nothing new of `type` (of any type without one) until resumed; running tasks go on. Journaled. */
-  pause (type?: string, reason?: string): void {
-    this.admin.pause(type, reason)
+  pause (type?: string, reason?: string, group?: string): void {
+    this.admin.pause(type, reason, group)
   }
 
   /** Undoes `pause(type)`; false when that was not paused. */
-  resume (type?: string): boolean {
-    return this.admin.resume(type)
+  resume (type?: string, group?: string): boolean {
+    return this.admin.resume(type, group)
   }
 
   /** The recurring tasks: list, add (`put`, as a task file's `schedules` writes them), pause, resume, remove. */

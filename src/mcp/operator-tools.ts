@@ -13,17 +13,21 @@ export function registerOperatorTools (server: McpServer, link: AdminLink): void
     description: 'Starts nothing new of a task type (of any type without one) until resume_tasks; running tasks finish. Lasts across the admin\'s restarts. Returns every pause in force.',
     inputSchema: z.strictObject({
       type: z.string().min(1).max(LIMITS.label).optional().describe('only tasks of this type'),
+      group: z.string().min(1).max(LIMITS.label).optional().describe('only tasks of this group (not with type)'),
       reason: z.string().max(FIELD_LIMITS.reason).optional().describe('why, shown where a task waits')
     }),
     annotations: { destructiveHint: false, idempotentHint: true }
-  }, async (input) => await answer(async () => await link.use(c => c.pause(input.type, input.reason))))
+  }, async (input) => await answer(async () => await link.use(c => c.pause(input.type, input.reason, input.group))))
 
   server.registerTool('resume_tasks', {
     title: 'Resume tasks',
     description: 'Undoes pause_tasks: of the type given, or the pause of every task. Returns the pauses still in force.',
-    inputSchema: z.strictObject({ type: z.string().min(1).max(LIMITS.label).optional().describe('the type given to pause_tasks') }),
+    inputSchema: z.strictObject({
+      type: z.string().min(1).max(LIMITS.label).optional().describe('the type given to pause_tasks'),
+      group: z.string().min(1).max(LIMITS.label).optional().describe('the group given to pause_tasks')
+    }),
     annotations: { idempotentHint: true }
-  }, async (input) => await answer(async () => await link.use(c => c.resume(input.type))))
+  }, async (input) => await answer(async () => await link.use(c => c.resume(input.type, input.group))))
 
   server.registerTool('purge_tasks', {
     title: 'Purge finished tasks',

@@ -34,6 +34,7 @@ export const ALIASES = {
   delaySeconds: ['delay'],
   delayMs: ['delay_ms', 'delayMs'],
   rateLimitKey: ['rate_limit_key', 'rateLimitKey'],
+  group: ['group'],
   dedupKey: ['dedup_key', 'dedupKey'],
   dedupTtl: ['dedup_ttl'],
   dedupTtlMs: ['dedup_ttl_ms', 'dedupTtlMs'],
@@ -57,6 +58,6 @@ export const STRATEGY_ALIASES: Readonly<Record<string, string>> = {
 export const IGNORED = new Set(['url', 'metadata'])
 export const KNOWN = new Set<string>([...Object.values(ALIASES).flat(), ...IGNORED])
 /** The spelling of each field that messages suggest. */
-export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'resources', 'steps', 'parallel', 'run_at', 'delay', 'rate_limit_key', 'dedup_key', 'dedup_ttl', 'debounce']
+export const CANONICAL = ['id', 'description', 'type', 'difficulty', 'priority', 'requires', 'depends_on', 'timeout', 'timeout_ms', 'retry_policy', 'payload', 'agent', 'cache_key', 'strategy', 'resources', 'steps', 'parallel', 'run_at', 'delay', 'rate_limit_key', 'group', 'dedup_key', 'dedup_ttl', 'debounce']
 /** The `type` of a task that stands for ordered steps. */
 export const COLLABORATIVE = 'collaborative_task'

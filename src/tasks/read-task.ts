@@ -43,6 +43,8 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
   readWhen(raw, path, problems, spec)
   const rateLimitKey = readString(raw, ALIASES.rateLimitKey, path, problems, LIMITS.label)
   if (rateLimitKey != null) spec.rateLimitKey = rateLimitKey
+  const group = readString(raw, ALIASES.group, path, problems, LIMITS.label)
+  if (group != null) spec.group = group
   readDedup(raw, path, problems, spec)
   // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
   return id != null ? spec : undefined

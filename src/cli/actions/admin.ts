@@ -63,6 +63,8 @@ export interface AdminOptions extends LogOptions {
   otelEndpoint?: string
   rateLimit: RateLimit[]
   retainFinished?: number
+  groupConcurrency?: number
+  groupWeights?: Record<string, number>
   retainFinishedCount?: number
   unprovenBudget?: number
   json?: boolean
@@ -117,6 +119,8 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.otelEndpoint != null ? { otelEndpoint: opts.otelEndpoint } : {}),
     ...(opts.rateLimit.length > 0 ? { rateLimits: opts.rateLimit } : {}),
     ...(schedules.length > 0 ? { schedules } : {}),
+    ...(opts.groupConcurrency != null ? { groupConcurrency: opts.groupConcurrency } : {}),
+    ...(opts.groupWeights != null ? { groupWeights: opts.groupWeights } : {}),
     ...(opts.retainFinished != null || opts.retainFinishedCount != null ? { retention: { ...(opts.retainFinished != null ? { finishedMs: opts.retainFinished } : {}), ...(opts.retainFinishedCount != null ? { finishedCount: opts.retainFinishedCount } : {}) } } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),

@@ -8,7 +8,7 @@ import { count as plural, formatMs, formatTime, Output } from '../output.js'
 import { readSwarmKey } from '../option-files.js'
 import { printWorkers } from '../report.js'
 import { printable } from '../../util/printable.js'
-import { scopeText } from '../../core/pauses.js'
+import { pauseScope, scopeText } from '../../core/pauses.js'
 import type { TaskView } from '../../admin/api.js'
 
 export interface ClientOptions {
@@ -124,19 +124,20 @@ export async function runCancel (id: string, opts: ClientOptions & { reason?: st
   })
 }
 
-export async function runPause (opts: ClientOptions & { type?: string, reason?: string }): Promise<void> {
+export async function runPause (opts: ClientOptions & { type?: string, group?: string, reason?: string }): Promise<void> {
   await withClient(opts, async (client, out) => {
-    const { paused } = await client.pause(opts.type, opts.reason)
+    const { paused } = await client.pause(opts.type, opts.reason, opts.group)
     out.event('paused', { paused })
-    out.say(`${opts.type != null ? `tasks of type ${printable(opts.type)}` : 'every task'}: nothing new starts until \`taskmesh resume${opts.type != null ? ` --type ${printable(opts.type)}` : ''}\`; running tasks finish`)
+    const again = opts.group != null ? ` --group ${printable(opts.group)}` : opts.type != null ? ` --type ${printable(opts.type)}` : ''
+    out.say(`${printable(scopeText(pauseScope(opts.type, opts.group)))}: nothing new starts until \`taskmesh resume${again}\`; running tasks finish`)
   })
 }
 
-export async function runResume (opts: ClientOptions & { type?: string }): Promise<void> {
+export async function runResume (opts: ClientOptions & { type?: string, group?: string }): Promise<void> {
   await withClient(opts, async (client, out) => {
-    const { paused } = await client.resume(opts.type)
+    const { paused } = await client.resume(opts.type, opts.group)
     out.event('resumed', { paused })
-    out.say(`${opts.type != null ? `tasks of type ${printable(opts.type)}` : 'every task'} may start again${paused.length > 0 ? `; still paused: ${printable(paused.map(p => scopeText(p.scope)).join(', '))}` : ''}`)
+    out.say(`${printable(scopeText(pauseScope(opts.type, opts.group)))} may start again${paused.length > 0 ? `; still paused: ${printable(paused.map(p => scopeText(p.scope)).join(', '))}` : ''}`)
   })
 }
 

@@ -3,7 +3,7 @@ import { DEFAULT_ADMIN_LISTEN, DEFAULT_NETWORK } from '../../protocol/constants.
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY } from '../../core/constants.js'
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_SCHEDULING_INTERVAL_MS, DEFAULT_UNPROVEN_BUDGET } from '../../admin/constants.js'
 import { DEFAULT_FAILOVER_TIMEOUT_MS } from '../../store/constants.js'
-import { collect, duration, hostPort, integer, number, oneOf, rateLimit, ratio, webhook } from '../options.js'
+import { collect, duration, groupWeights, hostPort, integer, number, oneOf, rateLimit, ratio, webhook } from '../options.js'
 import { logOptions } from '../log-options.js'
 import { withSettings } from '../settings.js'
 import type { AdminOptions } from '../actions/admin.js'
@@ -51,6 +51,8 @@ export function adminCommand (): Command {
     .option('--webhook <[events=]url>', 'post events to this URL as JSON (repeatable): task:completed by default, or the events named before "=" (task:failed,done=https://...)', webhook, [])
     .option('--webhook-secret <file>', 'sign every webhook\'s body with this secret (HMAC-SHA256, header taskmesh-signature-256)')
     .option('--rate-limit <key=n/period>', 'at most N starts per PERIOD, across all workers, of tasks of type KEY or whose rate_limit_key is KEY (summarize=100/1s; repeatable)', rateLimit, [])
+    .option('--group-concurrency <n>', 'attempts of one task group (a task\'s group field) running at once, at most', integer(1))
+    .option('--group-weights <group=weight,...>', 'each task group\'s share of the workers against the others (1 for a group not named), such as acme=3,globex=1', groupWeights)
     .option('--retain-finished <duration>', 'drop finished tasks this long after they finished (90s, 15m, 12h, 7d), from memory and the journal; never one a kept task depends on', duration)
     .option('--retain-finished-count <n>', 'keep at most this many finished tasks, dropping the oldest first', integer(0))
     .option('--otel-endpoint <url>', 'export a trace per task (queued, each attempt, its run on the worker) over OTLP/HTTP to this collector, such as http://127.0.0.1:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT)')

@@ -42,13 +42,15 @@ export function clientCommands (): Command[] {
   const pause = clientOptions(new Command('pause'))
     .description('start nothing new (of one type, or of any): running tasks finish; lasts until resume, across restarts')
     .option('--type <type>', 'only tasks of this type')
+    .option('--group <group>', 'only tasks of this group (a task\'s group field)')
     .option('--reason <text>', 'why, shown where a task waits')
-    .action(async (opts: ClientOptions & { type?: string, reason?: string }) => { await (await actions()).runPause(opts) })
+    .action(async (opts: ClientOptions & { type?: string, group?: string, reason?: string }) => { await (await actions()).runPause(opts) })
 
   const resume = clientOptions(new Command('resume'))
     .description('undo a pause: of --type, or the one of every task')
     .option('--type <type>', 'the type paused with --type')
-    .action(async (opts: ClientOptions & { type?: string }) => { await (await actions()).runResume(opts) })
+    .option('--group <group>', 'the group paused with --group')
+    .action(async (opts: ClientOptions & { type?: string, group?: string }) => { await (await actions()).runResume(opts) })
 
   const purge = clientOptions(new Command('purge'))
     .description('drop finished tasks from the admin\'s memory and journal, oldest first (never one a kept task depends on)')
