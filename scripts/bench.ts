@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards|fairness] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -19,6 +19,7 @@ import { latencyBench, type LatencyResult } from './bench/latency.js'
 import { execBench, type ExecResult } from './bench/exec.js'
 import { failoverBench } from './bench/failover.js'
 import { startBench } from './bench/start.js'
+import { fairnessBench } from './bench/fairness.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     'fleet-processes': { type: 'string', default: '4' },
     'fleet-tasks': { type: 'string', default: '100000' },
     'million-tasks': { type: 'string', default: '1000000' },
+    'fairness-tasks': { type: 'string', default: '100000' },
     'latency-history': { type: 'string', default: '100000' },
     compare: { type: 'string' },
     json: { type: 'boolean', default: false }
@@ -147,6 +149,16 @@ if (only === 'dashboards') {
     print(`  ${names[kind].padEnd(18)} steady ${Math.round(median(xs)).toLocaleString('en')} tasks/s${range(xs)}${kind !== 'none' ? `: ${(median(xs) / none * 100).toFixed(0)}% of nobody watching` : ''}`)
     emit('dashboards', { watching: kind, steadyPerSecond: median(xs), share: median(xs) / none, runs: xs })
   }
+}
+
+if (only == null || only === 'fairness') {
+  const f = await fairnessBench({ aTasks: Number(values['fairness-tasks']), bTasks: 100, workers: 2, concurrency: 8, taskMs: 20, rounds: repeat })
+  const alone = median(f.aloneMs)
+  const shared = median(f.sharedMs)
+  print(`\nfair shares between task groups: group B's ${f.bTasks} tasks (20 ms each, on ${f.slots} slots), alone and with group A's ${f.aTasks.toLocaleString('en')} tasks queued and running first; alternating:`)
+  print(`  B alone                 ${Math.round(alone)} ms${range(f.aloneMs)}`)
+  print(`  B behind A's ${f.aTasks.toLocaleString('en').padEnd(10)} ${Math.round(shared)} ms${range(f.sharedMs)}: ${(shared / alone).toFixed(2)}x alone`)
+  emit('fairness', { ...f, aloneMedianMs: alone, sharedMedianMs: shared, ratio: shared / alone })
 }
 
 if (only == null || only === 'latency') {
