@@ -13,6 +13,14 @@ worker logs at info, a line each, so stdout stays the protocol's; stderr (traceb
         return {"summary": task.payload["text"][:100]}
 
     agent.run()
+
+A handler for tasks that are cheaper together (an embedding model) takes them in batches: the worker gathers
+up to `max` of them, waiting at most `wait` seconds after the first, and the handler returns one result per
+task, in order; an exception in a task's place fails that task alone.
+
+    @agent.batch_handler("embed", max=100, wait=0.05)
+    def embed(tasks):
+        return model.embed([task.payload["text"] for task in tasks])
 """
 
 import asyncio
@@ -29,7 +37,7 @@ PROTOCOL_VERSION = 1
 MAX_TEXT_LENGTH = 16 * 1024
 
 # the attempt a line names, when the line cannot be used: the worker writes "id" and "attempt" first
-_FIRST_KIND = re.compile(r'"(task|cancel)"\s*:')
+_FIRST_KIND = re.compile(r'"(task|cancel|batch)"\s*:')
 _NAMED_ID = re.compile(r'"id"\s*:\s*"([^"\\]{1,512})"')
 _NAMED_ATTEMPT = re.compile(r'"attempt"\s*:\s*([1-9][0-9]{0,8})\b')
 
@@ -82,6 +90,7 @@ class Agent:
 
     def __init__(self, max_concurrent=None, stdin=None, stdout=None):
         self._handlers = {}
+        self._batches = {}
         self._max_concurrent = max_concurrent
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
@@ -101,6 +110,21 @@ class Agent:
             return fn
         return register
 
+    def batch_handler(self, task_type, max=100, wait=0.05):  # noqa: A002 - the protocol's names
+        """Decorator: `@agent.batch_handler("embed", max=100, wait=0.05)` over a function (sync or async) taking
+        a list of Tasks, up to `max` gathered for at most `wait` seconds; it returns one output per task, in
+        order, an exception in a task's place failing that task alone."""
+        if not isinstance(max, int) or isinstance(max, bool) or not 1 <= max <= 10000:
+            raise ValueError("batch_handler(%r): max must be a whole number from 1 to 10000" % task_type)
+        if not isinstance(wait, (int, float)) or isinstance(wait, bool) or not 0 <= wait <= 60:
+            raise ValueError("batch_handler(%r): wait must be a number of seconds from 0 to 60" % task_type)
+
+        def register(fn):
+            self._handlers[task_type] = fn
+            self._batches[task_type] = {"max": max, "wait": wait}
+            return fn
+        return register
+
     def run(self):
         """Serves until the worker closes stdin and the running handlers have returned."""
         if not self._handlers:
@@ -108,6 +132,8 @@ class Agent:
         ready = {"types": sorted(self._handlers)}
         if self._max_concurrent is not None:
             ready["max_concurrent"] = self._max_concurrent
+        if self._batches:
+            ready["batch"] = dict(self._batches)
         self._send({"ready": ready})
         asyncio.run(self._serve())
 
@@ -161,6 +187,8 @@ class Agent:
             job = asyncio.ensure_future(self._run(task, loop, threads))
             self._running[key] = (task, job)
             job.add_done_callback(lambda _, key=key: self._running.pop(key, None))
+        elif "batch" in message:
+            self._receive_batch(message["batch"], line, loop, threads)
         elif "cancel" in message:
             body = message["cancel"]
             if not isinstance(body, dict) or _task_problem(body) is not None:
@@ -169,9 +197,32 @@ class Agent:
             if entry is not None:
                 task, job = entry
                 task._cancelled.set()
-                job.cancel()
+                # a batch goes on while some of its tasks are still wanted
+                batch = getattr(job, "tasks", None)
+                if batch is None or all(t.cancelled for t in batch):
+                    job.cancel()
         else:
             self._log("warn", "the worker sent a message of no kind this agent knows: " + line[:120])
+
+    def _receive_batch(self, body, line, loop, threads):
+        """Tasks to run together: those that name no attempt are refused alone, the others go to the handler at once."""
+        if not isinstance(body, dict) or not isinstance(body.get("tasks"), list):
+            return self._log("error", "the worker sent a batch without a list of tasks: " + line[:120])
+        tasks = []
+        for item in body["tasks"]:
+            problem = _task_problem(item)
+            if problem is not None:
+                self._refuse(json.dumps({"task": item}) if isinstance(item, dict) else line, "the worker sent a task " + problem)
+            else:
+                tasks.append(Task(item, self))
+        if not tasks:
+            return
+        job = asyncio.ensure_future(self._run_batch(tasks, loop, threads))
+        job.tasks = tasks
+        for task in tasks:
+            key = (task.id, task.attempt)
+            self._running[key] = (task, job)
+            job.add_done_callback(lambda _, key=key: self._running.pop(key, None))
 
     def _refuse(self, line, reason):
         """A line that cannot be used: an error for the task attempt it names, if it names one; else a log."""
@@ -185,6 +236,9 @@ class Agent:
             self._log("error", reason + ": " + line[:120])
 
     async def _run(self, task, loop, threads):
+        # a task of a type taken in batches, sent alone: a batch of one
+        if task.type in self._batches:
+            return await self._run_batch([task], loop, threads)
         fn = self._handlers.get(task.type)
         try:
             if fn is None:
@@ -193,23 +247,54 @@ class Agent:
                 output = await fn(task)
             else:
                 output = await loop.run_in_executor(threads, fn, task)
-            if task.cancelled:
-                return
-            try:
-                json.dumps(output, allow_nan=False)
-            except (TypeError, ValueError) as err:
-                raise UnrecoverableError("the handler's output is not JSON: %s" % err)
-            except RecursionError:
-                raise UnrecoverableError("the handler's output is nested too deep to encode (the worker takes at most 64 levels)")
-            self._send({"result": {"id": task.id, "attempt": task.attempt, "output": output}})
         except asyncio.CancelledError:
             # cancelled by the worker: it no longer waits for an answer
             return
         except Exception as err:  # noqa: BLE001 - every failure of a handler is the task's
-            if task.cancelled:
-                return
-            message = (str(err) or type(err).__name__)[:MAX_TEXT_LENGTH]
-            self._send({"error": {"id": task.id, "attempt": task.attempt, "message": message, "unrecoverable": isinstance(err, UnrecoverableError)}})
+            return self._fail(task, err)
+        self._answer(task, output)
+
+    async def _run_batch(self, tasks, loop, threads):
+        kind = tasks[0].type
+        fn = self._handlers.get(kind)
+        try:
+            if fn is None or kind not in self._batches or any(t.type != kind for t in tasks):
+                raise UnrecoverableError("no batch handler for task type %r here (batch handlers: %s)" % (kind, ", ".join(sorted(self._batches)) or "none"))
+            if inspect.iscoroutinefunction(fn):
+                outputs = await fn(tasks)
+            else:
+                outputs = await loop.run_in_executor(threads, fn, tasks)
+            if not isinstance(outputs, (list, tuple)) or len(outputs) != len(tasks):
+                raise ValueError("the batch handler returned %s for %d tasks: return one output per task, in order" % ("%d outputs" % len(outputs) if isinstance(outputs, (list, tuple)) else "no list", len(tasks)))
+        except asyncio.CancelledError:
+            return
+        except Exception as err:  # noqa: BLE001 - a batch that fails fails each of its tasks
+            for task in tasks:
+                self._fail(task, err)
+            return
+        for task, output in zip(tasks, outputs):
+            if isinstance(output, BaseException):
+                self._fail(task, output)
+            else:
+                self._answer(task, output)
+
+    def _answer(self, task, output):
+        """A task's output, sent as its result when it can travel; otherwise the task fails for good."""
+        if task.cancelled:
+            return
+        try:
+            json.dumps(output, allow_nan=False)
+        except (TypeError, ValueError) as err:
+            return self._fail(task, UnrecoverableError("the handler's output is not JSON: %s" % err))
+        except RecursionError:
+            return self._fail(task, UnrecoverableError("the handler's output is nested too deep to encode (the worker takes at most 64 levels)"))
+        self._send({"result": {"id": task.id, "attempt": task.attempt, "output": output}})
+
+    def _fail(self, task, err):
+        if task.cancelled:
+            return
+        message = (str(err) or type(err).__name__)[:MAX_TEXT_LENGTH]
+        self._send({"error": {"id": task.id, "attempt": task.attempt, "message": message, "unrecoverable": isinstance(err, UnrecoverableError)}})
 
     def _log(self, level, message):
         self._send({"log": {"level": level, "message": message}})

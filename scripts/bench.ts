@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards|fairness] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards|fairness|batches] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -20,6 +20,7 @@ import { execBench, type ExecResult } from './bench/exec.js'
 import { failoverBench } from './bench/failover.js'
 import { startBench } from './bench/start.js'
 import { fairnessBench } from './bench/fairness.js'
+import { batchesBench } from './bench/batches.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     'fleet-tasks': { type: 'string', default: '100000' },
     'million-tasks': { type: 'string', default: '1000000' },
     'fairness-tasks': { type: 'string', default: '100000' },
+    'batch-tasks': { type: 'string', default: '20000' },
     'latency-history': { type: 'string', default: '100000' },
     compare: { type: 'string' },
     json: { type: 'boolean', default: false }
@@ -159,6 +161,16 @@ if (only == null || only === 'fairness') {
   print(`  B alone                 ${Math.round(alone)} ms${range(f.aloneMs)}`)
   print(`  B behind A's ${f.aTasks.toLocaleString('en').padEnd(10)} ${Math.round(shared)} ms${range(f.sharedMs)}: ${(shared / alone).toFixed(2)}x alone`)
   emit('fairness', { ...f, aloneMedianMs: alone, sharedMedianMs: shared, ratio: shared / alone })
+}
+
+if (only == null || only === 'batches') {
+  const b = await batchesBench({ tasks: Number(values['batch-tasks']), rounds: repeat })
+  const one = median(b.onePerSecond)
+  const batched = median(b.batchedPerSecond)
+  print('\nbatches for handlers: an embedding-like model (one call at a time, 20 ms a call) on one worker; alternating:')
+  print(`  a task a call            ${Math.round(one).toLocaleString('en')} tasks/s${range(b.onePerSecond)}`)
+  print(`  batches of up to 100     ${Math.round(batched).toLocaleString('en')} tasks/s${range(b.batchedPerSecond)}: ${(batched / one).toFixed(0)}x`)
+  emit('batches', { ...b, oneMedianPerSecond: one, batchedMedianPerSecond: batched, speedup: batched / one })
 }
 
 if (only == null || only === 'latency') {

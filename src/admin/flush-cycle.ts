@@ -5,6 +5,7 @@ import type { Admission } from './admission.js'
 import type { Announcer } from './announcer.js'
 import type { PullWorkers } from './pull-workers.js'
 import type { ArchivedTask } from '../core/snapshots.js'
+import type { PurgedTask } from '../core/archive.js'
 import type { Scheduler } from '../core/scheduler.js'
 import { isEmpty, type Journal, type OutboxMessage } from '../store/journal.js'
 import type { SchedulerView } from '../core/view.js'
@@ -185,7 +186,7 @@ export class FlushCycle {
           this.writing = false
           this.writingFor = []
           this.init.announcer.journalWritten(durable.length, performance.now() - began)
-          this.release(events, replies, archive, barriers, now, outbox)
+          this.release(events, replies, archive, barriers, now, outbox, purged)
           if (this.again) {
             this.again = false
             this.request()
@@ -195,11 +196,11 @@ export class FlushCycle {
       }
       this.init.announcer.journalWritten(durable.length, performance.now() - began)
     }
-    this.release(events, replies, archive, barriers, now, outbox)
+    this.release(events, replies, archive, barriers, now, outbox, purged)
   }
 
   /** Steps 3 to 5, once the journal has the batch. */
-  private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], barriers: Barrier[], now: number, outbox: OutboxMessage[]): void {
+  private release (events: SchedulerEvent[], replies: Reply[], archived: ArchivedTask[], barriers: Barrier[], now: number, outbox: OutboxMessage[], purged: PurgedTask[]): void {
     const { scheduler, workers, pull, admission, announcer } = this.init
     // 3. send
     deliver(events, replies, workers, scheduler.view, pull, admission, this.init.tracing)
@@ -210,8 +211,9 @@ export class FlushCycle {
     const done = announcer.progress(scheduler.view, scheduler.untaken)
     // workers hear it too: one run for a batch may leave (taskmesh worker --exit-when-done)
     workers.released(replies, done, scheduler.view, scheduler.untaken)
-    // 5. archive: last, so what was sent and announced about them was read from memory, not from the archive
-    scheduler.archived(archived)
+    // 5. archive: last, so what was sent and announced about them was read from memory, not from the archive;
+    // the tasks the journal dropped leave memory likewise
+    scheduler.archived(archived, purged)
     this.armTimer(now)
   }
 

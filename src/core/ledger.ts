@@ -22,8 +22,7 @@ import type { StrategyRegistry } from './strategy-registry.js'
  * live or when a journal is replayed, so the state after a run and the state after replaying its events
  * are the same. Applied events are kept, in order, until `takeEvents()`: nobody is called back while a
  * change is being applied. Decisions (what to assign, when time is up) are the `Scheduler`'s; which tasks
- * leave memory for the archive is `Archiving`'s. The scheduler's parts read the fields; only the reducer
- * changes task state.
+ * leave memory is `Archiving`'s and `Retention`'s. The scheduler's parts read the fields; only the reducer changes task state.
  */
 export class TaskLedger {
   /** The tasks in memory: all but the archived ones. */
@@ -41,6 +40,8 @@ export class TaskLedger {
   readonly pauses = new Pauses()
   /** Which task holds each dedup key, until when. */
   readonly dedup = new DedupKeys()
+  /** Finished tasks retention dropped, until the journal has dropped them too: no longer known to anyone. */
+  readonly purging = new Set<string>()
   /** What comes due when: timeouts, retry delays, lease expiries, probations, no-worker grace periods. */
   readonly due = new DueHeap()
   readonly counts = noCounts()
@@ -71,12 +72,12 @@ export class TaskLedger {
 
   /** Is the task known, in memory or archived? */
   has (taskId: string): boolean {
-    return this.tasks.has(taskId) || this.archive.has(taskId)
+    return !this.purging.has(taskId) && (this.tasks.has(taskId) || this.archive.has(taskId))
   }
 
   /** Tasks held in all: in memory and archived. */
   get size (): number {
-    return this.tasks.size + this.archiving.count
+    return this.tasks.size + this.archiving.count - this.purging.size
   }
 
   /** Events decided and not taken yet: state the journal does not have. */
@@ -117,7 +118,7 @@ export class TaskLedger {
 
   require (taskId: string): TaskRecord {
     const task = this.tasks.get(taskId)
-    if (task == null) throw new UnknownTaskError(`unknown task "${taskId}"`)
+    if (task == null || this.purging.has(taskId)) throw new UnknownTaskError(`unknown task "${taskId}"`)
     return task
   }
 

@@ -31,6 +31,10 @@ type Candidate = FinishedTask & { record?: TaskRecord }
  * dependents are still kept (they would run without it if retried). The dedup keys and cached results of a
  * dropped task go with it. One pass drops at most `MAX_PURGE_PER_PASS`, so a turn stays short; the next
  * follows at once while more are due.
+ *
+ * As with the archive, a dropped task leaves memory only once the journal has dropped it and what happened
+ * to it in that turn was announced (`dropped`); meanwhile it is known to nobody (`TaskLedger.purging`): not
+ * as a dependency, not for a retry, not to a purge again.
  */
 export class Retention {
   readonly policy: RetentionPolicy | undefined
@@ -38,7 +42,10 @@ export class Retention {
   dropped = 0
   private readonly ledger: TaskLedger
   private nextAt = -Infinity
-  private taken: PurgedTask[] = []
+  /** Chosen and not yet handed to the journal. */
+  private chosen: Candidate[] = []
+  /** Handed to the journal, until it has them: what `dropped` takes out of memory. */
+  private readonly pending = new Map<string, Candidate>()
 
   constructor (ledger: TaskLedger, policy?: RetentionPolicy) {
     this.ledger = ledger
@@ -61,17 +68,11 @@ export class Retention {
     if (chosen.length === 0) return 0
     const { ledger } = this
     for (const task of chosen) {
-      const record = task.record
-      if (record != null) {
-        ledger.tasks.delete(task.id)
-        ledger.bySeq[record.seq] = undefined
-      } else {
-        ledger.archiving.count--
-      }
+      ledger.purging.add(task.id)
       ledger.counts[task.state]--
-      const cacheKey = record?.spec.cacheKey ?? task.cacheKey
+      const cacheKey = task.record?.spec.cacheKey ?? task.cacheKey
       if (cacheKey != null) ledger.cache.forget(cacheKey, task.id)
-      this.taken.push({ id: task.id, seq: task.seq })
+      this.chosen.push(task)
     }
     this.dropped += chosen.length
     ledger.commit({ type: 'purged', at: now, count: chosen.length, oldest: chosen[0]!.finishedAt })
@@ -80,9 +81,27 @@ export class Retention {
 
   /** The tasks dropped since the last call: the journal drops their records with the batch. */
   take (): PurgedTask[] {
-    const taken = this.taken
-    this.taken = []
-    return taken
+    const chosen = this.chosen
+    this.chosen = []
+    for (const task of chosen) this.pending.set(task.id, task)
+    return chosen.map(task => ({ id: task.id, seq: task.seq }))
+  }
+
+  /** The journal has dropped these, and what happened to them was announced: they leave memory. */
+  release (tasks: readonly PurgedTask[]): void {
+    const { ledger } = this
+    for (const { id } of tasks) {
+      const task = this.pending.get(id)
+      if (task == null) continue
+      this.pending.delete(id)
+      ledger.purging.delete(id)
+      if (task.record == null) {
+        ledger.archiving.count--
+      } else if (ledger.tasks.get(id) === task.record) {
+        ledger.tasks.delete(id)
+        ledger.bySeq[task.record.seq] = undefined
+      }
+    }
   }
 
   private choose (filter: PurgeFilter): Candidate[] {
@@ -95,12 +114,12 @@ export class Retention {
     const candidates: Candidate[] = []
     for (const record of ledger.tasks.values()) {
       // a succeeded task leaves for the archive first (`archiving`), or is depended on (`openDependents`)
-      if (!isFinal(record.state) || record.archiving || record.openDependents > 0 || !(record.finishedAt! < before)) continue
+      if (!isFinal(record.state) || record.archiving || record.openDependents > 0 || !(record.finishedAt! < before) || ledger.purging.has(record.id)) continue
       if (filter.state != null && record.state !== filter.state) continue
       candidates.push({ id: record.id, seq: record.seq, state: record.state as FinalState, finishedAt: record.finishedAt!, record })
     }
     for (const task of ledger.archive.oldest({ limit: want, ...(filter.before != null ? { before: filter.before } : {}), ...(filter.state != null ? { state: filter.state } : {}) })) {
-      if (!ledger.tasks.has(task.id)) candidates.push(task)
+      if (!ledger.tasks.has(task.id) && !ledger.purging.has(task.id)) candidates.push(task)
     }
     // oldest first; at one time, dependents (submitted later) before their dependencies, so both can go
     candidates.sort((a, b) => a.finishedAt - b.finishedAt || b.seq - a.seq)

@@ -126,9 +126,10 @@ export class Scheduler {
     return this.ledger.archiving.take()
   }
 
-  /** The archive has these tasks: their records leave memory. */
-  archived (tasks: readonly ArchivedTask[]): void {
+  /** The archive has these tasks: their records leave memory. So do the tasks the journal dropped (`purged`). */
+  archived (tasks: readonly ArchivedTask[], purged: readonly PurgedTask[] = []): void {
     this.ledger.archiving.archived(tasks)
+    if (purged.length > 0) this.retention.release(purged)
   }
 
   // ---------------------------------------------------------------- tasks

@@ -211,6 +211,12 @@ export class SchedulerView {
    * ones (a task being archived, in both for a moment, counts once).
    */
   private * all (state?: TaskState): Generator<TaskRecord | ArchivedTask> {
+    // tasks retention dropped are known to nobody, while the journal drops them too
+    const purging = this.ledger.purging
+    for (const task of this.merged(state)) if (purging.size === 0 || !purging.has(task.id)) yield task
+  }
+
+  private * merged (state?: TaskState): Generator<TaskRecord | ArchivedTask> {
     const archived = state == null || isFinal(state)
       ? this.ledger.archive.list(state != null ? { state: state as FinalState } : {})[Symbol.iterator]()
       : undefined

@@ -4,9 +4,9 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { backoffDelay } from '../core/backoff.js'
 import { AbortError, ProtocolError, TimeoutError, UnrecoverableError, ValidationError } from '../errors.js'
 import { DEFAULT_MAX_FRAME_BYTES, FIELD_LIMITS } from '../protocol/constants.js'
-import { jsonProblem } from '../protocol/json.js'
-import { typesProblem } from '../protocol/validate.js'
 import { isRecord } from '../util/records.js'
+import { batchLines, logText, parseReady, signalGroup, taskMessage, type ExecReady } from './exec-messages.js'
+import { batch, type BatchTask } from './batch.js'
 import { DEFAULT_EXEC_READY_TIMEOUT_MS, EXEC_MAX_LOG_LINE_BYTES, EXEC_PROTOCOL_VERSION, EXEC_RESTART_INITIAL_MS, EXEC_RESTART_MAX_MS, EXEC_STOP_TIMEOUT_MS } from './constants.js'
 import type { JsonValue } from '../core/task.js'
 import { cutNote, cutText, LineSplitter } from './line-splitter.js'
@@ -24,11 +24,7 @@ export interface ExecBridgeInit {
   cwd?: string
 }
 
-/** What the child said when it became ready. */
-export interface ExecReady {
-  types: string[]
-  maxConcurrent?: number
-}
+export type { ExecReady } from './exec-messages.js'
 
 export interface ExecBridgeEvents {
   /** The child announced itself (at start, and after each restart). */
@@ -85,6 +81,12 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     return async (task, options) => await this.run(task, options)
   }
 
+  /** The handler of a type: one task a message, or, for a type the child takes in batches, gathered into `batch` messages. */
+  handlerFor (type: string, ready: ExecReady): TaskHandler {
+    const batching = ready.batch?.[type]
+    return batching != null ? batch(batching, async tasks => await this.runBatch(type, tasks)) : this.handler()
+  }
+
   /**
    * Passes the stop on to the child: its stdin closes and its process group gets SIGTERM (the worker has
    * drained first); a child still there after a few seconds is killed. Once it is gone, what it started and
@@ -108,9 +110,27 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     // a child being restarted: wait for it (bounded by its ready deadline) rather than fail at once
     await (this.current ?? this.launch())
     signal.throwIfAborted()
-    // JSON.stringify recurses and would overflow on nesting a peer breaking the rules sent; decoded JSON has no other problem
-    const deep = jsonProblem(task.payload ?? null) ?? Object.values(task.inputs).map(input => jsonProblem(input)).find(p => p != null)
-    if (deep != null) throw new UnrecoverableError(`the task cannot go to the --exec child: its payload or an input is ${deep}`)
+    const message = taskMessage(task)
+    const answer = this.expect(task, signal)
+    if (!this.send({ task: message })) this.settle(task, new ProtocolError(`the task is larger than ${this.maxLineBytes} bytes as a line for the --exec child`))
+    return await answer
+  }
+
+  /**
+   * Tasks of a type the child takes in batches: as few `batch` lines as fit the line limit (a task too large
+   * alone fails alone); each task's answer is the child's `result` or `error` for it, as for one task.
+   */
+  private async runBatch (type: string, tasks: BatchTask[]): Promise<Array<JsonValue | Error | undefined>> {
+    await (this.current ?? this.launch())
+    const answers = tasks.map(async task => await this.expect(task, task.signal))
+    const { lines, refused } = batchLines(type, tasks.filter(t => !t.signal.aborted), this.maxLineBytes)
+    for (const { task, error } of refused) this.settle(task, error)
+    for (const line of lines) this.send(line)
+    return await Promise.all(answers.map(async a => await a.catch((err: unknown) => err as Error)))
+  }
+
+  /** The child's answer for a task sent to it: its `result`, its `error`, or the abort of its signal (a `cancel` is sent). */
+  private async expect (task: TaskContext, signal: AbortSignal): Promise<JsonValue | undefined> {
     const key = `${task.id}\u0000${task.attempt}`
     return await new Promise<JsonValue | undefined>((resolve, reject) => {
       const onAbort = (): void => {
@@ -121,31 +141,21 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
         if (this.cancelled.size > MAX_REMEMBERED_CANCELS) this.cancelled.delete(this.cancelled.values().next().value!)
         reject(signal.reason instanceof Error ? signal.reason : new AbortError(reason))
       }
+      if (signal.aborted) return onAbort()
       signal.addEventListener('abort', onAbort, { once: true })
       this.inFlight.set(key, {
         resolve: (output) => { signal.removeEventListener('abort', onAbort); resolve(output) },
         reject: (err) => { signal.removeEventListener('abort', onAbort); reject(err) }
       })
-      const message = {
-        task: {
-          id: task.id,
-          attempt: task.attempt,
-          type: task.type,
-          description: task.description,
-          difficulty: task.difficulty,
-          payload: task.payload ?? null,
-          inputs: task.inputs,
-          worker: task.worker,
-          ...(task.timeoutMs != null ? { deadline: Date.now() + task.timeoutMs } : {}),
-          ...(task.traceparent != null ? { traceparent: task.traceparent } : {})
-        }
-      }
-      if (!this.send(message)) {
-        this.inFlight.delete(key)
-        signal.removeEventListener('abort', onAbort)
-        reject(new ProtocolError(`the task is larger than ${this.maxLineBytes} bytes as a line for the --exec child`))
-      }
     })
+  }
+
+  /** A task that never reached the child ends with `err`. */
+  private settle (task: TaskContext, err: Error): void {
+    const key = `${task.id}\u0000${task.attempt}`
+    const entry = this.inFlight.get(key)
+    this.inFlight.delete(key)
+    entry?.reject(err)
   }
 
   private async launch (): Promise<ExecReady> {
@@ -316,34 +326,4 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
     this.child?.stdin?.write(`${line}\n`)
     return true
   }
-}
-
-/** A `log` message's text: a string as it is, any other JSON as JSON. */
-function logText (value: unknown): string {
-  if (typeof value === 'string') return value
-  // JSON.stringify recurses: nesting the child may send (a line holds up to 4 MiB of it) would overflow the stack
-  const problem = jsonProblem(value ?? '')
-  return problem == null ? JSON.stringify(value ?? '') : `(a log message ${problem})`
-}
-
-function signalGroup (child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid != null) process.kill(-child.pid, signal)
-  } catch {
-    child.kill(signal)
-  }
-}
-
-/** The body of `{"ready": ...}`: the task types, and how many tasks at once (optional). */
-function parseReady (value: unknown): ExecReady | string {
-  if (!isRecord(value)) return 'must be an object such as {"types": ["summarize"], "max_concurrent": 4}'
-  const types = value.types
-  if (!Array.isArray(types) || types.length === 0 || !types.every(t => typeof t === 'string' && t !== '')) return 'types must be a non-empty list of task type names'
-  const unique = [...new Set(types as string[])]
-  // what the admin accepts in a registration: checked here, where it is the child's mistake to name
-  const problem = typesProblem(unique)
-  if (problem != null) return `types: ${problem}`
-  const max = value.max_concurrent
-  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) return 'max_concurrent must be a whole number >= 1'
-  return { types: unique, ...(max !== undefined ? { maxConcurrent: max } : {}) }
 }

@@ -4,6 +4,7 @@ export { WorkerService, type WorkerInit, type WorkerComponents } from './worker-
 export * from './events.js'
 export { simulate, type TaskHandler, type TaskContext, type HandlerOptions, type SimulateOptions } from './handlers.js'
 export { parseAdminAddress, type AdminTarget } from './admin-address.js'
+export { batch, MAX_BATCH, type BatchOptions, type BatchHandler, type BatchTask, type BatchingHandler } from './batch.js'
 export { WorkerAgent, type WorkerAgentOptions } from './worker-agent.js'
 
 /** The worker as a libp2p service, for composing into your own node. */

@@ -13,6 +13,7 @@ import type { TaskContext } from '../../src/worker/handlers.js'
 const python = requirement('the --exec protocol tests', commandMissing('python3', ['--version'], 'install Python 3.9 or newer (apt-get install python3)'))
 const TEST_AGENT = fileURLToPath(new URL('../fixtures/python/test_agent.py', import.meta.url))
 const RECORDER = fileURLToPath(new URL('../fixtures/python/recorder.py', import.meta.url))
+const BATCH_AGENT = fileURLToPath(new URL('../fixtures/python/batch_agent.py', import.meta.url))
 const schema = JSON.parse(await readFile(new URL('../../docs/exec-protocol.schema.json', import.meta.url), 'utf8'))
 const validate = new Ajv2020({ strict: false }).compile(schema)
 
@@ -38,6 +39,24 @@ describe.skipIf(python.missing != null)(`the --exec protocol and its schema${pyt
     expect(lines.map(l => Object.keys(l).filter(k => k !== 'v')[0])).toEqual(['task', 'task', 'cancel'])
     for (const line of lines) expect(validate(line), JSON.stringify(validate.errors)).toBe(true)
     expect(lines[1].task.deadline).toBeGreaterThan(Date.now())
+  })
+
+  it('a type the child takes in batches: the worker sends batch messages, the child answers each task on its own (schema-checked both ways)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskmesh-exec-batch-'))
+    const log = join(dir, 'sent.jsonl')
+    const bridge = new ExecBridge({ command: `python3 ${BATCH_AGENT} ${log}` })
+    const ready = await bridge.start()
+    expect(ready).toEqual({ types: ['embed'], batch: { embed: { max: 8, wait: 0.2 } } })
+    const embed = bridge.handlerFor('embed', ready)
+    const ids = ['a', 'b', 'c', 'bad']
+    const settled = await Promise.allSettled(ids.map(async id => await embed(task(id, id === 'bad' ? { fail: true } : { text: id }, 'embed'), { signal: new AbortController().signal })))
+    expect(settled.slice(0, 3)).toEqual(['a', 'b', 'c'].map(id => ({ status: 'fulfilled', value: { batch: 4, id } })))
+    expect(settled[3]).toMatchObject({ status: 'rejected', reason: { name: 'UnrecoverableError', message: 'no vector for bad' } })
+    await bridge.stop()
+    const lines = (await readFile(log, 'utf8')).trim().split('\n').map(l => JSON.parse(l))
+    expect(lines).toEqual([expect.objectContaining({ v: 1, batch: { type: 'embed', tasks: ids.map(id => expect.objectContaining({ id, attempt: 1, type: 'embed' })) } })])
+    for (const line of lines) expect(validate(line), JSON.stringify(validate.errors)).toBe(true)
+    expect(validate({ ready: { types: ['embed'], batch: { embed: { max: 8, wait: 0.2 } } } }), JSON.stringify(validate.errors)).toBe(true)
   })
 
   it('the Python helper\'s messages (ready, result, error, progress, log) match the schema', async () => {

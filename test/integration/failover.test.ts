@@ -125,6 +125,9 @@ describe.skipIf(namespaces.missing != null)(`replicas across hosts${namespaces.n
       on('w0', ['worker', ...addresses, '--name', 'w0', '--skill', '1', '--max-concurrent', '4', '--json']),
       on('w1', ['worker', '--admin', `/dns4/admin.lan/tcp/4001/p2p/${peerId}`, '--name', 'w1', '--skill', '1', '--max-concurrent', '4', '--json'])
     ]
+    // both workers with the leader before it is cut (a loaded machine may take a while over w1's name): each
+    // then follows the new leader, which the checks below count
+    for (const w of workers) await w.waitForEvent('connected', () => true, 60_000)
     await leader.waitUntil(() => leader.events.filter(e => e.event === 'task:completed').length >= 40)
 
     lan.cut('a')

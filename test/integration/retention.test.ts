@@ -56,6 +56,17 @@ describe('taskmesh purge, POST /api/purge', () => {
 
   const ids = async (): Promise<string[]> => ((await (await fetch(`${http}/api/tasks`)).json()).tasks as Array<{ id: string }>).map(t => t.id)
 
+  it('a task dropped in the turn it finished is announced first, then leaves: the admin goes on', async () => {
+    manager.submit([{ id: 'nobody-runs-this', type: 'no-handler' }])
+    const completed = nextEvent(manager, 'task:completed', d => d.id === 'nobody-runs-this')
+    manager.cancel('nobody-runs-this')
+    // in the same turn, before the admin has announced the cancel
+    expect(manager.purge({ olderThanMs: -60_000 })).toBe(1)
+    expect(await completed).toMatchObject({ status: 'cancelled' })
+    expect(await ids()).toEqual([])
+    expect(manager.summary()).toMatchObject({ total: 0 })
+  })
+
   it('drops finished tasks by state, age and count, and refuses bad input by name', async () => {
     const done = Promise.all(['s1', 's2', 's3', 'f1'].map(async id => await nextEvent(manager, 'task:completed', d => d.id === id)))
     manager.submit([{ id: 's1' }, { id: 's2' }, { id: 's3' }, { id: 'f1', payload: { fail: 'on purpose' } }])
@@ -82,6 +93,6 @@ describe('taskmesh purge, POST /api/purge', () => {
     expect(await post({ keep: 0, pad: 'x'.repeat(100_000) })).toMatchObject({ status: 413 })
     expect(await ids()).toEqual(['s3'])
     expect(await post({ olderThan: 0 })).toEqual({ status: 200, body: { purged: 1 } })
-    expect((await (await fetch(`${http}/api/summary`)).json())).toMatchObject({ total: 0, retention: { dropped: 4 } })
+    expect((await (await fetch(`${http}/api/summary`)).json())).toMatchObject({ total: 0, retention: { dropped: 5 } })
   }, 60_000)
 })

@@ -20,8 +20,9 @@ function journaled (options: SchedulerOptions = {}, journal = new MemoryJournal(
       if (e.type === 'purged') purges.push(e)
     }
     const archive = scheduler.takeArchived()
-    journal.append({ events: events.filter(isDurable), archive, purged: scheduler.takeRecords().purged })
-    scheduler.archived(archive)
+    const { purged } = scheduler.takeRecords()
+    journal.append({ events: events.filter(isDurable), archive, purged })
+    scheduler.archived(archive, purged)
   }
   const h = {
     scheduler,

@@ -17,8 +17,10 @@ function admin (journal = new MemoryJournal(), now = T0) {
   const turn = (): void => {
     scheduler.tick(now)
     const events = scheduler.takeEvents().filter(isDurable)
-    const { schedules } = scheduler.takeRecords()
-    journal.append({ events, archive: [], schedules })
+    const { schedules, purged } = scheduler.takeRecords()
+    const archive = scheduler.takeArchived()
+    journal.append({ events, archive, schedules, purged })
+    scheduler.archived(archive, purged)
   }
   turn()
   return {

@@ -10,6 +10,7 @@ import { createLogger } from '../log.js'
 import { WORKER_EVENT_NAMES } from '../../worker/events.js'
 import { ExecBridge, type ExecReady } from '../../worker/exec-bridge.js'
 import { printable } from '../../util/printable.js'
+import type { BatchingHandler } from '../../worker/batch.js'
 import type { LogOptions } from '../log-options.js'
 
 export interface WorkerOptions extends LogOptions {
@@ -41,12 +42,18 @@ export async function runWorker (opts: WorkerOptions): Promise<void> {
   const handlers = opts.handlers != null ? await loadHandlers(opts.handlers) : {}
   // the --exec child first: what it says it handles is what the worker registers
   const bridge = opts.exec != null ? await startBridge(opts.exec, opts.execReadyTimeout, out) : undefined
-  const execHandlers = bridge != null ? Object.fromEntries(bridge.ready.types.map(type => [type, bridge.exec.handler()])) : {}
+  const execHandlers = bridge != null ? Object.fromEntries(bridge.ready.types.map(type => [type, bridge.exec.handlerFor(type, bridge.ready)])) : {}
+  const maxConcurrent = Math.min(opts.maxConcurrent, bridge?.ready.maxConcurrent ?? Infinity)
+  // a batch holds what runs at once: no more than the worker takes
+  for (const [type, handler] of Object.entries({ ...handlers, ...execHandlers })) {
+    const max = (handler as Partial<BatchingHandler>).batching?.max
+    if (max != null && max > maxConcurrent) out.warn(`! handler "${printable(type)}" takes batches of up to ${max}, but this worker runs ${maxConcurrent} at once: its batches hold ${maxConcurrent} at most (give --max-concurrent ${max})`)
+  }
   const worker = new WorkerAgent(opts.name, {
     adminPeer: opts.admin,
     skillLevel: opts.skill,
     capabilities: opts.capabilities,
-    maxConcurrent: Math.min(opts.maxConcurrent, bridge?.ready.maxConcurrent ?? Infinity),
+    maxConcurrent,
     priority: opts.priority,
     ...(opts.resources != null ? { resources: opts.resources } : {}),
     network: opts.network,
@@ -72,7 +79,7 @@ export async function runWorker (opts: WorkerOptions): Promise<void> {
   bridge?.exec.addEventListener('ready', ({ detail }) => {
     for (const type of detail.types.filter(t => !announced.has(t))) {
       try {
-        worker.handle(type, bridge.exec.handler())
+        worker.handle(type, bridge.exec.handlerFor(type, detail))
         announced.add(type)
       } catch (err) {
         // more, or other, than the admin takes in a registration: it keeps running those it had
