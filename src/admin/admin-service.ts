@@ -72,7 +72,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     this.journal = init.journal ?? new MemoryJournal({ replayable: false })
     this.clock = init.clock ?? Date.now
     this.scheduler = new Scheduler(schedulerOptions(init, this.journal.archive))
-    this.schedules = new ScheduleCommands({ scheduler: this.scheduler, change: decide => this.change(decide), clock: this.clock })
+    this.schedules = new ScheduleCommands({ scheduler: this.scheduler, change: decide => this.change(decide), clock: this.clock, maxPayloadBytes: init.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES })
     this.announcer = new Announcer(this, this.log)
     this.lead = new Leadership({ connectionManager: components.connectionManager, announcer: this.announcer, clock: this.clock, ...(init.outbox != null ? { outbox: init.outbox } : {}) })
     this.admission = new Admission({

@@ -165,7 +165,8 @@ export class AdminApi {
    */
   async purge (params: { state?: unknown, olderThan?: unknown, keep?: unknown }): Promise<{ purged: number }> {
     if (params.state != null && !FINAL_STATES.has(params.state as TaskState)) throw invalid('state', `must be a final state: ${[...FINAL_STATES].join(', ')}`)
-    const olderThan = params.olderThan == null ? undefined : Number(params.olderThan)
+    // a number, or one as a query string writes it: not "", [] or false, which Number() reads as 0
+    const olderThan = params.olderThan == null ? undefined : typeof params.olderThan === 'number' || (typeof params.olderThan === 'string' && /^\d+(\.\d+)?$/.test(params.olderThan)) ? Number(params.olderThan) : NaN
     if (olderThan != null && !(olderThan >= 0 && Number.isFinite(olderThan))) throw invalid('olderThan', 'must be a number of seconds, 0 or more')
     const keep = params.keep == null ? undefined : count(params.keep, 'keep', 0)
     if (olderThan == null && keep == null) throw invalid('olderThan', 'missing: give olderThan (seconds since a task finished; 0 for every finished task) or keep (how many of the newest to keep)')

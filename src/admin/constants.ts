@@ -83,3 +83,5 @@ export const MAX_VERIFIED_AGENT_TOKENS = 1024
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000
 /** Names of workers that pull work start with these, so no worker on the task stream can take theirs. */
 export const PULL_NAME_PREFIXES = ['http:', 'mcp:'] as const
+/** Largest payload of a schedule's task (it is kept, and journaled with the schedule at every firing). */
+export const MAX_SCHEDULE_PAYLOAD_BYTES = 64 * 1024

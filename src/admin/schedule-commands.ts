@@ -3,13 +3,14 @@ import { readSchedules } from '../tasks/schedules.js'
 import type { Scheduler, SubmitResult } from '../core/scheduler.js'
 import type { ScheduleRecord, ScheduleSpec, ScheduleView } from '../core/schedules.js'
 import type { TaskSpec } from '../core/task.js'
-import type { Submission } from './submission.js'
+import { checkTemplates, type Submission } from './submission.js'
 
 export interface ScheduleCommandsInit {
   scheduler: Scheduler
   /** An operator's change: refused unless it can be confirmed, then decided, and run through the cycle. */
   change: <T>(decide: () => T) => T
   clock: () => number
+  maxPayloadBytes: number
 }
 
 /**
@@ -37,6 +38,7 @@ export class ScheduleCommands {
     const problems: Problem[] = []
     const specs = readSchedules(input, problems)
     if (problems.length > 0) throw new ValidationError(problems, { subject: 'schedules' })
+    checkTemplates(specs, this.init.maxPayloadBytes)
     return this.init.change(() => this.init.scheduler.putSchedules(specs, this.init.clock()))
   }
 
@@ -62,6 +64,7 @@ export class ScheduleCommands {
     const now = clock()
     const { specs, paths, schedules } = submission
     if (schedules.length === 0) return scheduler.submit(specs, now, paths)
+    checkTemplates(schedules, this.init.maxPayloadBytes)
     const ids = new Set(specs.map((s: TaskSpec) => s.id))
     scheduler.putSchedules(schedules, now, id => ids.has(id), true)
     const result = specs.length > 0 ? scheduler.submit(specs, now, paths) : { added: [], existing: [] }

@@ -1,5 +1,6 @@
 import { checkGraph } from '../core/graph.js'
 import { ValidationError } from '../errors.js'
+import { MAX_SCHEDULE_PAYLOAD_BYTES } from './constants.js'
 import { graphPaths, normalizeTasks } from '../tasks/normalize.js'
 import type { GraphCheckOptions } from '../core/graph.js'
 import type { TaskSpec } from '../core/task.js'
@@ -52,6 +53,19 @@ export function submitGiven (scheduler: Scheduler, tasks: readonly TaskSpec[], s
     checkPayloads(tasks, maxPayloadBytes)
     scheduler.submit(tasks, now)
   }
-  if (schedules.length > 0) scheduler.putSchedules(schedules, now)
+  if (schedules.length > 0) {
+    checkTemplates(schedules, maxPayloadBytes)
+    scheduler.putSchedules(schedules, now)
+  }
   return !leftOut
+}
+
+/** A schedule's task is kept and journaled at every firing: its payload is held to a smaller limit than a task's. */
+export function checkTemplates (schedules: readonly ScheduleSpec[], maxPayloadBytes: number): void {
+  const max = Math.min(maxPayloadBytes, MAX_SCHEDULE_PAYLOAD_BYTES)
+  const problems = schedules.flatMap((s, i) => {
+    const bytes = s.task.payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(s.task.payload))
+    return bytes > max ? [{ path: `schedules[${i}].task.payload`, message: `is ${bytes} bytes, more than the ${max}-byte limit of a schedule's task; pass a reference (a URL, a path) instead of the data` }] : []
+  })
+  if (problems.length > 0) throw new ValidationError(problems, { subject: 'schedules' })
 }

@@ -74,8 +74,9 @@ export const MAX_PURGE_PER_PASS = 5_000
 export const RETENTION_INTERVAL_MS = 5_000
 /** Schedules held at once, at most. */
 export const MAX_SCHEDULES = 1000
-/** The shortest `every` of a schedule. */
+/** The shortest and longest `every` of a schedule. */
 export const MIN_EVERY_MS = 1000
+export const MAX_EVERY_MS = 366 * 24 * 60 * 60 * 1000
 /**
  * A slot is fired on time up to this long after it; one later than that (the admin was not running, or held
  * up) follows the schedule's `catch_up`: let pass (`none`), or fired once for the latest missed (`last`).

@@ -47,8 +47,12 @@ export class Retention {
   /** Handed to the journal, until it has them: what `dropped` takes out of memory. */
   private readonly pending = new Map<string, Candidate>()
 
-  constructor (ledger: TaskLedger, policy?: RetentionPolicy) {
+  /** Ids other parts still name as dependencies (the schedules' templates): never dropped. */
+  private readonly named: () => Iterable<string>
+
+  constructor (ledger: TaskLedger, policy?: RetentionPolicy, named: () => Iterable<string> = () => []) {
     this.ledger = ledger
+    this.named = named
     this.policy = policy?.finishedMs != null || policy?.finishedCount != null ? policy : undefined
   }
 
@@ -131,12 +135,13 @@ export class Retention {
       ids.add(task.id)
       chosen.push(task)
     }
-    if (!chosen.some(t => t.record == null)) return chosen
-    // archived tasks a task kept in memory names as a dependency stay
-    const needed = new Set<string>()
-    for (const record of ledger.tasks.values()) {
-      if (!ids.has(record.id)) for (const dep of record.spec.dependsOn) needed.add(dep)
+    // tasks a schedule's template names stay, wherever they are; so do archived tasks a task kept in memory names
+    const needed = new Set<string>(this.named())
+    if (chosen.some(t => t.record == null)) {
+      for (const record of ledger.tasks.values()) {
+        if (!ids.has(record.id)) for (const dep of record.spec.dependsOn) needed.add(dep)
+      }
     }
-    return needed.size === 0 ? chosen : chosen.filter(t => t.record != null || !needed.has(t.id))
+    return needed.size === 0 ? chosen : chosen.filter(t => !needed.has(t.id))
   }
 }

@@ -16,7 +16,7 @@ import { Tenants } from './tenants.js'
 import { pauseScope } from './pauses.js'
 import { deduplicate } from './dedup.js'
 import { Retention, type PurgeFilter } from './retention.js'
-import { Schedules, slotTaskId, type ScheduleRecord, type ScheduleSpec } from './schedules.js'
+import { firedOutcome, Schedules, slotTaskId, type ScheduleRecord, type ScheduleSpec } from './schedules.js'
 import { StrategyRegistry } from './strategy-registry.js'
 import { isFinal, type TaskSpec } from './task.js'
 import { SchedulerView } from './view.js'
@@ -76,7 +76,7 @@ export class Scheduler {
     this.ledger = new TaskLedger(this.registry, this.strategies, this.leaseTtlMs, options.archive ?? new MemoryArchive(), new RateLimits(options.rateLimits), new Tenants({ ...(options.groupConcurrency != null ? { cap: options.groupConcurrency } : {}), ...(options.groupWeights != null ? { weights: options.groupWeights } : {}) }))
     const expected = options.expectedWorkers ?? 0
     this.gate = { open: expected <= 0, expected }
-    this.retention = new Retention(this.ledger, options.retention)
+    this.retention = new Retention(this.ledger, options.retention, () => this.schedules.dependencies())
     this.view = new SchedulerView(this.ledger, this.gate, this.retention)
     this.pass = new AssignmentPass(this.registry, this.ledger.ready, this.ledger.pauses, this.ledger.tenants)
     this.noWorker = new NoWorkerWatch(this.ledger, options.onNoWorker ?? 'wait', options.noWorkerGraceMs ?? DEFAULT_NO_WORKER_GRACE_MS)
@@ -277,8 +277,7 @@ export class Scheduler {
     for (const { name, slot, task } of this.schedules.due(now)) {
       const id = slotTaskId(name, slot)
       try {
-        this.submit([{ ...task, id }], now)
-        this.schedules.fired(name, { task: id })
+        this.schedules.fired(name, firedOutcome(id, this.submit([{ ...task, id }], now)))
       } catch (err) {
         this.schedules.fired(name, { error: (err as Error).message })
       }

@@ -1,10 +1,11 @@
 import { Cron } from 'croner'
-import { MAX_SCHEDULES, MIN_EVERY_MS, SCHEDULE_GRACE_MS } from './constants.js'
+import { MAX_EVERY_MS, MAX_SCHEDULES, MIN_EVERY_MS, SCHEDULE_GRACE_MS } from './constants.js'
 import { LimitExceededError, UnknownScheduleError, ValidationError, type Problem } from './errors.js'
 import { isoTime } from './time.js'
 import { checkSubmission } from './graph.js'
 import type { StrategyRegistry } from './strategy-registry.js'
 import type { TaskSpec } from './task.js'
+import type { SubmitResult } from './options.js'
 
 /** What a schedule does with slots missed while no admin ran (or one was held up past the grace). */
 export type CatchUp = 'none' | 'last'
@@ -49,6 +50,17 @@ export interface Firing {
 /** The id of the task a schedule submits for a slot: `NAME@2026-12-05T10:00:00Z` (milliseconds only when not 0). */
 export function slotTaskId (name: string, slot: number): string {
   return `${name}@${isoTime(slot).replace('.000Z', 'Z')}`
+}
+
+/**
+ * What a firing's submit came to: the task it added, or the one holding its dedup key; a task of the slot's
+ * id that was there already (submitted by someone else) is not the schedule's, and the slot added nothing.
+ */
+export function firedOutcome (id: string, result: SubmitResult): { task: string } | { error: string } {
+  if (result.added.includes(id)) return { task: id }
+  const holder = result.deduplicated?.[0]?.task
+  if (holder != null) return { task: holder }
+  return { error: `a task "${id}" was there already, not this schedule's: the slot submitted nothing` }
 }
 
 interface Entry {
@@ -136,6 +148,11 @@ export class Schedules {
 
   get size (): number {
     return this.entries.size
+  }
+
+  /** The tasks the schedules' templates depend on: retention keeps them. */
+  * dependencies (): Iterable<string> {
+    for (const e of this.entries.values()) yield * e.record.task.dependsOn
   }
 
   /**
@@ -226,15 +243,15 @@ function nextSlot (record: ScheduleRecord, cron: Cron | undefined): number | und
 export function checkSchedule (spec: ScheduleSpec, path: string): Cron | undefined {
   const problems: Problem[] = []
   if ((spec.cron == null) === (spec.everyMs == null)) problems.push({ path, message: 'give cron ("0 10 * * *") or every (seconds), one of them' })
-  if (spec.everyMs != null && !(Number.isInteger(spec.everyMs) && spec.everyMs >= MIN_EVERY_MS)) problems.push({ path: `${path}.every`, message: `must be a number of seconds, at least ${MIN_EVERY_MS / 1000}` })
+  if (spec.everyMs != null && !(Number.isInteger(spec.everyMs) && spec.everyMs >= MIN_EVERY_MS && spec.everyMs <= MAX_EVERY_MS)) problems.push({ path: `${path}.every`, message: `must be a number of seconds from ${MIN_EVERY_MS / 1000} to ${MAX_EVERY_MS / 1000}` })
   if (spec.timezone != null && spec.cron == null) problems.push({ path: `${path}.timezone`, message: 'goes with cron' })
   if (spec.catchUp != null && spec.catchUp !== 'none' && spec.catchUp !== 'last') problems.push({ path: `${path}.catch_up`, message: 'must be none or last' })
   let cron: Cron | undefined
   if (spec.cron != null && problems.length === 0) {
     try {
       cron = cronOf(spec)
-      // an unknown time zone shows only once a time is converted
-      cron.nextRun(new Date(0))
+      // an unknown time zone shows only once a time is converted; a date that never comes, only then too
+      if (cron.nextRun(new Date()) == null) problems.push({ path: `${path}.cron`, message: `"${spec.cron}" never fires (a date no month has, such as February 31?)` })
     } catch (err) {
       const zone = /timezone/i.test((err as Error).message)
       problems.push(zone

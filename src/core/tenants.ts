@@ -44,7 +44,8 @@ export class Tenants {
     const key = name ?? NO_GROUP
     let tenant = this.byName.get(key)
     if (tenant == null) {
-      tenant = new Tenant(key, this.weights[key] ?? 1)
+      // own names only: a group called "constructor" has no weight but its own (or 1)
+      tenant = new Tenant(key, Object.hasOwn(this.weights, key) ? this.weights[key]! : 1)
       this.byName.set(key, tenant)
     }
     return tenant

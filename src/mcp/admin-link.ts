@@ -32,8 +32,10 @@ export class AdminLink {
    * error: the caller reports the task as still running).
    */
   async waitForFinal (id: string, signal: AbortSignal): Promise<TaskView> {
+    // a completion heard while nobody waits yet (during a look) is kept, so the next wait does not miss it
+    let woke = false
     let wake = (): void => {}
-    const woken = (): void => { wake() }
+    const woken = (): void => { woke = true; wake() }
     const set = this.waiters.get(id) ?? new Set()
     set.add(woken)
     this.waiters.set(id, set)
@@ -41,10 +43,13 @@ export class AdminLink {
       // registered before looking, so a completion between the look and the wait still wakes us
       let view = await this.use(c => c.task(id))
       while (!isFinal(view.state) && !signal.aborted) {
-        await new Promise<void>(resolve => {
-          wake = resolve
-          signal.addEventListener('abort', () => { resolve() }, { once: true })
-        })
+        if (!woke) {
+          await new Promise<void>(resolve => {
+            wake = resolve
+            signal.addEventListener('abort', () => { resolve() }, { once: true })
+          })
+        }
+        woke = false
         view = await this.use(c => c.task(id))
       }
       return view

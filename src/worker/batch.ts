@@ -12,12 +12,15 @@ export interface BatchOptions {
   wait: number
 }
 
+/** A task's result in a batch: its output, an `Error` that fails it alone, or a promise of either (it ends when that settles). */
+export type BatchResult = JsonValue | Error | undefined | Promise<JsonValue | Error | undefined>
+
 /**
  * Handles a batch: one result per task, in order. An `Error` in a task's place fails that task alone (an
- * `UnrecoverableError` for good); a throw fails them all. `signal` fires once every task of the batch is
- * cancelled (or the worker stops).
+ * `UnrecoverableError` for good); a throw fails them all; a promise in a task's place ends that task when it
+ * settles, whatever the others do. `signal` fires once every task of the batch is cancelled (or the worker stops).
  */
-export type BatchHandler = (tasks: BatchTask[], options: HandlerOptions) => Promise<ReadonlyArray<JsonValue | Error | undefined>> | ReadonlyArray<JsonValue | Error | undefined>
+export type BatchHandler = (tasks: BatchTask[], options: HandlerOptions) => Promise<readonly BatchResult[]> | readonly BatchResult[]
 
 /** A task handler that gathers its tasks into batches; `batching` says how. */
 export type BatchingHandler = TaskHandler & { readonly batching: BatchOptions }
@@ -68,9 +71,7 @@ export function batch (options: BatchOptions, handle: BatchHandler): BatchingHan
         throw new TypeError(`the batch handler returned ${Array.isArray(results) ? `${results.length} results` : 'no list'} for ${tasks.length} tasks: return one result (or Error) per task, in order`)
       }
       tasks.forEach((w, i) => {
-        const result = results[i]
-        if (result instanceof Error) w.reject(result)
-        else w.resolve(result)
+        Promise.resolve(results[i]).then(result => { if (result instanceof Error) w.reject(result); else w.resolve(result) }, (err: unknown) => { w.reject(err as Error) })
       })
     } catch (err) {
       for (const w of tasks) w.reject(err as Error)

@@ -120,13 +120,17 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
    * Tasks of a type the child takes in batches: as few `batch` lines as fit the line limit (a task too large
    * alone fails alone); each task's answer is the child's `result` or `error` for it, as for one task.
    */
-  private async runBatch (type: string, tasks: BatchTask[]): Promise<Array<JsonValue | Error | undefined>> {
+  private async runBatch (type: string, tasks: BatchTask[]): Promise<Array<Promise<JsonValue | undefined>>> {
     await (this.current ?? this.launch())
+    // each task ends with its own answer, as it comes
     const answers = tasks.map(async task => await this.expect(task, task.signal))
     const { lines, refused } = batchLines(type, tasks.filter(t => !t.signal.aborted), this.maxLineBytes)
     for (const { task, error } of refused) this.settle(task, error)
-    for (const line of lines) this.send(line)
-    return await Promise.all(answers.map(async a => await a.catch((err: unknown) => err as Error)))
+    for (const line of lines) {
+      if (this.send(line)) continue
+      for (const task of line.batch.tasks) this.settle(task as { id: string, attempt: number }, new ProtocolError(`the batch is larger than ${this.maxLineBytes} bytes as a line for the --exec child`))
+    }
+    return answers
   }
 
   /** The child's answer for a task sent to it: its `result`, its `error`, or the abort of its signal (a `cancel` is sent). */
@@ -151,7 +155,7 @@ export class ExecBridge extends TypedEventEmitter<ExecBridgeEvents> {
   }
 
   /** A task that never reached the child ends with `err`. */
-  private settle (task: TaskContext, err: Error): void {
+  private settle (task: { id: string, attempt: number }, err: Error): void {
     const key = `${task.id}\u0000${task.attempt}`
     const entry = this.inFlight.get(key)
     this.inFlight.delete(key)

@@ -1,5 +1,4 @@
 import { ProtocolError, UnrecoverableError } from '../errors.js'
-import { FIELD_LIMITS } from '../protocol/constants.js'
 import { typesProblem } from '../protocol/validate.js'
 import { jsonProblem } from '../protocol/json.js'
 import { isRecord } from '../util/records.js'
@@ -80,8 +79,8 @@ export function taskMessage (task: TaskContext): Record<string, unknown> {
   }
 }
 
-/** Room a line takes besides its tasks: `{"v":1,"batch":{"type":...,"tasks":[...]}}` and the type's name. */
-const BATCH_LINE_OVERHEAD = 64 + FIELD_LIMITS.name
+/** Room a line takes besides its tasks and its type's name: `{"v":1,"batch":{"type":"","tasks":[]}}`. */
+const BATCH_LINE_OVERHEAD = 64
 
 /**
  * A batch's tasks as `batch` messages, each a line of at most `maxLineBytes`; a task whose payload cannot be
@@ -90,8 +89,9 @@ const BATCH_LINE_OVERHEAD = 64 + FIELD_LIMITS.name
 export function batchLines<T extends TaskContext> (type: string, tasks: readonly T[], maxLineBytes: number): { lines: Array<{ batch: { type: string, tasks: Array<Record<string, unknown>> } }>, refused: Array<{ task: T, error: Error }> } {
   const lines: Array<{ batch: { type: string, tasks: Array<Record<string, unknown>> } }> = []
   const refused: Array<{ task: T, error: Error }> = []
+  const overhead = BATCH_LINE_OVERHEAD + Buffer.byteLength(JSON.stringify(type))
   let current: Array<Record<string, unknown>> = []
-  let bytes = BATCH_LINE_OVERHEAD
+  let bytes = overhead
   for (const task of tasks) {
     let message: Record<string, unknown>
     try {
@@ -101,14 +101,14 @@ export function batchLines<T extends TaskContext> (type: string, tasks: readonly
       continue
     }
     const size = Buffer.byteLength(JSON.stringify(message)) + 1
-    if (size + BATCH_LINE_OVERHEAD > maxLineBytes) {
+    if (size + overhead > maxLineBytes) {
       refused.push({ task, error: new ProtocolError(`the task is larger than ${maxLineBytes} bytes as a line for the --exec child`) })
       continue
     }
     if (bytes + size > maxLineBytes) {
       lines.push({ batch: { type, tasks: current } })
       current = []
-      bytes = BATCH_LINE_OVERHEAD
+      bytes = overhead
     }
     current.push(message)
     bytes += size

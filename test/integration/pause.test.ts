@@ -49,7 +49,7 @@ describe('pause and resume', () => {
     manager.submit([{ id: 'typed' }])
     expect((await (await fetch(`${http}/api/tasks/typed`)).json())).toMatchObject({ state: 'ready', waitingFor: 'paused (tasks of type "simulate"): quota' })
     expect((await (await fetch(`${http}/api/summary`)).json()).paused).toEqual([expect.objectContaining({ scope: 'type:simulate' })])
-    expect(await post('/api/resume', {})).toMatchObject({ status: 409, body: { error: 'InvalidStateError', message: 'everything is not paused; paused: type "simulate"' } })
+    expect(await post('/api/resume', {})).toMatchObject({ status: 409, body: { error: 'InvalidStateError', message: 'everything is not paused; paused: tasks of type "simulate"' } })
     expect(await post('/api/pause', { type: 42 })).toMatchObject({ status: 400, body: { problems: [{ path: 'type' }] } })
     expect(await post('/api/pause', { reason: 'x'.repeat(100_000) })).toMatchObject({ status: 413 })
     const done = nextEvent(manager, 'task:completed', d => d.id === 'typed')

@@ -88,6 +88,8 @@ describe('taskmesh purge, POST /api/purge', () => {
     expect(await post({})).toMatchObject({ status: 400, body: { problems: [{ path: 'olderThan' }] } })
     expect(await post({ state: 'ready', olderThan: 0 })).toMatchObject({ status: 400, body: { problems: [{ path: 'state' }] } })
     expect(await post({ olderThan: -5 })).toMatchObject({ status: 400, body: { problems: [{ path: 'olderThan' }] } })
+    // what Number() reads as 0 is not a number of seconds
+    for (const olderThan of ['', [], false, ' ']) expect(await post({ olderThan })).toMatchObject({ status: 400, body: { problems: [{ path: 'olderThan' }] } })
     expect(await post({ keep: 1.5 })).toMatchObject({ status: 400, body: { problems: [{ path: 'keep' }] } })
     expect(await post([1, 2])).toMatchObject({ status: 400 })
     expect(await post({ keep: 0, pad: 'x'.repeat(100_000) })).toMatchObject({ status: 413 })

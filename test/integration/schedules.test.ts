@@ -164,6 +164,8 @@ describe('taskmesh schedules, /api/schedules', () => {
     expect(await send('POST', '/api/schedules/nope/pause')).toMatchObject({ status: 404, body: { error: 'UnknownScheduleError' } })
     expect(await send('DELETE', '/api/schedules/hourly')).toEqual({ status: 200, body: { removed: 'hourly' } })
     expect(await send('DELETE', '/api/schedules/hourly')).toMatchObject({ status: 404 })
+    // a schedule's task is kept and journaled at each firing: its payload is held to 64 KiB
+    expect(() => manager.schedules.put({ name: 'fat', every: 60, task: { payload: 'x'.repeat(70_000) } })).toThrow(expect.objectContaining({ problems: [{ path: 'schedules[0].task.payload', message: expect.stringMatching(/more than the 65536-byte limit of a schedule's task/) }] }))
     // nothing half-added: the bad requests left the two schedules as they were
     expect(manager.schedules.list().map(s => s.name)).toEqual(['after-base'])
   }, 60_000)

@@ -72,6 +72,16 @@ describe('batch handlers', () => {
     await Promise.allSettled(running)
   })
 
+  it('a promise in a task\'s place ends that task when it settles, whatever the others do', async () => {
+    let later!: (v: string) => void
+    const embed = batch({ max: 2, wait: 60 }, () => ['now', new Promise<string>(resolve => { later = resolve })])
+    const first = run(embed, 'a')
+    const second = run(embed, 'b')
+    expect(await first).toBe('now')
+    later('then')
+    expect(await second).toBe('then')
+  })
+
   it('refuses a max or a wait it cannot keep', () => {
     expect(() => batch({ max: 0, wait: 1 }, () => [])).toThrow('batch max must be a whole number from 1 to 10000, not 0')
     expect(() => batch({ max: 5, wait: -1 }, () => [])).toThrow('batch wait must be a number of seconds from 0 to 60, not -1')

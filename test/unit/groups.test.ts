@@ -43,6 +43,13 @@ describe('task groups: fair shares between tenants', () => {
     expect(h.schedule()).toEqual([['a2', 'w']])
   })
 
+  it('a group named as an object\'s own properties ("constructor", "__proto__") is a group like any other', () => {
+    const h = harness({ groupWeights: { A: 2 } })
+    h.submit({ id: 'c', group: 'constructor' }, { id: 'p', group: '__proto__' }, { id: 'loose' })
+    h.worker('w', 10, { maxConcurrent: 4 })
+    expect(h.schedule().map(([id]) => id).sort()).toEqual(['c', 'loose', 'p'])
+  })
+
   it('pauses a group, and resumes it', () => {
     const h = harness()
     h.submit({ id: 'a', group: 'A' }, { id: 'b', group: 'B' })
