@@ -25,3 +25,6 @@ export const RESULT_BODY_LIMIT = 4 * 1024 * 1024 + 64 * 1024
 export const UPDATE_INTERVAL_MS = 500
 /** Tasks an update lists by id; past this it says `more` and the dashboard reads its page again. */
 export const MAX_UPDATE_TASKS = 256
+/** Where the admin's HTTP server answers A2A: its JSON-RPC endpoint, and its agent card where clients look for it. */
+export const A2A_JSONRPC_PATH = '/a2a/jsonrpc'
+export const A2A_CARD_PATH = '/.well-known/agent-card.json'

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { AuthorizationError, InvalidStateError, JournalUnavailableError, LimitExceededError, RegistrationRefusedError, UnknownScheduleError, UnknownTaskError, UnknownWorkerError, ValidationError } from '../errors.js'
 import { AgentTokens } from '../admin/agent-token.js'
@@ -7,7 +8,7 @@ import { watchEvents } from '../admin/watch.js'
 import { DEFAULT_MAX_CLIENT_FRAME_BYTES, MAX_OUTPUT_BYTES } from '../protocol/constants.js'
 import { parseTaskDocument } from '../tasks/load.js'
 import { withoutCounterSuffixOnGauges } from '../monitoring/exposition.js'
-import { AGENT_TOKEN_HEADER, CLAIM_BODY_LIMIT, DEFAULT_GRAPH_TASKS, DEFAULT_HTTP_HOST, DEFAULT_MAX_EVENT_STREAMS, RESULT_BODY_LIMIT, SMALL_BODY_LIMIT } from './constants.js'
+import { A2A_CARD_PATH, A2A_JSONRPC_PATH, AGENT_TOKEN_HEADER, CLAIM_BODY_LIMIT, DEFAULT_GRAPH_TASKS, DEFAULT_HTTP_HOST, DEFAULT_MAX_EVENT_STREAMS, RESULT_BODY_LIMIT, SMALL_BODY_LIMIT } from './constants.js'
 import { EventStreams } from './streams.js'
 import { UpdateFeed } from './updates.js'
 import { TimelineRecorder } from '../monitoring/timeline-recorder.js'
@@ -96,6 +97,21 @@ export class HttpServer {
     })
     // the dashboard's own files are open (they hold no data); everything it fetches needs the token
     if (options.token != null && options.token !== '') app.addHook('onRequest', authorize(options.token, new Set(['/healthz', '/', ...assets.keys()])))
+    // A2A: the SDK's own app (loaded on first use) answers, after the checks above, before Fastify reads the body
+    let a2a: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined
+    app.addHook('onRequest', async (req, reply) => {
+      const path = req.url.split('?')[0]!
+      if (path !== A2A_CARD_PATH && path !== A2A_JSONRPC_PATH) return
+      // protocol 1.0 only (a request without the header is 0.3): said here, where the SDK would log every such request
+      const version = req.headers['a2a-version']
+      if (path === A2A_JSONRPC_PATH && version !== '1.0') {
+        return await reply.code(200).send({ jsonrpc: '2.0', id: null, error: { code: -32009, message: `A2A protocol version ${typeof version === 'string' ? `"${version.slice(0, 20)}"` : '0.3 (no A2A-Version header)'} is not supported: this agent speaks 1.0 (send A2A-Version: 1.0)` } })
+      }
+      a2a ??= import('../a2a/server.js').then(m => m.a2aApp(admin, server.url))
+      const handle = await a2a
+      reply.hijack()
+      handle(req.raw, reply.raw)
+    })
     // task files can be posted as they are: curl --data-binary @tasks.yaml -H 'content-type: application/yaml'
     // text/plain too (curl --data-binary without a content type): YAML reads JSON as well
     app.removeContentTypeParser('text/plain')
