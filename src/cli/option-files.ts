@@ -29,6 +29,11 @@ export async function readToken (file: string): Promise<string> {
   return await readSecret(file, 'HTTP token')
 }
 
+/** `--a2a-token FILE`: the bearer token a worker's A2A agents require. */
+export async function readA2aToken (file: string): Promise<string> {
+  return await readSecret(file, 'A2A token')
+}
+
 /** `--webhook-secret FILE`: what signs every webhook's body. */
 export async function readWebhookSecret (file: string): Promise<string> {
   return await readSecret(file, 'webhook secret')

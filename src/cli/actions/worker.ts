@@ -5,7 +5,7 @@ import { AuthorizationError, RegistrationRefusedError } from '../../errors.js'
 import { count, formatMs, Output } from '../output.js'
 import { loadHandlers } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
-import { readSwarmKey } from '../option-files.js'
+import { readA2aToken, readSwarmKey } from '../option-files.js'
 import { createLogger } from '../log.js'
 import { WORKER_EVENT_NAMES } from '../../worker/events.js'
 import { ExecBridge, type ExecReady } from '../../worker/exec-bridge.js'
@@ -34,12 +34,21 @@ export interface WorkerOptions extends LogOptions {
   otelEndpoint?: string
   json?: boolean
   quiet?: boolean
+  a2a: string[]
+  a2aToken?: string
 }
 
 export async function runWorker (opts: WorkerOptions): Promise<void> {
   const log = createLogger({ name: 'worker', logLevel: opts.logLevel, logFormat: opts.logFormat })
   const out = new Output({ json: opts.json === true, log })
   const handlers = opts.handlers != null ? await loadHandlers(opts.handlers) : {}
+  // A2A agents behind this worker: their skills are task types here (the SDK is loaded only then)
+  const remote = opts.a2a.length > 0 ? await (await import('../../worker/a2a-agents.js')).a2aAgents(opts.a2a, opts.a2aToken != null ? { token: await readA2aToken(opts.a2aToken) } : {}) : undefined
+  for (const agent of remote?.agents ?? []) {
+    out.event('a2a:agent', { ...agent })
+    out.say(`A2A agent ${printable(agent.name)} at ${agent.url}: ${printable(agent.skills.join(', '))}${agent.streaming ? ' (streaming)' : ''}`)
+  }
+  Object.assign(handlers, remote?.handlers ?? {})
   // the --exec child first: what it says it handles is what the worker registers
   const bridge = opts.exec != null ? await startBridge(opts.exec, opts.execReadyTimeout, out) : undefined
   const execHandlers = bridge != null ? Object.fromEntries(bridge.ready.types.map(type => [type, bridge.exec.handlerFor(type, bridge.ready)])) : {}

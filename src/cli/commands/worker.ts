@@ -19,6 +19,8 @@ export function workerCommand (): Command {
     .option('--resources <list>', 'what it offers to the tasks it runs at once, e.g. cpu=8,memory=32GiB,gpu=1 (default: this machine\'s cores and memory)', resourceList)
     .option('--exec <command>', 'run the handlers in a long-lived child process in any language, one JSON object per line on its stdin and stdout (docs/exec-protocol.md; python/taskmesh_agent.py for Python)')
     .option('--exec-ready-timeout <seconds>', 'how long the --exec child may take to say it is ready', number(0.1), DEFAULT_EXEC_READY_TIMEOUT_MS / 1000)
+    .option('--a2a <url>', 'run the skills of the A2A agent at this URL (its base, where its agent card is) as task types; repeatable', collect, [])
+    .option('--a2a-token <file>', 'file holding the bearer token the --a2a agents require')
     .option('--handlers <file>', 'module exporting one function per task type: (task, { signal }) => output')
     .option('--key <file>', 'identity key file, created if missing')
     .option('--swarm-key <file>', 'private network key; must match the admin\'s')
@@ -35,7 +37,8 @@ export function workerCommand (): Command {
     section: 'worker',
     envPrefix: 'TASKMESH_WORKER_',
     required: ['admin', 'name', 'skill'],
-    paths: ['handlers', 'key', 'swarmKey']
+    paths: ['handlers', 'key', 'swarmKey', 'a2aToken'],
+    spaceSeparated: ['a2a']
   }).action(async (opts: WorkerOptions) => {
     // what runs a worker (libp2p, the handlers, the --exec bridge) is loaded only when one is run
     const { runWorker } = await import('../actions/worker.js')
