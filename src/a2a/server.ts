@@ -13,7 +13,7 @@ import { A2A_CARD_PATH, A2A_JSONRPC_PATH } from '../http/constants.js'
  * its HTTP server behind the same token and browser checks as every route. Its card lists as skills the task
  * types the connected workers handle, read again at each request.
  */
-export function a2aApp (admin: AdminHandle, baseUrl: string): (req: IncomingMessage, res: ServerResponse) => void {
+export function a2aApp (admin: AdminHandle, baseUrl: string, options: { bearer?: boolean } = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const card: AgentCard = {
     name: admin.labels.name ?? 'taskmesh',
     description: 'A taskmesh network: each message becomes a task of the type its metadata.skill names, run by a worker whose skill and capabilities fit.',
@@ -37,7 +37,12 @@ export function a2aApp (admin: AdminHandle, baseUrl: string): (req: IncomingMess
   }
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), new TaskmeshExecutor(admin))
   const app = express()
-  app.use(A2A_CARD_PATH, agentCardHandler({ agentCardProvider: async () => { refresh(); return card }, cache: { maxAge: 0 } }))
+  // the card as it travels (the card handler serves it as given): with the API's token, it says a bearer token is wanted
+  const served = async (): Promise<AgentCard> => {
+    refresh()
+    return options.bearer === true ? { ...card, securitySchemes: { bearer: { httpAuthSecurityScheme: { scheme: 'Bearer' } } as never } } : card
+  }
+  app.use(A2A_CARD_PATH, agentCardHandler({ agentCardProvider: served, cache: { maxAge: 0 } }))
   // the card's skills are read again before each request too: a message may name a type that just came
   app.use(A2A_JSONRPC_PATH, (_req, _res, next) => { refresh(); next() }, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }))
   return app

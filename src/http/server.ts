@@ -107,7 +107,7 @@ export class HttpServer {
       if (path === A2A_JSONRPC_PATH && version !== '1.0') {
         return await reply.code(200).send({ jsonrpc: '2.0', id: null, error: { code: -32009, message: `A2A protocol version ${typeof version === 'string' ? `"${version.slice(0, 20)}"` : '0.3 (no A2A-Version header)'} is not supported: this agent speaks 1.0 (send A2A-Version: 1.0)` } })
       }
-      a2a ??= import('../a2a/server.js').then(m => m.a2aApp(admin, server.url))
+      a2a ??= import('../a2a/server.js').then(m => m.a2aApp(admin, server.url, { bearer: options.token != null && options.token !== '' }))
       const handle = await a2a
       reply.hijack()
       handle(req.raw, reply.raw)

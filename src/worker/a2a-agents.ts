@@ -21,7 +21,7 @@ export interface A2aAgent {
  * artifacts are the output), failed or canceled (retryable), rejected or waiting for input (for good). The
  * attempt's cancel or timeout cancels the remote task. `token` goes as a bearer token to every agent.
  */
-export async function a2aAgents (urls: readonly string[], options: { token?: string, signal?: AbortSignal } = {}): Promise<{ agents: A2aAgent[], handlers: Record<string, TaskHandler> }> {
+export async function a2aAgents (urls: readonly string[], options: { token?: string, onProgress?: (taskId: string, message: string) => void } = {}): Promise<{ agents: A2aAgent[], handlers: Record<string, TaskHandler> }> {
   const base = globalThis.fetch
   const fetchImpl: typeof fetch = options.token == null
     ? base
@@ -46,16 +46,21 @@ export async function a2aAgents (urls: readonly string[], options: { token?: str
       throw new Error(`--a2a ${url}: cannot read its agent card (${(err as Error).message}); is the agent running, and is the URL its base (where /.well-known/agent-card.json is)?`, { cause: err })
     }
     const card = await client.getAgentCard()
+    // what its card says it wants: a bearer token is what taskmesh sends
+    const schemes = Object.entries(card.securitySchemes ?? {})
+    const bearer = schemes.some(([, s]) => s.scheme?.$case === 'httpAuthSecurityScheme' && /^bearer$/i.test(s.scheme.value.scheme))
+    if (schemes.length > 0 && !bearer) throw new Error(`--a2a ${url}: agent ${card.name} asks for ${schemes.map(([name]) => name).join(', ')}; taskmesh sends a bearer token (--a2a-token FILE) and nothing else`)
+    if (bearer && options.token == null) throw new Error(`--a2a ${url}: agent ${card.name} wants a bearer token (its card says so): give --a2a-token FILE`)
     const skills = card.skills.map(s => s.id).filter(id => id !== '')
     if (skills.length === 0) throw new Error(`--a2a ${url}: its agent card lists no skills: there is no task type to run there`)
     const agent: A2aAgent = { url, name: card.name, skills, streaming: card.capabilities?.streaming === true }
     agents.push(agent)
-    for (const skill of skills) handlers[skill] ??= remoteHandler(client, agent, skill)
+    for (const skill of skills) handlers[skill] ??= remoteHandler(client, agent, skill, options.onProgress)
   }
   return { agents, handlers }
 }
 
-function remoteHandler (client: Client, agent: A2aAgent, skill: string): TaskHandler {
+function remoteHandler (client: Client, agent: A2aAgent, skill: string, onProgress?: (taskId: string, message: string) => void): TaskHandler {
   return async (task, { signal }) => {
     const request = { tenant: '', message: messageOf(task, skill), metadata: undefined, configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: false } }
     let remote: Task | undefined
@@ -68,7 +73,12 @@ function remoteHandler (client: Client, agent: A2aAgent, skill: string): TaskHan
           const p = event.payload
           if (p?.$case === 'message') return outputOf(p.value.parts)
           if (p?.$case === 'task') remote = p.value
-          if (p?.$case === 'statusUpdate' && remote != null) remote = { ...remote, status: p.value.status }
+          if (p?.$case === 'statusUpdate' && remote != null) {
+            remote = { ...remote, status: p.value.status }
+            // what the agent says while it works is the task's progress
+            const said = p.value.status?.state === TaskState.TASK_STATE_WORKING && p.value.status.message != null ? textOf(p.value.status.message.parts) : ''
+            if (said !== '') onProgress?.(task.id, said)
+          }
           if (p?.$case === 'artifactUpdate' && remote != null && p.value.artifact != null) remote = { ...remote, artifacts: [...remote.artifacts, p.value.artifact] }
         }
       } else {

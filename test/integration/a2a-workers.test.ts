@@ -67,6 +67,8 @@ describe('A2A agents as workers (taskmesh worker --a2a)', () => {
     expect(done.refused).toMatchObject({ status: 'failed', attempts: 1, error: 'UnrecoverableError: A2A agent translator rejected the task: not my language' })
     expect(done.slow).toMatchObject({ status: 'failed' })
     await admin.waitUntil(() => agent.lines.some(l => l.cancelled != null), 10_000)
+    // what the agent said while working, as the task's progress
+    expect(a2a.events).toContainEqual(expect.objectContaining({ event: 'a2a:progress', taskId: 'translation', message: 'translating for translation' }))
 
     // the agent gone: its task fails, saying why, and the worker stays
     agent.child.kill()
@@ -98,6 +100,11 @@ describe('A2A agents as workers (taskmesh worker --a2a)', () => {
     agents.push(agent.child)
     const noToken = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWJWo1tAVnZkt5n7NMP7uRx8TDvsddQZJo1yGnxJgbh1Ue', '--name', 'a', '--skill', '1', '--a2a', agent.url])
     expect(noToken).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot read its agent card.*401/s) })
+    // a card that says it wants a bearer token, read without one
+    const says = await remoteAgent({ AGENT_TOKEN: '', AGENT_SCHEME: 'bearer' })
+    agents.push(says.child)
+    const told = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWJWo1tAVnZkt5n7NMP7uRx8TDvsddQZJo1yGnxJgbh1Ue', '--name', 'a', '--skill', '1', '--a2a', says.url])
+    expect(told).toMatchObject({ code: 1, stderr: expect.stringMatching(/agent translator wants a bearer token \(its card says so\): give --a2a-token FILE/) })
   }, 60_000)
 })
 

@@ -95,6 +95,9 @@ describe('A2A behind the HTTP API\'s token', () => {
     const http = manager.details().http!
     expect((await fetch(`${http}/.well-known/agent-card.json`)).status).toBe(401)
     expect((await fetch(`${http}/a2a/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401)
-    expect((await fetch(`${http}/.well-known/agent-card.json`, { headers: { authorization: 'Bearer sesame' } })).status).toBe(200)
+    const card = await fetch(`${http}/.well-known/agent-card.json`, { headers: { authorization: 'Bearer sesame' } })
+    expect(card.status).toBe(200)
+    // and says so, as A2A clients read it
+    expect((await card.json()).securitySchemes).toEqual({ bearer: { httpAuthSecurityScheme: { scheme: 'Bearer' } } })
   })
 })

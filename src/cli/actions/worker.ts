@@ -43,7 +43,13 @@ export async function runWorker (opts: WorkerOptions): Promise<void> {
   const out = new Output({ json: opts.json === true, log })
   const handlers = opts.handlers != null ? await loadHandlers(opts.handlers) : {}
   // A2A agents behind this worker: their skills are task types here (the SDK is loaded only then)
-  const remote = opts.a2a.length > 0 ? await (await import('../../worker/a2a-agents.js')).a2aAgents(opts.a2a, opts.a2aToken != null ? { token: await readA2aToken(opts.a2aToken) } : {}) : undefined
+  const remote = opts.a2a.length > 0 ? await (await import('../../worker/a2a-agents.js')).a2aAgents(opts.a2a, {
+    ...(opts.a2aToken != null ? { token: await readA2aToken(opts.a2aToken) } : {}),
+    onProgress: (taskId, message) => {
+      out.event('a2a:progress', { taskId, message })
+      if (opts.quiet !== true) out.say(`· task ${printable(taskId)}: ${printable(message)}`)
+    }
+  }) : undefined
   for (const agent of remote?.agents ?? []) {
     out.event('a2a:agent', { ...agent })
     out.say(`A2A agent ${printable(agent.name)} at ${agent.url}: ${printable(agent.skills.join(', '))}${agent.streaming ? ' (streaming)' : ''}`)
