@@ -21,9 +21,13 @@ const FINAL: Record<TaskOutcome['status'], TaskState> = {
  */
 export class TaskmeshExecutor implements AgentExecutor {
   private readonly admin: AdminHandle
+  /** The tasks followed, each with what to do on its admin events: one listener each on the admin, not one per task. */
+  private readonly following = new Map<string, { assigned: (worker: string) => void, completed: (outcome: TaskOutcome) => void }>()
 
   constructor (admin: AdminHandle) {
     this.admin = admin
+    admin.addEventListener('task:assigned', ({ detail }) => { this.following.get(detail.taskId)?.assigned(detail.worker) })
+    admin.addEventListener('task:completed', ({ detail }) => { this.following.get(detail.id)?.completed(detail) })
   }
 
   async execute (ctx: RequestContext, bus: ExecutionEventBus): Promise<void> {
@@ -75,12 +79,10 @@ export class TaskmeshExecutor implements AgentExecutor {
       if (finish) realBus.finished()
     }
     const done = new Promise<void>(resolve => {
-      const assigned = ({ detail }: CustomEvent<{ taskId: string, worker: string }>): void => {
-        if (detail.taskId !== taskId) return
-        bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state: TaskState.TASK_STATE_WORKING, message: agentMessage(taskId, contextId, `running on worker ${detail.worker}`), timestamp: new Date().toISOString() }, metadata: undefined }))
+      const assigned = (worker: string): void => {
+        bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state: TaskState.TASK_STATE_WORKING, message: agentMessage(taskId, contextId, `running on worker ${worker}`), timestamp: new Date().toISOString() }, metadata: undefined }))
       }
-      const completed = ({ detail }: CustomEvent<TaskOutcome>): void => {
-        if (detail.id !== taskId) return
+      const completed = (detail: TaskOutcome): void => {
         if (detail.status === 'succeeded') {
           bus.publish(AgentEvent.artifactUpdate({ taskId, contextId, artifact: { artifactId: `${taskId}-output`, name: 'output', description: '', parts: [dataPart(detail.output ?? null)], metadata: undefined, extensions: [] }, append: false, lastChunk: true, metadata: undefined }))
         }
@@ -89,11 +91,9 @@ export class TaskmeshExecutor implements AgentExecutor {
         bus.finished()
         resolve()
       }
-      this.admin.addEventListener('task:assigned', assigned)
-      this.admin.addEventListener('task:completed', completed)
+      this.following.set(taskId, { assigned, completed })
       stop = () => {
-        this.admin.removeEventListener('task:assigned', assigned)
-        this.admin.removeEventListener('task:completed', completed)
+        this.following.delete(taskId)
         resolve()
       }
     })

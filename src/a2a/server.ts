@@ -1,11 +1,12 @@
 import express from 'express'
 import type { AgentCard } from '@a2a-js/sdk'
-import { DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
+import { DefaultRequestHandler } from '@a2a-js/sdk/server'
+import { BoundedTaskStore } from './task-store.js'
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
 import { connectedSkills, TaskmeshExecutor } from './executor.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AdminHandle } from '../admin/handle.js'
-import { A2A_CARD_PATH, A2A_JSONRPC_PATH } from '../http/constants.js'
+import { A2A_BODY_LIMIT, A2A_CARD_PATH, A2A_JSONRPC_PATH } from '../http/constants.js'
 
 
 /**
@@ -35,7 +36,7 @@ export function a2aApp (admin: AdminHandle, baseUrl: string, options: { bearer?:
       return { id: type, name: type, description: `tasks of type "${type}": ${workers.length} ${workers.length === 1 ? 'worker' : 'workers'}${capabilities.length > 0 ? ` (capabilities ${capabilities.join(', ')})` : ''}`, tags: capabilities, examples: [], inputModes: [], outputModes: [], securityRequirements: [] }
     })
   }
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), new TaskmeshExecutor(admin))
+  const handler = new DefaultRequestHandler(card, new BoundedTaskStore(), new TaskmeshExecutor(admin))
   const app = express()
   // the card as it travels (the card handler serves it as given): with the API's token, it says a bearer token is wanted
   const served = async (): Promise<AgentCard> => {
@@ -44,6 +45,26 @@ export function a2aApp (admin: AdminHandle, baseUrl: string, options: { bearer?:
   }
   app.use(A2A_CARD_PATH, agentCardHandler({ agentCardProvider: served, cache: { maxAge: 0 } }))
   // the card's skills are read again before each request too: a message may name a type that just came
-  app.use(A2A_JSONRPC_PATH, (_req, _res, next) => { refresh(); next() }, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }))
+  app.use(A2A_JSONRPC_PATH, express.json({ limit: A2A_BODY_LIMIT }), guard, (_req, _res, next) => { refresh(); next() }, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }))
+  // what the body parser refuses, said as JSON-RPC does
+  app.use(A2A_JSONRPC_PATH, (err: Error & { type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err.type === 'entity.too.large') return void res.status(413).json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `the request is larger than ${A2A_BODY_LIMIT} bytes` } })
+    if (err.type === 'entity.parse.failed') return void res.json({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Invalid JSON payload.' } })
+    next(err)
+  })
   return app
+}
+
+/**
+ * What this agent does not take, refused before the SDK sees it: a follow-up message to a task (`taskId`: one
+ * message makes one task), and `referenceTaskIds` (the SDK copies every task they name into the request;
+ * dependencies go in `metadata.dependsOn`).
+ */
+function guard (req: express.Request, res: express.Response, next: express.NextFunction): void {
+  const body = req.body as { id?: unknown, params?: { message?: { taskId?: unknown, referenceTaskIds?: unknown } } } | undefined
+  const message = body?.params?.message
+  const refuse = (why: string): void => { res.json({ jsonrpc: '2.0', id: typeof body?.id === 'string' || typeof body?.id === 'number' ? body.id : null, error: { code: -32602, message: why } }) }
+  if (typeof message?.taskId === 'string' && message.taskId !== '') return refuse('one message makes one task here: a message naming a taskId (a follow-up to a task) is not taken; send a new message without it')
+  if (Array.isArray(message?.referenceTaskIds) && message.referenceTaskIds.length > 0) return refuse('referenceTaskIds are not taken: name the tasks a task waits for in metadata.dependsOn')
+  next()
 }

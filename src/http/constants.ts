@@ -28,3 +28,5 @@ export const MAX_UPDATE_TASKS = 256
 /** Where the admin's HTTP server answers A2A: its JSON-RPC endpoint, and its agent card where clients look for it. */
 export const A2A_JSONRPC_PATH = '/a2a/jsonrpc'
 export const A2A_CARD_PATH = '/.well-known/agent-card.json'
+/** Largest A2A request (a message with its payload). */
+export const A2A_BODY_LIMIT = 1024 * 1024

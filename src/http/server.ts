@@ -68,6 +68,8 @@ export class HttpServer {
   private readonly scheme: 'http' | 'https'
   private readonly updates: UpdateFeed
   private readonly timeline: TimelineRecorder
+  /** A2A requests answered by the SDK's app, open now. */
+  readonly a2aOpen = new Set<ServerResponse>()
 
   private constructor (app: FastifyInstance, admin: AdminHandle, options: HttpServerOptions) {
     this.app = app
@@ -107,9 +109,13 @@ export class HttpServer {
       if (path === A2A_JSONRPC_PATH && version !== '1.0') {
         return await reply.code(200).send({ jsonrpc: '2.0', id: null, error: { code: -32009, message: `A2A protocol version ${typeof version === 'string' ? `"${version.slice(0, 20)}"` : '0.3 (no A2A-Version header)'} is not supported: this agent speaks 1.0 (send A2A-Version: 1.0)` } })
       }
+      // A2A requests may stay open (a stream, a wait): counted against the stream limit, and ended with the server
+      if (server.a2aOpen.size >= (options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS)) return await reply.code(503).send({ error: LimitExceededError.name, message: 'too many A2A requests are open at once; try again shortly' })
       a2a ??= import('../a2a/server.js').then(m => m.a2aApp(admin, server.url, { bearer: options.token != null && options.token !== '' }))
       const handle = await a2a
       reply.hijack()
+      server.a2aOpen.add(reply.raw)
+      reply.raw.once('close', () => { server.a2aOpen.delete(reply.raw) })
       handle(req.raw, reply.raw)
     })
     // task files can be posted as they are: curl --data-binary @tasks.yaml -H 'content-type: application/yaml'
@@ -151,6 +157,7 @@ export class HttpServer {
 
   async close (): Promise<void> {
     this.streams.closeAll()
+    for (const res of this.a2aOpen) res.destroy()
     this.updates.close()
     this.timeline.stop()
     await this.app.close()

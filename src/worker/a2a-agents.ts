@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { Role, TaskState, type Message, type Part, type Task } from '@a2a-js/sdk'
+import { Role, TaskState, type Artifact, type Message, type Part, type Task } from '@a2a-js/sdk'
 import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, RestTransportFactory, type Client } from '@a2a-js/sdk/client'
 import { AbortError, UnrecoverableError } from '../errors.js'
+import { typesProblem } from '../protocol/validate.js'
 import type { JsonValue } from '../core/task.js'
 import type { TaskContext, TaskHandler } from './handlers.js'
+
+/** How long reading an agent's card may take. */
+const A2A_CARD_TIMEOUT_MS = 30_000
+/** The longest progress line an agent's working message makes. */
+const MAX_PROGRESS_CHARS = 1024
 
 /** A remote A2A agent behind a worker: where it is, what it calls itself, the skills it runs as task types. */
 export interface A2aAgent {
@@ -23,13 +29,15 @@ export interface A2aAgent {
  */
 export async function a2aAgents (urls: readonly string[], options: { token?: string, onProgress?: (taskId: string, message: string) => void } = {}): Promise<{ agents: A2aAgent[], handlers: Record<string, TaskHandler> }> {
   const base = globalThis.fetch
-  const fetchImpl: typeof fetch = options.token == null
-    ? base
-    : async (input, init) => {
-      const headers = new Headers(init?.headers)
-      headers.set('authorization', `Bearer ${options.token!}`)
-      return await base(input, { ...init, headers })
-    }
+  // the token goes to the agents given, and nowhere a card points elsewhere; a request without a signal of
+  // its own (the card) is bounded in time
+  const origins = new Set(urls.map(u => new URL(u).origin))
+  const fetchImpl: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input))
+    const headers = new Headers(init?.headers)
+    if (options.token != null && origins.has(url.origin)) headers.set('authorization', `Bearer ${options.token}`)
+    return await base(input, { ...init, headers, signal: init?.signal ?? AbortSignal.timeout(A2A_CARD_TIMEOUT_MS) })
+  }
   // the SDK declares its transports' options as classes it does not export: their one field, set as they are
   const factory = new ClientFactory({
     // eslint-disable-next-line typescript/no-unsafe-class-instance-assignment
@@ -51,11 +59,14 @@ export async function a2aAgents (urls: readonly string[], options: { token?: str
     const bearer = schemes.some(([, s]) => s.scheme?.$case === 'httpAuthSecurityScheme' && /^bearer$/i.test(s.scheme.value.scheme))
     if (schemes.length > 0 && !bearer) throw new Error(`--a2a ${url}: agent ${card.name} asks for ${schemes.map(([name]) => name).join(', ')}; taskmesh sends a bearer token (--a2a-token FILE) and nothing else`)
     if (bearer && options.token == null) throw new Error(`--a2a ${url}: agent ${card.name} wants a bearer token (its card says so): give --a2a-token FILE`)
-    const skills = card.skills.map(s => s.id).filter(id => id !== '')
+    const skills = [...new Set(card.skills.map(s => s.id))]
     if (skills.length === 0) throw new Error(`--a2a ${url}: its agent card lists no skills: there is no task type to run there`)
+    // what the admin takes as task types in a registration, checked here where the agent can be named
+    const problem = typesProblem(skills)
+    if (problem != null) throw new Error(`--a2a ${url}: agent ${card.name}'s skills cannot be task types: ${problem}`)
     const agent: A2aAgent = { url, name: card.name, skills, streaming: card.capabilities?.streaming === true }
     agents.push(agent)
-    for (const skill of skills) handlers[skill] ??= remoteHandler(client, agent, skill, options.onProgress)
+    for (const skill of skills) if (!Object.hasOwn(handlers, skill)) handlers[skill] = remoteHandler(client, agent, skill, options.onProgress)
   }
   return { agents, handlers }
 }
@@ -64,6 +75,7 @@ function remoteHandler (client: Client, agent: A2aAgent, skill: string, onProgre
   return async (task, { signal }) => {
     const request = { tenant: '', message: messageOf(task, skill), metadata: undefined, configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: false } }
     let remote: Task | undefined
+    let lastSaid = 0
     // the attempt's cancel or timeout: the remote task is cancelled too (best effort: it may have ended)
     const onAbort = (): void => { if (remote != null) void client.cancelTask({ tenant: '', id: remote.id, metadata: undefined }).catch(() => {}) }
     signal.addEventListener('abort', onAbort, { once: true })
@@ -77,9 +89,13 @@ function remoteHandler (client: Client, agent: A2aAgent, skill: string, onProgre
             remote = { ...remote, status: p.value.status }
             // what the agent says while it works is the task's progress
             const said = p.value.status?.state === TaskState.TASK_STATE_WORKING && p.value.status.message != null ? textOf(p.value.status.message.parts) : ''
-            if (said !== '') onProgress?.(task.id, said)
+            // a line a second at most, cut short: what an agent says must not flood the worker's log
+            if (said !== '' && Date.now() - lastSaid >= 1000) {
+              lastSaid = Date.now()
+              onProgress?.(task.id, said.length > MAX_PROGRESS_CHARS ? `${said.slice(0, MAX_PROGRESS_CHARS)}…` : said)
+            }
           }
-          if (p?.$case === 'artifactUpdate' && remote != null && p.value.artifact != null) remote = { ...remote, artifacts: [...remote.artifacts, p.value.artifact] }
+          if (p?.$case === 'artifactUpdate' && remote != null && p.value.artifact != null) remote = { ...remote, artifacts: withArtifact(remote.artifacts, p.value.artifact, p.value.append) }
         }
       } else {
         const result = await client.sendMessage(request, { signal })
@@ -125,6 +141,13 @@ function messageOf (task: TaskContext, skill: string): Message {
     extensions: [],
     referenceTaskIds: []
   }
+}
+
+/** An artifact update: a new artifact, or (`append`) more parts of one already begun. */
+function withArtifact (artifacts: readonly Artifact[], artifact: Artifact, append: boolean): Artifact[] {
+  const i = append ? artifacts.findIndex(a => a.artifactId === artifact.artifactId) : -1
+  if (i === -1) return [...artifacts.filter(a => a.artifactId !== artifact.artifactId), artifact]
+  return artifacts.map((a, j) => j === i ? { ...a, parts: [...a.parts, ...artifact.parts] } : a)
 }
 
 function textPart (value: string): Part {

@@ -105,6 +105,11 @@ describe('A2A agents as workers (taskmesh worker --a2a)', () => {
     agents.push(says.child)
     const told = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWJWo1tAVnZkt5n7NMP7uRx8TDvsddQZJo1yGnxJgbh1Ue', '--name', 'a', '--skill', '1', '--a2a', says.url])
     expect(told).toMatchObject({ code: 1, stderr: expect.stringMatching(/agent translator wants a bearer token \(its card says so\): give --a2a-token FILE/) })
+    // a remote agent does not take over a type the worker runs itself
+    const taker = await remoteAgent({ AGENT_TOKEN: '', AGENT_SKILL: 'simulate' })
+    agents.push(taker.child)
+    const taken = await runCli(['worker', '--admin', '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWJWo1tAVnZkt5n7NMP7uRx8TDvsddQZJo1yGnxJgbh1Ue', '--name', 'a', '--skill', '1', '--a2a', taker.url])
+    expect(taken).toMatchObject({ code: 2, stderr: expect.stringMatching(/an agent offers the skill "simulate", which this worker runs itself \(built in\)/) })
   }, 60_000)
 })
 

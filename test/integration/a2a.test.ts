@@ -80,8 +80,13 @@ describe('A2A: the network as one agent', () => {
     // protocol 1.0 only: a request without the header is taken as 0.3, and refused as such
     expect(await post(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'GetTask', params: { id: 'x' } }), '0.3')).toMatchObject({ body: { error: { code: -32009 } } })
     expect(await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'DropTables', params: {} }))).toMatchObject({ body: { error: { code: -32601 } } })
-    expect(await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'SendMessage', params: { message: 'x'.repeat(200_000) } }))).toMatchObject({ status: 413 })
+    expect(await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'SendMessage', params: { message: 'x'.repeat(2_000_000) } }))).toMatchObject({ status: 413 })
     expect(await post(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'GetTask', params: { id: 'no-such-task' } }))).toMatchObject({ body: { error: expect.objectContaining({ code: expect.any(Number) }) } })
+    // one message makes one task: a follow-up naming a task, and referenceTaskIds, are refused by name
+    const followUp = await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'SendMessage', params: { message: { messageId: 'f', role: 'ROLE_USER', taskId: 'some-task', parts: [{ text: 'more' }], metadata: { skill: 'simulate' } } } }))
+    expect(followUp.body).toMatchObject({ id: 4, error: { code: -32602, message: expect.stringMatching(/a message naming a taskId \(a follow-up to a task\) is not taken/) } })
+    const refs = await post(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'SendMessage', params: { message: { messageId: 'r', role: 'ROLE_USER', referenceTaskIds: Array.from({ length: 2000 }, () => 'x'), parts: [{ text: 'x' }], metadata: { skill: 'simulate' } } } }))
+    expect(refs.body).toMatchObject({ error: { code: -32602, message: expect.stringMatching(/referenceTaskIds are not taken/) } })
     expect((await fetch(`${http}/healthz`)).status).toBe(200)
   })
 })

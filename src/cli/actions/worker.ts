@@ -1,6 +1,6 @@
 import { WorkerAgent } from '../../worker/worker-agent.js'
 import { simulate } from '../../worker/handlers.js'
-import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from '../exit-codes.js'
+import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js'
 import { AuthorizationError, RegistrationRefusedError } from '../../errors.js'
 import { count, formatMs, Output } from '../output.js'
 import { loadHandlers } from '../load-modules.js'
@@ -53,6 +53,10 @@ export async function runWorker (opts: WorkerOptions): Promise<void> {
   for (const agent of remote?.agents ?? []) {
     out.event('a2a:agent', { ...agent })
     out.say(`A2A agent ${printable(agent.name)} at ${agent.url}: ${printable(agent.skills.join(', '))}${agent.streaming ? ' (streaming)' : ''}`)
+  }
+  // a remote agent does not take over a type this worker runs itself
+  for (const type of Object.keys(remote?.handlers ?? {})) {
+    if (Object.hasOwn(handlers, type) || type === 'simulate') throw new UsageError(`--a2a: an agent offers the skill "${printable(type)}", which this worker runs itself (${type === 'simulate' ? 'built in' : '--handlers'}); give that type one handler`)
   }
   Object.assign(handlers, remote?.handlers ?? {})
   // the --exec child first: what it says it handles is what the worker registers
