@@ -1,6 +1,7 @@
 import type { TaskArchive } from './archive.js'
 import type { ArchivedTask } from './snapshots.js'
 import type { TaskRecord } from './task-record.js'
+import type { SeqIndex } from './seq-index.js'
 
 /**
  * Which finished tasks leave memory for the archive, and when. A task that has succeeded, with no
@@ -12,12 +13,12 @@ export class Archiving {
   /** Tasks that left memory for the archive. */
   count = 0
   private readonly tasks: Map<string, TaskRecord>
-  private readonly bySeq: Array<TaskRecord | undefined>
+  private readonly bySeq: SeqIndex<TaskRecord>
   private candidates: TaskRecord[] = []
   /** While a journal is replayed: tasks with archived dependencies, and when the last of those finished. */
   private readonly readyAfter = new Map<TaskRecord, number>()
 
-  constructor (archive: TaskArchive, tasks: Map<string, TaskRecord>, bySeq: Array<TaskRecord | undefined>) {
+  constructor (archive: TaskArchive, tasks: Map<string, TaskRecord>, bySeq: SeqIndex<TaskRecord>) {
     this.archive = archive
     this.tasks = tasks
     this.bySeq = bySeq
@@ -43,7 +44,7 @@ export class Archiving {
       const task = this.tasks.get(id)
       if (task == null) continue
       this.tasks.delete(id)
-      this.bySeq[task.seq] = undefined
+      this.bySeq.delete(task.seq)
       this.count++
     }
   }

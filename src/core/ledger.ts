@@ -12,6 +12,7 @@ import type { TaskArchive } from './archive.js'
 import { RateLimits } from './rate-limits.js'
 import { Pauses } from './pauses.js'
 import { Tenants } from './tenants.js'
+import { SeqIndex } from './seq-index.js'
 import { isoTime } from './time.js'
 import { DedupKeys, debounce } from './dedup.js'
 import type { WorkerInfo, WorkerRegistry } from './registry.js'
@@ -25,10 +26,9 @@ import type { StrategyRegistry } from './strategy-registry.js'
  * leave memory is `Archiving`'s and `Retention`'s. The scheduler's parts read the fields; only the reducer changes task state.
  */
 export class TaskLedger {
-  /** The tasks in memory: all but the archived ones. */
+  /** The tasks in memory (all but the archived ones), by id and by submission number (how ready-queue keys find them). */
   readonly tasks = new Map<string, TaskRecord>()
-  /** The same records by submission number: how ready-queue keys find their task (empty once archived). */
-  readonly bySeq: Array<TaskRecord | undefined> = []
+  readonly bySeq = new SeqIndex<TaskRecord>()
   readonly archive: TaskArchive
   readonly archiving: Archiving
   readonly ready = new ReadyQueue()
@@ -190,7 +190,7 @@ export class TaskLedger {
     if (this.tasks.has(spec.id)) return false
     const task = new TaskRecord(spec, seq, at)
     this.tasks.set(task.id, task)
-    this.bySeq[seq] = task
+    this.bySeq.set(seq, task)
     this.counts.waiting++
     if (spec.dedupKey != null) this.dedup.claim(spec.dedupKey, spec.id, at, spec.dedupTtlMs)
     const blockedBy = countDependencies(task, this.tasks, true, this.restoring ? depId => { this.archiving.replayedDependent(task, depId, at) } : undefined)

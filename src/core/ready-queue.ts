@@ -9,6 +9,7 @@ import type { StrategyRegistry } from './strategy-registry.js'
 import type { TaskSpec } from './task.js'
 import type { RateLimits, RateWindow } from './rate-limits.js'
 import type { Tenant, TenantHeads, Tenants } from './tenants.js'
+import type { SeqIndex } from './seq-index.js'
 
 /** The constraint groups of a pass, best first: a plain heap, or one that shares workers between task groups. */
 export type Heads = Pick<FlatQueue<ConstraintGroup>, 'length' | 'peekValue' | 'pop' | 'push' | 'clear'>
@@ -28,7 +29,7 @@ export class ConstraintGroup {
   readonly resources: Resources | undefined
   /** Order keys of the group's queued tasks; `tasks` finds a record by its submission number. */
   readonly heap = new KeyHeap()
-  private readonly tasks: ReadonlyArray<TaskRecord | undefined>
+  private readonly tasks: Pick<SeqIndex<TaskRecord>, 'at'>
   /** Lowest skill a worker needs: the difficulty for skill-aware strategies, no bound otherwise. */
   readonly minSkill: number
   /** Groups with the same key differ only in `minSkill`; see `Scheduler.schedule`. */
@@ -42,7 +43,7 @@ export class ConstraintGroup {
   /** The task group (tenant) its tasks belong to: workers are shared between these. */
   readonly tenant: Tenant
 
-  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: ReadonlyArray<TaskRecord | undefined>, tenant: Tenant, resources?: Resources, rate?: RateWindow) {
+  constructor (key: string, requirement: number, pin: string | undefined, difficulty: number, strategy: Strategy, strategySlot: number, tasks: Pick<SeqIndex<TaskRecord>, 'at'>, tenant: Tenant, resources?: Resources, rate?: RateWindow) {
     this.tasks = tasks
     this.tenant = tenant
     this.rate = rate
@@ -61,7 +62,7 @@ export class ConstraintGroup {
     for (;;) {
       const key = this.heap.peek()
       if (key == null) return undefined
-      const top = this.tasks[seqOf(key)]
+      const top = this.tasks.at(seqOf(key))
       if (top?.state === 'ready') return top
       this.heap.pop()
       // a task archived since it was queued has no record here any more
@@ -70,7 +71,7 @@ export class ConstraintGroup {
   }
 
   take (): TaskRecord {
-    const task = this.tasks[seqOf(this.heap.pop()!)]!
+    const task = this.tasks.at(seqOf(this.heap.pop()!))!
     task.queued = false
     return task
   }
@@ -78,7 +79,7 @@ export class ConstraintGroup {
   /** The best queued task, stale or not (for messages). */
   peekAny (): TaskRecord | undefined {
     const key = this.heap.peek()
-    return key == null ? undefined : this.tasks[seqOf(key)]
+    return key == null ? undefined : this.tasks.at(seqOf(key))
   }
 }
 
@@ -89,7 +90,7 @@ export class ReadyQueue {
   private readonly order = new FlatQueue<ConstraintGroup>()
 
   /** The group of tasks sharing this task's hard constraints, made when it is the first of its kind. */
-  groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: ReadonlyArray<TaskRecord | undefined>, tenants: Tenants, rates?: RateLimits): { group: ConstraintGroup, created: boolean } {
+  groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: Pick<SeqIndex<TaskRecord>, 'at'>, tenants: Tenants, rates?: RateLimits): { group: ConstraintGroup, created: boolean } {
     const strategy = strategies.for(spec)
     const requirement = registry.requirementId(spec.requires, spec.type)
     const difficulty = strategy.skillAware ? spec.difficulty : 0

@@ -103,7 +103,7 @@ export class Retention {
         ledger.archiving.count--
       } else if (ledger.tasks.get(id) === task.record) {
         ledger.tasks.delete(id)
-        ledger.bySeq[task.record.seq] = undefined
+        ledger.bySeq.delete(task.record.seq)
       }
     }
   }
