@@ -24,10 +24,28 @@ export class TaskmeshExecutor implements AgentExecutor {
   /** The tasks followed, each with what to do on its admin events: one listener each on the admin, not one per task. */
   private readonly following = new Map<string, { assigned: (worker: string) => void, completed: (outcome: TaskOutcome) => void }>()
 
+  private readonly onAssigned = ({ detail }: CustomEvent<{ taskId: string, worker: string }>): void => { this.following.get(detail.taskId)?.assigned(detail.worker) }
+  private readonly onCompleted = ({ detail }: CustomEvent<TaskOutcome>): void => { this.following.get(detail.id)?.completed(detail) }
+
   constructor (admin: AdminHandle) {
     this.admin = admin
-    admin.addEventListener('task:assigned', ({ detail }) => { this.following.get(detail.taskId)?.assigned(detail.worker) })
-    admin.addEventListener('task:completed', ({ detail }) => { this.following.get(detail.id)?.completed(detail) })
+  }
+
+  /**
+   * Listens to the admin only while it follows a task: the admin builds an event per assignment only for
+   * someone listening, and an admin that served one A2A request long ago should not pay for it still.
+   */
+  private followed (taskId: string, follower: { assigned: (worker: string) => void, completed: (outcome: TaskOutcome) => void } | undefined): void {
+    const before = this.following.size
+    if (follower != null) this.following.set(taskId, follower)
+    else this.following.delete(taskId)
+    if (before === 0 && this.following.size > 0) {
+      this.admin.addEventListener('task:assigned', this.onAssigned)
+      this.admin.addEventListener('task:completed', this.onCompleted)
+    } else if (before > 0 && this.following.size === 0) {
+      this.admin.removeEventListener('task:assigned', this.onAssigned)
+      this.admin.removeEventListener('task:completed', this.onCompleted)
+    }
   }
 
   async execute (ctx: RequestContext, bus: ExecutionEventBus): Promise<void> {
@@ -91,9 +109,9 @@ export class TaskmeshExecutor implements AgentExecutor {
         bus.finished()
         resolve()
       }
-      this.following.set(taskId, { assigned, completed })
+      this.followed(taskId, { assigned, completed })
       stop = () => {
-        this.following.delete(taskId)
+        this.followed(taskId, undefined)
         resolve()
       }
     })

@@ -32,13 +32,13 @@ export function readSubmission (input: unknown, isKnown: (id: string) => boolean
 }
 
 /** Payloads travel inside one frame: refuse, by path, those larger than the limit. */
-export function checkPayloads (tasks: readonly TaskSpec[], max: number): void {
+export function checkPayloads (tasks: readonly TaskSpec[], max: number, where: { pathOf: (i: number) => string, subject: string, of?: string } = { pathOf: i => `tasks[${i}]`, subject: 'tasks' }): void {
   const problems = tasks.flatMap((t, i) => {
     if (t.payload === undefined) return []
     const bytes = Buffer.byteLength(JSON.stringify(t.payload))
-    return bytes > max ? [{ path: `tasks[${i}].payload`, message: `is ${bytes} bytes, more than the ${max}-byte limit; pass a reference (a URL, a path) instead of the data` }] : []
+    return bytes > max ? [{ path: `${where.pathOf(i)}.payload`, message: `is ${bytes} bytes, more than the ${max}-byte limit${where.of ?? ''}; pass a reference (a URL, a path) instead of the data` }] : []
   })
-  if (problems.length > 0) throw new ValidationError(problems, { subject: 'tasks' })
+  if (problems.length > 0) throw new ValidationError(problems, { subject: where.subject })
 }
 
 /**
@@ -62,10 +62,5 @@ export function submitGiven (scheduler: Scheduler, tasks: readonly TaskSpec[], s
 
 /** A schedule's task is kept and journaled at every firing: its payload is held to a smaller limit than a task's. */
 export function checkTemplates (schedules: readonly ScheduleSpec[], maxPayloadBytes: number): void {
-  const max = Math.min(maxPayloadBytes, MAX_SCHEDULE_PAYLOAD_BYTES)
-  const problems = schedules.flatMap((s, i) => {
-    const bytes = s.task.payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(s.task.payload))
-    return bytes > max ? [{ path: `schedules[${i}].task.payload`, message: `is ${bytes} bytes, more than the ${max}-byte limit of a schedule's task; pass a reference (a URL, a path) instead of the data` }] : []
-  })
-  if (problems.length > 0) throw new ValidationError(problems, { subject: 'schedules' })
+  checkPayloads(schedules.map(s => s.task), Math.min(maxPayloadBytes, MAX_SCHEDULE_PAYLOAD_BYTES), { pathOf: i => `schedules[${i}].task`, subject: 'schedules', of: ' of a schedule\'s task' })
 }

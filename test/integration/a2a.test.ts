@@ -24,10 +24,13 @@ describe('A2A: the network as one agent', () => {
   const net = new Network()
   let manager: TaskManager
   let client: Client
+  let listening: number
 
   beforeAll(async () => {
     manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 } })
     await net.worker(manager, 'scribe', 5, { capabilities: ['nlp'], maxConcurrent: 4 })
+    // before anything of A2A runs: what the admin's assignments are listened to by
+    listening = manager.admin.listenerCount('task:assigned')
     client = await new ClientFactory().createFromUrl(manager.details().http!)
   })
   afterAll(async () => { await net.stop() })
@@ -37,6 +40,9 @@ describe('A2A: the network as one agent', () => {
     expect(card.skills).toEqual([expect.objectContaining({ id: 'simulate', tags: ['nlp'] })])
     expect(card.supportedInterfaces).toEqual([expect.objectContaining({ protocolBinding: 'JSONRPC', url: `${manager.details().http!}/a2a/jsonrpc` })])
     const task = await client.sendMessage(send(message('simulate', { durationMs: 10, output: { summary: 'done' } }))) as Task
+    // the A2A side listens to the admin while it follows a task, and not after
+    expect(manager.admin.listenerCount('task:assigned')).toBe(listening)
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED)
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED)
     expect(task.artifacts[0]?.parts[0]?.content).toEqual({ $case: 'data', value: { summary: 'done' } })
     // the same task in taskmesh, under the A2A task's id
