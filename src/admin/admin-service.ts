@@ -144,7 +144,9 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     }
     await this.components.registrar.handle(TASK_PROTOCOL, (stream, connection) => { this.onTaskStream(stream, connection) }, {
       maxInboundStreams: MAX_INBOUND_TASK_STREAMS,
-      maxOutboundStreams: 1
+      maxOutboundStreams: 1,
+      // a worker that reaches an admin behind NAT through a relay that limits its connections
+      runOnLimitedConnection: true
     })
     const clients = this.clients = new ClientServer({
       api: new AdminApi(this),
@@ -156,7 +158,8 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     })
     await this.components.registrar.handle(CLIENT_PROTOCOL, (stream, connection) => { clients.handle(stream, connection) }, {
       maxInboundStreams: MAX_INBOUND_CLIENT_STREAMS,
-      maxOutboundStreams: 1
+      maxOutboundStreams: 1,
+      runOnLimitedConnection: true
     })
     this.started = true
     this.cycle.start()

@@ -141,7 +141,8 @@ export class WorkerProtocol implements SessionHandler {
       ...(reg.version === '1' ? {} : { types: reg.types }),
       maxConcurrent: reg.maxConcurrent,
       priority: reg.priority,
-      ...(reg.resources.size > 0 ? { resources: Object.fromEntries(reg.resources) } : {})
+      ...(reg.resources.size > 0 ? { resources: Object.fromEntries(reg.resources) } : {}),
+      via: session.relayed ? 'relayed' : 'direct'
     }, clock(), reg.leases)
     session.admit(worker)
     this.init.admission.admit(applicant)

@@ -35,7 +35,7 @@ export interface SessionOptions {
 }
 
 /** The part of a libp2p connection a session uses. */
-export type SessionConnection = Pick<Connection, 'remotePeer' | 'close'>
+export type SessionConnection = Pick<Connection, 'remotePeer' | 'close'> & Partial<Pick<Connection, 'remoteAddr'>>
 
 /**
  * One worker's task stream on the admin: decodes frames and hands each to the handler; buffers outgoing
@@ -47,6 +47,11 @@ export class WorkerSession {
   readonly peerId: string
   readonly stream: Stream
   readonly connection: SessionConnection
+  /** It reached the admin through a circuit relay (its address has /p2p-circuit), not directly. */
+  get relayed (): boolean {
+    return this.connection.remoteAddr?.getComponents().some(c => c.name === 'p2p-circuit') === true
+  }
+
   /** Set once the admin accepted its Register (`admit`): what the worker registered as. */
   worker: WorkerInfo | undefined
   private readonly handler: SessionHandler

@@ -9,6 +9,7 @@ import { mcpCommand } from './commands/mcp.js'
 import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
 import { workersCommand } from './commands/workers.js'
+import { relayCommand } from './commands/relay.js'
 import { schedulesCommand } from './commands/schedules.js'
 import { exitCodeFor } from './exit-codes.js'
 import { printable } from '../util/printable.js'
@@ -22,7 +23,7 @@ export function buildProgram (): Command {
     .version(VERSION)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-  for (const command of [keygenCommand(), agentTokenCommand(), adminCommand(), workerCommand(), simulateCommand(), ...clientCommands(), ...taskQueryCommands(), workersCommand(), schedulesCommand(), mcpCommand(), graphCommand()]) {
+  for (const command of [keygenCommand(), agentTokenCommand(), adminCommand(), workerCommand(), relayCommand(), simulateCommand(), ...clientCommands(), ...taskQueryCommands(), workersCommand(), schedulesCommand(), mcpCommand(), graphCommand()]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(add --help for usage)'))
   }
   return program

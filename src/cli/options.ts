@@ -129,3 +129,13 @@ export function age (value: string): number {
 
 /** The parsers of repeatable options: a setting from the environment or a file gives them a list. */
 export const COLLECTING: ReadonlySet<unknown> = new Set([collect, webhook, rateLimit])
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 }
+
+/** `64MiB`, `1GB`, `500kB` or a number of bytes: as a whole number above 0. */
+export function bytes (value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$/i.exec(value.trim())
+  const n = m != null ? Math.floor(Number(m[1]) * BYTE_UNITS[(m[2] ?? '').toLowerCase()]!) : NaN
+  if (m == null || !(n > 0) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a size above 0 such as 64MiB, 1GB or 500kB (a bare number is bytes), not "${value}"`)
+  return n
+}

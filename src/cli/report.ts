@@ -151,6 +151,7 @@ export function printWorkers (out: Output, workers: readonly WorkerInfo[]): void
     { header: 'failed', value: w => w.failed, align: 'right' },
     { header: 'success', value: w => w.successRate != null ? `${Math.round(w.successRate * 100)}%` : '', align: 'right' },
     { header: 'state', value: workerState },
+    { header: 'via', value: w => (w as { pulling?: true }).pulling === true ? 'pull' : w.via ?? '' },
     { header: 'priority', value: w => w.priority, align: 'right' },
     { header: 'resources held/offered', value: w => resourceUse(w) },
     { header: 'cpu', value: w => w.cpu != null ? `${Math.round(w.cpu * 100)}%` : '', align: 'right' },

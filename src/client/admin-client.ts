@@ -79,6 +79,7 @@ export class AdminClient {
       ...(options.privateKey != null ? { privateKey: options.privateKey } : {}),
       ...(options.swarmKey != null ? { swarmKey: options.swarmKey } : {}),
       pubsub: false,
+      circuit: target.addresses.some(a => a.toString().includes('/p2p-circuit')),
       services: {}
     })
     const failures: string[] = []
@@ -86,7 +87,7 @@ export class AdminClient {
       try {
         const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs / target.addresses.length), ...(options.signal != null ? [options.signal] : [])])
         const connection = await node.dial(at, { signal })
-        const stream = await connection.newStream(CLIENT_PROTOCOL, { signal })
+        const stream = await connection.newStream(CLIENT_PROTOCOL, { signal, runOnLimitedConnection: true })
         return new AdminClient(node, stream, timeoutMs)
       } catch (err) {
         failures.push(whyUnreachable(at.toString(), err as Error, timeoutMs / target.addresses.length))

@@ -16,7 +16,12 @@ export interface WorkerRegistration {
   priority?: number
   /** What it offers to the tasks it runs at once (cores, bytes of memory, devices); undefined: nothing declared. */
   resources?: Resources
+  /** How its connection reaches the admin: `direct`, or `relayed` through a circuit relay. */
+  via?: WorkerVia
 }
+
+/** How a worker's connection reaches the admin; pull workers (HTTP, MCP) have none of their own. */
+export type WorkerVia = 'direct' | 'relayed'
 
 /**
  * What the admin knows of a worker: its registration, its load and record, and what its latest status
@@ -68,6 +73,8 @@ export interface WorkerInfo {
   readonly memoryBytes?: number
   /** When that status broadcast was sent. */
   readonly statusAt?: number
+  /** How its connection reaches the admin, for a worker on the task stream. */
+  readonly via?: WorkerVia
 }
 
 export interface WorkerStatusUpdate extends WorkerSteering {
@@ -110,6 +117,7 @@ export function workerSnapshot (w: WorkerInfo): WorkerInfo {
   if (w.memoryBytes != null) copy.memoryBytes = w.memoryBytes
   if (w.statusAt != null) copy.statusAt = w.statusAt
   if (w.resources != null) copy.resources = { ...w.resources }
+  if (w.via != null) copy.via = w.via
   return copy
 }
 
@@ -139,6 +147,7 @@ export class WorkerState implements WorkerInfo {
   cpu: number | undefined
   memoryBytes: number | undefined
   statusAt: number | undefined
+  via: WorkerVia | undefined
   /** Interned capability set, held while registered (-1: none). */
   capClass = -1
   /** Tie-break order: by name, then id, so decisions do not depend on who connected first. */
@@ -175,6 +184,7 @@ export class WorkerState implements WorkerInfo {
     this.fitCapacity()
     this.priority = reg.priority ?? 0
     this.resources = reg.resources
+    this.via = reg.via
     this.sortKey = `${reg.name}\u0000${reg.id}`
     this.online = true
     this.draining = false

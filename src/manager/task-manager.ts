@@ -26,6 +26,8 @@ import { startTracer } from '../tracing/tracer.js'
 import type { WebhookTarget } from '../webhooks/targets.js'
 import type { ReplicaAddresses } from '../store/postgres-replicas.js'
 import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { RelayKeeper } from '../node/relay-keeper.js'
+import { RELAY_RESERVATION_TIMEOUT_MS } from '../node/constants.js'
 
 export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' | 'watchEvents'> {
   /** Addresses to listen on. @default ['/ip4/127.0.0.1/tcp/0'] */
@@ -59,6 +61,12 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' 
   journal?: Journal
   /** Content of a swarm key file: only peers with the same key can connect. */
   swarmKey?: Uint8Array
+  /**
+   * Circuit relays (`taskmesh relay`) to keep a slot on, for an admin behind NAT: its relayed addresses
+   * are among its addresses once reserved, and workers that dial them move to a direct connection when
+   * hole punching opens one.
+   */
+  relays?: string[]
   /** Announce the admin by mDNS, so workers on the local network can find it by peer id alone. */
   mdns?: boolean
   /** Serve the HTTP API, the live dashboard and Prometheus metrics. Off unless given. */
@@ -118,7 +126,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, mdns, http, monitoring, webhooks, otelEndpoint, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, relays, mdns, http, monitoring, webhooks, otelEndpoint, ...init } = this.options
     if (databaseUrl != null && dataDir != null) throw new ValidationError([{ path: '--database-url', message: 'give --database-url or --data-dir, not both: the journal is in one of them' }], { subject: 'options' })
     if (databaseUrl != null && privateKey == null && keyFile == null) throw new ValidationError([{ path: '--database-url', message: 'needs --key FILE as well, so the admin keeps its peer id (and its workers find it) after a restart' }], { subject: 'options' })
     // HTTP callers have no peer id to check against the list: the token is what keeps them out
@@ -152,6 +160,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       listen: listen ?? DEFAULT_LISTEN,
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
+      ...(relays != null && relays.length > 0 ? { relays } : {}),
       topics: [statusTopic(init.network ?? DEFAULT_NETWORK)],
       hub: true,
       // banned peers are refused as soon as their peer id is known, before any stream opens (the node
@@ -167,6 +176,8 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     this.route(ADMIN_EVENT_NAMES, admin)
     tracing?.follow(admin)
     await node.start()
+    // the relayed addresses are among those the admin prints: a relay away does not hold it back for long
+    await this.relays?.reservedAll(AbortSignal.timeout(RELAY_RESERVATION_TIMEOUT_MS))
     // replicas: this one's addresses, now that it listens, and where the others are
     if (PostgresJournalClass != null && store instanceof PostgresJournalClass) {
       const own = node.getMultiaddrs().map(a => a.toString())
@@ -201,6 +212,11 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
 
   get libp2p (): Libp2p {
     return this.started()
+  }
+
+  /** What keeps the slots on `relays`, with its events; undefined without relays. */
+  get relays (): RelayKeeper | undefined {
+    return (this.started().services as { relays?: RelayKeeper }).relays
   }
 
   /** The admin service, once started. */

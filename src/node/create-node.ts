@@ -10,7 +10,7 @@ import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub, gossipsub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
-import { HUB_INBOUND_CONNECTION_THRESHOLD, HUB_MAX_CONNECTIONS, HUB_MAX_INCOMING_PENDING_CONNECTIONS } from './constants.js'
+import { HUB_INBOUND_CONNECTION_THRESHOLD, HUB_MAX_CONNECTIONS, HUB_MAX_INCOMING_PENDING_CONNECTIONS, RELAY_MAX_CIRCUITS_PER_PEER, RELAY_RESERVATION_TIMEOUT_MS } from './constants.js'
 
 export interface NodeOptions<S extends ServiceMap> {
   privateKey?: PrivateKey
@@ -30,6 +30,13 @@ export interface NodeOptions<S extends ServiceMap> {
   deny?: (peerId: string) => boolean
   /** Collect libp2p's own metrics (connections, streams, bytes) into this Prometheus registry. */
   metricsRegistry?: Registry
+  /**
+   * Circuit relays to reserve a slot on (multiaddrs ending in /p2p/<relay id>), kept while the node runs:
+   * peers reach this node through them when it has no address they can dial (behind NAT).
+   */
+  relays?: string[]
+  /** Dial relayed addresses (…/p2p-circuit/p2p/<id>) and take part in hole punching (DCUtR). @default true with relays */
+  circuit?: boolean
   /** Start the node at once; `false` leaves it to the caller, after it has wired its listeners. @default true */
   start?: boolean
   services: { [K in keyof S]: (components: any) => S[K] }
@@ -51,16 +58,21 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
     }
   }
   // what only some peers use is loaded only by them: a client of the admin runs no gossipsub, mDNS or metrics
-  const [pubsub, discovery, protector, metrics] = await Promise.all([
+  const relays = options.relays ?? []
+  const circuit = options.circuit === true || relays.length > 0
+  const websockets = listen.some(a => /\/wss?(\/|$)/.test(a))
+  const [pubsub, discovery, protector, metrics, relaying, ws] = await Promise.all([
     options.pubsub === false ? undefined : gossipsubService(options),
     options.mdns != null ? import('@libp2p/mdns').then(({ mdns }) => mdns({ broadcast: options.mdns === 'announce', interval: 1000 })) : undefined,
     options.swarmKey != null ? import('@libp2p/pnet').then(({ preSharedKey }) => preSharedKey({ psk: options.swarmKey! })) : undefined,
-    options.metricsRegistry != null ? import('@libp2p/prometheus-metrics').then(({ prometheusMetrics }) => prometheusMetrics({ registry: options.metricsRegistry })) : undefined
+    options.metricsRegistry != null ? import('@libp2p/prometheus-metrics').then(({ prometheusMetrics }) => prometheusMetrics({ registry: options.metricsRegistry })) : undefined,
+    circuit ? relayServices(relays) : undefined,
+    websockets ? import('@libp2p/websockets').then(m => m.webSockets()) : undefined
   ])
   const config: Libp2pOptions<TaskmeshServices<S>> = {
     start: options.start ?? true,
     addresses: { listen },
-    transports: [tcp()],
+    transports: [tcp(), ...(ws != null ? [ws] : []), ...(relaying != null ? [relaying.transport] : [])],
     connectionEncrypters: [noise()],
     // liveness is the task stream's heartbeats, which a worker that hears nothing turns into probes the
     // admin answers on the same stream: yamux's keep-alive pings and libp2p's connection monitor (a new
@@ -81,6 +93,7 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
       identify: identify(),
       ping: ping(),
       ...(pubsub != null ? { pubsub } : {}),
+      ...relaying?.services,
       ...options.services
     } as any
   }
@@ -90,6 +103,23 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
   const deny = options.deny
   if (deny != null) config.connectionGater = { denyInboundEncryptedConnection: peerId => deny(peerId.toString()) }
   return createLibp2p(config)
+}
+
+/**
+ * What a node behind NAT, or one that dials such a node, runs: the circuit relay transport (to dial
+ * …/p2p-circuit addresses and to be reached through a reserved slot), DCUtR to move a relayed connection to a
+ * direct one, and, with relays, the keeper of their reservations.
+ */
+async function relayServices (relays: string[]): Promise<{ transport: (components: any) => any, services: Record<string, (components: any) => unknown> }> {
+  const [{ circuitRelayTransport }, { dcutr }, { RelayKeeper }] = await Promise.all([import('@libp2p/circuit-relay-v2'), import('@libp2p/dcutr'), import('./relay-keeper.js')])
+  return {
+    // an admin behind NAT takes each worker that reaches it through the relay on a stream of its own
+    transport: circuitRelayTransport({ reservationCompletionTimeout: RELAY_RESERVATION_TIMEOUT_MS, maxInboundStopStreams: RELAY_MAX_CIRCUITS_PER_PEER }),
+    services: {
+      dcutr: dcutr(),
+      ...(relays.length > 0 ? { relays: (components: any) => new RelayKeeper(components, { relays }) } : {})
+    }
+  }
 }
 
 async function gossipsubService (options: NodeOptions<any>): Promise<ReturnType<typeof gossipsub>> {

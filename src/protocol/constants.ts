@@ -58,3 +58,5 @@ export const CURRENT_WORKER_PROTOCOL_VERSION = '2'
 
 /** Where an admin listens when told nothing: every interface, the port workers are told to dial. */
 export const DEFAULT_ADMIN_LISTEN = '/ip4/0.0.0.0/tcp/4001'
+/** Where `taskmesh relay` listens unless told. */
+export const DEFAULT_RELAY_LISTEN = '/ip4/0.0.0.0/tcp/4003'

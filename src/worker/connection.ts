@@ -1,11 +1,14 @@
 import { createSocket } from 'node:dgram'
 import { AbortError, TimeoutError } from '../errors.js'
 import type { AdminTarget } from './admin-address.js'
+import { DIRECT_UPGRADE_WAIT_MS } from './constants.js'
 import type { AbortOptions, Connection, Libp2pEvents, PeerId, PeerStore, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
+import { isPrivateIp } from '@libp2p/utils'
 
 export interface AdminDialerComponents {
   connectionManager: ConnectionManager
+  addressManager: Pick<AddressManager, 'getAddresses'>
   peerStore: PeerStore
   events: TypedEventTarget<Libp2pEvents>
 }
@@ -28,7 +31,48 @@ export class AdminDialer {
   /** The address that answered last: tried first next time. */
   private preferred = 0
 
+  /**
+   * A connection to the admin; one through a relay is exchanged for a direct one when hole punching
+   * (DCUtR, which the admin starts as soon as it sees a relayed connection) opens it within a moment.
+   */
   async dial (options: AbortOptions = {}): Promise<Connection> {
+    const connection = await this.dialOnce(options)
+    return isRelayed(connection) ? await this.preferDirect(connection, options) : connection
+  }
+
+  /**
+   * Waits up to DIRECT_UPGRADE_WAIT_MS for a direct connection to the admin; the relayed one otherwise. The
+   * admin opens one when this worker has a public address it can dial (hole punching between two NATs needs
+   * a transport that dials from its listening port, which TCP here does not): without one, there is
+   * nothing to wait for.
+   */
+  private async preferDirect (relayed: Connection, options: AbortOptions): Promise<Connection> {
+    const publicAddress = this.components.addressManager.getAddresses().some(a => {
+      const host = a.getComponents()[0]
+      return (host?.name === 'ip4' || host?.name === 'ip6') && host.value != null && isPrivateIp(host.value) === false && !a.toString().includes('/p2p-circuit')
+    })
+    if (!publicAddress) return relayed
+    const peer = relayed.remotePeer
+    const direct = (): Connection | undefined => this.components.connectionManager.getConnections(peer).find(c => !isRelayed(c) && c.status === 'open')
+    const found = direct()
+    if (found != null) return found
+    const events = this.components.events
+    return await new Promise<Connection>(resolve => {
+      const done = (connection: Connection): void => {
+        clearTimeout(timer)
+        events.removeEventListener('connection:open', onOpen)
+        options.signal?.removeEventListener('abort', onAbort)
+        resolve(connection)
+      }
+      const onOpen = ({ detail }: CustomEvent<Connection>): void => { if (detail.remotePeer.equals(peer) && !isRelayed(detail)) done(detail) }
+      const onAbort = (): void => { done(relayed) }
+      const timer = setTimeout(() => { done(direct() ?? relayed) }, DIRECT_UPGRADE_WAIT_MS)
+      events.addEventListener('connection:open', onOpen)
+      options.signal?.addEventListener('abort', onAbort)
+    })
+  }
+
+  private async dialOnce (options: AbortOptions): Promise<Connection> {
     if (this.target.kind === 'address') {
       const addresses = this.target.addresses
       if (addresses.length === 1) return await this.components.connectionManager.openConnection(addresses[0]!, options)
@@ -86,6 +130,11 @@ export class AdminDialer {
       options.signal?.addEventListener('abort', onAbort)
     })
   }
+}
+
+/** The connection runs through a circuit relay (its remote address has /p2p-circuit). */
+export function isRelayed (connection: Pick<Connection, 'remoteAddr'>): boolean {
+  return connection.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
 }
 
 /**

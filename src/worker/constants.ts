@@ -51,3 +51,9 @@ export const EXEC_STOP_TIMEOUT_MS = 5_000
  * without newlines must not grow the worker's memory, nor flood its log.
  */
 export const EXEC_MAX_LOG_LINE_BYTES = 16 * 1024
+
+/**
+ * A worker that reached its admin through a relay waits this long for hole punching to open a direct
+ * connection before it registers over the relay (a direct one opened later takes over by reconnecting).
+ */
+export const DIRECT_UPGRADE_WAIT_MS = 2000

@@ -91,12 +91,15 @@ export class WorkerAgent extends EventRoutes<WorkerEvents> {
     // the OpenTelemetry packages load only when traces go somewhere
     this.tracer = await startTracer({ ...(otelEndpoint != null ? { endpoint: otelEndpoint } : {}), service: 'taskmesh-worker', instance: this.name })
     const key = privateKey ?? (keyFile != null ? (await loadOrCreateKey(keyFile)).privateKey : undefined)
-    const bare = parseAdminAddresses(adminPeer).kind === 'peer-id'
+    const target = parseAdminAddresses(adminPeer)
+    const bare = target.kind === 'peer-id'
     const node = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? [],
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(bare ? { mdns: 'discover' as const } : {}),
+      // an admin behind NAT is reached through a relay, and a direct connection is tried from there
+      circuit: target.kind === 'address' && target.addresses.some(a => a.toString().includes('/p2p-circuit')),
       topics: [statusTopic(init.network ?? DEFAULT_NETWORK)],
       start: false,
       services: {

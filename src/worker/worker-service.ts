@@ -5,7 +5,7 @@ import { AbortError, AuthorizationError, RegistrationRefusedError } from '../err
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js'
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_NETWORK, TASK_PROTOCOL } from '../protocol/constants.js'
 import { parseAdminAddresses } from './admin-address.js'
-import { AdminDialer, describeDialError } from './connection.js'
+import { AdminDialer, describeDialError, isRelayed } from './connection.js'
 import { DEFAULT_DISCOVERY_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_RESULTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_STATUS_INTERVAL_MS, RECONNECT_JITTER, RESULT_FRAME_OVERHEAD_BYTES, SESSION_SETUP_TIMEOUT_MS, STOP_CLOSE_TIMEOUT_MS } from './constants.js'
 import { simulate, type TaskHandler } from './handlers.js'
 import { machineResources, registration, type WorkerIdentity } from './registration.js'
@@ -18,7 +18,7 @@ import { timeoutSignal } from '../util/timeout-signal.js'
 import type { WorkerEvents } from './events.js'
 import type { AllDone, CancelAttempt, RegisterAck, ResultAck, TaskAssignment } from '../protocol/pb/tasks.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
 
 export interface WorkerInit {
   name: string
@@ -58,6 +58,7 @@ export interface WorkerInit {
 
 export interface WorkerComponents {
   connectionManager: ConnectionManager
+  addressManager: AddressManager
   peerStore: PeerStore
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
@@ -83,6 +84,8 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
   private readonly load = new LoadSampler()
   private readonly backoff: BackoffPolicy
   private session: AdminSession | undefined
+  /** How the current session's connection reaches the admin. */
+  private via: 'direct' | 'relayed' = 'direct'
   private status: StatusReporter | undefined
   private draining = false
   private stopping = false
@@ -226,7 +229,7 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     if (this.draining) session.send({ drain: { reason: 'worker shutting down' } })
     // results finished while the admin was away
     for (const result of this.outbox.all()) session.send({ result })
-    this.safeDispatchEvent('admin:connected', { detail: { network: ack.network, resent: this.outbox.size } })
+    this.safeDispatchEvent('admin:connected', { detail: { network: ack.network, resent: this.outbox.size, via: this.via } })
     this.status?.changed()
   }
 
@@ -291,12 +294,13 @@ export class WorkerService extends TypedEventEmitter<WorkerEvents> implements St
     const connection = await this.dialer.dial({ signal: setup })
     let stream: Stream
     try {
-      stream = await connection.newStream(TASK_PROTOCOL, { signal: setup })
+      stream = await connection.newStream(TASK_PROTOCOL, { signal: setup, runOnLimitedConnection: true })
     } catch (err) {
       // dialing again must not find this connection again
       if (!signal.aborted) connection.abort(err as Error)
       throw err
     }
+    this.via = isRelayed(connection) ? 'relayed' : 'direct'
     const session = new AdminSession(stream, this, { maxFrameBytes: this.init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES, log: this.log })
     this.session = session
     session.start(registration(this.identity, this.handlers.keys(), [...this.runner.leases(), ...this.outbox.leases()]))

@@ -12,6 +12,7 @@ import { resolveStrategy } from '../load-modules.js'
 import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
 import { printable } from '../../util/printable.js'
+import { isPrivateIp } from '@libp2p/utils'
 import type { AlertThresholds } from '../../monitoring/alerts.js'
 import type { TaskCounts } from '../../core/counts.js'
 import type { LogOptions } from '../log-options.js'
@@ -34,6 +35,7 @@ export interface AdminOptions extends LogOptions {
   network: string
   mdns?: boolean
   swarmKey?: string
+  relay: string[]
   leaseTtl?: number
   maxLostAttempts?: number
   maxWorkerConcurrency: number
@@ -123,6 +125,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.groupWeights != null ? { groupWeights: opts.groupWeights } : {}),
     ...(opts.retainFinished != null || opts.retainFinishedCount != null ? { retention: { ...(opts.retainFinished != null ? { finishedMs: opts.retainFinished } : {}), ...(opts.retainFinishedCount != null ? { finishedCount: opts.retainFinishedCount } : {}) } } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
+    ...(opts.relay.length > 0 ? { relays: opts.relay } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),
     ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
@@ -167,6 +170,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
   if (http?.startsWith('http:') === true && !/^http:\/\/(127\.|\[::1\])/.test(http)) {
     out.warn('the HTTP API listens beyond this machine over plain HTTP: its token travels readable; give --http-tls-cert and --http-tls-key, or put a TLS proxy in front')
   }
+  reportRelays(manager, opts.relay, addresses, out)
   if (addresses.some(a => !isLoopback(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
     out.warn('this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
   }
@@ -227,6 +231,35 @@ async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array
   }
   const removed = manager.reauthorize()
   if (removed > 0) out.say(`disconnected ${removed} workers no longer allowed`)
+}
+
+/**
+ * What the admin's relays do: a relay not reached at start, and later a slot lost or reserved again. An
+ * admin with neither a relay nor an address other networks can dial is told how it can be reached.
+ */
+function reportRelays (manager: TaskManager, relays: string[], addresses: string[], out: Output): void {
+  const keeper = manager.relays
+  if (keeper == null) {
+    const ips = addresses.map(a => /^\/ip[46]\/([^/]+)/.exec(a)?.[1]).filter((ip): ip is string => ip != null)
+    if (ips.length > 0 && ips.every(ip => isPrivateIp(ip))) out.say('(these addresses are private: peers on other networks cannot dial them; an admin behind NAT is reached through a relay: taskmesh relay on a public host, then --relay ITS_ADDRESS here)')
+    return
+  }
+  for (const relay of relays) {
+    const id = relay.split('/').at(-1)!
+    if (!keeper.reserved.has(id)) out.warn(`! relay ${relay}: no slot yet; still trying (workers reach this admin through it once it has one)`)
+  }
+  keeper.addEventListener('relay:reserved', ({ detail }) => {
+    out.event('relay:reserved', detail)
+    out.say(`relay ${detail.relay}: slot reserved; reachable at\n${detail.addresses.map(a => `  ${a}`).join('\n')}`)
+  })
+  keeper.addEventListener('relay:lost', ({ detail }) => {
+    out.event('relay:lost', detail)
+    out.warn(`! relay ${detail.relay} dropped this admin (it stopped, or the network did); dialing it again`)
+  })
+  keeper.addEventListener('relay:unreachable', ({ detail }) => {
+    out.event('relay:unreachable', detail)
+    out.warn(`! relay ${detail.relay}: ${printable(detail.reason)}; trying again in ${Math.round(detail.retryInMs / 100) / 10} s`)
+  })
 }
 
 /**

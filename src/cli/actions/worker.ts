@@ -25,6 +25,7 @@ export interface WorkerOptions extends LogOptions {
   exec?: string
   execReadyTimeout: number
   key?: string
+  listen: string[]
   swarmKey?: string
   network: string
   simulateTime: { min: number, max: number }
@@ -78,12 +79,13 @@ export async function runWorker (opts: WorkerOptions): Promise<void> {
     network: opts.network,
     handlers: { simulate: simulate({ minMs: opts.simulateTime.min, maxMs: opts.simulateTime.max }), ...handlers, ...execHandlers },
     ...(opts.key != null ? { keyFile: opts.key } : {}),
+    ...(opts.listen.length > 0 ? { listen: opts.listen } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.otelEndpoint != null ? { otelEndpoint: opts.otelEndpoint } : {})
   })
   worker.addEventListener('admin:connected', ({ detail }) => {
     out.event('connected', { ...detail })
-    out.say(`connected to the admin (network "${detail.network}")${detail.resent > 0 ? `; resent ${detail.resent} results` : ''}`)
+    out.say(`connected to the admin (network "${detail.network}"${detail.via === 'relayed' ? ', through a relay' : ''})${detail.resent > 0 ? `; resent ${detail.resent} results` : ''}`)
   })
   worker.addEventListener('admin:disconnected', ({ detail }) => {
     out.event('disconnected', { ...detail })

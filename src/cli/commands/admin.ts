@@ -25,6 +25,7 @@ export function adminCommand (): Command {
     .option('--on-no-worker <policy>', 'a task no registered worker can run: wait, or fail after the grace period', oneOf('wait', 'fail'), 'wait')
     .option('--wait-for-worker <seconds>', 'how long such a task waits before failing', number(0), DEFAULT_NO_WORKER_GRACE_MS / 1000)
     .option('--network <name>', 'network name; status broadcasts go to taskmesh/<name>/status', DEFAULT_NETWORK)
+    .option('--relay <multiaddr>', 'keep a slot on this circuit relay (taskmesh relay), for an admin behind NAT: workers dial the relayed address it prints, and move to a direct connection when hole punching opens one; repeatable', collect, [])
     .option('--mdns', 'announce the admin by mDNS so workers on the local network can use its bare peer id')
     .option('--swarm-key <file>', 'private network: only peers with this key can connect (see keygen --swarm)')
     .option('--allow-workers <file>', 'only these peer ids (one a line) may join as workers; reloaded on SIGHUP')
@@ -70,7 +71,7 @@ export function adminCommand (): Command {
     nested: { alert_thresholds: 'alert' },
     paths: ['tasks', 'key', 'dataDir', 'swarmKey', 'allowWorkers', 'allowClients', 'httpToken', 'httpTlsCert', 'httpTlsKey', 'webhookSecret'],
     modules: ['strategy'],
-    spaceSeparated: ['webhook']
+    spaceSeparated: ['webhook', 'relay']
   }).action(async (opts: AdminOptions) => {
     // what runs an admin (libp2p, the journal, HTTP) is loaded only when one is run: --help stays quick
     const { runAdmin } = await import('../actions/admin.js')

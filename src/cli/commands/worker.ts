@@ -22,6 +22,7 @@ export function workerCommand (): Command {
     .option('--a2a <url>', 'run the skills of the A2A agent at this URL (its base, where its agent card is) as task types; repeatable', collect, [])
     .option('--a2a-token <file>', 'file holding the bearer token the --a2a agents require')
     .option('--handlers <file>', 'module exporting one function per task type: (task, { signal }) => output')
+    .option('--listen <multiaddr>', 'also listen here (workers only dial out by default): an admin behind NAT then connects to this worker directly instead of through its relay, when this address is public; repeatable', collect, [])
     .option('--key <file>', 'identity key file, created if missing')
     .option('--swarm-key <file>', 'private network key; must match the admin\'s')
     .option('--network <name>', 'network name, for status broadcasts', DEFAULT_NETWORK)
@@ -38,7 +39,7 @@ export function workerCommand (): Command {
     envPrefix: 'TASKMESH_WORKER_',
     required: ['admin', 'name', 'skill'],
     paths: ['handlers', 'key', 'swarmKey', 'a2aToken'],
-    spaceSeparated: ['a2a']
+    spaceSeparated: ['a2a', 'listen']
   }).action(async (opts: WorkerOptions) => {
     // what runs a worker (libp2p, the handlers, the --exec bridge) is loaded only when one is run
     const { runWorker } = await import('../actions/worker.js')

@@ -1,0 +1,82 @@
+import { createRelay } from '../../node/relay-server.js'
+import { loadOrCreateKey } from '../../node/identity.js'
+import { AllowList } from '../../admin/allow-list.js'
+import { DEFAULT_RELAY_LISTEN } from '../../protocol/constants.js'
+import { createLogger } from '../log.js'
+import { Output } from '../output.js'
+import { readSwarmKey } from '../option-files.js'
+import { onShutdownSignal } from '../signals.js'
+import { EXIT_OK, UsageError } from '../exit-codes.js'
+import type { LogOptions } from '../log-options.js'
+
+export interface RelayCliOptions extends LogOptions {
+  listen: string[]
+  key?: string
+  swarmKey?: string
+  allow?: string
+  maxReservations: number
+  maxCircuits: number
+  relayedDuration?: number
+  relayedData?: number
+  json?: boolean
+}
+
+/** `taskmesh relay`: a circuit relay for admins behind NAT, until SIGINT or SIGTERM. */
+export async function runRelay (opts: RelayCliOptions): Promise<void> {
+  const log = createLogger({ name: 'relay', logLevel: opts.logLevel, logFormat: opts.logFormat })
+  const out = new Output({ json: opts.json === true, log })
+  const listen = opts.listen.length > 0 ? opts.listen : [DEFAULT_RELAY_LISTEN]
+  const allow = opts.allow != null ? await AllowList.load(opts.allow) : undefined
+  const key = opts.key != null ? (await loadOrCreateKey(opts.key)).privateKey : undefined
+  let relay: Awaited<ReturnType<typeof createRelay>>
+  try {
+    relay = await createRelay({
+      listen,
+      ...(key != null ? { privateKey: key } : {}),
+      ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
+      ...(allow != null ? { allow: (peerId: string) => allow.has(peerId) } : {}),
+      maxReservations: opts.maxReservations,
+      maxCircuits: opts.maxCircuits,
+      ...(opts.relayedDuration != null ? { durationLimitMs: opts.relayedDuration } : {}),
+      ...(opts.relayedData != null ? { dataLimitBytes: BigInt(opts.relayedData) } : {})
+    })
+  } catch (err) {
+    const text = `${(err as Error).message} ${(err as { cause?: Error }).cause?.message ?? ''}`
+    if (/EADDRINUSE|address already in use/.test(text)) throw new UsageError(`--listen ${listen.join(' ')}: that port is in use (another relay, or another program); listen on another port, such as --listen /ip4/0.0.0.0/tcp/4004, or stop what uses it`)
+    throw err
+  }
+  relay.services.relay.addEventListener('relay:reservation', ({ detail }) => {
+    const peer = detail.addr.getComponents().findLast(c => c.name === 'p2p')?.value
+    out.event('relay:reservation', { peer, expiry: detail.expiry.toISOString() })
+    log.info({ peer }, 'slot reserved')
+  })
+  const peerId = relay.peerId.toString()
+  const addrs = relay.getMultiaddrs().map(a => a.toString())
+  out.event('listening', { peerId, addrs })
+  out.say(`taskmesh relay ${peerId}`)
+  out.say('listening on')
+  for (const a of addrs) out.say(`  ${a}`)
+  out.say(`admins behind NAT keep a slot on it with\n  taskmesh admin --relay ${addrs.find(a => !a.startsWith('/ip4/127.')) ?? addrs[0] ?? `/ip4/.../tcp/.../p2p/${peerId}`} ...`)
+  const limits = [opts.relayedDuration != null ? `${opts.relayedDuration / 1000} s` : undefined, opts.relayedData != null ? `${opts.relayedData} bytes each way` : undefined].filter(Boolean)
+  out.say(`${opts.maxReservations} slots; ${opts.maxCircuits} relayed connections per slot; ${limits.length > 0 ? `a relayed connection is reset after ${limits.join(' or ')}` : 'no limit on a relayed connection\'s time or data'}`)
+  if (key == null) out.warn('! no --key: this relay has a new peer id, and so a new address, at every start; give --key FILE so the admins\' --relay stays right')
+  if (addrs.some(a => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) && opts.swarmKey == null && allow == null) {
+    out.warn('! this relay listens beyond this machine with neither --swarm-key nor --allow: anyone who reaches it can relay through it')
+  }
+  if (allow != null) {
+    process.on('SIGHUP', () => {
+      allow.reload().then(n => {
+        out.event('allow-list:reloaded', { file: allow.file, peers: n })
+        out.say(`reloaded ${allow.file}: ${n} peers`)
+        // peers no longer listed are let go, with whatever they relay
+        for (const connection of relay.getConnections()) {
+          if (!allow.has(connection.remotePeer.toString())) void connection.close().catch(() => {})
+        }
+      }, err => { out.warn(`${(err as Error).message}\n(keeping the previous list)`) })
+    })
+  }
+  await new Promise<void>(resolve => onShutdownSignal(() => { resolve() }))
+  out.event('stopping', {})
+  await relay.stop()
+  process.exitCode = EXIT_OK
+}
