@@ -1,5 +1,7 @@
 import { networkInterfaces } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Libp2pEvents, TypedEventTarget } from '@libp2p/interface'
+import type { AddressManager, TransportManager } from '@libp2p/interface-internal'
 
 /**
  * The addresses a node will be reached at once it listens on `listen`, before it does (a standby replica
@@ -24,4 +26,46 @@ export function intendedAddresses (listen: readonly string[], peerId: string): s
     for (const h of hosts) out.push(`/${host.name}/${h}/tcp/${transport.value}/p2p/${peerId}`)
   }
   return out
+}
+
+/**
+ * libp2p announces a public address only once AutoNAT has had it confirmed by several other peers, which a
+ * task network's star rarely has (a public admin, a relay, a worker that listens would not be dialable
+ * for an hour, or ever). The addresses a node listens on are the operator's own choice: this service
+ * confirms each as it starts listening, so they are printed, sent in identify and given in relay
+ * reservations.
+ */
+export class ListenAddresses {
+  private readonly components: ListenAddressesComponents
+
+  constructor (components: ListenAddressesComponents) {
+    this.components = components
+  }
+
+  readonly [Symbol.toStringTag] = 'taskmesh:listen-addresses'
+
+  start (): void {
+    this.components.events.addEventListener('transport:listening', this.confirm)
+  }
+
+  afterStart (): void {
+    this.confirm()
+  }
+
+  stop (): void {
+    this.components.events.removeEventListener('transport:listening', this.confirm)
+  }
+
+  private readonly confirm = (): void => {
+    for (const address of this.components.transportManager.getAddrs()) {
+      if (address.getComponents().some(c => c.name === 'p2p-circuit')) continue
+      this.components.addressManager.confirmObservedAddr(address, { type: 'transport' })
+    }
+  }
+}
+
+export interface ListenAddressesComponents {
+  transportManager: Pick<TransportManager, 'getAddrs'>
+  addressManager: Pick<AddressManager, 'confirmObservedAddr'>
+  events: TypedEventTarget<Libp2pEvents>
 }

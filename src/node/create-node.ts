@@ -6,6 +6,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { InvalidAddressError } from '../errors.js'
+import { ListenAddresses, type ListenAddressesComponents } from './announce.js'
 import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub, gossipsub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
@@ -94,6 +95,7 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
       ping: ping(),
       ...(pubsub != null ? { pubsub } : {}),
       ...relaying?.services,
+      ...(listen.length > 0 ? { listenAddresses: (components: ListenAddressesComponents) => new ListenAddresses(components) } : {}),
       ...options.services
     } as any
   }
