@@ -127,8 +127,20 @@ export function age (value: string): number {
   return /^0+(?:\.0+)?(?:ms|s|m|h|d)?$/.test(value.trim()) ? 0 : duration(value)
 }
 
+/** An absolute http: or https: URL, collected: a module a browser may load. */
+export function httpUrl (value: string, previous: string[] | undefined): string[] {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InvalidArgumentError(`expected an absolute URL such as https://example.com/handlers.js, not "${value}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`expected an http: or https: URL, not "${value}"`)
+  return [...(previous ?? []), url.href]
+}
+
 /** The parsers of repeatable options: a setting from the environment or a file gives them a list. */
-export const COLLECTING: ReadonlySet<unknown> = new Set([collect, webhook, rateLimit])
+export const COLLECTING: ReadonlySet<unknown> = new Set([collect, webhook, rateLimit, httpUrl])
 
 const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 }
 

@@ -14,6 +14,7 @@ import { UpdateFeed } from './updates.js'
 import { TimelineRecorder } from '../monitoring/timeline-recorder.js'
 import { checkBrowserSafety } from './browser-safety.js'
 import { loadDashboard, type Asset } from './dashboard.js'
+import { BROWSER_WORKER_OPEN_PATHS, serveBrowserWorker, type BrowserWorkerOptions } from './browser-worker-routes.js'
 import { graphView } from './graph-view.js'
 import type { Caller } from '../admin/admission.js'
 import type { NetworkEvents } from '../admin/events.js'
@@ -43,6 +44,8 @@ export interface HttpServerOptions {
   allowedHosts?: string[]
   /** Serve HTTPS with this certificate and its private key (PEM). @default plain HTTP */
   tls?: { cert: string | Buffer, key: string | Buffer }
+  /** Serve the browser worker at /worker: the admin's addresses (WebSockets ones reach it) and the handler modules offered. */
+  browserWorker?: BrowserWorkerOptions
 }
 
 /** The HTTP status of each error an operation may throw, by name. */
@@ -98,7 +101,7 @@ export class HttpServer {
       if (refusal != null) await reply.code(403).send({ error: AuthorizationError.name, message: refusal })
     })
     // the dashboard's own files are open (they hold no data); everything it fetches needs the token
-    if (options.token != null && options.token !== '') app.addHook('onRequest', authorize(options.token, new Set(['/healthz', '/', ...assets.keys()])))
+    if (options.token != null && options.token !== '') app.addHook('onRequest', authorize(options.token, new Set(['/healthz', '/', ...assets.keys(), ...(options.browserWorker != null ? BROWSER_WORKER_OPEN_PATHS : [])])))
     // A2A: the SDK's own app (loaded on first use) answers, after the checks above, before Fastify reads the body
     let a2a: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined
     app.addHook('onRequest', async (req, reply) => {
@@ -128,7 +131,11 @@ export class HttpServer {
         done(err as Error, undefined)
       }
     })
+    // the browser worker's page is served with its own policy, at /worker, when the admin offers it
+    const workerPage = assets.get('/worker.html')!
+    assets.delete('/worker.html')
     server.routes(admin, assets, options)
+    if (options.browserWorker != null) await serveBrowserWorker(app, workerPage, options.browserWorker)
     app.setErrorHandler((err: Error & { statusCode?: number, code?: string, problems?: unknown, retryAfterMs?: number }, req, reply) => {
       let status = STATUS_OF[err.name] ?? (err.statusCode != null && err.statusCode < 500 ? err.statusCode : 500)
       // refused for now (a full admin, a ban, a quarantine): when to come back

@@ -67,6 +67,8 @@ export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' 
    * hole punching opens one.
    */
   relays?: string[]
+  /** Module URLs the browser worker page (/worker, with `http`) may load handlers from. @default none */
+  browserHandlers?: string[]
   /** Announce the admin by mDNS, so workers on the local network can find it by peer id alone. */
   mdns?: boolean
   /** Serve the HTTP API, the live dashboard and Prometheus metrics. Off unless given. */
@@ -126,7 +128,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
 
   async start (): Promise<void> {
     if (this.node != null) return
-    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, relays, mdns, http, monitoring, webhooks, otelEndpoint, ...init } = this.options
+    const { listen, privateKey, keyFile, dataDir, databaseUrl, failoverTimeoutMs, replica, onStandby, journal, journalSync, swarmKey, relays, browserHandlers, mdns, http, monitoring, webhooks, otelEndpoint, ...init } = this.options
     if (databaseUrl != null && dataDir != null) throw new ValidationError([{ path: '--database-url', message: 'give --database-url or --data-dir, not both: the journal is in one of them' }], { subject: 'options' })
     if (databaseUrl != null && privateKey == null && keyFile == null) throw new ValidationError([{ path: '--database-url', message: 'needs --key FILE as well, so the admin keeps its peer id (and its workers find it) after a restart' }], { subject: 'options' })
     // HTTP callers have no peer id to check against the list: the token is what keeps them out
@@ -196,7 +198,13 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       const [{ AdminMetrics }, { HttpServer }] = await Promise.all([import('../monitoring/metrics.js'), import('../http/server.js')])
       this.metrics = new AdminMetrics(admin, registry, this.alerts)
       try {
-        this.http = await HttpServer.start(admin, { ...http, events: this, registry, ...(this.alerts != null ? { alerts: this.alerts } : {}) })
+        this.http = await HttpServer.start(admin, {
+          ...http,
+          events: this,
+          registry,
+          ...(this.alerts != null ? { alerts: this.alerts } : {}),
+          browserWorker: { addresses: () => node.getMultiaddrs().map(a => a.toString()), handlers: browserHandlers ?? [], network: admin.network }
+        })
       } catch (err) {
         await this.stop()
         throw err

@@ -1,7 +1,9 @@
 /** Events of the worker service and of `WorkerAgent`. */
 export interface WorkerEvents {
-  /** Registered with the admin; `resent` results finished while away were sent again. */
-  /** Registered; `via`: how its connection reaches the admin (through a circuit relay, or not). */
+  /**
+   * Registered with the admin; `resent` results finished while away were sent again; `via`: how its
+   * connection reaches the admin (through a circuit relay, or not).
+   */
   'admin:connected': CustomEvent<{ network: string, resent: number, via: 'direct' | 'relayed' }>
   'admin:disconnected': CustomEvent<{ reason: string }>
   /** Every task the admin holds is final (more may still be submitted), with the totals. */

@@ -64,7 +64,7 @@ export class AdminSession {
       this.silence = new TimeoutError(`the admin did not answer the registration within ${timeoutMs / 1000} s`)
       this.stream.abort(this.silence)
     }, timeoutMs)
-    timer.unref()
+    timer.unref?.() // a page (the browser worker) has no unref
     void this.ended.finally(() => { clearTimeout(timer) })
     readFrames(this.stream, Frame, {
       maxFrameBytes: this.options.maxFrameBytes,
@@ -100,7 +100,7 @@ export class AdminSession {
       }
       this.writer.write({ heartbeat: { ...beat(), ...(ack.answersProbes === true && silentMs >= intervalMs ? { probe: true } : {}) } })
     }, intervalMs)
-    this.heartbeat.unref()
+    this.heartbeat.unref?.()
   }
 
   /** Closes the stream (what is written goes out first), or aborts it if that does not finish in time. */

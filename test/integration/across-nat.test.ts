@@ -78,7 +78,9 @@ describe.runIf(unavailable == null)(`across NATs: an admin behind one, workers b
     const tasks = Array.from({ length: 40 }, (_, i) => ({ id: `t${i}`, type: 'simulate', difficulty: 1 }))
     const file = join(dir, 'many.json')
     writeFileSync(file, JSON.stringify({ tasks }))
-    let { relay, address: relayAddress } = await startRelay()
+    const first = await startRelay()
+    let relay = first.relay
+    const relayAddress = first.address
     const admin = on('admin', ['admin', '--tasks', file, '--expected-workers', '2', '--listen', '/ip4/0.0.0.0/tcp/4001', '--relay', relayAddress, '--data-dir', join(dir, 'state'), '--exit-when-done', '--json'])
     const relayed = relayedAddress(await admin.waitForEvent('listening'))
     const workers = ['laptop', 'desktop'].map(host => on(host, ['worker', '--admin', relayed, '--name', host, '--skill', '5', '--max-concurrent', '2', '--simulate-time', '0.1', '--json']))

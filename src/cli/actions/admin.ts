@@ -36,6 +36,7 @@ export interface AdminOptions extends LogOptions {
   mdns?: boolean
   swarmKey?: string
   relay: string[]
+  browserHandlers: string[]
   leaseTtl?: number
   maxLostAttempts?: number
   maxWorkerConcurrency: number
@@ -126,6 +127,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.retainFinished != null || opts.retainFinishedCount != null ? { retention: { ...(opts.retainFinished != null ? { finishedMs: opts.retainFinished } : {}), ...(opts.retainFinishedCount != null ? { finishedCount: opts.retainFinishedCount } : {}) } } : {}),
     ...(opts.mdns === true ? { mdns: true } : {}),
     ...(opts.relay.length > 0 ? { relays: opts.relay } : {}),
+    ...(opts.browserHandlers.length > 0 ? { browserHandlers: opts.browserHandlers } : {}),
     ...(opts.swarmKey != null ? { swarmKey: await readSwarmKey(opts.swarmKey) } : {}),
     ...(opts.leaseTtl != null ? { leaseTtlMs: Math.round(opts.leaseTtl * 1000) } : {}),
     ...(opts.maxLostAttempts != null ? { maxLostAttempts: opts.maxLostAttempts } : {}),
@@ -167,6 +169,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
   if (http != null) {
     out.say(`dashboard and HTTP API at ${http}/${httpToken != null ? ' (token required: open it once with ?token=...)' : ''}`)
   }
+  if (http != null && addresses.some(a => /\/wss?\//.test(a))) out.say(`browsers join as workers at ${http}/worker?name=NAME&skill=N`)
   if (http?.startsWith('http:') === true && !/^http:\/\/(127\.|\[::1\])/.test(http)) {
     out.warn('the HTTP API listens beyond this machine over plain HTTP: its token travels readable; give --http-tls-cert and --http-tls-key, or put a TLS proxy in front')
   }
@@ -240,8 +243,8 @@ async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array
 function reportRelays (manager: TaskManager, relays: string[], addresses: string[], out: Output): void {
   const keeper = manager.relays
   if (keeper == null) {
-    const ips = addresses.map(a => /^\/ip[46]\/([^/]+)/.exec(a)?.[1]).filter((ip): ip is string => ip != null)
-    if (ips.length > 0 && ips.every(ip => isPrivateIp(ip))) out.say('(these addresses are private: peers on other networks cannot dial them; an admin behind NAT is reached through a relay: taskmesh relay on a public host, then --relay ITS_ADDRESS here)')
+    const ips = addresses.filter(a => !isLoopback(a)).map(a => /^\/ip[46]\/([^/]+)/.exec(a)?.[1]).filter((ip): ip is string => ip != null)
+    if (ips.length > 0 && ips.every(ip => isPrivateIp(ip) === true)) out.say('(these addresses are private: peers on other networks cannot dial them; an admin behind NAT is reached through a relay: taskmesh relay on a public host, then --relay ITS_ADDRESS here)')
     return
   }
   for (const relay of relays) {

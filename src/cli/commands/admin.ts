@@ -3,7 +3,7 @@ import { DEFAULT_ADMIN_LISTEN, DEFAULT_NETWORK } from '../../protocol/constants.
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_LOST_ATTEMPTS, DEFAULT_MAX_WINDOW, DEFAULT_NO_WORKER_GRACE_MS, DEFAULT_STRATEGY } from '../../core/constants.js'
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_INVALID_FRAMES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_TASKS, DEFAULT_MAX_WORKERS, DEFAULT_SCHEDULING_INTERVAL_MS, DEFAULT_UNPROVEN_BUDGET } from '../../admin/constants.js'
 import { DEFAULT_FAILOVER_TIMEOUT_MS } from '../../store/constants.js'
-import { collect, duration, groupWeights, hostPort, integer, number, oneOf, rateLimit, ratio, webhook } from '../options.js'
+import { collect, duration, httpUrl, groupWeights, hostPort, integer, number, oneOf, rateLimit, ratio, webhook } from '../options.js'
 import { logOptions } from '../log-options.js'
 import { withSettings } from '../settings.js'
 import type { AdminOptions } from '../actions/admin.js'
@@ -49,6 +49,7 @@ export function adminCommand (): Command {
     .option('--http-tls-cert <file>', 'serve the HTTP API over HTTPS with this certificate (PEM; with --http-tls-key)')
     .option('--http-tls-key <file>', 'the private key of --http-tls-cert (PEM)')
     .option('--http-allow-host <name>', 'a host name the HTTP API may be reached by (behind a proxy, say), repeatable; IP addresses and localhost always may', collect, [])
+    .option('--browser-handlers <url>', 'a module of task handlers (one exported function per task type) that browser workers at /worker may load (/worker?handlers=URL); repeatable. Without it they run the built-in simulate only', httpUrl, [])
     .option('--webhook <[events=]url>', 'post events to this URL as JSON (repeatable): task:completed by default, or the events named before "=" (task:failed,done=https://...)', webhook, [])
     .option('--webhook-secret <file>', 'sign every webhook\'s body with this secret (HMAC-SHA256, header taskmesh-signature-256)')
     .option('--rate-limit <key=n/period>', 'at most N starts per PERIOD, across all workers, of tasks of type KEY or whose rate_limit_key is KEY (summarize=100/1s; repeatable)', rateLimit, [])
@@ -71,7 +72,7 @@ export function adminCommand (): Command {
     nested: { alert_thresholds: 'alert' },
     paths: ['tasks', 'key', 'dataDir', 'swarmKey', 'allowWorkers', 'allowClients', 'httpToken', 'httpTlsCert', 'httpTlsKey', 'webhookSecret'],
     modules: ['strategy'],
-    spaceSeparated: ['webhook', 'relay']
+    spaceSeparated: ['webhook', 'relay', 'browserHandlers']
   }).action(async (opts: AdminOptions) => {
     // what runs an admin (libp2p, the journal, HTTP) is loaded only when one is run: --help stays quick
     const { runAdmin } = await import('../actions/admin.js')
