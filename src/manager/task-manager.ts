@@ -178,8 +178,8 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     this.route(ADMIN_EVENT_NAMES, admin)
     tracing?.follow(admin)
     await node.start()
-    // the relayed addresses are among those the admin prints: a relay away does not hold it back for long
-    await this.relays?.reservedAll(AbortSignal.timeout(RELAY_RESERVATION_TIMEOUT_MS))
+    // the relayed addresses are among those the admin prints: a relay that cannot be reached does not hold it back
+    await this.relays?.triedAll(AbortSignal.timeout(RELAY_RESERVATION_TIMEOUT_MS))
     // replicas: this one's addresses, now that it listens, and where the others are
     if (PostgresJournalClass != null && store instanceof PostgresJournalClass) {
       const own = node.getMultiaddrs().map(a => a.toString())

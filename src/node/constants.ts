@@ -22,3 +22,5 @@ export const RELAY_MAX_RESERVATIONS = 64
 export const RELAY_MAX_CIRCUITS_PER_PEER = 1024
 /** How long a slot lasts before its holder renews it (libp2p renews it in time). */
 export const RELAY_RESERVATION_TTL_MS = 2 * 60 * 60 * 1000
+/** How often `taskmesh relay` looks who holds a slot, to say so. */
+export const RELAY_SLOT_CHECK_MS = 1000

@@ -72,7 +72,12 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
   ])
   const config: Libp2pOptions<TaskmeshServices<S>> = {
     start: options.start ?? true,
-    addresses: { listen },
+    addresses: {
+      listen,
+      // a relay gives its every address in a reservation; the relayed addresses through its loopback one
+      // reach this node only from the relay's machine: kept only when the relay itself was given so
+      ...(relays.length > 0 && !relays.every(isLoopbackAddress) ? { announceFilter: addrs => addrs.filter(a => !(isLoopbackAddress(a.toString()) && a.toString().includes('/p2p-circuit'))) } : {})
+    },
     transports: [tcp(), ...(ws != null ? [ws] : []), ...(relaying != null ? [relaying.transport] : [])],
     connectionEncrypters: [noise()],
     // liveness is the task stream's heartbeats, which a worker that hears nothing turns into probes the
@@ -105,6 +110,10 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
   const deny = options.deny
   if (deny != null) config.connectionGater = { denyInboundEncryptedConnection: peerId => deny(peerId.toString()) }
   return createLibp2p(config)
+}
+
+function isLoopbackAddress (address: string): boolean {
+  return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/')
 }
 
 /**

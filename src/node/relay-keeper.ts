@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { TypedEventEmitter, type ComponentLogger, type Libp2pEvents, type Logger, type PeerId, type Startable, type TypedEventTarget } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -7,12 +8,24 @@ import { RELAY_RESERVATION_TIMEOUT_MS, RELAY_RETRY_INITIAL_MS, RELAY_RETRY_MAX_M
 import type { AddressManager, ConnectionManager, TransportManager } from '@libp2p/interface-internal'
 
 export interface RelayKeeperEvents {
-  /** A slot is reserved on `relay`: peers reach this node at `addresses`. */
-  'relay:reserved': CustomEvent<{ relay: string, addresses: string[] }>
+  /**
+   * A slot is reserved on `relay`: peers reach this node at `addresses`. `seenAs`: the address the relay
+   * sees this node's connection come from; `behindNat`: that address is none of this machine's own, so
+   * peers on other networks cannot dial this node directly (only through the relay).
+   */
+  'relay:reserved': CustomEvent<RelaySlot>
   /** The relay dropped this node (it stopped, or the network did): it is dialled again. */
   'relay:lost': CustomEvent<{ relay: string }>
   /** The relay could not be reached or refused the reservation: tried again in `retryInMs`. */
   'relay:unreachable': CustomEvent<{ relay: string, reason: string, retryInMs: number }>
+}
+
+/** A slot on a relay: how peers reach this node through it, and what the relay saw of this node. */
+export interface RelaySlot {
+  relay: string
+  addresses: string[]
+  seenAs?: string
+  behindNat?: boolean
 }
 
 export interface RelayKeeperComponents {
@@ -21,6 +34,11 @@ export interface RelayKeeperComponents {
   addressManager: AddressManager
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
+}
+
+/** This machine's own IP addresses. */
+function ownAddresses (): Set<string> {
+  return new Set(Object.values(networkInterfaces()).flat().map(i => i?.address).filter((a): a is string => a != null))
 }
 
 /**
@@ -53,8 +71,15 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   private readonly backoff: BackoffPolicy = { backoff: 'exponential', initialDelayMs: RELAY_RETRY_INITIAL_MS, maxDelayMs: RELAY_RETRY_MAX_MS, jitter: 0.2 }
   private controller = new AbortController()
   private loops: Array<Promise<void>> = []
-  /** Relays holding a slot now, with the addresses it gives. */
-  readonly reserved = new Map<string, string[]>()
+  /** The slots held now, by relay id. */
+  readonly reserved = new Map<string, RelaySlot>()
+  /** Where each relay saw this node come from (identify's observed address), by relay id. */
+  private readonly seen = new Map<string, string>()
+  private readonly onIdentify = ({ detail }: CustomEvent<{ peerId: PeerId, observedAddr?: Multiaddr }>): void => {
+    const id = detail.peerId.toString()
+    const host = detail.observedAddr?.getComponents()[0]
+    if (host?.value != null && this.relays.some(r => r.relay === id)) this.seen.set(id, host.value)
+  }
 
   readonly [Symbol.toStringTag] = 'taskmesh:relay-keeper'
 
@@ -71,6 +96,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
 
   start (): void {
     this.controller = new AbortController()
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
   }
 
   afterStart (): void {
@@ -78,17 +104,30 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   }
 
   async stop (): Promise<void> {
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.controller.abort()
     await Promise.all(this.loops)
     this.loops = []
   }
 
-  /** Resolves once every relay has a slot, or when `signal` aborts (a relay still away is not an error). */
-  async reservedAll (signal: AbortSignal): Promise<void> {
-    while (this.reserved.size < this.relays.length && !signal.aborted) {
+  /** Relays tried at least once since start (reserved, or found unreachable). */
+  private readonly tried = new Set<string>()
+
+  /**
+   * Resolves once every relay has been tried (a slot, or a first failure: it is tried again meanwhile), or
+   * when `signal` aborts.
+   */
+  async triedAll (signal: AbortSignal): Promise<void> {
+    while (this.tried.size < this.relays.length && !signal.aborted) {
       await new Promise<void>(resolve => {
-        const done = (): void => { this.removeEventListener('relay:reserved', done); signal.removeEventListener('abort', done); resolve() }
+        const done = (): void => {
+          this.removeEventListener('relay:reserved', done)
+          this.removeEventListener('relay:unreachable', done)
+          signal.removeEventListener('abort', done)
+          resolve()
+        }
         this.addEventListener('relay:reserved', done)
+        this.addEventListener('relay:unreachable', done)
         signal.addEventListener('abort', done)
       })
     }
@@ -100,7 +139,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
       try {
         const { gone } = await this.reserve(address, relay, signal)
         failures = 0
-        this.safeDispatchEvent('relay:reserved', { detail: { relay, addresses: this.reserved.get(relay) ?? [] } })
+        this.tried.add(relay)
+        this.safeDispatchEvent('relay:reserved', { detail: this.reserved.get(relay)! })
         await gone
         this.reserved.delete(relay)
         if (signal.aborted) return
@@ -108,6 +148,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
       } catch (err) {
         if (signal.aborted) return
         failures++
+        this.tried.add(relay)
         const retryInMs = backoffDelay(this.backoff, failures + 1, Math.random)
         this.log.error('relay %s: %e', relay, err)
         this.safeDispatchEvent('relay:unreachable', { detail: { relay, reason: (err as Error).message, retryInMs } })
@@ -127,7 +168,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
     const gone = this.closed(peer, signal)
     await this.components.transportManager.listen([address.encapsulate('/p2p-circuit')])
     const addresses = this.components.addressManager.getAddresses().map(a => a.toString()).filter(a => a.includes(`/p2p/${relay}/p2p-circuit`))
-    this.reserved.set(relay, addresses)
+    const seenAs = this.seen.get(relay)
+    this.reserved.set(relay, { relay, addresses, ...(seenAs != null ? { seenAs, behindNat: !ownAddresses().has(seenAs) } : {}) })
     return { gone }
   }
 

@@ -13,6 +13,7 @@ import { onShutdownSignal } from '../signals.js'
 import { AllowList } from '../../admin/allow-list.js'
 import { printable } from '../../util/printable.js'
 import { isPrivateIp } from '@libp2p/utils'
+import { parseRelayAddress, type RelaySlot } from '../../node/relay-keeper.js'
 import type { AlertThresholds } from '../../monitoring/alerts.js'
 import type { TaskCounts } from '../../core/counts.js'
 import type { LogOptions } from '../log-options.js'
@@ -87,6 +88,8 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     ...(opts.alertDependencyWait != null ? { dependencyWait: opts.alertDependencyWait } : {}),
     ...(opts.alertResourceUsage != null ? { resourceUsage: opts.alertResourceUsage } : {})
   }
+  // a relay address that could never work is said before anything starts
+  for (const relay of opts.relay) parseRelayAddress(relay)
   const { tasks, schedules } = opts.tasks != null ? await loadTaskDocument(opts.tasks) : { tasks: [], schedules: [] }
   const strategy = await resolveStrategy(opts.strategy)
   const allowWorkers = opts.allowWorkers != null ? await AllowList.load(opts.allowWorkers) : undefined
@@ -247,13 +250,23 @@ function reportRelays (manager: TaskManager, relays: string[], addresses: string
     if (ips.length > 0 && ips.every(ip => isPrivateIp(ip) === true)) out.say('(these addresses are private: peers on other networks cannot dial them; an admin behind NAT is reached through a relay: taskmesh relay on a public host, then --relay ITS_ADDRESS here)')
     return
   }
+  const reachability = (slot: RelaySlot): void => {
+    if (slot.behindNat === true) out.say(`relay ${slot.relay} sees this admin as ${slot.seenAs}, an address it does not have: it is behind NAT, and workers on other networks reach it at its relayed address`)
+    else if (slot.behindNat === false) out.say(`relay ${slot.relay} sees this admin at its own address ${slot.seenAs}: workers that can route to it may dial it directly`)
+  }
   for (const relay of relays) {
-    const id = relay.split('/').at(-1)!
-    if (!keeper.reserved.has(id)) out.warn(`! relay ${relay}: no slot yet; still trying (workers reach this admin through it once it has one)`)
+    const slot = keeper.reserved.get(relay.split('/').at(-1)!)
+    if (slot == null) {
+      out.warn(`! relay ${relay}: no slot yet; still trying (workers reach this admin through it once it has one)`)
+      continue
+    }
+    out.event('relay:reserved', { ...slot })
+    reachability(slot)
   }
   keeper.addEventListener('relay:reserved', ({ detail }) => {
-    out.event('relay:reserved', detail)
+    out.event('relay:reserved', { ...detail })
     out.say(`relay ${detail.relay}: slot reserved; reachable at\n${detail.addresses.map(a => `  ${a}`).join('\n')}`)
+    reachability(detail)
   })
   keeper.addEventListener('relay:lost', ({ detail }) => {
     out.event('relay:lost', detail)

@@ -1,4 +1,6 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { createRelay } from '../../node/relay-server.js'
+import { RELAY_SLOT_CHECK_MS } from '../../node/constants.js'
 import { loadOrCreateKey } from '../../node/identity.js'
 import { AllowList } from '../../admin/allow-list.js'
 import { DEFAULT_RELAY_LISTEN } from '../../protocol/constants.js'
@@ -45,11 +47,22 @@ export async function runRelay (opts: RelayCliOptions): Promise<void> {
     if (/EADDRINUSE|address already in use/.test(text)) throw new UsageError(`--listen ${listen.join(' ')}: that port is in use (another relay, or another program); listen on another port, such as --listen /ip4/0.0.0.0/tcp/4004, or stop what uses it`)
     throw err
   }
-  relay.services.relay.addEventListener('relay:reservation', ({ detail }) => {
-    const peer = detail.addr.getComponents().findLast(c => c.name === 'p2p')?.value
-    out.event('relay:reservation', { peer, expiry: detail.expiry.toISOString() })
-    log.info({ peer }, 'slot reserved')
-  })
+  // libp2p's relay announces no event for a slot: who holds one is looked at once a second (at most 64 slots)
+  let holders = new Set<string>()
+  const slots = setInterval(() => {
+    const now = new Set([...relay.services.relay.reservations.keys()].map(p => p.toString()))
+    for (const peer of now) {
+      if (holders.has(peer)) continue
+      out.event('relay:reservation', { peer, expiry: relay.services.relay.reservations.get(peerIdFromString(peer))?.expiry.toISOString() })
+      out.say(`slot reserved by ${peer}`)
+    }
+    for (const peer of holders) {
+      if (now.has(peer)) continue
+      out.event('relay:reservation-ended', { peer })
+      out.say(`slot of ${peer} ended`)
+    }
+    holders = now
+  }, RELAY_SLOT_CHECK_MS)
   const peerId = relay.peerId.toString()
   const addrs = relay.getMultiaddrs().map(a => a.toString())
   out.event('listening', { peerId, addrs })
@@ -76,6 +89,7 @@ export async function runRelay (opts: RelayCliOptions): Promise<void> {
     })
   }
   await new Promise<void>(resolve => onShutdownSignal(() => { resolve() }))
+  clearInterval(slots)
   out.event('stopping', {})
   await relay.stop()
   process.exitCode = EXIT_OK
