@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards|fairness|batches] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards|fairness|batches|relay] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -19,8 +19,9 @@ import { latencyBench, type LatencyResult } from './bench/latency.js'
 import { execBench, type ExecResult } from './bench/exec.js'
 import { failoverBench } from './bench/failover.js'
 import { startBench } from './bench/start.js'
-import { fairnessBench } from './bench/fairness.js'
-import { batchesBench } from './bench/batches.js'
+import { fairnessBench, fairnessReport } from './bench/fairness.js'
+import { batchesBench, batchesReport } from './bench/batches.js'
+import { relayBench, relayReport } from './bench/relay.js'
 import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
 import type { ThroughputFigures } from './bench/window.js'
 import { median } from './bench/stats.js'
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'million-tasks': { type: 'string', default: '1000000' },
     'fairness-tasks': { type: 'string', default: '100000' },
     'batch-tasks': { type: 'string', default: '20000' },
+    'relay-tasks': { type: 'string', default: '20000' },
     'latency-history': { type: 'string', default: '100000' },
     compare: { type: 'string' },
     json: { type: 'boolean', default: false }
@@ -155,22 +157,18 @@ if (only === 'dashboards') {
 
 if (only == null || only === 'fairness') {
   const f = await fairnessBench({ aTasks: Number(values['fairness-tasks']), bTasks: 100, workers: 2, concurrency: 8, taskMs: 20, rounds: repeat })
-  const alone = median(f.aloneMs)
-  const shared = median(f.sharedMs)
-  print(`\nfair shares between task groups: group B's ${f.bTasks} tasks (20 ms each, on ${f.slots} slots), alone and with group A's ${f.aTasks.toLocaleString('en')} tasks queued and running first; alternating:`)
-  print(`  B alone                 ${Math.round(alone)} ms${range(f.aloneMs)}`)
-  print(`  B behind A's ${f.aTasks.toLocaleString('en').padEnd(10)} ${Math.round(shared)} ms${range(f.sharedMs)}: ${(shared / alone).toFixed(2)}x alone`)
-  emit('fairness', { ...f, aloneMedianMs: alone, sharedMedianMs: shared, ratio: shared / alone })
+  emit('fairness', fairnessReport(f, print, range))
 }
 
 if (only == null || only === 'batches') {
   const b = await batchesBench({ tasks: Number(values['batch-tasks']), rounds: repeat })
-  const one = median(b.onePerSecond)
-  const batched = median(b.batchedPerSecond)
-  print('\nbatches for handlers: an embedding-like model (one call at a time, 20 ms a call) on one worker; alternating:')
-  print(`  a task a call            ${Math.round(one).toLocaleString('en')} tasks/s${range(b.onePerSecond)}`)
-  print(`  batches of up to 100     ${Math.round(batched).toLocaleString('en')} tasks/s${range(b.batchedPerSecond)}: ${(batched / one).toFixed(0)}x`)
-  emit('batches', { ...b, oneMedianPerSecond: one, batchedMedianPerSecond: batched, speedup: batched / one })
+  emit('batches', batchesReport(b, print, range))
+}
+
+if (only == null || only === 'relay') {
+  const r = await relayBench({ tasks: Number(values['relay-tasks']), rounds: repeat })
+  relayReport(r, print, range)
+  emit('relay', { ...r })
 }
 
 if (only == null || only === 'latency') {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { TaskManager } from '../../src/manager/task-manager.js'
 import { spawnCli } from '../../src/simulation/processes.js'
 import { stopChild } from './proc.js'
+import { median } from './stats.js'
 
 const HANDLERS = fileURLToPath(new URL('./embed-handlers.mjs', import.meta.url))
 
@@ -51,4 +52,14 @@ export async function batchesBench (options: { tasks: number, rounds: number }):
     await stopChild(worker)
     await manager.stop()
   }
+}
+
+/** The bench's lines for this part; what `--json` emits. */
+export function batchesReport (b: BatchesResult, print: (line: string) => void, range: (xs: number[]) => string): object {
+  const one = median(b.onePerSecond)
+  const batched = median(b.batchedPerSecond)
+  print('\nbatches for handlers: an embedding-like model (one call at a time, 20 ms a call) on one worker; alternating:')
+  print(`  a task a call            ${Math.round(one).toLocaleString('en')} tasks/s${range(b.onePerSecond)}`)
+  print(`  batches of up to 100     ${Math.round(batched).toLocaleString('en')} tasks/s${range(b.batchedPerSecond)}: ${(batched / one).toFixed(0)}x`)
+  return { ...b, oneMedianPerSecond: one, batchedMedianPerSecond: batched, speedup: batched / one }
 }

@@ -1,6 +1,7 @@
 import { TaskManager } from '../../src/manager/task-manager.js'
 import { spawnCli } from '../../src/simulation/processes.js'
 import { stopChild } from './proc.js'
+import { median } from './stats.js'
 import { MAX_PURGE_PER_PASS } from '../../src/core/constants.js'
 
 export interface FairnessResult {
@@ -78,4 +79,14 @@ export async function fairnessBench (options: { aTasks: number, bTasks: number, 
     await Promise.all(workers.map(async w => { await stopChild(w) }))
     await manager.stop()
   }
+}
+
+/** The bench's lines for this part; what `--json` emits. */
+export function fairnessReport (f: FairnessResult, print: (line: string) => void, range: (xs: number[]) => string): object {
+  const alone = median(f.aloneMs)
+  const shared = median(f.sharedMs)
+  print(`\nfair shares between task groups: group B's ${f.bTasks} tasks (20 ms each, on ${f.slots} slots), alone and with group A's ${f.aTasks.toLocaleString('en')} tasks queued and running first; alternating:`)
+  print(`  B alone                 ${Math.round(alone)} ms${range(f.aloneMs)}`)
+  print(`  B behind A's ${f.aTasks.toLocaleString('en').padEnd(10)} ${Math.round(shared)} ms${range(f.sharedMs)}: ${(shared / alone).toFixed(2)}x alone`)
+  return { ...f, aloneMedianMs: alone, sharedMedianMs: shared, ratio: shared / alone }
 }
