@@ -12,7 +12,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { fromString, toString } from 'uint8arrays'
 import { simulate, type TaskHandler } from '../worker/handlers.js'
 import { WorkerService } from '../worker/worker-service.js'
-import { BROWSER_WORKER_CONFIG_PATH, type BrowserWorkerConfig } from '../http/browser-worker.js'
+import { BROWSER_WORKER_CONFIG_ID, type BrowserWorkerConfig } from '../http/browser-worker.js'
 import { WorkerView } from './worker-view.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -54,9 +54,8 @@ async function loadHandlers (url: string, config: BrowserWorkerConfig): Promise<
 async function main (): Promise<void> {
   const view = new WorkerView(document)
   const params = new URLSearchParams(location.search)
-  const response = await fetch(BROWSER_WORKER_CONFIG_PATH)
-  if (!response.ok) throw new Error(`${BROWSER_WORKER_CONFIG_PATH}: ${response.status} ${await response.text()}`)
-  const config = await response.json() as BrowserWorkerConfig
+  const config = JSON.parse(document.getElementById(BROWSER_WORKER_CONFIG_ID)?.textContent ?? '{}') as BrowserWorkerConfig
+  if (!Array.isArray(config.admin)) throw new Error('this page was not served by a taskmesh admin: open /worker on the admin\'s HTTP server')
   if (config.admin.length === 0) {
     view.fail('this admin listens on no WebSocket address, so browsers cannot reach it: start it with --listen /ip4/0.0.0.0/tcp/4002/ws as well')
     return
@@ -93,6 +92,8 @@ async function main (): Promise<void> {
   await node.start()
   // closing the tab hands the running tasks back at once: the admin hears the stream close
   addEventListener('pagehide', () => { void node.services.worker.stop().finally(() => { void node.stop() }) })
+  // a page kept in the back-forward cache comes back stopped: it joins again as a fresh load
+  addEventListener('pageshow', event => { if (event.persisted) location.reload() })
 }
 
 main().catch(err => {

@@ -127,7 +127,7 @@ export function age (value: string): number {
   return /^0+(?:\.0+)?(?:ms|s|m|h|d)?$/.test(value.trim()) ? 0 : duration(value)
 }
 
-/** An absolute http: or https: URL, collected: a module a browser may load. */
+/** An absolute https: URL (http: on this machine), collected: a module a browser may load. */
 export function httpUrl (value: string, previous: string[] | undefined): string[] {
   let url: URL
   try {
@@ -136,6 +136,8 @@ export function httpUrl (value: string, previous: string[] | undefined): string[
     throw new InvalidArgumentError(`expected an absolute URL such as https://example.com/handlers.js, not "${value}"`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`expected an http: or https: URL, not "${value}"`)
+  // code fetched over plain HTTP from another machine can be changed on the way
+  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) throw new InvalidArgumentError(`a module from another machine must come over https: (plain http: is changed on the way as easily as read), not "${value}"`)
   return [...(previous ?? []), url.href]
 }
 

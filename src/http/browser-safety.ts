@@ -52,3 +52,22 @@ function originHost (origin: string): string {
     return ''
   }
 }
+
+/**
+ * Whether a page of `origin` is one the admin's HTTP server at `serverUrl` served (its /worker page): the
+ * same scheme and port, reached by an IP address, localhost or a name the operator listed. A page of
+ * another site, or on a name rebound to the admin's address, is not.
+ */
+export function isOwnPageOrigin (origin: string, serverUrl: string, allowedHosts: ReadonlySet<string>): boolean {
+  let page: URL
+  let server: URL
+  try {
+    page = new URL(origin)
+    server = new URL(serverUrl)
+  } catch {
+    return false
+  }
+  if (page.protocol !== server.protocol || page.port !== server.port) return false
+  const name = hostName(page.host)
+  return name === 'localhost' || isIP(name) !== 0 || allowedHosts.has(name)
+}

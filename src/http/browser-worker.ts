@@ -7,8 +7,8 @@
 export const BROWSER_WORKER_PATH = '/worker'
 /** Its script, a bundle of libp2p and the worker (`npm run build` makes it). */
 export const BROWSER_WORKER_SCRIPT_PATH = '/worker.js'
-/** What the page needs to join: the admin's WebSocket addresses, the handler modules it offers, the network. */
-export const BROWSER_WORKER_CONFIG_PATH = '/worker/config.json'
+/** The element of the page that holds what it needs to join (written into the page as it is served). */
+export const BROWSER_WORKER_CONFIG_ID = 'taskmesh-config'
 
 export interface BrowserWorkerConfig {
   /** The admin's addresses a browser can dial (WebSockets), each ending in /p2p/<peer id>. */
@@ -19,23 +19,31 @@ export interface BrowserWorkerConfig {
 }
 
 /**
- * The page's Content-Security-Policy: scripts from the admin's HTTP server and the offered handler
- * modules only, connections to the admin's WebSocket addresses and to those modules' sites, nothing else.
- * A link to /worker with a module of its own cannot make the page run it.
+ * The page's Content-Security-Policy: scripts from the admin's HTTP server and from the folders of the
+ * offered handler modules only; connections to the admin's WebSocket addresses and to those modules' sites
+ * only (not to the admin's HTTP API: the page needs nothing from it once served). A link to /worker with a
+ * module of its own cannot make the page run it, and a module cannot reach the API from the page.
  */
 export function browserWorkerPolicy (config: BrowserWorkerConfig): string {
+  const folders = [...new Set(config.handlers.map(u => new URL('./', u).href))]
   const origins = [...new Set(config.handlers.map(u => new URL(u).origin))]
   const sockets = [...new Set(config.admin.map(websocketOrigin).filter((o): o is string => o != null))]
+  const connect = [...sockets, ...origins]
   return [
     "default-src 'none'",
-    `script-src 'self' ${origins.join(' ')}`.trim(),
-    `connect-src 'self' ${[...sockets, ...origins].join(' ')}`.trim(),
+    `script-src 'self' ${folders.join(' ')}`.trim(),
+    `connect-src ${connect.length > 0 ? connect.join(' ') : "'none'"}`,
     "style-src 'self'",
     "img-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'"
   ].join('; ')
+}
+
+/** The config as a page's JSON script element holds it: no `<` that could end the element. */
+export function configElementText (config: BrowserWorkerConfig): string {
+  return JSON.stringify(config).replace(/</g, '\\u003c')
 }
 
 /** `/ip4/1.2.3.4/tcp/4002/ws/p2p/...` → `ws://1.2.3.4:4002` (IPv6 and DNS names too; wss for /wss and /tls/ws). */

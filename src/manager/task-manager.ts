@@ -28,6 +28,7 @@ import type { ReplicaAddresses } from '../store/postgres-replicas.js'
 import type { AbortOptions, Libp2p, PrivateKey } from '@libp2p/interface'
 import type { RelayKeeper } from '../node/relay-keeper.js'
 import { RELAY_RESERVATION_TIMEOUT_MS } from '../node/constants.js'
+import { isOwnPageOrigin } from '../http/browser-safety.js'
 
 export interface TaskManagerOptions extends Omit<AdminInit, 'tasks' | 'journal' | 'watchEvents'> {
   /** Addresses to listen on. @default ['/ip4/127.0.0.1/tcp/0'] */
@@ -163,6 +164,8 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       ...(swarmKey != null ? { swarmKey } : {}),
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
       ...(relays != null && relays.length > 0 ? { relays } : {}),
+      // browsers may open the admin's WebSocket door only from the page it serves itself (/worker)
+      webSocketOrigins: origin => this.http != null && isOwnPageOrigin(origin, this.http.url, new Set((http?.allowedHosts ?? []).map(h => h.toLowerCase()))),
       topics: [statusTopic(init.network ?? DEFAULT_NETWORK)],
       hub: true,
       // banned peers are refused as soon as their peer id is known, before any stream opens (the node

@@ -24,3 +24,5 @@ export const RELAY_MAX_CIRCUITS_PER_PEER = 1024
 export const RELAY_RESERVATION_TTL_MS = 2 * 60 * 60 * 1000
 /** How often `taskmesh relay` looks who holds a slot, to say so. */
 export const RELAY_SLOT_CHECK_MS = 1000
+/** A relay's connection is pinged this often while it holds a slot: TCP connections idle for 2 minutes are closed. */
+export const RELAY_KEEPALIVE_MS = 60_000

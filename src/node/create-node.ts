@@ -7,9 +7,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { InvalidAddressError } from '../errors.js'
 import { ListenAddresses, type ListenAddressesComponents } from './announce.js'
+import { checkWebSocketOrigins, type WebSocketOriginCheck } from './websocket-origins.js'
 import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub, gossipsub } from '@libp2p/gossipsub'
-import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { Libp2p, PrivateKey, ServiceMap, Transport } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { HUB_INBOUND_CONNECTION_THRESHOLD, HUB_MAX_CONNECTIONS, HUB_MAX_INCOMING_PENDING_CONNECTIONS, RELAY_MAX_CIRCUITS_PER_PEER, RELAY_RESERVATION_TIMEOUT_MS } from './constants.js'
 
@@ -38,6 +39,11 @@ export interface NodeOptions<S extends ServiceMap> {
   relays?: string[]
   /** Dial relayed addresses (…/p2p-circuit/p2p/<id>) and take part in hole punching (DCUtR). @default true with relays */
   circuit?: boolean
+  /**
+   * With a WebSocket listen address: the pages whose browsers may connect (by their `Origin`); programs,
+   * which send none, always may. @default none: no browser page
+   */
+  webSocketOrigins?: WebSocketOriginCheck
   /** Start the node at once; `false` leaves it to the caller, after it has wired its listeners. @default true */
   start?: boolean
   services: { [K in keyof S]: (components: any) => S[K] }
@@ -68,15 +74,14 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
     options.swarmKey != null ? import('@libp2p/pnet').then(({ preSharedKey }) => preSharedKey({ psk: options.swarmKey! })) : undefined,
     options.metricsRegistry != null ? import('@libp2p/prometheus-metrics').then(({ prometheusMetrics }) => prometheusMetrics({ registry: options.metricsRegistry })) : undefined,
     circuit ? relayServices(relays) : undefined,
-    websockets ? import('@libp2p/websockets').then(m => m.webSockets()) : undefined
+    websockets ? import('@libp2p/websockets').then(m => webSocketsFor(m.webSockets(), options.webSocketOrigins ?? (() => false))) : undefined
   ])
   const config: Libp2pOptions<TaskmeshServices<S>> = {
     start: options.start ?? true,
     addresses: {
       listen,
-      // a relay gives its every address in a reservation; the relayed addresses through its loopback one
-      // reach this node only from the relay's machine: kept only when the relay itself was given so
-      ...(relays.length > 0 && !relays.every(isLoopbackAddress) ? { announceFilter: addrs => addrs.filter(a => !(isLoopbackAddress(a.toString()) && a.toString().includes('/p2p-circuit'))) } : {})
+      // relayed addresses only through the relays this node was given (see `announced`)
+      ...(relays.length > 0 ? { announceFilter: addrs => addrs.filter(a => announced(a.toString(), relays)) } : {})
     },
     transports: [tcp(), ...(ws != null ? [ws] : []), ...(relaying != null ? [relaying.transport] : [])],
     connectionEncrypters: [noise()],
@@ -112,6 +117,25 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
   return createLibp2p(config)
 }
 
+/** libp2p's WebSocket transport, with browsers of other origins refused (see checkWebSocketOrigins). */
+function webSocketsFor (factory: (components: any) => Transport, allowed: WebSocketOriginCheck): (components: any) => Transport {
+  return (components: any) => checkWebSocketOrigins(factory(components), allowed)
+}
+
+/**
+ * Whether a node with `relays` announces `address`: its own addresses, and its relayed ones through those
+ * relays only. A relay gives its every address in a reservation; those through its loopback one reach the
+ * node only from the relay's machine, and are kept only when the relay itself was given so.
+ */
+function announced (address: string, relays: string[]): boolean {
+  const at = address.indexOf('/p2p-circuit')
+  if (at === -1) return true
+  const relay = address.slice(0, at)
+  const id = relay.split('/').at(-1)
+  const given = relays.filter(r => r.trim().endsWith(`/p2p/${id}`))
+  return given.length > 0 && (!isLoopbackAddress(relay) || given.some(isLoopbackAddress))
+}
+
 function isLoopbackAddress (address: string): boolean {
   return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/')
 }
@@ -122,12 +146,14 @@ function isLoopbackAddress (address: string): boolean {
  * direct one, and, with relays, the keeper of their reservations.
  */
 async function relayServices (relays: string[]): Promise<{ transport: (components: any) => any, services: Record<string, (components: any) => unknown> }> {
-  const [{ circuitRelayTransport }, { dcutr }, { RelayKeeper }] = await Promise.all([import('@libp2p/circuit-relay-v2'), import('@libp2p/dcutr'), import('./relay-keeper.js')])
+  const [{ circuitRelayTransport }, { dcutr }, { RelayKeeper, parseRelayAddress }, { RelayGuard }] = await Promise.all([import('@libp2p/circuit-relay-v2'), import('@libp2p/dcutr'), import('./relay-keeper.js'), import('./relay-guard.js')])
+  const ids = relays.map(r => parseRelayAddress(r).relay)
   return {
     // an admin behind NAT takes each worker that reaches it through the relay on a stream of its own
     transport: circuitRelayTransport({ reservationCompletionTimeout: RELAY_RESERVATION_TIMEOUT_MS, maxInboundStopStreams: RELAY_MAX_CIRCUITS_PER_PEER }),
     services: {
       dcutr: dcutr(),
+      relayGuard: (components: any) => new RelayGuard(components, { relays: ids }),
       ...(relays.length > 0 ? { relays: (components: any) => new RelayKeeper(components, { relays }) } : {})
     }
   }

@@ -17,7 +17,7 @@ export interface RelayOptions {
   maxCircuits?: number
   /** A relayed connection is reset after this long; none by default: a worker's connection lasts as long as it works. */
   durationLimitMs?: number
-  /** A relayed connection is reset after this many bytes each way; none by default. */
+  /** A relayed connection is reset after this many bytes, both ways together; none by default. */
   dataLimitBytes?: bigint
 }
 

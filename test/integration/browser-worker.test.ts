@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, request, type Server } from 'node:http'
 import { once } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Browser, browserRequirement } from '../helpers/browser.js'
@@ -90,6 +90,41 @@ describe.runIf(unavailable == null)(`browser tabs as workers${unavailable != nul
       await page.close()
     } finally {
       server.close()
+    }
+  })
+
+  it('takes browsers on its WebSocket door only from its own page: another site\'s page is refused before libp2p', async () => {
+    const { admin, http } = await startAdmin()
+    const listening = admin.events.find(e => e.event === 'listening')!
+    const ws = (listening.addrs as string[]).find(a => a.includes('/ws/'))!
+    const port = Number(/\/tcp\/(\d+)\/ws/.exec(ws)![1])
+    const upgrade = async (origin?: string): Promise<number> => await new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...(origin != null ? { origin } : {}) } })
+      req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode!) })
+      req.on('response', res => { res.resume(); resolve(res.statusCode!) })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(await upgrade('https://attacker.example')).toBe(403)
+    expect(await upgrade('http://rebound.example:' + new URL(http).port)).toBe(403)
+    expect(await upgrade(new URL(http).origin)).toBe(101)
+    expect(await upgrade()).toBe(101)
+    // and in a browser: a page of another site cannot open it
+    const other: Server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><title>elsewhere</title>') })
+    other.listen(0, '127.0.0.1')
+    await once(other, 'listening')
+    try {
+      const page = await chromium.context.newPage()
+      await page.goto(`http://127.0.0.1:${(other.address() as { port: number }).port}/`)
+      const outcome = await page.evaluate(async (url) => await new Promise<string>(resolve => {
+        const socket = new WebSocket(url)
+        socket.onopen = () => { resolve('open') }
+        socket.onerror = () => { resolve('refused') }
+      }), `ws://127.0.0.1:${port}`)
+      expect(outcome).toBe('refused')
+      await page.close()
+    } finally {
+      other.close()
     }
   })
 

@@ -1,8 +1,14 @@
+import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
 import { cliProcesses, runCli, type CliProcess } from '../helpers/cli.js'
+import { TaskManager } from '../../src/manager/task-manager.js'
+import { createRelay } from '../../src/node/relay-server.js'
+import { RELAY_STOP_PROTOCOL } from '../../src/node/relay-guard.js'
 
 // The relay on loopback: what needs no namespaces (its limits, its allow-list, bad input). Across NATs:
 // across-nat.test.ts.
@@ -48,6 +54,57 @@ describe('taskmesh relay', () => {
     expect(refused.relay).toBe(address.split('/').at(-1))
     expect(refused.retryInMs).toBeGreaterThan(0)
     expect(admin.stderr).toMatch(/no slot yet; still trying/)
+  })
+
+  it('takes relayed connections only from its own relays: another relay that offers one is refused, and announced nowhere', async () => {
+    const own = await createRelay({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const stranger = await createRelay({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], relays: [own.getMultiaddrs()[0]!.toString()] })
+    try {
+      await manager.start()
+      const before = manager.details().addresses
+      expect(before.filter(a => a.includes('/p2p-circuit/'))).toHaveLength(1)
+      // the stranger dials the admin and offers it a relayed connection, as libp2p's relay transport would
+      const connection = await stranger.dial(multiaddr(before.find(a => !a.includes('/p2p-circuit'))!))
+      const stream = await connection.newStream(RELAY_STOP_PROTOCOL, { runOnLimitedConnection: true })
+      // refused at once: closed by the time it opened, or soon after (libp2p's transport would wait for a message)
+      if (stream.status === 'open') await Promise.race([once(stream, 'close'), new Promise(resolve => setTimeout(resolve, 10_000))])
+      expect(stream.status).toMatch(/aborted|reset|closed/)
+      // nothing reserved on it, nothing of it announced
+      expect(stranger.services.relay.reservations.size).toBe(0)
+      expect(manager.details().addresses).toEqual(before)
+      expect(manager.details().addresses.join(' ')).not.toContain(stranger.peerId.toString())
+    } finally {
+      await manager.stop()
+      await own.stop()
+      await stranger.stop()
+    }
+  })
+
+  it('keeps one libp2p listener per relay however often the relay restarts', async () => {
+    const key = await generateKeyPair('Ed25519')
+    let relay = await createRelay({ listen: ['/ip4/127.0.0.1/tcp/0'], privateKey: key })
+    const address = relay.getMultiaddrs()[0]!.toString()
+    const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], relays: [address] })
+    const listeners = (): number => (manager.libp2p as unknown as { components: { transportManager: { getListeners: () => unknown[] } } }).components.transportManager.getListeners().length
+    try {
+      await manager.start()
+      const keeper = manager.relays!
+      const first = listeners()
+      for (let i = 0; i < 3; i++) {
+        const lost = new Promise(resolve => { keeper.addEventListener('relay:lost', resolve, { once: true }) })
+        await relay.stop()
+        await lost
+        const reserved = new Promise(resolve => { keeper.addEventListener('relay:reserved', resolve, { once: true }) })
+        relay = await createRelay({ listen: [address.replace(/\/p2p\/.*/, '')], privateKey: key })
+        await reserved
+        expect(manager.details().addresses.filter(a => a.includes('/p2p-circuit/'))).toHaveLength(1)
+      }
+      expect(listeners()).toBe(first)
+    } finally {
+      await manager.stop()
+      await relay.stop()
+    }
   })
 
   it('refuses bad input by name, before anything starts', async () => {

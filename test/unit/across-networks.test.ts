@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseRelayAddress } from '../../src/node/relay-keeper.js'
-import { browserWorkerPolicy, websocketOrigin } from '../../src/http/browser-worker.js'
+import { browserWorkerPolicy, configElementText, websocketOrigin } from '../../src/http/browser-worker.js'
+import { isOwnPageOrigin } from '../../src/http/browser-safety.js'
 import { bytes, httpUrl } from '../../src/cli/options.js'
 
 const RELAY = '12D3KooWGzh5E5SrCodfqgKEDxQ9ZzkJY8Q1vHjqNrHyGZkcRoFX'
@@ -27,9 +28,35 @@ describe('the browser worker page', () => {
   it('lets the page run only its own script and the offered modules, and connect only to the admin and those', () => {
     const policy = browserWorkerPolicy({ admin: [`/ip4/10.0.0.5/tcp/4002/ws/p2p/${RELAY}`], handlers: ['https://cdn.example.com/team/handlers.js'], network: 'default' })
     expect(policy).toContain("default-src 'none'")
-    expect(policy).toContain("script-src 'self' https://cdn.example.com;")
-    expect(policy).toContain("connect-src 'self' ws://10.0.0.5:4002 https://cdn.example.com;")
-    expect(browserWorkerPolicy({ admin: [], handlers: [], network: 'default' })).toContain("script-src 'self';")
+    // scripts from the module's folder only; connections to the admin's socket and the module's site, not the API
+    expect(policy).toContain("script-src 'self' https://cdn.example.com/team/;")
+    expect(policy).toContain("connect-src ws://10.0.0.5:4002 https://cdn.example.com;")
+    const bare = browserWorkerPolicy({ admin: [], handlers: [], network: 'default' })
+    expect(bare).toContain("script-src 'self';")
+    expect(bare).toContain("connect-src 'none';")
+  })
+
+  it('writes its config into the page so that no text of it can end the element', () => {
+    const text = configElementText({ admin: [], handlers: ['https://x.example/</script><script>alert(1)</script>.js'], network: 'n' })
+    expect(text).not.toContain('<')
+    expect(JSON.parse(text).handlers[0]).toBe('https://x.example/</script><script>alert(1)</script>.js')
+  })
+})
+
+describe('the WebSocket door', () => {
+  it('lets in a browser page only from the admin\'s own HTTP server', () => {
+    const none = new Set<string>()
+    expect(isOwnPageOrigin('http://127.0.0.1:8080', 'http://127.0.0.1:8080', none)).toBe(true)
+    // the server listens on all interfaces: reached by another of its addresses
+    expect(isOwnPageOrigin('http://192.168.1.20:8080', 'http://0.0.0.0:8080', none)).toBe(true)
+    expect(isOwnPageOrigin('http://localhost:8080', 'http://127.0.0.1:8080', none)).toBe(true)
+    expect(isOwnPageOrigin('https://evil.example', 'http://127.0.0.1:8080', none)).toBe(false)
+    expect(isOwnPageOrigin('http://127.0.0.1:9999', 'http://127.0.0.1:8080', none)).toBe(false)
+    expect(isOwnPageOrigin('https://127.0.0.1:8080', 'http://127.0.0.1:8080', none)).toBe(false)
+    // a name rebound to the admin's address is not the admin's page, unless the operator named it
+    expect(isOwnPageOrigin('http://rebound.example:8080', 'http://127.0.0.1:8080', none)).toBe(false)
+    expect(isOwnPageOrigin('http://tasks.internal:8080', 'http://127.0.0.1:8080', new Set(['tasks.internal']))).toBe(true)
+    expect(isOwnPageOrigin('null', 'http://127.0.0.1:8080', none)).toBe(false)
   })
 })
 
@@ -42,8 +69,10 @@ describe('option values', () => {
     for (const bad of ['', '0', '-5MiB', 'lots', '1.5.2MB', '9e99GB']) expect(() => bytes(bad)).toThrow(/expected a size above 0/)
   })
 
-  it('takes http and https module URLs only', () => {
-    expect(httpUrl('https://cdn.example.com/h.js', ['http://a/x.js'])).toEqual(['http://a/x.js', 'https://cdn.example.com/h.js'])
+  it('takes https module URLs, and http on this machine only', () => {
+    expect(httpUrl('https://cdn.example.com/h.js', ['http://127.0.0.1:8000/x.js'])).toEqual(['http://127.0.0.1:8000/x.js', 'https://cdn.example.com/h.js'])
+    expect(httpUrl('http://localhost:8000/h.js', [])).toEqual(['http://localhost:8000/h.js'])
+    expect(() => httpUrl('http://cdn.example.com/h.js', [])).toThrow(/must come over https:/)
     expect(() => httpUrl('javascript:alert(1)', [])).toThrow(/http: or https:/)
     expect(() => httpUrl('/relative.js', [])).toThrow(/absolute URL/)
   })

@@ -70,7 +70,7 @@ export async function runRelay (opts: RelayCliOptions): Promise<void> {
   out.say('listening on')
   for (const a of addrs) out.say(`  ${a}`)
   out.say(`admins behind NAT keep a slot on it with\n  taskmesh admin --relay ${addrs.find(a => !a.startsWith('/ip4/127.')) ?? addrs[0] ?? `/ip4/.../tcp/.../p2p/${peerId}`} ...`)
-  const limits = [opts.relayedDuration != null ? `${opts.relayedDuration / 1000} s` : undefined, opts.relayedData != null ? `${opts.relayedData} bytes each way` : undefined].filter(Boolean)
+  const limits = [opts.relayedDuration != null ? `${opts.relayedDuration / 1000} s` : undefined, opts.relayedData != null ? `${opts.relayedData} bytes (both ways together)` : undefined].filter(Boolean)
   out.say(`${opts.maxReservations} slots; ${opts.maxCircuits} relayed connections per slot; ${limits.length > 0 ? `a relayed connection is reset after ${limits.join(' or ')}` : 'no limit on a relayed connection\'s time or data'}`)
   if (key == null) out.warn('! no --key: this relay has a new peer id, and so a new address, at every start; give --key FILE so the admins\' --relay stays right')
   if (addrs.some(a => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) && opts.swarmKey == null && allow == null) {
@@ -81,9 +81,12 @@ export async function runRelay (opts: RelayCliOptions): Promise<void> {
       allow.reload().then(n => {
         out.event('allow-list:reloaded', { file: allow.file, peers: n })
         out.say(`reloaded ${allow.file}: ${n} peers`)
-        // peers no longer listed are let go, with whatever they relay
+        // peers no longer listed are let go, with whatever they relay, and their slots with them
         for (const connection of relay.getConnections()) {
           if (!allow.has(connection.remotePeer.toString())) void connection.close().catch(() => {})
+        }
+        for (const peer of [...relay.services.relay.reservations.keys()]) {
+          if (!allow.has(peer.toString())) relay.services.relay.reservations.delete(peer)
         }
       }, err => { out.warn(`${(err as Error).message}\n(keeping the previous list)`) })
     })
