@@ -27,7 +27,11 @@ export class Internet {
   private readonly hosts = new Map<string, string>()
   private readonly made: string[] = []
 
-  constructor (readonly publicHosts: string[], readonly privateNetworks: Record<string, string[]>) {
+  /**
+   * `symmetric`: private networks whose router gives each connection a random public port (iptables
+   * `--random-fully`), as a symmetric NAT does: no hole can be punched through it whatever the transport.
+   */
+  constructor (readonly publicHosts: string[], readonly privateNetworks: Record<string, string[]>, private readonly options: { symmetric?: string[] } = {}) {
     this.prefix = `tn${process.pid % 100000}${Math.floor(Math.random() * 1000)}`
     this.wan = `44.${100 + (process.pid % 100)}.${Math.floor(Math.random() * 250)}`
   }
@@ -86,7 +90,7 @@ export class Internet {
       ip('-n', rns, 'link', 'set', 'br0', 'up')
       execFileSync('ip', ['netns', 'exec', rns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'])
       // the router's own public address for everything its hosts send out: a NAT
-      execFileSync('ip', ['netns', 'exec', rns, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan0', '-j', 'MASQUERADE'])
+      execFileSync('ip', ['netns', 'exec', rns, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan0', '-j', 'MASQUERADE', ...(this.options.symmetric?.includes(network) === true ? ['--random-fully'] : [])])
       hosts.forEach((host, i) => {
         const ns = this.ns(host)
         this.add(ns)

@@ -18,8 +18,9 @@ describe.runIf(unavailable == null)(`across NATs: an admin behind one, workers b
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'taskmesh-nat-'))
-    // "cloud" is a public machine (a GPU box with an address of its own); office and home are behind routers
-    net = new Internet(['relay', 'cloud'], { office: ['admin'], home: ['laptop', 'desktop'] })
+    // "cloud" is a public machine (a GPU box with an address of its own); office and home are behind routers,
+    // home's a symmetric NAT (a new public port for every connection)
+    net = new Internet(['relay', 'cloud'], { office: ['admin'], home: ['laptop', 'desktop'] }, { symmetric: ['home'] })
     net.up()
   })
   afterAll(() => {
@@ -39,7 +40,7 @@ describe.runIf(unavailable == null)(`across NATs: an admin behind one, workers b
   /** The admin's relayed address, as it printed it. */
   const relayedAddress = (listening: Record<string, unknown>): string => (listening.addrs as string[]).find(a => a.includes('/p2p-circuit/'))!
 
-  it('runs the tutorial with the admin behind one NAT and its workers behind another: through the relay', async () => {
+  it('runs the tutorial with the admin behind one NAT and its workers behind another, symmetric: through the relay', async () => {
     const { address: relayAddress } = await startRelay()
     const admin = on('admin', ['admin', '--tasks', fixture('tutorial.json'), '--expected-workers', '2', '--listen', '/ip4/0.0.0.0/tcp/4001', '--relay', relayAddress, '--json'])
     const listening = await admin.waitForEvent('listening')
