@@ -147,18 +147,20 @@ export class MemoryJournal implements Journal {
     for (const r of batch.rateStarts ?? []) this.starts.set(r.key, [...(this.starts.get(r.key) ?? []).filter(at => at >= r.keepFrom), ...r.starts])
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
     for (const id of batch.delivered ?? []) this.pending.delete(id)
-    if ((batch.purged?.length ?? 0) > 0) {
-      this.archive.remove(batch.purged!)
-      const purged = new Set(batch.purged!.map(t => t.id))
-      this.events = this.events.filter(e => !purged.has(subjectOf(e)))
-    }
+    const purged = batch.purged ?? []
     if (this.replayable) {
-      // a task archived in this batch needs none of its events
-      const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined
-      for (const e of batch.events) if (archived == null || !archived.has(subjectOf(e))) this.events.push(e)
+      // a task archived or dropped in this batch needs none of its events
+      const leaving = batch.archive.length > 0 || purged.length > 0 ? new Set([...batch.archive.map(t => t.id), ...purged.map(t => t.id)]) : undefined
+      for (const e of batch.events) if (leaving == null || !leaving.has(subjectOf(e))) this.events.push(e)
+    }
+    // archived, then dropped: a task both in one batch is gone, as if the two had come in turn
+    if (batch.archive.length > 0) this.archive.add(batch.archive)
+    if (purged.length > 0) {
+      this.archive.remove(purged)
+      const dropped = new Set(purged.map(t => t.id))
+      this.events = this.events.filter(e => !dropped.has(subjectOf(e)))
     }
     if (batch.archive.length === 0) return
-    this.archive.add(batch.archive)
     // the archived tasks' events are no longer needed: drop them once enough have piled up
     this.archivedSinceCompaction += batch.archive.length
     // amortized: compacting walks every event kept, so it waits until a good share of them can go

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os'
 import { StoreError } from '../errors.js'
-import { MemoryArchive, packTask, unpackTask, type PackedTask } from '../core/archive.js'
+import { MemoryArchive, unpackTask, type PackedTask } from '../core/archive.js'
 import { COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
 import { lead, type LeaderLease, type Leadership } from './postgres-lease.js'
+import { batchStatement, rateStatements } from './postgres-batch.js'
 import { PgLink, type PgLinkOptions } from './postgres-link.js'
 import { describe, migrate, parse } from './postgres-schema.js'
 import { redactUrl } from '../util/redact-url.js'
@@ -193,9 +194,9 @@ export class PostgresJournal implements Journal {
     const lease = this.lease
     if (lease == null) throw new StoreError(`the journal in ${this.where} was opened read-only`)
     if (lease.failure != null) throw lease.failure
-    // a task archived in this batch needs none of its events
-    const archived = batch.archive.length > 0 ? new Set(batch.archive.map(t => t.id)) : undefined
-    const kept = archived == null ? batch.events : batch.events.filter(e => !archived.has(taskIdOf(e) ?? ''))
+    // a task archived or dropped in this batch needs none of its events
+    const leaving = batch.archive.length > 0 || (batch.purged?.length ?? 0) > 0 ? new Set([...batch.archive.map(t => t.id), ...(batch.purged ?? []).map(t => t.id)]) : undefined
+    const kept = leaving == null ? batch.events : batch.events.filter(e => !leaving.has(taskIdOf(e) ?? ''))
     // the batch is written once: retried after a lost connection, unless its commit had gone through
     const key = `${lease.leadership.epoch}:${++this.batches}`
     try {
@@ -205,47 +206,10 @@ export class PostgresJournal implements Journal {
         const sent = performance.now()
         await this.link.transaction(async query => {
           // fenced: the write commits only under this admin's epoch; the row lock orders it against a takeover
-          await lease.fence(query)
-          await query('INSERT INTO taskmesh_meta (key, value) VALUES (\'last_batch\', $1) ON CONFLICT (key) DO UPDATE SET value = $1', [key])
-          if (kept.length > 0) {
-            await query(
-              'INSERT INTO taskmesh_events (task_id, body) SELECT task_id, body FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(task_id, body, n) ORDER BY n',
-              [kept.map(e => taskIdOf(e)), kept.map(e => JSON.stringify(e))])
-          }
-          if (batch.archive.length > 0) {
-            await query(
-              'INSERT INTO taskmesh_archive (id, seq, state, cache_key, body) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) ON CONFLICT (id) DO NOTHING',
-              [batch.archive.map(t => t.id), batch.archive.map(t => t.seq), batch.archive.map(t => t.state), batch.archive.map(t => t.spec.cacheKey ?? null), batch.archive.map(t => JSON.stringify(packTask(t)))])
-            await query('DELETE FROM taskmesh_events WHERE task_id = ANY($1::text[])', [[...archived!]])
-          }
-          const purged = batch.purged ?? []
-          if (purged.length > 0) {
-            await query('DELETE FROM taskmesh_archive WHERE id = ANY($1::text[])', [purged.map(t => t.id)])
-            await query('DELETE FROM taskmesh_events WHERE task_id = ANY($1::text[])', [purged.map(t => t.id)])
-            await query('INSERT INTO taskmesh_meta (key, value) VALUES (\'purged_seq\', $1) ON CONFLICT (key) DO UPDATE SET value = GREATEST(taskmesh_meta.value::bigint, $1::bigint)::text', [String(purged.reduce((m, t) => Math.max(m, t.seq), -1))])
-          }
-          const outbox = batch.outbox ?? []
-          if (outbox.length > 0) {
-            await query(
-              'INSERT INTO taskmesh_outbox (id, target, event, body, at) SELECT id, target, event, body, at FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS t(id, target, event, body, at, n) ORDER BY n ON CONFLICT (id) DO NOTHING',
-              [outbox.map(m => m.id), outbox.map(m => m.target), outbox.map(m => m.event), outbox.map(m => m.body), outbox.map(m => m.at)])
-          }
-          if ((batch.delivered?.length ?? 0) > 0) await query('DELETE FROM taskmesh_outbox WHERE id = ANY($1::text[])', [[...batch.delivered!]])
-          const schedules = batch.schedules?.put ?? []
-          if (schedules.length > 0) {
-            await query('INSERT INTO taskmesh_schedules (name, body) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (name) DO UPDATE SET body = excluded.body', [schedules.map(s => s.name), schedules.map(s => JSON.stringify(s))])
-          }
-          if ((batch.schedules?.removed.length ?? 0) > 0) await query('DELETE FROM taskmesh_schedules WHERE name = ANY($1::text[])', [[...batch.schedules!.removed]])
-          for (const r of batch.rateStarts ?? []) {
-            if (r.keepFrom > -Infinity) await query('DELETE FROM taskmesh_rate_starts WHERE key = $1 AND at < $2', [r.key, r.keepFrom])
-            await query('INSERT INTO taskmesh_rate_starts (key, at) SELECT $1, unnest($2::bigint[])', [r.key, r.starts])
-          }
-          const tallies = batch.tallies ?? []
-          if (tallies.length > 0) {
-            await query(
-              'INSERT INTO taskmesh_worker_tallies (id, name, completed, failed) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) ON CONFLICT (id) DO UPDATE SET name = excluded.name, completed = excluded.completed, failed = excluded.failed',
-              [tallies.map(t => t.id), tallies.map(t => t.name), tallies.map(t => t.completed), tallies.map(t => t.failed)])
-          }
+          const { text, values } = batchStatement(batch, kept, key, lease.leadership.epoch, lease.ttlSeconds, taskIdOf)
+          const result = await query<{ fenced: number }>(text, values)
+          if (result.rows[0]?.fenced !== 1) throw await lease.lost()
+          for (const statement of rateStatements(batch)) await query(statement.text, statement.values)
         })
         lease.extended(sent)
       }, { maxOutageMs: MAX_OUTAGE_MS })
@@ -255,13 +219,14 @@ export class PostgresJournal implements Journal {
     for (const e of kept) this.events.push(e)
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
     for (const id of batch.delivered ?? []) this.pending.delete(id)
+    // archived, then dropped: a task both in one batch is gone, as in the database
+    if (batch.archive.length > 0) this.archive.add(batch.archive)
     if ((batch.purged?.length ?? 0) > 0) {
       this.archive.remove(batch.purged!)
       const purged = new Set(batch.purged!.map(t => t.id))
       this.events = this.events.filter(e => !purged.has(taskIdOf(e) ?? ''))
     }
     if (batch.archive.length === 0) return
-    this.archive.add(batch.archive)
     // the archived tasks' events are no longer needed here either: dropped once enough have piled up
     this.archivedSinceCompaction += batch.archive.length
     if (this.archivedSinceCompaction >= Math.max(COMPACT_AFTER, this.events.length / 8)) {

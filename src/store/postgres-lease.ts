@@ -71,10 +71,12 @@ export class LeaderLease {
     this.watcher?.regained()
   }
 
-  /** The fence of a write, inside its transaction: throws when another replica leads. */
-  async fence (query: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }>): Promise<void> {
-    const mine = await query(RENEW, [this.leadership.epoch, this.ttlMs / 1000])
-    if (mine.rowCount !== 1) throw await this.lost()
+  /**
+   * How long a renewal makes the lease last, in seconds. A journal batch renews the lease under its epoch
+   * in the statement that writes it (`batchStatement`): its fence.
+   */
+  get ttlSeconds (): number {
+    return this.ttlMs / 1000
   }
 
   /** Gives the lease up (a clean stop), so a standby takes over at once, and closes its session. */

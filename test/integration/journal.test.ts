@@ -108,6 +108,36 @@ describe.each(journals)('the %s journal\'s retention', (_name, make) => {
   })
 })
 
+describe.each(journals)('the %s journal\'s batches', (_name, make) => {
+  it('leaves, of a batch that undoes its own parts, what doing them in turn would: a task archived and dropped, a message queued and delivered, a schedule put and removed', async () => {
+    const { open, reopens } = await make()
+    const journal = await open()
+    const schedule = (name: string) => ({ name, everyMs: 60_000, task: taskSpec({ id: name }), paused: false, lastSlot: 0, createdAt: 1 })
+    const message = (id: string): OutboxMessage => ({ id, target: 'http://127.0.0.1:9/hook', event: 'task:completed', body: '{}', at: 5 })
+    await journal.append({ events: lifeOf('kept', 0), archive: [], outbox: [message('old')], schedules: { put: [schedule('old')], removed: [] } })
+    await journal.append({
+      events: [...lifeOf('gone', 1), ...lifeOf('both', 2)],
+      archive: [archived('both', 2), archived('kept', 0)],
+      purged: [{ id: 'both', seq: 2 }, { id: 'gone', seq: 1 }],
+      outbox: [message('new'), message('fleeting')],
+      delivered: ['fleeting', 'old'],
+      schedules: { put: [schedule('new'), schedule('brief')], removed: ['brief', 'old'] }
+    })
+    const check = (j: Journal): void => {
+      expect([...j.load()]).toEqual([])
+      expect([j.archive.has('kept'), j.archive.has('both'), j.archive.has('gone'), j.archive.size]).toEqual([true, false, false, 1])
+      expect(j.outbox().map(m => m.id)).toEqual(['new'])
+    }
+    check(journal)
+    await journal.close()
+    if (!reopens) return
+    const reopened = await open()
+    check(reopened)
+    expect(reopened.schedules().map(s => s.name)).toEqual(['new'])
+    await reopened.close()
+  })
+})
+
 describe.each(journals)('the %s journal\'s outbox', (_name, make) => {
   const message = (id: string, target = 'http://127.0.0.1:9/hook'): OutboxMessage => ({ id, target, event: 'task:completed', body: JSON.stringify({ id }), at: 5 })
 
