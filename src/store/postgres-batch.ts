@@ -2,6 +2,10 @@ import { packTask } from '../core/archive.js'
 import type { DurableEvent } from '../core/events.js'
 import type { JournalBatch } from './journal.js'
 
+/** Every write waits for the fence and does nothing without it (Postgres runs each of them anyway). */
+const IF_FENCED = 'EXISTS (SELECT FROM fence)'
+const FENCED = `WHERE ${IF_FENCED}`
+
 /** A statement and its parameters, for node-postgres. */
 export interface Statement {
   text: string
@@ -11,8 +15,10 @@ export interface Statement {
 /**
  * A journal batch as one statement: the fence (the leader's row renewed under its epoch, which takes the
  * row's lock) and every write, each a data-modifying CTE, so that a batch costs BEGIN, this and COMMIT:
- * three round trips instead of one per table. The statement answers `fenced`, the rows the fence renewed:
- * anything but 1 means another admin leads, and the caller rolls the whole transaction back. Writes to
+ * three round trips instead of one per table. Every write is conditional on the fence's row, so a stale
+ * leader's statement writes and locks nothing but that row; it answers `fenced`, the rows the fence
+ * renewed: anything but 1 means another admin leads, and the caller rolls the transaction back. Rows of
+ * one table are written in key order (tallies, schedules), so two leaders' batches cannot deadlock. Writes to
  * one table never touch the same row twice (a task's events are not inserted in the batch that archives or
  * drops it), as Postgres requires of CTEs that all see one snapshot. Rate-limit starts, rare, are left to
  * statements of their own (`rateStatements`).
@@ -26,10 +32,10 @@ export function batchStatement (batch: JournalBatch, kept: readonly DurableEvent
   }
   const ctes: string[] = [
     `fence AS (UPDATE taskmesh_leader SET expires_at = now() + make_interval(secs => ${p(ttlSeconds)}::double precision) WHERE id = 1 AND epoch = ${p(epoch)}::bigint RETURNING epoch)`,
-    `last AS (INSERT INTO taskmesh_meta (key, value) VALUES ('last_batch', ${p(key)}::text) ON CONFLICT (key) DO UPDATE SET value = excluded.value)`
+    `last AS (INSERT INTO taskmesh_meta (key, value) SELECT 'last_batch', ${p(key)}::text ${FENCED} ON CONFLICT (key) DO UPDATE SET value = excluded.value)`
   ]
   if (kept.length > 0) {
-    ctes.push(`events AS (INSERT INTO taskmesh_events (task_id, body) SELECT task_id, body FROM unnest(${p(kept.map(taskIdOf))}::text[], ${p(kept.map(e => JSON.stringify(e)))}::text[]) WITH ORDINALITY AS t(task_id, body, n) ORDER BY n)`)
+    ctes.push(`events AS (INSERT INTO taskmesh_events (task_id, body) SELECT task_id, body FROM unnest(${p(kept.map(taskIdOf))}::text[], ${p(kept.map(e => JSON.stringify(e)))}::text[]) WITH ORDINALITY AS t(task_id, body, n) ${FENCED} ORDER BY n)`)
   }
   // the events of tasks leaving the events table: archived now, or dropped
   const purged = batch.purged ?? []
@@ -38,30 +44,30 @@ export function batchStatement (batch: JournalBatch, kept: readonly DurableEvent
   // a task archived and dropped in one batch is not archived at all
   const a = batch.archive.filter(t => !dropped.has(t.id))
   if (a.length > 0) {
-    ctes.push(`archive AS (INSERT INTO taskmesh_archive (id, seq, state, cache_key, body) SELECT * FROM unnest(${p(a.map(t => t.id))}::text[], ${p(a.map(t => t.seq))}::bigint[], ${p(a.map(t => t.state))}::text[], ${p(a.map(t => t.spec.cacheKey ?? null))}::text[], ${p(a.map(t => JSON.stringify(packTask(t))))}::text[]) ON CONFLICT (id) DO NOTHING)`)
+    ctes.push(`archive AS (INSERT INTO taskmesh_archive (id, seq, state, cache_key, body) SELECT * FROM unnest(${p(a.map(t => t.id))}::text[], ${p(a.map(t => t.seq))}::bigint[], ${p(a.map(t => t.state))}::text[], ${p(a.map(t => t.spec.cacheKey ?? null))}::text[], ${p(a.map(t => JSON.stringify(packTask(t))))}::text[]) AS t ${FENCED} ON CONFLICT (id) DO NOTHING)`)
   }
-  if (gone.length > 0) ctes.push(`gone AS (DELETE FROM taskmesh_events WHERE task_id = ANY(${p(gone)}::text[]))`)
+  if (gone.length > 0) ctes.push(`gone AS (DELETE FROM taskmesh_events WHERE task_id = ANY(${p(gone)}::text[]) AND ${IF_FENCED})`)
   if (purged.length > 0) {
-    ctes.push(`dropped AS (DELETE FROM taskmesh_archive WHERE id = ANY(${p(purged.map(t => t.id))}::text[]))`)
-    ctes.push(`purged AS (INSERT INTO taskmesh_meta (key, value) VALUES ('purged_seq', ${p(String(purged.reduce((m, t) => Math.max(m, t.seq), -1)))}::text) ON CONFLICT (key) DO UPDATE SET value = GREATEST(taskmesh_meta.value::bigint, excluded.value::bigint)::text)`)
+    ctes.push(`dropped AS (DELETE FROM taskmesh_archive WHERE id = ANY(${p(purged.map(t => t.id))}::text[]) AND ${IF_FENCED})`)
+    ctes.push(`purged AS (INSERT INTO taskmesh_meta (key, value) SELECT 'purged_seq', ${p(String(purged.reduce((m, t) => Math.max(m, t.seq), -1)))}::text ${FENCED} ON CONFLICT (key) DO UPDATE SET value = GREATEST(taskmesh_meta.value::bigint, excluded.value::bigint)::text)`)
   }
   // a message delivered in the batch that queues it is not queued at all
   const delivered = new Set(batch.delivered ?? [])
   const outbox = (batch.outbox ?? []).filter(m => !delivered.has(m.id))
   if (outbox.length > 0) {
-    ctes.push(`outbox AS (INSERT INTO taskmesh_outbox (id, target, event, body, at) SELECT id, target, event, body, at FROM unnest(${p(outbox.map(m => m.id))}::text[], ${p(outbox.map(m => m.target))}::text[], ${p(outbox.map(m => m.event))}::text[], ${p(outbox.map(m => m.body))}::text[], ${p(outbox.map(m => m.at))}::bigint[]) WITH ORDINALITY AS t(id, target, event, body, at, n) ORDER BY n ON CONFLICT (id) DO NOTHING)`)
+    ctes.push(`outbox AS (INSERT INTO taskmesh_outbox (id, target, event, body, at) SELECT id, target, event, body, at FROM unnest(${p(outbox.map(m => m.id))}::text[], ${p(outbox.map(m => m.target))}::text[], ${p(outbox.map(m => m.event))}::text[], ${p(outbox.map(m => m.body))}::text[], ${p(outbox.map(m => m.at))}::bigint[]) WITH ORDINALITY AS t(id, target, event, body, at, n) ${FENCED} ORDER BY n ON CONFLICT (id) DO NOTHING)`)
   }
-  if (delivered.size > 0) ctes.push(`delivered AS (DELETE FROM taskmesh_outbox WHERE id = ANY(${p([...delivered])}::text[]))`)
+  if (delivered.size > 0) ctes.push(`delivered AS (DELETE FROM taskmesh_outbox WHERE id = ANY(${p([...delivered])}::text[]) AND ${IF_FENCED})`)
   // a schedule put and removed in one batch is removed
   const removed = new Set(batch.schedules?.removed ?? [])
-  const schedules = (batch.schedules?.put ?? []).filter(s => !removed.has(s.name))
+  const schedules = (batch.schedules?.put ?? []).filter(s => !removed.has(s.name)).sort((x, y) => x.name < y.name ? -1 : x.name > y.name ? 1 : 0)
   if (schedules.length > 0) {
-    ctes.push(`schedules AS (INSERT INTO taskmesh_schedules (name, body) SELECT * FROM unnest(${p(schedules.map(s => s.name))}::text[], ${p(schedules.map(s => JSON.stringify(s)))}::text[]) ON CONFLICT (name) DO UPDATE SET body = excluded.body)`)
+    ctes.push(`schedules AS (INSERT INTO taskmesh_schedules (name, body) SELECT * FROM unnest(${p(schedules.map(s => s.name))}::text[], ${p(schedules.map(s => JSON.stringify(s)))}::text[]) AS t ${FENCED} ON CONFLICT (name) DO UPDATE SET body = excluded.body)`)
   }
-  if (removed.size > 0) ctes.push(`unscheduled AS (DELETE FROM taskmesh_schedules WHERE name = ANY(${p([...removed])}::text[]))`)
-  const tallies = batch.tallies ?? []
+  if (removed.size > 0) ctes.push(`unscheduled AS (DELETE FROM taskmesh_schedules WHERE name = ANY(${p([...removed])}::text[]) AND ${IF_FENCED})`)
+  const tallies = [...(batch.tallies ?? [])].sort((x, y) => x.id < y.id ? -1 : x.id > y.id ? 1 : 0)
   if (tallies.length > 0) {
-    ctes.push(`tallies AS (INSERT INTO taskmesh_worker_tallies (id, name, completed, failed) SELECT * FROM unnest(${p(tallies.map(t => t.id))}::text[], ${p(tallies.map(t => t.name))}::text[], ${p(tallies.map(t => t.completed))}::bigint[], ${p(tallies.map(t => t.failed))}::bigint[]) ON CONFLICT (id) DO UPDATE SET name = excluded.name, completed = excluded.completed, failed = excluded.failed)`)
+    ctes.push(`tallies AS (INSERT INTO taskmesh_worker_tallies (id, name, completed, failed) SELECT * FROM unnest(${p(tallies.map(t => t.id))}::text[], ${p(tallies.map(t => t.name))}::text[], ${p(tallies.map(t => t.completed))}::bigint[], ${p(tallies.map(t => t.failed))}::bigint[]) AS t ${FENCED} ON CONFLICT (id) DO UPDATE SET name = excluded.name, completed = excluded.completed, failed = excluded.failed)`)
   }
   return { text: `WITH ${ctes.join(',\n')}\nSELECT count(*)::int AS fenced FROM fence`, values }
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { StoreError } from '../errors.js'
 import { MemoryArchive, unpackTask, type PackedTask } from '../core/archive.js'
 import { COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
-import { lead, type LeaderLease, type Leadership } from './postgres-lease.js'
+import { lead, StaleLeaderError, type LeaderLease, type Leadership } from './postgres-lease.js'
 import { batchStatement, rateStatements } from './postgres-batch.js'
 import { PgLink, type PgLinkOptions } from './postgres-link.js'
 import { describe, migrate, parse } from './postgres-schema.js'
@@ -204,13 +204,16 @@ export class PostgresJournal implements Journal {
       await this.link.retrying(async attempt => {
         if (attempt > 1 && await this.committed(key)) return
         const sent = performance.now()
+        let fenced = true
         await this.link.transaction(async query => {
           // fenced: the write commits only under this admin's epoch; the row lock orders it against a takeover
           const { text, values } = batchStatement(batch, kept, key, lease.leadership.epoch, lease.ttlSeconds, taskIdOf)
           const result = await query<{ fenced: number }>(text, values)
-          if (result.rows[0]?.fenced !== 1) throw await lease.lost()
+          fenced = result.rows[0]?.fenced === 1
+          // rolled back at once, before asking who leads: the lease row's lock goes with it
+          if (!fenced) throw new StaleLeaderError('fence')
           for (const statement of rateStatements(batch)) await query(statement.text, statement.values)
-        })
+        }).catch(async err => { throw fenced ? err : await lease.lost() })
         lease.extended(sent)
       }, { maxOutageMs: MAX_OUTAGE_MS })
     } catch (err) {
@@ -237,7 +240,8 @@ export class PostgresJournal implements Journal {
 
   /** Whether the batch of this key committed (its commit may have gone through as the connection died). */
   private async committed (key: string): Promise<boolean> {
-    const r = await this.link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'last_batch\'')
+    // a locking read: a commit still in flight (its connection lost meanwhile) is waited for, not missed
+    const r = await this.link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'last_batch\' FOR SHARE')
     return r.rows[0]?.value === key
   }
 

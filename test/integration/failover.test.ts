@@ -184,8 +184,8 @@ describe.skipIf(postgres.missing != null)(`a leader cut off in the middle of a w
     const standby = PostgresJournal.open(url, { replica: 'b', failoverTimeoutMs: 1000, onStandby: () => { standbyWaits = true } })
     await vi.waitFor(() => { expect(standbyWaits).toBe(true) }, { timeout: 10_000 })
 
-    // the network goes silent after the write's fence took the lease row's lock, before its commit
-    proxy.freezeOn('last_batch')
+    // the network goes silent after the write's fenced statement took the lease row's lock, before its commit
+    proxy.freezeOn('COMMIT')
     const write = leader.append({ events: [{ type: 'submitted', at: 2, seq: 1, task: taskSpec({ id: 'second' }) }], archive: [] })
     write.catch(() => {})
     await proxy.froze
