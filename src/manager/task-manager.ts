@@ -158,6 +158,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
     // the OpenTelemetry packages load only when traces go somewhere
     const tracer = await startTracer({ ...(otelEndpoint != null ? { endpoint: otelEndpoint } : {}), service: 'taskmesh-admin', ...(init.name != null ? { instance: init.name } : {}) })
     const tracing = this.tracing = tracer != null ? new (await import('../tracing/admin-tracing.js')).AdminTracing(tracer) : undefined
+    const pageHosts = new Set((http?.allowedHosts ?? []).map(h => h.toLowerCase()))
     const node: Libp2p<TaskmeshServices<{ admin: AdminService }>> = await createNode({
       ...(key != null ? { privateKey: key } : {}),
       listen: listen ?? DEFAULT_LISTEN,
@@ -165,7 +166,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
       ...(mdns === true ? { mdns: 'announce' as const } : {}),
       ...(relays != null && relays.length > 0 ? { relays } : {}),
       // browsers may open the admin's WebSocket door only from the page it serves itself (/worker)
-      webSocketOrigins: origin => this.http != null && isOwnPageOrigin(origin, this.http.url, new Set((http?.allowedHosts ?? []).map(h => h.toLowerCase()))),
+      webSocketOrigins: origin => this.http != null && isOwnPageOrigin(origin, this.http.url, pageHosts),
       topics: [statusTopic(init.network ?? DEFAULT_NETWORK)],
       hub: true,
       // banned peers are refused as soon as their peer id is known, before any stream opens (the node

@@ -3,6 +3,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2pEvents, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, TransportManager } from '@libp2p/interface-internal'
 
+/** A multiaddr on this machine's loopback (127.x, ::1): reachable from this machine only. */
+export function isLoopbackAddress (address: string): boolean {
+  return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/')
+}
+
 /**
  * The addresses a node will be reached at once it listens on `listen`, before it does (a standby replica
  * tells the others where it will be): an unspecified host (0.0.0.0, ::) stands for each of this machine's

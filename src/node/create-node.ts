@@ -3,10 +3,11 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { parseRelayAddress, RelayKeeper } from './relay-keeper.js'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { InvalidAddressError } from '../errors.js'
-import { ListenAddresses, type ListenAddressesComponents } from './announce.js'
+import { isLoopbackAddress, ListenAddresses, type ListenAddressesComponents } from './announce.js'
 import { checkWebSocketOrigins, type WebSocketOriginCheck } from './websocket-origins.js'
 import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub, gossipsub } from '@libp2p/gossipsub'
@@ -81,7 +82,7 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
     addresses: {
       listen,
       // relayed addresses only through the relays this node was given (see `announced`)
-      ...(relays.length > 0 ? { announceFilter: addrs => addrs.filter(a => announced(a.toString(), relays)) } : {})
+      ...(relays.length > 0 ? { announceFilter: announcedThrough(relays) } : {})
     },
     transports: [tcp(), ...(ws != null ? [ws] : []), ...(relaying != null ? [relaying.transport] : [])],
     connectionEncrypters: [noise()],
@@ -123,21 +124,25 @@ function webSocketsFor (factory: (components: any) => Transport, allowed: WebSoc
 }
 
 /**
- * Whether a node with `relays` announces `address`: its own addresses, and its relayed ones through those
- * relays only. A relay gives its every address in a reservation; those through its loopback one reach the
- * node only from the relay's machine, and are kept only when the relay itself was given so.
+ * What a node with `relays` announces: its own addresses, and its relayed ones through those relays only.
+ * A relay gives its every address in a reservation; those through its loopback one reach the node only
+ * from the relay's machine, and are kept only when the relay itself was given so.
  */
-function announced (address: string, relays: string[]): boolean {
-  const at = address.indexOf('/p2p-circuit')
-  if (at === -1) return true
-  const relay = address.slice(0, at)
-  const id = relay.split('/').at(-1)
-  const given = relays.filter(r => r.trim().endsWith(`/p2p/${id}`))
-  return given.length > 0 && (!isLoopbackAddress(relay) || given.some(isLoopbackAddress))
-}
-
-function isLoopbackAddress (address: string): boolean {
-  return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/')
+function announcedThrough (relays: string[]): (addresses: Multiaddr[]) => Multiaddr[] {
+  // relay id → whether it was given by a loopback address
+  const given = new Map<string, boolean>()
+  for (const r of relays) {
+    const { relay } = parseRelayAddress(r)
+    given.set(relay, given.get(relay) === true || isLoopbackAddress(r.trim()))
+  }
+  return addresses => addresses.filter(a => {
+    const address = a.toString()
+    const at = address.indexOf('/p2p-circuit')
+    if (at === -1) return true
+    const via = address.slice(0, at)
+    const loopbackGiven = given.get(via.split('/').at(-1) ?? '')
+    return loopbackGiven != null && (loopbackGiven || !isLoopbackAddress(via))
+  })
 }
 
 /**
@@ -146,7 +151,7 @@ function isLoopbackAddress (address: string): boolean {
  * direct one, and, with relays, the keeper of their reservations.
  */
 async function relayServices (relays: string[]): Promise<{ transport: (components: any) => any, services: Record<string, (components: any) => unknown> }> {
-  const [{ circuitRelayTransport }, { dcutr }, { RelayKeeper, parseRelayAddress }, { RelayGuard }] = await Promise.all([import('@libp2p/circuit-relay-v2'), import('@libp2p/dcutr'), import('./relay-keeper.js'), import('./relay-guard.js')])
+  const [{ circuitRelayTransport }, { dcutr }, { RelayGuard }] = await Promise.all([import('@libp2p/circuit-relay-v2'), import('@libp2p/dcutr'), import('./relay-guard.js')])
   const ids = relays.map(r => parseRelayAddress(r).relay)
   return {
     // an admin behind NAT takes each worker that reaches it through the relay on a stream of its own

@@ -49,6 +49,16 @@ export class Network {
     return manager
   }
 
+  /**
+   * An admin on loopback with its HTTP API, and optionally one worker registered with it: `at` is its
+   * libp2p address, `http` its API's URL.
+   */
+  async httpAdmin (worker?: [name: string, skill: number, options?: Partial<WorkerAgentOptions>], options: TaskManagerOptions = {}): Promise<{ manager: TaskManager, at: string, http: string }> {
+    const manager = await this.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 }, ...options })
+    if (worker != null) await this.worker(manager, ...worker)
+    return { manager, at: manager.details().addresses[0]!, http: manager.details().http! }
+  }
+
   /** Starts a worker and resolves once the admin has registered it. */
   async worker (manager: TaskManager, name: string, skill: number, options: Partial<WorkerAgentOptions> = {}): Promise<WorkerAgent> {
     const worker = new WorkerAgent(name, { skillLevel: skill, adminPeer: manager.details().addresses[0]!, ...options })

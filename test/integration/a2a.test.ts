@@ -27,8 +27,7 @@ describe('A2A: the network as one agent', () => {
   let listening: number
 
   beforeAll(async () => {
-    manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 } })
-    await net.worker(manager, 'scribe', 5, { capabilities: ['nlp'], maxConcurrent: 4 })
+    manager = (await net.httpAdmin(['scribe', 5, { capabilities: ['nlp'], maxConcurrent: 4 }])).manager
     // before anything of A2A runs: what the admin's assignments are listened to by
     listening = manager.admin.listenerCount('task:assigned')
     client = await new ClientFactory().createFromUrl(manager.details().http!)

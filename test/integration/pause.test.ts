@@ -11,10 +11,7 @@ describe('pause and resume', () => {
   let http: string
 
   beforeAll(async () => {
-    manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 } })
-    await net.worker(manager, 'w', 5, { maxConcurrent: 4 })
-    at = manager.details().addresses[0]!
-    http = manager.details().http!
+    ({ manager, at, http } = await net.httpAdmin(['w', 5, { maxConcurrent: 4 }]))
   })
   afterAll(async () => { await net.stop() })
 

@@ -114,9 +114,7 @@ describe('taskmesh schedules, /api/schedules', () => {
   let http: string
 
   beforeAll(async () => {
-    manager = await net.admin([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 } })
-    at = manager.details().addresses[0]!
-    http = manager.details().http!
+    ({ manager, at, http } = await net.httpAdmin())
   })
   afterAll(async () => { await net.stop() })
 

@@ -14,6 +14,7 @@ import { AllowList } from '../../admin/allow-list.js'
 import { printable } from '../../util/printable.js'
 import { isPrivateIp } from '@libp2p/utils'
 import { parseRelayAddress, type RelaySlot } from '../../node/relay-keeper.js'
+import { isLoopbackAddress } from '../../node/announce.js'
 import type { AlertThresholds } from '../../monitoring/alerts.js'
 import type { TaskCounts } from '../../core/counts.js'
 import type { LogOptions } from '../log-options.js'
@@ -177,7 +178,7 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
     out.warn('the HTTP API listens beyond this machine over plain HTTP: its token travels readable; give --http-tls-cert and --http-tls-key, or put a TLS proxy in front')
   }
   reportRelays(manager, opts.relay, addresses, out)
-  if (addresses.some(a => !isLoopback(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
+  if (addresses.some(a => !isLoopbackAddress(a)) && opts.swarmKey == null && allowWorkers == null && allowClients == null) {
     out.warn('this admin listens beyond this machine with neither --swarm-key nor --allow-workers/--allow-clients: anyone who can reach it can join as a worker and submit tasks')
   }
   if (allowWorkers != null || allowClients != null) {
@@ -219,10 +220,6 @@ export async function runAdmin (opts: AdminOptions): Promise<void> {
   process.exitCode = outcome.succeeded === outcome.total ? EXIT_OK : EXIT_FAILED
 }
 
-function isLoopback (address: string): boolean {
-  return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/')
-}
-
 /** SIGHUP: read the allow-lists again; a list that fails to read keeps its previous content. */
 async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array<AllowList | undefined>): Promise<void> {
   for (const list of lists) {
@@ -246,7 +243,7 @@ async function reloadAllowLists (manager: TaskManager, out: Output, lists: Array
 function reportRelays (manager: TaskManager, relays: string[], addresses: string[], out: Output): void {
   const keeper = manager.relays
   if (keeper == null) {
-    const ips = addresses.filter(a => !isLoopback(a)).map(a => /^\/ip[46]\/([^/]+)/.exec(a)?.[1]).filter((ip): ip is string => ip != null)
+    const ips = addresses.filter(a => !isLoopbackAddress(a)).map(a => /^\/ip[46]\/([^/]+)/.exec(a)?.[1]).filter((ip): ip is string => ip != null)
     if (ips.length > 0 && ips.every(ip => isPrivateIp(ip) === true)) out.say('(these addresses are private: peers on other networks cannot dial them; an admin behind NAT is reached through a relay: taskmesh relay on a public host, then --relay ITS_ADDRESS here)')
     return
   }
@@ -255,7 +252,7 @@ function reportRelays (manager: TaskManager, relays: string[], addresses: string
     else if (slot.behindNat === false) out.say(`relay ${slot.relay} sees this admin at its own address ${slot.seenAs}: workers that can route to it may dial it directly`)
   }
   for (const relay of relays) {
-    const slot = keeper.reserved.get(relay.split('/').at(-1)!)
+    const slot = keeper.reserved.get(parseRelayAddress(relay).relay)
     if (slot == null) {
       out.warn(`! relay ${relay}: no slot yet; still trying (workers reach this admin through it once it has one)`)
       continue
@@ -303,5 +300,5 @@ function describeCounts (c: TaskCounts): string {
 
 /** `--admin A --admin B`: one address of each replica (one reachable from elsewhere, where it has one). */
 function workerAdmins (replicas: ReadonlyArray<readonly string[]>): string {
-  return replicas.filter(addresses => addresses.length > 0).map(addresses => `--admin ${addresses.find(a => !isLoopback(a)) ?? addresses[0]!}`).join(' ')
+  return replicas.filter(addresses => addresses.length > 0).map(addresses => `--admin ${addresses.find(a => !isLoopbackAddress(a)) ?? addresses[0]!}`).join(' ')
 }

@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createRelay } from '../../node/relay-server.js'
 import { RELAY_SLOT_CHECK_MS } from '../../node/constants.js'
+import { isLoopbackAddress } from '../../node/announce.js'
 import { loadOrCreateKey } from '../../node/identity.js'
 import { AllowList } from '../../admin/allow-list.js'
 import { DEFAULT_RELAY_LISTEN } from '../../protocol/constants.js'
@@ -69,11 +70,11 @@ export async function runRelay (opts: RelayCliOptions): Promise<void> {
   out.say(`taskmesh relay ${peerId}`)
   out.say('listening on')
   for (const a of addrs) out.say(`  ${a}`)
-  out.say(`admins behind NAT keep a slot on it with\n  taskmesh admin --relay ${addrs.find(a => !a.startsWith('/ip4/127.')) ?? addrs[0] ?? `/ip4/.../tcp/.../p2p/${peerId}`} ...`)
+  out.say(`admins behind NAT keep a slot on it with\n  taskmesh admin --relay ${addrs.find(a => !isLoopbackAddress(a)) ?? addrs[0] ?? `/ip4/.../tcp/.../p2p/${peerId}`} ...`)
   const limits = [opts.relayedDuration != null ? `${opts.relayedDuration / 1000} s` : undefined, opts.relayedData != null ? `${opts.relayedData} bytes (both ways together)` : undefined].filter(Boolean)
   out.say(`${opts.maxReservations} slots; ${opts.maxCircuits} relayed connections per slot; ${limits.length > 0 ? `a relayed connection is reset after ${limits.join(' or ')}` : 'no limit on a relayed connection\'s time or data'}`)
   if (key == null) out.warn('! no --key: this relay has a new peer id, and so a new address, at every start; give --key FILE so the admins\' --relay stays right')
-  if (addrs.some(a => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) && opts.swarmKey == null && allow == null) {
+  if (addrs.some(a => !isLoopbackAddress(a)) && opts.swarmKey == null && allow == null) {
     out.warn('! this relay listens beyond this machine with neither --swarm-key nor --allow: anyone who reaches it can relay through it')
   }
   if (allow != null) {
