@@ -23,6 +23,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
  * gives no error, only silence. Lease renewals wait at most one failover timeout.
  */
 export const QUERY_TIMEOUT_MS = 30_000
+/** Archived tasks read from PostgreSQL at a time as the journal opens (into its temporary archive). */
+export const ARCHIVE_LOAD_PAGE = 5_000
+/** How soon a temporary archive tries again to write tasks added while a listing was under way. */
+export const RETRY_WRITE_MS = 50
 /** Reading the whole journal at start (a million archived tasks) may take this long. */
 export const LOAD_TIMEOUT_MS = 10 * 60_000
 /** How long a leader's lease lasts without renewal, by default: a standby takes over this long after. */

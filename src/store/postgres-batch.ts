@@ -1,4 +1,3 @@
-import { packTask } from '../core/archive.js'
 import type { DurableEvent } from '../core/events.js'
 import type { JournalBatch } from './journal.js'
 
@@ -23,8 +22,8 @@ export interface Statement {
  * drops it), as Postgres requires of CTEs that all see one snapshot. Rate-limit starts, rare, are left to
  * statements of their own (`rateStatements`).
  */
-/** `kept`: the batch's events without those of tasks it archives or drops. */
-export function batchStatement (batch: JournalBatch, kept: readonly DurableEvent[], key: string, epoch: number, ttlSeconds: number, taskIdOf: (e: DurableEvent) => string | null): Statement {
+/** `kept`: the batch's events without those of tasks it archives or drops; `bodies`: its archived tasks packed (`packTask`), as JSON. */
+export function batchStatement (batch: JournalBatch, kept: readonly DurableEvent[], bodies: readonly string[], key: string, epoch: number, ttlSeconds: number, taskIdOf: (e: DurableEvent) => string | null): Statement {
   const values: unknown[] = []
   const p = (value: unknown): string => {
     values.push(value)
@@ -42,9 +41,10 @@ export function batchStatement (batch: JournalBatch, kept: readonly DurableEvent
   const dropped = new Set(purged.map(t => t.id))
   const gone = [...batch.archive.map(t => t.id), ...dropped]
   // a task archived and dropped in one batch is not archived at all
-  const a = batch.archive.filter(t => !dropped.has(t.id))
-  if (a.length > 0) {
-    ctes.push(`archive AS (INSERT INTO taskmesh_archive (id, seq, state, cache_key, body) SELECT * FROM unnest(${p(a.map(t => t.id))}::text[], ${p(a.map(t => t.seq))}::bigint[], ${p(a.map(t => t.state))}::text[], ${p(a.map(t => t.spec.cacheKey ?? null))}::text[], ${p(a.map(t => JSON.stringify(packTask(t))))}::text[]) AS t ${FENCED} ON CONFLICT (id) DO NOTHING)`)
+  const archived = batch.archive.flatMap((t, i) => dropped.has(t.id) ? [] : [i])
+  if (archived.length > 0) {
+    const a = archived.map(i => batch.archive[i]!)
+    ctes.push(`archive AS (INSERT INTO taskmesh_archive (id, seq, state, cache_key, body) SELECT * FROM unnest(${p(a.map(t => t.id))}::text[], ${p(a.map(t => t.seq))}::bigint[], ${p(a.map(t => t.state))}::text[], ${p(a.map(t => t.spec.cacheKey ?? null))}::text[], ${p(archived.map(i => bodies[i]!))}::text[]) AS t ${FENCED} ON CONFLICT (id) DO NOTHING)`)
   }
   if (gone.length > 0) ctes.push(`gone AS (DELETE FROM taskmesh_events WHERE task_id = ANY(${p(gone)}::text[]) AND ${IF_FENCED})`)
   if (purged.length > 0) {

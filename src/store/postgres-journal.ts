@@ -1,13 +1,13 @@
 import { hostname } from 'node:os'
 import { StoreError } from '../errors.js'
-import { MemoryArchive, unpackTask, type PackedTask } from '../core/archive.js'
-import { COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
+import { packTask } from '../core/archive.js'
+import { TempArchive } from './sqlite-archive.js'
+import { ARCHIVE_LOAD_PAGE, COMPACT_AFTER, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FAILOVER_TIMEOUT_MS, LOAD_TIMEOUT_MS, MAX_OUTAGE_MS, QUERY_TIMEOUT_MS } from './constants.js'
 import { lead, StaleLeaderError, type LeaderLease, type Leadership } from './postgres-lease.js'
 import { batchStatement, rateStatements } from './postgres-batch.js'
 import { PgLink, type PgLinkOptions } from './postgres-link.js'
 import { describe, migrate, parse } from './postgres-schema.js'
 import { redactUrl } from '../util/redact-url.js'
-import type { ArchivedTask } from '../core/snapshots.js'
 import type { DurableEvent } from '../core/events.js'
 import type { ScheduleRecord } from '../core/schedules.js'
 import { announce, replicasIn, type ReplicaAddresses } from './postgres-replicas.js'
@@ -46,11 +46,12 @@ export interface PostgresJournalOptions {
  * and migrated on open, its version recorded. Several admins may share a database: one leads, under a lease
  * row with an epoch that it renews; the others wait as standbys and take over, with a new epoch, once the
  * lease expires. Every write is fenced by the epoch, so a leader that lost the lease (paused, cut off) can
- * write nothing more and steps down. The archive is read once at open and then kept in memory as well (the
- * scheduler reads it synchronously).
+ * write nothing more and steps down. The archive is copied at open, a page at a time, into a temporary
+ * SQLite database the scheduler reads synchronously (memory stays flat however many tasks finished), and
+ * each batch's archived tasks are added to it once committed.
  */
 export class PostgresJournal implements Journal {
-  readonly archive = new MemoryArchive()
+  readonly archive: TempArchive
   private readonly link: PgLink
   private readonly where: string
   private batches = 0
@@ -62,22 +63,23 @@ export class PostgresJournal implements Journal {
   private readonly starts: Array<{ key: string, at: number }>
   /** The schedules as read at open (the admin reads them once, as it starts). */
   private scheduled: ScheduleRecord[] = []
-  private archivedSinceCompaction = 0
+  /** Tasks archived or dropped since the events were last compacted: their events in `events` are left over. */
+  private leftSinceCompaction = new Set<string>()
   /** The lease this admin writes under; undefined when read-only. */
   private readonly lease: LeaderLease | undefined
   private watcher: JournalWatcher | undefined
   /** When the database stopped answering, or the lease fell in doubt (monotonic). */
   private pausedAt: number | undefined
 
-  private constructor (link: PgLink, where: string, events: DurableEvent[], archived: ArchivedTask[], outbox: OutboxMessage[], tallies: WorkerTally[], starts: Array<{ key: string, at: number }>, lease: LeaderLease | undefined) {
+  private constructor (link: PgLink, where: string, events: DurableEvent[], archive: TempArchive, outbox: OutboxMessage[], tallies: WorkerTally[], starts: Array<{ key: string, at: number }>, lease: LeaderLease | undefined) {
     this.link = link
+    this.archive = archive
     this.where = where
     this.events = events
     this.pending = new Map(outbox.map(m => [m.id, m]))
     this.tallied = tallies
     this.starts = starts
     this.lease = lease
-    this.archive.add(archived)
   }
 
   static async open (url: string, options: PostgresJournalOptions = {}): Promise<PostgresJournal> {
@@ -96,6 +98,7 @@ export class PostgresJournal implements Journal {
     let link: PgLink | undefined
     let leaseLink: PgLink | undefined
     let lease: LeaderLease | undefined
+    const archive = new TempArchive(`the database ${where}`)
     try {
       // the journal's session says when writes wait: the lease's own outages matter only once it runs out
       link = await PgLink.connect({
@@ -122,7 +125,7 @@ export class PostgresJournal implements Journal {
         })
       }
       const events = await link.query<{ seq: string, body: string }>('SELECT seq, body FROM taskmesh_events ORDER BY seq', [], LOAD_TIMEOUT_MS)
-      const archive = await link.query<{ id: string, body: string }>('SELECT id, body FROM taskmesh_archive ORDER BY seq', [], LOAD_TIMEOUT_MS)
+      await copyArchive(link, archive)
       // a reader (taskmesh history, result) posts nothing: the outbox is read by the admin that does
       const outbox = options.readOnly === true
         ? { rows: [] }
@@ -134,7 +137,7 @@ export class PostgresJournal implements Journal {
       const purgedSeq = (await link.query<{ value: string }>('SELECT value FROM taskmesh_meta WHERE key = \'purged_seq\'')).rows[0]?.value
       reports.journal = new PostgresJournal(link, where,
         events.rows.map(r => parse(() => JSON.parse(r.body) as DurableEvent, `event ${r.seq}`, where)),
-        archive.rows.map(r => parse(() => unpackTask(r.id, JSON.parse(r.body) as PackedTask), `archived task "${r.id}"`, where)),
+        archive,
         outbox.rows.map(r => ({ ...r, at: Number(r.at) })),
         tallies.rows.map(r => ({ id: r.id, name: r.name, completed: Number(r.completed), failed: Number(r.failed) })),
         starts.rows.map(r => ({ key: r.key, at: Number(r.at) })),
@@ -143,6 +146,7 @@ export class PostgresJournal implements Journal {
       reports.journal.scheduled = schedules.rows.map(r => parse(() => JSON.parse(r.body) as ScheduleRecord, `schedule "${r.name}"`, where))
       return reports.journal
     } catch (err) {
+      archive.close()
       lease?.stop()
       await leaseLink?.end()
       await link?.end()
@@ -156,7 +160,8 @@ export class PostgresJournal implements Journal {
   }
 
   load (): Iterable<DurableEvent> {
-    return this.events.filter(e => !this.archive.has(taskIdOf(e) ?? ''))
+    const left = this.leftSinceCompaction
+    return left.size === 0 ? [...this.events] : this.events.filter(e => !left.has(taskIdOf(e) ?? ''))
   }
 
   outbox (): OutboxMessage[] {
@@ -197,6 +202,7 @@ export class PostgresJournal implements Journal {
     // a task archived or dropped in this batch needs none of its events
     const leaving = batch.archive.length > 0 || (batch.purged?.length ?? 0) > 0 ? new Set([...batch.archive.map(t => t.id), ...(batch.purged ?? []).map(t => t.id)]) : undefined
     const kept = leaving == null ? batch.events : batch.events.filter(e => !leaving.has(taskIdOf(e) ?? ''))
+    const bodies = batch.archive.map(t => JSON.stringify(packTask(t)))
     // the batch is written once: retried after a lost connection, unless its commit had gone through
     const key = `${lease.leadership.epoch}:${++this.batches}`
     try {
@@ -207,7 +213,7 @@ export class PostgresJournal implements Journal {
         let fenced = true
         await this.link.transaction(async query => {
           // fenced: the write commits only under this admin's epoch; the row lock orders it against a takeover
-          const { text, values } = batchStatement(batch, kept, key, lease.leadership.epoch, lease.ttlSeconds, taskIdOf)
+          const { text, values } = batchStatement(batch, kept, bodies, key, lease.leadership.epoch, lease.ttlSeconds, taskIdOf)
           const result = await query<{ fenced: number }>(text, values)
           fenced = result.rows[0]?.fenced === 1
           // rolled back at once, before asking who leads: the lease row's lock goes with it
@@ -223,18 +229,14 @@ export class PostgresJournal implements Journal {
     for (const m of batch.outbox ?? []) if (!this.pending.has(m.id)) this.pending.set(m.id, m)
     for (const id of batch.delivered ?? []) this.pending.delete(id)
     // archived, then dropped: a task both in one batch is gone, as in the database
-    if (batch.archive.length > 0) this.archive.add(batch.archive)
-    if ((batch.purged?.length ?? 0) > 0) {
-      this.archive.remove(batch.purged!)
-      const purged = new Set(batch.purged!.map(t => t.id))
-      this.events = this.events.filter(e => !purged.has(taskIdOf(e) ?? ''))
-    }
-    if (batch.archive.length === 0) return
-    // the archived tasks' events are no longer needed here either: dropped once enough have piled up
-    this.archivedSinceCompaction += batch.archive.length
-    if (this.archivedSinceCompaction >= Math.max(COMPACT_AFTER, this.events.length / 8)) {
+    this.archive.add(batch.archive, bodies)
+    if ((batch.purged?.length ?? 0) > 0) this.archive.remove(batch.purged!)
+    if (leaving == null) return
+    // the events of tasks archived or dropped are no longer needed here either: dropped once enough have piled up
+    for (const id of leaving) this.leftSinceCompaction.add(id)
+    if (this.leftSinceCompaction.size >= Math.max(COMPACT_AFTER, this.events.length / 8)) {
       this.events = [...this.load()]
-      this.archivedSinceCompaction = 0
+      this.leftSinceCompaction = new Set()
     }
   }
 
@@ -282,10 +284,26 @@ export class PostgresJournal implements Journal {
   async close (): Promise<void> {
     await this.lease?.release()
     await this.link.end()
+    this.archive.close()
   }
 }
 
 function taskIdOf (e: DurableEvent): string | null {
   if ('taskId' in e) return e.taskId
   return e.type === 'submitted' ? e.task.id : null
+}
+
+/** The database's archive into `archive`, a page at a time in submission order: never all of it in memory. */
+async function copyArchive (link: PgLink, archive: TempArchive): Promise<void> {
+  let after: { seq: string, id: string } | undefined
+  for (;;) {
+    const page = await link.query<{ id: string, seq: string, state: string, cache_key: string | null, body: string }>(
+      after == null
+        ? 'SELECT id, seq, state, cache_key, body FROM taskmesh_archive ORDER BY seq, id LIMIT $1'
+        : 'SELECT id, seq, state, cache_key, body FROM taskmesh_archive WHERE (seq, id) > ($2::bigint, $3) ORDER BY seq, id LIMIT $1',
+      after == null ? [ARCHIVE_LOAD_PAGE] : [ARCHIVE_LOAD_PAGE, after.seq, after.id], LOAD_TIMEOUT_MS)
+    archive.addStored(page.rows.map(r => ({ id: r.id, seq: Number(r.seq), state: r.state, cacheKey: r.cache_key, body: r.body })))
+    if (page.rows.length < ARCHIVE_LOAD_PAGE) return
+    after = page.rows.at(-1)!
+  }
 }

@@ -2,10 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database, { type Database as DB, type Statement } from 'better-sqlite3'
 import { JournalInUseError, StoreError } from '../errors.js'
-import { packTask, unpackTask, type FinishedTask, type OldestOptions, type PackedTask, type PurgedTask, type TaskArchive } from '../core/archive.js'
-import type { ArchivedTask } from '../core/snapshots.js'
+import { ARCHIVE_BY_FINISH, ARCHIVE_TABLES, SqliteArchive } from './sqlite-archive.js'
 import type { DurableEvent } from '../core/events.js'
-import type { FinalState } from '../core/task.js'
 import type { ScheduleRecord } from '../core/schedules.js'
 import { isEmpty, type Journal, type JournalBatch, type OutboxMessage, type WorkerTally } from './journal.js'
 
@@ -153,8 +151,8 @@ export class SqliteJournal implements Journal {
   }
 
   private migrate (): void {
+    this.db.exec(ARCHIVE_TABLES)
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         type TEXT NOT NULL,
@@ -163,15 +161,6 @@ export class SqliteJournal implements Journal {
         body TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS events_by_task ON events (task_id);
-      CREATE TABLE IF NOT EXISTS archive (
-        id TEXT PRIMARY KEY,
-        seq INTEGER NOT NULL,
-        state TEXT NOT NULL,
-        cache_key TEXT,
-        body TEXT NOT NULL
-      ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS archive_by_seq ON archive (seq);
-      CREATE INDEX IF NOT EXISTS archive_by_cache_key ON archive (cache_key) WHERE cache_key IS NOT NULL;
       CREATE TABLE IF NOT EXISTS outbox (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -198,99 +187,13 @@ export class SqliteJournal implements Journal {
         UPDATE archive SET finished_at = json_extract(body, '$.finishedAt');
       `)
     }
-    this.db.exec('CREATE INDEX IF NOT EXISTS archive_by_finish ON archive (finished_at, seq)')
+    this.db.exec(ARCHIVE_BY_FINISH)
     const version = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'schema\'').get()?.value
     if (version != null && !READABLE_VERSIONS.has(version)) {
       throw new StoreError(`journal ${this.file} has schema version ${version}; this taskmesh reads versions ${[...READABLE_VERSIONS].join(', ')}`)
     }
     // version 1 had the events alone: the archive starts empty, and fills as the admin archives finished tasks
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (\'schema\', ?)').run(SCHEMA_VERSION)
-  }
-}
-
-/** The archive of finished tasks in the journal's database: read on demand, by indexed lookups. */
-class SqliteArchive implements TaskArchive {
-  size: number
-  lastSeq: number
-  dropped = false
-  private readonly file: string
-  private readonly byId: Statement<[string], { body: string }>
-  private readonly exists: Statement<[string], { one: number }>
-  private readonly insert: Statement<[string, number, string, string | null, string, number]>
-  private readonly drop: Statement<[string]>
-  private readonly keepSeq: Statement<[string]>
-  private readonly db: DB
-
-  constructor (db: DB, file: string) {
-    this.db = db
-    this.file = file
-    this.size = 0
-    this.lastSeq = -1
-    this.recount()
-    this.byId = db.prepare('SELECT body FROM archive WHERE id = ?')
-    this.exists = db.prepare('SELECT 1 AS one FROM archive WHERE id = ?')
-    // a task is archived once; were it offered again, the first record stands
-    this.insert = db.prepare('INSERT OR IGNORE INTO archive (id, seq, state, cache_key, body, finished_at) VALUES (?, ?, ?, ?, ?, ?)')
-    this.drop = db.prepare('DELETE FROM archive WHERE id = ?')
-    this.keepSeq = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (\'purged_seq\', ?)')
-  }
-
-  recount (): void {
-    const stats = this.db.prepare<[], { n: number, last: number | null }>('SELECT count(*) AS n, max(seq) AS last FROM archive').get()!
-    const purged = this.db.prepare<[], { value: string }>('SELECT value FROM meta WHERE key = \'purged_seq\'').get()?.value
-    this.size = stats.n
-    this.lastSeq = Math.max(stats.last ?? -1, purged != null ? Number(purged) : -1)
-    this.dropped = purged != null
-  }
-
-  put (task: ArchivedTask): void {
-    if (this.insert.run(task.id, task.seq, task.state, task.spec.cacheKey ?? null, JSON.stringify(packTask(task)), task.finishedAt).changes > 0) this.size++
-    this.lastSeq = Math.max(this.lastSeq, task.seq)
-  }
-
-  /** Retention dropped these tasks: numbering still goes on after theirs, across restarts. */
-  remove (tasks: readonly PurgedTask[]): void {
-    for (const task of tasks) {
-      if (this.drop.run(task.id).changes > 0) this.size--
-      this.lastSeq = Math.max(this.lastSeq, task.seq)
-    }
-    this.keepSeq.run(String(this.lastSeq))
-    this.dropped = true
-  }
-
-  * oldest (options: OldestOptions): Iterable<FinishedTask> {
-    const rows = this.db.prepare<[number, string | null, string | null, number], FinishedTask & { cacheKey: string | null }>(
-      'SELECT id, seq, state, finished_at AS finishedAt, cache_key AS cacheKey FROM archive WHERE finished_at < ? AND (? IS NULL OR state = ?) ORDER BY finished_at, seq LIMIT ?'
-    ).all(options.before ?? Number.MAX_SAFE_INTEGER, options.state ?? null, options.state ?? null, options.limit)
-    for (const { cacheKey, ...task } of rows) yield cacheKey != null ? { ...task, cacheKey } : task
-  }
-
-  get (id: string): ArchivedTask | undefined {
-    const row = this.byId.get(id)
-    return row == null ? undefined : this.parse(row.body, id)
-  }
-
-  has (id: string): boolean {
-    return this.exists.get(id) != null
-  }
-
-  * list (options: { state?: FinalState, afterSeq?: number } = {}): Iterable<ArchivedTask> {
-    const rows = options.state != null
-      ? this.db.prepare<[number, string], { id: string, body: string }>('SELECT id, body FROM archive WHERE seq > ? AND state = ? ORDER BY seq').iterate(options.afterSeq ?? -1, options.state)
-      : this.db.prepare<[number], { id: string, body: string }>('SELECT id, body FROM archive WHERE seq > ? ORDER BY seq').iterate(options.afterSeq ?? -1)
-    for (const row of rows) yield this.parse(row.body, row.id)
-  }
-
-  * cached (): Iterable<ArchivedTask> {
-    for (const row of this.db.prepare<[], { id: string, body: string }>('SELECT id, body FROM archive WHERE cache_key IS NOT NULL ORDER BY seq').iterate()) yield this.parse(row.body, row.id)
-  }
-
-  private parse (body: string, id: string): ArchivedTask {
-    try {
-      return unpackTask(id, JSON.parse(body) as PackedTask)
-    } catch (err) {
-      throw new StoreError(`journal ${this.file}: archived task "${id}" is not readable (${(err as Error).message}); restore the file from a backup`)
-    }
   }
 }
 

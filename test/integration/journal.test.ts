@@ -85,6 +85,34 @@ describe.each(journals)('the %s journal', (_name, make) => {
   })
 })
 
+describe.each(journals)('the %s journal, large', (_name, make) => {
+  it('keeps the events of live tasks only, and reads back an archive of many pages in submission order', async () => {
+    const { open, reopens } = await make()
+    const journal = await open()
+    const n = 12_000
+    const live = [3, 5_001, 11_999]
+    // submitted, run and archived in batches of 1,000, as an admin does: the events kept are compacted on the way
+    for (let first = 0; first < n; first += 1_000) {
+      const ids = Array.from({ length: 1_000 }, (_, i) => first + i)
+      await journal.append({ events: ids.flatMap(i => lifeOf(`t${i}`, i)), archive: [] })
+      await journal.append({ events: [], archive: ids.filter(i => !live.includes(i)).reverse().map(i => archived(`t${i}`, i)) })
+    }
+    const check = (j: Journal): void => {
+      expect([...j.load()]).toEqual(live.flatMap(i => lifeOf(`t${i}`, i)))
+      expect([j.archive.size, j.archive.lastSeq, j.archive.has('t5000'), j.archive.has('t5001')]).toEqual([n - live.length, n - 2, true, false])
+      const listed = [...j.archive.list({ afterSeq: 4_990 })].slice(0, 12).map(t => t.id)
+      expect(listed).toEqual([4_991, 4_992, 4_993, 4_994, 4_995, 4_996, 4_997, 4_998, 4_999, 5_000, 5_002, 5_003].map(i => `t${i}`))
+      expect(j.archive.get('t11998')).toEqual(archived('t11998', 11_998))
+    }
+    check(journal)
+    await journal.close()
+    if (!reopens) return
+    const reopened = await open()
+    check(reopened)
+    await reopened.close()
+  }, 60_000)
+})
+
 describe.each(journals)('the %s journal\'s retention', (_name, make) => {
   it('drops purged tasks\' records and events, lists the oldest finished first, and numbers on after them, across reopening', async () => {
     const { open } = await make()
@@ -185,6 +213,17 @@ describe.each(journals)('the %s journal\'s rate-limit starts', (_name, make) => 
 })
 
 describe('journals', () => {
+  it.skipIf(postgres.missing != null)('refuse a PostgreSQL archive record that is not readable, naming the task', async () => {
+    const url = await server!.database(`journal_${databases++}`)
+    await (await PostgresJournal.open(url)).close()
+    const pg = (await import('pg')).default
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    await client.query('INSERT INTO taskmesh_archive (id, seq, state, body) VALUES ($1, 0, $2, $3)', ['broken', 'succeeded', '{"seq": 0, "spec":'])
+    await client.end()
+    await expect(PostgresJournal.open(url)).rejects.toThrow(/archived task "broken" is not readable.*restore it from a backup/)
+  })
+
   it('reads a SQLite journal of version 4: when each archived task finished is taken from its record', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-v4-')), 'journal.db')
     const journal = new SqliteJournal(file)

@@ -1,0 +1,52 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { describe, expect, it } from 'vitest'
+import { packTask } from '../../src/core/archive.js'
+import { taskSpec } from '../../src/core/task.js'
+import { TempArchive } from '../../src/store/sqlite-archive.js'
+import type { ArchivedTask } from '../../src/core/snapshots.js'
+
+const task = (n: number, finishedAt = 100 + n): ArchivedTask => ({
+  id: `t${n}`, seq: n, state: 'succeeded', spec: taskSpec({ id: `t${n}`, ...(n % 2 === 0 ? { cacheKey: `k${n}` } : {}) }), output: { n },
+  submittedAt: 1, finishedAt, attempts: [{ attempt: 1, workerId: 'w', workerName: 'w', assignedAt: 2, endedAt: finishedAt, outcome: 'succeeded' }]
+})
+
+describe('a temporary archive (the PostgreSQL journal\'s, on disk)', () => {
+  it('answers for tasks as soon as they are added, before and after they are written', async () => {
+    const archive = new TempArchive('test')
+    archive.add([task(0), task(1)], [JSON.stringify(packTask(task(0))), JSON.stringify(packTask(task(1)))])
+    // pending: found by id without a write
+    expect([archive.has('t0'), archive.get('t1'), archive.lastSeq]).toEqual([true, task(1), 1])
+    await nextTurn()
+    archive.add([task(2)])
+    expect(archive.size).toBe(3)
+    expect([...archive.list({ afterSeq: 0 })].map(t => t.id)).toEqual(['t1', 't2'])
+    expect([...archive.cached()].map(t => t.id)).toEqual(['t0', 't2'])
+    expect([...archive.oldest({ limit: 2 })].map(t => t.id)).toEqual(['t0', 't1'])
+    // a task offered again keeps its first record
+    archive.add([{ ...task(1), output: 'again' }])
+    expect(archive.get('t1')?.output).toEqual({ n: 1 })
+    archive.remove([{ id: 't0', seq: 0 }])
+    expect([archive.has('t0'), archive.size, archive.dropped]).toEqual([false, 2, true])
+    archive.close()
+  })
+
+  it('keeps tasks added while a listing is stepped through, and writes them once it ends', async () => {
+    const archive = new TempArchive('test')
+    archive.add(Array.from({ length: 5 }, (_, i) => task(i)))
+    const listing = archive.list()[Symbol.iterator]()
+    expect(listing.next().value?.id).toBe('t0')
+    // the write it would do now waits for the listing (SQLite writes nothing while a statement is stepped)
+    archive.add([task(5), task(6)])
+    await nextTurn()
+    expect([archive.has('t6'), archive.get('t5')?.id, archive.size]).toEqual([true, 't5', 7])
+    expect([...{ [Symbol.iterator]: () => listing }].map(t => t.id)).toEqual(['t1', 't2', 't3', 't4'])
+    expect([...archive.list({ afterSeq: 4 })].map(t => t.id)).toEqual(['t5', 't6'])
+    archive.close()
+  })
+
+  it('names the task whose stored record is not readable', () => {
+    const archive = new TempArchive('the database at pg://x')
+    expect(() => { archive.addStored([{ id: 'bad', seq: 0, state: 'succeeded', cacheKey: null, body: '{"seq":' }]) }).toThrow(/the database at pg:\/\/x: archived task "bad" is not readable/)
+    archive.close()
+  })
+})
