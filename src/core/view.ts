@@ -221,18 +221,23 @@ export class SchedulerView {
       ? this.ledger.archive.list(state != null ? { state: state as FinalState } : {})[Symbol.iterator]()
       : undefined
     let next = archived?.next()
-    for (const task of this.ledger.bySeq) {
-      if (task == null || (state != null && task.state !== state)) continue
-      while (next != null && next.done !== true && next.value.seq < task.seq) {
-        yield next.value
+    try {
+      for (const task of this.ledger.bySeq) {
+        if (task == null || (state != null && task.state !== state)) continue
+        while (next != null && next.done !== true && next.value.seq < task.seq) {
+          yield next.value
+          next = archived!.next()
+        }
+        if (next?.done !== true && next?.value.id === task.id) next = archived!.next()
+        yield task
+      }
+      while (next != null && next.done !== true) {
+        if (!this.ledger.tasks.has(next.value.id)) yield next.value
         next = archived!.next()
       }
-      if (next?.done !== true && next?.value.id === task.id) next = archived!.next()
-      yield task
-    }
-    while (next != null && next.done !== true) {
-      if (!this.ledger.tasks.has(next.value.id)) yield next.value
-      next = archived!.next()
+    } finally {
+      // a listing left early (a page) closes the archive's too: a journal's open read would block its writes
+      archived?.return?.()
     }
   }
 }

@@ -85,6 +85,22 @@ describe.each(journals)('the %s journal', (_name, make) => {
   })
 })
 
+describe.each(journals)('the %s journal under a listing', (_name, make) => {
+  it('stays writable after a listing left at its first page (an API page of tasks)', async () => {
+    const { open } = await make()
+    const journal = await open()
+    await journal.append({ events: [...lifeOf('a', 0), ...lifeOf('b', 1)], archive: [archived('a', 0), archived('b', 1)] })
+    const scheduler = new Scheduler({ archive: journal.archive })
+    for (const task of scheduler.view.listTasks()) {
+      expect(task.id).toBe('a')
+      break
+    }
+    await journal.append({ events: lifeOf('c', 2), archive: [archived('c', 2)] })
+    expect([...journal.archive.list()].map(t => t.id)).toEqual(['a', 'b', 'c'])
+    await journal.close()
+  })
+})
+
 describe.each(journals)('the %s journal, large', (_name, make) => {
   it('keeps the events of live tasks only, and reads back an archive of many pages in submission order', async () => {
     const { open, reopens } = await make()
