@@ -79,6 +79,18 @@ export class MemoryArchive implements TaskArchive {
       if (this.tasks.delete(id)) this.removed++
       this.lastSeq = Math.max(this.lastSeq, seq)
     }
+    this.tidyIfMostlyGone()
+  }
+
+  /** These leave this archive for another (not dropped: numbering and `dropped` are unchanged). */
+  evict (ids: Iterable<string>): void {
+    for (const id of ids) if (this.tasks.delete(id)) this.removed++
+    this.tidyIfMostlyGone()
+  }
+
+  /** The sorted arrays let go of what left once it is a quarter of what stays: amortized, and memory follows soon. */
+  private tidyIfMostlyGone (): void {
+    if (this.removed > Math.max(1024, this.tasks.size / 4)) this.tidy()
   }
 
   * oldest (options: OldestOptions): Iterable<FinishedTask> {

@@ -10,6 +10,7 @@ import { intendedAddresses } from '../node/announce.js'
 import { DEFAULT_NETWORK, statusTopic } from '../protocol/constants.js'
 import { MemoryJournal, type Journal } from '../store/journal.js'
 import { JOURNAL_FILE, SqliteJournal } from '../store/sqlite-journal.js'
+import { SpillingArchive } from '../store/spilling-archive.js'
 import { toTaskSpecs, type TaskInput } from '../tasks/normalize.js'
 import { EventRoutes } from '../util/event-routes.js'
 import { DEFAULT_LISTEN } from './constants.js'
@@ -148,7 +149,7 @@ export class TaskManager extends EventRoutes<NetworkEvents> {
         ...(key != null ? { addresses: intendedAddresses(listen ?? DEFAULT_LISTEN, peerIdOf(key)) } : {}),
         ...(onStandby != null ? { onStandby } : {})
       })
-      : dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false }))
+      : dataDir != null ? new SqliteJournal(join(dataDir, JOURNAL_FILE), { sync: journalSync ?? 'full' }) : new MemoryJournal({ replayable: false, archive: new SpillingArchive() }))
     // loaded only by an admin that posts to webhooks
     const hooks = webhooks != null && webhooks.targets.length > 0
       ? new (await import('../webhooks/webhooks.js')).Webhooks({ ...webhooks, admin: () => node.peerId.toString() })

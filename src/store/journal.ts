@@ -98,7 +98,19 @@ export interface JournalWatcher {
   resumed?(detail: { ms: number }): void
 }
 
+/** An archive a journal writes to as well as reads (the memory journal's). */
+export interface WritableArchive extends TaskArchive {
+  add(tasks: readonly ArchivedTask[]): void
+  remove(tasks: readonly PurgedTask[]): void
+  close?(): void
+}
+
 export interface MemoryJournalOptions {
+  /**
+   * Where archived tasks go: an admin without a data directory gives a temporary archive on disk
+   * (`TempArchive`), so its memory does not grow with the tasks that finished. @default in memory
+   */
+  archive?: WritableArchive
   /**
    * Keep the events, so `load()` can rebuild a scheduler from them. An admin with nothing to restart from
    * keeps only the archive. @default true
@@ -107,7 +119,7 @@ export interface MemoryJournalOptions {
 }
 
 export class MemoryJournal implements Journal {
-  readonly archive = new MemoryArchive()
+  readonly archive: WritableArchive
   private events: DurableEvent[] = []
   private readonly pending = new Map<string, OutboxMessage>()
   private readonly tallied = new Map<string, WorkerTally>()
@@ -118,6 +130,7 @@ export class MemoryJournal implements Journal {
 
   constructor (options: MemoryJournalOptions = {}) {
     this.replayable = options.replayable ?? true
+    this.archive = options.archive ?? new MemoryArchive()
   }
 
   load (): Iterable<DurableEvent> {
@@ -170,7 +183,9 @@ export class MemoryJournal implements Journal {
     }
   }
 
-  close (): void {}
+  close (): void {
+    this.archive.close?.()
+  }
 
   /** Events kept for replay. */
   get size (): number {
