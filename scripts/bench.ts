@@ -1,4 +1,4 @@
-// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards|fairness|batches|relay] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
+// npm run bench -- [--only network|journal|latency|exec|failover|fleet|million|recovery|history|core|hostile|start|dashboards|fairness|batches|relay|soak] [--compare bullmq] [--repeat N] [--tasks N] [--workers W] [--concurrency C] [--json]
 // Figures, not tests: what this machine does. The README quotes them with this command. Every figure is
 // the median of --repeat runs; the network runs alternate journal off and on so drift hits both alike,
 // and each core run gets a fresh process so one run's heap does not slow the next.
@@ -9,21 +9,23 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { networkBench } from './bench/network.js'
+import { throughputPart } from './bench/throughput.js'
+import { Goals, perSecond } from './bench/goals.js'
 import { coreBench, validationBench, type CoreBenchResult } from './bench/core.js'
 import { recoveryBench } from './bench/recovery.js'
 import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
 import { buildHistory, idleBench, restartMs } from './bench/history.js'
 import { fleetBench, type FleetResult } from './bench/fleet.js'
+import { soakPart } from './bench/soak.js'
 import { millionBench, type MillionResult } from './bench/million.js'
-import { latencyBench, type LatencyResult } from './bench/latency.js'
+import { FIRST, latencyBench, type LatencyResult } from './bench/latency.js'
 import { execBench, type ExecResult } from './bench/exec.js'
 import { failoverBench } from './bench/failover.js'
 import { startBench } from './bench/start.js'
 import { fairnessBench, fairnessReport } from './bench/fairness.js'
 import { batchesBench, batchesReport } from './bench/batches.js'
 import { relayBench, relayReport } from './bench/relay.js'
-import { bullmqLatency, bullmqThroughput, redisAvailable } from './bench/bullmq.js'
-import type { ThroughputFigures } from './bench/window.js'
+import { bullmqLatency, redisAvailable } from './bench/bullmq.js'
 import { median } from './bench/stats.js'
 import { postgresMissing, TestPostgres } from '../test/helpers/postgres.js'
 
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     'batch-tasks': { type: 'string', default: '20000' },
     'relay-tasks': { type: 'string', default: '20000' },
     'latency-history': { type: 'string', default: '100000' },
+    'soak-seconds': { type: 'string', default: '60' },
     compare: { type: 'string' },
     json: { type: 'boolean', default: false }
   }
@@ -67,6 +70,7 @@ const repeat = Math.max(1, Number(values.repeat))
 const json = values.json
 const print = (line: string): void => { if (!json) console.log(line) }
 const emit = (event: string, fields: object): void => { if (json) console.log(JSON.stringify({ event, ...fields })) }
+const goals = new Goals()
 const range = (xs: number[]): string => xs.length > 1 ? ` (runs ${Math.round(Math.min(...xs)).toLocaleString('en')}–${Math.round(Math.max(...xs)).toLocaleString('en')})` : ''
 
 if (values.compare != null && values.compare !== 'bullmq') {
@@ -79,51 +83,7 @@ if (values.compare === 'bullmq' && !bullmq) console.error('--compare bullmq: no 
 print(`taskmesh bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; medians of ${repeat} runs`)
 
 if (only == null || only === 'network' || only === 'journal') {
-  const net = { tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency) }
-  const journals: Array<'memory' | 'sqlite' | 'postgres'> = only === 'network' ? ['memory'] : ['memory', 'sqlite']
-  // PostgreSQL too where its server programs are: a server of the bench's own, on loopback, in a temporary directory
-  const pgServer = only !== 'network' && postgresMissing() == null ? await TestPostgres.start({ fsync: true }) : undefined
-  if (pgServer != null) journals.push('postgres')
-  let databases = 0
-  print(`\nthrough the network: ${net.tasks.toLocaleString('en')} no-op tasks queued at once, ${net.workers} worker processes × ${net.concurrency} concurrent, loopback; the whole run, and steady state (20% to 80% done):`)
-  const runs = new Map<string, Array<ThroughputFigures & { p50Ms?: number, p99Ms?: number }>>()
-  const record = (name: string, r: ThroughputFigures): void => { runs.set(name, [...(runs.get(name) ?? []), r]) }
-  // alternating, so that drift hits every system alike
-  for (let i = 0; i < repeat; i++) {
-    for (const journal of journals) {
-      const databaseUrl = journal === 'postgres' ? await pgServer!.database(`bench_${databases++}`) : undefined
-      record(`taskmesh, journal ${journal}`, await networkBench({ ...net, journal, ...(databaseUrl != null ? { databaseUrl } : {}) }))
-    }
-    if (bullmq) {
-      record('BullMQ, Redis', await bullmqThroughput({ ...net, aof: false }))
-      if (journals.includes('sqlite')) record('BullMQ, Redis AOF', await bullmqThroughput({ ...net, aof: true }))
-    }
-  }
-  const steady = new Map<string, number>()
-  for (const [name, rs] of runs) {
-    const whole = rs.map(r => r.tasksPerSecond)
-    const st = rs.map(r => r.steadyPerSecond)
-    steady.set(name, median(st))
-    const cpu = (xs: Array<number | undefined>): string => xs.every(x => x != null) ? `${Math.round(median(xs as number[]))} µs` : '?'
-    const coordinator = name.startsWith('BullMQ') ? 'Redis' : 'admin'
-    print(`  ${name.padEnd(26)} steady ${Math.round(median(st)).toLocaleString('en')} tasks/s${range(st)}, whole run ${Math.round(median(whole)).toLocaleString('en')}/s; CPU per task: ${coordinator} ${cpu(rs.map(r => r.coordinatorUsPerTask))}, workers ${cpu(rs.map(r => r.workersUsPerTask))}`)
-    emit('network', { system: name, steadyPerSecond: median(st), tasksPerSecond: median(whole), runs: rs })
-  }
-  const memory = steady.get('taskmesh, journal memory')!
-  if (steady.has('taskmesh, journal sqlite')) {
-    const share = steady.get('taskmesh, journal sqlite')! / memory
-    print(`  with the SQLite journal (synchronous=FULL), taskmesh keeps ${(share * 100).toFixed(0)}% of its steady throughput`)
-    emit('journal-share', { fraction: share })
-  }
-  if (steady.has('taskmesh, journal postgres')) {
-    print(`  with the PostgreSQL journal (a server on loopback, fsync on; its CPU is not in the admin's), taskmesh keeps ${(steady.get('taskmesh, journal postgres')! / memory * 100).toFixed(0)}% of its steady throughput, ${(steady.get('taskmesh, journal postgres')! / steady.get('taskmesh, journal sqlite')! * 100).toFixed(0)}% of SQLite's`)
-  }
-  await pgServer?.stop()
-  if (steady.has('BullMQ, Redis')) {
-    const ratio = memory / steady.get('BullMQ, Redis')!
-    print(`  taskmesh / BullMQ at steady state: ${ratio.toFixed(1)}x${steady.has('BullMQ, Redis AOF') ? `; durable (SQLite / AOF): ${(steady.get('taskmesh, journal sqlite')! / steady.get('BullMQ, Redis AOF')!).toFixed(1)}x` : ''}`)
-    emit('bullmq-ratio', { steady: ratio })
-  }
+  await throughputPart({ tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency), repeat, journals: only !== 'network', bullmq }, { print, emit, range, goals })
 }
 
 if (only == null || only === 'start') {
@@ -183,9 +143,14 @@ if (only == null || only === 'latency') {
   }
   const ms = (xs: number[]): string => `${median(xs).toFixed(2)} ms`
   for (const [name, rs] of results) {
+    print(`  ${name.padEnd(9)} the first ${FIRST} after start: p50 ${ms(rs.map(r => r.first.p50Ms))}, p99 ${ms(rs.map(r => r.first.p99Ms))}`)
     print(`  ${name.padEnd(9)} fresh: p50 ${ms(rs.map(r => r.fresh.p50Ms))}, p99 ${ms(rs.map(r => r.fresh.p99Ms))}; after ${history.toLocaleString('en')}: p50 ${ms(rs.map(r => r.afterHistory.p50Ms))}, p99 ${ms(rs.map(r => r.afterHistory.p99Ms))}`)
-    emit('latency', { system: name, fresh: { p50Ms: median(rs.map(r => r.fresh.p50Ms)), p99Ms: median(rs.map(r => r.fresh.p99Ms)) }, afterHistory: { p50Ms: median(rs.map(r => r.afterHistory.p50Ms)), p99Ms: median(rs.map(r => r.afterHistory.p99Ms)) }, history, runs: rs })
+    emit('latency', { system: name, first: { p50Ms: median(rs.map(r => r.first.p50Ms)), p99Ms: median(rs.map(r => r.first.p99Ms)) }, fresh: { p50Ms: median(rs.map(r => r.fresh.p50Ms)), p99Ms: median(rs.map(r => r.fresh.p99Ms)) }, afterHistory: { p50Ms: median(rs.map(r => r.afterHistory.p50Ms)), p99Ms: median(rs.map(r => r.afterHistory.p99Ms)) }, history, runs: rs })
   }
+  const ours = results.get('taskmesh')!
+  const [first50, p50, p99] = [median(ours.map(r => r.first.p50Ms)), median(ours.map(r => r.fresh.p50Ms)), median(ours.map(r => r.fresh.p99Ms))]
+  const theirs = results.get('BullMQ')
+  goals.add({ what: 'one task in flight (--only latency)', figure: `p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms; first ${FIRST}: p50 ${first50.toFixed(2)} ms${theirs != null ? `; BullMQ ${median(theirs.map(r => r.fresh.p50Ms)).toFixed(2)} / ${median(theirs.map(r => r.fresh.p99Ms)).toFixed(2)} ms` : ''}`, goal: `p99 ≤ 1 ms; p50 ≤ 0.3 ms from the first ${FIRST}`, met: p99 <= 1 && Math.max(p50, first50) <= 0.3 })
 }
 
 if (only == null || only === 'failover') {
@@ -236,11 +201,24 @@ if (only == null || only === 'fleet') {
   const idleSeconds = 20
   print(`\n${workers.toLocaleString('en')} full workers (each its own libp2p node) in ${processes} processes on one admin: joining, ${idleSeconds} s idle, then ${tasks.toLocaleString('en')} no-op tasks:`)
   const rs: FleetResult[] = []
-  for (let i = 0; i < repeat; i++) rs.push(await fleetBench({ workers, processes, tasks, idleSeconds }))
+  // against 4 workers × 64 on the same tasks, alternating
+  const four: number[] = []
+  for (let i = 0; i < repeat; i++) {
+    rs.push(await fleetBench({ workers, processes, tasks, idleSeconds }))
+    four.push((await networkBench({ tasks, workers: 4, concurrency: 64, journal: 'memory' })).steadyPerSecond)
+  }
   const m = (f: (r: FleetResult) => number): number => median(rs.map(f))
   print(`  all registered in ${m(r => r.joinSeconds).toFixed(1)} s; idle admin: ${Math.round(m(r => r.idleRssBytes) / 2 ** 20)} MiB RSS, ${(m(r => r.idleCpu) * 100).toFixed(1)}% of a core`)
   print(`  tasks: steady ${Math.round(m(r => r.steadyPerSecond)).toLocaleString('en')}/s${range(rs.map(r => r.steadyPerSecond))}, whole run ${Math.round(m(r => r.tasksPerSecond)).toLocaleString('en')}/s; admin CPU per task ${Math.round(m(r => r.coordinatorUsPerTask ?? NaN))} µs`)
-  emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), idleRssBytes: m(r => r.idleRssBytes), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), runs: rs })
+  print(`  4 workers × 64 on the same tasks: steady ${Math.round(median(four)).toLocaleString('en')}/s${range(four)}`)
+  emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), idleRssBytes: m(r => r.idleRssBytes), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), fourWorkersSteadyPerSecond: median(four), runs: rs })
+  const share = m(r => r.steadyPerSecond) / median(four)
+  goals.add({
+    what: `${workers.toLocaleString('en')} full workers (--only fleet)`,
+    figure: `registered in ${m(r => r.joinSeconds).toFixed(1)} s; idle ${(m(r => r.idleCpu) * 100).toFixed(1)}% of a core, ${Math.round(m(r => r.idleRssBytes) / 1e6)} MB; ${perSecond(m(r => r.steadyPerSecond))}, ${(share * 100).toFixed(0)}% of 4 workers'`,
+    goal: '≤ 10 s; ≤ 10%, ≤ 500 MB; ≥ 50%',
+    met: m(r => r.joinSeconds) <= 10 && m(r => r.idleCpu) <= 0.1 && m(r => r.idleRssBytes) <= 500e6 && share >= 0.5
+  })
 }
 
 if (only == null || only === 'million') {
@@ -255,6 +233,15 @@ if (only == null || only === 'million') {
     print(`  ${n.toLocaleString('en').padStart(9)}: loaded in ${m(r => r.loadSeconds).toFixed(1)} s, RSS ${mib(m(r => r.loadedRssBytes))} loaded, at most ${mib(m(r => r.drainPeakRssBytes))} draining, ${mib(m(r => r.drainedRssBytes))} drained; drained at ${Math.round(m(r => r.drainPerSecond)).toLocaleString('en')} tasks/s${range(runs.map(r => r.drainPerSecond))}`)
     emit('million', { tasks: n, loadSeconds: m(r => r.loadSeconds), loadedRssBytes: m(r => r.loadedRssBytes), drainPeakRssBytes: m(r => r.drainPeakRssBytes), drainedRssBytes: m(r => r.drainedRssBytes), drainPerSecond: m(r => r.drainPerSecond), runs })
   }
+  const runs = rs.get(big)!
+  const m = (f: (r: MillionResult) => number): number => median(runs.map(f))
+  goals.add({
+    what: `${big.toLocaleString('en')} tasks queued from a file (--only million)`,
+    figure: `loaded in ${m(r => r.loadSeconds).toFixed(1)} s, ${Math.round(m(r => r.loadedRssBytes) / 1e6)} MB; at most ${Math.round(m(r => r.drainPeakRssBytes) / 1e6)} MB draining`,
+    goal: '≤ 3 s, ≤ 600 MB, not growing while draining',
+    // not growing: the peak while draining within a tenth of what loading took
+    met: m(r => r.loadSeconds) <= 3 && m(r => r.loadedRssBytes) <= 600e6 && m(r => r.drainPeakRssBytes) <= 1.1 * m(r => r.loadedRssBytes)
+  })
 }
 
 if (only == null || only === 'recovery') {
@@ -330,12 +317,19 @@ if (only == null || only === 'core') {
     const dps = rs.map(r => r.decisionsPerSecond)
     print(`  ${strategy.padEnd(13)} ${Math.round(median(dps)).toLocaleString('en')} decisions/s${range(dps)}; assign and record the result ${Math.round(median(rs.map(r => r.cyclesPerSecond))).toLocaleString('en')}/s`)
     emit('core', { strategy, decisionsPerSecond: median(dps), cyclesPerSecond: median(rs.map(r => r.cyclesPerSecond)), runs: rs })
+    if (strategy === 'skill-fit') goals.add({ what: 'scheduling core, skill-fit (--only core)', figure: `${Math.round(median(dps)).toLocaleString('en')} decisions/s`, goal: '≥ 500,000', met: median(dps) >= 500_000 })
   }
   const vs = Array.from({ length: repeat }, () => validationBench(100_000))
   const v = vs[0]!
   print(`  parsing and validating a ${v.tasks.toLocaleString('en')}-task graph (${v.edges.toLocaleString('en')} dependencies, ${(v.bytes / 1e6).toFixed(1)} MB of JSON): ${Math.round(median(vs.map(x => x.ms)))} ms`)
   emit('validation', { ...v, ms: median(vs.map(x => x.ms)) })
 }
+
+if (only == null || only === 'soak') {
+  await soakPart({ seconds: Number(values['soak-seconds']) }, { print, emit, range, goals })
+}
+
+goals.report(print, emit)
 
 async function coreInChild (strategy: string, tasks: number, workers: number): Promise<CoreBenchResult> {
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--core-child', strategy, '--core-tasks', String(tasks), '--core-workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] })

@@ -10,10 +10,9 @@ import { Queue, QueueEvents } from 'bullmq'
 import { cpuMicros, cpuOf, stopChild } from './proc.js'
 import { percentile } from './stats.js'
 import { SteadyWindow, type ThroughputFigures } from './window.js'
-import type { LatencyFigures, LatencyResult } from './latency.js'
+import { FIRST, WARM_UP, type LatencyFigures, type LatencyResult } from './latency.js'
 
 const WORKER = fileURLToPath(new URL('./bullmq-worker.mjs', import.meta.url))
-const WARM_UP = 5_000
 /** How often the completed count is read during a throughput run. */
 const POLL_MS = 20
 
@@ -134,7 +133,8 @@ export async function bullmqLatency (options: { samples: number, history: number
       }
       return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), samples: count }
     }
-    await oneAtATime(WARM_UP)
+    const first = await oneAtATime(FIRST)
+    await oneAtATime(WARM_UP - FIRST)
     const fresh = await oneAtATime(options.samples)
     const before = await queue.getCompletedCount()
     for (let i = 0; i < options.history; i += 1000) {
@@ -143,7 +143,7 @@ export async function bullmqLatency (options: { samples: number, history: number
     while (await queue.getCompletedCount() < before + options.history) await new Promise(resolve => setTimeout(resolve, 50))
     await oneAtATime(WARM_UP)
     const afterHistory = await oneAtATime(options.samples)
-    return { fresh, afterHistory, history: options.history }
+    return { first, fresh, afterHistory, history: options.history }
   } finally {
     await Promise.all(children.map(async c => { await stopChild(c) }))
     await events.close()

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { TaskManager } from '../../src/manager/task-manager.js'
+import { MEMORY_ARCHIVE_LIMIT } from '../../src/store/constants.js'
+import { spawnCli } from '../../src/simulation/processes.js'
+import { stopChild } from './proc.js'
+import { median } from './stats.js'
+import type { Report } from './goals.js'
+import { postgresMissing, TestPostgres } from '../../test/helpers/postgres.js'
+
+/** Tasks submitted at a time, and at most so many unfinished: an admin fed by a steady producer. */
+const SUBMIT = 5_000
+const MAX_UNFINISHED = 20_000
+/** The first sample is taken this long after the workers start (warm-up left out). */
+const WARM_UP_MS = 10_000
+
+export interface SoakOptions {
+  journal: 'memory' | 'sqlite' | 'postgres'
+  seconds: number
+  /** For the postgres journal: a fresh database. */
+  databaseUrl?: string
+}
+
+export interface SoakSample {
+  finished: number
+  /** The admin's heap after a full GC, and its RSS. */
+  heapBytes: number
+  rssBytes: number
+  /** `GET /api/tasks?limit=50`, the dashboard's first page, median of 5. */
+  listMs: number
+}
+
+export interface SoakResult extends SoakOptions {
+  start: SoakSample
+  end: SoakSample
+  /** Heap after GC gained per task finished between the two samples. */
+  heapBytesPerTask: number
+  perSecond: number
+}
+
+const CHILD = fileURLToPath(import.meta.url)
+
+/** A soak run in a process of its own (with `--expose-gc`, so the heap is read after a full GC). */
+export async function soakBench (options: SoakOptions): Promise<SoakResult> {
+  const child = spawn(process.execPath, ['--expose-gc', ...process.execArgv, CHILD, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  if (code !== 0) throw new Error(`soak run with the ${options.journal} journal exited with ${code}`)
+  return JSON.parse(out.trim().split('\n').pop()!) as SoakResult
+}
+
+/**
+ * An admin (this process) with 4 worker processes × 64, fed no-op tasks 5,000 at a time for `seconds`:
+ * its heap after GC and the time to list tasks, after the warm-up and at the end.
+ */
+async function soak (options: SoakOptions): Promise<SoakResult> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc == null) throw new Error('the soak run needs node --expose-gc')
+  const dataDir = await mkdtemp(join(tmpdir(), 'taskmesh-soak-'))
+  const store = options.journal === 'sqlite'
+    ? { dataDir, journalSync: 'normal' as const }
+    : options.journal === 'postgres' ? { databaseUrl: options.databaseUrl!, keyFile: join(dataDir, 'admin.key') } : {}
+  const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 }, ...store })
+  await manager.start()
+  let submitted = 0
+  const feed = (): void => {
+    const s = manager.summary()
+    const unfinished = submitted - (s.counts.succeeded + s.counts.failed)
+    if (unfinished > MAX_UNFINISHED - SUBMIT) return
+    manager.submit(Array.from({ length: SUBMIT }, (_, i) => ({ id: `s${submitted + i}` })))
+    submitted += SUBMIT
+  }
+  const children = Array.from({ length: 4 }, (_, i) => spawnCli([
+    'worker', '--admin', manager.details().addresses[0]!, '--name', `soak-${i}`, '--skill', '10', '--max-concurrent', '64', '--quiet'
+  ], { built: true }))
+  for (const c of children) {
+    c.stdout?.resume()
+    c.stderr?.resume()
+  }
+  const feeding = setInterval(feed, 20)
+  const sample = async (): Promise<SoakSample> => {
+    const listMs: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const began = performance.now()
+      const res = await fetch(`${manager.details().http!}/api/tasks?limit=50`)
+      if (!res.ok) throw new Error(`listing tasks: HTTP ${res.status}`)
+      await res.json()
+      listMs.push(performance.now() - began)
+    }
+    const done = finished(manager)
+    gc()
+    gc()
+    return { finished: done, heapBytes: process.memoryUsage().heapUsed, rssBytes: process.memoryUsage().rss, listMs: median(listMs) }
+  }
+  const startedAt = performance.now()
+  try {
+    feed()
+    await new Promise(resolve => setTimeout(resolve, WARM_UP_MS))
+    // without a data directory the newest finished tasks stay in memory up to a limit: flat means after it
+    if (options.journal === 'memory') await until(() => finished(manager) >= MEMORY_ARCHIVE_LIMIT * 1.25)
+    const start = await sample()
+    const began = performance.now()
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, options.seconds * 1000 - (performance.now() - startedAt))))
+    const end = await sample()
+    const seconds = (performance.now() - began) / 1000
+    const tasks = end.finished - start.finished
+    return { ...options, start, end, heapBytesPerTask: (end.heapBytes - start.heapBytes) / tasks, perSecond: tasks / seconds }
+  } finally {
+    clearInterval(feeding)
+    await Promise.all(children.map(async c => { await stopChild(c) }))
+    await manager.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+function finished (manager: TaskManager): number {
+  const s = manager.summary()
+  return s.counts.succeeded + s.counts.failed
+}
+
+async function until (condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise(resolve => setTimeout(resolve, 100))
+}
+
+/** Heap gained per finished task below which an admin's memory counts as flat (GC's noise over a run is about this). */
+const FLAT_BYTES_PER_TASK = 2
+
+/** A soak run with each journal in turn (PostgreSQL where its server programs are). */
+export async function soakPart (options: { seconds: number }, { print, emit, goals }: Report): Promise<void> {
+  const journals: Array<SoakOptions['journal']> = ['memory', 'sqlite']
+  const pgServer = postgresMissing() == null ? await TestPostgres.start({ fsync: true }) : undefined
+  if (pgServer != null) journals.push('postgres')
+  print(`\na long-running admin: no-op tasks submitted ${SUBMIT.toLocaleString('en')} at a time for ${options.seconds} s (4 worker processes × 64), each journal; the heap after GC and the time to list tasks (the first page of /api/tasks) after ${WARM_UP_MS / 1000} s (without a data directory: once the ${MEMORY_ARCHIVE_LIMIT.toLocaleString('en')} finished tasks kept in memory are reached) and at the end:`)
+  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`
+  try {
+    for (const journal of journals) {
+      const r = await soakBench({ journal, seconds: options.seconds, ...(journal === 'postgres' ? { databaseUrl: await pgServer!.database('soak') } : {}) })
+      const tasks = r.end.finished - r.start.finished
+      print(`  ${journal.padEnd(8)} ${tasks.toLocaleString('en')} tasks finished (${Math.round(r.perSecond).toLocaleString('en')}/s): heap ${mib(r.start.heapBytes)} → ${mib(r.end.heapBytes)} (${r.heapBytesPerTask.toFixed(1)} bytes a task), RSS ${mib(r.start.rssBytes)} → ${mib(r.end.rssBytes)}; listing ${r.start.listMs.toFixed(1)} → ${r.end.listMs.toFixed(1)} ms`)
+      emit('soak', { ...r })
+      goals.add({
+        what: `a long-running admin, journal ${journal} (--only soak)`,
+        figure: `${r.heapBytesPerTask.toFixed(1)} bytes of heap a finished task over ${tasks.toLocaleString('en')}; listing ${r.start.listMs.toFixed(1)} → ${r.end.listMs.toFixed(1)} ms`,
+        goal: `flat: ≤ ${FLAT_BYTES_PER_TASK} bytes a task, listing no slower`,
+        // listing no slower: within a millisecond or half again of the first, whichever is more
+        met: r.heapBytesPerTask <= FLAT_BYTES_PER_TASK && r.end.listMs <= Math.max(r.start.listMs * 1.5, r.start.listMs + 1)
+      })
+    }
+  } finally {
+    await pgServer?.stop()
+  }
+}
+
+if (process.argv[1] === CHILD) {
+  const result = await soak(JSON.parse(process.argv[2]!) as SoakOptions)
+  console.log(JSON.stringify(result))
+  process.exit(0)
+}
