@@ -34,6 +34,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     repeat: { type: 'string', default: '3' },
     tasks: { type: 'string', default: '200000' },
+    'journal-tasks': { type: 'string', default: '50000' },
     workers: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '64' },
     'core-tasks': { type: 'string', default: '1000000' },
@@ -83,7 +84,7 @@ if (values.compare === 'bullmq' && !bullmq) console.error('--compare bullmq: no 
 print(`taskmesh bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; medians of ${repeat} runs`)
 
 if (only == null || only === 'network' || only === 'journal') {
-  await throughputPart({ tasks: Number(values.tasks), workers: Number(values.workers), concurrency: Number(values.concurrency), repeat, journals: only !== 'network', bullmq }, { print, emit, range, goals })
+  await throughputPart({ tasks: Number(values.tasks), journalTasks: Number(values['journal-tasks']), workers: Number(values.workers), concurrency: Number(values.concurrency), repeat, journals: only !== 'network', bullmq }, { print, emit, range, goals })
 }
 
 if (only == null || only === 'start') {

@@ -171,7 +171,13 @@ export class PostgresJournal implements Journal {
   /** Records where this replica's workers reach it (its addresses once it listens), for the others. */
   async announce (addresses: string[]): Promise<void> {
     const leader = this.lease?.leadership
-    if (leader != null) await announce(this.link, leader.replica, addresses)
+    if (leader == null) return
+    // a session lost meanwhile is not the admin's end: the record is written again on the next one
+    try {
+      await this.link.retrying(async () => { await announce(this.link, leader.replica, addresses) }, { maxOutageMs: MAX_OUTAGE_MS })
+    } catch (err) {
+      throw describe(err, this.where)
+    }
   }
 
   /** Every replica's addresses, as recorded. */
