@@ -45,13 +45,13 @@ export interface FinishedTask {
 /** An archive in memory: for a scheduler used on its own, and an admin without a data directory. */
 export class MemoryArchive implements TaskArchive {
   private readonly tasks = new Map<string, ArchivedTask>()
-  /** In submission order, rebuilt on the first listing after tasks were added. */
+  /**
+   * In submission order, and in the order they finished: kept sorted as tasks come (they come nearly in
+   * order, so one out of place is put in near the end), and holding tasks that left until enough did.
+   */
   private sorted: ArchivedTask[] = []
-  private unsorted = false
-  /** In the order they finished, sorted on the first query after tasks were added out of that order. */
   private byFinish: ArchivedTask[] = []
-  private unsortedByFinish = false
-  /** Tasks removed but still in the sorted arrays (filtered out on the next listing). */
+  /** Tasks removed but still in the sorted arrays (skipped when listed). */
   private removed = 0
   lastSeq = -1
   dropped = false
@@ -64,10 +64,8 @@ export class MemoryArchive implements TaskArchive {
     for (const task of tasks) {
       if (this.tasks.has(task.id)) continue
       this.tasks.set(task.id, task)
-      this.unsorted ||= task.seq < (this.sorted.at(-1)?.seq ?? -1)
-      this.unsortedByFinish ||= task.finishedAt < (this.byFinish.at(-1)?.finishedAt ?? -Infinity)
-      this.sorted.push(task)
-      this.byFinish.push(task)
+      insertSorted(this.sorted, task, bySeq)
+      insertSorted(this.byFinish, task, byFinishedAt)
       this.lastSeq = Math.max(this.lastSeq, task.seq)
     }
   }
@@ -88,32 +86,27 @@ export class MemoryArchive implements TaskArchive {
     this.tidyIfMostlyGone()
   }
 
-  /** The sorted arrays let go of what left once it is a quarter of what stays: amortized, and memory follows soon. */
+  /** The sorted arrays let go of what left once it is a sixteenth of what stays: amortized, and memory follows soon. */
   private tidyIfMostlyGone (): void {
-    if (this.removed > Math.max(1024, this.tasks.size / 4)) this.tidy()
+    if (this.removed <= Math.max(1024, this.tasks.size / 16)) return
+    this.sorted = this.sorted.filter(t => this.holds(t))
+    this.byFinish = this.byFinish.filter(t => this.holds(t))
+    this.removed = 0
+  }
+
+  /** This record is here still (not removed, not replaced). */
+  private holds (task: ArchivedTask): boolean {
+    return this.tasks.get(task.id) === task
   }
 
   * oldest (options: OldestOptions): Iterable<FinishedTask> {
-    this.tidy()
-    if (this.unsortedByFinish) {
-      this.byFinish.sort((a, b) => a.finishedAt - b.finishedAt || a.seq - b.seq)
-      this.unsortedByFinish = false
-    }
     let n = 0
     for (const task of this.byFinish) {
       if (n >= options.limit || (options.before != null && task.finishedAt >= options.before)) return
-      if (options.state != null && task.state !== options.state) continue
+      if (!this.holds(task) || (options.state != null && task.state !== options.state)) continue
       n++
       yield { id: task.id, seq: task.seq, state: task.state, finishedAt: task.finishedAt, ...(task.spec.cacheKey != null ? { cacheKey: task.spec.cacheKey } : {}) }
     }
-  }
-
-  /** Lets go of removed tasks in the sorted arrays. */
-  private tidy (): void {
-    if (this.removed === 0) return
-    this.sorted = this.sorted.filter(t => this.tasks.get(t.id) === t)
-    this.byFinish = this.byFinish.filter(t => this.tasks.get(t.id) === t)
-    this.removed = 0
   }
 
   get (id: string): ArchivedTask | undefined {
@@ -125,11 +118,6 @@ export class MemoryArchive implements TaskArchive {
   }
 
   * list (options: { state?: FinalState, afterSeq?: number } = {}): Iterable<ArchivedTask> {
-    this.tidy()
-    if (this.unsorted) {
-      this.sorted.sort((a, b) => a.seq - b.seq)
-      this.unsorted = false
-    }
     const sorted = this.sorted
     // the first after `afterSeq`, by binary search
     let lo = 0
@@ -142,13 +130,32 @@ export class MemoryArchive implements TaskArchive {
     }
     for (let i = lo; i < sorted.length; i++) {
       const task = sorted[i]!
-      if (options.state == null || task.state === options.state) yield task
+      if (this.holds(task) && (options.state == null || task.state === options.state)) yield task
     }
   }
 
   * cached (): Iterable<ArchivedTask> {
     for (const task of this.tasks.values()) if (task.spec.cacheKey != null) yield task
   }
+}
+
+const bySeq = (a: ArchivedTask, b: ArchivedTask): number => a.seq - b.seq
+const byFinishedAt = (a: ArchivedTask, b: ArchivedTask): number => a.finishedAt - b.finishedAt || a.seq - b.seq
+
+/** Puts `task` in its place in `sorted`: at the end, as a rule, or after the last not after it. */
+function insertSorted (sorted: ArchivedTask[], task: ArchivedTask, order: (a: ArchivedTask, b: ArchivedTask) => number): void {
+  if (sorted.length === 0 || order(sorted[sorted.length - 1]!, task) <= 0) {
+    sorted.push(task)
+    return
+  }
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (order(sorted[mid]!, task) <= 0) lo = mid + 1
+    else hi = mid
+  }
+  sorted.splice(lo, 0, task)
 }
 
 /**

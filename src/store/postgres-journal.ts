@@ -306,7 +306,8 @@ async function copyArchive (link: PgLink, archive: TempArchive): Promise<void> {
     const page = await link.query<{ id: string, seq: string, state: string, cache_key: string | null, body: string }>(
       after == null
         ? 'SELECT id, seq, state, cache_key, body FROM taskmesh_archive ORDER BY seq, id LIMIT $1'
-        : 'SELECT id, seq, state, cache_key, body FROM taskmesh_archive WHERE (seq, id) > ($2::bigint, $3) ORDER BY seq, id LIMIT $1',
+        // (seq >= first, for the index on seq: the rows after the last one read start there)
+        : 'SELECT id, seq, state, cache_key, body FROM taskmesh_archive WHERE seq >= $2::bigint AND (seq, id) > ($2::bigint, $3) ORDER BY seq, id LIMIT $1',
       after == null ? [ARCHIVE_LOAD_PAGE] : [ARCHIVE_LOAD_PAGE, after.seq, after.id], LOAD_TIMEOUT_MS)
     archive.addStored(page.rows.map(r => ({ id: r.id, seq: Number(r.seq), state: r.state, cacheKey: r.cache_key, body: r.body })))
     if (page.rows.length < ARCHIVE_LOAD_PAGE) return

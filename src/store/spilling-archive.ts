@@ -44,6 +44,11 @@ export class SpillingArchive implements WritableArchive {
   remove (tasks: readonly PurgedTask[]): void {
     this.hot.remove(tasks)
     this.cold?.remove(tasks)
+    // retention keeps memory below the limit: what it dropped leaves the arrivals too, not only at the next move
+    if (this.arrivals.length - this.head > 2 * this.hot.size + 1024) {
+      this.arrivals = this.arrivals.slice(this.head).filter(t => this.hot.get(t.id) === t)
+      this.head = 0
+    }
   }
 
   get (id: string): ArchivedTask | undefined {

@@ -29,8 +29,9 @@ export const ARCHIVE_BY_FINISH = 'CREATE INDEX IF NOT EXISTS archive_by_finish O
 export class SqliteArchive implements TaskArchive {
   lastSeq: number
   dropped = false
-  /** What errors name: the journal's file, or what holds the archive. */
-  private readonly file: string
+  /** What errors name (the journal's file, or what holds the archive), and what to do about a record not readable. */
+  private readonly where: string
+  private readonly remedy: string
   private readonly byId: Statement<[string], { body: string }>
   private readonly exists: Statement<[string], { one: number }>
   private readonly insert: Statement<[string, number, string, string | null, string, number]>
@@ -40,9 +41,10 @@ export class SqliteArchive implements TaskArchive {
   /** Archived tasks in the database. */
   protected count = 0
 
-  constructor (db: DB, file: string) {
+  constructor (db: DB, where: string, remedy: string) {
     this.db = db
-    this.file = file
+    this.where = where
+    this.remedy = remedy
     this.lastSeq = -1
     this.recount()
     this.byId = db.prepare('SELECT body FROM archive WHERE id = ?')
@@ -111,7 +113,7 @@ export class SqliteArchive implements TaskArchive {
     try {
       return unpackTask(id, JSON.parse(body) as PackedTask)
     } catch (err) {
-      throw new StoreError(`journal ${this.file}: archived task "${id}" is not readable (${(err as Error).message}); restore the file from a backup`)
+      throw new StoreError(`${this.where}: archived task "${id}" is not readable (${(err as Error).message}); ${this.remedy}`)
     }
   }
 }
@@ -141,25 +143,31 @@ export class TempArchive extends SqliteArchive {
   /** Listings under way: SQLite writes nothing while one of its statements is being stepped through. */
   private reading = 0
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** What errors name. */
+  private readonly what: string
   private readonly writeSoon = (): void => {
     this.timer = undefined
     try {
       this.flush()
     } catch {
-      // kept, and tried again: a read meanwhile finds the tasks pending, and a listing meets the error itself
+      // kept, and tried again: reads by id find the tasks pending meanwhile
     }
-    if (this.pending.size > 0) this.timer = setTimeout(this.writeSoon, RETRY_WRITE_MS)
+    if (this.pending.size > 0 && this.db.open) {
+      this.timer = setTimeout(this.writeSoon, RETRY_WRITE_MS)
+      this.timer.unref()
+    }
   }
 
   /** `what` names the archive's source in errors. */
   constructor (what: string) {
     const db = new Database('')
-    // a cache, not a record: no journal, no sync
-    db.pragma('journal_mode = OFF')
+    // a cache, not a record: no sync, and a rollback journal in memory (a write that fails is undone whole)
+    db.pragma('journal_mode = MEMORY')
     db.pragma('synchronous = OFF')
     db.exec(ARCHIVE_TABLES)
     db.exec(ARCHIVE_BY_FINISH)
-    super(db, what)
+    super(db, what, 'restore it from a backup')
+    this.what = what
     const insert: Statement<[string, number, string, string | null, string, string]> = db.prepare('INSERT OR IGNORE INTO archive (id, seq, state, cache_key, body, finished_at) VALUES (?, ?, ?, ?, ?, json_extract(?, \'$.finishedAt\'))')
     this.load = db.transaction((rows: readonly StoredTask[]) => {
       for (const r of rows) {
@@ -184,7 +192,7 @@ export class TempArchive extends SqliteArchive {
 
   /** Tasks the journal has archived: from now on read from here. `bodies`: their records packed, if at hand. */
   add (tasks: readonly ArchivedTask[], bodies?: readonly string[]): void {
-    if (tasks.length === 0) return
+    if (tasks.length === 0 || !this.db.open) return
     if (this.pending.size === 0 && this.timer == null) setImmediate(this.writeSoon)
     tasks.forEach((task, i) => {
       // archived once: were it offered again, the first record stands
@@ -193,15 +201,33 @@ export class TempArchive extends SqliteArchive {
     })
   }
 
-  /** Writes what was added, unless a listing is under way (then it is written after). */
+  /**
+   * Writes what was added, unless a listing is under way (then it is written after). A write that fails
+   * (the temporary directory full) is undone whole: the tasks stay pending, found by id (not listed until
+   * written), and are tried again.
+   */
   flush (): void {
     if (this.pending.size === 0 || this.reading > 0 || !this.db.open) return
-    this.write(this.pending.values())
+    try {
+      this.write(this.pending.values())
+    } catch (err) {
+      this.recount()
+      throw new StoreError(`${this.what}: cannot write finished tasks to its temporary file (${(err as Error).message}); is the temporary directory (TMPDIR) full?`)
+    }
     this.pending = new Map()
   }
 
+  /** `flush`, for reads: what cannot be written yet stays pending, and reads by id find it there. */
+  private flushForRead (): void {
+    try {
+      this.flush()
+    } catch {
+      // tried again shortly (writeSoon)
+    }
+  }
+
   override get size (): number {
-    this.flush()
+    this.flushForRead()
     // what is still pending (a listing under way) and not in the database yet
     let extra = 0
     for (const id of this.pending.keys()) if (!super.has(id)) extra++
@@ -209,18 +235,18 @@ export class TempArchive extends SqliteArchive {
   }
 
   override remove (tasks: readonly PurgedTask[]): void {
-    this.flush()
+    this.flushForRead()
     for (const task of tasks) this.pending.delete(task.id)
     super.remove(tasks)
   }
 
   override get (id: string): ArchivedTask | undefined {
-    this.flush()
+    this.flushForRead()
     return super.get(id) ?? this.pending.get(id)?.[0]
   }
 
   override has (id: string): boolean {
-    this.flush()
+    this.flushForRead()
     return super.has(id) || this.pending.has(id)
   }
 
@@ -244,7 +270,7 @@ export class TempArchive extends SqliteArchive {
 
   /** A listing: what was added is written first, and nothing is written while it is stepped through. */
   private * reads<T> (listing: () => Iterable<T>): Iterable<T> {
-    this.flush()
+    this.flushForRead()
     this.reading++
     try {
       yield * listing()

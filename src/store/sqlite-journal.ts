@@ -50,7 +50,7 @@ export class SqliteJournal implements Journal {
     } catch (err) {
       throw describe(err, file)
     }
-    const archive = new SqliteArchive(this.db, file)
+    const archive = new SqliteArchive(this.db, `journal ${file}`, 'restore the file from a backup')
     this.archive = archive
     const insert: Statement<[string, string | null, number, string]> = this.db.prepare('INSERT INTO events (type, task_id, at, body) VALUES (?, ?, ?, ?)')
     const dropEvents: Statement<[string]> = this.db.prepare('DELETE FROM events WHERE task_id = ?')

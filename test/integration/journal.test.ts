@@ -48,9 +48,9 @@ type Make = () => Promise<{ open: () => Promise<Journal>, reopens: boolean }>
 /** The same contract, whatever keeps the journal. */
 const journals: Array<[string, Make]> = [
   ['memory', async () => { const journal = new MemoryJournal(); return { open: async () => journal, reopens: false } }],
-  // an admin without a data directory: its archive moves to a temporary file beyond a limit (here 2 tasks)
+  // an admin without a data directory: its archive moves to a temporary file beyond a limit (here 1 task)
   // (kept open: a memory journal is "reopened" as the same object, and this one's file would go with close)
-  ['memory spilling to disk', async () => { const journal = new KeptOpen({ archive: new SpillingArchive(2) }); return { open: async () => journal, reopens: false } }],
+  ['memory spilling to disk', async () => { const journal = new KeptOpen({ archive: new SpillingArchive(1) }); return { open: async () => journal, reopens: false } }],
   ['SQLite', async () => { const file = join(await mkdtemp(join(tmpdir(), 'taskmesh-journal-')), 'journal.db'); return { open: async () => new SqliteJournal(file), reopens: true } }]
 ]
 if (postgres.missing == null) {

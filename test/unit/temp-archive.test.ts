@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { packTask } from '../../src/core/archive.js'
 import { taskSpec } from '../../src/core/task.js'
 import { TempArchive } from '../../src/store/sqlite-archive.js'
+import { SpillingArchive } from '../../src/store/spilling-archive.js'
 import type { ArchivedTask } from '../../src/core/snapshots.js'
 
 const task = (n: number, finishedAt = 100 + n): ArchivedTask => ({
@@ -44,9 +45,51 @@ describe('a temporary archive (the PostgreSQL journal\'s, on disk)', () => {
     archive.close()
   })
 
+  it('drops a task archived and dropped before it was written, and ignores tasks added once closed', async () => {
+    const archive = new TempArchive('test')
+    archive.add([task(0), task(1)])
+    archive.remove([{ id: 't1', seq: 1 }])
+    expect([archive.has('t1'), archive.get('t1'), archive.size, archive.lastSeq, archive.dropped]).toEqual([false, undefined, 1, 1, true])
+    await nextTurn()
+    expect([...archive.list()].map(t => t.id)).toEqual(['t0'])
+    archive.close()
+    archive.add([task(2)])
+    await nextTurn()
+  })
+
   it('names the task whose stored record is not readable', () => {
     const archive = new TempArchive('the database at pg://x')
     expect(() => { archive.addStored([{ id: 'bad', seq: 0, state: 'succeeded', cacheKey: null, body: '{"seq":' }]) }).toThrow(/the database at pg:\/\/x: archived task "bad" is not readable/)
+    archive.close()
+  })
+})
+
+describe('a spilling archive (an admin without a data directory)', () => {
+  it('keeps the newest in memory and the earlier ones on disk, and reads both as one', () => {
+    const archive = new SpillingArchive(2)
+    // archived out of submission order, as tasks finish
+    archive.add([task(3), task(0)])
+    archive.add([task(4, 90), task(1)])
+    archive.add([task(2)])
+    expect([archive.size, archive.lastSeq, archive.has('t3'), archive.get('t0')?.id]).toEqual([5, 4, true, 't0'])
+    expect([...archive.list()].map(t => t.id)).toEqual(['t0', 't1', 't2', 't3', 't4'])
+    expect([...archive.list({ afterSeq: 2 })].map(t => t.id)).toEqual(['t3', 't4'])
+    expect([...archive.oldest({ limit: 3 })].map(t => t.id)).toEqual(['t4', 't0', 't1'])
+    expect([...archive.cached()].map(t => t.id).sort()).toEqual(['t0', 't2', 't4'])
+    archive.remove([{ id: 't3', seq: 3 }, { id: 't1', seq: 1 }])
+    expect([...archive.list()].map(t => t.id)).toEqual(['t0', 't2', 't4'])
+    expect([archive.size, archive.dropped]).toEqual([3, true])
+    archive.close()
+  })
+
+  it('lets go of tasks retention dropped before any had to move (memory stays flat below the limit)', () => {
+    const archive = new SpillingArchive(1_000)
+    for (let n = 0; n < 20_000; n++) {
+      archive.add([task(n)])
+      archive.remove([{ id: `t${n}`, seq: n }])
+    }
+    expect(archive.size).toBe(0)
+    expect((archive as unknown as { arrivals: unknown[] }).arrivals.length).toBeLessThan(2_100)
     archive.close()
   })
 })
