@@ -16,6 +16,8 @@ const SUBMIT = 5_000
 const MAX_UNFINISHED = 20_000
 /** The first sample is taken this long after the workers start (warm-up left out). */
 const WARM_UP_MS = 10_000
+/** The heap is read after a full GC this often between the first sample and the last. */
+const HEAP_SAMPLE_MS = 5_000
 
 export interface SoakOptions {
   journal: 'memory' | 'sqlite' | 'postgres'
@@ -36,7 +38,7 @@ export interface SoakSample {
 export interface SoakResult extends SoakOptions {
   start: SoakSample
   end: SoakSample
-  /** Heap after GC gained per task finished between the two samples. */
+  /** Heap after GC gained per task finished: the slope of samples every 5 s, least squares. */
   heapBytesPerTask: number
   perSecond: number
 }
@@ -104,17 +106,35 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
     if (options.journal === 'memory') await until(() => finished(manager) >= MEMORY_ARCHIVE_LIMIT * 1.25)
     const start = await sample()
     const began = performance.now()
-    await new Promise(resolve => setTimeout(resolve, Math.max(0, options.seconds * 1000 - (performance.now() - startedAt))))
+    // the heap after GC every few seconds: its trend against tasks finished, not two samples of a sawtooth
+    const points: Array<[number, number]> = [[start.finished, start.heapBytes]]
+    while (performance.now() - startedAt < options.seconds * 1000 - HEAP_SAMPLE_MS) {
+      await new Promise(resolve => setTimeout(resolve, HEAP_SAMPLE_MS))
+      const done = finished(manager)
+      gc()
+      points.push([done, process.memoryUsage().heapUsed])
+    }
     const end = await sample()
+    points.push([end.finished, end.heapBytes])
     const seconds = (performance.now() - began) / 1000
     const tasks = end.finished - start.finished
-    return { ...options, start, end, heapBytesPerTask: (end.heapBytes - start.heapBytes) / tasks, perSecond: tasks / seconds }
+    return { ...options, start, end, heapBytesPerTask: slope(points), perSecond: tasks / seconds }
   } finally {
     clearInterval(feeding)
     await Promise.all(children.map(async c => { await stopChild(c) }))
     await manager.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
+}
+
+/** Least squares: how much y grows per unit of x. */
+function slope (points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length
+  const mx = points.reduce((a, [x]) => a + x, 0) / n
+  const my = points.reduce((a, [, y]) => a + y, 0) / n
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0)
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0)
+  return sxx === 0 ? 0 : sxy / sxx
 }
 
 function finished (manager: TaskManager): number {
@@ -140,7 +160,7 @@ export async function soakPart (options: { seconds: number }, { print, emit, goa
     for (const journal of journals) {
       const r = await soakBench({ journal, seconds: options.seconds, ...(journal === 'postgres' ? { databaseUrl: await pgServer!.database('soak') } : {}) })
       const tasks = r.end.finished - r.start.finished
-      print(`  ${journal.padEnd(8)} ${tasks.toLocaleString('en')} tasks finished (${Math.round(r.perSecond).toLocaleString('en')}/s): heap ${mib(r.start.heapBytes)} → ${mib(r.end.heapBytes)} (${r.heapBytesPerTask.toFixed(1)} bytes a task), RSS ${mib(r.start.rssBytes)} → ${mib(r.end.rssBytes)}; listing ${r.start.listMs.toFixed(1)} → ${r.end.listMs.toFixed(1)} ms`)
+      print(`  ${journal.padEnd(8)} ${tasks.toLocaleString('en')} tasks finished (${Math.round(r.perSecond).toLocaleString('en')}/s): heap ${mib(r.start.heapBytes)} → ${mib(r.end.heapBytes)} (a trend of ${r.heapBytesPerTask.toFixed(1)} bytes a task), RSS ${mib(r.start.rssBytes)} → ${mib(r.end.rssBytes)}; listing ${r.start.listMs.toFixed(1)} → ${r.end.listMs.toFixed(1)} ms`)
       emit('soak', { ...r })
       goals.add({
         what: `a long-running admin, journal ${journal} (--only soak)`,
