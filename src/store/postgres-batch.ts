@@ -13,14 +13,14 @@ export interface Statement {
 
 /**
  * A journal batch as one statement: the fence (the leader's row renewed under its epoch, which takes the
- * row's lock) and every write, each a data-modifying CTE, so that a batch costs BEGIN, this and COMMIT:
- * three round trips instead of one per table. Every write is conditional on the fence's row, so a stale
+ * row's lock) and every write, each a data-modifying CTE, so that a batch is one statement, and one round
+ * trip: a statement is its own transaction. Every write is conditional on the fence's row, so a stale
  * leader's statement writes and locks nothing but that row; it answers `fenced`, the rows the fence
- * renewed: anything but 1 means another admin leads, and the caller rolls the transaction back. Rows of
+ * renewed: anything but 1 means another admin leads (inside a transaction, the caller rolls it back). Rows of
  * one table are written in key order (tallies, schedules), so two leaders' batches cannot deadlock. Writes to
  * one table never touch the same row twice (a task's events are not inserted in the batch that archives or
  * drops it), as Postgres requires of CTEs that all see one snapshot. Rate-limit starts, rare, are left to
- * statements of their own (`rateStatements`).
+ * statements of their own (`rateStatements`), in one transaction with this one.
  */
 /** `kept`: the batch's events without those of tasks it archives or drops; `bodies`: its archived tasks packed (`packTask`), as JSON. */
 export function batchStatement (batch: JournalBatch, kept: readonly DurableEvent[], bodies: readonly string[], key: string, epoch: number, ttlSeconds: number, taskIdOf: (e: DurableEvent) => string | null): Statement {

@@ -216,16 +216,24 @@ export class PostgresJournal implements Journal {
       await this.link.retrying(async attempt => {
         if (attempt > 1 && await this.committed(key)) return
         const sent = performance.now()
-        let fenced = true
-        await this.link.transaction(async query => {
-          // fenced: the write commits only under this admin's epoch; the row lock orders it against a takeover
-          const { text, values } = batchStatement(batch, kept, bodies, key, lease.leadership.epoch, lease.ttlSeconds, taskIdOf)
-          const result = await query<{ fenced: number }>(text, values)
-          fenced = result.rows[0]?.fenced === 1
-          // rolled back at once, before asking who leads: the lease row's lock goes with it
-          if (!fenced) throw new StaleLeaderError('fence')
-          for (const statement of rateStatements(batch)) await query(statement.text, statement.values)
-        }).catch(async err => { throw fenced ? err : await lease.lost() })
+        // fenced: the write commits only under this admin's epoch; the row lock orders it against a takeover
+        const { text, values } = batchStatement(batch, kept, bodies, key, lease.leadership.epoch, lease.ttlSeconds, taskIdOf)
+        const rates = rateStatements(batch)
+        if (rates.length === 0) {
+          // one statement is its own transaction: one round trip, and no transaction left open between two
+          // (a stale leader's statement wrote nothing, and its lock on the lease row went with it)
+          const result = await this.link.query<{ fenced: number }>(text, values)
+          if (result.rows[0]?.fenced !== 1) throw await lease.lost()
+        } else {
+          let fenced = true
+          await this.link.transaction(async query => {
+            const result = await query<{ fenced: number }>(text, values)
+            fenced = result.rows[0]?.fenced === 1
+            // rolled back at once, before asking who leads: the lease row's lock goes with it
+            if (!fenced) throw new StaleLeaderError('fence')
+            for (const statement of rates) await query(statement.text, statement.values)
+          }).catch(async err => { throw fenced ? err : await lease.lost() })
+        }
         lease.extended(sent)
       }, { maxOutageMs: MAX_OUTAGE_MS })
     } catch (err) {

@@ -12,6 +12,8 @@ export class FreezingProxy {
   private readonly sockets = new Set<Socket>()
   private marker: Buffer | undefined
   private frozen = false
+  /** The chunk holding the marker is forwarded before the proxy goes silent. */
+  private deliverMarker = false
   /** Resolves when the marker went by and the proxy froze. */
   froze: Promise<void>
   private onFroze: () => void = () => {}
@@ -33,6 +35,15 @@ export class FreezingProxy {
   /** Freezes every session just before the first client chunk that contains `marker` is forwarded. */
   freezeOn (marker: string): void {
     this.marker = Buffer.from(marker)
+    this.deliverMarker = false
+    // each freeze is waited for on its own
+    this.froze = new Promise(resolve => { this.onFroze = resolve })
+  }
+
+  /** As `freezeOn`, but what carries the marker still reaches the server: it runs, and its answer is lost. */
+  freezeAfter (marker: string): void {
+    this.freezeOn(marker)
+    this.deliverMarker = true
   }
 
   /** Drops every session (closing them now, as the host's return would reset them) and forwards again. */
@@ -57,6 +68,7 @@ export class FreezingProxy {
     }
     client.on('data', (chunk: Buffer) => {
       if (!this.frozen && this.marker != null && chunk.includes(this.marker)) {
+        if (this.deliverMarker) server.write(chunk)
         this.frozen = true
         this.onFroze()
       }

@@ -172,7 +172,7 @@ describe.skipIf(postgres.missing != null)(`a leader cut off in the middle of a w
     await server?.stop()
   })
 
-  it('its open transaction does not keep the standby out: the standby leads, and the old leader\'s write is refused', async () => {
+  it('it does not keep the standby out: the standby leads, and the old leader\'s write is refused', async () => {
     const url = await server.database('cut_mid_write')
     const through = new URL(url)
     through.port = String(proxy.port)
@@ -184,8 +184,8 @@ describe.skipIf(postgres.missing != null)(`a leader cut off in the middle of a w
     const standby = PostgresJournal.open(url, { replica: 'b', failoverTimeoutMs: 1000, onStandby: () => { standbyWaits = true } })
     await vi.waitFor(() => { expect(standbyWaits).toBe(true) }, { timeout: 10_000 })
 
-    // the network goes silent after the write's fenced statement took the lease row's lock, before its commit
-    proxy.freezeOn('COMMIT')
+    // the network goes silent as the write's statement is on its way
+    proxy.freezeOn('last_batch')
     const write = leader.append({ events: [{ type: 'submitted', at: 2, seq: 1, task: taskSpec({ id: 'second' }) }], archive: [] })
     write.catch(() => {})
     await proxy.froze
@@ -201,6 +201,38 @@ describe.skipIf(postgres.missing != null)(`a leader cut off in the middle of a w
     } finally {
       await taken.close()
       await leader.close()
+    }
+  }, 120_000)
+
+  it('a batch that committed while its answer was lost is not written again', async () => {
+    const url = await server.database('lost_answer')
+    const through = new URL(url)
+    through.port = String(proxy.port)
+    const rows = async (id: string): Promise<number> => {
+      const pg = (await import('pg')).default
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM taskmesh_events WHERE task_id = $1', [id])).rows[0]!.n
+      } finally {
+        await client.end()
+      }
+    }
+    const journal = await PostgresJournal.open(through.toString(), { replica: 'a', failoverTimeoutMs: 30_000 })
+    try {
+      await journal.append({ events: [{ type: 'submitted', at: 1, seq: 0, task: taskSpec({ id: 'first' }) }], archive: [] })
+      // the statement reaches the database, which commits it; its answer never comes back
+      proxy.freezeAfter('last_batch')
+      const write = journal.append({ events: [{ type: 'submitted', at: 2, seq: 1, task: taskSpec({ id: 'second' }) }], archive: [] })
+      await proxy.froze
+      await vi.waitFor(async () => { expect(await rows('second')).toBe(1) }, { timeout: 10_000 })
+      // the network returns: the session is lost, the journal connects again, finds its batch there, and writes it no more
+      proxy.thaw()
+      await write
+      expect(await rows('second')).toBe(1)
+      expect([...journal.load()].map(e => (e as { task?: { id: string } }).task?.id)).toEqual(['first', 'second'])
+    } finally {
+      await journal.close()
     }
   }, 120_000)
 })
