@@ -7,6 +7,10 @@ import { cpuOf, ownCpuMicros, stopChild } from './proc.js'
 import { SteadyWindow, type ThroughputFigures } from './window.js'
 
 const CHILD = fileURLToPath(new URL('./fleet-child.ts', import.meta.url))
+/** How long the workers may take to join before the run gives up. */
+const JOIN_TIMEOUT_MS = 180_000
+/** How long its tasks may take. */
+const RUN_TIMEOUT_MS = 600_000
 
 export interface FleetResult extends ThroughputFigures {
   workers: number
@@ -37,12 +41,25 @@ export async function fleetBench (options: { workers: number, processes: number,
       const child = spawn(process.execPath, [...process.execArgv, CHILD, manager.details().addresses[0]!, String(count), `f${p}`], { stdio: ['ignore', 'pipe', 'inherit'] })
       children.push(child)
     }
-    await Promise.all(children.map(async child => {
-      await new Promise<void>((resolve, reject) => {
-        createInterface({ input: child.stdout! }).once('line', () => { resolve() })
-        child.once('exit', code => { reject(new Error(`a fleet process exited (${code}) before its workers registered`)) })
-      })
-    }))
+    let registered = 0
+    const count = (): void => { registered++ }
+    manager.addEventListener('worker:connected', count)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      await Promise.race([
+        Promise.all(children.map(async child => {
+          await new Promise<void>((resolve, reject) => {
+            createInterface({ input: child.stdout! }).once('line', () => { resolve() })
+            child.once('exit', code => { reject(new Error(`a fleet process exited (${code}) before its workers registered`)) })
+          })
+        })),
+        // a run that cannot finish says how far it got, instead of waiting for ever
+        new Promise((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`only ${registered} of ${options.workers} workers registered within ${JOIN_TIMEOUT_MS / 1000} s`)) }, JOIN_TIMEOUT_MS) })
+      ])
+    } finally {
+      clearTimeout(timer)
+      manager.removeEventListener('worker:connected', count)
+    }
     const joinSeconds = (performance.now() - started) / 1000
     // idle: every worker registered, heartbeats and status broadcasts only
     const cpuBefore = ownCpuMicros()
@@ -57,7 +74,11 @@ export async function fleetBench (options: { workers: number, processes: number,
     const done = new Promise<void>(resolve => { manager.addEventListener('done', () => { resolve() }, { once: true }) })
     window.started()
     manager.submit(Array.from({ length: options.tasks }, (_, i) => taskSpec({ id: `fleet-${i}` })))
-    await done
+    let stuck: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([
+      done,
+      new Promise((_resolve, reject) => { stuck = setTimeout(() => { reject(new Error(`${completed} of ${options.tasks} tasks done within ${RUN_TIMEOUT_MS / 1000} s; ${manager.workers().filter(w => w.online).length} workers online`)) }, RUN_TIMEOUT_MS) })
+    ]).finally(() => { clearTimeout(stuck) })
     manager.removeEventListener('task:completed', onCompleted)
     return { ...window.figures(), workers: options.workers, processes: options.processes, idleRssBytes, idleCpu, idleSeconds: options.idleSeconds, joinSeconds }
   } finally {
