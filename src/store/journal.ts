@@ -107,8 +107,8 @@ export interface WritableArchive extends TaskArchive {
 
 export interface MemoryJournalOptions {
   /**
-   * Where archived tasks go: an admin without a data directory gives a temporary archive on disk
-   * (`TempArchive`), so its memory does not grow with the tasks that finished. @default in memory
+   * Where archived tasks go: an admin without a data directory gives one that moves the earlier ones to a
+   * temporary file (`SpillingArchive`), so its memory does not grow with the tasks that finished. @default in memory
    */
   archive?: WritableArchive
   /**
