@@ -53,8 +53,9 @@ describe('a temporary archive (the PostgreSQL journal\'s, on disk)', () => {
     await nextTurn()
     expect([...archive.list()].map(t => t.id)).toEqual(['t0'])
     archive.close()
+    // nothing is kept for a write that can never come (it would be retried for ever)
     archive.add([task(2)])
-    await nextTurn()
+    expect((archive as unknown as { pending: Map<string, unknown> }).pending.size).toBe(0)
   })
 
   it('names the task whose stored record is not readable', () => {
