@@ -46,7 +46,8 @@ describe.skipIf(postgres.missing != null)(`replicas on one PostgreSQL journal${p
     expect(waiting.replicas).toEqual(ports.map((port, i) => ({ replica: ['a', 'b'][i], addresses: [`/ip4/127.0.0.1/tcp/${port}/p2p/${peerId}`] })))
     const addresses = ports.flatMap(port => ['--admin', `/ip4/127.0.0.1/tcp/${port}/p2p/${peerId}`])
     const workers = [0, 1].map(i => start(['worker', ...addresses, '--name', `w${i}`, '--skill', '1', '--max-concurrent', '4', '--json']))
-    await leader.waitUntil(() => leader.events.filter(e => e.event === 'worker:connected').length >= 2)
+    // both of them, by name: one worker connecting twice (it may, if its first dial went elsewhere) is not two
+    await leader.waitUntil(() => new Set(leader.events.filter(e => e.event === 'worker:connected').map(e => e.name)).size >= 2)
     return { url, leader, standby, workers, peerId }
   }
 
