@@ -1,4 +1,5 @@
 import { LimitExceededError, ProtocolError, ValidationError, type RegistrationRefusedError } from '../errors.js'
+import { BATCH_PROTOCOL_VERSION, MAX_BATCH_BYTES } from '../protocol/constants.js'
 import { decodeOutput } from '../protocol/json.js'
 import { checkResult, loadProblem, registerProblems, typesProblem } from '../protocol/validate.js'
 import { FATAL_FRAME_STRIKES, MAX_UNREGISTERED_STREAMS, UNREGISTERED_BUDGET_BYTES } from './constants.js'
@@ -144,10 +145,11 @@ export class WorkerProtocol implements SessionHandler {
       ...(reg.resources.size > 0 ? { resources: Object.fromEntries(reg.resources) } : {}),
       via: session.relayed ? 'relayed' : 'direct'
     }, clock(), reg.leases)
-    session.admit(worker)
+    // a worker of version 3 reads batches; it sends them once the RegisterAck says this admin reads them
+    session.admit(worker, reg.version === BATCH_PROTOCOL_VERSION && this.init.maxFrameBytes >= MAX_BATCH_BYTES)
     this.init.admission.admit(applicant)
     this.sessions.set(session.peerId, session)
-    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0, answersProbes: true } })
+    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0, answersProbes: true, batches: this.init.maxFrameBytes >= MAX_BATCH_BYTES } })
     for (const lease of revoked) {
       this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
     }

@@ -1,4 +1,5 @@
 import { ProtocolError, TimeoutError } from '../errors.js'
+import { bodyCount, taskBatching } from '../protocol/batching.js'
 import { onceFinished, readFrames, type FrameReader } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type Handlers, type Heartbeat, type Register, type TaskResult } from '../protocol/pb/tasks.js'
@@ -81,10 +82,14 @@ export class WorkerSession {
     return this.reader?.decoder.bufferedBytes ?? 0
   }
 
-  /** The admin accepted the worker: it is registered as `worker`, and its frames may be full-sized. */
-  admit (worker: WorkerInfo): void {
+  /**
+   * The admin accepted the worker: it is registered as `worker`, and its frames may be full-sized. A worker
+   * that reads batches (`batches`) gets its assignments and acknowledgements in them from now on.
+   */
+  admit (worker: WorkerInfo, batches: boolean): void {
     this.worker = worker
     if (this.reader != null) this.reader.decoder.maxFrameBytes = this.options.maxFrameBytes
+    if (batches) this.writer.batching = taskBatching
   }
 
   start (): void {
@@ -150,9 +155,7 @@ export class WorkerSession {
 
   private dispatch (frame: Frame): void {
     if (this.closing) return
-    const bodies = (frame.register != null ? 1 : 0) + (frame.result != null ? 1 : 0) + (frame.heartbeat != null ? 1 : 0) +
-      (frame.drain != null ? 1 : 0) + (frame.registerAck != null ? 1 : 0) + (frame.assignment != null ? 1 : 0) +
-      (frame.cancel != null ? 1 : 0) + (frame.resultAck != null ? 1 : 0) + (frame.handlers != null ? 1 : 0)
+    const bodies = bodyCount(frame)
     if (!this.registered && (bodies !== 1 || frame.register == null)) {
       // a peer that does not open with a Register does not speak this protocol: nothing after it is read
       this.handler.onInvalid(this, 'the first frame is not a Register', true)
@@ -163,6 +166,10 @@ export class WorkerSession {
       this.handler.onRegister(this, frame.register)
     } else if (frame.result != null) {
       this.handler.onResult(this, frame.result)
+    } else if (frame.batch != null) {
+      // a worker sends results in a batch, nothing else
+      if (frame.batch.assignments.length > 0 || frame.batch.resultAcks.length > 0) this.handler.onInvalid(this, 'batch with frames that only the admin sends', false)
+      for (const result of frame.batch.results) this.handler.onResult(this, result)
     } else if (frame.heartbeat != null) {
       this.handler.onHeartbeat(this, frame.heartbeat)
     } else if (frame.drain != null) {

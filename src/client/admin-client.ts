@@ -56,7 +56,7 @@ export class AdminClient {
     this.node = node
     this.stream = stream
     this.timeoutMs = timeoutMs
-    this.writer = new FrameWriter(stream, ClientRequest, { maxBufferedBytes: 4 * DEFAULT_MAX_CLIENT_FRAME_BYTES })
+    this.writer = new FrameWriter<ClientRequest>(stream, ClientRequest, { maxBufferedBytes: 4 * DEFAULT_MAX_CLIENT_FRAME_BYTES })
     readFrames(stream, ClientResponse, {
       maxFrameBytes: DEFAULT_MAX_CLIENT_FRAME_BYTES,
       onInvalid: (err) => { this.fail(err) },

@@ -52,9 +52,22 @@ export const FIELD_LIMITS = {
   cpu: 4096
 } as const
 
-/** Versions of the task protocol a worker may register with: "1" takes any task type, "2" lists its types. */
-export const WORKER_PROTOCOL_VERSIONS = ['1', '2'] as const
-export const CURRENT_WORKER_PROTOCOL_VERSION = '2'
+/**
+ * Versions of the task protocol a worker may register with: "1" takes any task type, "2" lists its types,
+ * "3" reads Batch frames as well.
+ */
+export const WORKER_PROTOCOL_VERSIONS = ['1', '2', '3'] as const
+export const CURRENT_WORKER_PROTOCOL_VERSION = '3'
+/** The version whose workers read Batch frames. */
+export const BATCH_PROTOCOL_VERSION = '3'
+
+/**
+ * Longest Batch frame (protocol version 3), whatever either side's frame limit: a side reads batches only if
+ * its own frame limit is at least this. A body estimated at more than a quarter of it travels alone.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024
+/** Most bodies in one Batch frame: the decoding limit of its lists in tasks.proto. */
+export const MAX_BATCH_ITEMS = 1024
 
 /** Where an admin listens when told nothing: every interface, the port workers are told to dial. */
 export const DEFAULT_ADMIN_LISTEN = '/ip4/0.0.0.0/tcp/4001'

@@ -1,6 +1,8 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import * as varint from 'uint8-varint'
 import { ProtocolError } from '../errors.js'
+import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from './constants.js'
+import type { Batching } from './batching.js'
 import type { Stream } from '@libp2p/interface'
 
 export interface Encoder<T> {
@@ -14,10 +16,15 @@ export interface FrameWriterOptions {
   autoFlush?: boolean
 }
 
+/** Room for a batch's own tags and lengths, and the frame's length prefix. */
+const BATCH_FRAME_OVERHEAD = 16
+
 /**
  * Length-prefixed frames onto a stream, coalesced: every frame written during one event-loop turn goes out
- * in a single `send()` (each send costs a yamux frame, a Noise encryption and a socket write). Honours
- * back-pressure, and aborts the stream when a peer stops reading for longer than the buffer allows.
+ * in a single `send()` (each send costs a yamux frame, a Noise encryption and a socket write). With
+ * `batching` set (the peer reads batches), a run of small frames written in a row becomes one frame: one
+ * encoding, one length prefix, one decode on the other side. Honours back-pressure, and aborts the stream
+ * when a peer stops reading for longer than the buffer allows.
  */
 export class FrameWriter<T> {
   private readonly stream: Stream
@@ -25,6 +32,11 @@ export class FrameWriter<T> {
   private readonly maxBufferedBytes: number
   private readonly autoFlush: boolean
   private pending = new Uint8ArrayList()
+  /** Frames written in a row that will travel as one batch, and the bytes they take in it at most. */
+  private run: T[] = []
+  private runBytes = 0
+  /** Set once the peer is known to read batches. */
+  batching: Batching<T> | undefined
   private flushQueued = false
   private waitingForDrain = false
 
@@ -36,7 +48,7 @@ export class FrameWriter<T> {
   }
 
   get bufferedBytes (): number {
-    return this.pending.byteLength
+    return this.pending.byteLength + this.runBytes
   }
 
   /** Can bytes still go out? A stream can be open while its write side is already closing. */
@@ -46,12 +58,14 @@ export class FrameWriter<T> {
 
   write (frame: T): void {
     if (!this.writable) return
-    const body = this.encoder.encode(frame)
-    this.pending.append(varint.encode(body.byteLength), body)
-    if (this.pending.byteLength > this.maxBufferedBytes) {
-      this.pending = new Uint8ArrayList()
-      this.stream.abort(new ProtocolError(`peer is not reading: more than ${this.maxBufferedBytes} bytes waiting to be sent`))
-      return
+    const size = this.batching?.size(frame)
+    if (size == null) {
+      this.seal()
+      this.append(frame)
+    } else {
+      if (this.run.length >= MAX_BATCH_ITEMS || this.runBytes + size > MAX_BATCH_BYTES - BATCH_FRAME_OVERHEAD) this.seal()
+      this.run.push(frame)
+      this.runBytes += size
     }
     if (this.autoFlush && !this.flushQueued) {
       this.flushQueued = true
@@ -62,7 +76,26 @@ export class FrameWriter<T> {
     }
   }
 
+  /** Encodes the run of frames written in a row: one alone, several as a batch. */
+  private seal (): void {
+    if (this.run.length === 0) return
+    const run = this.run
+    this.run = []
+    this.runBytes = 0
+    this.append(run.length === 1 ? run[0]! : this.batching!.batch(run))
+  }
+
+  private append (frame: T): void {
+    const body = this.encoder.encode(frame)
+    this.pending.append(varint.encode(body.byteLength), body)
+    if (this.pending.byteLength > this.maxBufferedBytes) {
+      this.pending = new Uint8ArrayList()
+      this.stream.abort(new ProtocolError(`peer is not reading: more than ${this.maxBufferedBytes} bytes waiting to be sent`))
+    }
+  }
+
   flush (): void {
+    this.seal()
     if (this.waitingForDrain || this.pending.byteLength === 0) return
     if (!this.writable) {
       // the peer is gone or leaving: what it has not received, it will not

@@ -3,7 +3,9 @@ import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type AllDone, type CancelAttempt, type Heartbeat, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
 import { checkAssignment } from '../protocol/validate.js'
+import { taskBatching, unbatch } from '../protocol/batching.js'
 import { MIN_HEARTBEAT_MS, SESSION_SETUP_TIMEOUT_MS } from './constants.js'
+import { BATCH_PROTOCOL_VERSION, MAX_BATCH_BYTES } from '../protocol/constants.js'
 import type { AbortOptions, Logger, Stream } from '@libp2p/interface'
 
 /** What happens with each frame the admin sends; the session itself decides nothing. */
@@ -74,7 +76,8 @@ export class AdminSession {
       },
       onInvalid: (err) => { this.options.log.error('invalid frame from the admin: %s', err.message) }
     })
-    this.writer.write({ register })
+    // a batch may be longer than a frame limit below MAX_BATCH_BYTES: such a worker does not ask for them
+    this.writer.write({ register: register.version === BATCH_PROTOCOL_VERSION && this.options.maxFrameBytes < MAX_BATCH_BYTES ? { ...register, version: '2' } : register })
   }
 
   send (frame: Frame): void {
@@ -114,7 +117,9 @@ export class AdminSession {
   }
 
   private dispatch (frame: Frame): void {
-    if (frame.registerAck != null) {
+    if (frame.batch != null) {
+      for (const item of unbatch(frame.batch)) this.dispatch(item)
+    } else if (frame.registerAck != null) {
       this.onRegisterAck(frame.registerAck)
     } else if (frame.assignment != null) {
       const problem = checkAssignment(frame.assignment)
@@ -132,6 +137,8 @@ export class AdminSession {
   private onRegisterAck (ack: RegisterAck): void {
     if (ack.error === '') {
       this.registered = true
+      // the admin reads batches: results written in a row travel as one frame
+      if (ack.batches === true && this.options.maxFrameBytes >= MAX_BATCH_BYTES) this.writer.batching = taskBatching
       this.handler.onRegistered(ack)
       return
     }

@@ -15,12 +15,12 @@ import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 
 const register = (fields: Partial<Register>): Register => ({ name: 'hostile', skill: 0, capabilities: [], types: ['simulate'], maxConcurrent: 1024, priority: 0, leases: [], version: '2', resources: new Map(), ...fields })
 
-async function peer (key?: PrivateKey): Promise<Libp2p> {
+export async function peer (key?: PrivateKey): Promise<Libp2p> {
   return await createNode({ services: {}, pubsub: false, ...(key != null ? { privateKey: key } : {}) })
 }
 
 /** A task stream to the admin, with what comes back on it. */
-async function taskStream (node: Libp2p, address: string): Promise<{ stream: Stream, writer: FrameWriter<Frame>, frames: AsyncIterable<Frame> & { next(): Promise<Frame | undefined> } }> {
+export async function taskStream (node: Libp2p, address: string): Promise<{ stream: Stream, writer: FrameWriter<Frame>, frames: AsyncIterable<Frame> & { next(): Promise<Frame | undefined> } }> {
   const stream = await node.dialProtocol(multiaddr(address), TASK_PROTOCOL)
   const writer = new FrameWriter(stream, Frame, { maxBufferedBytes: 64 * 1024 * 1024 })
   const queue: Frame[] = []

@@ -85,6 +85,21 @@ describe("the admin's session of a worker, on in-memory streams", () => {
     expect(await next()).toBe('drain')
   })
 
+  it('hands each result of a batch to its handler, and refuses a batch with what only the admin sends', async () => {
+    const { worker, next } = await adminSession()
+    const writer = new FrameWriter(worker, Frame, { maxBufferedBytes: 1 << 20 })
+    writer.write({ batch: { results: [result('early').result!], assignments: [], resultAcks: [] } })
+    expect(await next()).toBe('invalid (fatal): the first frame is not a Register')
+    const registered = await adminSession()
+    const w = new FrameWriter(registered.worker, Frame, { maxBufferedBytes: 1 << 20 })
+    w.write({ register })
+    expect(await registered.next()).toBe('register w')
+    w.write({ batch: { results: [result('a').result!, result('b').result!], assignments: [], resultAcks: [] } })
+    expect([await registered.next(), await registered.next()]).toEqual(['result a', 'result b'])
+    w.write({ batch: { results: [result('c').result!], assignments: [], resultAcks: [{ taskId: 'x', attempt: 1, accepted: true }] } })
+    expect([await registered.next(), await registered.next()]).toEqual(['invalid: batch with frames that only the admin sends', 'result c'])
+  })
+
   it('refuses at once a length prefix that is not a varint, or that announces more than the limit', async () => {
     for (const prefix of [Uint8Array.from({ length: 11 }, () => 0xff), Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])]) {
       const { worker, next, closed } = await adminSession()
@@ -127,6 +142,64 @@ describe("the worker's session with the admin, on in-memory streams", () => {
       expect(session.refusal?.name).toBe(expected)
       expect(session.refusal?.message).toMatch(/the admin already has 4 workers, its limit/)
     }
+  })
+})
+
+describe("the worker's session and batches", () => {
+  /** A worker's session and a scripted admin that says `batches` or not; returns the frames the admin read. */
+  async function scripted (batches: boolean | undefined): Promise<{ session: AdminSession, read: Frame[], admin: FrameWriter<Frame>, heard: string[] }> {
+    const [worker, adminEnd] = await streamPair()
+    const read: Frame[] = []
+    const heard: string[] = []
+    const admin = new FrameWriter(adminEnd, Frame, { maxBufferedBytes: 1 << 20 })
+    readFrames(adminEnd, Frame, {
+      maxFrameBytes: 1 << 20,
+      onFrame: f => {
+        read.push(f)
+        if (f.register != null) admin.write({ registerAck: { network: 'n', leaseTtlMs: 1000, heartbeatMs: 100, error: '', errorName: '', retryAfterMs: 0, ...(batches != null ? { batches } : {}) } })
+      },
+      onInvalid: () => {}
+    })
+    const session = new AdminSession(worker, {
+      onRegistered () {},
+      onAssignment (a) { heard.push(`assignment ${a.taskId}`) },
+      onCancel () {},
+      onResultAck (ack) { heard.push(`ack ${ack.taskId}`) },
+      onAllDone () {}
+    }, { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, log })
+    session.start({ ...register, version: '3' })
+    await vi.waitFor(() => { expect(session.accepted).toBe(true) })
+    return { session, read, admin, heard }
+  }
+
+  it('sends the results it writes in a row as one batch once the admin says it reads them; to an older admin, one frame each', async () => {
+    for (const batches of [true, undefined]) {
+      const { session, read } = await scripted(batches)
+      expect(read[0]?.register?.version).toBe('3')
+      for (const id of ['a', 'b', 'c']) session.send(result(id))
+      const ids = (): string[] => read.slice(1).flatMap(f => f.batch?.results.map(r => r.taskId) ?? [f.result!.taskId])
+      await vi.waitFor(() => { expect(ids()).toEqual(['a', 'b', 'c']) })
+      expect(read.length).toBe(batches === true ? 2 : 4)
+      await session.close()
+    }
+  })
+
+  it('handles a batch from the admin item by item: acknowledgements, then assignments', async () => {
+    const { session, admin, heard } = await scripted(true)
+    const assignment = (taskId: string) => ({ taskId, attempt: 1, token: 't', description: '', type: 'simulate', difficulty: 1, payload: new Uint8Array(0), inputs: new Uint8Array(0), timeoutMs: 0, traceparent: '' })
+    admin.write({ batch: { assignments: [assignment('x'), assignment('y')], results: [], resultAcks: [{ taskId: 'a', attempt: 1, accepted: true }] } })
+    await vi.waitFor(() => { expect(heard).toEqual(['ack a', 'assignment x', 'assignment y']) })
+    await session.close()
+  })
+
+  it('does not ask for batches with a frame limit below the longest batch', async () => {
+    const [worker, adminEnd] = await streamPair()
+    const read: Frame[] = []
+    readFrames(adminEnd, Frame, { maxFrameBytes: 1 << 20, onFrame: f => { read.push(f) }, onInvalid: () => {} })
+    const session = new AdminSession(worker, { onRegistered () {}, onAssignment () {}, onCancel () {}, onResultAck () {}, onAllDone () {} }, { maxFrameBytes: 16 * 1024, maxBufferedBytes: 1 << 20, log })
+    session.start({ ...register, version: '3' }, 50)
+    await vi.waitFor(() => { expect(read[0]?.register?.version).toBe('2') })
+    await session.ended
   })
 })
 

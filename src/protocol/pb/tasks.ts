@@ -17,6 +17,7 @@ export interface Frame {
   handlers?: Handlers
   alive?: Alive
   allDone?: AllDone
+  batch?: Batch
 }
 
 export namespace Frame {
@@ -82,6 +83,11 @@ export namespace Frame {
         if (obj.allDone != null) {
           w.uint32(90)
           AllDone.codec().encode(obj.allDone, w)
+        }
+
+        if (obj.batch != null) {
+          w.uint32(98)
+          Batch.codec().encode(obj.batch, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -159,6 +165,12 @@ export namespace Frame {
             case 11: {
               obj.allDone = AllDone.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.allDone
+              })
+              break
+            }
+            case 12: {
+              obj.batch = Batch.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.batch
               })
               break
             }
@@ -250,6 +262,13 @@ export namespace Frame {
             case 11: {
               yield * AllDone.codec().stream(reader, reader.uint32(), `${prefix}.allDone`, {
                 limits: opts.limits?.allDone
+              })
+
+              break
+            }
+            case 12: {
+              yield * Batch.codec().stream(reader, reader.uint32(), `${prefix}.batch`, {
+                limits: opts.limits?.batch
               })
 
               break
@@ -359,6 +378,11 @@ export namespace Frame {
 
   export interface FrameRegisterAckAnswersProbesFieldEvent {
     field: '$.registerAck.answersProbes'
+    value: boolean
+  }
+
+  export interface FrameRegisterAckBatchesFieldEvent {
+    field: '$.registerAck.batches'
     value: boolean
   }
 
@@ -538,6 +562,132 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameBatchAssignmentsTaskIdFieldEvent {
+    field: '$.batch.assignments[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsAttemptFieldEvent {
+    field: '$.batch.assignments[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsTokenFieldEvent {
+    field: '$.batch.assignments[].token'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsDescriptionFieldEvent {
+    field: '$.batch.assignments[].description'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsTypeFieldEvent {
+    field: '$.batch.assignments[].type'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsDifficultyFieldEvent {
+    field: '$.batch.assignments[].difficulty'
+    value: number
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsPayloadFieldEvent {
+    field: '$.batch.assignments[].payload'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsInputsFieldEvent {
+    field: '$.batch.assignments[].inputs'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsTimeoutMsFieldEvent {
+    field: '$.batch.assignments[].timeoutMs'
+    value: number
+    index: number
+  }
+
+  export interface FrameBatchAssignmentsTraceparentFieldEvent {
+    field: '$.batch.assignments[].traceparent'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchResultsTaskIdFieldEvent {
+    field: '$.batch.results[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchResultsAttemptFieldEvent {
+    field: '$.batch.results[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface FrameBatchResultsTokenFieldEvent {
+    field: '$.batch.results[].token'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchResultsSuccessFieldEvent {
+    field: '$.batch.results[].success'
+    value: boolean
+    index: number
+  }
+
+  export interface FrameBatchResultsOutputFieldEvent {
+    field: '$.batch.results[].output'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameBatchResultsErrorFieldEvent {
+    field: '$.batch.results[].error'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchResultsDurationMsFieldEvent {
+    field: '$.batch.results[].durationMs'
+    value: number
+    index: number
+  }
+
+  export interface FrameBatchResultsUnrecoverableFieldEvent {
+    field: '$.batch.results[].unrecoverable'
+    value: boolean
+    index: number
+  }
+
+  export interface FrameBatchResultAcksTaskIdFieldEvent {
+    field: '$.batch.resultAcks[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface FrameBatchResultAcksAttemptFieldEvent {
+    field: '$.batch.resultAcks[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface FrameBatchResultAcksAcceptedFieldEvent {
+    field: '$.batch.resultAcks[].accepted'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -546,8 +696,341 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameAssignmentTraceparentFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent | FrameAllDoneTotalFieldEvent | FrameAllDoneSucceededFieldEvent | FrameAllDoneFailedFieldEvent | FrameAllDoneSkippedFieldEvent | FrameAllDoneCancelledFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameRegisterAckBatchesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameAssignmentTraceparentFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent | FrameAllDoneTotalFieldEvent | FrameAllDoneSucceededFieldEvent | FrameAllDoneFailedFieldEvent | FrameAllDoneSkippedFieldEvent | FrameAllDoneCancelledFieldEvent | FrameBatchAssignmentsTaskIdFieldEvent | FrameBatchAssignmentsAttemptFieldEvent | FrameBatchAssignmentsTokenFieldEvent | FrameBatchAssignmentsDescriptionFieldEvent | FrameBatchAssignmentsTypeFieldEvent | FrameBatchAssignmentsDifficultyFieldEvent | FrameBatchAssignmentsPayloadFieldEvent | FrameBatchAssignmentsInputsFieldEvent | FrameBatchAssignmentsTimeoutMsFieldEvent | FrameBatchAssignmentsTraceparentFieldEvent | FrameBatchResultsTaskIdFieldEvent | FrameBatchResultsAttemptFieldEvent | FrameBatchResultsTokenFieldEvent | FrameBatchResultsSuccessFieldEvent | FrameBatchResultsOutputFieldEvent | FrameBatchResultsErrorFieldEvent | FrameBatchResultsDurationMsFieldEvent | FrameBatchResultsUnrecoverableFieldEvent | FrameBatchResultAcksTaskIdFieldEvent | FrameBatchResultAcksAttemptFieldEvent | FrameBatchResultAcksAcceptedFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
+  }
+}
+
+export interface Batch {
+  assignments: TaskAssignment[]
+  results: TaskResult[]
+  resultAcks: ResultAck[]
+}
+
+export namespace Batch {
+  let _codec: Codec<Batch>
+
+  export const codec = (): Codec<Batch> => {
+    if (_codec == null) {
+      _codec = message<Batch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.assignments != null && obj.assignments.length > 0) {
+          for (const value of obj.assignments) {
+            w.uint32(10)
+            TaskAssignment.codec().encode(value, w)
+          }
+        }
+
+        if (obj.results != null && obj.results.length > 0) {
+          for (const value of obj.results) {
+            w.uint32(18)
+            TaskResult.codec().encode(value, w)
+          }
+        }
+
+        if (obj.resultAcks != null && obj.resultAcks.length > 0) {
+          for (const value of obj.resultAcks) {
+            w.uint32(26)
+            ResultAck.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          assignments: [],
+          results: [],
+          resultAcks: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.assignments != null && obj.assignments.length === opts.limits.assignments) {
+                throw new MaxLengthError('Decode error - repeated field "assignments" had too many elements')
+              }
+
+              if (obj.assignments.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "assignments" had too many elements')
+              }
+
+              obj.assignments.push(TaskAssignment.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.assignments$
+              }))
+              break
+            }
+            case 2: {
+              if (opts.limits?.results != null && obj.results.length === opts.limits.results) {
+                throw new MaxLengthError('Decode error - repeated field "results" had too many elements')
+              }
+
+              if (obj.results.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "results" had too many elements')
+              }
+
+              obj.results.push(TaskResult.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.results$
+              }))
+              break
+            }
+            case 3: {
+              if (opts.limits?.resultAcks != null && obj.resultAcks.length === opts.limits.resultAcks) {
+                throw new MaxLengthError('Decode error - repeated field "resultAcks" had too many elements')
+              }
+
+              if (obj.resultAcks.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "resultAcks" had too many elements')
+              }
+
+              obj.resultAcks.push(ResultAck.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resultAcks$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          assignments: 1024,
+          results: 1024,
+          resultAcks: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.assignments != null && obj.assignments === opts.limits.assignments) {
+                throw new MaxLengthError('Streaming decode error - repeated field "assignments" had too many elements')
+              }
+
+              if (obj.assignments === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "assignments" had too many elements')
+              }
+
+              for (const evt of TaskAssignment.codec().stream(reader, reader.uint32(), `${prefix}.assignments[]`, {
+                limits: opts.limits?.assignments$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.assignments
+                }
+              }
+
+              obj.assignments++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.results != null && obj.results === opts.limits.results) {
+                throw new MaxLengthError('Streaming decode error - repeated field "results" had too many elements')
+              }
+
+              if (obj.results === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "results" had too many elements')
+              }
+
+              for (const evt of TaskResult.codec().stream(reader, reader.uint32(), `${prefix}.results[]`, {
+                limits: opts.limits?.results$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.results
+                }
+              }
+
+              obj.results++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.resultAcks != null && obj.resultAcks === opts.limits.resultAcks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "resultAcks" had too many elements')
+              }
+
+              if (obj.resultAcks === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "resultAcks" had too many elements')
+              }
+
+              for (const evt of ResultAck.codec().stream(reader, reader.uint32(), `${prefix}.resultAcks[]`, {
+                limits: opts.limits?.resultAcks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.resultAcks
+                }
+              }
+
+              obj.resultAcks++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BatchAssignmentsTaskIdFieldEvent {
+    field: '$.assignments[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface BatchAssignmentsAttemptFieldEvent {
+    field: '$.assignments[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface BatchAssignmentsTokenFieldEvent {
+    field: '$.assignments[].token'
+    value: string
+    index: number
+  }
+
+  export interface BatchAssignmentsDescriptionFieldEvent {
+    field: '$.assignments[].description'
+    value: string
+    index: number
+  }
+
+  export interface BatchAssignmentsTypeFieldEvent {
+    field: '$.assignments[].type'
+    value: string
+    index: number
+  }
+
+  export interface BatchAssignmentsDifficultyFieldEvent {
+    field: '$.assignments[].difficulty'
+    value: number
+    index: number
+  }
+
+  export interface BatchAssignmentsPayloadFieldEvent {
+    field: '$.assignments[].payload'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BatchAssignmentsInputsFieldEvent {
+    field: '$.assignments[].inputs'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BatchAssignmentsTimeoutMsFieldEvent {
+    field: '$.assignments[].timeoutMs'
+    value: number
+    index: number
+  }
+
+  export interface BatchAssignmentsTraceparentFieldEvent {
+    field: '$.assignments[].traceparent'
+    value: string
+    index: number
+  }
+
+  export interface BatchResultsTaskIdFieldEvent {
+    field: '$.results[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface BatchResultsAttemptFieldEvent {
+    field: '$.results[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface BatchResultsTokenFieldEvent {
+    field: '$.results[].token'
+    value: string
+    index: number
+  }
+
+  export interface BatchResultsSuccessFieldEvent {
+    field: '$.results[].success'
+    value: boolean
+    index: number
+  }
+
+  export interface BatchResultsOutputFieldEvent {
+    field: '$.results[].output'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BatchResultsErrorFieldEvent {
+    field: '$.results[].error'
+    value: string
+    index: number
+  }
+
+  export interface BatchResultsDurationMsFieldEvent {
+    field: '$.results[].durationMs'
+    value: number
+    index: number
+  }
+
+  export interface BatchResultsUnrecoverableFieldEvent {
+    field: '$.results[].unrecoverable'
+    value: boolean
+    index: number
+  }
+
+  export interface BatchResultAcksTaskIdFieldEvent {
+    field: '$.resultAcks[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface BatchResultAcksAttemptFieldEvent {
+    field: '$.resultAcks[].attempt'
+    value: number
+    index: number
+  }
+
+  export interface BatchResultAcksAcceptedFieldEvent {
+    field: '$.resultAcks[].accepted'
+    value: boolean
+    index: number
+  }
+
+  export function encode (obj: Partial<Batch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Batch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Batch>): Batch {
+    return decodeMessage(buf, Batch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Batch>): Generator<BatchAssignmentsTaskIdFieldEvent | BatchAssignmentsAttemptFieldEvent | BatchAssignmentsTokenFieldEvent | BatchAssignmentsDescriptionFieldEvent | BatchAssignmentsTypeFieldEvent | BatchAssignmentsDifficultyFieldEvent | BatchAssignmentsPayloadFieldEvent | BatchAssignmentsInputsFieldEvent | BatchAssignmentsTimeoutMsFieldEvent | BatchAssignmentsTraceparentFieldEvent | BatchResultsTaskIdFieldEvent | BatchResultsAttemptFieldEvent | BatchResultsTokenFieldEvent | BatchResultsSuccessFieldEvent | BatchResultsOutputFieldEvent | BatchResultsErrorFieldEvent | BatchResultsDurationMsFieldEvent | BatchResultsUnrecoverableFieldEvent | BatchResultAcksTaskIdFieldEvent | BatchResultAcksAttemptFieldEvent | BatchResultAcksAcceptedFieldEvent> {
+    return streamMessage(buf, Batch.codec(), opts)
   }
 }
 
@@ -1200,6 +1683,7 @@ export interface RegisterAck {
   errorName: string
   retryAfterMs: number
   answersProbes?: boolean
+  batches?: boolean
 }
 
 export namespace RegisterAck {
@@ -1247,6 +1731,11 @@ export namespace RegisterAck {
           w.bool(obj.answersProbes)
         }
 
+        if (obj.batches != null) {
+          w.uint32(64)
+          w.bool(obj.batches)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1292,6 +1781,10 @@ export namespace RegisterAck {
             }
             case 7: {
               obj.answersProbes = reader.bool()
+              break
+            }
+            case 8: {
+              obj.batches = reader.bool()
               break
             }
             default: {
@@ -1358,6 +1851,13 @@ export namespace RegisterAck {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.batches`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1405,6 +1905,11 @@ export namespace RegisterAck {
     value: boolean
   }
 
+  export interface RegisterAckBatchesFieldEvent {
+    field: '$.batches'
+    value: boolean
+  }
+
   export function encode (obj: Partial<RegisterAck>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RegisterAck.codec())
   }
@@ -1413,7 +1918,7 @@ export namespace RegisterAck {
     return decodeMessage(buf, RegisterAck.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): Generator<RegisterAckNetworkFieldEvent | RegisterAckLeaseTtlMsFieldEvent | RegisterAckHeartbeatMsFieldEvent | RegisterAckErrorFieldEvent | RegisterAckErrorNameFieldEvent | RegisterAckRetryAfterMsFieldEvent | RegisterAckAnswersProbesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterAck>): Generator<RegisterAckNetworkFieldEvent | RegisterAckLeaseTtlMsFieldEvent | RegisterAckHeartbeatMsFieldEvent | RegisterAckErrorFieldEvent | RegisterAckErrorNameFieldEvent | RegisterAckRetryAfterMsFieldEvent | RegisterAckAnswersProbesFieldEvent | RegisterAckBatchesFieldEvent> {
     return streamMessage(buf, RegisterAck.codec(), opts)
   }
 }
