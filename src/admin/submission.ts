@@ -1,7 +1,7 @@
 import { checkGraph } from '../core/graph.js'
 import { ValidationError } from '../errors.js'
 import { MAX_SCHEDULE_PAYLOAD_BYTES } from './constants.js'
-import { graphPaths, normalizeTasks } from '../tasks/normalize.js'
+import { graphPaths, isClosedGraph, normalizeTasks } from '../tasks/normalize.js'
 import type { GraphCheckOptions } from '../core/graph.js'
 import type { TaskSpec } from '../core/task.js'
 import type { Scheduler } from '../core/scheduler.js'
@@ -51,7 +51,8 @@ export function submitGiven (scheduler: Scheduler, tasks: readonly TaskSpec[], s
   const leftOut = dropped && tasks.length > 0
   if (tasks.length > 0 && !leftOut) {
     checkPayloads(tasks, maxPayloadBytes)
-    scheduler.submit(tasks, now)
+    // a task file's graph was checked when it was read: not built again for a million tasks
+    scheduler.submit(tasks, now, {}, isClosedGraph(tasks))
   }
   if (schedules.length > 0) {
     checkTemplates(schedules, maxPayloadBytes)

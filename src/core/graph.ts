@@ -16,11 +16,12 @@ const GREY = 1
 const BLACK = 2
 
 /**
- * Checks a batch of tasks as a whole before any is added: its graph (see `checkGraph`), priorities, and
- * strategies; a ValidationError with every problem by path.
+ * Checks a batch of tasks as a whole before any is added: its graph against the ids held (see `checkGraph`;
+ * not with `'closed'`: the caller checked the batch as a graph of its own), priorities, and strategies; a
+ * ValidationError with every problem by path.
  */
-export function checkSubmission (specs: readonly TaskSpec[], strategies: Pick<StrategyRegistry, 'knows' | 'names'>, isKnown: (id: string) => boolean, paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> = {}): void {
-  const problems = checkGraph(specs, { isKnown, ...paths })
+export function checkSubmission (specs: readonly TaskSpec[], strategies: Pick<StrategyRegistry, 'knows' | 'names'>, isKnown: ((id: string) => boolean) | 'closed', paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> = {}): void {
+  const problems = isKnown === 'closed' ? [] : checkGraph(specs, { isKnown, ...paths })
   specs.forEach((spec, i) => {
     if (!Number.isInteger(spec.priority) || spec.priority < 1 || spec.priority > 10) {
       problems.push({ path: `tasks[${i}].priority`, message: 'must be 1..10' })

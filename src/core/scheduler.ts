@@ -138,11 +138,12 @@ export class Scheduler {
    * Adds tasks. The batch is checked as a whole (duplicate ids, unknown dependencies, cycles, unknown
    * strategies) and either added entirely or not at all. Tasks whose id the scheduler already holds are
    * left as they are and reported in `existing`. `paths` names the tasks as the caller's input did, for messages.
+   * `closedGraph`: the caller checked the batch as a graph of its own (every dependency in it): not built again.
    */
-  submit (specs: readonly TaskSpec[], now: number, paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> = {}): SubmitResult {
+  submit (specs: readonly TaskSpec[], now: number, paths: Pick<GraphCheckOptions, 'pathOf' | 'dependsOnField'> = {}, closedGraph = false): SubmitResult {
     const tasks = this.ledger.tasks
     const known = (id: string): boolean => this.ledger.has(id)
-    checkSubmission(specs, this.strategies, known, paths)
+    checkSubmission(specs, this.strategies, closedGraph ? 'closed' : known, paths)
 
     const known0 = this.ledger.size === 0 ? specs : specs.filter(s => !known(s.id))
     const { fresh, deduplicated, debounced } = deduplicate(known0, this.ledger, now)

@@ -3,7 +3,7 @@ import { extname } from 'node:path'
 import YAML from 'yaml'
 import { ValidationError, type Problem } from '../errors.js'
 import { MAX_FLOW_DEPTH, MAX_TASK_FILE_BYTES, MAX_YAML_ALIASES } from './constants.js'
-import { normalizeTasks, validated, type NormalizeOptions, type ValidTasks } from './normalize.js'
+import { closedBy, normalizeTasks, validated, type NormalizeOptions, type ValidTasks } from './normalize.js'
 import type { ScheduleSpec } from '../core/schedules.js'
 
 export type TaskFormat = 'json' | 'yaml'
@@ -43,9 +43,10 @@ export function parseTasks (text: string, options: NormalizeOptions & { file?: s
 function parseTaskText (text: string, options: NormalizeOptions & { file?: string, format?: TaskFormat }): TaskDocument {
   const where = options.file != null ? { file: options.file } : { subject: 'tasks' }
   const data = parseTaskDocument(text, options.format, where)
-  const { specs, problems, schedules } = normalizeTasks(data, options.isKnown != null ? { isKnown: options.isKnown } : {})
+  const normalize = options.isKnown != null ? { isKnown: options.isKnown } : {}
+  const { specs, problems, schedules } = normalizeTasks(data, normalize)
   if (problems.length > 0) throw new ValidationError(problems, where)
-  return { tasks: validated(specs), schedules }
+  return { tasks: validated(specs, closedBy(normalize)), schedules }
 }
 
 /**

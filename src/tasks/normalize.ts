@@ -97,6 +97,8 @@ export function graphPaths (sources: readonly Source[]): Pick<GraphCheckOptions,
 
 /** Marks a list of specs this module found valid (see {@link ValidTasks}). */
 const VALID: unique symbol = Symbol('taskmesh.validTasks')
+/** Marks valid specs whose graph was checked closed: every dependency among themselves. */
+const CLOSED: unique symbol = Symbol('taskmesh.closedGraph')
 
 /**
  * Task specs that passed validation as a whole, frozen so nothing can be added or replaced afterwards: what
@@ -108,16 +110,38 @@ export function isValidTasks (input: unknown): input is ValidTasks {
   return Array.isArray(input) && (input as Partial<ValidTasks>)[VALID] === true && Object.isFrozen(input)
 }
 
+/**
+ * Valid tasks checked as a graph of their own: no duplicate ids, no cycles, and every dependency among them.
+ * Whoever holds other tasks finds the same (a dependency on its tasks is never needed), so it need not
+ * build the graph again.
+ */
+export function isClosedGraph (input: readonly TaskSpec[]): boolean {
+  return isValidTasks(input) && (input as { [CLOSED]?: true })[CLOSED] === true
+}
+
 /** Task specs from input in any accepted format; throws a ValidationError listing every problem. */
 export function toTaskSpecs (input: unknown, options: NormalizeOptions & { subject?: string } = {}): ValidTasks {
   if (isValidTasks(input) && options.isKnown == null) return input
   const { specs, problems } = normalizeTasks(input, options)
   if (problems.length > 0) throw new ValidationError(problems, { subject: options.subject ?? 'tasks' })
-  return validated(specs)
+  return validated(specs, closedBy(options))
 }
 
-/** Seals a list of specs that passed `normalizeTasks` with no problems. */
-export function validated (specs: TaskSpec[]): ValidTasks {
+/** Whether `normalizeTasks` with these options checks a closed graph. */
+export function closedBy (options: NormalizeOptions): boolean {
+  return options.isKnown == null && options.checkGraph !== false
+}
+
+/**
+ * Seals a list of specs that passed `normalizeTasks` with no problems: the list and each spec are frozen
+ * (what was checked stays so). `closed` when the graph was checked with no outside ids (see {@link isClosedGraph}).
+ */
+export function validated (specs: TaskSpec[], closed: boolean): ValidTasks {
+  for (const spec of specs) {
+    Object.freeze(spec.dependsOn)
+    Object.freeze(spec)
+  }
   Object.defineProperty(specs, VALID, { value: true })
+  if (closed) Object.defineProperty(specs, CLOSED, { value: true })
   return Object.freeze(specs) as unknown as ValidTasks
 }

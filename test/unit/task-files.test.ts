@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadTaskFile, parseTasks } from '../../src/tasks/load.js'
-import { normalizeTasks } from '../../src/tasks/normalize.js'
+import { isClosedGraph, normalizeTasks, toTaskSpecs } from '../../src/tasks/normalize.js'
+import { Scheduler } from '../../src/core/scheduler.js'
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname
 
@@ -107,6 +108,22 @@ describe('task file validation', () => {
     known.add('tested')
     expect(normalizeTasks([{ id: 'deploy', depends_on: ['built', 'tested'] }], { isKnown: id => known.has(id) }).problems).toEqual([])
     expect(specs[0]!.dependsOn).toEqual(['built', 'tested'])
+  })
+
+  it('marks a file checked as a graph of its own, so a scheduler does not build it again; frozen, so it stays so', () => {
+    const closed = parseTasks('[{"id": "a"}, {"id": "b", "depends_on": ["a"]}]')
+    expect(isClosedGraph(closed)).toBe(true)
+    expect(() => { (closed[1]!.dependsOn as string[]).push('b') }).toThrow(TypeError)
+    expect(() => { (closed[0] as { id: string }).id = 'b' }).toThrow(TypeError)
+    // checked against outside ids, or not checked as a graph, or not checked at all: a scheduler checks it
+    expect(isClosedGraph(parseTasks('[{"id": "b", "depends_on": ["a"]}]', { isKnown: () => true }))).toBe(false)
+    expect(isClosedGraph(toTaskSpecs([{ id: 'a' }], { checkGraph: false }))).toBe(false)
+    expect(isClosedGraph(toTaskSpecs([{ id: 'a' }]))).toBe(true)
+    expect(isClosedGraph([...closed])).toBe(false)
+    // a closed file given to a scheduler that holds some of its ids already: those are left as they are
+    const scheduler = new Scheduler()
+    scheduler.submit(parseTasks('[{"id": "a"}]'), 0, {}, true)
+    expect(scheduler.submit(closed, 1, {}, true)).toMatchObject({ added: ['b'], existing: ['a'] })
   })
 
   it('loads nothing when anything is wrong, and names the file', async () => {
