@@ -21,16 +21,23 @@ export function depsFieldOf (raw: Record<string, unknown>): string {
   return keyOf(raw, ALIASES.dependsOn)
 }
 
+/** Each field's names, those that have more than one. */
+const SYNONYMS: ReadonlyArray<readonly string[]> = Object.values(ALIASES).filter(names => names.length > 1)
+
 export function checkFields (raw: Record<string, unknown>, path: string, problems: Problem[]): void {
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     if (!KNOWN.has(key)) {
       const near = closest(key, KNOWN)
       problems.push({ path: `${path}.${key}`, message: near != null ? `unknown field; did you mean "${near}"?` : `unknown field; fields are ${CANONICAL.join(', ')}` })
     }
   }
-  for (const names of Object.values(ALIASES)) {
+  // read for every task of a file: nothing is allocated unless a field is given twice
+  for (const names of SYNONYMS) {
+    let count = 0
+    for (const n of names) if (raw[n] !== undefined) count++
+    if (count < 2) continue
     const present = names.filter(n => raw[n] !== undefined)
-    if (present.length > 1) problems.push({ path: `${path}.${present[1]}`, message: `same field as "${present[0]}"; give only one of ${present.join(', ')}` })
+    problems.push({ path: `${path}.${present[1]}`, message: `same field as "${present[0]}"; give only one of ${present.join(', ')}` })
   }
 }
 
@@ -84,9 +91,14 @@ export function readNumber (raw: Record<string, unknown>, names: readonly string
   return value
 }
 
-export function readStringList (raw: Record<string, unknown>, names: readonly string[], at: string, problems: Problem[], maxItems = Infinity, maxLength = Infinity): string[] {
+/** A list that is not given: one frozen empty list for every task that has none. */
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[]
+
+/** A list of names; `at` names it in problems (`path.field`, built only when there is one). */
+export function readStringList (raw: Record<string, unknown>, names: readonly string[], at: string | (() => string), problems: Problem[], maxItems = Infinity, maxLength = Infinity): string[] {
   const value = read(raw, names)
-  if (value === undefined) return []
+  if (value === undefined) return NO_NAMES
+  if (typeof at === 'function') at = at()
   const list = typeof value === 'string' || typeof value === 'number' ? [value] : value
   if (!Array.isArray(list)) {
     problems.push({ path: at, message: 'must be a list of names' })

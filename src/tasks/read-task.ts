@@ -18,8 +18,8 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
     type: readString(raw, ALIASES.type, path, problems, LIMITS.label) ?? DEFAULT_TYPE,
     difficulty: readNumber(raw, ALIASES.difficulty, path, problems, { min: 0 }) ?? 0,
     priority: readPriority(raw, path, problems),
-    requires: readStringList(raw, ALIASES.requires, `${path}.${keyOf(raw, ALIASES.requires)}`, problems, LIMITS.requires, LIMITS.label),
-    dependsOn: readStringList(raw, ALIASES.dependsOn, `${path}.${depsFieldOf(raw)}`, problems, LIMITS.dependsOn, LIMITS.id),
+    requires: readStringList(raw, ALIASES.requires, () => `${path}.${keyOf(raw, ALIASES.requires)}`, problems, LIMITS.requires, LIMITS.label),
+    dependsOn: readStringList(raw, ALIASES.dependsOn, () => `${path}.${depsFieldOf(raw)}`, problems, LIMITS.dependsOn, LIMITS.id),
     retry: readRetry(raw, path, problems)
   }
   const seconds = readNumber(raw, ALIASES.timeoutSeconds, path, problems, { min: 0, exclusiveMin: true })
@@ -111,8 +111,9 @@ function readPriority (raw: Record<string, unknown>, path: string, problems: Pro
 
 function readRetry (raw: Record<string, unknown>, path: string, problems: Problem[]): RetryPolicy {
   const value = read(raw, ALIASES.retry)
+  // frozen, shared by every task that gives none
+  if (value === undefined) return DEFAULT_RETRY
   const policy: RetryPolicy = { ...DEFAULT_RETRY }
-  if (value === undefined) return policy
   const at = `${path}.${keyOf(raw, ALIASES.retry)}`
   if (!isRecord(value)) {
     problems.push({ path: at, message: 'must be an object such as { max_attempts: 3, backoff: exponential }' })
