@@ -88,19 +88,27 @@ export class ReadyQueue {
   readonly groups = new Map<string, ConstraintGroup>()
   /** Reused by every pass: clearing keeps its arrays, so a pass allocates nothing here. */
   private readonly order = new FlatQueue<ConstraintGroup>()
+  /** The last group found, and for what: valid while that group is among `groups` (it is once pushed to). */
+  private last: { spec: TaskSpec, strategy: Strategy, rate: RateWindow | undefined, group: ConstraintGroup } | undefined
 
   /** The group of tasks sharing this task's hard constraints, made when it is the first of its kind. */
   groupFor (spec: TaskSpec, strategies: StrategyRegistry, registry: WorkerRegistry, tasks: Pick<SeqIndex<TaskRecord>, 'at'>, tenants: Tenants, rates?: RateLimits): { group: ConstraintGroup, created: boolean } {
     const strategy = strategies.for(spec)
-    const requirement = registry.requirementId(spec.requires, spec.type)
-    const difficulty = strategy.skillAware ? spec.difficulty : 0
     // tasks under a rate limit are grouped by it: a group is held back as one
     const rate = rates?.for(spec)
+    // the tasks of a file mostly share their group, one after another: no key is built for those
+    const last = this.last
+    if (last != null && last.strategy === strategy && last.rate === rate && sameConstraints(last.spec, spec, strategy.skillAware) && this.groups.get(last.group.key) === last.group) {
+      return { group: last.group, created: false }
+    }
+    const requirement = registry.requirementId(spec.requires, spec.type)
+    const difficulty = strategy.skillAware ? spec.difficulty : 0
     // and by task group: workers are shared between groups
     const key = `${requirement}\u0000${spec.worker ?? ''}\u0000${difficulty}\u0000${strategy.name}\u0000${resourceKey(spec.resources)}\u0000${rate?.key ?? ''}\u0000${spec.group ?? ''}`
     const existing = this.groups.get(key)
-    if (existing != null) return { group: existing, created: false }
-    return { group: new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, strategies.slot(strategy), tasks, tenants.for(spec.group), spec.resources, rate), created: true }
+    const group = existing ?? new ConstraintGroup(key, requirement, spec.worker, difficulty, strategy, strategies.slot(strategy), tasks, tenants.for(spec.group), spec.resources, rate)
+    this.last = { spec, strategy, rate, group }
+    return { group, created: existing == null }
   }
 
   /** Queues a task; a task is in at most one heap once, so re-queueing after a lazy removal is free. */
@@ -127,4 +135,13 @@ export class ReadyQueue {
     }
     return heads
   }
+}
+
+/**
+ * Do two tasks share every hard constraint the group key holds (strategy and rate limit aside)? By identity
+ * for lists and resources: a task file's tasks without them share one frozen empty list.
+ */
+function sameConstraints (a: TaskSpec, b: TaskSpec, skillAware: boolean): boolean {
+  return a.requires === b.requires && a.type === b.type && a.worker === b.worker && a.resources === b.resources &&
+    a.group === b.group && (!skillAware || a.difficulty === b.difficulty)
 }
