@@ -172,16 +172,16 @@ export class WorkerRegistry {
     this.changed(worker)
   }
 
-  /** What the worker's latest status broadcast said (advisory). */
-  recordLoad (worker: WorkerState, load: WorkerLoad): void {
+  /** What the worker's latest status broadcast said (advisory); true when it became busy or free. */
+  recordLoad (worker: WorkerState, load: WorkerLoad): boolean {
     worker.cpu = load.cpu
     worker.memoryBytes = load.memoryBytes
     worker.statusAt = load.at
     const busy = load.cpu > this.busyAbove
-    if (busy !== worker.busy) {
-      worker.busy = busy
-      this.changed(worker)
-    }
+    if (busy === worker.busy) return false
+    worker.busy = busy
+    this.changed(worker)
+    return true
   }
 
   /**

@@ -228,13 +228,13 @@ export class Scheduler {
   }
 
   /** What a worker says about its machine (advisory: shown, and checked by alerts). */
-  recordLoad (workerId: string, load: WorkerLoad): void {
-    this.workers.recordLoad(workerId, load)
+  recordLoad (workerId: string, load: WorkerLoad): boolean {
+    return this.workers.recordLoad(workerId, load)
   }
 
-  /** The worker is alive: all its leases are extended by the lease TTL (not journaled). */
-  renewLeases (workerId: string, now: number): void {
-    this.workers.renew(workerId, now)
+  /** The worker is alive: its leases live a lease TTL from now (not journaled). True when that set a new deadline. */
+  renewLeases (workerId: string, now: number): boolean {
+    return this.workers.renew(workerId, now)
   }
 
   /** Until when a worker's registrations are refused, when it is quarantined now. */

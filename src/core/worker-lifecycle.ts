@@ -120,27 +120,31 @@ export class WorkerLifecycle {
     this.init.registry.setWants(this.require(workerId), wants)
   }
 
-  /** What a worker's heartbeat or status broadcast says about its machine (advisory: shown, and checked by alerts). */
-  recordLoad (workerId: string, load: WorkerLoad): void {
+  /**
+   * What a worker's heartbeat or status broadcast says about its machine (advisory: shown, and checked by
+   * alerts); true when the worker became busy or free, which changes what it is given.
+   */
+  recordLoad (workerId: string, load: WorkerLoad): boolean {
     const worker = this.init.registry.get(workerId)
-    if (worker != null) this.init.registry.recordLoad(worker, load)
+    return worker != null && this.init.registry.recordLoad(worker, load)
   }
 
   /**
    * The worker is alive: all its leases are extended by the lease TTL. Not journaled: after a restart,
    * leases are counted from the restart anyway.
    */
-  renew (workerId: string, now: number): void {
+  renew (workerId: string, now: number): boolean {
     const worker = this.init.registry.get(workerId)
-    if (worker != null) this.renewLease(worker, now)
+    return worker != null && this.renewLease(worker, now)
   }
 
-  /** Extends a worker's leases by the lease TTL from `now`. */
-  renewLease (worker: WorkerState, now: number): void {
+  /** Extends a worker's leases by the lease TTL from `now`; true when that added a deadline. */
+  renewLease (worker: WorkerState, now: number): boolean {
     const first = worker.leaseExpiresAt === Infinity
     worker.leaseExpiresAt = now + this.init.ledger.leaseTtlMs
     // one pending entry per worker: when it comes due it looks again if the lease was renewed meanwhile
     if (first) this.init.ledger.due.add(worker.leaseExpiresAt, { kind: 'lease', worker })
+    return first
   }
 
   /** A worker's lease came due: it expired unless renewed meanwhile (then it is looked at again then). */
