@@ -170,7 +170,7 @@ export class AdminService extends TypedEventEmitter<AdminEvents> implements Star
     const pubsub = optionalPubsub(this.components)
     if (pubsub != null && this.status == null) {
       const { network, peerId, scheduler, log, clock, announcer, admission } = this
-      this.status = new StatusRelay({ pubsub, network, peerId, scheduler, log, clock, events: this, announcer, admission })
+      this.status = new StatusRelay({ pubsub, network, peerId, scheduler, log, clock, events: this, announcer, admission, cycle: this.cycle })
       this.status.start()
     }
     this.interval ??= setInterval(() => {

@@ -2,6 +2,7 @@ import { StatusChannel } from '../status/status-channel.js'
 import { PROGRESS_BROADCAST_MIN_INTERVAL_MS, PROGRESS_BROADCAST_REFRESH_MS } from './constants.js'
 import { sameCounts, type TaskCounts } from '../core/counts.js'
 import type { Admission } from './admission.js'
+import type { FlushRequests } from './pull-workers.js'
 import type { Announcer } from './announcer.js'
 import type { Scheduler } from '../core/scheduler.js'
 import type { AdminEvents } from './events.js'
@@ -22,6 +23,8 @@ export interface StatusRelayInit {
   announcer: Announcer
   /** A status message refused counts against its sender. */
   admission: Admission
+  /** Runs the scheduler when a worker became busy or free. */
+  cycle: FlushRequests
 }
 
 /**
@@ -48,7 +51,7 @@ export class StatusRelay {
         // only registered workers are recorded, so strangers cannot grow anything here
         const worker = scheduler.view.worker(status.peerId)
         if (worker == null) return
-        scheduler.recordLoad(status.peerId, { cpu: status.cpu, memoryBytes: status.memoryBytes, at: status.timestamp })
+        if (scheduler.recordLoad(status.peerId, { cpu: status.cpu, memoryBytes: status.memoryBytes, at: status.timestamp })) this.init.cycle.request()
         announcer.workerStatus(worker)
       },
       onRejected: (from, reason) => { this.init.admission.strike(from, `status message: ${reason}`, 1) }

@@ -1,5 +1,5 @@
 import { LimitExceededError, ProtocolError, ValidationError, type RegistrationRefusedError } from '../errors.js'
-import { BATCH_PROTOCOL_VERSION, MAX_BATCH_BYTES } from '../protocol/constants.js'
+import { MAX_BATCH_BYTES } from '../protocol/constants.js'
 import { decodeOutput } from '../protocol/json.js'
 import { checkResult, loadProblem, registerProblems, typesProblem } from '../protocol/validate.js'
 import { FATAL_FRAME_STRIKES, MAX_UNREGISTERED_STREAMS, UNREGISTERED_BUDGET_BYTES } from './constants.js'
@@ -145,8 +145,8 @@ export class WorkerProtocol implements SessionHandler {
       ...(reg.resources.size > 0 ? { resources: Object.fromEntries(reg.resources) } : {}),
       via: session.relayed ? 'relayed' : 'direct'
     }, clock(), reg.leases)
-    // a worker of version 3 reads batches; it sends them once the RegisterAck says this admin reads them
-    session.admit(worker, reg.version === BATCH_PROTOCOL_VERSION && this.init.maxFrameBytes >= MAX_BATCH_BYTES)
+    // a worker that says it reads batches gets them; it sends them once the RegisterAck says this admin reads them
+    session.admit(worker, reg.batches === true)
     this.init.admission.admit(applicant)
     this.sessions.set(session.peerId, session)
     this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0, answersProbes: true, batches: this.init.maxFrameBytes >= MAX_BATCH_BYTES } })

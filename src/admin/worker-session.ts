@@ -167,9 +167,16 @@ export class WorkerSession {
     } else if (frame.result != null) {
       this.handler.onResult(this, frame.result)
     } else if (frame.batch != null) {
-      // a worker sends results in a batch, nothing else
-      if (frame.batch.assignments.length > 0 || frame.batch.resultAcks.length > 0) this.handler.onInvalid(this, 'batch with frames that only the admin sends', false)
-      for (const result of frame.batch.results) this.handler.onResult(this, result)
+      // a worker sends results in a batch, nothing else; what it sends besides is a strike, its results still count
+      const { results, assignments, resultAcks } = frame.batch
+      if (assignments.length > 0 || resultAcks.length > 0) this.handler.onInvalid(this, 'batch with frames that only the admin sends', false)
+      else if (results.length === 0) this.handler.onInvalid(this, 'empty batch', false)
+      for (const result of results) {
+        // a strike that banned the worker aborted its stream: the rest of the batch is not read (a worker that
+        // closed its stream after sending is still heard out)
+        if (this.closing || this.stream.status === 'aborted' || this.stream.status === 'reset') break
+        this.handler.onResult(this, result)
+      }
     } else if (frame.heartbeat != null) {
       this.handler.onHeartbeat(this, frame.heartbeat)
     } else if (frame.drain != null) {

@@ -53,16 +53,15 @@ export const FIELD_LIMITS = {
 } as const
 
 /**
- * Versions of the task protocol a worker may register with: "1" takes any task type, "2" lists its types,
- * "3" reads Batch frames as well.
+ * Versions of the task protocol a worker may register with: "1" takes any task type, "2" lists its types.
+ * What a peer can do beyond its version (read Batch frames, answer probes) it says in a field of its own,
+ * which older peers skip.
  */
-export const WORKER_PROTOCOL_VERSIONS = ['1', '2', '3'] as const
-export const CURRENT_WORKER_PROTOCOL_VERSION = '3'
-/** The version whose workers read Batch frames. */
-export const BATCH_PROTOCOL_VERSION = '3'
+export const WORKER_PROTOCOL_VERSIONS = ['1', '2'] as const
+export const CURRENT_WORKER_PROTOCOL_VERSION = '2'
 
 /**
- * Longest Batch frame (protocol version 3), whatever either side's frame limit: a side reads batches only if
+ * Longest Batch frame a sender writes, whatever either side's frame limit: a side asks for batches only if
  * its own frame limit is at least this. A body estimated at more than a quarter of it travels alone.
  */
 export const MAX_BATCH_BYTES = 64 * 1024

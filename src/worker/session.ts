@@ -5,7 +5,7 @@ import { Frame, type AllDone, type CancelAttempt, type Heartbeat, type Register,
 import { checkAssignment } from '../protocol/validate.js'
 import { taskBatching, unbatch } from '../protocol/batching.js'
 import { MIN_HEARTBEAT_MS, SESSION_SETUP_TIMEOUT_MS } from './constants.js'
-import { BATCH_PROTOCOL_VERSION, MAX_BATCH_BYTES } from '../protocol/constants.js'
+import { MAX_BATCH_BYTES } from '../protocol/constants.js'
 import type { AbortOptions, Logger, Stream } from '@libp2p/interface'
 
 /** What happens with each frame the admin sends; the session itself decides nothing. */
@@ -76,8 +76,8 @@ export class AdminSession {
       },
       onInvalid: (err) => { this.options.log.error('invalid frame from the admin: %s', err.message) }
     })
-    // a batch may be longer than a frame limit below MAX_BATCH_BYTES: such a worker does not ask for them
-    this.writer.write({ register: register.version === BATCH_PROTOCOL_VERSION && this.options.maxFrameBytes < MAX_BATCH_BYTES ? { ...register, version: '2' } : register })
+    // this session reads batches, unless one could be longer than its frame limit
+    this.writer.write({ register: { ...register, batches: this.options.maxFrameBytes >= MAX_BATCH_BYTES } })
   }
 
   send (frame: Frame): void {

@@ -346,6 +346,11 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameRegisterBatchesFieldEvent {
+    field: '$.register.batches'
+    value: boolean
+  }
+
   export interface FrameRegisterAckNetworkFieldEvent {
     field: '$.registerAck.network'
     value: string
@@ -696,7 +701,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameRegisterAckBatchesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameAssignmentTraceparentFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent | FrameAllDoneTotalFieldEvent | FrameAllDoneSucceededFieldEvent | FrameAllDoneFailedFieldEvent | FrameAllDoneSkippedFieldEvent | FrameAllDoneCancelledFieldEvent | FrameBatchAssignmentsTaskIdFieldEvent | FrameBatchAssignmentsAttemptFieldEvent | FrameBatchAssignmentsTokenFieldEvent | FrameBatchAssignmentsDescriptionFieldEvent | FrameBatchAssignmentsTypeFieldEvent | FrameBatchAssignmentsDifficultyFieldEvent | FrameBatchAssignmentsPayloadFieldEvent | FrameBatchAssignmentsInputsFieldEvent | FrameBatchAssignmentsTimeoutMsFieldEvent | FrameBatchAssignmentsTraceparentFieldEvent | FrameBatchResultsTaskIdFieldEvent | FrameBatchResultsAttemptFieldEvent | FrameBatchResultsTokenFieldEvent | FrameBatchResultsSuccessFieldEvent | FrameBatchResultsOutputFieldEvent | FrameBatchResultsErrorFieldEvent | FrameBatchResultsDurationMsFieldEvent | FrameBatchResultsUnrecoverableFieldEvent | FrameBatchResultAcksTaskIdFieldEvent | FrameBatchResultAcksAttemptFieldEvent | FrameBatchResultAcksAcceptedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRegisterNameFieldEvent | FrameRegisterSkillFieldEvent | FrameRegisterCapabilitiesFieldEvent | FrameRegisterMaxConcurrentFieldEvent | FrameRegisterPriorityFieldEvent | FrameRegisterLeasesTaskIdFieldEvent | FrameRegisterLeasesAttemptFieldEvent | FrameRegisterLeasesTokenFieldEvent | FrameRegisterVersionFieldEvent | FrameRegisterTypesFieldEvent | FrameRegisterResourcesFieldEvent | FrameRegisterBatchesFieldEvent | FrameRegisterAckNetworkFieldEvent | FrameRegisterAckLeaseTtlMsFieldEvent | FrameRegisterAckHeartbeatMsFieldEvent | FrameRegisterAckErrorFieldEvent | FrameRegisterAckErrorNameFieldEvent | FrameRegisterAckRetryAfterMsFieldEvent | FrameRegisterAckAnswersProbesFieldEvent | FrameRegisterAckBatchesFieldEvent | FrameAssignmentTaskIdFieldEvent | FrameAssignmentAttemptFieldEvent | FrameAssignmentTokenFieldEvent | FrameAssignmentDescriptionFieldEvent | FrameAssignmentTypeFieldEvent | FrameAssignmentDifficultyFieldEvent | FrameAssignmentPayloadFieldEvent | FrameAssignmentInputsFieldEvent | FrameAssignmentTimeoutMsFieldEvent | FrameAssignmentTraceparentFieldEvent | FrameResultTaskIdFieldEvent | FrameResultAttemptFieldEvent | FrameResultTokenFieldEvent | FrameResultSuccessFieldEvent | FrameResultOutputFieldEvent | FrameResultErrorFieldEvent | FrameResultDurationMsFieldEvent | FrameResultUnrecoverableFieldEvent | FrameHeartbeatRunningFieldEvent | FrameHeartbeatCpuFieldEvent | FrameHeartbeatMemoryBytesFieldEvent | FrameHeartbeatProbeFieldEvent | FrameCancelTaskIdFieldEvent | FrameCancelAttemptFieldEvent | FrameCancelReasonFieldEvent | FrameResultAckTaskIdFieldEvent | FrameResultAckAttemptFieldEvent | FrameResultAckAcceptedFieldEvent | FrameDrainReasonFieldEvent | FrameHandlersTypesFieldEvent | FrameAllDoneTotalFieldEvent | FrameAllDoneSucceededFieldEvent | FrameAllDoneFailedFieldEvent | FrameAllDoneSkippedFieldEvent | FrameAllDoneCancelledFieldEvent | FrameBatchAssignmentsTaskIdFieldEvent | FrameBatchAssignmentsAttemptFieldEvent | FrameBatchAssignmentsTokenFieldEvent | FrameBatchAssignmentsDescriptionFieldEvent | FrameBatchAssignmentsTypeFieldEvent | FrameBatchAssignmentsDifficultyFieldEvent | FrameBatchAssignmentsPayloadFieldEvent | FrameBatchAssignmentsInputsFieldEvent | FrameBatchAssignmentsTimeoutMsFieldEvent | FrameBatchAssignmentsTraceparentFieldEvent | FrameBatchResultsTaskIdFieldEvent | FrameBatchResultsAttemptFieldEvent | FrameBatchResultsTokenFieldEvent | FrameBatchResultsSuccessFieldEvent | FrameBatchResultsOutputFieldEvent | FrameBatchResultsErrorFieldEvent | FrameBatchResultsDurationMsFieldEvent | FrameBatchResultsUnrecoverableFieldEvent | FrameBatchResultAcksTaskIdFieldEvent | FrameBatchResultAcksAttemptFieldEvent | FrameBatchResultAcksAcceptedFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -1179,6 +1184,7 @@ export interface Register {
   version: string
   types: string[]
   resources: Map<string, number>
+  batches?: boolean
 }
 
 export namespace Register {
@@ -1356,6 +1362,11 @@ export namespace Register {
           }
         }
 
+        if (obj.batches != null) {
+          w.uint32(80)
+          w.bool(obj.batches)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1451,6 +1462,10 @@ export namespace Register {
                 }
               })
               obj.resources.set(entry.key, entry.value)
+              break
+            }
+            case 10: {
+              obj.batches = reader.bool()
               break
             }
             default: {
@@ -1589,6 +1604,13 @@ export namespace Register {
 
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.batches`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1662,6 +1684,11 @@ export namespace Register {
     value: number
   }
 
+  export interface RegisterBatchesFieldEvent {
+    field: '$.batches'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Register>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Register.codec())
   }
@@ -1670,7 +1697,7 @@ export namespace Register {
     return decodeMessage(buf, Register.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Generator<RegisterNameFieldEvent | RegisterSkillFieldEvent | RegisterCapabilitiesFieldEvent | RegisterMaxConcurrentFieldEvent | RegisterPriorityFieldEvent | RegisterLeasesTaskIdFieldEvent | RegisterLeasesAttemptFieldEvent | RegisterLeasesTokenFieldEvent | RegisterVersionFieldEvent | RegisterTypesFieldEvent | RegisterResourcesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Register>): Generator<RegisterNameFieldEvent | RegisterSkillFieldEvent | RegisterCapabilitiesFieldEvent | RegisterMaxConcurrentFieldEvent | RegisterPriorityFieldEvent | RegisterLeasesTaskIdFieldEvent | RegisterLeasesAttemptFieldEvent | RegisterLeasesTokenFieldEvent | RegisterVersionFieldEvent | RegisterTypesFieldEvent | RegisterResourcesFieldEvent | RegisterBatchesFieldEvent> {
     return streamMessage(buf, Register.codec(), opts)
   }
 }
