@@ -212,9 +212,9 @@ export class WorkerProtocol implements SessionHandler {
   onHeartbeat (session: WorkerSession, heartbeat: Heartbeat): void {
     const { scheduler, clock } = this.init
     const now = clock()
-    // a renewal changes no decision: the cycle runs only for a first deadline (it arms the timer for it) or a
-    // worker that became busy or free (a thousand idle workers send two hundred heartbeats a second)
-    let decide = scheduler.renewLeases(session.peerId, now)
+    // a renewal changes no decision: the cycle runs only for a worker that became busy or free (a thousand
+    // idle workers send two hundred heartbeats a second)
+    scheduler.renewLeases(session.peerId, now)
     // answered at once, journal or not: it says only that the connection works (the session's buffer holds
     // nothing else between turns, so flushing sends this frame alone)
     if (heartbeat.probe === true) {
@@ -226,12 +226,11 @@ export class WorkerProtocol implements SessionHandler {
       if (problem != null) {
         this.onInvalid(session, `heartbeat: ${problem}`, false)
       } else {
-        if (scheduler.recordLoad(session.peerId, { cpu: heartbeat.cpu!, memoryBytes: heartbeat.memoryBytes!, at: now })) decide = true
+        if (scheduler.recordLoad(session.peerId, { cpu: heartbeat.cpu!, memoryBytes: heartbeat.memoryBytes!, at: now })) this.init.cycle.request()
         const worker = scheduler.view.worker(session.peerId)
         if (worker != null) this.init.announcer.workerStatus(worker)
       }
     }
-    if (decide) this.init.cycle.request()
   }
 
   onHandlers (session: WorkerSession, handlers: Handlers): void {

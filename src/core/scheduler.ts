@@ -232,9 +232,9 @@ export class Scheduler {
     return this.workers.recordLoad(workerId, load)
   }
 
-  /** The worker is alive: its leases live a lease TTL from now (not journaled). True when that set a new deadline. */
-  renewLeases (workerId: string, now: number): boolean {
-    return this.workers.renew(workerId, now)
+  /** The worker is alive: its leases live a lease TTL from now (not journaled; no new deadline, no decision). */
+  renewLeases (workerId: string, now: number): void {
+    this.workers.renew(workerId, now)
   }
 
   /** Until when a worker's registrations are refused, when it is quarantined now. */

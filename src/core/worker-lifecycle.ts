@@ -133,18 +133,18 @@ export class WorkerLifecycle {
    * The worker is alive: all its leases are extended by the lease TTL. Not journaled: after a restart,
    * leases are counted from the restart anyway.
    */
-  renew (workerId: string, now: number): boolean {
+  renew (workerId: string, now: number): void {
     const worker = this.init.registry.get(workerId)
-    return worker != null && this.renewLease(worker, now)
+    if (worker != null) this.renewLease(worker, now)
   }
 
-  /** Extends a worker's leases by the lease TTL from `now`; true when that added a deadline. */
-  renewLease (worker: WorkerState, now: number): boolean {
+  /** Extends a worker's leases by the lease TTL from `now`. */
+  renewLease (worker: WorkerState, now: number): void {
     const first = worker.leaseExpiresAt === Infinity
     worker.leaseExpiresAt = now + this.init.ledger.leaseTtlMs
-    // one pending entry per worker: when it comes due it looks again if the lease was renewed meanwhile
+    // one pending entry per worker (added when it registers): when it comes due it looks again if the lease
+    // was renewed meanwhile, so a renewal sets no new deadline
     if (first) this.init.ledger.due.add(worker.leaseExpiresAt, { kind: 'lease', worker })
-    return first
   }
 
   /** A worker's lease came due: it expired unless renewed meanwhile (then it is looked at again then). */
