@@ -9,6 +9,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { InvalidAddressError } from '../errors.js'
 import { isLoopbackAddress, ListenAddresses, type ListenAddressesComponents } from './announce.js'
 import { checkWebSocketOrigins, type WebSocketOriginCheck } from './websocket-origins.js'
+import { quietLogger } from './quiet-logger.js'
 import { DEFAULT_MAX_STATUS_BYTES } from '../protocol/constants.js'
 import type { GossipSub, gossipsub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey, ServiceMap, Transport } from '@libp2p/interface'
@@ -79,6 +80,7 @@ export async function createNode<S extends ServiceMap> (options: NodeOptions<S>)
   ])
   const config: Libp2pOptions<TaskmeshServices<S>> = {
     start: options.start ?? true,
+    logger: quietLogger(),
     addresses: {
       listen,
       // relayed addresses only through the relays this node was given (see `announced`)
