@@ -15,8 +15,8 @@ export class SpillingArchive implements WritableArchive {
   private readonly hot = new MemoryArchive()
   private cold: TempArchive | undefined
   private readonly limit: number
-  /** The tasks in memory in the order they came, from `head` on: the earliest move first. */
-  private arrivals: ArchivedTask[] = []
+  /** The tasks in memory in the order they came, from `head` on: the earliest move first. Slots before `head` are emptied. */
+  private arrivals: Array<ArchivedTask | undefined> = []
   private head = 0
 
   constructor (limit = MEMORY_ARCHIVE_LIMIT) {
@@ -46,7 +46,7 @@ export class SpillingArchive implements WritableArchive {
     this.cold?.remove(tasks)
     // retention keeps memory below the limit: what it dropped leaves the arrivals too, not only at the next move
     if (this.arrivals.length - this.head > 2 * this.hot.size + 1024) {
-      this.arrivals = this.arrivals.slice(this.head).filter(t => this.hot.get(t.id) === t)
+      this.arrivals = this.arrivals.slice(this.head).filter(t => this.hot.get(t!.id) === t)
       this.head = 0
     }
   }
@@ -85,7 +85,9 @@ export class SpillingArchive implements WritableArchive {
   private spill (count: number): void {
     const moving: ArchivedTask[] = []
     while (moving.length < count && this.head < this.arrivals.length) {
-      const task = this.arrivals[this.head++]!
+      const task = this.arrivals[this.head]!
+      // a task that moved is held by the disk only: its slot lets go of it now, not when the array is cut
+      this.arrivals[this.head++] = undefined
       // dropped meanwhile, or offered twice: only the record held here moves
       if (this.hot.get(task.id) === task) moving.push(task)
     }

@@ -1,4 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { packTask } from '../../src/core/archive.js'
 import { taskSpec } from '../../src/core/task.js'
@@ -80,6 +82,21 @@ describe('a spilling archive (an admin without a data directory)', () => {
     archive.remove([{ id: 't3', seq: 3 }, { id: 't1', seq: 1 }])
     expect([...archive.list()].map(t => t.id)).toEqual(['t0', 't2', 't4'])
     expect([archive.size, archive.dropped]).toEqual([3, true])
+    archive.close()
+  })
+
+  it('lets go of a task once it has moved to the disk', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const archive = new SpillingArchive(2_000)
+    archive.add([task(0)])
+    const moved = new WeakRef(archive.get('t0')!)
+    // 3,100 tasks for 2,000 places: the first 1,100 move
+    for (let n = 1; n < 3_100; n++) archive.add([task(n)])
+    await nextTurn()
+    gc()
+    expect(moved.deref()).toBeUndefined()
+    expect(archive.get('t0')).toEqual(task(0))
     archive.close()
   })
 
