@@ -1,6 +1,6 @@
 import { closest } from '../util/suggest.js'
 import { LIMITS } from './constants.js'
-import { ALIASES, CANONICAL, KNOWN } from './formats.js'
+import { ALIASES, CANONICAL, IGNORED, KNOWN } from './formats.js'
 import type { Problem } from '../errors.js'
 
 /**
@@ -21,28 +21,72 @@ export function depsFieldOf (raw: Record<string, unknown>): string {
   return keyOf(raw, ALIASES.dependsOn)
 }
 
+/** A field of a task, as `ALIASES` names it. */
+export type Field = keyof typeof ALIASES
+
+if (Object.keys(ALIASES).length > 31) throw new Error('more than 31 task fields: GivenFields needs more than one number')
+/** Each field's bit in the set of fields a task gives (see `checkFields`): 31 fields at most. */
+const BIT = Object.fromEntries(Object.keys(ALIASES).map((field, i) => [field, 1 << i])) as Record<Field, number>
+const ALL_FIELDS = 2 ** Object.keys(ALIASES).length - 1
+/** Each name of a field, to its field's bit. */
+const BIT_OF = new Map<string, number>(Object.entries(ALIASES).flatMap(([field, names]) => names.map(n => [n, BIT[field as Field]])))
+
+/** The fields a task gives, each as one bit (see {@link gives}). */
+export type GivenFields = number
+
+/** Whether the task gives `field` (under any of its names). */
+export function gives (given: GivenFields, field: Field): boolean {
+  return (given & BIT[field]) !== 0
+}
+
+/** Whether the task gives any of `fields`. */
+export function givesAny (given: GivenFields, fields: number): boolean {
+  return (given & fields) !== 0
+}
+
+/** The bits of these fields, for {@link givesAny}. */
+export function fieldBits (...fields: Field[]): number {
+  return fields.reduce((bits, field) => bits | BIT[field], 0)
+}
+
 /** Each field's names, those that have more than one. */
 const SYNONYMS: ReadonlyArray<readonly string[]> = Object.values(ALIASES).filter(names => names.length > 1)
 
-export function checkFields (raw: Record<string, unknown>, path: string, problems: Problem[]): void {
+/**
+ * Reports fields no task has and fields given under two names; returns the fields the task gives, so
+ * readers need not look for the many it does not (a task of a large file gives two or three).
+ */
+export function checkFields (raw: Record<string, unknown>, path: string, problems: Problem[]): GivenFields {
+  let given = 0
+  // what JSON and YAML make; the fields of anything else may be its prototype's, which `for…in` does not list
+  const plain = isPlain(raw)
+  let twice = !plain
   for (const key in raw) {
-    if (!KNOWN.has(key)) {
+    const bit = BIT_OF.get(key)
+    if (bit !== undefined) {
+      if ((given & bit) !== 0) twice = true
+      given |= bit
+    } else if (!IGNORED.has(key)) {
       const near = closest(key, KNOWN)
       problems.push({ path: `${path}.${key}`, message: near != null ? `unknown field; did you mean "${near}"?` : `unknown field; fields are ${CANONICAL.join(', ')}` })
     }
   }
-  // read for every task of a file: nothing is allocated unless a field is given twice
+  if (!twice) return given
   for (const names of SYNONYMS) {
-    let count = 0
-    for (const n of names) if (raw[n] !== undefined) count++
-    if (count < 2) continue
     const present = names.filter(n => raw[n] !== undefined)
-    problems.push({ path: `${path}.${present[1]}`, message: `same field as "${present[0]}"; give only one of ${present.join(', ')}` })
+    if (present.length >= 2) problems.push({ path: `${path}.${present[1]}`, message: `same field as "${present[0]}"; give only one of ${present.join(', ')}` })
   }
+  return plain ? given : ALL_FIELDS
+}
+
+function isPlain (raw: object): boolean {
+  const proto = Object.getPrototypeOf(raw) as unknown
+  return proto === Object.prototype || proto === null
 }
 
 export function readId (raw: Record<string, unknown>, path: string, problems: Problem[]): string | undefined {
   const value = read(raw, ALIASES.id)
+  if (typeof value === 'string' && value.length <= LIMITS.id && value.trim() !== '') return value
   const at = `${path}.${keyOf(raw, ALIASES.id)}`
   if (value === undefined) {
     problems.push({ path: `${path}.id`, message: 'missing (every task needs an id, or task_id)' })
@@ -92,7 +136,7 @@ export function readNumber (raw: Record<string, unknown>, names: readonly string
 }
 
 /** A list that is not given: one frozen empty list for every task that has none. */
-const NO_NAMES: string[] = Object.freeze([]) as unknown as string[]
+export const NO_NAMES: string[] = Object.freeze([]) as unknown as string[]
 
 /** A list of names; `at` names it in problems (`path.field`, built only when there is one). */
 export function readStringList (raw: Record<string, unknown>, names: readonly string[], at: string | (() => string), problems: Problem[], maxItems = Infinity, maxLength = Infinity): string[] {

@@ -1,27 +1,38 @@
 import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from '../core/constants.js'
 import { isRecord } from '../util/records.js'
 import { jsonProblem } from '../protocol/json.js'
-import { checkFields, depsFieldOf, keyOf, read, readId, readNumber, readString, readStringList } from './fields.js'
+import { checkFields, depsFieldOf, fieldBits, gives, givesAny, keyOf, NO_NAMES, read, readId, readNumber, readString, readStringList } from './fields.js'
 import { LIMITS, MAX_DELAY_MS, MAX_RUN_AT_MS } from './constants.js'
 import { ALIASES, PRIORITY_WORDS, STRATEGY_ALIASES } from './formats.js'
 import { readTaskResources } from './resources.js'
 import type { JsonValue, RetryPolicy, TaskSpec } from '../core/task.js'
 import type { Problem } from '../errors.js'
 
+/** Fields most tasks leave out, read together when a task gives any of them. */
+const RARE = fieldBits('timeoutSeconds', 'timeoutMs', 'payload', 'worker', 'cacheKey', 'strategy', 'resources', 'cpuRequired', 'memoryRequired',
+  'runAt', 'delaySeconds', 'delayMs', 'rateLimitKey', 'group', 'dedupKey', 'dedupTtl', 'dedupTtlMs', 'debounce')
+
 /** One task as users write it, read into a spec; every problem goes to `problems`, with its path. */
 export function readTask (raw: Record<string, unknown>, path: string, problems: Problem[]): TaskSpec | undefined {
-  checkFields(raw, path, problems)
+  // a field the task does not give is not looked for under each of its names: its default is taken
+  const given = checkFields(raw, path, problems)
   const id = readId(raw, path, problems)
   const spec: TaskSpec = {
     id: id ?? '',
-    description: readString(raw, ALIASES.description, path, problems, LIMITS.description) ?? '',
-    type: readString(raw, ALIASES.type, path, problems, LIMITS.label) ?? DEFAULT_TYPE,
-    difficulty: readNumber(raw, ALIASES.difficulty, path, problems, { min: 0 }) ?? 0,
-    priority: readPriority(raw, path, problems),
-    requires: readStringList(raw, ALIASES.requires, () => `${path}.${keyOf(raw, ALIASES.requires)}`, problems, LIMITS.requires, LIMITS.label),
-    dependsOn: readStringList(raw, ALIASES.dependsOn, () => `${path}.${depsFieldOf(raw)}`, problems, LIMITS.dependsOn, LIMITS.id),
-    retry: readRetry(raw, path, problems)
+    description: gives(given, 'description') ? readString(raw, ALIASES.description, path, problems, LIMITS.description) ?? '' : '',
+    type: gives(given, 'type') ? readString(raw, ALIASES.type, path, problems, LIMITS.label) ?? DEFAULT_TYPE : DEFAULT_TYPE,
+    difficulty: gives(given, 'difficulty') ? readNumber(raw, ALIASES.difficulty, path, problems, { min: 0 }) ?? 0 : 0,
+    priority: gives(given, 'priority') ? readPriority(raw, path, problems) : DEFAULT_PRIORITY,
+    requires: gives(given, 'requires') ? readStringList(raw, ALIASES.requires, () => `${path}.${keyOf(raw, ALIASES.requires)}`, problems, LIMITS.requires, LIMITS.label) : NO_NAMES,
+    dependsOn: gives(given, 'dependsOn') ? readStringList(raw, ALIASES.dependsOn, () => `${path}.${depsFieldOf(raw)}`, problems, LIMITS.dependsOn, LIMITS.id) : NO_NAMES,
+    retry: gives(given, 'retry') ? readRetry(raw, path, problems) : DEFAULT_RETRY
   }
+  if (givesAny(given, RARE)) readRare(raw, path, problems, spec)
+  // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
+  return id != null ? spec : undefined
+}
+
+function readRare (raw: Record<string, unknown>, path: string, problems: Problem[], spec: TaskSpec): void {
   const seconds = readNumber(raw, ALIASES.timeoutSeconds, path, problems, { min: 0, exclusiveMin: true })
   const ms = readNumber(raw, ALIASES.timeoutMs, path, problems, { min: 0, exclusiveMin: true })
   if (ms != null) spec.timeoutMs = Math.round(ms)
@@ -46,8 +57,6 @@ export function readTask (raw: Record<string, unknown>, path: string, problems: 
   const group = readString(raw, ALIASES.group, path, problems, LIMITS.label)
   if (group != null) spec.group = group
   readDedup(raw, path, problems, spec)
-  // a task with problems elsewhere still takes part in the graph check, so a cycle through it is reported too
-  return id != null ? spec : undefined
 }
 
 /**

@@ -73,6 +73,24 @@ describe('task files in the formats users already write', () => {
 })
 
 describe('task file validation', () => {
+  it('reads a field given under any of its names, and every field of a task that is not a plain object', () => {
+    const [given] = toTaskSpecs([{ id: 'a', type: undefined, task_type: 'gpu', data: { n: 1 }, distribution_strategy: 'round_robin' }])
+    expect([given!.type, given!.payload, given!.strategy]).toEqual(['gpu', { n: 1 }, 'round-robin'])
+    // a class's fields are its prototype's getters, which `for…in` does not list
+    class Job {
+      get id (): string { return 'j' }
+      get task_type (): string { return 'gpu' }
+      get priority (): string { return 'high' }
+      get payload (): unknown { return { n: 2 } }
+      get requires (): string[] { return ['cuda'] }
+    }
+    const [job] = toTaskSpecs([new Job() as unknown as Record<string, unknown>])
+    expect([job!.id, job!.type, job!.priority, job!.payload, job!.requires]).toEqual(['j', 'gpu', 8, { n: 2 }, ['cuda']])
+    expect(problemsOf([{ id: 'b', type: 'x', taskType: 'y', timeout: 1, timeoutMs: 5 }])).toEqual([
+      'tasks[0].taskType: same field as "type"; give only one of type, taskType'
+    ])
+  })
+
   it('reports every problem at once, each with its path', () => {
     expect(problemsOf([
       { id: 'a', priority: 11 },
