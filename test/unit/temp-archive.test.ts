@@ -91,7 +91,8 @@ describe('a spilling archive (an admin without a data directory)', () => {
     const archive = new SpillingArchive(2_000)
     archive.add([task(0)])
     const moved = new WeakRef(archive.get('t0')!)
-    // 3,100 tasks for 2,000 places: the first 1,100 move
+    // 3,100 tasks for 2,000 places: the first 1,100 move. More than 1,024, so the in-memory part has tidied
+    // its sorted lists (MemoryArchive's threshold) and only the order of arrival could still hold the first
     for (let n = 1; n < 3_100; n++) archive.add([task(n)])
     await nextTurn()
     gc()
