@@ -1,5 +1,5 @@
 import { LimitExceededError, ProtocolError, ValidationError, type RegistrationRefusedError } from '../errors.js'
-import { MAX_BATCH_BYTES } from '../protocol/constants.js'
+import { readsBatches } from '../protocol/batching.js'
 import { decodeOutput } from '../protocol/json.js'
 import { checkResult, loadProblem, registerProblems, typesProblem } from '../protocol/validate.js'
 import { FATAL_FRAME_STRIKES, MAX_UNREGISTERED_STREAMS, UNREGISTERED_BUDGET_BYTES } from './constants.js'
@@ -149,7 +149,7 @@ export class WorkerProtocol implements SessionHandler {
     session.admit(worker, reg.batches === true)
     this.init.admission.admit(applicant)
     this.sessions.set(session.peerId, session)
-    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0, answersProbes: true, batches: this.init.maxFrameBytes >= MAX_BATCH_BYTES } })
+    this.reply(session, { registerAck: { network: this.init.network, leaseTtlMs: scheduler.leaseTtlMs, heartbeatMs: this.init.heartbeatMs, error: '', errorName: '', retryAfterMs: 0, answersProbes: true, batches: readsBatches(this.init.maxFrameBytes) } })
     for (const lease of revoked) {
       this.reply(session, { cancel: { taskId: lease.taskId, attempt: lease.attempt, reason: 'no longer leased to this worker' } })
     }

@@ -50,6 +50,11 @@ export const taskBatching: Batching<Frame> = {
   }
 }
 
+/** Whether a side whose frame limit is `maxFrameBytes` can read batches, so asks for them (see MAX_BATCH_BYTES). */
+export function readsBatches (maxFrameBytes: number): boolean {
+  return maxFrameBytes >= MAX_BATCH_BYTES
+}
+
 /** How many bodies a frame carries: exactly one is valid (a Batch is one body). */
 export function bodyCount (frame: Frame): number {
   let n = 0

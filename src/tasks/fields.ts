@@ -24,12 +24,13 @@ export function depsFieldOf (raw: Record<string, unknown>): string {
 /** A field of a task, as `ALIASES` names it. */
 export type Field = keyof typeof ALIASES
 
-if (Object.keys(ALIASES).length > 31) throw new Error('more than 31 task fields: GivenFields needs more than one number')
+const FIELDS = Object.keys(ALIASES) as Field[]
+if (FIELDS.length > 31) throw new Error('more than 31 task fields: GivenFields needs more than one number')
 /** Each field's bit in the set of fields a task gives (see `checkFields`): 31 fields at most. */
-const BIT = Object.fromEntries(Object.keys(ALIASES).map((field, i) => [field, 1 << i])) as Record<Field, number>
-const ALL_FIELDS = 2 ** Object.keys(ALIASES).length - 1
+const BIT = Object.fromEntries(FIELDS.map((field, i) => [field, 1 << i])) as Record<Field, number>
+const ALL_FIELDS = 2 ** FIELDS.length - 1
 /** Each name of a field, to its field's bit. */
-const BIT_OF = new Map<string, number>(Object.entries(ALIASES).flatMap(([field, names]) => names.map(n => [n, BIT[field as Field]])))
+const BIT_OF = new Map<string, number>(FIELDS.flatMap(field => ALIASES[field].map(n => [n, BIT[field]] as const)))
 
 /** The fields a task gives, each as one bit (see {@link gives}). */
 export type GivenFields = number

@@ -3,9 +3,8 @@ import { onceFinished, readFrames } from '../protocol/frame-reader.js'
 import { FrameWriter } from '../protocol/frame-writer.js'
 import { Frame, type AllDone, type CancelAttempt, type Heartbeat, type Register, type RegisterAck, type ResultAck, type TaskAssignment } from '../protocol/pb/tasks.js'
 import { checkAssignment } from '../protocol/validate.js'
-import { taskBatching, unbatch } from '../protocol/batching.js'
+import { readsBatches, taskBatching, unbatch } from '../protocol/batching.js'
 import { MIN_HEARTBEAT_MS, SESSION_SETUP_TIMEOUT_MS } from './constants.js'
-import { MAX_BATCH_BYTES } from '../protocol/constants.js'
 import type { AbortOptions, Logger, Stream } from '@libp2p/interface'
 
 /** What happens with each frame the admin sends; the session itself decides nothing. */
@@ -77,7 +76,7 @@ export class AdminSession {
       onInvalid: (err) => { this.options.log.error('invalid frame from the admin: %s', err.message) }
     })
     // this session reads batches, unless one could be longer than its frame limit
-    this.writer.write({ register: { ...register, batches: this.options.maxFrameBytes >= MAX_BATCH_BYTES } })
+    this.writer.write({ register: { ...register, batches: readsBatches(this.options.maxFrameBytes) } })
   }
 
   send (frame: Frame): void {
@@ -138,7 +137,7 @@ export class AdminSession {
     if (ack.error === '') {
       this.registered = true
       // the admin reads batches: results written in a row travel as one frame
-      if (ack.batches === true && this.options.maxFrameBytes >= MAX_BATCH_BYTES) this.writer.batching = taskBatching
+      if (ack.batches === true && readsBatches(this.options.maxFrameBytes)) this.writer.batching = taskBatching
       this.handler.onRegistered(ack)
       return
     }
