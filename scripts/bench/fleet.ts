@@ -6,7 +6,7 @@ import { taskSpec } from '../../src/core/task.js'
 import { cpuOf, ownCpuMicros, stopChild } from './proc.js'
 import { SteadyWindow, type ThroughputFigures } from './window.js'
 
-const CHILD = fileURLToPath(new URL('./fleet-child.ts', import.meta.url))
+const CHILD = fileURLToPath(new URL('./fleet-child.mjs', import.meta.url))
 /** How long the workers may take to join before the run gives up. */
 const JOIN_TIMEOUT_MS = 180_000
 /** How long its tasks may take. */
@@ -22,6 +22,10 @@ export interface FleetResult extends ThroughputFigures {
   idleSeconds: number
   /** Seconds from starting the worker processes to every worker registered. */
   joinSeconds: number
+  /** CPU the admin spent while they joined, per worker (ms). */
+  joinAdminCpuMs: number
+  /** CPU the worker processes spent meanwhile (starting their nodes, then joining), per worker (ms). */
+  joinWorkersCpuMs: number
 }
 
 /**
@@ -35,10 +39,11 @@ export async function fleetBench (options: { workers: number, processes: number,
   const children: ChildProcess[] = []
   try {
     const started = performance.now()
+    const adminCpuBefore = ownCpuMicros()
     const per = Math.ceil(options.workers / options.processes)
     for (let p = 0; p < options.processes; p++) {
       const count = Math.min(per, options.workers - p * per)
-      const child = spawn(process.execPath, [...process.execArgv, CHILD, manager.details().addresses[0]!, String(count), `f${p}`], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const child = spawn(process.execPath, [CHILD, manager.details().addresses[0]!, String(count), `f${p}`], { stdio: ['ignore', 'pipe', 'inherit'] })
       children.push(child)
     }
     let registered = 0
@@ -61,6 +66,9 @@ export async function fleetBench (options: { workers: number, processes: number,
       manager.removeEventListener('worker:connected', count)
     }
     const joinSeconds = (performance.now() - started) / 1000
+    // what the joining cost, on each side: the simulated workers share the machine's cores with the admin
+    const joinAdminCpuMs = (ownCpuMicros() - adminCpuBefore) / 1000 / options.workers
+    const joinWorkersCpuMs = (cpuOf(children.map(c => c.pid)) ?? NaN) / 1000 / options.workers
     // idle: every worker registered, heartbeats and status broadcasts only
     const cpuBefore = ownCpuMicros()
     await new Promise(resolve => setTimeout(resolve, options.idleSeconds * 1000))
@@ -80,7 +88,7 @@ export async function fleetBench (options: { workers: number, processes: number,
       new Promise((_resolve, reject) => { stuck = setTimeout(() => { reject(new Error(`${completed} of ${options.tasks} tasks done within ${RUN_TIMEOUT_MS / 1000} s; ${manager.workers().filter(w => w.online).length} workers online`)) }, RUN_TIMEOUT_MS) })
     ]).finally(() => { clearTimeout(stuck) })
     manager.removeEventListener('task:completed', onCompleted)
-    return { ...window.figures(), workers: options.workers, processes: options.processes, idleRssBytes, idleCpu, idleSeconds: options.idleSeconds, joinSeconds }
+    return { ...window.figures(), workers: options.workers, processes: options.processes, idleRssBytes, idleCpu, idleSeconds: options.idleSeconds, joinSeconds, joinAdminCpuMs, joinWorkersCpuMs }
   } finally {
     await Promise.all(children.map(async c => { await stopChild(c, 20_000) }))
     await manager.stop()
