@@ -316,7 +316,7 @@ if (only == null || only === 'core') {
     const rs: CoreBenchResult[] = []
     for (let i = 0; i < repeat; i++) rs.push(await coreInChild(strategy, tasks, workers))
     const dps = rs.map(r => r.decisionsPerSecond)
-    print(`  ${strategy.padEnd(13)} ${Math.round(median(dps)).toLocaleString('en')} decisions/s${range(dps)}; assign and record the result ${Math.round(median(rs.map(r => r.cyclesPerSecond))).toLocaleString('en')}/s`)
+    print(`  ${strategy.padEnd(13)} ${Math.round(median(dps)).toLocaleString('en')} decisions/s${range(dps)}; assign and record the result ${Math.round(median(rs.map(r => r.cyclesPerSecond))).toLocaleString('en')}/s; ${Math.round(median(rs.map(r => r.queuedHeapBytes)))} bytes of heap a queued task`)
     emit('core', { strategy, decisionsPerSecond: median(dps), cyclesPerSecond: median(rs.map(r => r.cyclesPerSecond)), runs: rs })
     if (strategy === 'skill-fit') goals.add({ what: 'scheduling core, skill-fit (--only core)', figure: `${Math.round(median(dps)).toLocaleString('en')} decisions/s`, goal: '≥ 500,000', met: median(dps) >= 500_000 })
   }
@@ -333,7 +333,8 @@ if (only == null || only === 'soak') {
 goals.report(print, emit)
 
 async function coreInChild (strategy: string, tasks: number, workers: number): Promise<CoreBenchResult> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--core-child', strategy, '--core-tasks', String(tasks), '--core-workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // --expose-gc: the child reads its heap after a full GC with every task queued
+  const child = spawn(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), '--core-child', strategy, '--core-tasks', String(tasks), '--core-workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
   const code = await new Promise<number | null>(resolve => child.on('exit', resolve))

@@ -17,6 +17,11 @@ export interface CoreBenchResult {
   /** Assign and record the result: what a saturated admin does per task, without the network. */
   cyclesPerSecond: number
   submitMs: number
+  /**
+   * Heap after a full GC per task queued (its spec, id and record, and the scheduler's indexes), before any
+   * worker registers; NaN when the process was started without --expose-gc.
+   */
+  queuedHeapBytes: number
 }
 
 /**
@@ -28,6 +33,9 @@ export interface CoreBenchResult {
 export function coreBench (options: { tasks: number, workers: number, strategy: string, resultsPerPass?: number }): CoreBenchResult {
   const batch = options.resultsPerPass ?? 64
   const random = mulberry32(7)
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  const heapBefore = process.memoryUsage().heapUsed
   const specs: TaskSpec[] = new Array(options.tasks)
   for (let i = 0; i < options.tasks; i++) {
     specs[i] = taskSpec({
@@ -44,6 +52,8 @@ export function coreBench (options: { tasks: number, workers: number, strategy: 
   scheduler.submit(specs, 0)
   scheduler.takeEvents()
   const submitMs = performance.now() - t
+  gc?.()
+  const queuedHeapBytes = gc != null ? (process.memoryUsage().heapUsed - heapBefore) / options.tasks : NaN
   for (let w = 0; w < options.workers; w++) {
     // worker 0 can do anything, so no task waits forever
     scheduler.registerWorker({
@@ -84,7 +94,8 @@ export function coreBench (options: { tasks: number, workers: number, strategy: 
     decisions,
     decisionsPerSecond: decisions / (scheduleMs / 1000),
     cyclesPerSecond: decisions / (totalMs / 1000),
-    submitMs
+    submitMs,
+    queuedHeapBytes
   }
 }
 

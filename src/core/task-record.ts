@@ -10,6 +10,24 @@ export type AttemptRecord = Attempt & { token: string, order: number, endOrder?:
 
 const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([])
 
+/**
+ * What a task record holds only once something rare has happened to it (a failure, a loss, an output, a
+ * dependent, a start time): allocated on first use, so a million queued tasks do not carry ten empty
+ * fields each (80 bytes a task), and a task that succeeds without output never allocates it.
+ */
+class TaskExtras {
+  dependents: TaskRecord[] | undefined
+  failures = 0
+  lostOn: Set<string> | undefined
+  unprovenLosses = 0
+  output: JsonValue | undefined
+  error: string | undefined
+  retryAt: number | undefined
+  notBefore: number | undefined
+  openDependents = 0
+  marks: Array<HistoryEntry & { order: number }> | undefined
+}
+
 /** The scheduler's mutable record of a task. */
 export class TaskRecord {
   /** Replaced only by a debounce (a newer submit's payload, before the task started). */
@@ -20,54 +38,71 @@ export class TaskRecord {
   state: TaskState = 'waiting'
   /** Dependencies that have not succeeded yet. */
   pending = 0
-  dependents: TaskRecord[] | undefined
   /** Shared and empty until the first attempt, so a million queued tasks do not hold a million lists. */
   attempts: readonly AttemptRecord[] = NO_ATTEMPTS
-  /** Failed and timed-out attempts: what the retry policy counts. */
-  failures = 0
-  /**
-   * Workers (proven ones) that lost an attempt of this task: counted apart from failures, so a flaky network
-   * does not use the retry budget, and by distinct worker, so one bad worker cannot use up the task.
-   */
-  lostOn: Set<string> | undefined
-  /**
-   * Attempts lost on workers with no accepted result yet (blamed on them). Such a task goes to a proven
-   * worker next when one can take it: a made-up identity that takes work and vanishes, under a new name
-   * each time, would otherwise be given the same task again and again.
-   */
-  unprovenLosses = 0
   current: AttemptRecord | undefined
-  output: JsonValue | undefined
-  error: string | undefined
   readonly submittedAt: number
-  finishedAt: number | undefined
-  retryAt: number | undefined
-  /** Not to start before this (its `runAt`, or its `delayMs` after submission); undefined: no such bound. */
-  readonly notBefore: number | undefined
   /** When the task last became ready: how long it then waits for a worker is its assignment latency. */
   readyAt: number | undefined
   /** Physically present in its ready queue's heap (entries are removed lazily). */
   queued = false
   /** The constraint group it was last made ready in, which counts its ready tasks. */
   group: { readyCount: number } | undefined
-  /** Tasks depending on it that are not final: once it has succeeded and this is 0, it can be archived. */
-  openDependents = 0
-  /** Handed to the journal's archive; its record leaves memory once the journal has it. */
-  archiving = false
   /** Position in its worker's list of held leases while running, -1 otherwise. */
   heldIndex = -1
-  /** History entries that are not attempts (skips, retries, late results), allocated on first use. */
-  marks: Array<HistoryEntry & { order: number }> | undefined
+  finishedAt: number | undefined
+  /** Handed to the journal's archive; its record leaves memory once the journal has it. */
+  archiving = false
   /** Numbers the task's history entries in the order they happened (several can share a millisecond). */
   private order = 0
+  /** The rarely set fields below, once one is. */
+  private extras: TaskExtras | undefined
 
   constructor (spec: TaskSpec, seq: number, at: number) {
     this.spec = spec
     this.seq = seq
     this.orderKey = orderKey(spec.priority, seq)
     this.submittedAt = at
-    this.notBefore = spec.runAt ?? (spec.delayMs != null ? at + spec.delayMs : undefined)
+    const notBefore = spec.runAt ?? (spec.delayMs != null ? at + spec.delayMs : undefined)
+    if (notBefore != null) this.more().notBefore = notBefore
   }
+
+  private more (): TaskExtras {
+    return (this.extras ??= new TaskExtras())
+  }
+
+  /** Tasks depending on it. */
+  get dependents (): TaskRecord[] | undefined { return this.extras?.dependents }
+  set dependents (v: TaskRecord[] | undefined) { if (v !== undefined || this.extras != null) this.more().dependents = v }
+  /** Failed and timed-out attempts: what the retry policy counts. */
+  get failures (): number { return this.extras?.failures ?? 0 }
+  set failures (v: number) { if (v !== 0 || this.extras != null) this.more().failures = v }
+  /**
+   * Workers (proven ones) that lost an attempt of this task: counted apart from failures, so a flaky network
+   * does not use the retry budget, and by distinct worker, so one bad worker cannot use up the task.
+   */
+  get lostOn (): Set<string> | undefined { return this.extras?.lostOn }
+  set lostOn (v: Set<string> | undefined) { if (v !== undefined || this.extras != null) this.more().lostOn = v }
+  /**
+   * Attempts lost on workers with no accepted result yet (blamed on them). Such a task goes to a proven
+   * worker next when one can take it: a made-up identity that takes work and vanishes, under a new name
+   * each time, would otherwise be given the same task again and again.
+   */
+  get unprovenLosses (): number { return this.extras?.unprovenLosses ?? 0 }
+  set unprovenLosses (v: number) { if (v !== 0 || this.extras != null) this.more().unprovenLosses = v }
+  get output (): JsonValue | undefined { return this.extras?.output }
+  set output (v: JsonValue | undefined) { if (v !== undefined || this.extras != null) this.more().output = v }
+  get error (): string | undefined { return this.extras?.error }
+  set error (v: string | undefined) { if (v !== undefined || this.extras != null) this.more().error = v }
+  get retryAt (): number | undefined { return this.extras?.retryAt }
+  set retryAt (v: number | undefined) { if (v !== undefined || this.extras != null) this.more().retryAt = v }
+  /** Not to start before this (its `runAt`, or its `delayMs` after submission); undefined: no such bound. */
+  get notBefore (): number | undefined { return this.extras?.notBefore }
+  /** Tasks depending on it that are not final: once it has succeeded and this is 0, it can be archived. */
+  get openDependents (): number { return this.extras?.openDependents ?? 0 }
+  set openDependents (v: number) { if (v !== 0 || this.extras != null) this.more().openDependents = v }
+  /** History entries that are not attempts (skips, retries, late results), allocated on first use. */
+  get marks (): Array<HistoryEntry & { order: number }> | undefined { return this.extras?.marks }
 
   get id (): string {
     return this.spec.id
@@ -89,7 +124,7 @@ export class TaskRecord {
   }
 
   mark (entry: HistoryEntry): void {
-    (this.marks ??= []).push({ ...entry, order: this.nextOrder() })
+    (this.more().marks ??= []).push({ ...entry, order: this.nextOrder() })
   }
 
   snapshot (): TaskSnapshot {
