@@ -212,7 +212,7 @@ if (only == null || only === 'fleet') {
   print(`  all registered in ${m(r => r.joinSeconds).toFixed(1)} s (CPU a worker: admin ${m(r => r.joinAdminCpuMs).toFixed(1)} ms, the worker processes ${m(r => r.joinWorkersCpuMs).toFixed(1)} ms); idle admin: ${Math.round(m(r => r.idleRssBytes) / 2 ** 20)} MiB RSS, ${(m(r => r.idleCpu) * 100).toFixed(1)}% of a core`)
   print(`  tasks: steady ${Math.round(m(r => r.steadyPerSecond)).toLocaleString('en')}/s${range(rs.map(r => r.steadyPerSecond))}, whole run ${Math.round(m(r => r.tasksPerSecond)).toLocaleString('en')}/s; admin CPU per task ${Math.round(m(r => r.coordinatorUsPerTask ?? NaN))} µs`)
   print(`  4 workers × 64 on the same tasks: steady ${Math.round(median(four)).toLocaleString('en')}/s${range(four)}`)
-  emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), idleRssBytes: m(r => r.idleRssBytes), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), fourWorkersSteadyPerSecond: median(four), runs: rs })
+  emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), joinAdminCpuMs: m(r => r.joinAdminCpuMs), joinWorkersCpuMs: m(r => r.joinWorkersCpuMs), idleRssBytes: m(r => r.idleRssBytes), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), fourWorkersSteadyPerSecond: median(four), runs: rs })
   const share = m(r => r.steadyPerSecond) / median(four)
   goals.add({
     what: `${workers.toLocaleString('en')} full workers (--only fleet)`,
