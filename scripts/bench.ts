@@ -12,6 +12,7 @@ import { networkBench } from './bench/network.js'
 import { throughputPart } from './bench/throughput.js'
 import { Goals, perSecond } from './bench/goals.js'
 import { coreBench, validationBench, type CoreBenchResult } from './bench/core.js'
+import { requireBuild } from './bench/proc.js'
 import { recoveryBench } from './bench/recovery.js'
 import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
 import { buildHistory, idleBench, restartMs } from './bench/history.js'
@@ -73,6 +74,8 @@ const print = (line: string): void => { if (!json) console.log(line) }
 const emit = (event: string, fields: object): void => { if (json) console.log(JSON.stringify({ event, ...fields })) }
 const goals = new Goals()
 const range = (xs: number[]): string => xs.length > 1 ? ` (runs ${Math.round(Math.min(...xs)).toLocaleString('en')}–${Math.round(Math.max(...xs)).toLocaleString('en')})` : ''
+
+await requireBuild()
 
 if (values.compare != null && values.compare !== 'bullmq') {
   console.error(`--compare ${values.compare}: the only system to compare with is bullmq`)

@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { TaskManager } from '../../src/manager/task-manager.js'
@@ -9,7 +7,6 @@ import { cpuOf, ownCpuMicros, stopChild } from './proc.js'
 import { SteadyWindow, type ThroughputFigures } from './window.js'
 
 const CHILD = fileURLToPath(new URL('./fleet-child.mjs', import.meta.url))
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** How long the workers may take to join before the run gives up. */
 const JOIN_TIMEOUT_MS = 180_000
 /** How long its tasks may take. */
@@ -37,7 +34,6 @@ export interface FleetResult extends ThroughputFigures {
  * `tasks` no-op tasks through all of them.
  */
 export async function fleetBench (options: { workers: number, processes: number, tasks: number, idleSeconds: number }): Promise<FleetResult> {
-  await requireBuild()
   const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], maxWorkers: Math.max(4096, options.workers) })
   await manager.start()
   const children: ChildProcess[] = []
@@ -99,16 +95,3 @@ export async function fleetBench (options: { workers: number, processes: number,
   }
 }
 
-/**
- * The worker processes run the built package (dist/) while this process runs the sources: a build older
- * than the sources would measure other code than the admin's. `npm run bench` builds first; a bench run
- * started otherwise is refused until `npm run build` has run.
- */
-async function requireBuild (): Promise<void> {
-  const built = await stat(join(ROOT, 'dist', 'worker', 'worker-agent.js')).then(s => s.mtimeMs, () => undefined)
-  let newest = 0
-  for (const file of await readdir(join(ROOT, 'src'), { recursive: true })) {
-    if (file.endsWith('.ts')) newest = Math.max(newest, (await stat(join(ROOT, 'src', file))).mtimeMs)
-  }
-  if (built == null || built < newest) throw new Error(`the fleet's worker processes run the built package, and ${built == null ? 'there is none' : 'it is older than src/'}: run npm run build first (npm run bench does)`)
-}

@@ -1,6 +1,9 @@
 import { execFileSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { readdir, stat as statFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** Clock ticks per second of /proc's CPU times. */
 const TICKS = (() => {
@@ -49,4 +52,30 @@ export async function stopChild (child: ChildProcess, graceMs = 5_000): Promise<
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
   await exited
   clearTimeout(timer)
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * The processes a bench starts (the CLI's admins and workers, the fleet's workers) run the built package,
+ * dist/, while the bench itself runs the sources: a build older than the sources, or none (a fresh git
+ * worktree), would measure other code, or leave a part waiting for processes that never start. `npm run
+ * bench` builds first; a bench started otherwise is refused until `npm run build` has run.
+ */
+export async function requireBuild (): Promise<void> {
+  const built = await newestOf(join(ROOT, 'dist'), '.js')
+  const sources = await newestOf(join(ROOT, 'src'), '.ts')
+  if (built == null || (sources != null && built < sources)) {
+    throw new Error(`the bench's processes run the built package, and ${built == null ? 'there is none' : 'it is older than src/'}: run npm run build first (npm run bench does)`)
+  }
+}
+
+/** The latest modification time of the files under `dir` whose names end with `ext`; undefined when none. */
+async function newestOf (dir: string, ext: string): Promise<number | undefined> {
+  let newest: number | undefined
+  const files = await readdir(dir, { recursive: true }).catch(() => [])
+  for (const file of files) {
+    if (file.endsWith(ext)) newest = Math.max(newest ?? 0, (await statFile(join(dir, file))).mtimeMs)
+  }
+  return newest
 }
