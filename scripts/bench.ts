@@ -16,7 +16,7 @@ import { requireBuild } from './bench/proc.js'
 import { recoveryBench } from './bench/recovery.js'
 import { hostileBench, type HostileBenchResult } from './bench/hostile.js'
 import { buildHistory, idleBench, restartMs } from './bench/history.js'
-import { fleetBench, type FleetResult } from './bench/fleet.js'
+import { fleetBench, SETTLE_MS, type FleetResult } from './bench/fleet.js'
 import { soakPart } from './bench/soak.js'
 import { millionBench, type MillionResult } from './bench/million.js'
 import { FIRST, latencyBench, type LatencyResult } from './bench/latency.js'
@@ -29,6 +29,7 @@ import { relayBench, relayReport } from './bench/relay.js'
 import { bullmqLatency, redisAvailable } from './bench/bullmq.js'
 import { median } from './bench/stats.js'
 import { postgresMissing, TestPostgres } from '../test/helpers/postgres.js'
+import { STATUS_BROADCAST_MS } from '../src/worker/constants.js'
 
 const { values } = parseArgs({
   options: {
@@ -202,8 +203,9 @@ if (only == null || only === 'fleet') {
   const workers = Number(values['fleet-workers'])
   const processes = Number(values['fleet-processes'])
   const tasks = Number(values['fleet-tasks'])
-  const idleSeconds = 20
-  print(`\n${workers.toLocaleString('en')} full workers (each its own libp2p node) in ${processes} processes on one admin: joining, ${idleSeconds} s idle, then ${tasks.toLocaleString('en')} no-op tasks:`)
+  // one period of the workers' status broadcasts: each of them once
+  const idleSeconds = STATUS_BROADCAST_MS / 1000
+  print(`\n${workers.toLocaleString('en')} full workers (each its own libp2p node) in ${processes} processes on one admin (a process of its own): joining, ${SETTLE_MS / 1000} s to settle, ${idleSeconds} s idle, then ${tasks.toLocaleString('en')} no-op tasks:`)
   const rs: FleetResult[] = []
   // against 4 workers × 64 on the same tasks, alternating
   const four: number[] = []
@@ -212,10 +214,10 @@ if (only == null || only === 'fleet') {
     four.push((await networkBench({ tasks, workers: 4, concurrency: 64, journal: 'memory' })).steadyPerSecond)
   }
   const m = (f: (r: FleetResult) => number): number => median(rs.map(f))
-  print(`  all registered in ${m(r => r.joinSeconds).toFixed(1)} s (CPU a worker: admin ${m(r => r.joinAdminCpuMs).toFixed(1)} ms, the worker processes ${m(r => r.joinWorkersCpuMs).toFixed(1)} ms); idle admin: ${Math.round(m(r => r.idleRssBytes) / 2 ** 20)} MiB RSS, ${(m(r => r.idleCpu) * 100).toFixed(1)}% of a core`)
+  print(`  all registered in ${m(r => r.joinSeconds).toFixed(1)} s (CPU a worker: admin ${m(r => r.joinAdminCpuMs).toFixed(1)} ms, the worker processes ${m(r => r.joinWorkersCpuMs).toFixed(1)} ms); idle admin: ${Math.round(m(r => r.idleRssBytes) / 2 ** 20)} MiB RSS, ${(m(r => r.idleCpu) * 100).toFixed(1)}% of a core (${(m(r => r.settleCpu) * 100).toFixed(1)}% in the ${SETTLE_MS / 1000} s after the last registered)`)
   print(`  tasks: steady ${Math.round(m(r => r.steadyPerSecond)).toLocaleString('en')}/s${range(rs.map(r => r.steadyPerSecond))}, whole run ${Math.round(m(r => r.tasksPerSecond)).toLocaleString('en')}/s; admin CPU per task ${Math.round(m(r => r.coordinatorUsPerTask ?? NaN))} µs`)
   print(`  4 workers × 64 on the same tasks: steady ${Math.round(median(four)).toLocaleString('en')}/s${range(four)}`)
-  emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), joinAdminCpuMs: m(r => r.joinAdminCpuMs), joinWorkersCpuMs: m(r => r.joinWorkersCpuMs), idleRssBytes: m(r => r.idleRssBytes), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), fourWorkersSteadyPerSecond: median(four), runs: rs })
+  emit('fleet', { workers, processes, tasks, joinSeconds: m(r => r.joinSeconds), joinAdminCpuMs: m(r => r.joinAdminCpuMs), joinWorkersCpuMs: m(r => r.joinWorkersCpuMs), idleRssBytes: m(r => r.idleRssBytes), settleCpu: m(r => r.settleCpu), idleCpu: m(r => r.idleCpu), steadyPerSecond: m(r => r.steadyPerSecond), fourWorkersSteadyPerSecond: median(four), runs: rs })
   const share = m(r => r.steadyPerSecond) / median(four)
   goals.add({
     what: `${workers.toLocaleString('en')} full workers (--only fleet)`,

@@ -5,8 +5,12 @@ import type { ChildProcess } from 'node:child_process'
 export function jsonLines (child: ChildProcess): { next(match: (e: any) => boolean): Promise<any> } {
   const seen: any[] = []
   const waiting: Array<() => void> = []
+  let closed = false
   createInterface({ input: child.stdout! }).on('line', line => {
     try { seen.push(JSON.parse(line)) } catch {}
+    for (const wake of waiting.splice(0)) wake()
+  }).on('close', () => {
+    closed = true
     for (const wake of waiting.splice(0)) wake()
   })
   let at = 0
@@ -17,7 +21,7 @@ export function jsonLines (child: ChildProcess): { next(match: (e: any) => boole
           const e = seen[at++]
           if (match(e)) return e
         }
-        if (child.exitCode != null) throw new Error(`process exited (${child.exitCode}) before the awaited event`)
+        if (closed || child.exitCode != null) throw new Error(`process ${child.pid} ended its output (exit code ${child.exitCode ?? 'not yet known'}) before the awaited event`)
         await new Promise<void>(resolve => waiting.push(resolve))
       }
     }
