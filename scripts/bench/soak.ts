@@ -70,7 +70,9 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
   const manager = new TaskManager([], { listen: ['/ip4/127.0.0.1/tcp/0'], http: { port: 0 }, ...store })
   await manager.start()
   let submitted = 0
+  let paused = false
   const feed = (): void => {
+    if (paused) return
     const s = manager.summary()
     const unfinished = submitted - (s.counts.succeeded + s.counts.failed)
     if (unfinished > MAX_UNFINISHED - SUBMIT) return
@@ -85,6 +87,19 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
     c.stderr?.resume()
   }
   const feeding = setInterval(feed, 20)
+  // the heap after GC with no task unfinished: up to 20,000 queued or running would be up to some 9 MiB of it,
+  // a sawtooth as large as what the run looks for (feeding stops while the last ones finish, about a second)
+  const quiet = async (): Promise<{ finished: number, heapBytes: number }> => {
+    paused = true
+    try {
+      await until(() => finished(manager) >= submitted)
+      gc()
+      gc()
+      return { finished: finished(manager), heapBytes: process.memoryUsage().heapUsed }
+    } finally {
+      paused = false
+    }
+  }
   const sample = async (): Promise<SoakSample> => {
     const listMs: number[] = []
     for (let i = 0; i < LIST_TIMES; i++) {
@@ -94,11 +109,8 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
       await res.json()
       listMs.push(performance.now() - began)
     }
-    const done = finished(manager)
-    gc()
-    gc()
     // the quickest: the listing's own cost, without the turns it waited behind (the admin is busy)
-    return { finished: done, heapBytes: process.memoryUsage().heapUsed, rssBytes: process.memoryUsage().rss, listMs: Math.min(...listMs) }
+    return { ...await quiet(), rssBytes: process.memoryUsage().rss, listMs: Math.min(...listMs) }
   }
   const startedAt = performance.now()
   try {
@@ -112,9 +124,8 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
     const points: Array<[number, number]> = [[start.finished, start.heapBytes]]
     while (performance.now() - startedAt < options.seconds * 1000 - HEAP_SAMPLE_MS) {
       await new Promise(resolve => setTimeout(resolve, HEAP_SAMPLE_MS))
-      const done = finished(manager)
-      gc()
-      points.push([done, process.memoryUsage().heapUsed])
+      const { finished: done, heapBytes } = await quiet()
+      points.push([done, heapBytes])
     }
     const end = await sample()
     points.push([end.finished, end.heapBytes])
@@ -156,7 +167,7 @@ export async function soakPart (options: { seconds: number }, { print, emit, goa
   const journals: Array<SoakOptions['journal']> = ['memory', 'sqlite']
   const pgServer = postgresMissing() == null ? await TestPostgres.start({ fsync: true }) : undefined
   if (pgServer != null) journals.push('postgres')
-  print(`\na long-running admin: no-op tasks submitted ${SUBMIT.toLocaleString('en')} at a time for ${options.seconds} s (4 worker processes × 64), each journal; the heap after GC and the time to list tasks (the first page of /api/tasks) after ${WARM_UP_MS / 1000} s (without a data directory: once the ${MEMORY_ARCHIVE_LIMIT.toLocaleString('en')} finished tasks kept in memory are reached) and at the end:`)
+  print(`\na long-running admin: no-op tasks submitted ${SUBMIT.toLocaleString('en')} at a time for ${options.seconds} s (4 worker processes × 64), each journal; the heap after GC (feeding paused until no task is unfinished) and the time to list tasks (the first page of /api/tasks) after ${WARM_UP_MS / 1000} s (without a data directory: once the ${MEMORY_ARCHIVE_LIMIT.toLocaleString('en')} finished tasks kept in memory are reached) and at the end:`)
   const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`
   try {
     for (const journal of journals) {
