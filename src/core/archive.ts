@@ -1,4 +1,4 @@
-import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE } from './constants.js'
+import { DEFAULT_PRIORITY, DEFAULT_RETRY, DEFAULT_TYPE, TIDY_AFTER_REMOVED } from './constants.js'
 import type { ArchivedTask, Attempt, HistoryEntry, TaskOutcome, TaskSnapshot } from './snapshots.js'
 import { taskSpec, type FinalState, type TaskSpec } from './task.js'
 
@@ -51,7 +51,7 @@ export class MemoryArchive implements TaskArchive {
    */
   private sorted: ArchivedTask[] = []
   private byFinish: ArchivedTask[] = []
-  /** Tasks removed but still in the sorted arrays (skipped when listed). */
+  /** Tasks that left since the sorted arrays were last tidied (they may hold them still). */
   private removed = 0
   lastSeq = -1
   dropped = false
@@ -86,12 +86,27 @@ export class MemoryArchive implements TaskArchive {
     this.tidyIfMostlyGone()
   }
 
-  /** The sorted arrays let go of what left once it is a sixteenth of what stays: amortized, and memory follows soon. */
+  /**
+   * The sorted arrays let go of what left, a thousand or so at a time: what is at their front by cutting it
+   * off (an archive that spills moves its earliest tasks out, and their records would otherwise stay alive
+   * here), the rest once it is a sixteenth of what stays (amortized).
+   */
   private tidyIfMostlyGone (): void {
-    if (this.removed <= Math.max(1024, this.tasks.size / 16)) return
+    if (this.removed < TIDY_AFTER_REMOVED) return
+    this.removed = 0
+    this.dropFront(this.sorted)
+    this.dropFront(this.byFinish)
+    // each record here is in both arrays once; what else they hold left
+    const left = Math.max(this.sorted.length, this.byFinish.length) - this.tasks.size
+    if (left <= Math.max(TIDY_AFTER_REMOVED, this.tasks.size / 16)) return
     this.sorted = this.sorted.filter(t => this.holds(t))
     this.byFinish = this.byFinish.filter(t => this.holds(t))
-    this.removed = 0
+  }
+
+  private dropFront (sorted: ArchivedTask[]): void {
+    let n = 0
+    while (n < sorted.length && !this.holds(sorted[n]!)) n++
+    if (n > 0) sorted.splice(0, n)
   }
 
   /** This record is here still (not removed, not replaced). */

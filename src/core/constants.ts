@@ -82,3 +82,8 @@ export const MAX_EVERY_MS = 366 * 24 * 60 * 60 * 1000
  * up) follows the schedule's `catch_up`: let pass (`none`), or fired once for the latest missed (`last`).
  */
 export const SCHEDULE_GRACE_MS = 60_000
+/**
+ * An in-memory archive's sorted lists let go of the tasks that left it after this many: amortized, and the
+ * records they kept alive meanwhile are at most this many.
+ */
+export const TIDY_AFTER_REMOVED = 1024

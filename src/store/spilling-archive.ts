@@ -91,8 +91,9 @@ export class SpillingArchive implements WritableArchive {
       // dropped meanwhile, or offered twice: only the record held here moves
       if (this.hot.get(task.id) === task) moving.push(task)
     }
-    if (this.head > this.arrivals.length / 2) {
-      this.arrivals = this.arrivals.slice(this.head)
+    // cut in place and often: the array keeps its size, not twice the tasks in memory every so often
+    if (this.head > Math.max(1024, this.hot.size / 16)) {
+      this.arrivals.splice(0, this.head)
       this.head = 0
     }
     this.cold ??= new TempArchive('the admin\'s temporary archive of finished tasks')

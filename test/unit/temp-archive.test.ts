@@ -85,20 +85,30 @@ describe('a spilling archive (an admin without a data directory)', () => {
     archive.close()
   })
 
-  it('lets go of a task once it has moved to the disk', async () => {
+  it('lets go of tasks soon after they moved to the disk, and keeps its order of arrival near the limit', async () => {
     setFlagsFromString('--expose-gc')
     const gc = runInNewContext('gc') as () => void
-    const archive = new SpillingArchive(2_000)
+    const archive = new SpillingArchive(40_000)
     archive.add([task(0)])
     const moved = new WeakRef(archive.get('t0')!)
-    // 3,100 tasks for 2,000 places: the first 1,100 move. More than 1,024, so the in-memory part has tidied
-    // its sorted lists (MemoryArchive's threshold) and only the order of arrival could still hold the first
-    for (let n = 1; n < 3_100; n++) archive.add([task(n)])
+    // 41,100 tasks for 40,000 places: the first 1,100 move, and nothing in memory holds their records any more
+    // (not only once a sixteenth of those in memory, 2,500, have left)
+    for (let n = 1; n < 41_100; n++) archive.add([task(n)])
     await nextTurn()
     gc()
     expect(moved.deref()).toBeUndefined()
     expect(archive.get('t0')).toEqual(task(0))
     archive.close()
+    // the list of arrivals is cut as it goes, not let grow to twice what is in memory
+    const small = new SpillingArchive(2_000)
+    let longest = 0
+    for (let n = 0; n < 30_000; n++) {
+      small.add([task(n)])
+      longest = Math.max(longest, (small as unknown as { arrivals: unknown[] }).arrivals.length)
+    }
+    expect(longest).toBeLessThanOrEqual(2_000 + 1_025)
+    expect([small.size, small.get('t29999')?.seq, small.get('t5')?.seq]).toEqual([30_000, 29_999, 5])
+    small.close()
   })
 
   it('lets go of tasks retention dropped before any had to move (memory stays flat below the limit)', () => {
