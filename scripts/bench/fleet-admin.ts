@@ -1,6 +1,6 @@
 // The fleet bench's admin, in a process of its own, so that what it measures idle (CPU and RSS) is the
-// admin's and not what the bench's earlier parts left in the bench's process:
-// node --import tsx fleet-admin.ts MAX_WORKERS
+// admin's and not what the bench's earlier parts left in the bench's process. It runs the sources, started as
+// the bench was, by tsx (its RSS includes tsx's): node --import tsx fleet-admin.ts MAX_WORKERS
 // prints {"address"} once listening, then for each line `run TASKS WORKER_PID…` on its input runs that many
 // no-op tasks on the workers connected by then and prints the run's figures (steady window, CPU a task).
 import { createInterface } from 'node:readline'

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { jsonLines } from './lines.js'
-import { cpuOf, stopChild } from './proc.js'
+import { cpuOf, rssOf, stopChild } from './proc.js'
 import type { ThroughputFigures } from './window.js'
 
 const CHILD = fileURLToPath(new URL('./fleet-child.mjs', import.meta.url))
@@ -15,6 +15,8 @@ const JOIN_TIMEOUT_MS = 180_000
  * meshes, each worker's first status broadcast) is measured apart from idling.
  */
 export const SETTLE_MS = 5_000
+/** How long the admin may take to stop once its input is closed, before it is signalled. */
+const ADMIN_EXIT_MS = 5_000
 
 export interface FleetResult extends ThroughputFigures {
   workers: number
@@ -40,12 +42,13 @@ export interface FleetResult extends ThroughputFigures {
  * `tasks` no-op tasks through all of them.
  */
 export async function fleetBench (options: { workers: number, processes: number, tasks: number, idleSeconds: number }): Promise<FleetResult> {
-  // the admin in a process of its own (run as this one is, by tsx): its idle CPU and memory are its own
+  // the admin in a process of its own: its idle CPU and memory are its own, not what the bench's earlier parts
+  // left in this process (it runs the sources, started as this process was, by tsx; its RSS includes tsx's)
   const admin = spawn(process.execPath, [...process.execArgv, ADMIN, String(Math.max(4096, options.workers))], { stdio: ['pipe', 'pipe', 'inherit'] })
   const children: ChildProcess[] = []
   try {
     const lines = jsonLines(admin)
-    const { address } = await lines.next(e => typeof e.address === 'string')
+    const { address } = await within(lines.next(e => typeof e.address === 'string'), JOIN_TIMEOUT_MS, 'the fleet\'s admin did not start listening')
     const adminCpu = (): number => cpuOf([admin.pid]) ?? NaN
     const started = performance.now()
     const adminCpuBefore = adminCpu()
@@ -81,13 +84,26 @@ export async function fleetBench (options: { workers: number, processes: number,
     const cpuBefore = adminCpu()
     await new Promise(resolve => setTimeout(resolve, options.idleSeconds * 1000))
     const idleCpu = (adminCpu() - cpuBefore) / 1e6 / options.idleSeconds
-    const idleRssBytes = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${admin.pid}/status`, 'utf8'))![1]) * 1024
+    const idleRssBytes = rssOf(admin.pid) ?? NaN
     admin.stdin!.write(`run ${options.tasks} ${children.map(c => c.pid).join(' ')}\n`)
     const figures: ThroughputFigures = await lines.next(e => typeof e.steadyPerSecond === 'number')
     return { ...figures, workers: options.workers, processes: options.processes, idleRssBytes, settleCpu, idleCpu, idleSeconds: options.idleSeconds, joinSeconds, joinAdminCpuMs, joinWorkersCpuMs }
   } finally {
     await Promise.all(children.map(async c => { await stopChild(c, 20_000) }))
+    // its input closed, the admin stops its node and exits; signalled only if it has not within a few seconds
+    const exited = admin.exitCode != null || admin.signalCode != null ? Promise.resolve() : once(admin, 'exit').then(() => {})
     admin.stdin!.end()
+    await within(exited, ADMIN_EXIT_MS, '').catch(() => {})
     await stopChild(admin, 20_000)
+  }
+}
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+async function within<T> (promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what} within ${ms / 1000} s`)) }, ms) })])
+  } finally {
+    clearTimeout(timer)
   }
 }

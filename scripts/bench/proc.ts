@@ -38,6 +38,17 @@ export function cpuOf (pids: ReadonlyArray<number | undefined>): number | undefi
   return total
 }
 
+/** A process's resident memory in bytes, from /proc (undefined where it cannot be read). */
+export function rssOf (pid: number | undefined): number | undefined {
+  if (pid == null) return undefined
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kb == null ? undefined : Number(kb) * 1024
+  } catch {
+    return undefined
+  }
+}
+
 /** This process's CPU time in µs. */
 export function ownCpuMicros (): number {
   const { user, system } = process.cpuUsage()
@@ -58,7 +69,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /**
  * The processes a bench starts (the CLI's admins and workers, the fleet's workers) run the built package,
- * dist/, while the bench itself runs the sources: a build older than the sources, or none (a fresh git
+ * dist/, while the bench itself runs the sources (so do its admins in a process of their own, the fleet's
+ * and the soak's, which it starts as it was started, by tsx): a build older than the sources, or none (a fresh git
  * worktree), would measure other code, or leave a part waiting for processes that never start. `npm run
  * bench` builds first; a bench started otherwise is refused until `npm run build` has run.
  */

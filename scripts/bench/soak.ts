@@ -17,7 +17,9 @@ const MAX_UNFINISHED = 20_000
 const WARM_UP_MS = 10_000
 /** Times the first page of tasks is asked for at each end of the run. */
 const LIST_TIMES = 10
-/** The heap is read after a full GC this often between the first sample and the last. */
+/** How long the run waits for a state it needs (the first finished tasks, none unfinished) before it gives up. */
+const UNTIL_MS = 120_000
+/** The heap is read (with no task unfinished, after a full GC) this often between the first sample and the last. */
 const HEAP_SAMPLE_MS = 5_000
 
 export interface SoakOptions {
@@ -29,7 +31,7 @@ export interface SoakOptions {
 
 export interface SoakSample {
   finished: number
-  /** The admin's heap after a full GC, and its RSS. */
+  /** The admin's heap after a full GC with no task unfinished (feeding paused meanwhile), and its RSS. */
   heapBytes: number
   rssBytes: number
   /** `GET /api/tasks?limit=50`, the dashboard's first page, the quickest of 10 (the admin is busy meanwhile). */
@@ -41,6 +43,7 @@ export interface SoakResult extends SoakOptions {
   end: SoakSample
   /** Heap after GC gained per task finished: the slope of samples every 5 s, least squares. */
   heapBytesPerTask: number
+  /** Tasks finished a second between the first sample and the last, the pauses for the samples left out. */
   perSecond: number
 }
 
@@ -71,6 +74,8 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
   await manager.start()
   let submitted = 0
   let paused = false
+  /** Time spent with feeding paused for a sample: left out of the run's tasks a second. */
+  let pausedMs = 0
   const feed = (): void => {
     if (paused) return
     const s = manager.summary()
@@ -91,13 +96,15 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
   // a sawtooth as large as what the run looks for (feeding stops while the last ones finish, about a second)
   const quiet = async (): Promise<{ finished: number, heapBytes: number }> => {
     paused = true
+    const began = performance.now()
     try {
-      await until(() => finished(manager) >= submitted)
+      await until(() => finished(manager) >= submitted, () => `${submitted - finished(manager)} of ${submitted} tasks still unfinished`)
       gc()
       gc()
       return { finished: finished(manager), heapBytes: process.memoryUsage().heapUsed }
     } finally {
       paused = false
+      pausedMs += performance.now() - began
     }
   }
   const sample = async (): Promise<SoakSample> => {
@@ -117,9 +124,10 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
     feed()
     await new Promise(resolve => setTimeout(resolve, WARM_UP_MS))
     // without a data directory the newest finished tasks stay in memory up to a limit: flat means after it
-    if (options.journal === 'memory') await until(() => finished(manager) >= MEMORY_ARCHIVE_LIMIT * 1.25)
+    if (options.journal === 'memory') await until(() => finished(manager) >= MEMORY_ARCHIVE_LIMIT * 1.25, () => `${finished(manager)} tasks finished, not ${MEMORY_ARCHIVE_LIMIT * 1.25}`)
     const start = await sample()
     const began = performance.now()
+    const pausedBefore = pausedMs
     // the heap after GC every few seconds: its trend against tasks finished, not two samples of a sawtooth
     const points: Array<[number, number]> = [[start.finished, start.heapBytes]]
     while (performance.now() - startedAt < options.seconds * 1000 - HEAP_SAMPLE_MS) {
@@ -129,7 +137,7 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
     }
     const end = await sample()
     points.push([end.finished, end.heapBytes])
-    const seconds = (performance.now() - began) / 1000
+    const seconds = (performance.now() - began - (pausedMs - pausedBefore)) / 1000
     const tasks = end.finished - start.finished
     return { ...options, start, end, heapBytesPerTask: slope(points), perSecond: tasks / seconds }
   } finally {
@@ -155,8 +163,13 @@ function finished (manager: TaskManager): number {
   return s.counts.succeeded + s.counts.failed
 }
 
-async function until (condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise(resolve => setTimeout(resolve, 100))
+/** Waits for `condition`, or throws what `state` says after `UNTIL_MS`: a run that cannot go on says why. */
+async function until (condition: () => boolean, state: () => string): Promise<void> {
+  const deadline = performance.now() + UNTIL_MS
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`soak run stuck: ${state()} after ${UNTIL_MS / 1000} s`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
 }
 
 /** Heap gained per finished task below which an admin's memory counts as flat (GC's noise over a run is about this). */
@@ -173,7 +186,7 @@ export async function soakPart (options: { seconds: number }, { print, emit, goa
     for (const journal of journals) {
       const r = await soakBench({ journal, seconds: options.seconds, ...(journal === 'postgres' ? { databaseUrl: await pgServer!.database('soak') } : {}) })
       const tasks = r.end.finished - r.start.finished
-      print(`  ${journal.padEnd(8)} ${tasks.toLocaleString('en')} tasks finished (${Math.round(r.perSecond).toLocaleString('en')}/s): heap ${mib(r.start.heapBytes)} → ${mib(r.end.heapBytes)} (a trend of ${r.heapBytesPerTask.toFixed(1)} bytes a task), RSS ${mib(r.start.rssBytes)} → ${mib(r.end.rssBytes)}; listing ${r.start.listMs.toFixed(1)} → ${r.end.listMs.toFixed(1)} ms`)
+      print(`  ${journal.padEnd(8)} ${tasks.toLocaleString('en')} tasks finished (${Math.round(r.perSecond).toLocaleString('en')}/s while fed): heap ${mib(r.start.heapBytes)} → ${mib(r.end.heapBytes)} (a trend of ${r.heapBytesPerTask.toFixed(1)} bytes a task), RSS ${mib(r.start.rssBytes)} → ${mib(r.end.rssBytes)}; listing ${r.start.listMs.toFixed(1)} → ${r.end.listMs.toFixed(1)} ms`)
       emit('soak', { ...r })
       goals.add({
         what: `a long-running admin, journal ${journal} (--only soak)`,

@@ -77,21 +77,22 @@ export class MemoryArchive implements TaskArchive {
       if (this.tasks.delete(id)) this.removed++
       this.lastSeq = Math.max(this.lastSeq, seq)
     }
-    this.tidyIfMostlyGone()
+    this.tidy()
   }
 
   /** These leave this archive for another (not dropped: numbering and `dropped` are unchanged). */
   evict (ids: Iterable<string>): void {
     for (const id of ids) if (this.tasks.delete(id)) this.removed++
-    this.tidyIfMostlyGone()
+    this.tidy()
   }
 
   /**
-   * The sorted arrays let go of what left, a thousand or so at a time: what is at their front by cutting it
-   * off (an archive that spills moves its earliest tasks out, and their records would otherwise stay alive
-   * here), the rest once it is a sixteenth of what stays (amortized).
+   * Every `TIDY_AFTER_REMOVED` tasks that left, the sorted arrays let go of those at their front by cutting
+   * it off (an archive that spills moves its earliest tasks out, and their records would otherwise stay alive
+   * here), and of all the others once they are a sixteenth of what stays (amortized). A task still here but
+   * out of order at a front (a long task with an early number, one archived late) stops the cut there.
    */
-  private tidyIfMostlyGone (): void {
+  private tidy (): void {
     if (this.removed < TIDY_AFTER_REMOVED) return
     this.removed = 0
     this.dropFront(this.sorted)
@@ -114,6 +115,7 @@ export class MemoryArchive implements TaskArchive {
     return this.tasks.get(task.id) === task
   }
 
+  /** Read through before the archive changes (as every caller does): its arrays change in place. */
   * oldest (options: OldestOptions): Iterable<FinishedTask> {
     let n = 0
     for (const task of this.byFinish) {
@@ -132,6 +134,7 @@ export class MemoryArchive implements TaskArchive {
     return this.tasks.has(id)
   }
 
+  /** Read through before the archive changes (as every caller does): its arrays change in place. */
   * list (options: { state?: FinalState, afterSeq?: number } = {}): Iterable<ArchivedTask> {
     const sorted = this.sorted
     // the first after `afterSeq`, by binary search

@@ -83,7 +83,8 @@ export const MAX_EVERY_MS = 366 * 24 * 60 * 60 * 1000
  */
 export const SCHEDULE_GRACE_MS = 60_000
 /**
- * An in-memory archive's sorted lists let go of the tasks that left it after this many: amortized, and the
- * records they kept alive meanwhile are at most this many.
+ * An in-memory archive's sorted lists let go of the tasks that left it every this many: amortized, and when
+ * they leave in order (the earliest first, as an archive that spills moves them) the records kept alive
+ * meanwhile are at most this many.
  */
 export const TIDY_AFTER_REMOVED = 1024

@@ -1,5 +1,6 @@
 import { MemoryArchive, type FinishedTask, type OldestOptions, type PurgedTask } from '../core/archive.js'
 import { TempArchive } from './sqlite-archive.js'
+import { TIDY_AFTER_REMOVED } from '../core/constants.js'
 import { MEMORY_ARCHIVE_LIMIT } from './constants.js'
 import type { ArchivedTask } from '../core/snapshots.js'
 import type { FinalState } from '../core/task.js'
@@ -91,8 +92,8 @@ export class SpillingArchive implements WritableArchive {
       // dropped meanwhile, or offered twice: only the record held here moves
       if (this.hot.get(task.id) === task) moving.push(task)
     }
-    // cut in place and often: the array keeps its size, not twice the tasks in memory every so often
-    if (this.head > Math.max(1024, this.hot.size / 16)) {
+    // cut in place and often: the list stays near the number of tasks in memory, not up to twice it
+    if (this.head > Math.max(TIDY_AFTER_REMOVED, this.hot.size / 16)) {
       this.arrivals.splice(0, this.head)
       this.head = 0
     }

@@ -1,8 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { packTask } from '../../src/core/archive.js'
+import { MemoryArchive, packTask } from '../../src/core/archive.js'
 import { taskSpec } from '../../src/core/task.js'
 import { TempArchive } from '../../src/store/sqlite-archive.js'
 import { SpillingArchive } from '../../src/store/spilling-archive.js'
@@ -120,5 +121,37 @@ describe('a spilling archive (an admin without a data directory)', () => {
     expect(archive.size).toBe(0)
     expect((archive as unknown as { arrivals: unknown[] }).arrivals.length).toBeLessThan(2_100)
     archive.close()
+  })
+})
+
+describe('an in-memory archive', () => {
+  it('lists what it holds in submission order and by finish, whatever leaves and comes back, in whatever order', () => {
+    // steps: add a task (by number, finishing at a time of its own), or let a task go (evicted or dropped)
+    const step = fc.oneof(
+      fc.record({ add: fc.nat({ max: 400 }), finishedAt: fc.nat({ max: 1_000 }) }),
+      fc.record({ evict: fc.nat({ max: 400 }), dropped: fc.boolean() })
+    )
+    fc.assert(fc.property(fc.array(step, { minLength: 3_000, maxLength: 8_000 }), steps => {
+      const archive = new MemoryArchive()
+      const model = new Map<string, ArchivedTask>()
+      for (const s of steps) {
+        if ('add' in s) {
+          const t = task(s.add, s.finishedAt)
+          archive.add([t])
+          if (!model.has(t.id)) model.set(t.id, t)
+        } else if (s.dropped) {
+          archive.remove([{ id: `t${s.evict}`, seq: s.evict }])
+          model.delete(`t${s.evict}`)
+        } else {
+          archive.evict([`t${s.evict}`])
+          model.delete(`t${s.evict}`)
+        }
+      }
+      const held = [...model.values()]
+      expect([...archive.list()].map(t => t.id)).toEqual(held.sort((a, b) => a.seq - b.seq).map(t => t.id))
+      const byFinish = [...held].sort((a, b) => a.finishedAt - b.finishedAt || a.seq - b.seq)
+      expect([...archive.oldest({ limit: 50 })].map(t => t.id)).toEqual(byFinish.slice(0, 50).map(t => t.id))
+      expect([...archive.list({ afterSeq: 200 })].every(t => t.seq > 200 && archive.get(t.id) === model.get(t.id))).toBe(true)
+    }), { numRuns: 30, endOnFailure: true })
   })
 })
