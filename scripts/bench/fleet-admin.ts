@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline'
 import { TaskManager } from '../../src/manager/task-manager.js'
 import { taskSpec } from '../../src/core/task.js'
-import { cpuOf, ownCpuMicros } from './proc.js'
+import { cpuOf, ownCpuMicros, within } from './proc.js'
 import { SteadyWindow } from './window.js'
 
 /** How long its tasks may take. */
@@ -30,11 +30,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   window.started()
   const run = runs++
   manager.submit(Array.from({ length: tasks }, (_, i) => taskSpec({ id: `fleet-${run}-${i}` })))
-  let stuck: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([
-    done,
-    new Promise((_resolve, reject) => { stuck = setTimeout(() => { reject(new Error(`${completed} of ${tasks} tasks done within ${RUN_TIMEOUT_MS / 1000} s; ${manager.workers().filter(w => w.online).length} workers online`)) }, RUN_TIMEOUT_MS) })
-  ]).finally(() => { clearTimeout(stuck) })
+  await within(done, RUN_TIMEOUT_MS, () => `${completed} of ${tasks} tasks done (${manager.workers().filter(w => w.online).length} workers online)`)
   manager.removeEventListener('task:completed', onCompleted)
   process.stdout.write(JSON.stringify(window.figures()) + '\n')
 }

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { jsonLines } from './lines.js'
-import { cpuOf, rssOf, stopChild } from './proc.js'
+import { cpuOf, rssOf, stopChild, within } from './proc.js'
 import type { ThroughputFigures } from './window.js'
 
 const CHILD = fileURLToPath(new URL('./fleet-child.mjs', import.meta.url))
@@ -15,8 +14,6 @@ const JOIN_TIMEOUT_MS = 180_000
  * meshes, each worker's first status broadcast) is measured apart from idling.
  */
 export const SETTLE_MS = 5_000
-/** How long the admin may take to stop once its input is closed, before it is signalled. */
-const ADMIN_EXIT_MS = 5_000
 
 export interface FleetResult extends ThroughputFigures {
   workers: number
@@ -48,7 +45,7 @@ export async function fleetBench (options: { workers: number, processes: number,
   const children: ChildProcess[] = []
   try {
     const lines = jsonLines(admin)
-    const { address } = await within(lines.next(e => typeof e.address === 'string'), JOIN_TIMEOUT_MS, 'the fleet\'s admin did not start listening')
+    const { address } = await within(lines.next(e => typeof e.address === 'string'), JOIN_TIMEOUT_MS, () => 'the fleet\'s admin did not start listening')
     const adminCpu = (): number => cpuOf([admin.pid]) ?? NaN
     const started = performance.now()
     const adminCpuBefore = adminCpu()
@@ -58,21 +55,12 @@ export async function fleetBench (options: { workers: number, processes: number,
       const child = spawn(process.execPath, [CHILD, address, String(count), `f${p}`], { stdio: ['ignore', 'pipe', 'inherit'] })
       children.push(child)
     }
-    let timer: ReturnType<typeof setTimeout> | undefined
-    try {
-      await Promise.race([
-        Promise.all(children.map(async child => {
-          await new Promise<void>((resolve, reject) => {
-            createInterface({ input: child.stdout! }).once('line', () => { resolve() })
-            child.once('exit', code => { reject(new Error(`a fleet process exited (${code}) before its workers registered`)) })
-          })
-        })),
-        // a run that cannot finish says so, instead of waiting for ever
-        new Promise((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`the ${options.workers} workers did not all register within ${JOIN_TIMEOUT_MS / 1000} s`)) }, JOIN_TIMEOUT_MS) })
-      ])
-    } finally {
-      clearTimeout(timer)
-    }
+    await within(Promise.all(children.map(async child => {
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).once('line', () => { resolve() })
+        child.once('exit', code => { reject(new Error(`a fleet process exited (${code}) before its workers registered`)) })
+      })
+    })), JOIN_TIMEOUT_MS, () => `the ${options.workers} workers did not all register`)
     const joinSeconds = (performance.now() - started) / 1000
     // what the joining cost, on each side: the simulated workers share the machine's cores with the admin
     const joinAdminCpuMs = (adminCpu() - adminCpuBefore) / 1000 / options.workers
@@ -90,20 +78,6 @@ export async function fleetBench (options: { workers: number, processes: number,
     return { ...figures, workers: options.workers, processes: options.processes, idleRssBytes, settleCpu, idleCpu, idleSeconds: options.idleSeconds, joinSeconds, joinAdminCpuMs, joinWorkersCpuMs }
   } finally {
     await Promise.all(children.map(async c => { await stopChild(c, 20_000) }))
-    // its input closed, the admin stops its node and exits; signalled only if it has not within a few seconds
-    const exited = admin.exitCode != null || admin.signalCode != null ? Promise.resolve() : once(admin, 'exit').then(() => {})
-    admin.stdin!.end()
-    await within(exited, ADMIN_EXIT_MS, '').catch(() => {})
-    await stopChild(admin, 20_000)
-  }
-}
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-async function within<T> (promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  try {
-    return await Promise.race([promise, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what} within ${ms / 1000} s`)) }, ms) })])
-  } finally {
-    clearTimeout(timer)
+    await stopChild(admin)
   }
 }

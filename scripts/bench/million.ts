@@ -1,10 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnCli } from '../../src/simulation/processes.js'
 import { jsonLines } from './lines.js'
-import { stopChild } from './proc.js'
+import { rssOf, stopChild } from './proc.js'
 import type { ChildProcess } from 'node:child_process'
 
 export interface MillionResult {
@@ -38,7 +37,7 @@ export async function millionBench (tasks: number): Promise<MillionResult> {
     admin.stderr?.resume()
     const listening = await jsonLines(admin).next(e => e.event === 'listening')
     const loadSeconds = (performance.now() - started) / 1000
-    const rss = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${admin.pid}/status`, 'utf8'))![1]) * 1024
+    const rss = (): number => rssOf(admin.pid) ?? NaN
     const loadedRssBytes = rss()
     for (let i = 0; i < 4; i++) {
       const w = spawnCli(['worker', '--admin', listening.addrs[0], '--name', `m${i}`, '--skill', '10', '--max-concurrent', '64', '--quiet'], { built: true })

@@ -49,6 +49,16 @@ export function rssOf (pid: number | undefined): number | undefined {
   }
 }
 
+/** `promise`, or a rejection saying what `what` says then, after `ms`: a run that cannot finish says so. */
+export async function within<T> (promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what()} within ${ms / 1000} s`)) }, ms) })])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** This process's CPU time in µs. */
 export function ownCpuMicros (): number {
   const { user, system } = process.cpuUsage()

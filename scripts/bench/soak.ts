@@ -78,9 +78,7 @@ async function soak (options: SoakOptions): Promise<SoakResult> {
   let pausedMs = 0
   const feed = (): void => {
     if (paused) return
-    const s = manager.summary()
-    const unfinished = submitted - (s.counts.succeeded + s.counts.failed)
-    if (unfinished > MAX_UNFINISHED - SUBMIT) return
+    if (submitted - finished(manager) > MAX_UNFINISHED - SUBMIT) return
     manager.submit(Array.from({ length: SUBMIT }, (_, i) => ({ id: `s${submitted + i}` })))
     submitted += SUBMIT
   }
